@@ -1,0 +1,5 @@
+"""Allows ``python -m audit``."""
+
+from audit.cli import main
+
+main()

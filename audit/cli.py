@@ -1,0 +1,196 @@
+"""The ``audit`` command line: the only place that turns errors into messages and exit codes.
+
+Imports here are kept light (click only at module level) so ``audit --help`` starts fast;
+each command imports what it needs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from audit import __version__
+from audit.errors import AuditError, ExitCode
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0   ran, and the gate (--fail-under, --fail-on-regression) passed
+  1   ran, and the gate failed
+  2   usage or input error (bad option, malformed checklist or evidence)
+  3   plugin error (a plugin failed to load or register, or an id clash)
+  70  internal error (a bug: rerun with --debug and report it)
+"""
+
+
+class _State:
+    debug = False
+
+
+@click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="audit",
+                      message="%(prog)s (platform-audit) %(version)s")
+@click.option("--debug", is_flag=True, envvar="AUDIT_DEBUG",
+              help="Show tracebacks for errors (for bug reports).")
+def cli(debug: bool) -> None:
+    """Audit a messaging platform's evidence against national data-protection and content laws.
+
+    Checklist modules encode the law, each requirement cited; `audit assess` scores a
+    platform's evidence pack against them and writes the gap report.
+    """
+    _State.debug = debug or _State.debug
+
+
+def _echo_table(rows: list[dict[str, Any]], headers: list[str]) -> None:
+    from tabulate import tabulate
+
+    click.echo(tabulate([[r.get(h, "") for h in headers] for r in rows], headers=headers))
+
+
+@cli.group()
+def checklists() -> None:
+    """List, show, validate checklist modules, or export their schema."""
+
+
+@checklists.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def checklists_list(fmt: str) -> None:
+    """List every checklist module the installed plugins provide."""
+    from audit.checklists import load_library
+    from audit.plugins import get_registry
+
+    library = load_library(get_registry())
+    rows = [{"id": c.id, "jurisdiction": c.jurisdiction, "title": c.title,
+             "status": c.status.value, "version": c.version,
+             "requirements": len(c.requirements), "extends": c.extends or ""}
+            for c in library.all()]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        _echo_table(rows, ["id", "jurisdiction", "title", "status", "version", "requirements"])
+
+
+@checklists.command("show")
+@click.argument("module_id")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def checklists_show(module_id: str, fmt: str) -> None:
+    """Show one module's resolved requirements (after extends, overrides, unselect)."""
+    from audit.checklists import load_library
+    from audit.plugins import get_registry
+    from audit.serialize import checklist_to_dict
+
+    checklist = load_library(get_registry()).get(module_id)
+    if fmt == "json":
+        click.echo(json.dumps(checklist_to_dict(checklist), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{checklist.id} v{checklist.version}: {checklist.title}")
+    click.echo(f"jurisdiction {checklist.jurisdiction}, status {checklist.status.value}"
+               + (f", extends {checklist.extends}" if checklist.extends else ""))
+    click.echo()
+    rows = [{"id": r.id, "area": r.area.value, "severity": r.severity.value,
+             "rule": r.rule.type, "title": r.title,
+             "citation": r.citation.render(checklist.sources),
+             "status": r.status.value if r.status != checklist.status else ""}
+            for r in checklist.requirements]
+    _echo_table(rows, ["id", "area", "severity", "rule", "title", "citation", "status"])
+    for u in checklist.unselected:
+        click.echo(f"unselected {u.id}: {u.reason}")
+
+
+@checklists.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def checklists_validate(paths: tuple[Path, ...]) -> None:
+    """Check checklist files (or directories of them) and print every problem found."""
+    from audit.checklists import validate_files
+    from audit.errors import ChecklistError
+    from audit.plugins import get_registry
+
+    problems = validate_files(paths, get_registry())
+    if problems:
+        raise ChecklistError(problems=problems)
+    click.echo(f"ok: {', '.join(str(p) for p in paths)}")
+
+
+@checklists.command("schema")
+@click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json",
+              show_default=True, help="JSON Schema (for editors) or the Markdown reference.")
+def checklists_schema(fmt: str) -> None:
+    """Print the checklist format as JSON Schema, or as the reference page in docs/."""
+    from audit.schemas.export import checklist_json_schema, checklist_markdown
+    from audit.plugins import get_registry
+
+    registry = get_registry()
+    if fmt == "json":
+        click.echo(json.dumps(checklist_json_schema(registry), indent=2))
+    else:
+        click.echo(checklist_markdown(registry), nl=False)
+
+
+@cli.command("plugins")
+@click.option("--all", "show_all", is_flag=True, help="Include the built-in default plugins.")
+def plugins_cmd(show_all: bool) -> None:
+    """List installed plugins (JSON) and the hooks each implements."""
+    from audit.errors import PluginError
+    from audit.plugins import list_plugins
+
+    infos = list_plugins(include_defaults=show_all)
+    out = [{"name": i.name, "version": i.version, "hooks": list(i.hooks),
+            **({"default": True} if i.default else {}), **({"error": i.error} if i.error else {})}
+           for i in infos]
+    click.echo(json.dumps(out, indent=2))
+    broken = [i for i in infos if i.error]
+    if broken:
+        raise PluginError("; ".join(f"plugin '{b.name}' failed to load: {b.error}"
+                                    for b in broken))
+
+
+def _register_plugin_commands() -> None:
+    from audit.plugins import get_plugin_manager
+
+    get_plugin_manager().hook.audit_register_commands(cli=cli)
+
+
+def _fail(lines: list[str], code: int) -> NoReturn:
+    for line in lines:
+        click.echo(line, err=True)
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, mapping every error to one line per problem and an exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    _State.debug = "--debug" in args or bool(os.environ.get("AUDIT_DEBUG"))
+    try:
+        _register_plugin_commands()
+        rv = cli.main(args=args, prog_name="audit", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        _fail(["audit: aborted"], 130)
+    except click.ClickException as exc:
+        # usage errors: click's own wording, exit 2
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            click.echo(exc.ctx.get_usage(), err=True)
+        _fail([f"audit: error: {exc.format_message()}"], ExitCode.INPUT_ERROR)
+    except AuditError as exc:
+        if _State.debug:
+            import traceback
+
+            traceback.print_exc()
+        _fail(exc.lines if exc.problems else [f"audit: error: {exc.message}"], exc.exit_code)
+    except KeyboardInterrupt:
+        _fail(["audit: interrupted"], 130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:
+        if _State.debug:
+            raise
+        _fail([f"audit: internal error: {type(exc).__name__}: {exc} (rerun with --debug for "
+               "the traceback, and please report it)"], ExitCode.INTERNAL_ERROR)
+    sys.exit(rv if isinstance(rv, int) else 0)

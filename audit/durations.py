@@ -1,0 +1,109 @@
+"""One parser for every legal clock: ``24h``, ``72 hours``, ``3 business days``, ``1 month``.
+
+Laws count time in different units, and the unit matters: a month is not 30 days and business
+days skip the jurisdiction's public holidays. A ``Duration`` keeps the unit the law used.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import enum
+import re
+from dataclasses import dataclass
+
+
+class Unit(str, enum.Enum):
+    MINUTES = "minutes"
+    HOURS = "hours"
+    DAYS = "days"
+    BUSINESS_DAYS = "business_days"
+    WEEKS = "weeks"
+    MONTHS = "months"
+    YEARS = "years"
+
+
+_UNIT_WORDS = {
+    "m": Unit.MINUTES, "min": Unit.MINUTES, "mins": Unit.MINUTES, "minute": Unit.MINUTES,
+    "minutes": Unit.MINUTES,
+    "h": Unit.HOURS, "hr": Unit.HOURS, "hrs": Unit.HOURS, "hour": Unit.HOURS, "hours": Unit.HOURS,
+    "d": Unit.DAYS, "day": Unit.DAYS, "days": Unit.DAYS,
+    "business day": Unit.BUSINESS_DAYS, "business days": Unit.BUSINESS_DAYS,
+    "bd": Unit.BUSINESS_DAYS, "working day": Unit.BUSINESS_DAYS,
+    "working days": Unit.BUSINESS_DAYS,
+    "w": Unit.WEEKS, "week": Unit.WEEKS, "weeks": Unit.WEEKS,
+    "month": Unit.MONTHS, "months": Unit.MONTHS,
+    "y": Unit.YEARS, "year": Unit.YEARS, "years": Unit.YEARS,
+}
+
+_PATTERN = re.compile(r"^\s*(\d+)\s*([a-z][a-z ]*?)\s*$")
+
+_SHORT = {
+    Unit.MINUTES: "min", Unit.HOURS: "h", Unit.DAYS: "days", Unit.BUSINESS_DAYS: "business days",
+    Unit.WEEKS: "weeks", Unit.MONTHS: "months", Unit.YEARS: "years",
+}
+
+
+@dataclass(frozen=True)
+class Duration:
+    amount: int
+    unit: Unit
+
+    def __str__(self) -> str:
+        if self.unit is Unit.HOURS:
+            return f"{self.amount} h"
+        word = _SHORT[self.unit]
+        if self.amount == 1 and word.endswith("s"):
+            word = word[:-1]
+        return f"{self.amount} {word}"
+
+    @property
+    def is_business(self) -> bool:
+        return self.unit is Unit.BUSINESS_DAYS
+
+    def sql_interval(self) -> str:
+        """A DuckDB interval literal; business days have none (see ``audit.logs``)."""
+        if self.is_business:
+            raise ValueError("business days have no fixed interval")
+        unit = {Unit.MINUTES: "MINUTE", Unit.HOURS: "HOUR", Unit.DAYS: "DAY", Unit.WEEKS: "WEEK",
+                Unit.MONTHS: "MONTH", Unit.YEARS: "YEAR"}[self.unit]
+        return f"INTERVAL {self.amount} {unit}"
+
+    def approx_hours(self) -> float:
+        """For ordering and display only; deadlines are always checked in the law's own unit."""
+        return self.amount * {Unit.MINUTES: 1 / 60, Unit.HOURS: 1, Unit.DAYS: 24,
+                              Unit.BUSINESS_DAYS: 24 * 7 / 5, Unit.WEEKS: 168,
+                              Unit.MONTHS: 730.5, Unit.YEARS: 8766}[self.unit]
+
+    def add_to(self, when: dt.date) -> dt.date:
+        """Calendar arithmetic on dates (for expiry and ``max_age`` checks)."""
+        if self.unit in (Unit.MONTHS, Unit.YEARS):
+            months = self.amount * (12 if self.unit is Unit.YEARS else 1)
+            y, m = divmod(when.month - 1 + months, 12)
+            year, month = when.year + y, m + 1
+            day = min(when.day, calendar.monthrange(year, month)[1])
+            return when.replace(year=year, month=month, day=day)
+        if self.is_business:
+            raise ValueError("business days need a holiday calendar")
+        return when + dt.timedelta(hours=self.approx_hours())
+
+    def subtract_from(self, when: dt.date) -> dt.date:
+        return Duration(-self.amount, self.unit).add_to(when) if self.unit in (
+            Unit.MONTHS, Unit.YEARS) else when - dt.timedelta(hours=self.approx_hours())
+
+
+def parse_duration(text: object) -> Duration:
+    """Parse a duration; raise ``ValueError`` with a message fit to show the checklist author."""
+    if isinstance(text, bool) or not isinstance(text, (str, int)):
+        raise ValueError(f"expected a duration such as '24h' or '3 business days', got {text!r}")
+    if isinstance(text, int):
+        raise ValueError(f"a duration needs a unit, e.g. '{text}h' or '{text} days'")
+    match = _PATTERN.match(text.lower())
+    unit = _UNIT_WORDS.get(" ".join(match.group(2).split())) if match else None
+    if not match or unit is None:
+        raise ValueError(f"cannot read duration {text!r}: expected a number and a unit "
+                         "(minutes, h/hours, days, business days, weeks, months, years)")
+    amount = int(match.group(1))
+    if amount <= 0:
+        raise ValueError(f"duration {text!r} must be positive")
+    return Duration(amount, unit)

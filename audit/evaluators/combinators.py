@@ -1,0 +1,69 @@
+"""``all_of`` / ``any_of``: a requirement met by several pieces of evidence together or apart."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Mapping
+
+from audit.evaluators.base import EvaluationContext, Evaluator
+from audit.model import Finding, Requirement, Rule, Status
+from audit.scoring import worst_status
+
+_RULES = {"type": "list", "required": True, "minlength": 2,
+          "schema": {"type": "dict", "allow_unknown": True},
+          "meta": {"doc": "The rules combined; each is a full rule with its own type."}}
+
+
+def _children(requirement: Requirement, rule: Rule,
+              context: EvaluationContext) -> list[Finding]:
+    return [context.evaluate_rule(requirement, Rule(r["type"], {k: v for k, v in r.items()
+                                                                if k != "type"}))
+            for r in rule.params["rules"]]
+
+
+class AllOfEvaluator(Evaluator):
+    id = "all_of"
+    summary = "Met when every nested rule is met; score is the mean of the nested scores."
+    params_schema: ClassVar[Mapping[str, Any]] = {"rules": _RULES}
+    nested_rules = "rules"
+
+    def evaluate(self, requirement: Requirement, rule: Rule,
+                 context: EvaluationContext) -> Finding:
+        children = _children(requirement, rule, context)
+        status = worst_status([c.status for c in children])
+        score = sum(c.score for c in children) / len(children)
+        if status is Status.NOT_MET and any(c.status is Status.MET for c in children):
+            status = Status.PARTIAL
+        summary = "; ".join(c.summary for c in children)
+        proof = tuple(p for c in children for p in c.proof)
+        return Finding(requirement.full_id, status, round(score, 4), summary, {}, proof,
+                       tuple(children))
+
+    def evidence_keys(self, requirement: Requirement, rule: Rule) -> list[str]:
+        return _nested_keys(requirement, rule)
+
+
+class AnyOfEvaluator(Evaluator):
+    id = "any_of"
+    summary = "Met when one nested rule is met; takes the best nested finding."
+    params_schema: ClassVar[Mapping[str, Any]] = {"rules": _RULES}
+    nested_rules = "rules"
+
+    def evaluate(self, requirement: Requirement, rule: Rule,
+                 context: EvaluationContext) -> Finding:
+        children = _children(requirement, rule, context)
+        best = max(children, key=lambda c: (c.score, c.status is Status.MET))
+        return Finding(requirement.full_id, best.status, best.score, best.summary,
+                       dict(best.figures), best.proof, tuple(children))
+
+    def evidence_keys(self, requirement: Requirement, rule: Rule) -> list[str]:
+        return _nested_keys(requirement, rule)
+
+
+def _nested_keys(requirement: Requirement, rule: Rule) -> list[str]:
+    from audit.plugins import get_registry
+
+    keys: list[str] = []
+    for r in rule.params["rules"]:
+        child = Rule(r["type"], {k: v for k, v in r.items() if k != "type"})
+        keys += get_registry().evaluators.get(child.type).evidence_keys(requirement, child)
+    return keys

@@ -1,0 +1,90 @@
+"""``count``: enough events or documents in every period (e.g. a transparency report a year)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Mapping
+
+from audit.durations import parse_duration
+from audit.evaluators.base import EvaluationContext, Evaluator, duration_check
+from audit.model import Finding, Proof, Requirement, Rule, Status
+
+
+class CountEvaluator(Evaluator):
+    id = "count"
+    summary = "At least `min` log events or documents in each period of `every` over `lookback`."
+    params_schema: ClassVar[Mapping[str, Any]] = {
+        "log": {"type": "string", "regex": r"^[a-z_][a-z0-9_]*$", "excludes": "document_kind",
+                "meta": {"doc": "Count rows of this log ..."}},
+        "where": {"type": "dict", "meta": {"doc": "Column filters for log rows."}},
+        "date": {"type": "string", "regex": r"^[a-z_][a-z0-9_]*$",
+                 "meta": {"doc": "Log column that dates each row."}},
+        "document_kind": {"type": "string", "regex": r"^[a-z][a-z0-9_]*$", "excludes": "log",
+                          "meta": {"doc": "... or count documents of this kind (by their date)."}},
+        "every": {"type": "string", "required": True,
+                  "meta": {"doc": "Period length, e.g. '6 months' or '1 year'."}},
+        "lookback": {"type": "string", "meta": {"doc": "How far back to check; default one "
+                                                       "period."}},
+        "min": {"type": "integer", "min": 1, "meta": {"doc": "Minimum per period (default 1)."}},
+        "label": {"type": "string", "meta": {"doc": "Plural noun for the report."}},
+    }
+
+    def check(self, params: Mapping[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
+        problems = []
+        for name in ("every", "lookback"):
+            if name in params and (msg := duration_check(params[name])):
+                problems.append(((name,), msg))
+        if "log" not in params and "document_kind" not in params:
+            problems.append(((), "give either 'log' (with 'date') or 'document_kind'"))
+        if "log" in params and "date" not in params:
+            problems.append((("date",), "required key is missing (with 'log')"))
+        return problems
+
+    def evaluate(self, requirement: Requirement, rule: Rule,
+                 context: EvaluationContext) -> Finding:
+        p = rule.params
+        every = parse_duration(p["every"])
+        lookback = parse_duration(p.get("lookback", p["every"]))
+        minimum = p.get("min", 1)
+        # Periods end at the as-of date and run backwards, so "one report every 6 months"
+        # asks for one in each of the last two half-years when looking back a year.
+        bounds = []
+        end = context.as_of
+        start_all = lookback.subtract_from(context.as_of)
+        while end > start_all:
+            start = max(every.subtract_from(end), start_all)
+            bounds.append((start, end))
+            end = start
+        bounds.reverse()
+        if "document_kind" in p:
+            kind = p["document_kind"]
+            label = p.get("label", kind.replace("_", " ") + "s")
+            dates = [d.date for d in context.evidence.documents.values()
+                     if d.kind == kind and d.date is not None]
+            proof = tuple(Proof("document", d.path) for d in context.evidence.documents.values()
+                          if d.kind == kind)
+            counts = [sum(1 for x in dates if s < x <= e) for s, e in bounds]
+        else:
+            from audit.logs.metrics import count_by_period
+
+            log = p["log"]
+            label = p.get("label", f"{log} events")
+            if not context.evidence.logs.has(log):
+                return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
+                               f"no {log} log in the evidence")
+            counts = count_by_period(context.evidence.logs, log, p["date"],
+                                     dict(p.get("where") or {}), bounds)
+            proof = (Proof("log", context.evidence.logs.path_of(log)),)
+        periods = [f"{s} to {e}: {c}" for (s, e), c in zip(bounds, counts)]
+        good = sum(1 for c in counts if c >= minimum)
+        figures = {"periods": len(bounds), "periods_met": good, "counts": counts,
+                   "min_per_period": minimum}
+        text = (f"{good} of {len(bounds)} period(s) of {every} have at least {minimum} {label} "
+                f"({'; '.join(periods)})")
+        if not proof and not any(counts):
+            return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
+                           f"no {label} in the evidence", figures)
+        if good == len(bounds):
+            return Finding(requirement.full_id, Status.MET, 1.0, text, figures, proof)
+        status = Status.PARTIAL if good else Status.NOT_MET
+        return Finding(requirement.full_id, status, round(good / len(bounds), 4), text, figures,
+                       proof)

@@ -1,0 +1,117 @@
+"""``deadline``: the share of logged events handled within the law's clock.
+
+The clock in force at each event's start applies (dated ``versions``), so a log spanning an
+amendment is judged event by event. The measuring is one aggregate DuckDB query per rule
+(``audit.logs.metrics``); this module only words the result.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Mapping
+
+from audit.durations import parse_duration
+from audit.evaluators.base import EvaluationContext, Evaluator, duration_check, rule_versions
+from audit.model import Finding, Proof, Requirement, Rule, Status
+
+COLUMN = {"type": "string", "regex": r"^[a-z_][a-z0-9_]*$",
+          "meta": {"expect": "a lowercase column name"}}
+
+
+class DeadlineEvaluator(Evaluator):
+    id = "deadline"
+    summary = "Share of events in a log whose end falls within a duration of their start."
+    params_schema: ClassVar[Mapping[str, Any]] = {
+        "log": dict(COLUMN, required=True, meta={"expect": "a log name such as moderation",
+                                                 "doc": "Log table: logs/<log>.csv|parquet|jsonl."}),
+        "where": {"type": "dict", "keysrules": COLUMN,
+                  "valuesrules": {"type": ["string", "number", "boolean", "list"]},
+                  "meta": {"doc": "Column filters: a value, or a list of accepted values."}},
+        "start": dict(COLUMN, required=True, meta={"doc": "Column with the clock's start."}),
+        "end": dict(COLUMN, required=True, meta={"doc": "Column with the handling time."}),
+        "within": {"type": "string", "meta": {"doc": "The clock: '24h', '3 business days'."}},
+        "target": {"type": "number", "min": 0, "max": 1,
+                   "meta": {"doc": "Share of events that must be on time (0-1)."}},
+        "calendar": {"type": "string", "regex": r"^[A-Z]{2}$",
+                     "meta": {"expect": "an ISO 3166-1 code",
+                              "doc": "Holiday calendar for business days (default: the module's "
+                                     "jurisdiction)."}},
+        "lookback": {"type": "string", "meta": {"doc": "Only events started this long before "
+                                                       "the as-of date, e.g. '12 months'."}},
+        "events": {"type": "string", "meta": {"doc": "Plural noun for the report, "
+                                                     "e.g. 'leak-channel requests'."}},
+        "done": {"type": "string", "meta": {"doc": "Past participle, e.g. 'actioned'."}},
+    }
+    versioned_params = ("within", "target")
+    required_versioned = ("within", "target")
+
+    def check(self, params: Mapping[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
+        problems = []
+        for name in ("within", "lookback"):
+            if name in params and (msg := duration_check(params[name])):
+                problems.append(((name,), msg))
+        if params.get("start") == params.get("end"):
+            problems.append((("end",), "must differ from 'start'"))
+        return problems
+
+    def evaluate(self, requirement: Requirement, rule: Rule,
+                 context: EvaluationContext) -> Finding:
+        from audit.logs.metrics import DeadlineSpec, measure_deadline
+
+        p = rule.params
+        log = p["log"]
+        events = p.get("events", f"{log} events")
+        done = p.get("done", "handled")
+        store = context.evidence.logs
+        if not store.has(log):
+            return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
+                           f"no {log} log in the evidence (logs/{log}.csv, .parquet or .jsonl)")
+        versions = rule_versions(rule)
+        spec = DeadlineSpec(
+            log=log, where=dict(p.get("where") or {}), start=p["start"], end=p["end"],
+            versions=[(v.valid_from, v.valid_until, parse_duration(v.params["within"]),
+                       float(v.params["target"])) for v in versions],
+            calendar=p.get("calendar") or requirement.jurisdiction.split("-")[0],
+            lookback=parse_duration(p["lookback"]) if p.get("lookback") else None,
+            as_of=context.as_of, key=requirement.full_id)
+        result = measure_deadline(store, spec)
+        proof = (Proof("log", store.path_of(log), result.where_text),)
+        if result.total == 0:
+            return Finding(requirement.full_id, Status.MANUAL_REVIEW, 0.0,
+                           f"the {log} log has no {events} in the period; an auditor must "
+                           "confirm none were received", result.figures(), proof)
+        parts = []
+        statuses = []
+        for v in result.versions:
+            if v.total == 0:
+                continue
+            parts.append(f"{v.on_time:,} of {v.total:,} {events} {done} within {v.within} = "
+                         f"{v.share * 100:.1f} %; target {v.target * 100:g} %"
+                         + (f" (rule from {v.valid_from})" if len(result.versions) > 1 and
+                            v.valid_from else ""))
+            if v.share >= v.target:
+                statuses.append(Status.MET)
+            elif v.share >= v.target * 0.5:
+                statuses.append(Status.PARTIAL)
+            else:
+                statuses.append(Status.NOT_MET)
+        if result.pending:
+            parts.append(f"{result.pending:,} still open within their deadline, not counted")
+        if result.p50_hours is not None:
+            parts.append(f"median {_hours(result.p50_hours)}, p90 {_hours(result.p90_hours)}")
+        from audit.scoring import worst_status
+
+        status = worst_status(statuses)
+        score = min(1.0, sum(min(1.0, v.share / v.target if v.target else 1.0) * v.total
+                             for v in result.versions if v.total) / result.total)
+        return Finding(requirement.full_id, status, round(score, 4), "; ".join(parts),
+                       result.figures(), proof)
+
+
+def _hours(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    if value < 1:
+        return f"{value * 60:.0f} min"
+    if value < 72:
+        return f"{value:.1f} h"
+    return f"{value / 24:.1f} days"

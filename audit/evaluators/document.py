@@ -1,0 +1,68 @@
+"""``document``: a policy, report or contract of a given kind is present, recent, in a language."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Mapping
+
+from audit.durations import parse_duration
+from audit.evaluators.base import EvaluationContext, Evaluator, duration_check
+from audit.model import Finding, Proof, Requirement, Rule, Status
+
+
+class DocumentEvaluator(Evaluator):
+    id = "document"
+    summary = "Documents of a kind listed in documents.yaml: present, dated within max_age, language."
+    params_schema: ClassVar[Mapping[str, Any]] = {
+        "kind": {"type": "string", "required": True, "regex": r"^[a-z][a-z0-9_]*$",
+                 "meta": {"expect": "a document kind such as privacy_policy",
+                          "doc": "Document kind as declared in documents.yaml."}},
+        "max_age": {"type": "string", "meta": {"doc": "Newest document no older than this, "
+                                                      "e.g. '12 months'."}},
+        "languages": {"type": "list", "schema": {"type": "string", "regex": r"^[a-z]{2}$"},
+                      "meta": {"doc": "At least one document in one of these languages."}},
+        "min_count": {"type": "integer", "min": 1,
+                      "meta": {"doc": "How many documents of the kind (default 1)."}},
+    }
+
+    def check(self, params: Mapping[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
+        if "max_age" in params and (msg := duration_check(params["max_age"])):
+            return [(("max_age",), msg)]
+        return []
+
+    def evaluate(self, requirement: Requirement, rule: Rule,
+                 context: EvaluationContext) -> Finding:
+        p = rule.params
+        kind = p["kind"]
+        docs = [d for d in context.evidence.documents.values()
+                if d.kind == kind and (d.date is None or d.date <= context.as_of)]
+        label = kind.replace("_", " ")
+        if not docs:
+            return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
+                           f"no {label} among the documents")
+        proof = tuple(Proof("document", d.path, f"{d.date or 'undated'}, {d.language or '?'}, "
+                                               f"sha256 {d.sha256[:12]}") for d in docs)
+        figures: dict[str, Any] = {"count": len(docs)}
+        gaps = []
+        if len(docs) < p.get("min_count", 1):
+            gaps.append(f"{len(docs)} of {p['min_count']} required")
+        if "max_age" in p:
+            limit = parse_duration(p["max_age"])
+            dated = [d.date for d in docs if d.date is not None]
+            newest = max(dated) if dated else None
+            figures["newest"] = newest.isoformat() if newest else None
+            if newest is None:
+                gaps.append("no document is dated")
+            elif limit.add_to(newest) < context.as_of:
+                gaps.append(f"newest dated {newest}, older than {limit}")
+        if p.get("languages"):
+            langs = {d.language for d in docs}
+            if not langs & set(p["languages"]):
+                gaps.append(f"none in {'/'.join(p['languages'])} (found "
+                            f"{', '.join(sorted(x or '?' for x in langs))})")
+        if not gaps:
+            return Finding(requirement.full_id, Status.MET, 1.0,
+                           f"{len(docs)} {label} document(s)"
+                           + (f", newest dated {figures['newest']}" if figures.get("newest") else ""),
+                           figures, proof)
+        return Finding(requirement.full_id, Status.PARTIAL, 0.5,
+                       f"{label} present but " + "; ".join(gaps), figures, proof)

@@ -1,0 +1,69 @@
+"""``threshold``: a number from the profile or an answer compared with the law's figure."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Mapping
+
+from audit.conditions import OPERATORS, lookup
+from audit.evaluators.base import EvaluationContext, Evaluator, version_in_force
+from audit.model import Finding, Proof, Requirement, Rule, Status
+
+_WORDS = {"gte": "at least", "gt": "more than", "lte": "at most", "lt": "less than",
+          "eq": "exactly", "ne": "other than"}
+
+
+class ThresholdEvaluator(Evaluator):
+    id = "threshold"
+    summary = "A measured number (profile field or numeric answer) compared with a limit."
+    params_schema: ClassVar[Mapping[str, Any]] = {
+        "field": {"type": "string", "regex": r"^(platform|answers)\.[A-Za-z0-9_.-]+$",
+                  "required": True,
+                  "meta": {"expect": "platform.<path> or answers.<key>",
+                           "doc": "Where the number is: a profile path or an answer key."}},
+        "op": {"type": "string", "required": True, "allowed": ["gte", "gt", "lte", "lt", "eq"]},
+        "value": {"type": "number", "meta": {"doc": "The law's figure."}},
+        "unit": {"type": "string", "meta": {"doc": "Unit for the report, e.g. days."}},
+    }
+    versioned_params = ("value",)
+    required_versioned = ("value",)
+
+    def evidence_keys(self, requirement: Requirement, rule: Rule) -> list[str]:
+        field = rule.params["field"]
+        return [field.split(".", 1)[1]] if field.startswith("answers.") else []
+
+    def evaluate(self, requirement: Requirement, rule: Rule,
+                 context: EvaluationContext) -> Finding:
+        version = version_in_force(rule, context.as_of)
+        if version is None:
+            return Finding(requirement.full_id, Status.NOT_APPLICABLE, 0.0,
+                           f"no version of this rule is in force on {context.as_of}")
+        params = version.params
+        field, op, limit = params["field"], params["op"], params["value"]
+        unit = f" {params['unit']}" if params.get("unit") else ""
+        if field.startswith("answers."):
+            answer = context.evidence.answer(field.split(".", 1)[1], requirement)
+            found, value = (answer is not None), (answer.value if answer else None)
+            proof = Proof("answer", answer.location if answer else field)
+        else:
+            found, value = lookup({"platform": context.evidence.profile}, field)
+            proof = Proof("profile", field)
+        if not found or value is None:
+            return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
+                           f"{field} is not given; required {_WORDS[op]} {limit:g}{unit}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return Finding(requirement.full_id, Status.MANUAL_REVIEW, 0.0,
+                           f"{field} is {value!r}, not a number; required {_WORDS[op]} "
+                           f"{limit:g}{unit}", {"value": str(value)}, (proof,))
+        ok = OPERATORS[op](value, limit)
+        figures = {"value": value, "limit": limit, "op": op}
+        text = f"{field} = {value:g}{unit}; required {_WORDS[op]} {limit:g}{unit}"
+        if ok:
+            return Finding(requirement.full_id, Status.MET, 1.0, text, figures, (proof,))
+        if op in ("gte", "gt") and limit:
+            score = max(0.0, min(1.0, value / limit))
+        elif op in ("lte", "lt") and value:
+            score = max(0.0, min(1.0, limit / value))
+        else:
+            score = 0.0
+        status = Status.PARTIAL if score >= 0.5 else Status.NOT_MET
+        return Finding(requirement.full_id, status, round(score, 4), text, figures, (proof,))

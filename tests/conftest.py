@@ -1,0 +1,54 @@
+"""Shared fixtures: an isolated plugin manager per test and an in-process CLI runner."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from audit import plugins
+
+# Keep installed third-party plugins out of the suite unless a test names them (datasette's habit).
+sys._called_from_test = True  # type: ignore[attr-defined]
+
+DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).parent.parent
+sys.path.insert(0, str(DATA / "plugins"))
+
+
+@pytest.fixture(autouse=True)
+def fresh_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AUDIT_LOAD_PLUGINS", raising=False)
+    monkeypatch.delenv("AUDIT_DISABLE_PLUGINS", raising=False)
+    plugins.reset()
+    from audit import checklists
+
+    checklists._LIBRARY.clear()
+    yield
+    plugins.reset()
+
+
+RunResult = tuple[int, str, str]
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., RunResult]:
+    """Run the CLI in-process: returns (exit code, stdout, stderr)."""
+    from audit.cli import main
+
+    def _run(*args: str) -> RunResult:
+        plugins.reset()
+        with pytest.raises(SystemExit) as exc:
+            main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        code = exc.value.code
+        return (code if isinstance(code, int) else 0), out, err
+
+    return _run
+
+
+@pytest.fixture
+def data() -> Path:
+    return DATA

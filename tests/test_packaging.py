@@ -1,0 +1,44 @@
+"""The wheel carries the package and the bundled checklists (built once, inspected)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir",
+                    str(out), str(ROOT)], check=True, capture_output=True)
+    (found,) = out.glob("platform_audit-*.whl")
+    return found
+
+
+def test_wheel_ships_every_bundled_checklist(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    bundled = sorted(p.relative_to(ROOT / "checklists").as_posix()
+                     for p in (ROOT / "checklists").rglob("*.yaml"))
+    assert bundled
+    for rel in bundled:
+        assert f"audit/_bundled_checklists/{rel}" in names
+
+
+def test_wheel_declares_the_console_script_and_entry_point_group(wheel: Path) -> None:
+    zf = zipfile.ZipFile(wheel)
+    (ep,) = [n for n in zf.namelist() if n.endswith("entry_points.txt")]
+    text = zf.read(ep).decode()
+    assert "audit = audit.cli:main" in text
+
+
+def test_python_dash_m_audit() -> None:
+    proc = subprocess.run([sys.executable, "-m", "audit", "--version"], capture_output=True,
+                          text=True)
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("audit (platform-audit) ")
