@@ -93,7 +93,7 @@ def validate_rule(rule: Any, path: PathKey, registry: Registry) -> list[tuple[Pa
         known = ", ".join(registry.evaluators.ids())
         return [(path + ("type",), f"unknown rule type {rtype!r} (known: {known})")]
     evaluator: Evaluator = registry.evaluators.get(rtype)
-    schema = _SCHEMAS.setdefault(id(evaluator), evaluator.full_schema())
+    schema = _SCHEMAS.setdefault(type(evaluator), evaluator.full_schema())
     problems = validate(rule, schema, path)
     if problems:
         return problems
@@ -129,7 +129,7 @@ def validate_rule(rule: Any, path: PathKey, registry: Registry) -> list[tuple[Pa
     return problems
 
 
-_SCHEMAS: dict[int, dict[str, Any]] = {}
+_SCHEMAS: dict[type, dict[str, Any]] = {}
 
 
 def rule_versions(rule: Rule) -> list[RuleVersion]:

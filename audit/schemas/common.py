@@ -30,17 +30,20 @@ class _Validator(cerberus.Validator):
 DATE: dict[str, Any] = {"type": "isodate", "check_with": "isodate"}
 
 
-_CACHE: dict[int, _Validator] = {}
+_CACHE: dict[tuple[int, bool], tuple[Mapping[str, Any], _Validator]] = {}
 
 
 def validator_for(schema: Mapping[str, Any], allow_unknown: bool = False) -> _Validator:
-    """One validator per schema, reused: building them is the expensive part."""
-    key = id(schema) * 2 + int(allow_unknown)
-    v = _CACHE.get(key)
-    if v is None:
-        v = _Validator(dict(schema), allow_unknown=allow_unknown)
-        _CACHE[key] = v
-    return v
+    """One validator per schema, reused: building them is the expensive part.
+
+    Keyed by identity, and the schema is kept alive in the cache so its id cannot be reused.
+    """
+    key = (id(schema), allow_unknown)
+    hit = _CACHE.get(key)
+    if hit is None or hit[0] is not schema:
+        hit = (schema, _Validator(dict(schema), allow_unknown=allow_unknown))
+        _CACHE[key] = hit
+    return hit[1]
 
 
 def as_date(value: Any) -> dt.date:
