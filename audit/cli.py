@@ -132,6 +132,74 @@ def checklists_schema(fmt: str) -> None:
         click.echo(checklist_markdown(registry), nl=False)
 
 
+def _parse_date(value: str | None) -> Any:
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+@cli.command("assess")
+@click.argument("evidence", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--checklist", "-c", "checklist_ids", multiple=True, required=True,
+              help="Checklist module id (repeat for several jurisdictions).")
+@click.option("--as-of", "as_of", help="Date to assess on (YYYY-MM-DD); default: the pack's "
+                                       "as_of, else today. Rule versions and waivers use it.")
+@click.option("--scoring", default="weighted", show_default=True,
+              help="Scoring model: weighted, flat, strict, or one from a plugin.")
+@click.option("--format", "fmt", help="console, json, markdown, or a plugin's format; default "
+                                      "from the -o extension, else console.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write the report to this file (atomically).")
+@click.option("--fail-under", type=click.FloatRange(0, 100),
+              help="Exit 1 when the score (percent, with waivers) is below this.")
+@click.option("--memory-limit", default=None, help="DuckDB memory limit for logs, e.g. 2GB "
+                                                   "(default 1GB; larger logs spill to disk).")
+def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: str | None,
+               scoring: str, fmt: str | None, output: Path | None, fail_under: float | None,
+               memory_limit: str | None) -> None:
+    """Assess an evidence pack against checklist modules and report the gaps.
+
+    EVIDENCE is a pack directory (platform.yaml, answers.yaml, documents/, logs/, waivers.yaml)
+    or another input a loader reads; several may be given and are merged.
+    """
+    import datetime as dt
+
+    from audit.assessment import assess
+    from audit.checklists import load_library
+    from audit.evidence.loaders import load_evidence
+    from audit.plugins import get_registry
+    from audit.reports.base import write_atomically, writer_for
+    from audit.schemas.common import as_date
+
+    registry = get_registry()
+    library = load_library(registry)
+    checklists = [library.get(cid) for cid in checklist_ids]
+    writer = writer_for(registry, fmt, output)
+    if getattr(writer, "binary", False) and output is None:
+        raise click.UsageError(f"the {writer.id} format needs an output file: add -o FILE")
+    pack = load_evidence(list(evidence), registry, memory_limit=memory_limit)
+    day = _parse_date(as_of) or (as_date(pack.profile["as_of"]) if pack.profile.get("as_of")
+                                 else dt.date.today())
+    result = assess(pack, checklists, library, registry, day, scoring)
+    if output is not None:
+        write_atomically(output, lambda fh: writer.write(result, fh), writer.binary)
+        click.echo(f"wrote {output} ({writer.id}): verdict {result.verdict.value}, score "
+                   f"{result.score.percent}, {len(result.gaps())} gap(s)")
+    else:
+        writer.write(result, click.get_text_stream("stdout"))
+    if fail_under is not None:
+        score = result.score.score
+        if score is None or score * 100 < fail_under:
+            click.echo(f"audit: gate failed: score {result.score.percent} is under "
+                       f"--fail-under {fail_under:g}", err=True)
+            raise click.exceptions.Exit(1)
+
+
 @cli.command("plugins")
 @click.option("--all", "show_all", is_flag=True, help="Include the built-in default plugins.")
 def plugins_cmd(show_all: bool) -> None:

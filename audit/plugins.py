@@ -28,6 +28,8 @@ DEFAULT_PLUGINS = (
     "audit.default_plugins.checklists",
     "audit.default_plugins.evaluators",
     "audit.default_plugins.scoring",
+    "audit.default_plugins.loaders",
+    "audit.default_plugins.writers",
 )
 
 REGISTRATION_HOOKS = (

@@ -9,6 +9,7 @@ from audit.evaluators.count import CountEvaluator
 from audit.evaluators.deadline import DeadlineEvaluator
 from audit.evaluators.document import DocumentEvaluator
 from audit.evaluators.officer import OfficerEvaluator
+from audit.evaluators.share import ShareEvaluator
 from audit.evaluators.threshold import ThresholdEvaluator
 from audit.registry import Registry
 
@@ -16,6 +17,6 @@ from audit.registry import Registry
 @hookimpl
 def audit_register_evaluators(registry: Registry) -> None:
     for evaluator in (AttestationEvaluator(), DocumentEvaluator(), ThresholdEvaluator(),
-                      OfficerEvaluator(), DeadlineEvaluator(), CountEvaluator(), AllOfEvaluator(),
+                      OfficerEvaluator(), DeadlineEvaluator(), CountEvaluator(), ShareEvaluator(), AllOfEvaluator(),
                       AnyOfEvaluator()):
         registry.add_evaluator(evaluator)

@@ -74,6 +74,10 @@ class DeadlineEvaluator(Evaluator):
             lookback=parse_duration(p["lookback"]) if p.get("lookback") else None,
             as_of=context.as_of, key=requirement.full_id)
         result = measure_deadline(store, spec)
+        from audit.assessment import DetailQuery
+
+        context.cache.setdefault("details", {})[requirement.full_id] = DetailQuery(
+            result.detail_sql, tuple(result.detail_columns), log)
         proof = (Proof("log", store.path_of(log), result.where_text),)
         if result.total == 0:
             return Finding(requirement.full_id, Status.MANUAL_REVIEW, 0.0,

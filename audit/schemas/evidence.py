@@ -8,6 +8,8 @@ waivers.yaml    accepted exceptions: requirement, justification, approver, expir
 
 from __future__ import annotations
 
+from audit.schemas.common import DATE
+
 COUNTRY = r"^([A-Z]{2}(-[A-Z0-9]{1,3})?|EU)$"
 _COUNTRY_KEYS = {"type": "string", "regex": COUNTRY,
                  "meta": {"expect": "an ISO 3166 code such as IQ or DE, or EU"}}

@@ -1,0 +1,295 @@
+"""Run an assessment: applicability, evaluation, waivers, scoring, one ``Assessment`` result.
+
+Every writer renders this one object, so the console, JSON, Markdown and workbook outputs
+cannot disagree about a status or a figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Sequence
+
+from audit import __version__
+from audit.checklists import ChecklistLibrary
+from audit.conditions import evaluate as evaluate_condition
+from audit.errors import AuditError, EvidenceError, PluginError, Problem, UsageError
+from audit.evaluators.base import EvaluationContext, Evaluator
+from audit.evidence.pack import EvidencePack, FileRecord, Waiver
+from audit.model import Checklist, Finding, Proof, Requirement, Status
+from audit.registry import Registry
+from audit.scoring import ScoreResult, Scored, Verdict, verdict
+
+RESULT_SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class WaiverState:
+    waiver: Waiver
+    active: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class RequirementResult:
+    requirement: Requirement
+    checklist: str
+    finding: Finding  # the final finding (status ``waived`` when an active waiver applies)
+    underlying: Finding  # what the evidence shows, ignoring waivers
+    applicability: str  # "applies" | "does not apply" | "not established: ..."
+    waiver: WaiverState | None = None
+
+    @property
+    def status(self) -> Status:
+        return self.finding.status
+
+
+@dataclass(frozen=True)
+class ChecklistRef:
+    id: str
+    version: int
+    title: str
+    jurisdiction: str
+    status: str
+    language: str
+    owner: str
+
+
+@dataclass(frozen=True)
+class DetailQuery:
+    sql: str
+    columns: tuple[str, ...]
+    log: str
+
+
+@dataclass
+class Assessment:
+    as_of: dt.date
+    generated_at: dt.datetime
+    platform: dict[str, Any]
+    checklists: list[ChecklistRef]
+    results: list[RequirementResult]
+    scoring_model: str
+    score: ScoreResult
+    score_without_waivers: ScoreResult
+    by_area: dict[str, ScoreResult]
+    by_jurisdiction: dict[str, ScoreResult]
+    verdict: Verdict
+    verdict_without_waivers: Verdict
+    evidence_files: list[FileRecord]
+    waivers: list[WaiverState]
+    logs: dict[str, dict[str, Any]]
+    details: dict[str, DetailQuery] = field(default_factory=dict)
+    evidence: EvidencePack | None = field(default=None, repr=False, compare=False)
+    tool_version: str = __version__
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def counts(self, without_waivers: bool = False) -> dict[str, int]:
+        out = {s.value: 0 for s in Status}
+        for r in self.results:
+            out[(r.underlying if without_waivers else r.finding).status.value] += 1
+        return out
+
+    def gaps(self) -> list[RequirementResult]:
+        """Requirements not met, worst first: severity, then status, then score."""
+        from audit.scoring import ROLLUP_ORDER
+
+        sev = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+        gaps = [r for r in self.results if r.status.is_gap]
+        return sorted(gaps, key=lambda r: (sev[r.requirement.severity.value],
+                                           ROLLUP_ORDER.index(r.status), r.finding.score,
+                                           r.requirement.full_id))
+
+    def citation(self, result: RequirementResult) -> str:
+        req = result.requirement
+        src = self.sources.get(f"{result.checklist}/{req.citation.source}")
+        title = src["title"] if src else req.citation.source
+        return f"{title}, {req.citation.article}"
+
+    def source_url(self, result: RequirementResult) -> str | None:
+        req = result.requirement
+        src = self.sources.get(f"{result.checklist}/{req.citation.source}")
+        return req.citation.url or (src["url"] if src else None)
+
+    def detail_rows(self, full_id: str, limit: int | None = None) -> Iterator[tuple[Any, ...]]:
+        """Offending events of a rule, streamed from DuckDB (never materialised here)."""
+        query = self.details.get(full_id)
+        if query is None or self.evidence is None:
+            return iter(())
+        sql = query.sql + (f" LIMIT {int(limit)}" if limit is not None else "")
+        return self.evidence.logs.stream(sql)
+
+    def detail_count(self, full_id: str) -> int:
+        query = self.details.get(full_id)
+        if query is None or self.evidence is None:
+            return 0
+        return self.evidence.logs.query(f"SELECT count(*) FROM ({query.sql})")[0][0]
+
+
+def _known_keys(library: ChecklistLibrary, registry: Registry) -> set[str]:
+    keys: set[str] = set()
+    for checklist in library.all():
+        for req in checklist.requirements:
+            keys.update({req.id, req.full_id})
+            evaluator = registry.evaluators.get(req.rule.type)
+            for key in evaluator.evidence_keys(req, req.rule):
+                keys.update({key, f"{req.module}:{key}"})
+    return keys
+
+
+def check_evidence_references(pack: EvidencePack, library: ChecklistLibrary,
+                              registry: Registry) -> None:
+    """Answers and waivers must name something that exists: a typo would otherwise turn
+    into a silent ``no_evidence`` or an unwaived gap."""
+    known = _known_keys(library, registry)
+    problems = []
+    for key, answer in pack.answers.items():
+        if key not in known:
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            problems.append(Problem(answer.location, key, "no requirement or evidence key of "
+                                                          f"that name in any checklist{hint}"))
+    full_ids = {r.full_id for c in library.all() for r in c.requirements}
+    for waiver in pack.waivers:
+        if waiver.requirement not in full_ids:
+            close = difflib.get_close_matches(waiver.requirement, sorted(full_ids), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            problems.append(Problem(waiver.location, "requirement",
+                                    f"unknown requirement '{waiver.requirement}' (use the full "
+                                    f"id, module:requirement){hint}"))
+    if problems:
+        raise EvidenceError(problems=problems)
+
+
+def _applicability(req: Requirement, pack: EvidencePack) -> tuple[bool, str]:
+    missing: list[str] = []
+    result = evaluate_condition(req.applies_if, {"platform": pack.profile}, missing)
+    if result is True:
+        return True, "applies"
+    if result is False:
+        return False, "does not apply to this platform (" + _describe(req.applies_if) + ")"
+    return True, ("applicability not established (" + ", ".join(sorted(set(missing)))
+                  + " not given); assessed as applicable")
+
+
+def _describe(cond: Any) -> str:
+    if not isinstance(cond, dict):
+        return str(cond)
+    if "all" in cond:
+        return " and ".join(_describe(c) for c in cond["all"])
+    if "any" in cond:
+        return " or ".join(_describe(c) for c in cond["any"])
+    if "not" in cond:
+        return f"not ({_describe(cond['not'])})"
+    op = next(k for k in cond if k != "field")
+    sym = {"eq": "=", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "in": "in",
+           "contains": "contains", "exists": "exists"}[op]
+    value = cond[op]
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 10000:
+        value = f"{value:,}"
+    return f"requires {cond['field']} {sym} {value}"
+
+
+def _evaluate(req: Requirement, context: EvaluationContext, registry: Registry) -> Finding:
+    from audit.logs.metrics import MissingColumn
+
+    evaluator: Evaluator = registry.evaluators.get(req.rule.type)
+    try:
+        finding = evaluator.evaluate(req, req.rule, context)
+    except MissingColumn as exc:
+        return Finding(req.full_id, Status.NO_EVIDENCE, 0.0,
+                       f"{exc}; the rule needs it", {}, (Proof("log", exc.log),))
+    except AuditError:
+        raise
+    except Exception as exc:
+        owner = registry.evaluators.owner(req.rule.type)
+        raise PluginError(f"plugin '{owner}': rule type '{req.rule.type}' failed on "
+                          f"{req.full_id}: {type(exc).__name__}: {exc}") from exc
+    if not isinstance(finding, Finding) or not 0.0 <= finding.score <= 1.0:
+        owner = registry.evaluators.owner(req.rule.type)
+        raise PluginError(f"plugin '{owner}': rule type '{req.rule.type}' returned an invalid "
+                          f"finding for {req.full_id} (need an audit.Finding, score in [0, 1])")
+    return finding
+
+
+def _waiver_for(req: Requirement, pack: EvidencePack, as_of: dt.date) -> WaiverState | None:
+    matching = [w for w in pack.waivers if w.requirement == req.full_id]
+    if not matching:
+        return None
+    waiver = max(matching, key=lambda w: w.expires)
+    if waiver.active_on(as_of):
+        return WaiverState(waiver, True, f"waived until {waiver.expires} by "
+                                         f"{waiver.approved_by}: {waiver.justification}")
+    return WaiverState(waiver, False, f"waiver expired on {waiver.expires}; no longer applies")
+
+
+def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: ChecklistLibrary,
+           registry: Registry, as_of: dt.date, scoring: str = "weighted") -> Assessment:
+    """Evaluate every requirement of ``checklists`` against ``pack`` as of ``as_of``."""
+    if scoring not in registry.scoring_models:
+        raise UsageError(f"unknown scoring model '{scoring}' (known: "
+                         f"{', '.join(registry.scoring_models.ids())})")
+    seen: set[str] = set()
+    for c in checklists:
+        if c.id in seen:
+            raise UsageError(f"checklist '{c.id}' given twice")
+        seen.add(c.id)
+    check_evidence_references(pack, library, registry)
+    results: list[RequirementResult] = []
+    details: dict[str, DetailQuery] = {}
+    sources: dict[str, dict[str, Any]] = {}
+    for checklist in checklists:
+        for sid, src in checklist.sources.items():
+            sources[f"{checklist.id}/{sid}"] = {"title": src.title, "url": src.url}
+        context = EvaluationContext(as_of=as_of, evidence=pack, registry=registry,
+                                    checklist=checklist)
+        for req in checklist.requirements:
+            applies, applicability = _applicability(req, pack)
+            if not applies:
+                finding = Finding(req.full_id, Status.NOT_APPLICABLE, 0.0, applicability)
+            else:
+                finding = _evaluate(req, context, registry)
+                if applicability != "applies":
+                    finding = Finding(finding.requirement, finding.status, finding.score,
+                                      f"{finding.summary} [{applicability}]", finding.figures,
+                                      finding.proof, finding.children)
+            for key, value in context.cache.pop("details", {}).items():
+                details[key] = value
+            underlying = finding
+            waiver = _waiver_for(req, pack, as_of) if applies else None
+            if waiver and waiver.active and finding.status.is_gap:
+                finding = Finding(req.full_id, Status.WAIVED, finding.score,
+                                  f"{waiver.note} (evidence: {underlying.summary})",
+                                  underlying.figures, underlying.proof
+                                  + (Proof("waiver", waiver.waiver.location),))
+            elif waiver and not waiver.active:
+                finding = Finding(req.full_id, finding.status, finding.score,
+                                  f"{finding.summary} ({waiver.note})", finding.figures,
+                                  finding.proof, finding.children)
+            results.append(RequirementResult(req, checklist.id, finding, underlying,
+                                             applicability, waiver))
+    model = registry.scoring_models.get(scoring)
+    with_w = [Scored(r.requirement, r.finding.status, r.finding.score) for r in results]
+    without_w = [Scored(r.requirement, r.underlying.status, r.underlying.score) for r in results]
+    by_area = {}
+    for area in sorted({r.requirement.area.value for r in results}):
+        by_area[area] = model.score([s for s in with_w if s.requirement.area.value == area])
+    by_jur = {}
+    for jur in sorted({r.requirement.jurisdiction for r in results}):
+        by_jur[jur] = model.score([s for s in with_w if s.requirement.jurisdiction == jur])
+    platform = {k: pack.profile.get(k) for k in ("name", "legal_name", "language")
+                if pack.profile.get(k) is not None}
+    logs = {name: {"path": info.path, "rows": info.rows, "format": info.format}
+            for name, info in (pack._logs.logs.items() if pack._logs else [])}
+    waivers = [w for w in (r.waiver for r in results) if w is not None]
+    return Assessment(
+        as_of=as_of, generated_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+        platform=platform,
+        checklists=[ChecklistRef(c.id, c.version, c.title, c.jurisdiction, c.status.value,
+                                 c.language, c.owner) for c in checklists],
+        results=results, scoring_model=scoring, score=model.score(with_w),
+        score_without_waivers=model.score(without_w), by_area=by_area, by_jurisdiction=by_jur,
+        verdict=verdict(with_w), verdict_without_waivers=verdict(without_w),
+        evidence_files=list(pack.files), waivers=waivers, logs=logs, details=details,
+        evidence=pack, sources=sources)

@@ -1,0 +1,17 @@
+"""Registers the built-in report writers."""
+
+from __future__ import annotations
+
+from audit import hookimpl
+from audit.registry import Registry
+
+
+@hookimpl
+def audit_register_writers(registry: Registry) -> None:
+    # Imported here so that listing plugins does not import tabulate and the JSON machinery.
+    from audit.reports.console import ConsoleWriter
+    from audit.reports.jsonout import JsonWriter
+    from audit.reports.markdown import MarkdownWriter
+
+    for writer in (ConsoleWriter(), JsonWriter(), MarkdownWriter()):
+        registry.add_writer(writer)

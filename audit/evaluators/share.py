@@ -1,0 +1,72 @@
+"""``share``: the proportion of logged events that meet a condition (e.g. disclosures backed
+by a judicial decision), measured in one DuckDB aggregate."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Mapping
+
+from audit.evaluators.base import EvaluationContext, Evaluator, version_in_force
+from audit.model import Finding, Proof, Requirement, Rule, Status
+
+_FILTER = {"type": "dict", "keysrules": {"type": "string", "regex": r"^[a-z_][a-z0-9_]*$"},
+           "valuesrules": {"type": ["string", "number", "boolean", "list", "dict"]}}
+
+
+class ShareEvaluator(Evaluator):
+    id = "share"
+    summary = "Share of a log's events (selected by `where`) that also match `match`."
+    params_schema: ClassVar[Mapping[str, Any]] = {
+        "log": {"type": "string", "required": True, "regex": r"^[a-z_][a-z0-9_]*$",
+                "meta": {"doc": "Log table."}},
+        "where": dict(_FILTER, meta={"doc": "Which events count (the denominator)."}),
+        "match": dict(_FILTER, required=True,
+                      meta={"doc": "What each counted event must show (the numerator)."}),
+        "target": {"type": "number", "min": 0, "max": 1,
+                   "meta": {"doc": "Share required (0-1)."}},
+        "events": {"type": "string", "meta": {"doc": "Plural noun for the report."}},
+        "matched": {"type": "string", "meta": {"doc": "What matching means, for the report, "
+                                                      "e.g. 'backed by a judicial decision'."}},
+    }
+    versioned_params = ("target",)
+    required_versioned = ("target",)
+
+    def evaluate(self, requirement: Requirement, rule: Rule,
+                 context: EvaluationContext) -> Finding:
+        from audit.logs.metrics import where_sql
+
+        version = version_in_force(rule, context.as_of)
+        if version is None:
+            return Finding(requirement.full_id, Status.NOT_APPLICABLE, 0.0,
+                           f"no version of this rule is in force on {context.as_of}")
+        p = version.params
+        log = p["log"]
+        events = p.get("events", f"{log} events")
+        store = context.evidence.logs
+        if not store.has(log):
+            return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
+                           f"no {log} log in the evidence")
+        population = where_sql(store, log, p.get("where") or {})
+        match = where_sql(store, log, p["match"])
+        total, matched = store.query(
+            f"SELECT count(*), count(*) FILTER (WHERE {match}) FROM {store.table(log)} "
+            f"WHERE {population}")[0]
+        proof = (Proof("log", store.path_of(log)),)
+        target = float(p["target"])
+        if total == 0:
+            return Finding(requirement.full_id, Status.MANUAL_REVIEW, 0.0,
+                           f"the {log} log has no {events}; an auditor must confirm none "
+                           "occurred", {"events": 0}, proof)
+        share = matched / total
+        figures = {"events": total, "matched": matched, "share": round(share, 6),
+                   "target": target}
+        what = p.get("matched", "matching " + ", ".join(f"{k}={v}" for k, v in p["match"].items()))
+        text = (f"{matched:,} of {total:,} {events} {what} = {share * 100:.1f} %; "
+                f"target {target * 100:g} %")
+        if share >= target:
+            status = Status.MET
+        elif share >= target * 0.5:
+            status = Status.PARTIAL
+        else:
+            status = Status.NOT_MET
+        score = min(1.0, share / target) if target else 1.0
+        return Finding(requirement.full_id, status, round(score, 4), text, figures, proof)

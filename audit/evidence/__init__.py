@@ -1,0 +1,1 @@
+"""Evidence packs: what a platform submits, loaded, validated and hashed."""

@@ -1,0 +1,196 @@
+"""Evidence loaders: the interface, pack-level dispatch, and the built-in directory loader.
+
+A loader of kind ``pack`` reads the EVIDENCE argument of ``audit assess`` (a directory, a
+workbook); a loader of kind ``log`` reads one file under ``logs/``. Plugins' loaders are asked
+before the built-in ones (lower ``priority`` first), so a plugin can claim, say, a DSA
+Transparency Database dump before the generic CSV reader sees it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+from audit.errors import EvidenceError, Problem
+from audit.evidence.pack import Answer, Document, EvidencePack, Waiver
+from audit.logs.store import log_name
+from audit.logs.tables import LOG_SUFFIXES
+from audit.registry import Registry
+from audit.schemas.common import as_date, validate
+from audit.schemas.evidence import ANSWER, DOCUMENTS_FILE, PLATFORM, WAIVERS_FILE
+from audit.yamlio import YamlDocument, YamlProblem, load_yaml
+
+
+class EvidenceLoader(Protocol):
+    id: str
+    kind: str  # "pack" or "log"
+    priority: int
+    description: str
+
+    def matches(self, path: Path) -> bool: ...
+
+    def load(self, path: Path, pack: EvidencePack) -> None: ...
+
+
+def ordered_loaders(registry: Registry, kind: str) -> list[Any]:
+    loaders = [loader for _id, loader in registry.loaders.items()
+               if getattr(loader, "kind", "pack") == kind]
+    return sorted(loaders, key=lambda ld: (getattr(ld, "priority", 50), ld.id))
+
+
+def load_evidence(paths: list[Path], registry: Registry, **store_options: Any) -> EvidencePack:
+    """Load one or more evidence inputs (a pack directory, a filled workbook) into one pack."""
+    root = next((p for p in paths if p.is_dir()), paths[0] if paths else None)
+    pack = EvidencePack(root, registry, **store_options)
+    for path in paths:
+        if not path.exists():
+            raise EvidenceError(problems=[Problem(str(path), "", "no such file or directory")])
+        loader = next((ld for ld in ordered_loaders(registry, "pack") if ld.matches(path)), None)
+        if loader is None:
+            known = "; ".join(ld.description for ld in ordered_loaders(registry, "pack"))
+            raise EvidenceError(problems=[Problem(str(path), "", f"not an evidence input this "
+                                                  f"installation can read ({known})")])
+        loader.load(path, pack)
+    if not pack.profile:
+        raise EvidenceError(problems=[Problem(str(paths[0]), "", "no platform profile: the "
+                                              "pack needs platform.yaml (or a Profile sheet)")])
+    pack.finish()
+    return pack
+
+
+def _read(path: Path, pack: EvidencePack, role: str) -> YamlDocument:
+    try:
+        doc = load_yaml(path, pack.display(path))
+    except YamlProblem as exc:
+        raise EvidenceError(problems=[exc.problem]) from None
+    pack.record_file(path, role)
+    return doc
+
+
+def _check(doc: YamlDocument, schema: dict[str, Any]) -> None:
+    problems = [doc.problem(p, m) for p, m in validate(doc.data, schema)]
+    if problems:
+        raise EvidenceError(problems=problems)
+
+
+class DirectoryPackLoader:
+    id = "pack-directory"
+    kind = "pack"
+    priority = 100
+    description = "a pack directory with platform.yaml, answers.yaml, documents/, logs/"
+    OPTIONAL: ClassVar[tuple[str, ...]] = ("answers.yaml", "documents.yaml", "waivers.yaml")
+
+    def matches(self, path: Path) -> bool:
+        return path.is_dir()
+
+    def load(self, path: Path, pack: EvidencePack) -> None:
+        profile = path / "platform.yaml"
+        if not profile.is_file():
+            raise EvidenceError(problems=[Problem(pack.display(profile), "",
+                                                  "missing: every pack needs a platform profile")])
+        doc = _read(profile, pack, "profile")
+        _check(doc, PLATFORM)
+        pack.profile = dict(doc.data)
+        if (path / "answers.yaml").is_file():
+            self._answers(path / "answers.yaml", pack)
+        if (path / "documents.yaml").is_file() or (path / "documents").is_dir():
+            self._documents(path, pack)
+        if (path / "waivers.yaml").is_file():
+            self._waivers(path / "waivers.yaml", pack)
+        logs = path / "logs"
+        if logs.is_dir():
+            log_loaders = ordered_loaders(pack.registry, "log")
+            for file in sorted(p for p in logs.iterdir() if p.is_file()
+                               and not p.name.startswith(".")):
+                loader = next((ld for ld in log_loaders if ld.matches(file)), None)
+                if loader is None:
+                    raise EvidenceError(problems=[Problem(
+                        pack.display(file), "", "no loader reads this file; logs are "
+                        + ", ".join(LOG_SUFFIXES) + " files named after their table, "
+                        "e.g. logs/moderation.csv")])
+                loader.load(file, pack)
+
+    def _answers(self, path: Path, pack: EvidencePack) -> None:
+        doc = _read(path, pack, "answers")
+        data = doc.data or {}
+        if not isinstance(data, dict):
+            raise EvidenceError(problems=[doc.problem((), "expected a mapping of answer key "
+                                                          "to answer")])
+        problems = []
+        for key, value in data.items():
+            entry = value if isinstance(value, dict) else {"answer": value}
+            found = validate(entry, ANSWER, (key,))
+            if found:
+                problems += [doc.problem(p, m) for p, m in found]
+                continue
+            answer = entry["answer"]
+            if isinstance(answer, bool):  # YAML reads a bare yes/no as a boolean
+                answer = "yes" if answer else "no"
+            line = doc.line_of((key,))
+            pack.add_answer(Answer(
+                key=str(key), value=answer.lower() if isinstance(answer, str) else answer,
+                location=f"{doc.file}:{line}" if line else doc.file,
+                document=entry.get("document"), note=entry.get("note"), by=entry.get("by"),
+                date=as_date(entry["date"]) if entry.get("date") else None))
+        if problems:
+            raise EvidenceError(problems=problems)
+
+    def _documents(self, root: Path, pack: EvidencePack) -> None:
+        directory = root / "documents"
+        indexed: dict[str, dict[str, Any]] = {}
+        problems = []
+        doc = None
+        if (root / "documents.yaml").is_file():
+            doc = _read(root / "documents.yaml", pack, "documents-index")
+            _check(doc, DOCUMENTS_FILE)
+            for i, entry in enumerate(doc.data["documents"]):
+                rel = entry["path"]
+                target = (directory / rel)
+                if ".." in Path(rel).parts or Path(rel).is_absolute():
+                    problems.append(doc.problem(("documents", i, "path"),
+                                                "must be a path inside documents/"))
+                elif not target.is_file():
+                    problems.append(doc.problem(("documents", i, "path"),
+                                                f"no such file documents/{rel}"))
+                elif rel in indexed:
+                    problems.append(doc.problem(("documents", i, "path"), "listed twice"))
+                else:
+                    indexed[rel] = entry
+        if problems:
+            raise EvidenceError(problems=problems)
+        if directory.is_dir():
+            for file in sorted(p for p in directory.rglob("*") if p.is_file()):
+                rel = file.relative_to(directory).as_posix()
+                record = pack.record_file(file, "document")
+                entry = indexed.get(rel)
+                if entry is None:
+                    continue  # hashed and listed as evidence, but no rule can ask for it
+                pack.documents[rel] = Document(
+                    path=record.path, kind=entry["kind"], sha256=record.sha256,
+                    size=record.size, title=entry.get("title"),
+                    date=as_date(entry["date"]) if entry.get("date") else None,
+                    language=entry.get("language"))
+
+    def _waivers(self, path: Path, pack: EvidencePack) -> None:
+        doc = _read(path, pack, "waivers")
+        _check(doc, WAIVERS_FILE)
+        for i, entry in enumerate(doc.data["waivers"]):
+            line = doc.line_of(("waivers", i))
+            pack.waivers.append(Waiver(
+                requirement=entry["requirement"], justification=entry["justification"],
+                approved_by=entry["approved_by"], expires=as_date(entry["expires"]),
+                location=f"{doc.file}:{line}" if line else doc.file,
+                granted=as_date(entry["granted"]) if entry.get("granted") else None))
+
+
+class LogFileLoader:
+    id = "log-file"
+    kind = "log"
+    priority = 100
+    description = "logs/<table>.csv, .parquet or .jsonl"
+
+    def matches(self, path: Path) -> bool:
+        return path.suffix.lower() in LOG_SUFFIXES
+
+    def load(self, path: Path, pack: EvidencePack) -> None:
+        pack.add_log(log_name(path), path)

@@ -1,0 +1,156 @@
+"""The in-memory evidence pack every evaluator reads.
+
+Loaders fill it (a directory pack, a filled workbook, another tool's export); evaluators only
+read it. Every input file is hashed as it is read, so the report can prove which bytes it
+judged, and no input is ever opened for writing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from audit.errors import EvidenceError, Problem
+from audit.logs.store import LogStore
+
+if TYPE_CHECKING:  # pragma: no cover
+    from audit.model import Requirement
+    from audit.registry import Registry
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    path: str
+    role: str  # profile | answers | documents-index | document | log | waivers | workbook
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    key: str
+    value: Any
+    location: str  # "answers.yaml:12" or "Answers!D14"
+    document: str | None = None
+    note: str | None = None
+    by: str | None = None
+    date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    path: str
+    kind: str
+    sha256: str
+    size: int
+    title: str | None = None
+    date: dt.date | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Waiver:
+    requirement: str
+    justification: str
+    approved_by: str
+    expires: dt.date
+    location: str
+    granted: dt.date | None = None
+
+    def active_on(self, day: dt.date) -> bool:
+        return day <= self.expires
+
+
+def sha256_of(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+class EvidencePack:
+    """Profile, answers, documents, logs and waivers of one platform."""
+
+    def __init__(self, root: Path | None, registry: Registry, **store_options: Any) -> None:
+        self.root = root
+        self.registry = registry
+        self.profile: dict[str, Any] = {}
+        self.answers: dict[str, Answer] = {}
+        self.documents: dict[str, Document] = {}
+        self.waivers: list[Waiver] = []
+        self.files: list[FileRecord] = []
+        self._store_options = store_options
+        self._logs: LogStore | None = None
+        self._pending_logs: list[tuple[str, Path, str]] = []
+
+    # -- for loaders ----------------------------------------------------------------------
+
+    def display(self, path: Path) -> str:
+        """How a file is named in messages and reports: relative to the pack when inside it."""
+        if self.root is not None:
+            try:
+                return path.resolve().relative_to(self.root.resolve().parent).as_posix()
+            except ValueError:
+                pass
+        return str(path)
+
+    def record_file(self, path: Path, role: str) -> FileRecord:
+        digest, size = sha256_of(path)
+        record = FileRecord(self.display(path), role, size, digest)
+        self.files.append(record)
+        return record
+
+    def add_answer(self, answer: Answer) -> None:
+        if answer.key in self.answers:
+            first = self.answers[answer.key]
+            raise EvidenceError(problems=[Problem(answer.location, answer.key,
+                                                  f"answered twice (first at {first.location})")])
+        self.answers[answer.key] = answer
+
+    def add_log(self, name: str, path: Path) -> None:
+        """Queue a log; it is loaded into DuckDB once the profile (time zone) is known."""
+        self._pending_logs.append((name, path, self.display(path)))
+
+    @property
+    def timezone(self) -> str | None:
+        return self.profile.get("timezone")
+
+    @property
+    def logs(self) -> LogStore:
+        if self._logs is None:
+            self._logs = LogStore(timezone=self.timezone, **self._store_options)
+        return self._logs
+
+    def finish(self) -> None:
+        """Load queued logs; every problem in every log is reported together."""
+        problems: list[Problem] = []
+        for name, path, display in self._pending_logs:
+            self.record_file(path, "log")
+            try:
+                self.logs.load(name, path, display)
+            except EvidenceError as exc:
+                problems.extend(exc.problems)
+        self._pending_logs = []
+        if problems:
+            raise EvidenceError(problems=problems)
+
+    # -- for evaluators -------------------------------------------------------------------
+
+    def answer(self, key: str, requirement: Requirement | None = None) -> Answer | None:
+        """An answer by ``module:key`` first (specific to one module), then by bare key."""
+        if requirement is not None:
+            found = self.answers.get(f"{requirement.module}:{key}")
+            if found is None and requirement.origin and requirement.origin != requirement.module:
+                found = self.answers.get(f"{requirement.origin}:{key}")
+            if found is not None:
+                return found
+        return self.answers.get(key)
+
+    def representatives(self) -> list[dict[str, Any]]:
+        return [dict(r, _index=i) for i, r in enumerate(self.profile.get("representatives") or [])]

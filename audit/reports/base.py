@@ -1,0 +1,56 @@
+"""The writer interface and atomic output: a report is complete on disk or not there at all."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Protocol
+
+from audit.errors import OutputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from audit.assessment import Assessment
+
+
+class ReportWriter(Protocol):
+    id: str
+    description: str
+    extensions: tuple[str, ...]
+    binary: bool  # True: needs a file (-o), cannot go to the terminal
+
+    def write(self, assessment: Assessment, stream: IO[Any]) -> None: ...
+
+
+def writer_for(registry: Any, fmt: str | None, output: Path | None) -> Any:
+    """``--format`` wins; otherwise the output file's extension; otherwise the console."""
+    if fmt:
+        if fmt not in registry.writers:
+            raise OutputError(f"unknown format '{fmt}' (known: {', '.join(registry.writers.ids())})")
+        return registry.writers.get(fmt)
+    if output is not None:
+        suffix = output.suffix.lower()
+        for _id, writer in registry.writers.items():
+            if suffix in getattr(writer, "extensions", ()):
+                return writer
+        raise OutputError(f"{output}: no report format writes '{suffix}' files; choose one "
+                          f"with --format ({', '.join(registry.writers.ids())})")
+    return registry.writers.get("console")
+
+
+def write_atomically(path: Path, render: Any, binary: bool) -> None:
+    """Render into a temporary file beside ``path`` and rename it into place."""
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise OutputError(f"{path}: directory {directory} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else
+                                                        {"encoding": "utf-8", "newline": "\n"})) as fh:
+            render(fh)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

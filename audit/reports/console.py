@@ -1,0 +1,31 @@
+"""Console summary: verdict, score with its formula, per-area table, then gaps worst first."""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from tabulate import tabulate
+
+from audit.assessment import Assessment
+from audit.reports.summary import area_rows, gap_rows, header_lines, jurisdiction_rows
+
+
+class ConsoleWriter:
+    id = "console"
+    description = "summary tables for a terminal"
+    extensions = (".txt",)
+    binary = False
+
+    def write(self, assessment: Assessment, stream: IO[Any]) -> None:
+        out = header_lines(assessment)
+        headers, rows = area_rows(assessment)
+        out += ["", tabulate(rows, headers=headers)]
+        if len(assessment.by_jurisdiction) > 1:
+            headers, rows = jurisdiction_rows(assessment)
+            out += ["", tabulate(rows, headers=headers)]
+        headers, rows = gap_rows(assessment)
+        if rows:
+            out += ["", f"Gaps, worst first ({len(rows)}):", tabulate(rows, headers=headers)]
+        else:
+            out += ["", "No gaps."]
+        stream.write("\n".join(out) + "\n")

@@ -1,0 +1,77 @@
+"""The machine-readable result (documented in docs/reference/result-schema.md, versioned)."""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+from audit.assessment import RESULT_SCHEMA_VERSION, Assessment, RequirementResult
+from audit.scoring import ScoreResult
+from audit.serialize import plain
+
+
+def score_dict(score: ScoreResult) -> dict[str, Any]:
+    return {"score": None if score.score is None else round(score.score, 6),
+            "numerator": score.numerator, "denominator": score.denominator,
+            "counted": score.counted, "excluded": dict(score.excluded)}
+
+
+def finding_dict(finding: Any) -> dict[str, Any]:
+    return {"status": finding.status.value, "score": finding.score, "summary": finding.summary,
+            "figures": plain(dict(finding.figures)),
+            "proof": [plain(p) for p in finding.proof]}
+
+
+def requirement_dict(a: Assessment, r: RequirementResult) -> dict[str, Any]:
+    req = r.requirement
+    return {
+        "id": req.full_id, "checklist": r.checklist, "requirement": req.id,
+        "jurisdiction": req.jurisdiction, "area": req.area.value,
+        "severity": req.severity.value, "weight": req.weight, "title": req.title,
+        "citation": {"source": req.citation.source, "article": req.citation.article,
+                     "text": a.citation(r), "url": a.source_url(r)},
+        "refs": list(req.refs), "confidence": req.confidence.value,
+        "legal_status": req.status.value, "theme": req.theme, "rule": req.rule.type,
+        "applicability": r.applicability,
+        **finding_dict(r.finding),
+        "remediation": req.remediation,
+        "waiver": None if r.waiver is None else {
+            "active": r.waiver.active, "justification": r.waiver.waiver.justification,
+            "approved_by": r.waiver.waiver.approved_by,
+            "expires": r.waiver.waiver.expires.isoformat()},
+        "without_waiver": {"status": r.underlying.status.value, "score": r.underlying.score},
+    }
+
+
+def assessment_dict(a: Assessment) -> dict[str, Any]:
+    return {
+        "schema": "platform-audit/result",
+        "schema_version": RESULT_SCHEMA_VERSION,
+        "tool": {"name": "platform-audit", "version": a.tool_version},
+        "generated_at": a.generated_at.isoformat(),
+        "as_of": a.as_of.isoformat(),
+        "platform": plain(a.platform),
+        "checklists": [plain(c) for c in a.checklists],
+        "verdict": a.verdict.value,
+        "verdict_without_waivers": a.verdict_without_waivers.value,
+        "scoring": {"model": a.scoring_model, "formula": a.score.formula,
+                    "with_waivers": score_dict(a.score),
+                    "without_waivers": score_dict(a.score_without_waivers)},
+        "counts": a.counts(), "counts_without_waivers": a.counts(without_waivers=True),
+        "by_area": {k: score_dict(v) for k, v in a.by_area.items()},
+        "by_jurisdiction": {k: score_dict(v) for k, v in a.by_jurisdiction.items()},
+        "requirements": [requirement_dict(a, r) for r in a.results],
+        "logs": a.logs,
+        "evidence": [plain(f) for f in a.evidence_files],
+    }
+
+
+class JsonWriter:
+    id = "json"
+    description = "machine-readable result, schema platform-audit/result 1.0"
+    extensions = (".json",)
+    binary = False
+
+    def write(self, assessment: Assessment, stream: IO[Any]) -> None:
+        json.dump(assessment_dict(assessment), stream, indent=2, ensure_ascii=False)
+        stream.write("\n")

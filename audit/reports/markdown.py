@@ -1,0 +1,47 @@
+"""Markdown report for pull requests and e-mail: the console summary plus remediation."""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from tabulate import tabulate
+
+from audit.assessment import Assessment
+from audit.reports.summary import area_rows, gap_rows, header_lines, jurisdiction_rows
+
+
+def _cell(text: str) -> str:
+    # Evidence text must not become Markdown structure (tables, links, HTML).
+    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+            .replace("[", "\\[").replace("\n", " "))
+
+
+class MarkdownWriter:
+    id = "markdown"
+    description = "Markdown summary and gap list"
+    extensions = (".md", ".markdown")
+    binary = False
+
+    def write(self, assessment: Assessment, stream: IO[Any]) -> None:
+        a = assessment
+        head = header_lines(a)
+        out = [f"# {_cell(head[0])}", ""] + [f"- {_cell(line)}" for line in head[1:]] + [""]
+        headers, rows = area_rows(a)
+        out += ["## Scores by area", "", tabulate(rows, headers=headers, tablefmt="github"), ""]
+        if len(a.by_jurisdiction) > 1:
+            headers, rows = jurisdiction_rows(a)
+            out += ["## Scores by jurisdiction", "",
+                    tabulate(rows, headers=headers, tablefmt="github"), ""]
+        headers, rows = gap_rows(a, width=None)
+        out += [f"## Gaps, worst first ({len(rows)})", ""]
+        if rows:
+            rows = [[_cell(str(c)) for c in row] for row in rows]
+            out += [tabulate(rows, headers=headers, tablefmt="github"), ""]
+            out += ["## Remediation", ""]
+            for r in a.gaps():
+                out.append(f"- **{r.requirement.full_id}** ({r.requirement.severity.value}): "
+                           f"{_cell(r.requirement.remediation.strip())}")
+            out.append("")
+        else:
+            out += ["No gaps.", ""]
+        stream.write("\n".join(out))

@@ -1,0 +1,91 @@
+"""The tables the console and Markdown reports share, so both say the same thing."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from audit.assessment import Assessment
+from audit.model import Status
+from audit.scoring import ScoreResult
+
+STATUS_COLUMNS = (Status.MET, Status.PARTIAL, Status.NOT_MET, Status.NO_EVIDENCE,
+                  Status.MANUAL_REVIEW, Status.NOT_APPLICABLE, Status.WAIVED)
+VERDICT_WORDS = {
+    "compliant": "COMPLIANT",
+    "partially_compliant": "PARTIALLY COMPLIANT",
+    "non_compliant": "NON-COMPLIANT",
+    "review_needed": "REVIEW NEEDED",
+}
+
+
+def percent(score: ScoreResult) -> str:
+    return score.percent
+
+
+def header_lines(a: Assessment) -> list[str]:
+    name = a.platform.get("name", "(unnamed platform)")
+    lines = [f"{name}: assessment as of {a.as_of} (platform-audit {a.tool_version})",
+             "Checklists: " + "; ".join(f"{c.id} v{c.version} ({c.jurisdiction}, {c.status})"
+                                        for c in a.checklists)]
+    verdict = VERDICT_WORDS[a.verdict.value]
+    reason = ""
+    if a.verdict.value == "non_compliant":
+        crit = [r for r in a.results if r.requirement.severity.value == "critical"
+                and r.status in (Status.NOT_MET, Status.NO_EVIDENCE)]
+        reason = f" ({len(crit)} critical requirement(s) not met or without evidence)"
+    lines.append(f"Verdict: {verdict}{reason}")
+    s = a.score
+    line = (f"Score ({a.scoring_model}): {s.percent} = {s.numerator:g} / {s.denominator:g} "
+            f"over {s.counted} requirement(s)")
+    if a.waivers:
+        w = a.score_without_waivers
+        line += (f"; without waivers {w.percent} "
+                 f"(verdict {VERDICT_WORDS[a.verdict_without_waivers.value]})")
+    lines.append(line)
+    lines.append(f"Formula: {s.formula}.")
+    excluded = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(s.excluded.items()))
+    if excluded:
+        lines.append(f"Outside the denominator: {excluded}.")
+    drafts = sorted({r.requirement.full_id for r in a.results
+                     if r.requirement.status.value != "in_force"})
+    if drafts:
+        lines.append(f"{len(drafts)} requirement(s) rest on practice, drafts or superseded law; "
+                     "their legal status is shown per requirement.")
+    return lines
+
+
+def area_rows(a: Assessment) -> tuple[list[str], list[list[Any]]]:
+    headers = ["area", "score", *[s.value.replace("_", " ") for s in STATUS_COLUMNS]]
+    rows = []
+    for area, score in a.by_area.items():
+        counts = {s: 0 for s in STATUS_COLUMNS}
+        for r in a.results:
+            if r.requirement.area.value == area:
+                counts[r.status] += 1
+        rows.append([area.replace("_", " "), score.percent, *[counts[s] for s in STATUS_COLUMNS]])
+    totals = a.counts()
+    rows.append(["all", a.score.percent, *[totals[s.value] for s in STATUS_COLUMNS]])
+    return headers, rows
+
+
+def jurisdiction_rows(a: Assessment) -> tuple[list[str], list[list[Any]]]:
+    return ["jurisdiction", "score", "counted"], [[j, s.percent, s.counted]
+                                                  for j, s in a.by_jurisdiction.items()]
+
+
+def gap_rows(a: Assessment, width: int | None = 60) -> tuple[list[str], list[list[Any]]]:
+    headers = ["requirement", "severity", "status", "score", "finding", "citation"]
+    rows = []
+    for r in a.gaps():
+        finding = r.finding.summary
+        citation = a.citation(r)
+        if r.requirement.confidence.value not in ("high", "high_text"):
+            citation += f" [confidence: {r.requirement.confidence.value}]"
+        if width:
+            finding = textwrap.fill(finding, width)
+            citation = textwrap.fill(citation, 40)
+        rows.append([r.requirement.full_id, r.requirement.severity.value,
+                     r.status.value.replace("_", " "), f"{r.finding.score:.2f}", finding,
+                     citation])
+    return headers, rows
