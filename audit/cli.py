@@ -191,7 +191,7 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
         click.echo(f"wrote {output} ({writer.id}): verdict {result.verdict.value}, score "
                    f"{result.score.percent}, {len(result.gaps())} gap(s)")
     else:
-        writer.write(result, click.get_text_stream("stdout"))
+        writer.write(result, sys.stdout)
     if fail_under is not None:
         score = result.score.score
         if score is None or score * 100 < fail_under:

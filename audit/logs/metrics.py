@@ -219,11 +219,12 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
              f"FROM ({base}) ev {' '.join(joins)} WHERE ev.v IS NOT NULL")
     hours = "epoch(e - s) / 3600.0"
     pct = ", ".join(str(p) for p in PERCENTILES)
-    sql = (f"SELECT v, count(*) AS total, "
+    open_ok = f"(e IS NULL AND due >= {as_of_ts})"  # still open, deadline not yet passed
+    sql = (f"SELECT v, count(*) FILTER (WHERE NOT {open_ok}) AS total, "
            f"count(*) FILTER (WHERE e IS NOT NULL AND e <= due) AS on_time, "
            f"count(*) FILTER (WHERE e IS NOT NULL AND e > due) AS late, "
            f"count(*) FILTER (WHERE e IS NULL AND due < {as_of_ts}) AS missing, "
-           f"count(*) FILTER (WHERE e IS NULL AND due >= {as_of_ts}) AS pending, "
+           f"count(*) FILTER (WHERE {open_ok}) AS pending, "
            f"quantile_cont({hours}, [{pct}]) FILTER (WHERE e IS NOT NULL) AS q "
            f"FROM ({timed}) GROUP BY GROUPING SETS ((v), ()) ")
     rows = store.query(sql)

@@ -1,0 +1,285 @@
+"""Rule types measured on small, hand-checked packs (figures worked out by hand)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from audit.assessment import assess
+from audit.checklists import load_library
+from audit.durations import Unit, parse_duration
+from audit.evidence.loaders import load_evidence
+from audit.plugins import get_registry
+from packs import MODERATION, moderation_rows, write_pack
+
+HEAD = textwrap.dedent("""\
+    schema_version: 1
+    id: t.rules
+    jurisdiction: {jur}
+    title: Rule tests
+    version: 1
+    status: in_force
+    sources:
+      - {{id: law, title: Test Law, url: "https://example.org/law"}}
+    requirements:
+    """)
+
+
+def requirement(rid: str, rule: str, severity: str = "high", extra: str = "") -> str:
+    return textwrap.indent(textwrap.dedent(f"""\
+        - id: {rid}
+          area: moderation
+          title: {rid}
+          citation: {{source: law, article: "Art. 1"}}
+          severity: {severity}
+          rule: {rule}
+          remediation: Fix it.
+        """) + textwrap.indent(textwrap.dedent(extra), "  "), "  ")
+
+
+def run_rules(tmp_path: Path, reqs: list[str], pack: Path, as_of: str = "2024-12-31",
+              jur: str = "IQ") -> dict[str, Any]:
+    mods = tmp_path / "mods"
+    mods.mkdir(exist_ok=True)
+    (mods / "t.yaml").write_text(HEAD.format(jur=jur) + "".join(reqs), "utf-8")
+    from audit import checklists, plugins
+
+    plugins.reset()
+    checklists._LIBRARY.clear()
+    registry = get_registry()
+    registry.checklist_dirs.append((mods, "tests"))
+    library = load_library(registry)
+    evidence = load_evidence([pack], registry)
+    result = assess(evidence, [library.get("t.rules")], library, registry,
+                    dt.date.fromisoformat(as_of))
+    return {r.requirement.id: r for r in result.results} | {"_assessment": result}
+
+
+DEADLINE = ("{type: deadline, log: moderation, start: received_at, end: actioned_at, "
+            "within: 24h, target: 0.9, where: {category: personal_data_leak}}")
+
+
+def test_durations() -> None:
+    assert parse_duration("24h").amount == 24 and parse_duration("24h").unit is Unit.HOURS
+    assert parse_duration("3 business days").unit is Unit.BUSINESS_DAYS
+    assert parse_duration("1 Month").unit is Unit.MONTHS
+    assert str(parse_duration("72 hours")) == "72 h"
+    assert parse_duration("1 month").add_to(dt.date(2024, 1, 31)) == dt.date(2024, 2, 29)
+    for bad in ("24", 24, "h", "0h", "3 fortnights", None):
+        with pytest.raises(ValueError):
+            parse_duration(bad)
+
+
+def test_deadline_counts_on_time_late_missing_and_pending(tmp_path: Path) -> None:
+    # 10 h apart from 2024-01-01; 4 on time, 1 late (30 h), 1 never handled (past due),
+    # the last one open but still within its 24 h at the as-of date -> pending, not counted.
+    rows = moderation_rows([1, 2, 23.5, 24, 30, None])
+    rows.append(["R-open", "2024-12-31T20:00:00+00:00", "", "personal_data_leak", "authority",
+                 "", "IQ"])
+    rows.append(["R-other", "2024-01-01T00:00:00+00:00", "2024-02-01T00:00:00+00:00",
+                 "spam", "user", "", "IQ"])
+    pack = write_pack(tmp_path / "p", logs={"moderation": (MODERATION, rows)})
+    res = run_rules(tmp_path, [requirement("d", DEADLINE)], pack)["d"]
+    f = res.finding.figures
+    assert (f["events"], f["on_time"], f["late"], f["missing"], f["pending"]) == (6, 4, 1, 1, 1)
+    assert "4 of 6 moderation events handled within 24 h = 66.7 %; target 90 %" in res.finding.summary
+    assert res.status.value == "partial"
+    assert res.finding.score == pytest.approx((4 / 6) / 0.9, abs=1e-4)
+    assert f["p50_hours"] == pytest.approx(23.5)  # median of 1, 2, 23.5, 24, 30
+    detail = list(run_rules(tmp_path, [requirement("d", DEADLINE)], pack)["_assessment"]
+                  .detail_rows("t.rules:d"))
+    assert [(row[0], row[-1]) for row in detail] == [(6, "not handled"), (5, "late")]
+
+
+def test_deadline_versions_apply_per_event(tmp_path: Path) -> None:
+    rule = ("{type: deadline, log: moderation, start: received_at, end: actioned_at, "
+            "versions: [{from: 2024-01-01, within: 36h, target: 1.0}, "
+            "{from: 2024-01-03, within: 3h, target: 1.0}]}")
+    # events at 2024-01-01 00:00, 01-01 10:00, 01-01 20:00 (36 h rule) and 01-03 06:00,
+    # 01-03 16:00 (3 h rule); all handled after 10 h.
+    rows = moderation_rows([10] * 5, start="2024-01-01T00:00:00+00:00", step_hours=10)
+    rows[3][1], rows[3][2] = "2024-01-03T06:00:00+00:00", "2024-01-03T16:00:00+00:00"
+    rows[4][1], rows[4][2] = "2024-01-03T16:00:00+00:00", "2024-01-04T02:00:00+00:00"
+    pack = write_pack(tmp_path / "p", logs={"moderation": (MODERATION, rows)})
+    res = run_rules(tmp_path, [requirement("v", rule)], pack)["v"]
+    versions = res.finding.figures["versions"]
+    assert [(v["within"], v["events"], v["on_time"]) for v in versions] == [
+        ("36 h", 3, 3), ("3 h", 2, 0)]
+    assert res.status.value == "not_met"  # worst version decides
+    assert res.finding.score == pytest.approx(3 / 5)
+
+
+def test_events_before_the_rule_took_effect_are_not_judged(tmp_path: Path) -> None:
+    rule = ("{type: deadline, log: moderation, start: received_at, end: actioned_at, "
+            "versions: [{from: 2024-06-01, within: 1h, target: 1.0}]}")
+    rows = moderation_rows([10, 10], start="2024-01-01T00:00:00+00:00")
+    pack = write_pack(tmp_path / "p", logs={"moderation": (MODERATION, rows)})
+    res = run_rules(tmp_path, [requirement("v", rule)], pack)["v"]
+    assert res.status.value == "manual_review"
+    assert "no moderation events in the period" in res.finding.summary
+
+
+def test_business_days_skip_weekend_and_holidays(tmp_path: Path) -> None:
+    # Brazil: 2024-11-15 (Friday) and 2024-11-20 (Wednesday) are national holidays.
+    rule = ("{type: deadline, log: moderation, start: received_at, end: actioned_at, "
+            "within: 3 business days, target: 1.0}")
+    rows = [
+        # Thu 14 Nov: business days after it are Mon 18, Tue 19, Thu 21 -> due end of Thu 21
+        ["A", "2024-11-14T10:00:00+00:00", "2024-11-21T20:00:00+00:00", "x", "u", "", "BR"],
+        ["B", "2024-11-14T10:00:00+00:00", "2024-11-22T01:00:00+00:00", "x", "u", "", "BR"],
+        # Mon 2 Dec: due end of Thu 5 Dec
+        ["C", "2024-12-02T09:00:00+00:00", "2024-12-05T23:00:00+00:00", "x", "u", "", "BR"],
+    ]
+    pack = write_pack(tmp_path / "p", logs={"moderation": (MODERATION, rows)})
+    res = run_rules(tmp_path, [requirement("bd", rule)], pack, jur="BR")["bd"]
+    f = res.finding.figures
+    assert (f["on_time"], f["late"]) == (2, 1)
+    assert "BR public holidays" in f["calendar"]
+
+
+def test_missing_log_and_missing_column(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p")
+    res = run_rules(tmp_path, [requirement("d", DEADLINE)], pack)["d"]
+    assert res.status.value == "no_evidence"
+    rule = DEADLINE.replace("category: personal_data_leak", "urgency: emergency")
+    pack = write_pack(tmp_path / "q", logs={"moderation": (MODERATION, moderation_rows([1]))})
+    res = run_rules(tmp_path, [requirement("d", rule)], pack)["d"]
+    assert res.status.value == "no_evidence"
+    assert "the moderation log has no 'urgency' column" in res.finding.summary
+
+
+def test_attestation_answers(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p", answers={
+        "a-yes": {"answer": "yes", "by": "CPO"}, "a-no": "no", "a-partial": "partial",
+        "a-na": {"answer": "n/a", "note": "no channels"}, "doc": "yes"})
+    reqs = [requirement(k, "{type: attestation}") for k in ("a-yes", "a-no", "a-partial",
+                                                           "a-na", "a-none")]
+    reqs.append(requirement("a-doc", "{type: attestation, key: doc, require_document: true}"))
+    r = run_rules(tmp_path, reqs, pack)
+    assert [r[k].status.value for k in ("a-yes", "a-no", "a-partial", "a-na", "a-none", "a-doc")] \
+        == ["met", "not_met", "partial", "manual_review", "no_evidence", "partial"]
+
+
+def test_module_specific_answer_wins(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p", answers={"k": "no", "t.rules:k": "yes"})
+    r = run_rules(tmp_path, [requirement("k", "{type: attestation}")], pack)
+    assert r["k"].status.value == "met"
+
+
+def test_threshold_officer_document_share_count(tmp_path: Path) -> None:
+    platform = {"name": "X", "users": {"IQ": 10, "IN": 6000000}, "retention": {"logs_days": 90},
+                "representatives": [
+                    {"name": "A", "role": "grievance", "country": "IN", "contact": "a@x"},
+                    {"name": "B", "role": "dpo", "country": "US"},
+                    {"name": "C", "role": "eu_rep", "country": "DE", "contact": "c@x"}]}
+    docs = [{"path": "r1.txt", "kind": "transparency_report", "date": "2024-03-01",
+             "language": "en"},
+            {"path": "r2.txt", "kind": "transparency_report", "date": "2024-11-01",
+             "language": "en"},
+            {"path": "old.txt", "kind": "privacy_policy", "date": "2020-01-01", "language": "ar"}]
+    rows = [["Q1", "a", "IQ", "2024-01-01T00:00:00+00:00", "2024-01-02T00:00:00+00:00",
+             "user_data", "judicial_decision", "disclosed"],
+            ["Q2", "a", "IQ", "2024-01-01T00:00:00+00:00", "2024-01-02T00:00:00+00:00",
+             "user_data", "none", "disclosed"],
+            ["Q3", "a", "IQ", "2024-01-01T00:00:00+00:00", "", "user_data", "none", "refused"]]
+    header = ["request_id", "authority", "country", "received_at", "responded_at", "kind",
+              "legal_basis", "outcome"]
+    pack = write_pack(tmp_path / "p", platform=platform, documents=docs,
+                      logs={"authority_requests": (header, rows)})
+    reqs = [
+        requirement("thr", "{type: threshold, field: platform.retention.logs_days, op: gte, "
+                           "value: 180, unit: days}"),
+        requirement("off-ok", "{type: officer, role: grievance, resident_in: [IN]}"),
+        requirement("off-abroad", "{type: officer, role: dpo, resident_in: [EU]}"),
+        requirement("off-eu", "{type: officer, role: eu_rep, resident_in: [EU]}"),
+        requirement("off-none", "{type: officer, role: nodal}"),
+        requirement("doc-old", "{type: document, kind: privacy_policy, max_age: 24 months}"),
+        requirement("doc-lang", "{type: document, kind: transparency_report, languages: [ar]}"),
+        requirement("share", "{type: share, log: authority_requests, where: {outcome: disclosed}, "
+                             "match: {legal_basis: judicial_decision}, target: 1.0}"),
+        requirement("cnt", "{type: count, document_kind: transparency_report, every: 6 months, "
+                           "lookback: 12 months}"),
+        requirement("cnt-log", "{type: count, log: authority_requests, date: received_at, "
+                               "every: 1 year, min: 3}"),
+        requirement("applies", "{type: attestation}",
+                    extra="applies_if: {field: platform.users.IN, gte: 5000000}\n"),
+        requirement("n-a", "{type: attestation}",
+                    extra="applies_if: {field: platform.users.IQ, gte: 5000000}\n"),
+        requirement("unknown", "{type: attestation}",
+                    extra="applies_if: {field: platform.users.TR, gte: 1}\n"),
+    ]
+    r = run_rules(tmp_path, reqs, pack)
+    assert r["thr"].status.value == "partial" and r["thr"].finding.score == 0.5
+    assert "platform.retention.logs_days = 90 days; required at least 180 days" in r["thr"].finding.summary
+    assert r["off-ok"].status.value == "met"
+    assert r["off-abroad"].status.value == "partial"
+    assert "resides in US, not EU" in r["off-abroad"].finding.summary
+    assert r["off-eu"].status.value == "met"
+    assert r["off-none"].status.value == "not_met"
+    assert r["doc-old"].status.value == "partial" and "older than 24 months" in r["doc-old"].finding.summary
+    assert r["doc-lang"].status.value == "partial"
+    assert r["share"].finding.figures == {"events": 2, "matched": 1, "share": 0.5, "target": 1.0}
+    assert r["share"].status.value == "partial"
+    assert r["cnt"].status.value == "met" and r["cnt"].finding.figures["counts"] == [1, 1]
+    assert r["cnt-log"].status.value == "met" and r["cnt-log"].finding.figures["counts"] == [3]
+    assert r["applies"].status.value == "no_evidence"
+    assert r["n-a"].status.value == "not_applicable"
+    assert "requires platform.users.IQ >= 5,000,000" in r["n-a"].finding.summary
+    assert r["unknown"].status.value == "no_evidence"
+    assert "applicability not established (platform.users.TR not given)" in r["unknown"].finding.summary
+
+
+def test_all_of_and_any_of(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p", answers={"a": "yes", "b": "no"})
+    r = run_rules(tmp_path, [
+        requirement("all", "{type: all_of, rules: [{type: attestation, key: a}, "
+                           "{type: attestation, key: b}]}"),
+        requirement("any", "{type: any_of, rules: [{type: attestation, key: a}, "
+                           "{type: attestation, key: b}]}"),
+    ], pack)
+    assert r["all"].status.value == "partial" and r["all"].finding.score == 0.5
+    assert len(r["all"].finding.children) == 2
+    assert r["any"].status.value == "met"
+
+
+def test_waivers_with_and_without(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p", answers={"w1": "no", "w2": "no", "ok": "yes"}, waivers=[
+        {"requirement": "t.rules:w1", "justification": "Migration under way",
+         "approved_by": "Board", "expires": "2025-06-30"},
+        {"requirement": "t.rules:w2", "justification": "Old", "approved_by": "Board",
+         "expires": "2024-06-30"}])
+    r = run_rules(tmp_path, [requirement(k, "{type: attestation}", "critical")
+                             for k in ("w1", "w2", "ok")], pack)
+    a = r["_assessment"]
+    assert r["w1"].status.value == "waived" and r["w1"].underlying.status.value == "not_met"
+    assert r["w2"].status.value == "not_met"
+    assert "waiver expired on 2024-06-30; no longer applies" in r["w2"].finding.summary
+    assert a.score.score == pytest.approx(0.5)  # ok and w2 counted
+    assert a.score_without_waivers.score == pytest.approx(1 / 3)
+    assert a.verdict.value == "non_compliant"
+
+
+def test_scoring_models() -> None:
+    from audit.model import Status
+    from audit.scoring import FlatModel, Scored, StrictModel, WeightedModel, verdict
+
+    class R:
+        def __init__(self, w: float, sev: str) -> None:
+            from audit.model import Severity
+
+            self.weight, self.severity = w, Severity(sev)
+
+    items = [Scored(R(10, "critical"), Status.MET, 1.0), Scored(R(1, "low"), Status.PARTIAL, 0.5),
+             Scored(R(3, "medium"), Status.NOT_APPLICABLE, 0.0),
+             Scored(R(5, "high"), Status.MANUAL_REVIEW, 0.0)]
+    w = WeightedModel().score(items)
+    assert (w.numerator, w.denominator, w.counted) == (10.5, 11, 2)
+    assert w.excluded == {"not_applicable": 1, "manual_review": 1}
+    assert FlatModel().score(items).score == pytest.approx(0.75)
+    assert StrictModel().score(items).score == pytest.approx(10 / 11)
+    assert verdict(items).value == "partially_compliant"
+    assert WeightedModel().score([]).score is None

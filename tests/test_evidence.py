@@ -1,0 +1,211 @@
+"""Evidence packs: bad input gives one located line per problem, exit 2, nothing modified."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from packs import MODERATION, moderation_rows, write_pack
+
+CHECK = ["--checklist", "iq.telegram-2023", "--as-of", "2024-12-31"]
+
+
+def assess(run, pack: Path, *extra: str):
+    return run("assess", str(pack), *CHECK, *extra)
+
+
+def test_minimal_pack_assesses(run, tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p")
+    code, out, err = assess(run, pack, "--format", "json")
+    assert code == 0, err
+    result = json.loads(out)
+    by_id = {r["requirement"]: r for r in result["requirements"]}
+    assert by_id["official-contact"]["status"] == "met"
+    # missing optional evidence is a finding, not an error
+    assert by_id["leak-takedown"]["status"] == "no_evidence"
+    assert by_id["privacy-policy-ar"]["status"] == "no_evidence"
+    assert result["verdict"] == "non_compliant"
+
+
+def test_missing_pack(run, tmp_path: Path) -> None:
+    code, out, err = assess(run, tmp_path / "nowhere")
+    assert code == 2
+    assert err.strip() == f"{tmp_path / 'nowhere'}: no such file or directory"
+
+
+def test_missing_profile(run, tmp_path: Path) -> None:
+    (tmp_path / "p").mkdir()
+    code, out, err = assess(run, tmp_path / "p")
+    assert code == 2 and "platform.yaml: missing: every pack needs a platform profile" in err
+
+
+def test_profile_wrong_type_names_line_and_path(run, tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p", platform={"name": "X", "users": {"IQ": "lots"}})
+    code, out, err = assess(run, pack)
+    assert code == 2
+    assert err.strip() == "p/platform.yaml:3: users.IQ: expected a whole number, got text 'lots'"
+
+
+def test_misspelt_log_column(run, tmp_path: Path) -> None:
+    header = [c if c != "actioned_at" else "actoned_at" for c in MODERATION]
+    pack = write_pack(tmp_path / "p", logs={"moderation": (header, moderation_rows([1, 2]))})
+    code, out, err = assess(run, pack)
+    assert code == 2
+    assert err.strip() == ("p/logs/moderation.csv: column actioned_at: required column is "
+                           "missing (found 'actoned_at': misspelt?)")
+
+
+def test_unparseable_and_naive_timestamps_are_located(run, tmp_path: Path) -> None:
+    rows = moderation_rows([1, 2, 3, 4])
+    rows[1][1] = "yesterday"
+    rows[3][1] = "2024-01-02 10:00:00"  # naive
+    pack = write_pack(tmp_path / "p", logs={"moderation": (MODERATION, rows)})
+    code, out, err = assess(run, pack)
+    assert code == 2
+    assert "p/logs/moderation.csv: column received_at: 2 value(s) are not an ISO 8601 " \
+           "timestamp with an offset" in err
+    assert "first at data row(s) 2, 4" in err
+
+
+def test_naive_timestamps_accepted_with_declared_timezone(run, tmp_path: Path) -> None:
+    rows = [["R1", "2024-01-02 10:00:00", "2024-01-02 12:00:00", "personal_data_leak",
+             "authority", "closed", "IQ"]]
+    pack = write_pack(tmp_path / "p", platform={"name": "X", "users": {"IQ": 5},
+                                                "timezone": "Asia/Baghdad"},
+                      logs={"moderation": (MODERATION, rows)})
+    code, out, err = assess(run, pack, "--format", "json")
+    assert code == 0, err
+    leak = next(r for r in json.loads(out)["requirements"] if r["requirement"] == "leak-takedown")
+    assert leak["figures"]["events"] == 1 and leak["figures"]["p50_hours"] == 2.0
+
+
+def test_duplicate_ids_and_end_before_start(run, tmp_path: Path) -> None:
+    rows = moderation_rows([1, -5, 3])
+    rows[2][0] = rows[0][0]
+    pack = write_pack(tmp_path / "p", logs={"moderation": (MODERATION, rows)})
+    code, out, err = assess(run, pack)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert "column request_id: 1 duplicate id(s): R00000 (rows from 1)" in lines[0]
+    assert "column actioned_at: 1 row(s) end before received_at; first at data row 2" in lines[1]
+
+
+def test_answer_for_unknown_requirement(run, tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p", answers={"disclosure-policy-judicial": "yes",
+                                               "leak-takedwn": "yes"})
+    code, out, err = assess(run, pack)
+    assert code == 2
+    assert err.strip() == ("p/answers.yaml:2: leak-takedwn: no requirement or evidence key of "
+                           "that name in any checklist; did you mean 'leak-takedown'?")
+
+
+def test_waiver_problems(run, tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p", waivers=[
+        {"requirement": "iq.telegram-2023:leak-takedown", "justification": "x",
+         "expires": "2025-01-01"}])
+    code, out, err = assess(run, pack)
+    assert code == 2 and "p/waivers.yaml:2: waivers[0].approved_by: required key is missing" in err
+    pack = write_pack(tmp_path / "q", waivers=[
+        {"requirement": "iq.telegram-2023:nope", "justification": "x", "approved_by": "CPO",
+         "expires": "2025-01-01"}])
+    code, out, err = assess(run, pack)
+    assert code == 2 and "unknown requirement 'iq.telegram-2023:nope'" in err
+
+
+def test_document_index_must_point_at_files(run, tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p", documents=[{"path": "policy.txt", "kind": "privacy_policy"}])
+    (pack / "documents" / "policy.txt").unlink()
+    code, out, err = assess(run, pack)
+    assert code == 2 and "documents[0].path: no such file documents/policy.txt" in err
+
+
+def test_inputs_are_never_modified(run, tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p", answers={"disclosure-policy-judicial": "yes"},
+                      documents=[{"path": "p.txt", "kind": "privacy_policy", "language": "ar",
+                                  "date": "2024-06-01"}],
+                      logs={"moderation": (MODERATION, moderation_rows([1, 30, None]))})
+
+    def snapshot() -> dict[str, str]:
+        return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() + str(p.stat().st_mtime_ns)
+                for p in sorted(pack.rglob("*")) if p.is_file()}
+
+    before = snapshot()
+    code, out, err = assess(run, pack, "--format", "json")
+    assert code == 0, err
+    assert snapshot() == before
+    files = {f["path"]: f for f in json.loads(out)["evidence"]}
+    assert files["p/logs/moderation.csv"]["sha256"] == hashlib.sha256(
+        (pack / "logs" / "moderation.csv").read_bytes()).hexdigest()
+    assert {f["role"] for f in files.values()} == {"profile", "answers", "documents-index",
+                                                   "document", "log"}
+
+
+def test_malformed_yaml_in_answers(run, tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p")
+    (pack / "answers.yaml").write_text("a: [1,\n", "utf-8")
+    code, out, err = assess(run, pack)
+    assert code == 2 and err.startswith("p/answers.yaml:") and "malformed YAML" in err
+
+
+def test_garbage_log_file(run, tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p")
+    (pack / "logs").mkdir()
+    (pack / "logs" / "moderation.parquet").write_bytes(b"not parquet at all")
+    code, out, err = assess(run, pack)
+    assert code == 2 and err.startswith("p/logs/moderation.parquet: cannot read log:")
+    assert "Traceback" not in err
+
+
+def test_unknown_file_in_logs(run, tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p")
+    (pack / "logs").mkdir()
+    (pack / "logs" / "notes.docx").write_bytes(b"x")
+    code, out, err = assess(run, pack)
+    assert code == 2 and "p/logs/notes.docx: no loader reads this file" in err
+
+
+def test_parquet_and_jsonl_logs(run, tmp_path: Path) -> None:
+    import duckdb
+
+    rows = moderation_rows([1, 2, 30, None])
+    csv_pack = write_pack(tmp_path / "c", logs={"moderation": (MODERATION, rows)})
+    pq = write_pack(tmp_path / "q")
+    (pq / "logs").mkdir()
+    con = duckdb.connect()
+    src = str(csv_pack / "logs" / "moderation.csv")
+    con.execute(f"COPY (SELECT * FROM read_csv('{src}', all_varchar=true)) TO "
+                f"'{pq / 'logs' / 'moderation.parquet'}' (FORMAT parquet)")
+    js = write_pack(tmp_path / "j")
+    (js / "logs").mkdir()
+    con.execute(f"COPY (SELECT * FROM read_csv('{src}', all_varchar=true)) TO "
+                f"'{js / 'logs' / 'moderation.jsonl'}' (FORMAT json)")
+    figures = []
+    for pack in (csv_pack, pq, js):
+        code, out, err = assess(run, pack, "--format", "json")
+        assert code == 0, err
+        leak = next(r for r in json.loads(out)["requirements"]
+                    if r["requirement"] == "leak-takedown")
+        figures.append({k: leak["figures"][k] for k in ("events", "on_time", "late", "missing")})
+    assert figures[0] == figures[1] == figures[2] == {"events": 4, "on_time": 2, "late": 1,
+                                                      "missing": 1}
+
+
+def test_output_is_written_atomically(run, tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p")
+    out_file = tmp_path / "result.json"
+    code, out, err = assess(run, pack, "-o", str(out_file))
+    assert code == 0, err
+    assert json.loads(out_file.read_text())["schema"] == "platform-audit/result"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    code, out, err = assess(run, pack, "-o", str(tmp_path / "missing-dir" / "r.json"))
+    assert code == 2 and "does not exist" in err
+
+
+def test_unknown_checklist_suggests(run, tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p")
+    code, out, err = run("assess", str(pack), "--checklist", "iq.telegram-2032")
+    assert code == 2
+    assert err.strip() == "audit: error: unknown checklist 'iq.telegram-2032'; did you mean 'iq.telegram-2023'?"
