@@ -40,3 +40,12 @@ def test_checklist_format_reference_is_generated(run) -> None:
     assert page.read_text(encoding="utf-8") == out, (
         "docs/reference/checklist-format.md is stale: regenerate it with "
         "'audit checklists schema --format markdown > docs/reference/checklist-format.md'")
+
+
+def test_evidence_reference_is_generated() -> None:
+    from audit.schemas.export import evidence_markdown
+
+    page = ROOT / "docs" / "reference" / "evidence-pack.md"
+    assert page.read_text(encoding="utf-8") == evidence_markdown(), (
+        "docs/reference/evidence-pack.md is stale: regenerate it with "
+        "'python -m audit.schemas.export evidence > docs/reference/evidence-pack.md'")

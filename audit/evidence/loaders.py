@@ -73,6 +73,20 @@ def _check(doc: YamlDocument, schema: dict[str, Any]) -> None:
         raise EvidenceError(problems=problems)
 
 
+def _check_timezone(doc: YamlDocument) -> None:
+    tz = doc.data.get("timezone")
+    if tz is None:
+        return
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise EvidenceError(problems=[doc.problem(("timezone",), f"unknown time zone {tz!r}; "
+                                                  "expected an IANA name such as "
+                                                  "Asia/Baghdad")]) from None
+
+
 class DirectoryPackLoader:
     id = "pack-directory"
     kind = "pack"
@@ -90,6 +104,7 @@ class DirectoryPackLoader:
                                                   "missing: every pack needs a platform profile")])
         doc = _read(profile, pack, "profile")
         _check(doc, PLATFORM)
+        _check_timezone(doc)
         pack.profile = dict(doc.data)
         if (path / "answers.yaml").is_file():
             self._answers(path / "answers.yaml", pack)
