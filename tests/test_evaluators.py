@@ -92,7 +92,7 @@ def test_deadline_counts_on_time_late_missing_and_pending(tmp_path: Path) -> Non
     assert f["p50_hours"] == pytest.approx(23.5)  # median of 1, 2, 23.5, 24, 30
     detail = list(run_rules(tmp_path, [requirement("d", DEADLINE)], pack)["_assessment"]
                   .detail_rows("t.rules:d"))
-    assert [(row[0], row[-1]) for row in detail] == [(6, "not handled"), (5, "late")]
+    assert [(row[0], row[-1]) for row in detail] == [("R00005", "not handled"), ("R00004", "late")]
 
 
 def test_deadline_versions_apply_per_event(tmp_path: Path) -> None:
@@ -283,3 +283,42 @@ def test_scoring_models() -> None:
     assert StrictModel().score(items).score == pytest.approx(10 / 11)
     assert verdict(items).value == "partially_compliant"
     assert WeightedModel().score([]).score is None
+
+
+def test_document_conditions_hold_for_one_document(tmp_path: Path) -> None:
+    docs = [{"path": "ar.txt", "kind": "privacy_policy", "date": "2021-05-10", "language": "ar"},
+            {"path": "en.txt", "kind": "privacy_policy", "date": "2024-03-01", "language": "en"}]
+    pack = write_pack(tmp_path / "p", documents=docs)
+    r = run_rules(tmp_path, [requirement("d", "{type: document, kind: privacy_policy, "
+                                              "languages: [ar], max_age: 24 months}")], pack)
+    assert r["d"].status.value == "partial"
+    assert "newest in ar dated 2021-05-10, older than 24 months" in r["d"].finding.summary
+
+
+def test_count_periods_do_not_drift(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p", documents=[
+        {"path": f"r{m}.txt", "kind": "report", "date": f"2024-{m:02d}-28"} for m in range(7, 13)])
+    r = run_rules(tmp_path, [requirement("c", "{type: count, document_kind: report, "
+                                              "every: 1 month, lookback: 6 months}")], pack)
+    assert "2024-11-30 to 2024-12-31: 1" in r["c"].finding.summary
+    assert "2024-09-30 to 2024-10-31: 1" in r["c"].finding.summary
+    assert r["c"].status.value == "met"
+
+
+def test_clock_not_yet_in_force_and_unjudged_events(tmp_path: Path) -> None:
+    future = ("{type: deadline, log: moderation, start: received_at, end: actioned_at, "
+              "versions: [{from: 2027-05-13, within: 72h, target: 1.0}]}")
+    later = ("{type: deadline, log: moderation, start: received_at, end: actioned_at, "
+             "versions: [{from: 2024-01-02, within: 72h, target: 1.0}]}")
+    rows = moderation_rows([1, 1, 1, 1], start="2024-01-01T00:00:00+00:00", step_hours=12)
+    pack = write_pack(tmp_path / "p", logs={"moderation": (MODERATION, rows)})
+    r = run_rules(tmp_path, [requirement("f", future), requirement("l", later)], pack)
+    assert r["f"].status.value == "not_applicable"
+    assert "not yet in force" in r["f"].finding.summary
+    assert r["l"].finding.figures["outside_period"] == 2
+    assert "2 matching event(s) before the rule took effect" in r["l"].finding.summary
+
+
+def test_debug_flag_anywhere(run, tmp_path: Path) -> None:
+    code, out, err = run("assess", str(tmp_path / "none"), "-c", "iq.telegram-2023", "--debug")
+    assert code == 2 and "no such file or directory" in err

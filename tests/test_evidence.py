@@ -89,8 +89,8 @@ def test_duplicate_ids_and_end_before_start(run, tmp_path: Path) -> None:
     code, out, err = assess(run, pack)
     assert code == 2
     lines = err.strip().splitlines()
-    assert "column request_id: 1 duplicate id(s): R00000 (rows from 1)" in lines[0]
-    assert "column actioned_at: 1 row(s) end before received_at; first at data row 2" in lines[1]
+    assert "column request_id: 1 duplicate id(s), e.g. R00000 (2 times)" in lines[0]
+    assert "column actioned_at: 1 row(s) end before received_at; first at data row(s) 2" in lines[1]
 
 
 def test_answer_for_unknown_requirement(run, tmp_path: Path) -> None:

@@ -61,6 +61,11 @@ class Evaluator(abc.ABC):
         """Answer keys this rule reads (the evidence template asks for these)."""
         return []
 
+    def log_columns(self, rule: Rule) -> dict[str, set[str]]:
+        """Log columns this rule reads, so large logs load only those (nested rules are
+        visited by the caller). Override when the rule reads logs."""
+        return {}
+
     # -- helpers shared by evaluators -------------------------------------------------------
 
     def full_schema(self) -> dict[str, Any]:

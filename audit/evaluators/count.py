@@ -39,6 +39,10 @@ class CountEvaluator(Evaluator):
             problems.append((("date",), "required key is missing (with 'log')"))
         return problems
 
+    def log_columns(self, rule: Rule) -> dict[str, set[str]]:
+        p = rule.params
+        return {p["log"]: {p["date"], *(p.get("where") or {})}} if "log" in p else {}
+
     def evaluate(self, requirement: Requirement, rule: Rule,
                  context: EvaluationContext) -> Finding:
         p = rule.params
@@ -47,13 +51,18 @@ class CountEvaluator(Evaluator):
         minimum = p.get("min", 1)
         # Periods end at the as-of date and run backwards, so "one report every 6 months"
         # asks for one in each of the last two half-years when looking back a year.
+        # Each boundary is computed from the as-of date itself (k periods back), so month
+        # lengths do not drift: 12-31, 11-30, 10-31, 09-30, ...
+        from audit.durations import Duration
+
         bounds = []
-        end = context.as_of
         start_all = lookback.subtract_from(context.as_of)
+        end, k = context.as_of, 1
         while end > start_all:
-            start = max(every.subtract_from(end), start_all)
+            start = max(Duration(every.amount * k, every.unit).subtract_from(context.as_of),
+                        start_all)
             bounds.append((start, end))
-            end = start
+            end, k = start, k + 1
         bounds.reverse()
         if "document_kind" in p:
             kind = p["document_kind"]

@@ -53,6 +53,10 @@ class DeadlineEvaluator(Evaluator):
             problems.append((("end",), "must differ from 'start'"))
         return problems
 
+    def log_columns(self, rule: Rule) -> dict[str, set[str]]:
+        p = rule.params
+        return {p["log"]: {p["start"], p["end"], *(p.get("where") or {})}}
+
     def evaluate(self, requirement: Requirement, rule: Rule,
                  context: EvaluationContext) -> Finding:
         from audit.logs.metrics import DeadlineSpec, measure_deadline
@@ -66,6 +70,10 @@ class DeadlineEvaluator(Evaluator):
             return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
                            f"no {log} log in the evidence (logs/{log}.csv, .parquet or .jsonl)")
         versions = rule_versions(rule)
+        first = versions[0].valid_from
+        if first is not None and context.as_of < first:
+            return Finding(requirement.full_id, Status.NOT_APPLICABLE, 0.0,
+                           f"not yet in force: this clock applies to {events} from {first}")
         spec = DeadlineSpec(
             log=log, where=dict(p.get("where") or {}), start=p["start"], end=p["end"],
             versions=[(v.valid_from, v.valid_until, parse_duration(v.params["within"]),
@@ -79,10 +87,12 @@ class DeadlineEvaluator(Evaluator):
         context.cache.setdefault("details", {})[requirement.full_id] = DetailQuery(
             result.detail_sql, tuple(result.detail_columns), log)
         proof = (Proof("log", store.path_of(log), result.where_text),)
+        outside = (f"; {result.outside:,} matching event(s) before the rule took effect or "
+                   "outside the period were not judged") if result.outside else ""
         if result.total == 0:
             return Finding(requirement.full_id, Status.MANUAL_REVIEW, 0.0,
                            f"the {log} log has no {events} in the period; an auditor must "
-                           "confirm none were received", result.figures(), proof)
+                           f"confirm none were received{outside}", result.figures(), proof)
         parts = []
         statuses = []
         for v in result.versions:
@@ -104,6 +114,8 @@ class DeadlineEvaluator(Evaluator):
             parts.append(f"median {_hours(result.p50_hours)}, p90 {_hours(result.p90_hours)}")
         from audit.scoring import worst_status
 
+        if outside:
+            parts.append(outside[2:])
         status = worst_status(statuses)
         score = min(1.0, sum(min(1.0, v.share / v.target if v.target else 1.0) * v.total
                              for v in result.versions if v.total) / result.total)

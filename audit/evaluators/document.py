@@ -43,22 +43,26 @@ class DocumentEvaluator(Evaluator):
                                                f"sha256 {d.sha256[:12]}") for d in docs)
         figures: dict[str, Any] = {"count": len(docs)}
         gaps = []
-        if len(docs) < p.get("min_count", 1):
-            gaps.append(f"{len(docs)} of {p['min_count']} required")
-        if "max_age" in p:
+        # Conditions hold for one document together: a recent English policy and an old
+        # Arabic one do not make a recent Arabic policy.
+        suitable = docs
+        if p.get("languages"):
+            suitable = [d for d in docs if d.language in p["languages"]]
+            if not suitable:
+                gaps.append(f"none in {'/'.join(p['languages'])} (found "
+                            f"{', '.join(sorted(x or '?' for x in {d.language for d in docs}))})")
+        if "max_age" in p and suitable:
             limit = parse_duration(p["max_age"])
-            dated = [d.date for d in docs if d.date is not None]
+            dated = [d.date for d in suitable if d.date is not None]
             newest = max(dated) if dated else None
             figures["newest"] = newest.isoformat() if newest else None
             if newest is None:
-                gaps.append("no document is dated")
+                gaps.append("no suitable document is dated")
             elif limit.add_to(newest) < context.as_of:
-                gaps.append(f"newest dated {newest}, older than {limit}")
-        if p.get("languages"):
-            langs = {d.language for d in docs}
-            if not langs & set(p["languages"]):
-                gaps.append(f"none in {'/'.join(p['languages'])} (found "
-                            f"{', '.join(sorted(x or '?' for x in langs))})")
+                lang = f" in {'/'.join(p['languages'])}" if p.get("languages") else ""
+                gaps.append(f"newest{lang} dated {newest}, older than {limit}")
+        if suitable and len(suitable) < p.get("min_count", 1):
+            gaps.append(f"{len(suitable)} of {p.get('min_count', 1)} required")
         if not gaps:
             return Finding(requirement.full_id, Status.MET, 1.0,
                            f"{len(docs)} {label} document(s)"

@@ -30,6 +30,10 @@ class ShareEvaluator(Evaluator):
     versioned_params = ("target",)
     required_versioned = ("target",)
 
+    def log_columns(self, rule: Rule) -> dict[str, set[str]]:
+        p = rule.params
+        return {p["log"]: {*(p.get("where") or {}), *p["match"]}}
+
     def evaluate(self, requirement: Requirement, rule: Rule,
                  context: EvaluationContext) -> Finding:
         from audit.logs.metrics import where_sql

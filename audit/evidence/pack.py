@@ -127,13 +127,18 @@ class EvidencePack:
             self._logs = LogStore(timezone=self.timezone, **self._store_options)
         return self._logs
 
-    def finish(self) -> None:
-        """Load queued logs; every problem in every log is reported together."""
+    def finish(self, needed: dict[str, set[str]] | None = None) -> None:
+        """Load queued logs; every problem in every log is reported together.
+
+        ``needed`` maps log names to the columns the assessed rules read (see
+        ``Evaluator.log_columns``); ``None`` loads every column.
+        """
         problems: list[Problem] = []
         for name, path, display in self._pending_logs:
             self.record_file(path, "log")
             try:
-                self.logs.load(name, path, display)
+                self.logs.load(name, path, display,
+                               None if needed is None else needed.get(name, set()))
             except EvidenceError as exc:
                 problems.extend(exc.problems)
         self._pending_logs = []

@@ -131,6 +131,7 @@ class DeadlineResult:
                           "on_time": v.on_time, "late": v.late, "missing": v.missing,
                           "share_on_time": round(v.share, 6)} for v in self.versions],
         }
+        out["outside_period"] = self.outside
         if self.calendar_note:
             out["calendar"] = self.calendar_note
         return out
@@ -213,9 +214,11 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
             due_case.append(f"WHEN {i} THEN ev.s + {within.sql_interval()}")
     version_case.append("END")
     due_case.append("END")
-    base = (f"SELECT _row, {s} AS s, {e} AS e, {' '.join(version_case)} AS v FROM {table} "
+    idcol = store.id_column(spec.log)
+    ident = quote(idcol) if idcol else "NULL"
+    base = (f"SELECT {ident} AS id, {s} AS s, {e} AS e, {' '.join(version_case)} AS v FROM {table} "
             f"WHERE {filt} AND {s} IS NOT NULL AND {window}")
-    timed = (f"SELECT ev._row, ev.s, ev.e, ev.v, {' '.join(due_case)} AS due "
+    timed = (f"SELECT ev.id, ev.s, ev.e, ev.v, {' '.join(due_case)} AS due "
              f"FROM ({base}) ev {' '.join(joins)} WHERE ev.v IS NOT NULL")
     hours = "epoch(e - s) / 3600.0"
     pct = ", ".join(str(p) for p in PERCENTILES)
@@ -242,19 +245,22 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
     pending = sum(r[5] for r in by_v.values())
     q = overall[6] if overall and overall[6] else [None, None, None]
     # Events handled late or not at all, worst first: the detail sheets stream this query.
-    detail = (f"SELECT _row AS row, s AS {quote(spec.start)}, e AS {quote(spec.end)}, "
-              f"due AS deadline, CASE WHEN e IS NULL THEN NULL ELSE round({hours}, 2) END "
+    # Timestamps leave DuckDB as ISO 8601 text in UTC: exact, spreadsheet-safe, and no
+    # time-zone library is needed on the Python side.
+    iso = "strftime({}, '%Y-%m-%dT%H:%M:%S+00:00')"
+    detail = (f"SELECT id AS {quote(idcol or 'id')}, {iso.format('s')} AS {quote(spec.start)}, "
+              f"{iso.format('e')} AS {quote(spec.end)}, {iso.format('due')} AS deadline, CASE WHEN e IS NULL THEN NULL ELSE round({hours}, 2) END "
               f"AS hours_taken, CASE WHEN e IS NULL THEN 'not handled' ELSE 'late' END AS "
               f"problem FROM ({timed}) WHERE (e IS NOT NULL AND e > due) OR "
               f"(e IS NULL AND due < {as_of_ts}) ORDER BY (e IS NULL) DESC, "
-              f"(epoch(e) - epoch(due)) DESC, _row")
+              f"(epoch(e) - epoch(due)) DESC, id")
     where_text = ", ".join(f"{k}={v}" for k, v in spec.where.items()) or "all rows"
     return DeadlineResult(total, sum(v.on_time for v in versions),
                           sum(v.late for v in versions), sum(v.missing for v in versions),
                           pending - 0, outside, *q, versions=versions,
                           where_text=where_text, calendar_note=calendar_note,
                           detail_sql=detail,
-                          detail_columns=["row", spec.start, spec.end, "deadline",
+                          detail_columns=[idcol or "id", spec.start, spec.end, "deadline",
                                           "hours_taken", "problem"])
 
 

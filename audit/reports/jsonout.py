@@ -19,7 +19,8 @@ def score_dict(score: ScoreResult) -> dict[str, Any]:
 def finding_dict(finding: Any) -> dict[str, Any]:
     return {"status": finding.status.value, "score": finding.score, "summary": finding.summary,
             "figures": plain(dict(finding.figures)),
-            "proof": [plain(p) for p in finding.proof]}
+            "proof": [plain(p) for p in finding.proof],
+            "parts": [finding_dict(child) for child in finding.children]}
 
 
 def requirement_dict(a: Assessment, r: RequirementResult) -> dict[str, Any]:
