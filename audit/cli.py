@@ -171,7 +171,7 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
 
     from audit.assessment import assess
     from audit.checklists import load_library
-    from audit.evidence.loaders import load_evidence
+    from audit.evidence.loaders import load_evidence, needed_log_columns
     from audit.plugins import get_registry
     from audit.reports.base import write_atomically, writer_for
     from audit.schemas.common import as_date
@@ -182,7 +182,8 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
     writer = writer_for(registry, fmt, output)
     if getattr(writer, "binary", False) and output is None:
         raise click.UsageError(f"the {writer.id} format needs an output file: add -o FILE")
-    pack = load_evidence(list(evidence), registry, memory_limit=memory_limit)
+    pack = load_evidence(list(evidence), registry, needed_log_columns(checklists, registry),
+                         memory_limit=memory_limit)
     day = _parse_date(as_of) or (as_date(pack.profile["as_of"]) if pack.profile.get("as_of")
                                  else dt.date.today())
     result = assess(pack, checklists, library, registry, day, scoring)
@@ -218,6 +219,11 @@ def plugins_cmd(show_all: bool) -> None:
                                     for b in broken))
 
 
+from audit.template import template_cmd  # noqa: E402  (imports only click and audit.model)
+
+cli.add_command(template_cmd)
+
+
 def _register_plugin_commands() -> None:
     from audit.plugins import get_plugin_manager
 
@@ -233,7 +239,9 @@ def _fail(lines: list[str], code: int) -> NoReturn:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, mapping every error to one line per problem and an exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
+    # --debug is accepted anywhere, since the error message suggests adding it to any command
     _State.debug = "--debug" in args or bool(os.environ.get("AUDIT_DEBUG"))
+    args = [a for a in args if a != "--debug"]
     try:
         _register_plugin_commands()
         rv = cli.main(args=args, prog_name="audit", standalone_mode=False)

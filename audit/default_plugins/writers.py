@@ -12,6 +12,7 @@ def audit_register_writers(registry: Registry) -> None:
     from audit.reports.console import ConsoleWriter
     from audit.reports.jsonout import JsonWriter
     from audit.reports.markdown import MarkdownWriter
+    from audit.reports.xlsx import XlsxWriter
 
-    for writer in (ConsoleWriter(), JsonWriter(), MarkdownWriter()):
+    for writer in (ConsoleWriter(), JsonWriter(), MarkdownWriter(), XlsxWriter()):
         registry.add_writer(writer)

@@ -38,8 +38,14 @@ def ordered_loaders(registry: Registry, kind: str) -> list[Any]:
     return sorted(loaders, key=lambda ld: (getattr(ld, "priority", 50), ld.id))
 
 
-def load_evidence(paths: list[Path], registry: Registry, **store_options: Any) -> EvidencePack:
-    """Load one or more evidence inputs (a pack directory, a filled workbook) into one pack."""
+def load_evidence(paths: list[Path], registry: Registry,
+                  needed_columns: dict[str, set[str]] | None = None,
+                  **store_options: Any) -> EvidencePack:
+    """Load one or more evidence inputs (a pack directory, a filled workbook) into one pack.
+
+    ``needed_columns`` (log -> columns, from ``needed_log_columns``) limits what is loaded
+    from large logs to what the assessed rules read.
+    """
     root = next((p for p in paths if p.is_dir()), paths[0] if paths else None)
     pack = EvidencePack(root, registry, **store_options)
     for path in paths:
@@ -54,8 +60,28 @@ def load_evidence(paths: list[Path], registry: Registry, **store_options: Any) -
     if not pack.profile:
         raise EvidenceError(problems=[Problem(str(paths[0]), "", "no platform profile: the "
                                               "pack needs platform.yaml (or a Profile sheet)")])
-    pack.finish()
+    pack.finish(needed_columns)
     return pack
+
+
+def needed_log_columns(checklists: Any, registry: Registry) -> dict[str, set[str]]:
+    """Columns each log must provide to the rules of ``checklists``."""
+    from audit.model import Rule
+
+    needed: dict[str, set[str]] = {}
+
+    def visit(rule: Rule) -> None:
+        evaluator = registry.evaluators.get(rule.type)
+        for log, cols in evaluator.log_columns(rule).items():
+            needed.setdefault(log, set()).update(cols)
+        if evaluator.nested_rules:
+            for child in rule.params.get(evaluator.nested_rules) or []:
+                visit(Rule(child["type"], {k: v for k, v in child.items() if k != "type"}))
+
+    for checklist in checklists:
+        for req in checklist.requirements:
+            visit(req.rule)
+    return needed
 
 
 def _read(path: Path, pack: EvidencePack, role: str) -> YamlDocument:
@@ -105,7 +131,13 @@ class DirectoryPackLoader:
         doc = _read(profile, pack, "profile")
         _check(doc, PLATFORM)
         _check_timezone(doc)
-        pack.profile = dict(doc.data)
+        if pack.profile:  # a workbook read first may have given part of the profile
+            clash = sorted(k for k in doc.data if k in pack.profile
+                           and pack.profile[k] != doc.data[k])
+            if clash:
+                raise EvidenceError(problems=[doc.problem(
+                    (clash[0],), "also given, differently, in another evidence input")])
+        pack.profile = {**pack.profile, **dict(doc.data)}
         if (path / "answers.yaml").is_file():
             self._answers(path / "answers.yaml", pack)
         if (path / "documents.yaml").is_file() or (path / "documents").is_dir():

@@ -1,0 +1,420 @@
+"""The ``workbook`` evidence loader: a filled ``audit template`` workbook as evidence.
+
+The workbook carries the platform profile (Profile and Representatives sheets) and the answers
+(Answers sheet); documents and logs stay in a pack directory, which can be given beside it
+(``audit assess pack/ filled.xlsx``). Untrusted input, so before openpyxl parses anything the
+file is checked with :mod:`zipfile` against the limits below (size, member count, uncompressed
+size, compression ratio), and openpyxl reads it read-only, values only, through defusedxml.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from audit.errors import EvidenceError, Problem
+from audit.evidence.pack import Answer, EvidencePack
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # the workbook on disk
+MAX_MEMBERS = 1000  # files inside the zip container
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # all members together, once inflated
+MAX_RATIO = 100  # uncompressed / compressed, for members above RATIO_FLOOR
+RATIO_FLOOR = 1024 * 1024  # small members may compress very well without harm
+MAX_ROWS = 20000  # rows read from one sheet
+
+ANSWER_WORDS = ("yes", "partial", "no", "n/a")
+FIELD_RE = re.compile(r"^[a-z_][a-z0-9_]*(\.[A-Za-z0-9_-]+)*$")
+
+PROFILE_SHEET = "Profile"
+ANSWERS_SHEET = "Answers"
+REPRESENTATIVES_SHEET = "Representatives"
+ANSWER_HEADERS = ("requirement", "question", "evidence key", "answer", "document", "note", "by",
+                  "date", "law cited", "expected")
+REPRESENTATIVE_HEADERS = ("name", "role", "country", "contact", "organisation", "appointed",
+                          "note")
+
+
+def check_container(path: Path, display: str) -> None:
+    """Refuse oversized files and zip bombs before any XML is parsed (one-line errors)."""
+
+    def fail(message: str) -> EvidenceError:
+        return EvidenceError(problems=[Problem(display, "", message)])
+
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise fail(f"workbook is {size / 1048576:.1f} MB; the limit is "
+                   f"{MAX_FILE_BYTES // 1048576} MB")
+    if not zipfile.is_zipfile(path):
+        raise fail("not an .xlsx workbook (the file is not a zip container); save it from "
+                   "Excel or LibreOffice as .xlsx")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise fail(f"not a readable .xlsx workbook ({exc})") from None
+    if len(infos) > MAX_MEMBERS:
+        raise fail(f"workbook container holds {len(infos)} files; the limit is {MAX_MEMBERS}")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise fail(f"workbook inflates to {total / 1048576:.0f} MB; the limit is "
+                   f"{MAX_UNCOMPRESSED_BYTES // 1048576} MB (possible zip bomb)")
+    for info in infos:
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise fail(f"member {info.filename} compresses {info.file_size // max(info.compress_size, 1)}:1; "
+                       f"the limit is {MAX_RATIO}:1 (possible zip bomb)")
+    names = {i.filename for i in infos}
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise fail("not an .xlsx workbook (a zip file without a spreadsheet inside)")
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _date(value: Any) -> dt.date | None | str:
+    """A date, None when blank, or an error message."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return f"expected a date YYYY-MM-DD, got {str(value)!r}"
+
+
+def _number(value: Any) -> int | float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return int(value) if isinstance(value, float) and value.is_integer() else value
+    try:
+        text = str(value).strip().replace(",", "").replace("_", "")
+        number = float(text)
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else number
+
+
+def _header_map(row: tuple[Any, ...], wanted: tuple[str, ...]) -> dict[str, int]:
+    found = {}
+    for i, value in enumerate(row):
+        text = _text(value)
+        if text and text.lower() in wanted:
+            found[text.lower()] = i
+    return found
+
+
+class WorkbookLoader:
+    id = "workbook"
+    kind = "pack"
+    priority = 90
+    description = "a filled evidence workbook (.xlsx) made by `audit template`"
+
+    def matches(self, path: Path) -> bool:
+        return path.is_file() and path.suffix.lower() == ".xlsx"
+
+    def load(self, path: Path, pack: EvidencePack) -> None:
+        import openpyxl
+        import openpyxl.xml
+
+        display = pack.display(path)
+        if not openpyxl.xml.DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
+            raise EvidenceError(problems=[Problem(display, "", "refusing to read workbooks "
+                                                  "without defusedxml installed")])
+        check_container(path, display)
+        try:
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for malformed input
+            raise EvidenceError(problems=[Problem(display, "", "not a readable .xlsx workbook "
+                                                  f"({type(exc).__name__}: {exc})")]) from None
+        try:
+            self._load(wb, display, pack)
+        except EvidenceError:
+            raise
+        except Exception as exc:
+            raise EvidenceError(problems=[Problem(display, "", "could not read the workbook "
+                                                  f"({type(exc).__name__}: {exc})")]) from None
+        finally:
+            wb.close()
+        pack.record_file(path, "workbook")
+
+    # -- sheets ----------------------------------------------------------------------------
+
+    def _rows(self, wb: Any, name: str, display: str) -> list[tuple[Any, ...]]:
+        ws = wb[name]
+        rows = []
+        for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            if i > MAX_ROWS:
+                raise EvidenceError(problems=[Problem(display, f"{name}!A{i}",
+                                                      f"more than {MAX_ROWS} rows")])
+            rows.append(tuple(row))
+        return rows
+
+    def _load(self, wb: Any, display: str, pack: EvidencePack) -> None:
+        sheets = set(wb.sheetnames)
+        if ANSWERS_SHEET not in sheets and PROFILE_SHEET not in sheets:
+            raise EvidenceError(problems=[Problem(display, "", "no Answers or Profile sheet: "
+                                                  "is this a workbook made by `audit template`?")])
+        problems: list[Problem] = []
+        profile, cells = ({}, {})
+        if PROFILE_SHEET in sheets:
+            profile, cells = self._profile(self._rows(wb, PROFILE_SHEET, display), display,
+                                           problems)
+        reps: list[dict[str, Any]] = []
+        if REPRESENTATIVES_SHEET in sheets:
+            reps = self._representatives(self._rows(wb, REPRESENTATIVES_SHEET, display),
+                                         display, problems, cells)
+        answers: list[Answer] = []
+        if ANSWERS_SHEET in sheets:
+            answers = self._answers(self._rows(wb, ANSWERS_SHEET, display), display, problems)
+        if problems:
+            raise EvidenceError(problems=problems)
+        if reps:
+            profile["representatives"] = reps
+        if profile:
+            self._merge_profile(pack, profile, cells, display)
+        for answer in answers:
+            pack.add_answer(answer)
+
+    def _profile(self, rows: list[tuple[Any, ...]], display: str,
+                 problems: list[Problem]) -> tuple[dict[str, Any], dict[tuple[Any, ...], str]]:
+        profile: dict[str, Any] = {}
+        cells: dict[tuple[Any, ...], str] = {}
+        for r, row in enumerate(rows, start=1):
+            field = _text(row[0]) if row else None
+            value = row[1] if len(row) > 1 else None
+            if field is None or not FIELD_RE.match(field) or r == 1:
+                continue
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            place = f"{PROFILE_SHEET}!B{r}"
+            coerced, error = coerce_field(field, value)
+            if error:
+                problems.append(Problem(display, place, f"{field}: {error}"))
+                continue
+            parts = field.split(".")
+            node = profile
+            for part in parts[:-1]:
+                node = node.setdefault(part, {})
+                if not isinstance(node, dict):
+                    problems.append(Problem(display, place, f"{field}: conflicts with an "
+                                                            "earlier row"))
+                    break
+            else:
+                if parts[-1] in node:
+                    problems.append(Problem(display, place, f"{field}: given twice"))
+                node[parts[-1]] = coerced
+                cells[tuple(parts)] = place
+        return profile, cells
+
+    def _representatives(self, rows: list[tuple[Any, ...]], display: str,
+                         problems: list[Problem],
+                         cells: dict[tuple[Any, ...], str]) -> list[dict[str, Any]]:
+        if not rows:
+            return []
+        cols = _header_map(rows[0], REPRESENTATIVE_HEADERS)
+        if "name" not in cols or "role" not in cols:
+            problems.append(Problem(display, f"{REPRESENTATIVES_SHEET}!A1",
+                                    "header row must name the columns name, role, country, "
+                                    "contact"))
+            return []
+        out = []
+        for r, row in enumerate(rows[1:], start=2):
+            entry: dict[str, Any] = {}
+            for name, i in cols.items():
+                value = row[i] if i < len(row) else None
+                if name == "appointed":
+                    d = _date(value)
+                    if isinstance(d, str):
+                        problems.append(Problem(display, f"{REPRESENTATIVES_SHEET}!"
+                                                f"{_col(i)}{r}", d))
+                    elif d is not None:
+                        entry[name] = d.isoformat()
+                elif (text := _text(value)) is not None:
+                    entry[name] = text
+            if not entry.get("name"):
+                continue  # a role row left blank: nobody named
+            index = len(out)
+            for name, i in cols.items():
+                cells[("representatives", index, name)] = f"{REPRESENTATIVES_SHEET}!{_col(i)}{r}"
+            cells[("representatives", index)] = f"{REPRESENTATIVES_SHEET}!A{r}"
+            out.append(entry)
+        return out
+
+    def _answers(self, rows: list[tuple[Any, ...]], display: str,
+                 problems: list[Problem]) -> list[Answer]:
+        if not rows:
+            return []
+        cols = _header_map(rows[0], ANSWER_HEADERS)
+        if "evidence key" not in cols or "answer" not in cols:
+            problems.append(Problem(display, f"{ANSWERS_SHEET}!A1", "header row must name the "
+                                    "columns 'evidence key' and 'answer'"))
+            return []
+
+        def get(row: tuple[Any, ...], name: str) -> Any:
+            i = cols.get(name)
+            return row[i] if i is not None and i < len(row) else None
+
+        out = []
+        for r, row in enumerate(rows[1:], start=2):
+            value = get(row, "answer")
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue  # blank: no answer, the requirement shows no_evidence
+            place = f"{ANSWERS_SHEET}!{_col(cols['answer'])}{r}"
+            key = _text(get(row, "evidence key"))
+            if key is None:
+                problems.append(Problem(display, f"{ANSWERS_SHEET}!{_col(cols['evidence key'])}"
+                                                 f"{r}", "an answer without an evidence key"))
+                continue
+            expected = (_text(get(row, "expected")) or "").lower()
+            parsed, error = parse_answer(value, expected)
+            if error:
+                problems.append(Problem(display, place, error))
+                continue
+            day = _date(get(row, "date"))
+            if isinstance(day, str):
+                problems.append(Problem(display, f"{ANSWERS_SHEET}!{_col(cols['date'])}{r}", day))
+                continue
+            out.append(Answer(key=key, value=parsed, location=f"{display}: {place}",
+                              document=_text(get(row, "document")), note=_text(get(row, "note")),
+                              by=_text(get(row, "by")), date=day))
+        return out
+
+    # -- merging ---------------------------------------------------------------------------
+
+    def _merge_profile(self, pack: EvidencePack, profile: dict[str, Any],
+                       cells: dict[tuple[Any, ...], str], display: str) -> None:
+        from audit.schemas.common import validate
+        from audit.schemas.evidence import PLATFORM
+
+        problems = []
+        merged = dict(pack.profile)
+        for key, value in profile.items():
+            if key == "representatives":
+                merged[key] = list(merged.get(key) or []) + value
+            elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+                sub = dict(merged[key])
+                for k, v in value.items():
+                    if k in sub and sub[k] != v:
+                        problems.append(Problem(display, cells.get((key, k), PROFILE_SHEET),
+                                                f"{key}.{k} is {v!r} here but {sub[k]!r} in the "
+                                                "pack's platform.yaml"))
+                    sub[k] = v
+                merged[key] = sub
+            else:
+                if key in merged and merged[key] != value:
+                    problems.append(Problem(display, cells.get((key,), PROFILE_SHEET),
+                                            f"{key} is {value!r} here but {merged[key]!r} in the "
+                                            "pack's platform.yaml"))
+                merged[key] = value
+        for path, message in validate(merged, PLATFORM):
+            place = cells.get(tuple(path)) or cells.get(tuple(path[:2])) or \
+                cells.get(tuple(path[:1])) or f"{PROFILE_SHEET}!B2"
+            field = ".".join(str(p) for p in path)
+            problems.append(Problem(display, place, f"{field}: {message}"))
+        if problems:
+            raise EvidenceError(problems=problems)
+        pack.profile = merged
+
+
+def parse_answer(value: Any, expected: str = "") -> tuple[Any, str | None]:
+    """An answer cell as the evaluators expect it; ``expected`` is the template's hint
+    (``yes/partial/no/n/a``, ``a number``, or blank for either)."""
+    words = "/".join(ANSWER_WORDS)
+    wants_number = expected.startswith("a number")
+    wants_word = expected.startswith("yes")
+    if isinstance(value, bool):
+        value = "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        if wants_word:
+            return None, f"expected {words}, got {value!r}"
+        return _number(value), None
+    text = str(value).strip()
+    if text.lower() in ANSWER_WORDS and not wants_number:
+        return text.lower(), None
+    number = _number(text)
+    if number is not None and not wants_word:
+        return number, None
+    if wants_number:
+        return None, f"expected a number, got {text!r}"
+    if wants_word:
+        return None, f"expected {words}, got {text!r}"
+    return None, f"expected {words} or a number, got {text!r}"
+
+
+def field_type(field: str) -> str:
+    """What a profile field holds, from the PLATFORM schema: integer, number, boolean, list,
+    string, or any (free-form ``facts``)."""
+    from audit.schemas.evidence import PLATFORM
+
+    parts = field.split(".")
+    node: Any = PLATFORM.get(parts[0])
+    for part in parts[1:]:
+        if node is None:
+            return "any"
+        if "schema" in node and isinstance(node["schema"], dict) and node.get("type") == "dict":
+            node = node["schema"].get(part)
+        elif "valuesrules" in node:
+            node = node["valuesrules"]
+        else:
+            return "any"
+    if node is None:
+        return "any"
+    kind = node.get("type", "any")
+    if isinstance(kind, list):
+        return "boolean" if "boolean" in kind else "string"
+    return kind if kind in ("integer", "number", "boolean", "list", "string") else "any"
+
+
+def coerce_field(field: str, value: Any) -> tuple[Any, str | None]:
+    """A Profile cell as platform.yaml would hold it, or an error message."""
+    kind = field_type(field)
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value, None
+        text = str(value).strip().lower()
+        if text in ("yes", "true", "y"):
+            return True, None
+        if text in ("no", "false", "n"):
+            return False, None
+        return None, f"expected yes or no, got {str(value)!r}"
+    if kind in ("integer", "number"):
+        number = _number(value)
+        if number is None or (kind == "integer" and not isinstance(number, int)):
+            return None, f"expected {'a whole number' if kind == 'integer' else 'a number'}, " \
+                         f"got {str(value)!r}"
+        return number, None
+    if kind == "list":
+        return [p.strip() for p in str(value).split(",") if p.strip()], None
+    if kind == "string":
+        if isinstance(value, (dt.date, dt.datetime)):
+            return (value.date() if isinstance(value, dt.datetime) else value).isoformat(), None
+        return _text(value), None
+    if isinstance(value, str):  # facts: keep numbers as numbers, yes/no as booleans
+        text = value.strip()
+        if text.lower() in ("yes", "no"):
+            return text.lower() == "yes", None
+        number = _number(text)
+        return (number if number is not None else text), None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat(), None
+    if isinstance(value, float) and value.is_integer():
+        return int(value), None
+    return value, None
+
+
+def _col(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)

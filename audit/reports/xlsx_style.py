@@ -1,0 +1,182 @@
+"""Cells, styles and sheet set-up shared by the gap workbook and the evidence template.
+
+Every cell the project writes goes through :func:`cell` (or :func:`formula`, for the few
+formulas the tool itself composes), so text from evidence or checklists can never become a
+formula, a hyperlink or invalid XML: strings are written as explicit string cells (never
+``<f>``), and those a spreadsheet would read as a formula when edited (leading ``=``, ``+``,
+``-``, ``@``, tab, CR) also carry the quote-prefix flag Excel and LibreOffice show as a
+leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable, Sequence
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+MAX_TEXT = 32767  # Excel's limit on the characters of one cell
+MAX_WIDTH = 60
+MIN_WIDTH = 6
+
+LATIN_FONT = "Calibri"
+ARABIC_FONT = "Arial"  # ships with Excel everywhere and shapes Arabic; LibreOffice maps it
+
+STATUS_FILLS = {  # one palette for every sheet: status -> background colour
+    "met": "C6EFCE",
+    "partial": "FFEB9C",
+    "not_met": "FFC7CE",
+    "no_evidence": "F4B084",
+    "manual_review": "BDD7EE",
+    "not_applicable": "EDEDED",
+    "waived": "D9D2E9",
+}
+HEADER_FILL = "1F4E78"
+THIN = Side(style="thin", color="BFBFBF")
+
+
+class Style:
+    """One workbook's fonts and alignment: Latin, or Arabic-capable and right-to-left."""
+
+    def __init__(self, rtl: bool = False) -> None:
+        self.rtl = rtl
+        name = ARABIC_FONT if rtl else LATIN_FONT
+        self.font = Font(name=name, size=10)
+        self.bold = Font(name=name, size=10, bold=True)
+        self.title = Font(name=name, size=14, bold=True)
+        self.header_font = Font(name=name, size=10, bold=True, color="FFFFFF")
+        self.header_fill = PatternFill("solid", fgColor=HEADER_FILL)
+        self.wrap = Alignment(wrap_text=True, vertical="top",
+                              horizontal="right" if rtl else "left",
+                              readingOrder=2 if rtl else 1)
+        self.plain = Alignment(vertical="top", readingOrder=2 if rtl else 1)
+        self.border = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+        self.unlocked = Protection(locked=False)
+
+    def setup(self, ws: Any, widths: Sequence[float] | None = None,
+              freeze: str | None = "A2") -> None:
+        """Sheet view and column widths; in write-only mode call before the first row."""
+        ws.sheet_view.rightToLeft = self.rtl
+        if freeze:
+            ws.freeze_panes = freeze
+        for i, width in enumerate(widths or (), start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+
+    def header(self, ws: Any, names: Iterable[str]) -> list[Cell]:
+        out = []
+        for name in names:
+            c = cell(ws, name, font=self.header_font)
+            c.fill = self.header_fill
+            c.alignment = Alignment(wrap_text=True, vertical="center",
+                                    readingOrder=2 if self.rtl else 1)
+            c.border = self.border
+            out.append(c)
+        return out
+
+    def row(self, ws: Any, values: Iterable[Any], wrap: Iterable[int] = (),
+            number_formats: dict[int, str] | None = None) -> list[Cell]:
+        wrap = set(wrap)
+        out = []
+        for i, value in enumerate(values):
+            c = value if isinstance(value, Cell) else cell(ws, value, font=self.font)
+            c.alignment = self.wrap if i in wrap else self.plain
+            c.border = self.border
+            if number_formats and i in number_formats:
+                c.number_format = number_formats[i]
+            out.append(c)
+        return out
+
+
+def clean_text(value: str) -> str:
+    """Text a cell can hold: no XML-illegal control characters, within Excel's length."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if len(value) > MAX_TEXT:
+        value = value[:MAX_TEXT - 1] + "…"
+    return value
+
+
+def cell(ws: Any, value: Any, font: Font | None = None) -> Cell:
+    """The one way to put a value in a cell.
+
+    Strings are always string cells (``data_type 's'``, written as an inline string, never a
+    formula), whatever their first character; a string starting with a formula trigger also
+    gets the quote prefix, so a user editing the cell in Excel or LibreOffice does not turn it
+    into a formula either. The text itself is kept as it is (minus XML-illegal characters).
+    Timezone-aware datetimes become ISO 8601 text (a spreadsheet cannot hold an offset).
+    """
+    c = Cell(ws, row=1, column=1)
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.isoformat()
+    if isinstance(value, str):
+        text = clean_text(value)
+        c._value = text  # bypass type inference, which reads a leading '=' as a formula
+        c.data_type = "s"
+        if text.startswith(FORMULA_TRIGGERS):
+            c.quotePrefix = True
+    elif value is None or isinstance(value, (bool, int, float, dt.date, dt.datetime, dt.time)):
+        c.value = value
+    else:  # anything else (lists, mappings, decimals) is shown as text, never evaluated
+        return cell(ws, str(value), font)
+    if font is not None:
+        c.font = font
+    return c
+
+
+def formula(ws: Any, expression: str, font: Font | None = None) -> Cell:
+    """A formula the tool composed itself (never from evidence or checklist text)."""
+    if not expression.startswith("="):
+        raise ValueError("a formula starts with '='")
+    c = Cell(ws, row=1, column=1)
+    c.value = expression
+    if font is not None:
+        c.font = font
+    return c
+
+
+def fit_widths(rows: Iterable[Sequence[Any]], minimum: float = MIN_WIDTH,
+               maximum: float = MAX_WIDTH) -> list[float]:
+    """Column widths that fit the longest line of each column, capped (wrapped beyond)."""
+    widths: list[float] = []
+    for row in rows:
+        for i, value in enumerate(row):
+            if value is None:
+                n = 0
+            elif isinstance(value, float):
+                n = 10
+            elif isinstance(value, (dt.date, dt.datetime)):
+                n = 19 if isinstance(value, dt.datetime) else 10
+            else:
+                n = max((len(line) for line in str(value).splitlines()), default=0)
+            if i >= len(widths):
+                widths.append(minimum)
+            widths[i] = min(maximum, max(widths[i], n * 1.1 + 2))
+    return widths
+
+
+def status_formatting(ws: Any, column: str, first_row: int, last_row: int,
+                      last_column: str) -> None:
+    """Colour each row by the status word in ``column`` (conditional, so it follows edits)."""
+    if last_row < first_row:
+        return
+    area = f"A{first_row}:{last_column}{last_row}"
+    for status, colour in STATUS_FILLS.items():
+        ws.conditional_formatting.add(area, FormulaRule(
+            formula=[f'${column}{first_row}="{status}"'],
+            fill=PatternFill("solid", fgColor=colour, bgColor=colour)))
+
+
+def safe_sheet_title(name: str, taken: set[str]) -> str:
+    """A unique sheet name within Excel's rules: at most 31 chars, none of []:*?/\\."""
+    base = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'") or "Sheet"
+    title = base[:31]
+    n = 2
+    while title.lower() in {t.lower() for t in taken}:
+        suffix = f"~{n}"
+        title = base[:31 - len(suffix)] + suffix
+        n += 1
+    taken.add(title)
+    return title
