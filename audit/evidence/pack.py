@@ -87,7 +87,7 @@ class EvidencePack:
         self.files: list[FileRecord] = []
         self._store_options = store_options
         self._logs: LogStore | None = None
-        self._pending_logs: list[tuple[str, Path, str]] = []
+        self._pending_logs: list[tuple[str, Path, str, dict[str, Any]]] = []
 
     # -- for loaders ----------------------------------------------------------------------
 
@@ -113,9 +113,15 @@ class EvidencePack:
                                                   f"answered twice (first at {first.location})")])
         self.answers[answer.key] = answer
 
-    def add_log(self, name: str, path: Path) -> None:
-        """Queue a log; it is loaded into DuckDB once the profile (time zone) is known."""
-        self._pending_logs.append((name, path, self.display(path)))
+    def add_log(self, name: str, path: Path, transform: str | None = None,
+                reader: str | None = None) -> None:
+        """Queue a log; it is loaded into DuckDB once the profile (time zone) is known.
+
+        ``transform`` and ``reader`` are passed to ``LogStore.load``: a loader for another
+        format maps its file into one of the standard tables with a SQL ``SELECT``.
+        """
+        self._pending_logs.append((name, path, self.display(path),
+                                   {"transform": transform, "reader": reader}))
 
     @property
     def timezone(self) -> str | None:
@@ -134,11 +140,11 @@ class EvidencePack:
         ``Evaluator.log_columns``); ``None`` loads every column.
         """
         problems: list[Problem] = []
-        for name, path, display in self._pending_logs:
+        for name, path, display, options in self._pending_logs:
             self.record_file(path, "log")
             try:
                 self.logs.load(name, path, display,
-                               None if needed is None else needed.get(name, set()))
+                               None if needed is None else needed.get(name, set()), **options)
             except EvidenceError as exc:
                 problems.extend(exc.problems)
         self._pending_logs = []

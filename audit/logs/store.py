@@ -100,7 +100,8 @@ class LogStore:
     # -- loading --------------------------------------------------------------------------
 
     def load(self, name: str, path: Path, display: str,
-             needed: set[str] | None = None) -> LogInfo:
+             needed: set[str] | None = None, transform: str | None = None,
+             reader: str | None = None) -> LogInfo:
         """Load one log file (CSV, Parquet or JSON Lines) and validate it in SQL.
 
         ``needed`` names the columns rules will read; only those (plus the id column and the
@@ -112,7 +113,9 @@ class LogStore:
                                                   f"first is {self.logs[name].path}")])
         suffix = path.suffix.lower()
         source = literal(str(path))
-        if suffix == ".csv":
+        if reader is not None:
+            fmt = suffix.lstrip(".") or "custom"
+        elif suffix == ".csv":
             # strict parsing: a row with the wrong number of fields is an error with its line
             reader = f"read_csv({source}, header = true, all_varchar = true, encoding = 'utf-8')"
             fmt = "csv"
@@ -125,6 +128,8 @@ class LogStore:
         else:
             raise EvidenceError(problems=[Problem(display, "", "unsupported log format; use "
                                                   + ", ".join(LOG_SUFFIXES))])
+        if transform is not None:
+            reader = f"({transform.format(source=reader)})"
         try:
             described = self.con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()
         except Exception as exc:  # DuckDB reports the reason, with a line where it can
