@@ -322,3 +322,30 @@ def test_clock_not_yet_in_force_and_unjudged_events(tmp_path: Path) -> None:
 def test_debug_flag_anywhere(run, tmp_path: Path) -> None:
     code, out, err = run("assess", str(tmp_path / "none"), "-c", "iq.telegram-2023", "--debug")
     assert code == 2 and "no such file or directory" in err
+
+
+def test_contains_matches_one_item_of_a_multi_valued_cell(tmp_path: Path) -> None:
+    header = ["incident_id", "occurred_at", "detected_at", "authority_notified_at",
+              "users_notified_at", "records_affected", "data_categories", "countries"]
+    t = "2024-03-01T00:00:00+00:00"
+    rows = [[f"B{i}", t, t, "2024-03-02T00:00:00+00:00", "", "10", "contact", c]
+            for i, c in enumerate(["IQ;TR", '["TR","DE"]', "TR", "TRX", "DE"])]
+    pack = write_pack(tmp_path / "p", logs={"breaches": (header, rows)})
+    rule = ("{type: deadline, log: breaches, where: {countries: {contains: TR}}, "
+            "start: detected_at, end: authority_notified_at, within: 72h, target: 1.0}")
+    anyrule = rule.replace("{contains: TR}", "{contains_any: [IQ, DE]}")
+    r = run_rules(tmp_path, [requirement("c", rule), requirement("a", anyrule)], pack)
+    assert r["c"].finding.figures["events"] == 3
+    assert r["a"].finding.figures["events"] == 3
+
+
+def test_unknown_filter_operator_is_located(tmp_path: Path) -> None:
+    from audit.checklists import validate_files
+
+    text = HEAD.format(jur="IQ") + requirement(
+        "c", "{type: deadline, log: breaches, where: {countries: {has: TR}}, start: detected_at, "
+             "end: authority_notified_at, within: 72h, target: 1.0}")
+    path = tmp_path / "m.yaml"
+    path.write_text(text, "utf-8")
+    found = [str(p) for p in validate_files([path], get_registry())]
+    assert any("requirements[0].rule.where.countries.has: unknown operator" in p for p in found)

@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any, ClassVar, Mapping
 
 from audit.durations import parse_duration
-from audit.evaluators.base import EvaluationContext, Evaluator, duration_check
+from audit.evaluators.base import (
+    FILTER_SCHEMA,
+    EvaluationContext,
+    Evaluator,
+    check_where,
+    duration_check,
+)
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
 
@@ -15,7 +21,7 @@ class CountEvaluator(Evaluator):
     params_schema: ClassVar[Mapping[str, Any]] = {
         "log": {"type": "string", "regex": r"^[a-z_][a-z0-9_]*$", "excludes": "document_kind",
                 "meta": {"doc": "Count rows of this log ..."}},
-        "where": {"type": "dict", "meta": {"doc": "Column filters for log rows."}},
+        "where": dict(FILTER_SCHEMA, meta={"doc": "Row filters for log rows (as in deadline)."}),
         "date": {"type": "string", "regex": r"^[a-z_][a-z0-9_]*$",
                  "meta": {"doc": "Log column that dates each row."}},
         "document_kind": {"type": "string", "regex": r"^[a-z][a-z0-9_]*$", "excludes": "log",
@@ -37,7 +43,7 @@ class CountEvaluator(Evaluator):
             problems.append(((), "give either 'log' (with 'date') or 'document_kind'"))
         if "log" in params and "date" not in params:
             problems.append((("date",), "required key is missing (with 'log')"))
-        return problems
+        return problems + check_where(params.get("where"), ("where",))
 
     def log_columns(self, rule: Rule) -> dict[str, set[str]]:
         p = rule.params

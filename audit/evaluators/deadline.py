@@ -10,7 +10,15 @@ from __future__ import annotations
 from typing import Any, ClassVar, Mapping
 
 from audit.durations import parse_duration
-from audit.evaluators.base import EvaluationContext, Evaluator, duration_check, rule_versions
+from audit.evaluators.base import (
+    FILTER_SCHEMA,
+    WHERE_OPS,
+    EvaluationContext,
+    Evaluator,
+    check_where,
+    duration_check,
+    rule_versions,
+)
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
 COLUMN = {"type": "string", "regex": r"^[a-z_][a-z0-9_]*$",
@@ -23,9 +31,9 @@ class DeadlineEvaluator(Evaluator):
     params_schema: ClassVar[Mapping[str, Any]] = {
         "log": dict(COLUMN, required=True, meta={"expect": "a log name such as moderation",
                                                  "doc": "Log table: logs/<log>.csv|parquet|jsonl."}),
-        "where": {"type": "dict", "keysrules": COLUMN,
-                  "valuesrules": {"type": ["string", "number", "boolean", "list"]},
-                  "meta": {"doc": "Column filters: a value, or a list of accepted values."}},
+        "where": dict(FILTER_SCHEMA, meta={"doc": "Row filters: {column: value}, {column: "
+                                                  "[values]} or {column: {op: value}} (op: "
+                                                  + ", ".join(WHERE_OPS) + ")."}),
         "start": dict(COLUMN, required=True, meta={"doc": "Column with the clock's start."}),
         "end": dict(COLUMN, required=True, meta={"doc": "Column with the handling time."}),
         "within": {"type": "string", "meta": {"doc": "The clock: '24h', '3 business days'."}},
@@ -51,7 +59,7 @@ class DeadlineEvaluator(Evaluator):
                 problems.append(((name,), msg))
         if params.get("start") == params.get("end"):
             problems.append((("end",), "must differ from 'start'"))
-        return problems
+        return problems + check_where(params.get("where"), ("where",))
 
     def log_columns(self, rule: Rule) -> dict[str, set[str]]:
         p = rule.params

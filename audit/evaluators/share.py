@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Mapping
 
-from audit.evaluators.base import EvaluationContext, Evaluator, version_in_force
+from audit.evaluators.base import (
+    FILTER_SCHEMA,
+    EvaluationContext,
+    Evaluator,
+    check_where,
+    version_in_force,
+)
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
-_FILTER = {"type": "dict", "keysrules": {"type": "string", "regex": r"^[a-z_][a-z0-9_]*$"},
-           "valuesrules": {"type": ["string", "number", "boolean", "list", "dict"]}}
+_FILTER = FILTER_SCHEMA
 
 
 class ShareEvaluator(Evaluator):
@@ -29,6 +34,10 @@ class ShareEvaluator(Evaluator):
     }
     versioned_params = ("target",)
     required_versioned = ("target",)
+
+    def check(self, params: Mapping[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
+        return check_where(params.get("where"), ("where",)) + check_where(params.get("match"),
+                                                                          ("match",))
 
     def log_columns(self, rule: Rule) -> dict[str, set[str]]:
         p = rule.params

@@ -55,8 +55,9 @@ def _op_sql(q: str, op: str, value: Any) -> str:
         return f"CAST({q} AS VARCHAR) IS DISTINCT FROM {literal(str(value))}"
     if op == "in":
         return f"CAST({q} AS VARCHAR) IN ({', '.join(literal(str(v)) for v in value)})"
-    if op == "contains":
-        token = re.escape(str(value))
+    if op in ("contains", "contains_any"):
+        values = value if op == "contains_any" else [value]
+        token = "(" + "|".join(re.escape(str(v)) for v in values) + ")"
         return (f"regexp_matches(CAST({q} AS VARCHAR), "
                 f"{literal('(^|[^A-Za-z0-9_-])' + token + '($|[^A-Za-z0-9_-])')})")
     if op == "is_null":
