@@ -159,9 +159,13 @@ def _parse_date(value: str | None) -> Any:
               help="Exit 1 when the score (percent, with waivers) is below this.")
 @click.option("--memory-limit", default=None, help="DuckDB memory limit for logs, e.g. 2GB "
                                                    "(default 1GB; larger logs spill to disk).")
+@click.option("--temp-dir", type=click.Path(path_type=Path), default=None,
+              help="Where DuckDB spills when a log exceeds --memory-limit (default: a "
+                   "temporary directory).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no 'wrote' line.")
 def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: str | None,
                scoring: str, fmt: str | None, output: Path | None, fail_under: float | None,
-               memory_limit: str | None) -> None:
+               memory_limit: str | None, temp_dir: Path | None, quiet: bool) -> None:
     """Assess an evidence pack against checklist modules and report the gaps.
 
     EVIDENCE is a pack directory (platform.yaml, answers.yaml, documents/, logs/, waivers.yaml)
@@ -182,15 +186,20 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
     writer = writer_for(registry, fmt, output)
     if getattr(writer, "binary", False) and output is None:
         raise click.UsageError(f"the {writer.id} format needs an output file: add -o FILE")
+    from audit.progress import progress_for
+
     pack = load_evidence(list(evidence), registry, needed_log_columns(checklists, registry),
-                         memory_limit=memory_limit)
+                         memory_limit=memory_limit,
+                         temp_directory=str(temp_dir) if temp_dir else None,
+                         progress=progress_for(quiet))
     day = _parse_date(as_of) or (as_date(pack.profile["as_of"]) if pack.profile.get("as_of")
                                  else dt.date.today())
     result = assess(pack, checklists, library, registry, day, scoring)
     if output is not None:
         write_atomically(output, lambda fh: writer.write(result, fh), writer.binary)
-        click.echo(f"wrote {output} ({writer.id}): verdict {result.verdict.value}, score "
-                   f"{result.score.percent}, {len(result.gaps())} gap(s)")
+        if not quiet:
+            click.echo(f"wrote {output} ({writer.id}): verdict {result.verdict.value}, "
+                       f"score {result.score.percent}, {len(result.gaps())} gap(s)")
     else:
         writer.write(result, sys.stdout)
     if fail_under is not None:

@@ -209,3 +209,30 @@ def test_unknown_checklist_suggests(run, tmp_path: Path) -> None:
     code, out, err = run("assess", str(pack), "--checklist", "iq.telegram-2032")
     assert code == 2
     assert err.strip() == "audit: error: unknown checklist 'iq.telegram-2032'; did you mean 'iq.telegram-2023'?"
+
+
+def test_progress_bar_draws_on_stderr_only(tmp_path: Path) -> None:
+    import io
+
+    import duckdb
+
+    from audit.progress import TerminalProgress, progress_for
+
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
+    stream = io.StringIO()
+    with TerminalProgress(stream, delay=0).track(con, "reading big.csv"):
+        con.execute("SELECT count(*) FROM range(300000000) t(i) WHERE i % 7 = 3").fetchall()
+    text = stream.getvalue()
+    assert "reading big.csv [" in text and text.endswith("\r")  # drawn, then cleared
+    assert progress_for(quiet=True) is None
+
+
+def test_quiet_and_temp_dir(run, tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p", logs={"moderation": (MODERATION, moderation_rows([1]))})
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    code, out, err = assess(run, pack, "-o", str(tmp_path / "r.json"), "--quiet",
+                            "--temp-dir", str(spill), "--memory-limit", "200MB")
+    assert (code, out, err) == (0, "", "")

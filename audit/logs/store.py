@@ -49,20 +49,33 @@ class LogStore:
     """The run's DuckDB connection and the logs loaded into it."""
 
     def __init__(self, timezone: str | None = None, memory_limit: str | None = None,
-                 temp_directory: str | None = None, threads: int | None = None) -> None:
+                 temp_directory: str | None = None, threads: int | None = None,
+                 progress: Any = None) -> None:
         import duckdb
 
         self.con = duckdb.connect(":memory:")
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute(f"SET memory_limit = {literal(memory_limit or DEFAULT_MEMORY_LIMIT)}")
-        if temp_directory:
-            self.con.execute(f"SET temp_directory = {literal(temp_directory)}")
+        if not temp_directory:
+            # Spill space for logs larger than the memory limit: our own temporary directory
+            # (DuckDB's default would create .tmp/ in the working directory), removed on close.
+            import shutil
+            import tempfile
+            import weakref
+
+            temp_directory = tempfile.mkdtemp(prefix="audit-duckdb-")
+            weakref.finalize(self, shutil.rmtree, temp_directory, True)
+        self.con.execute(f"SET temp_directory = {literal(temp_directory)}")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         # Loading does not need file order (row numbers are recomputed on the error path),
         # and keeping it costs ~20 % of a parallel CSV scan.
         self.con.execute("SET preserve_insertion_order = false")
         self.timezone = timezone
+        self.progress = progress  # audit.progress.TerminalProgress or None
+        if progress is not None:
+            self.con.execute("SET enable_progress_bar = true")
+            self.con.execute("SET enable_progress_bar_print = false")
         self.logs: dict[str, LogInfo] = {}
 
     # -- queries --------------------------------------------------------------------------
@@ -168,7 +181,12 @@ class LogStore:
         # on this path (a window over the whole file serialises the scan); they are computed
         # by a second scan only when there is a problem to report.
         try:
-            self.con.execute(f"CREATE TABLE {table} AS SELECT {', '.join(select)} FROM {reader}")
+            sql = f"CREATE TABLE {table} AS SELECT {', '.join(select)} FROM {reader}"
+            if self.progress is not None:
+                with self.progress.track(self.con, f"reading {display}"):
+                    self.con.execute(sql)
+            else:
+                self.con.execute(sql)
         except Exception as exc:
             raise EvidenceError(problems=[Problem(display, "", "cannot read log: "
                                                   + _first_line(exc))]) from None
