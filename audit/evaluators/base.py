@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
 from audit.durations import parse_duration
-from audit.model import Finding, Requirement, Rule, RuleVersion
+from audit.model import Finding, Requirement, Rule, RuleVersion, Status
 from audit.schemas.common import DATE, PathKey, as_date, validate
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -165,6 +165,24 @@ def version_in_force(rule: Rule, on: dt.date) -> RuleVersion | None:
                 return None
             return version
     return None
+
+
+def share_status(share: float, target: float) -> tuple[Status, float]:
+    """Status and score of a measured share against its target, the same for every rule:
+    met at or above target, partial from half the target, not met below; score share/target
+    capped at 1."""
+    if share >= target:
+        status = Status.MET
+    elif share >= target * 0.5:
+        status = Status.PARTIAL
+    else:
+        status = Status.NOT_MET
+    return status, (min(1.0, share / target) if target else 1.0)
+
+
+def not_in_force(requirement: Requirement, on: dt.date) -> Finding:
+    return Finding(requirement.full_id, Status.NOT_APPLICABLE, 0.0,
+                   f"no version of this rule is in force on {on}")
 
 
 def duration_check(value: Any) -> str | None:

@@ -18,6 +18,7 @@ from audit.evaluators.base import (
     check_where,
     duration_check,
     rule_versions,
+    share_status,
 )
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
@@ -110,12 +111,7 @@ class DeadlineEvaluator(Evaluator):
                          f"{v.share * 100:.1f} %; target {v.target * 100:g} %"
                          + (f" (rule from {v.valid_from})" if len(result.versions) > 1 and
                             v.valid_from else ""))
-            if v.share >= v.target:
-                statuses.append(Status.MET)
-            elif v.share >= v.target * 0.5:
-                statuses.append(Status.PARTIAL)
-            else:
-                statuses.append(Status.NOT_MET)
+            statuses.append(share_status(v.share, v.target)[0])
         if result.pending:
             parts.append(f"{result.pending:,} still open within their deadline, not counted")
         if result.p50_hours is not None:
@@ -125,8 +121,9 @@ class DeadlineEvaluator(Evaluator):
         if outside:
             parts.append(outside[2:])
         status = worst_status(statuses)
-        score = min(1.0, sum(min(1.0, v.share / v.target if v.target else 1.0) * v.total
-                             for v in result.versions if v.total) / result.total)
+        # events-weighted mean of each version's score
+        score = sum(share_status(v.share, v.target)[1] * v.total
+                    for v in result.versions if v.total) / result.total
         return Finding(requirement.full_id, status, round(score, 4), "; ".join(parts),
                        result.figures(), proof)
 

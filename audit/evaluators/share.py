@@ -10,6 +10,8 @@ from audit.evaluators.base import (
     EvaluationContext,
     Evaluator,
     check_where,
+    not_in_force,
+    share_status,
     version_in_force,
 )
 from audit.model import Finding, Proof, Requirement, Rule, Status
@@ -49,8 +51,7 @@ class ShareEvaluator(Evaluator):
 
         version = version_in_force(rule, context.as_of)
         if version is None:
-            return Finding(requirement.full_id, Status.NOT_APPLICABLE, 0.0,
-                           f"no version of this rule is in force on {context.as_of}")
+            return not_in_force(requirement, context.as_of)
         p = version.params
         log = p["log"]
         events = p.get("events", f"{log} events")
@@ -75,11 +76,5 @@ class ShareEvaluator(Evaluator):
         what = p.get("matched", "matching " + ", ".join(f"{k}={v}" for k, v in p["match"].items()))
         text = (f"{matched:,} of {total:,} {events} {what} = {share * 100:.1f} %; "
                 f"target {target * 100:g} %")
-        if share >= target:
-            status = Status.MET
-        elif share >= target * 0.5:
-            status = Status.PARTIAL
-        else:
-            status = Status.NOT_MET
-        score = min(1.0, share / target) if target else 1.0
+        status, score = share_status(share, target)
         return Finding(requirement.full_id, status, round(score, 4), text, figures, proof)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Mapping
 
 from audit.conditions import OPERATORS, lookup
-from audit.evaluators.base import EvaluationContext, Evaluator, version_in_force
+from audit.evaluators.base import EvaluationContext, Evaluator, not_in_force, version_in_force
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
 _WORDS = {"gte": "at least", "gt": "more than", "lte": "at most", "lt": "less than",
@@ -35,8 +35,7 @@ class ThresholdEvaluator(Evaluator):
                  context: EvaluationContext) -> Finding:
         version = version_in_force(rule, context.as_of)
         if version is None:
-            return Finding(requirement.full_id, Status.NOT_APPLICABLE, 0.0,
-                           f"no version of this rule is in force on {context.as_of}")
+            return not_in_force(requirement, context.as_of)
         params = version.params
         field, op, limit = params["field"], params["op"], params["value"]
         unit = f" {params['unit']}" if params.get("unit") else ""
