@@ -158,7 +158,7 @@ def _parse_date(value: str | None) -> Any:
 @click.option("--fail-under", type=click.FloatRange(0, 100),
               help="Exit 1 when the score (percent, with waivers) is below this.")
 @click.option("--memory-limit", default=None, help="DuckDB memory limit for logs, e.g. 2GB "
-                                                   "(default 1GB; larger logs spill to disk).")
+                                                   "(default 768MB; larger logs spill to disk).")
 @click.option("--temp-dir", type=click.Path(path_type=Path), default=None,
               help="Where DuckDB spills when a log exceeds --memory-limit (default: a "
                    "temporary directory).")
