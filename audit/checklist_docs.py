@@ -169,7 +169,8 @@ def render_index(checklists: Iterable[Checklist]) -> str:
              "Every bundled module, as resolved (inherited requirements included). Statuses other "
              "than `in_force` are not law in force: `draft` and `proposal` are texts not adopted, "
              "`superseded` is kept for history, `practice` is executive action without a "
-             "published instrument.", "",
+             "published instrument. [What evidence they ask for](evidence.md): every profile "
+             "fact, officer role, document kind, log column and answer key.", "",
              "| id | jurisdiction | title | status | version | requirements |",
              "|---|---|---|---|---|---|"]
     for c in checklists:
@@ -194,10 +195,92 @@ def bundled(library: Any) -> list[Checklist]:
     return out
 
 
+def _flat_rules(rule: Rule) -> Iterable[Rule]:
+    yield rule
+    for child in rule.params.get("rules") or []:
+        yield from _flat_rules(Rule(child["type"], {k: v for k, v in child.items()
+                                                    if k != "type"}))
+
+
+def _fields(cond: Any) -> Iterable[str]:
+    if isinstance(cond, Mapping):
+        if "field" in cond:
+            yield cond["field"]
+        for key in ("all", "any"):
+            for item in cond.get(key) or []:
+                yield from _fields(item)
+        if "not" in cond:
+            yield from _fields(cond["not"])
+
+
+def render_evidence(checklists: Iterable[Checklist]) -> str:
+    """What evidence the bundled modules ask for: the platform's shopping list."""
+    from audit.plugins import get_registry
+
+    registry = get_registry()
+    roles: dict[str, set[str]] = {}
+    kinds: dict[str, set[str]] = {}
+    answers: dict[str, set[str]] = {}
+    logs: dict[str, dict[str, set[str]]] = {}
+    facts: dict[str, set[str]] = {}
+    for checklist in checklists:
+        for req in checklist.requirements:
+            for field in _fields(req.applies_if):
+                facts.setdefault(field, set()).add(req.full_id)
+            for rule in _flat_rules(req.rule):
+                p = rule.params
+                evaluator = registry.evaluators.get(rule.type)
+                for key in evaluator.evidence_keys(req, rule):
+                    answers.setdefault(key, set()).add(req.full_id)
+                if rule.type == "officer":
+                    where = "/".join(p.get("resident_in") or []) or "anywhere"
+                    roles.setdefault(f"`{p['role']}` (resident: {where})", set()).add(req.full_id)
+                if rule.type == "document" or "document_kind" in p:
+                    kinds.setdefault(p.get("kind") or p["document_kind"], set()).add(req.full_id)
+                if rule.type == "threshold" and p["field"].startswith("platform."):
+                    facts.setdefault(p["field"], set()).add(req.full_id)
+                for log, cols in evaluator.log_columns(rule).items():
+                    entry = logs.setdefault(log, {})
+                    for col in cols:
+                        entry.setdefault(col, set())
+                    for col, value in {**(p.get("where") or {}), **(p.get("match") or {})}.items():
+                        values = value if isinstance(value, list) else (
+                            [f"{k} {v}" for k, v in value.items()] if isinstance(value, Mapping)
+                            else [value])
+                        entry[col].update(str(v) for v in values)
+
+    def users(ids: set[str]) -> str:
+        shown = sorted(ids)
+        return ", ".join(shown[:6]) + (f" and {len(shown) - 6} more" if len(shown) > 6 else "")
+
+    lines = [HEADER, "", "# Evidence the bundled modules ask for", "",
+             "Generated from the modules: every profile fact, officer role, document kind, "
+             "answer key and log column a bundled requirement reads. A platform preparing a "
+             "submission can work down this page; `audit template` turns the answer keys of "
+             "chosen modules into a workbook.", "",
+             "## Profile facts (platform.yaml)", "", "| field | read by |", "|---|---|"]
+    lines += [f"| `{f}` | {users(ids)} |" for f, ids in sorted(facts.items())]
+    lines += ["", "## Officer roles (platform.yaml `representatives[].role`)", "",
+              "| role | read by |", "|---|---|"]
+    lines += [f"| {r} | {users(ids)} |" for r, ids in sorted(roles.items())]
+    lines += ["", "## Document kinds (documents.yaml `kind`)", "", "| kind | read by |",
+              "|---|---|"]
+    lines += [f"| `{k}` | {users(ids)} |" for k, ids in sorted(kinds.items())]
+    lines += ["", "## Logs and the values rules filter on", "", "| log | column | values |",
+              "|---|---|---|"]
+    for log, cols in sorted(logs.items()):
+        for col, values in sorted(cols.items()):
+            lines.append(f"| `{log}` | `{col}` | {_cell(', '.join(sorted(values)[:30]))} |")
+    lines += ["", f"## Answer keys (answers.yaml): {len(answers)}", "",
+              "| key | read by |", "|---|---|"]
+    lines += [f"| `{k}` | {users(ids)} |" for k, ids in sorted(answers.items())]
+    return "\n".join(lines) + "\n"
+
+
 def render(library: Any) -> dict[str, str]:
     """File name (relative to docs/checklists/) -> Markdown text, for every bundled module."""
     checklists = sorted(bundled(library), key=lambda c: c.id)
-    pages = {"index.md": render_index(checklists)}
+    pages = {"index.md": render_index(checklists), "evidence.md": render_evidence(checklists)}
     for checklist in checklists:
         pages[f"{checklist.id}.md"] = render_module(checklist)
     return pages
