@@ -162,7 +162,12 @@ def check_evidence_references(pack: EvidencePack, library: ChecklistLibrary,
         raise EvidenceError(problems=problems)
 
 
-def _applicability(req: Requirement, pack: EvidencePack) -> tuple[bool, str]:
+def _applicability(req: Requirement, pack: EvidencePack,
+                   as_of: dt.date) -> tuple[bool, str]:
+    if req.effective_from is not None and as_of < req.effective_from:
+        return False, f"not yet in force: applies from {req.effective_from}"
+    if req.effective_until is not None and as_of >= req.effective_until:
+        return False, f"no longer in force since {req.effective_until}"
     missing: list[str] = []
     result = evaluate_condition(req.applies_if, {"platform": pack.profile}, missing)
     if result is True:
@@ -245,7 +250,7 @@ def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: Checkli
         context = EvaluationContext(as_of=as_of, evidence=pack, registry=registry,
                                     checklist=checklist)
         for req in checklist.requirements:
-            applies, applicability = _applicability(req, pack)
+            applies, applicability = _applicability(req, pack, as_of)
             if not applies:
                 finding = Finding(req.full_id, Status.NOT_APPLICABLE, 0.0, applicability)
             else:

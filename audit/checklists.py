@@ -202,7 +202,9 @@ def _requirement(data: Mapping[str, Any], module: Mapping[str, Any], origin: str
         question=data.get("question"), theme=data.get("theme"),
         confidence=Confidence(data.get("confidence", "high")),
         status=ChecklistStatus(data.get("status", module["status"])),
-        note=data.get("note"), origin=origin)
+        note=data.get("note"), origin=origin,
+        effective_from=as_date(data["effective_from"]) if data.get("effective_from") else None,
+        effective_until=as_date(data["effective_until"]) if data.get("effective_until") else None)
 
 
 def _as_data(req: Requirement) -> dict[str, Any]:
@@ -217,7 +219,8 @@ def _as_data(req: Requirement) -> dict[str, Any]:
     }
     if req.weight != req.severity.default_weight:
         out["weight"] = req.weight
-    for name in ("applies_if", "description", "question", "theme", "note"):
+    for name in ("applies_if", "description", "question", "theme", "note", "effective_from",
+                 "effective_until"):
         if getattr(req, name) is not None:
             out[name] = getattr(req, name)
     return out

@@ -131,6 +131,8 @@ class Requirement:
     status: ChecklistStatus = ChecklistStatus.IN_FORCE
     note: str | None = None
     origin: str | None = None  # module id the requirement was defined in (differs when inherited)
+    effective_from: dt.date | None = None
+    effective_until: dt.date | None = None
 
     @property
     def full_id(self) -> str:

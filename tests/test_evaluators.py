@@ -349,3 +349,16 @@ def test_unknown_filter_operator_is_located(tmp_path: Path) -> None:
     path.write_text(text, "utf-8")
     found = [str(p) for p in validate_files([path], get_registry())]
     assert any("requirements[0].rule.where.countries.has: unknown operator" in p for p in found)
+
+
+def test_effective_dates_of_a_requirement(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p", answers={"early": "yes", "late": "yes", "gone": "yes"})
+    r = run_rules(tmp_path, [
+        requirement("early", "{type: attestation}", extra="effective_from: 2024-01-01\n"),
+        requirement("late", "{type: attestation}", extra="effective_from: 2027-05-13\n"),
+        requirement("gone", "{type: attestation}", extra="effective_until: 2024-05-14\n"),
+    ], pack)
+    assert r["early"].status.value == "met"
+    assert r["late"].status.value == "not_applicable"
+    assert r["late"].finding.summary == "not yet in force: applies from 2027-05-13"
+    assert r["gone"].finding.summary == "no longer in force since 2024-05-14"

@@ -81,6 +81,11 @@ REQUIREMENT_FIELDS = {
                                    "is shown in every report."}},
     "status": {"type": "string", "allowed": _values(ChecklistStatus),
                "meta": {"doc": "Legal status when it differs from the module's."}},
+    "effective_from": {**DATE, "meta": {"doc": "First day the obligation applies (e.g. a "
+                                               "commencement date); before it the requirement "
+                                               "is not applicable, 'not yet in force'."}},
+    "effective_until": {**DATE, "meta": {"doc": "Day the obligation ends (exclusive), when "
+                                                "repealed or replaced."}},
     "applies_if": {"type": "dict", "allow_unknown": True,
                    "meta": {"doc": "Structured condition on the platform profile: all/any/not, "
                                    "or {field: platform.x, <op>: value} with op one of eq, ne, "
