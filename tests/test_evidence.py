@@ -236,3 +236,18 @@ def test_quiet_and_temp_dir(run, tmp_path: Path) -> None:
     code, out, err = assess(run, pack, "-o", str(tmp_path / "r.json"), "--quiet",
                             "--temp-dir", str(spill), "--memory-limit", "200MB")
     assert (code, out, err) == (0, "", "")
+
+
+def test_report_gets_ordinary_file_permissions(run, tmp_path: Path) -> None:
+    import os
+    import stat
+
+    pack = write_pack(tmp_path / "p")
+    target = tmp_path / "r.json"
+    old = os.umask(0o022)
+    try:
+        code, out, err = assess(run, pack, "-o", str(target))
+    finally:
+        os.umask(old)
+    assert code == 0, err
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644

@@ -44,6 +44,10 @@ def write_atomically(path: Path, render: Any, binary: bool) -> None:
     if not directory.is_dir():
         raise OutputError(f"{path}: directory {directory} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    # mkstemp creates the file 0600; a report gets the permissions any new file would get
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
     try:
         with os.fdopen(fd, "wb" if binary else "w", **({} if binary else
                                                         {"encoding": "utf-8", "newline": "\n"})) as fh:
