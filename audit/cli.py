@@ -198,6 +198,10 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
     if output is not None:
         write_atomically(output, lambda fh: writer.write(result, fh), writer.binary)
         if not quiet:
+            # the auditor sees the summary on screen and hands over the file
+            if writer.id != "console":
+                registry.writers.get("console").write(result, sys.stdout)
+                click.echo()
             click.echo(f"wrote {output} ({writer.id}): verdict {result.verdict.value}, "
                        f"score {result.score.percent}, {len(result.gaps())} gap(s)")
     else:
