@@ -251,3 +251,33 @@ def test_report_gets_ordinary_file_permissions(run, tmp_path: Path) -> None:
         os.umask(old)
     assert code == 0, err
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+def test_oversized_yaml_is_refused_before_parsing(run, tmp_path: Path) -> None:
+    from audit.yamlio import MAX_YAML_BYTES
+
+    pack = write_pack(tmp_path / "p")
+    with (pack / "answers.yaml").open("w") as fh:
+        fh.write("# " + "x" * (MAX_YAML_BYTES + 10) + "\n")
+    code, out, err = assess(run, pack)
+    assert code == 2
+    assert err.strip() == (f"p/answers.yaml: file is {MAX_YAML_BYTES + 13:,} bytes; YAML inputs "
+                           f"are limited to {MAX_YAML_BYTES:,}")
+
+
+def test_yaml_tags_cannot_build_python_objects(run, tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p")
+    (pack / "answers.yaml").write_text("x: !!python/object/apply:os.system ['touch pwned']\n")
+    code, out, err = assess(run, pack)
+    assert code == 2 and "malformed YAML" in err
+    assert not (tmp_path / "pwned").exists() and not Path("pwned").exists()
+
+
+def test_ragged_csv_row_is_located(run, tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p", logs={"moderation": (MODERATION, moderation_rows([1, 2]))})
+    with (pack / "logs" / "moderation.csv").open("a") as fh:
+        fh.write("R9,2024-01-01T00:00:00+00:00\n")
+    code, out, err = assess(run, pack)
+    assert code == 2
+    assert err.startswith("p/logs/moderation.csv: cannot read log:") and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
