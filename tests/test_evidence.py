@@ -275,9 +275,32 @@ def test_yaml_tags_cannot_build_python_objects(run, tmp_path: Path) -> None:
 
 def test_ragged_csv_row_is_located(run, tmp_path: Path) -> None:
     pack = write_pack(tmp_path / "p", logs={"moderation": (MODERATION, moderation_rows([1, 2]))})
-    with (pack / "logs" / "moderation.csv").open("a") as fh:
-        fh.write("R9,2024-01-01T00:00:00+00:00\n")
+    with (pack / "logs" / "moderation.csv").open("a", newline="") as fh:
+        fh.write("R9,2024-01-01T00:00:00+00:00\r\n")
     code, out, err = assess(run, pack)
     assert code == 2
-    assert err.startswith("p/logs/moderation.csv: cannot read log:") and "Traceback" not in err
-    assert len(err.strip().splitlines()) == 1
+    assert err.strip() == ("p/logs/moderation.csv: cannot read log: line 4: expected 7 fields, "
+                           "found 2")
+
+
+def test_csv_with_bom_quotes_and_extra_columns(run, tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p")
+    (pack / "logs").mkdir()
+    (pack / "logs" / "moderation.csv").write_bytes(
+        "\ufeffrequest_id,received_at,actioned_at,category,requester,action,country,"
+        '"note, free text",x1,x2\r\n'
+        'R1,2024-01-01T00:00:00+03:00,2024-01-01T05:00:00+03:00,personal_data_leak,authority,'
+        'closed,IQ,"said ""urgent"", twice",,\r\n'.encode("utf-8"))
+    code, out, err = assess(run, pack, "--format", "json")
+    assert code == 0, err
+    leak = next(r for r in json.loads(out)["requirements"] if r["requirement"] == "leak-takedown")
+    assert (leak["figures"]["events"], leak["figures"]["on_time"]) == (1, 1)
+
+
+def test_csv_header_problems(run, tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p")
+    (pack / "logs").mkdir()
+    (pack / "logs" / "moderation.csv").write_text("request_id,received_at,request_id\n")
+    code, out, err = assess(run, pack)
+    assert (code, err.strip()) == (2, "p/logs/moderation.csv: line 1: column 'request_id' "
+                                      "appears twice in the header")

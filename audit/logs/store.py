@@ -130,7 +130,13 @@ class LogStore:
             fmt = suffix.lstrip(".") or "custom"
         elif suffix == ".csv":
             # strict parsing: a row with the wrong number of fields is an error with its line
-            reader = f"read_csv({source}, header = true, all_varchar = true, encoding = 'utf-8')"
+            # The header is read here and the dialect given (RFC 4180, UTF-8), so DuckDB does
+            # not sniff: a malformed row is then reported with its line number.
+            names = _csv_header(path, display)
+            columns = ", ".join(f"{literal(n)}: 'VARCHAR'" for n in names)
+            reader = (f"read_csv({source}, header = true, auto_detect = false, "
+                      f"columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"', "
+                      "encoding = 'utf-8')")
             fmt = "csv"
         elif suffix == ".parquet":
             reader = f"read_parquet({source})"
@@ -299,9 +305,41 @@ class LogStore:
         return ", ".join(str(r[0]) for r in rows)
 
 
+def _csv_header(path: Path, display: str) -> list[str]:
+    import csv
+
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            first = fh.readline(1 << 20)
+    except UnicodeDecodeError:
+        raise EvidenceError(problems=[Problem(display, "line 1", "not UTF-8 text")]) from None
+    names = next(csv.reader([first]), [])
+    names = [n.strip() for n in names]
+    if not names or not any(names):
+        raise EvidenceError(problems=[Problem(display, "line 1", "no header row")])
+    seen: set[str] = set()
+    for n in names:
+        if not n:
+            raise EvidenceError(problems=[Problem(display, "line 1", "a column has no name")])
+        if n in seen:
+            raise EvidenceError(problems=[Problem(display, "line 1", f"column '{n}' appears "
+                                                  "twice in the header")])
+        seen.add(n)
+    return names
+
+
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    """DuckDB's error as one line; CSV structure errors as 'line N: expected X fields, ...'."""
+    text = str(exc).strip()
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    cols = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+    if line and cols:
+        return (f"line {line.group(1)}: expected {cols.group(1)} fields, found {cols.group(2)}")
+    if line:
+        detail = text.splitlines()[0].split(":", 1)[-1].strip()
+        return f"line {line.group(1)}: {detail}"
+    lines = text.splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def log_name(path: Path) -> str:
