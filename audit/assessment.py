@@ -84,6 +84,7 @@ class Assessment:
     evidence: EvidencePack | None = field(default=None, repr=False, compare=False)
     tool_version: str = __version__
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    baseline: Any = field(default=None, repr=False, compare=False)  # set by audit.baseline
 
     def counts(self, without_waivers: bool = False) -> dict[str, int]:
         out = {s.value: 0 for s in Status}

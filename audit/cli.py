@@ -163,9 +163,13 @@ def _parse_date(value: str | None) -> Any:
               help="Where DuckDB spills when a log exceeds --memory-limit (default: a "
                    "temporary directory).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no 'wrote' line.")
+@click.option("--baseline", type=click.Path(path_type=Path),
+              help="An earlier JSON result: mark each gap as new, worse, improved or unchanged "
+                   "since then (console, Markdown, xlsx); see docs/diff.md.")
 def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: str | None,
                scoring: str, fmt: str | None, output: Path | None, fail_under: float | None,
-               memory_limit: str | None, temp_dir: Path | None, quiet: bool) -> None:
+               memory_limit: str | None, temp_dir: Path | None, quiet: bool,
+               baseline: Path | None = None) -> None:
     """Assess an evidence pack against checklist modules and report the gaps.
 
     EVIDENCE is a pack directory (platform.yaml, answers.yaml, documents/, logs/, waivers.yaml)
@@ -188,6 +192,11 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
         raise click.UsageError(f"the {writer.id} format needs an output file: add -o FILE")
     from audit.progress import progress_for
 
+    base = None
+    if baseline is not None:  # read first: a bad baseline fails before the long part
+        from audit.baseline import load_baseline
+
+        base = load_baseline(baseline)
     pack = load_evidence(list(evidence), registry, needed_log_columns(checklists, registry),
                          memory_limit=memory_limit,
                          temp_directory=str(temp_dir) if temp_dir else None,
@@ -195,6 +204,10 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
     day = _parse_date(as_of) or (as_date(pack.profile["as_of"]) if pack.profile.get("as_of")
                                  else dt.date.today())
     result = assess(pack, checklists, library, registry, day, scoring)
+    if base is not None:
+        from audit.baseline import apply_baseline
+
+        apply_baseline(result, base, str(baseline))
     if output is not None:
         write_atomically(output, lambda fh: writer.write(result, fh), writer.binary)
         if not quiet:
@@ -235,6 +248,10 @@ def plugins_cmd(show_all: bool) -> None:
 from audit.template import template_cmd  # noqa: E402  (imports only click and audit.model)
 
 cli.add_command(template_cmd)
+
+from audit.diff import diff_cmd  # noqa: E402  (imports only click, audit.model and audit.scoring)
+
+cli.add_command(diff_cmd)
 
 
 def _register_plugin_commands() -> None:

@@ -12,7 +12,9 @@ def audit_register_writers(registry: Registry) -> None:
     from audit.reports.console import ConsoleWriter
     from audit.reports.jsonout import JsonWriter
     from audit.reports.markdown import MarkdownWriter
+    from audit.reports.oscal import OscalPoamWriter, OscalResultsWriter
     from audit.reports.xlsx import XlsxWriter
 
-    for writer in (ConsoleWriter(), JsonWriter(), MarkdownWriter(), XlsxWriter()):
+    for writer in (ConsoleWriter(), JsonWriter(), MarkdownWriter(), XlsxWriter(),
+                   OscalResultsWriter(), OscalPoamWriter()):
         registry.add_writer(writer)

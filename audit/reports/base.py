@@ -30,9 +30,12 @@ def writer_for(registry: Any, fmt: str | None, output: Path | None) -> Any:
         return registry.writers.get(fmt)
     if output is not None:
         suffix = output.suffix.lower()
-        for _id, writer in registry.writers.items():
-            if suffix in getattr(writer, "extensions", ()):
-                return writer
+        name = output.name.lower()
+        # The longest matching extension wins, so "r.oscal.json" picks oscal, not json.
+        matches = [(len(ext), writer) for _id, writer in registry.writers.items()
+                   for ext in getattr(writer, "extensions", ()) if name.endswith(ext.lower())]
+        if matches:
+            return max(matches, key=lambda m: m[0])[1]
         raise OutputError(f"{output}: no report format writes '{suffix}' files; choose one "
                           f"with --format ({', '.join(registry.writers.ids())})")
     return registry.writers.get("console")

@@ -7,7 +7,8 @@ from typing import IO, Any
 from tabulate import tabulate
 
 from audit.assessment import Assessment
-from audit.reports.summary import area_rows, gap_rows, header_lines, jurisdiction_rows
+from audit.reports.summary import (area_rows, gap_rows, header_lines, jurisdiction_rows,
+                                   resolved_rows)
 
 
 class ConsoleWriter:
@@ -28,4 +29,8 @@ class ConsoleWriter:
             out += ["", f"Gaps, worst first ({len(rows)}):", tabulate(rows, headers=headers)]
         else:
             out += ["", "No gaps."]
+        headers, rows = resolved_rows(assessment)
+        if rows:
+            out += ["", f"Gaps closed since the baseline ({len(rows)}):",
+                    tabulate(rows, headers=headers)]
         stream.write("\n".join(out) + "\n")

@@ -7,7 +7,8 @@ from typing import IO, Any
 from tabulate import tabulate
 
 from audit.assessment import Assessment
-from audit.reports.summary import area_rows, gap_rows, header_lines, jurisdiction_rows
+from audit.reports.summary import (area_rows, gap_rows, header_lines, jurisdiction_rows,
+                                   resolved_rows)
 
 
 def _cell(text: str) -> str:
@@ -44,4 +45,9 @@ class MarkdownWriter:
             out.append("")
         else:
             out += ["No gaps.", ""]
+        headers, rows = resolved_rows(a)
+        if rows:
+            out += [f"## Gaps closed since the baseline ({len(rows)})", "",
+                    tabulate([[_cell(str(c)) for c in row] for row in rows], headers=headers,
+                             tablefmt="github"), ""]
         stream.write("\n".join(out))

@@ -6,6 +6,7 @@ import textwrap
 from typing import Any
 
 from audit.assessment import Assessment
+from audit.baseline import baseline_of
 from audit.model import Status
 from audit.scoring import ScoreResult
 
@@ -52,6 +53,9 @@ def header_lines(a: Assessment) -> list[str]:
     if drafts:
         lines.append(f"{len(drafts)} requirement(s) rest on practice, drafts or superseded law; "
                      "their legal status is shown per requirement.")
+    base = baseline_of(a)
+    if base is not None:
+        lines.append(base.summary_line() + ".")
     return lines
 
 
@@ -76,6 +80,9 @@ def jurisdiction_rows(a: Assessment) -> tuple[list[str], list[list[Any]]]:
 
 def gap_rows(a: Assessment, width: int | None = 60) -> tuple[list[str], list[list[Any]]]:
     headers = ["requirement", "severity", "status", "score", "finding", "citation"]
+    base = baseline_of(a)
+    if base is not None:  # appended last, so the columns above keep their positions
+        headers.append("since baseline")
     rows = []
     for r in a.gaps():
         finding = r.finding.summary
@@ -85,7 +92,29 @@ def gap_rows(a: Assessment, width: int | None = 60) -> tuple[list[str], list[lis
         if width:
             finding = textwrap.fill(finding, width)
             citation = textwrap.fill(citation, 40)
-        rows.append([r.requirement.full_id, r.requirement.severity.value,
-                     r.status.value.replace("_", " "), f"{r.finding.score:.2f}", finding,
-                     citation])
+        row = [r.requirement.full_id, r.requirement.severity.value,
+               r.status.value.replace("_", " "), f"{r.finding.score:.2f}", finding, citation]
+        if base is not None:
+            row.append(since_baseline_text(base, r.requirement.full_id))
+        rows.append(row)
     return headers, rows
+
+
+def since_baseline_text(base: Any, full_id: str) -> str:
+    """The since-baseline label, with the baseline status when it changed."""
+    label = base.label(full_id)
+    change = next((c for c in base.diff.common if c.id == full_id), None)
+    if (change is not None and change.old_status != change.new_status
+            and label != "was met"):
+        return f"{label} (was {change.old_status.replace('_', ' ')})"
+    return label
+
+
+def resolved_rows(a: Assessment) -> tuple[list[str], list[list[Any]]]:
+    """Gaps of the baseline that are closed now (they no longer show among the gaps)."""
+    base = baseline_of(a)
+    if base is None:
+        return [], []
+    rows = [[c.id, c.severity, c.old_status.replace("_", " "), c.new_status.replace("_", " ")]
+            for c in base.resolved()]
+    return ["requirement", "severity", "baseline status", "status now"], rows

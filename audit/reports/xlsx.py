@@ -16,7 +16,8 @@ from openpyxl.cell.cell import Cell
 
 from audit.assessment import Assessment, RequirementResult
 from audit.model import Finding, Status
-from audit.reports.summary import VERDICT_WORDS, gap_rows
+from audit.baseline import baseline_of
+from audit.reports.summary import VERDICT_WORDS, gap_rows, since_baseline_text
 from audit.scoring import ROLLUP_ORDER, Scored
 
 DETAIL_CAP = 5000  # offending events per detail sheet; the sheet states the cap and the total
@@ -26,6 +27,11 @@ SEVERITIES = ("critical", "high", "medium", "low")
 STATUS_ORDER = ("met", "partial", "not_met", "no_evidence", "manual_review", "not_applicable",
                 "waived")
 PCT = "0.0%"
+SINCE_BASELINE = "since baseline"  # column added when assessed with --baseline
+BASELINE_ALERTS = ("was met", "new gap", "worse")
+CHANGE_HEADERS = ["requirement", "severity", "change", "old status", "new status", "old score",
+                  "new score", "score change", "figures", "waiver", "old finding",
+                  "new finding"]
 
 REQ_HEADERS = ["id", "checklist", "jurisdiction", "area", "theme", "severity", "weight", "rule",
                "requirement", "status", "score", "finding", "applicability", "waiver",
@@ -132,6 +138,9 @@ class _Builder:
         self.evidence()
         if len(self.a.by_jurisdiction) > 1:
             self.matrix()
+        base = baseline_of(self.a)
+        if base is not None:
+            changes_sheet(self.sheet("Changes"), base.diff, self.style)
 
     # -- Summary ---------------------------------------------------------------------------
 
@@ -288,36 +297,47 @@ class _Builder:
         ws = self.sheet("Gaps")
         _headers, rows = gap_rows(a, width=None)
         gaps = a.gaps()
+        base = baseline_of(a)
+        H = list(GAP_HEADERS)
+        if base is not None:  # beside the status, so the change reads with it
+            H.insert(H.index("score") + 1, SINCE_BASELINE)
         data = []
         for i, (r, g) in enumerate(zip(gaps, rows), start=1):
             req = r.requirement
-            data.append([i, priority(r), req.full_id, req.jurisdiction, req.area.value,
-                         req.severity.value, r.status.value, r.finding.score, req.title, g[5],
-                         g[4], " ".join(req.remediation.split()), None, None, None])
-        widths = fit_widths([GAP_HEADERS, *data])
-        widths[GAP_HEADERS.index("owner")] = 18
-        widths[GAP_HEADERS.index("due date")] = 12
-        widths[GAP_HEADERS.index("tracking status")] = 16
+            values = [i, priority(r), req.full_id, req.jurisdiction, req.area.value,
+                      req.severity.value, r.status.value, r.finding.score, req.title, g[5],
+                      g[4], " ".join(req.remediation.split()), None, None, None]
+            if base is not None:
+                values.insert(H.index(SINCE_BASELINE), g[6])
+            data.append(values)
+        widths = fit_widths([H, *data])
+        widths[H.index("owner")] = 18
+        widths[H.index("due date")] = 12
+        widths[H.index("tracking status")] = 16
         st.setup(ws, widths)
-        ws.append(st.header(ws, GAP_HEADERS))
-        wrap = [GAP_HEADERS.index(h) for h in ("requirement", "legal citation", "finding",
-                                               "remediation")]
-        due = GAP_HEADERS.index("due date")
+        ws.append(st.header(ws, H))
+        wrap = [H.index(h) for h in ("requirement", "legal citation", "finding",
+                                     "remediation")]
+        due = H.index("due date")
         for values in data:
-            cells = st.row(ws, values, wrap=wrap, number_formats={7: "0.00", due: "yyyy-mm-dd"})
-            for idx in (GAP_HEADERS.index("owner"), due, GAP_HEADERS.index("tracking status")):
+            cells = st.row(ws, values, wrap=wrap,
+                           number_formats={H.index("score"): "0.00", due: "yyyy-mm-dd"})
+            for idx in (H.index("owner"), due, H.index("tracking status")):
                 cells[idx].protection = st.unlocked
+            if base is not None and values[H.index(SINCE_BASELINE)].startswith(
+                    BASELINE_ALERTS):
+                cells[H.index(SINCE_BASELINE)].font = st.bold
             ws.append(cells)
         last = len(data) + 1
-        last_col = _letter(len(GAP_HEADERS))
+        last_col = _letter(len(H))
         # Dropdowns also cover blank rows below, for gaps the auditor adds by hand.
         end = max(last, 2) + 50
         status_dv = DataValidation(type="list", allow_blank=True,
                                    formula1='"' + ",".join(TRACKING_STATUSES) + '"',
                                    showErrorMessage=True, errorTitle="Tracking status",
                                    error="Choose one of: " + ", ".join(TRACKING_STATUSES))
-        status_dv.add(f"{_letter(GAP_HEADERS.index('tracking status') + 1)}2:"
-                      f"{_letter(GAP_HEADERS.index('tracking status') + 1)}{end}")
+        status_dv.add(f"{_letter(H.index('tracking status') + 1)}2:"
+                      f"{_letter(H.index('tracking status') + 1)}{end}")
         date_dv = DataValidation(type="date", operator="between", allow_blank=True,
                                  formula1="DATE(2000,1,1)", formula2="DATE(2100,12,31)",
                                  showErrorMessage=True, errorTitle="Due date",
@@ -326,7 +346,7 @@ class _Builder:
         ws.data_validations.append(status_dv)
         ws.data_validations.append(date_dv)
         ws.auto_filter.ref = f"A1:{last_col}{last}"
-        status_formatting(ws, _letter(GAP_HEADERS.index("status") + 1), 2, last, last_col)
+        status_formatting(ws, _letter(H.index("status") + 1), 2, last, last_col)
         if not data:
             ws.append([cell(ws, "No gaps: every applicable requirement is met or waived.")])
 
@@ -337,6 +357,8 @@ class _Builder:
 
         a, st = self.a, self.style
         ws = self.sheet("Requirements")
+        base = baseline_of(a)
+        headers = REQ_HEADERS + ([SINCE_BASELINE] if base is not None else [])
         data = []
         for r, (den, num, uden, unum) in zip(a.results, self.contrib):
             req = r.requirement
@@ -350,17 +372,19 @@ class _Builder:
                          r.applicability, waiver, r.underlying.status.value,
                          r.underlying.score, den, num, uden, unum, citation,
                          req.confidence.value, req.status.value, a.source_url(r) or ""])
-        widths = fit_widths([REQ_HEADERS, *data])
+            if base is not None:  # last, so the Summary formulas' columns do not move
+                data[-1].append(since_baseline_text(base, req.full_id))
+        widths = fit_widths([headers, *data])
         st.setup(ws, widths, freeze="B2")
-        ws.append(st.header(ws, REQ_HEADERS))
+        ws.append(st.header(ws, headers))
         wrap = [_COL[h] for h in ("requirement", "finding", "applicability", "waiver",
                                   "legal citation")]
         fmts = {_COL["score"]: "0.00", _COL["score without waivers"]: "0.00"}
         for values in data:
             ws.append(st.row(ws, values, wrap=wrap, number_formats=fmts))
         last = len(data) + 1
-        ws.auto_filter.ref = f"A1:{_letter(len(REQ_HEADERS))}{last}"
-        status_formatting(ws, _letter(_COL["status"] + 1), 2, last, _letter(len(REQ_HEADERS)))
+        ws.auto_filter.ref = f"A1:{_letter(len(headers))}{last}"
+        status_formatting(ws, _letter(_COL["status"] + 1), 2, last, _letter(len(headers)))
 
     # -- Metrics ---------------------------------------------------------------------------
 
@@ -516,3 +540,64 @@ def _metric_rows(r: RequirementResult, f: Finding) -> list[list[Any]]:
         return [[rid, "share", log, None, None, 0, None, None, None, None, None, None, None,
                  None, None, None, f.status.value]]
     return []
+
+
+# -- Changes (audit diff -o x.xlsx, and the gap workbook with --baseline) ------------------------
+
+def changes_sheet(ws: Any, d: Any, st: Any) -> None:
+    """One row per changed requirement (and per requirement only in one result), headed by
+    the verdict and score change; docs/diff.md describes the columns."""
+    from audit.diff import change_rows, headline_lines
+    from audit.reports.xlsx_style import STATUS_FILLS, cell, fit_widths
+
+    from openpyxl.styles import PatternFill
+
+    head = headline_lines(d) + [f"Note: {n}" for n in d.notes]
+    by_id = {c.id: c for c in d.common}
+    data: list[list[Any]] = []
+    for row in change_rows(d, figure_limit=None):
+        c = by_id[row[0]]
+        data.append([c.id, c.severity, row[2], c.old_status, c.new_status,
+                     c.old.get("score"), c.new.get("score"),
+                     None if c.score_delta is None else round(c.score_delta, 6), row[5],
+                     c.waiver or "", c.old.get("summary", ""), c.new.get("summary", "")])
+    for label, items in (("only in old", d.only_old), ("only in new", d.only_new)):
+        for r in items:
+            old = r if label == "only in old" else None
+            new = r if label == "only in new" else None
+            data.append([r["id"], r.get("severity", ""), f"{label}: {r['reason']}",
+                         old and old["status"], new and new["status"],
+                         old and old.get("score"), new and new.get("score"), None, "", "",
+                         (old or {}).get("summary", ""), (new or {}).get("summary", "")])
+    widths = fit_widths([CHANGE_HEADERS, *data], maximum=50)
+    first = len(head) + 2
+    st.setup(ws, widths, freeze=f"B{first + 1}")
+    for line in head:
+        ws.append([cell(ws, line, st.bold if line is head[0] else st.font)])
+    ws.append([])
+    ws.append(st.header(ws, CHANGE_HEADERS))
+    wrap = [CHANGE_HEADERS.index(h) for h in ("change", "figures", "old finding",
+                                              "new finding")]
+    fmts = {5: "0.00", 6: "0.00", 7: "+0.00;-0.00;0.00"}
+    for values in data:
+        cells = st.row(ws, values, wrap=wrap, number_formats=fmts)
+        for idx in (3, 4):
+            if values[idx] in STATUS_FILLS:
+                cells[idx].fill = PatternFill("solid", fgColor=STATUS_FILLS[values[idx]])
+        ws.append(cells)
+    if data:
+        ws.auto_filter.ref = f"A{first}:{_letter(len(CHANGE_HEADERS))}{first + len(data)}"
+    else:
+        ws.append([cell(ws, "No requirement changed.", st.font)])
+
+
+def write_changes_workbook(d: Any, stream: IO[Any]) -> None:
+    """The workbook ``audit diff OLD NEW -o changes.xlsx`` writes: one Changes sheet."""
+    from openpyxl import Workbook
+
+    from audit.reports.xlsx_style import Style, safe_sheet_title
+
+    wb = Workbook(write_only=True)
+    rtl = (d.new.get("platform") or {}).get("language") == "ar"
+    changes_sheet(wb.create_sheet(safe_sheet_title("Changes", set())), d, Style(rtl=rtl))
+    wb.save(stream)

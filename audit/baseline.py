@@ -1,0 +1,107 @@
+"""``audit assess --baseline OLD.json``: mark what is new since an earlier result.
+
+The comparison is :func:`audit.diff.compare` (one implementation): the fresh ``Assessment``
+is turned into the same result dictionary the JSON writer writes, compared with the baseline,
+and each requirement gets one *since baseline* label that the console, Markdown and workbook
+reports show beside it (docs/diff.md lists them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from audit.diff import GAP_STATUSES, Diff, compare, load_result
+
+if TYPE_CHECKING:  # pragma: no cover
+    from audit.assessment import Assessment
+
+# since-baseline labels
+NEW_REQUIREMENT = "new requirement"  # not in the baseline (new checklist or checklist version)
+WAS_MET = "was met"  # a gap now, met in the baseline: a regression
+NEW_GAP = "new gap"  # a gap now, not a gap in the baseline (waived or not applicable then)
+WORSE = "worse"  # a gap then and now, worse status or lower score
+IMPROVED = "improved"  # better status or higher score (including gaps closed)
+UNCHANGED = "unchanged"  # same status and score
+
+LABELS = (NEW_REQUIREMENT, WAS_MET, NEW_GAP, WORSE, IMPROVED, UNCHANGED)
+
+
+@dataclass
+class BaselineComparison:
+    """Per-requirement labels of one assessment against a baseline result."""
+
+    path: str
+    diff: Diff
+    labels: dict[str, str]  # full requirement id -> label
+
+    @property
+    def as_of(self) -> str | None:
+        return self.diff.old.get("as_of")
+
+    def label(self, full_id: str) -> str:
+        return self.labels.get(full_id, NEW_REQUIREMENT)
+
+    def resolved(self) -> list[Any]:
+        """Requirements that were gaps in the baseline and are not any more."""
+        return [c for c in self.diff.common
+                if c.old_status in GAP_STATUSES and c.new_status not in GAP_STATUSES]
+
+    def summary_line(self) -> str:
+        counts = {lb: 0 for lb in LABELS}
+        for lb in self.labels.values():
+            counts[lb] += 1
+        parts = [f"{n} {lb}" for lb, n in counts.items() if n]
+        gone = len(self.diff.only_old)
+        if gone:
+            parts.append(f"{gone} no longer assessed")
+        return (f"Since baseline ({self.path}, as of {self.as_of}): " + ", ".join(parts)
+                + f"; {len(self.resolved())} gap(s) closed")
+
+
+def label_for(change: Any) -> str:
+    """The since-baseline label of one :class:`audit.diff.RequirementChange`."""
+    old, new = change.old_status, change.new_status
+    now_gap, then_gap = new in GAP_STATUSES, old in GAP_STATUSES
+    if now_gap and not then_gap:
+        return WAS_MET if old == "met" else NEW_GAP
+    if change.regression:
+        return WORSE
+    if change.improvement:
+        return IMPROVED
+    return UNCHANGED
+
+
+def compare_assessment(assessment: Assessment, baseline: dict[str, Any],
+                       baseline_name: str = "baseline") -> BaselineComparison:
+    from audit.reports.jsonout import assessment_dict
+
+    diff = compare(baseline, assessment_dict(assessment), baseline_name, "this assessment")
+    labels = {c.id: label_for(c) for c in diff.common}
+    for r in diff.only_new:
+        labels[r["id"]] = NEW_REQUIREMENT
+    return BaselineComparison(baseline_name, diff, labels)
+
+
+def load_baseline(path: Path | str) -> dict[str, Any]:
+    """Read and check the baseline result (one-line errors, exit 2, as for ``audit diff``)."""
+    return load_result(path)
+
+
+def apply_baseline(assessment: Assessment, baseline: Path | str | dict[str, Any],
+                   name: str | None = None) -> BaselineComparison:
+    """Compare ``assessment`` with a baseline result (a path or an already loaded result) and
+    attach the comparison as ``assessment.baseline`` for the writers."""
+    if isinstance(baseline, dict):
+        data, name = baseline, name or "baseline"
+    else:
+        data, name = load_baseline(baseline), name or str(baseline)
+    comparison = compare_assessment(assessment, data, name)
+    assessment.baseline = comparison  # type: ignore[attr-defined]
+    return comparison
+
+
+def baseline_of(assessment: Assessment) -> BaselineComparison | None:
+    """The comparison attached by :func:`apply_baseline`, if any."""
+    return getattr(assessment, "baseline", None)

@@ -1,0 +1,506 @@
+"""NIST OSCAL 1.1.2 output: assessment results (``--format oscal``) and a plan of action and
+milestones for the gaps (``--format oscal-poam``). See docs/oscal.md.
+
+OSCAL documents have one root each, so the two are two writers over the same ``Assessment``:
+
+- ``oscal`` (``*.oscal.json``): ``assessment-results`` with one result holding an observation
+  per evidence file (SHA-256 in props and in a back-matter resource), an observation per
+  requirement (the measured finding and its figures), a finding per requirement (target
+  ``objective-id``, ``satisfied`` / ``not-satisfied``) and a risk per gap (with the remediation).
+- ``oscal-poam`` (``*.poam.json``): ``plan-of-action-and-milestones`` with one poam-item per gap
+  or waived requirement (remediation, priority P1..P4, deadline = waiver expiry where one is
+  given), with the risks, findings and observations they rest on.
+
+UUIDs are version-5 UUIDs in a fixed project namespace, derived from the platform name, the
+checklist and requirement ids (and the as-of date for per-assessment objects), so two runs over
+the same evidence differ only in their timestamps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+from typing import IO, Any, Iterable
+
+from audit.assessment import Assessment, RequirementResult
+from audit.model import Status
+
+OSCAL_VERSION = "1.1.2"
+# Fixed forever: changing it changes every UUID the tool has ever written.
+NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://platform-audit.invalid/oscal")
+NS = "https://platform-audit.invalid/ns/oscal"  # namespace of our props and facets
+ROLE_ASSESSOR = "assessor"
+
+
+def stable_uuid(*parts: Any) -> str:
+    return str(uuid.uuid5(NAMESPACE, "\x1f".join(str(p) for p in parts)))
+
+
+def token(text: str) -> str:
+    """An OSCAL token (XML NCName): letters, digits, ``.``, ``-``, ``_``; ``:`` becomes ``_``.
+
+    ``iq.telegram-2023:leak-takedown`` -> ``iq.telegram-2023_leak-takedown``."""
+    out = re.sub(r"[^\w.\-]", "_", text, flags=re.UNICODE)
+    if not out or not (out[0].isalpha() or out[0] == "_"):
+        out = "_" + out
+    return out
+
+
+def _s(value: Any) -> str | None:
+    """A non-empty OSCAL string (no leading/trailing whitespace), or None."""
+    if value is None:
+        return None
+    text = " ".join(str(value).split()) if not isinstance(value, str) else value.strip()
+    return text or None
+
+
+def prop(name: str, value: Any, cls: str | None = None) -> dict[str, Any] | None:
+    text = _s(value if not isinstance(value, float) else f"{value:.6g}")
+    if text is None:
+        return None
+    out = {"name": token(name), "ns": NS, "value": text}
+    if cls:
+        out["class"] = token(cls)
+    return out
+
+
+def props(*items: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return [p for p in items if p is not None]
+
+
+def _when(value: dt.datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.isoformat()
+
+
+def _end_of_day(day: dt.date) -> str:
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=dt.timezone.utc).isoformat()
+
+
+def _start_of_day(day: dt.date) -> str:
+    return dt.datetime.combine(day, dt.time(0, 0, 0), tzinfo=dt.timezone.utc).isoformat()
+
+
+def _put(obj: dict[str, Any], key: str, value: Any) -> None:
+    """Set optional keys only when non-empty (OSCAL arrays need minItems 1)."""
+    if value not in (None, "", [], {}):
+        obj[key] = value
+
+
+class _Doc:
+    """What both documents share: ids, parties, observations, findings and risks."""
+
+    def __init__(self, a: Assessment) -> None:
+        self.a = a
+        self.platform = a.platform.get("name", "(unnamed platform)")
+        self.scope = ";".join(f"{c.id}@{c.version}" for c in a.checklists)
+        self.as_of = a.as_of.isoformat()
+        self.when = _when(a.generated_at)
+        self.party = stable_uuid("party", self.platform)
+        self.tool = stable_uuid("tool", "platform-audit")
+        self.files = {f.path: f for f in a.evidence_files}
+        self.by_role: dict[str, list[str]] = {}
+        for f in a.evidence_files:
+            self.by_role.setdefault(f.role, []).append(f.path)
+
+    # -- ids -------------------------------------------------------------------------------
+
+    def uid(self, kind: str, *parts: Any, per_run: bool = True) -> str:
+        return stable_uuid(kind, self.platform, *((self.as_of,) if per_run else ()), *parts)
+
+    def resource_id(self, path: str) -> str:
+        return self.uid("resource", path)
+
+    def file_observation_id(self, path: str) -> str:
+        return self.uid("evidence-observation", path)
+
+    def req_observation_id(self, r: RequirementResult) -> str:
+        return self.uid("requirement-observation", r.requirement.full_id)
+
+    def finding_id(self, r: RequirementResult) -> str:
+        return self.uid("finding", r.requirement.full_id)
+
+    def risk_id(self, r: RequirementResult) -> str:
+        return self.uid("risk", r.requirement.full_id)
+
+    # -- metadata and back-matter ----------------------------------------------------------
+
+    def metadata(self, title: str) -> dict[str, Any]:
+        a = self.a
+        org: dict[str, Any] = {"uuid": self.party, "type": "organization", "name": self.platform}
+        if a.platform.get("legal_name"):
+            org["short-name"] = self.platform
+            org["name"] = a.platform["legal_name"]
+        return {
+            "title": title,
+            "last-modified": self.when,
+            "version": f"{self.as_of}",
+            "oscal-version": OSCAL_VERSION,
+            "props": props(prop("tool", f"platform-audit {a.tool_version}"),
+                           prop("as-of", self.as_of),
+                           prop("scoring-model", a.scoring_model)),
+            "roles": [{"id": ROLE_ASSESSOR, "title": "Assessor (platform-audit run)"},
+                      {"id": "assessed-platform", "title": "Platform assessed"}],
+            "parties": [org, {"uuid": self.tool, "type": "organization",
+                              "name": "platform-audit (automated assessment tool)"}],
+            "responsible-parties": [
+                {"role-id": ROLE_ASSESSOR, "party-uuids": [self.tool]},
+                {"role-id": "assessed-platform", "party-uuids": [self.party]}],
+        }
+
+    def plan_resource_id(self) -> str:
+        return stable_uuid("assessment-plan", self.platform, self.scope)
+
+    def back_matter(self, paths: Iterable[str] | None = None) -> dict[str, Any]:
+        a = self.a
+        plan: dict[str, Any] = {
+            "uuid": self.plan_resource_id(),
+            "title": "Assessment plan: platform-audit checklist modules",
+            "description": ("platform-audit does not write a separate OSCAL assessment plan: "
+                            "the plan is the checklist modules below, at these versions, "
+                            f"evaluated against the evidence pack as of {self.as_of}. "
+                            + "; ".join(f"{c.id} version {c.version} ({c.jurisdiction}, "
+                                        f"{c.status}): {c.title}" for c in a.checklists)),
+            "props": props(*(prop("checklist", f"{c.id}@{c.version}") for c in a.checklists)),
+        }
+        resources = [plan]
+        wanted = self.files if paths is None else {p: self.files[p] for p in paths}
+        for path, f in wanted.items():
+            resources.append({
+                "uuid": self.resource_id(path),
+                "title": path,
+                "description": f"Evidence file ({f.role}), {f.size} bytes, as read by "
+                               "platform-audit; the hash is of the exact bytes judged.",
+                "props": props(prop("role", f.role), prop("size", f.size)),
+                "rlinks": [{"href": path, "hashes": [{"algorithm": "SHA-256",
+                                                      "value": f.sha256}]}],
+            })
+        return {"resources": resources}
+
+    # -- observations ----------------------------------------------------------------------
+
+    def file_observation(self, path: str) -> dict[str, Any]:
+        f = self.files[path]
+        return {
+            "uuid": self.file_observation_id(path),
+            "title": f"Evidence: {path}",
+            "description": f"Evidence file {path} ({f.role}, {f.size} bytes) read from the "
+                           f"evidence pack; SHA-256 {f.sha256}.",
+            "props": props(prop("evidence-role", f.role), prop("sha256", f.sha256)),
+            "methods": ["EXAMINE"],
+            "types": ["historic"],
+            "origins": [self.origin()],
+            "relevant-evidence": [{
+                "href": f"#{self.resource_id(path)}",
+                "description": f"{path} ({f.role})",
+                "props": props(prop("path", path), prop("sha256", f.sha256),
+                               prop("size", f.size)),
+            }],
+            "collected": self.when,
+        }
+
+    def origin(self) -> dict[str, Any]:
+        return {"actors": [{"type": "tool", "actor-uuid": self.tool}]}
+
+    def proof_files(self, r: RequirementResult) -> list[str]:
+        """Evidence files a finding rests on, in evidence order."""
+        found: set[str] = set()
+
+        def walk(finding: Any) -> None:
+            for p in finding.proof:
+                ref = re.sub(r":\d+$", "", p.ref)
+                if ref in self.files:
+                    found.add(ref)
+                elif p.kind == "profile":
+                    found.update(self.by_role.get("profile", []))
+                elif p.kind == "waiver":
+                    found.update(self.by_role.get("waivers", []))
+                elif p.kind == "log":
+                    log = self.a.logs.get(p.ref)
+                    if log and log.get("path") in self.files:
+                        found.add(log["path"])
+            for child in finding.children:
+                walk(child)
+
+        walk(r.finding)
+        return [p for p in self.files if p in found]
+
+    def req_observation(self, r: RequirementResult) -> dict[str, Any]:
+        req, f = r.requirement, r.finding
+        method = {"attestation": "INTERVIEW", "document": "EXAMINE", "officer": "EXAMINE"}.get(
+            req.rule.type, "TEST")
+        figures = [prop(k, v, "figure") for k, v in sorted(dict(f.figures).items())
+                   if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
+        proof = [{"description": f"{p.kind}: {p.ref}" + (f" ({p.detail})" if p.detail else ""),
+                  **({"href": f"#{self.resource_id(re.sub(r':[0-9]+$', '', p.ref))}"}
+                     if re.sub(r":\d+$", "", p.ref) in self.files else {}),
+                  "props": props(prop("proof-kind", p.kind), prop("ref", p.ref))}
+                 for p in _all_proof(f)]
+        obs: dict[str, Any] = {
+            "uuid": self.req_observation_id(r),
+            "title": f"{req.full_id}: {req.title}",
+            "description": f.summary.strip() or f"status {f.status.value}",
+            "props": props(prop("requirement-id", req.full_id), prop("rule", req.rule.type),
+                           prop("status", f.status.value), prop("score", f.score), *figures),
+            "methods": [method],
+            "types": ["finding"],
+            "origins": [self.origin()],
+            "collected": self.when,
+        }
+        _put(obs, "relevant-evidence", proof)
+        return obs
+
+    # -- findings and risks ----------------------------------------------------------------
+
+    def finding(self, r: RequirementResult, with_risk: bool) -> dict[str, Any]:
+        req, f = r.requirement, r.finding
+        satisfied = f.status is Status.MET
+        reason = ("pass" if satisfied else
+                  "fail" if f.status in (Status.NOT_MET, Status.PARTIAL, Status.NO_EVIDENCE)
+                  else "other")
+        remarks = f"platform-audit status: {f.status.value}, score {f.score:.2f}."
+        if r.waiver is not None:
+            remarks += f" {r.waiver.note}."
+        if r.applicability != "applies":
+            remarks += f" {r.applicability}."
+        out: dict[str, Any] = {
+            "uuid": self.finding_id(r),
+            "title": f"{req.full_id}: {req.title}",
+            "description": f.summary.strip() or f"status {f.status.value}",
+            "props": props(prop("requirement-id", req.full_id), prop("checklist", r.checklist),
+                           prop("jurisdiction", req.jurisdiction), prop("area", req.area.value),
+                           prop("severity", req.severity.value), prop("weight", req.weight),
+                           prop("status", f.status.value), prop("score", f.score),
+                           prop("status-without-waivers", r.underlying.status.value),
+                           prop("citation", self.a.citation(r)),
+                           prop("legal-status", req.status.value),
+                           prop("confidence", req.confidence.value)),
+            "origins": [self.origin()],
+            "target": {
+                "type": "objective-id",
+                "target-id": token(req.full_id),
+                "title": req.title,
+                "status": {"state": "satisfied" if satisfied else "not-satisfied",
+                           "reason": reason, "remarks": remarks},
+            },
+            "related-observations": [{"observation-uuid": self.req_observation_id(r)}]
+            + [{"observation-uuid": self.file_observation_id(p)} for p in self.proof_files(r)],
+        }
+        url = self.a.source_url(r)
+        if url:
+            out["links"] = [{"href": url, "rel": "reference", "text": self.a.citation(r)}]
+        if with_risk:
+            out["related-risks"] = [{"risk-uuid": self.risk_id(r)}]
+        return out
+
+    def risk(self, r: RequirementResult) -> dict[str, Any]:
+        from audit.reports.xlsx import priority
+
+        req, f = r.requirement, r.finding
+        waived = f.status is Status.WAIVED
+        risk: dict[str, Any] = {
+            "uuid": self.risk_id(r),
+            "title": f"{req.full_id}: {req.title}",
+            "description": f.summary.strip() or f"status {f.status.value}",
+            "statement": (f"{req.title} ({self.a.citation(r)}) is not met: "
+                          f"{r.underlying.summary.strip() or r.underlying.status.value}. "
+                          f"Severity {req.severity.value}."),
+            "props": props(prop("requirement-id", req.full_id),
+                           prop("priority", priority(r)),
+                           prop("status", f.status.value)),
+            "status": "deviation-approved" if waived else "open",
+            "characterizations": [{
+                "origin": self.origin(),
+                "facets": [{"name": "severity", "system": NS, "value": req.severity.value},
+                           {"name": "priority", "system": NS, "value": priority(r)},
+                           {"name": "score", "system": NS, "value": f"{r.underlying.score:.2f}"}],
+            }],
+            "remediations": [{
+                "uuid": self.uid("remediation", req.full_id),
+                "lifecycle": "recommendation",
+                "title": f"Remediate {req.full_id}",
+                "description": " ".join(req.remediation.split()) or "No remediation given.",
+                "origins": [self.origin()],
+            }],
+            "related-observations": [{"observation-uuid": self.req_observation_id(r)}],
+        }
+        if r.waiver is not None and r.waiver.active:
+            risk["deadline"] = _end_of_day(r.waiver.waiver.expires)
+            risk["risk-log"] = {"entries": [{
+                "uuid": self.uid("risk-log", req.full_id),
+                "title": "Deviation approved (waiver)",
+                "description": (f"Waived until {r.waiver.waiver.expires} by "
+                                f"{r.waiver.waiver.approved_by}: "
+                                f"{' '.join(r.waiver.waiver.justification.split())}"),
+                "start": (_start_of_day(r.waiver.waiver.granted)
+                          if r.waiver.waiver.granted else self.when),
+                "status-change": "deviation-approved",
+            }]}
+        return risk
+
+
+def _all_proof(finding: Any) -> list[Any]:
+    out, seen = [], set()
+
+    def walk(f: Any) -> None:
+        for p in f.proof:
+            key = (p.kind, p.ref, p.detail)
+            if key not in seen:
+                seen.add(key)
+                out.append(p)
+        for child in f.children:
+            walk(child)
+
+    walk(finding)
+    return out
+
+
+def _planned(r: RequirementResult) -> bool:
+    """In the POA&M: every gap, and every waived requirement (an approved deviation)."""
+    return r.status.is_gap or r.status is Status.WAIVED
+
+
+def assessment_results(a: Assessment) -> dict[str, Any]:
+    d = _Doc(a)
+    assessed = [r for r in a.results if r.status is not Status.NOT_APPLICABLE]
+    excluded = [r for r in a.results if r.status is Status.NOT_APPLICABLE]
+    selection: dict[str, Any] = {
+        "description": "Requirements of the checklist modules "
+                       + ", ".join(f"{c.id} v{c.version}" for c in a.checklists)
+                       + "; each requirement is a control objective (target-id is the full "
+                         "requirement id with ':' written as '_').",
+    }
+    _put(selection, "include-controls", [{"control-id": token(r.requirement.full_id)}
+                                         for r in assessed])
+    _put(selection, "exclude-controls", [{"control-id": token(r.requirement.full_id)}
+                                         for r in excluded])
+    if "include-controls" not in selection and "exclude-controls" not in selection:
+        selection["include-all"] = {}
+    if excluded:
+        selection["remarks"] = "Excluded as not applicable: " + "; ".join(
+            f"{r.requirement.full_id} ({r.applicability})" for r in excluded)
+    risky = [r for r in assessed if _planned(r)]
+    s = a.score
+    result: dict[str, Any] = {
+        "uuid": d.uid("result", d.scope),
+        "title": f"{d.platform}: assessment as of {d.as_of}",
+        "description": (f"Automated assessment by platform-audit {a.tool_version} of the "
+                        f"evidence pack for {d.platform} as of {d.as_of} against "
+                        + ", ".join(f"{c.id} v{c.version}" for c in a.checklists)
+                        + f". Verdict {a.verdict.value}; score ({a.scoring_model}) "
+                          f"{s.percent} = {s.numerator:g} / {s.denominator:g} over "
+                          f"{s.counted} requirement(s). Formula: {s.formula}."),
+        "start": d.when,
+        "end": d.when,
+        "props": props(prop("as-of", d.as_of), prop("verdict", a.verdict.value),
+                       prop("verdict-without-waivers", a.verdict_without_waivers.value),
+                       prop("scoring-model", a.scoring_model),
+                       prop("score", "n/a" if s.score is None else s.score),
+                       prop("score-without-waivers",
+                            "n/a" if a.score_without_waivers.score is None
+                            else a.score_without_waivers.score),
+                       *(prop(f"count-{k}", v, "count") for k, v in a.counts().items() if v)),
+        "reviewed-controls": {"control-selections": [selection]},
+    }
+    observations = ([d.file_observation(p) for p in d.files]
+                    + [d.req_observation(r) for r in assessed])
+    _put(result, "observations", observations)
+    _put(result, "risks", [d.risk(r) for r in risky])
+    _put(result, "findings", [d.finding(r, _planned(r)) for r in assessed])
+    return {"assessment-results": {
+        "uuid": d.uid("assessment-results", d.scope),
+        "metadata": d.metadata(f"{d.platform}: assessment results as of {d.as_of} ("
+                               + ", ".join(c.id for c in a.checklists) + ")"),
+        "import-ap": {"href": f"#{d.plan_resource_id()}",
+                      "remarks": "No separate OSCAL assessment plan exists: the referenced "
+                                 "back-matter resource names the checklist modules and "
+                                 "versions that make up the plan."},
+        "results": [result],
+        "back-matter": d.back_matter(),
+    }}
+
+
+def plan_of_action(a: Assessment) -> dict[str, Any]:
+    from audit.reports.xlsx import priority
+
+    d = _Doc(a)
+    planned = [r for r in a.gaps()] + [r for r in a.results if r.status is Status.WAIVED]
+    items = []
+    for r in planned:
+        req = r.requirement
+        remarks = [f"Status {r.status.value}, score {r.finding.score:.2f}."]
+        if r.waiver is not None:
+            remarks.append(r.waiver.note + ".")
+        item: dict[str, Any] = {
+            # per subject, not per run: the same gap keeps its item across assessments
+            "uuid": d.uid("poam-item", req.full_id, per_run=False),
+            "title": f"{req.full_id}: {req.title}",
+            "description": " ".join(req.remediation.split()) or "No remediation given.",
+            "props": props(prop("requirement-id", req.full_id), prop("priority", priority(r)),
+                           prop("severity", req.severity.value), prop("status", r.status.value),
+                           prop("jurisdiction", req.jurisdiction),
+                           prop("deadline", r.waiver.waiver.expires.isoformat()
+                                if r.waiver is not None and r.waiver.active else None)),
+            "origins": [d.origin()],
+            "related-findings": [{"finding-uuid": d.finding_id(r)}],
+            "related-observations": [{"observation-uuid": d.req_observation_id(r)}],
+            "related-risks": [{"risk-uuid": d.risk_id(r)}],
+            "remarks": " ".join(remarks),
+        }
+        items.append(item)
+    poam: dict[str, Any] = {
+        "uuid": d.uid("poam", d.scope, per_run=False),
+        "metadata": d.metadata(f"{d.platform}: plan of action and milestones as of {d.as_of} ("
+                               + ", ".join(c.id for c in a.checklists) + ")"),
+        "system-id": {"identifier-type": NS, "id": token(d.platform)},
+    }
+    if not items:
+        # poam-items needs at least one entry: state plainly that nothing is open.
+        poam["poam-items"] = [{
+            "uuid": d.uid("poam-item", "none", per_run=False),
+            "title": "No open items",
+            "description": f"No requirement is unmet or waived as of {d.as_of}: nothing to "
+                           "remediate.",
+            "props": [{"name": "no-open-items", "ns": NS, "value": "true"}],
+        }]
+        return {"plan-of-action-and-milestones": poam}
+    files: list[str] = []
+    for r in planned:
+        files += [p for p in d.proof_files(r) if p not in files]
+    files = [p for p in d.files if p in files]
+    observations = ([d.req_observation(r) for r in planned]
+                    + [d.file_observation(p) for p in files])
+    poam["observations"] = observations
+    poam["risks"] = [d.risk(r) for r in planned]
+    poam["findings"] = [d.finding(r, True) for r in planned]
+    poam["poam-items"] = items
+    poam["back-matter"] = d.back_matter(files)
+    return {"plan-of-action-and-milestones": poam}
+
+
+def _dump(doc: dict[str, Any], stream: IO[Any]) -> None:
+    json.dump(doc, stream, indent=2, ensure_ascii=False)
+    stream.write("\n")
+
+
+class OscalResultsWriter:
+    id = "oscal"
+    description = "NIST OSCAL 1.1.2 assessment results (JSON)"
+    extensions = (".oscal.json",)
+    binary = False
+
+    def write(self, assessment: Assessment, stream: IO[Any]) -> None:
+        _dump(assessment_results(assessment), stream)
+
+
+class OscalPoamWriter:
+    id = "oscal-poam"
+    description = "NIST OSCAL 1.1.2 plan of action and milestones for the gaps (JSON)"
+    extensions = (".poam.json", ".oscal-poam.json")
+    binary = False
+
+    def write(self, assessment: Assessment, stream: IO[Any]) -> None:
+        _dump(plan_of_action(assessment), stream)
