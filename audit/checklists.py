@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from audit.conditions import validate_condition
-from audit.errors import ChecklistError, Problem, UsageError
+from audit.errors import ChecklistError, PluginError, Problem, UsageError
 from audit.evaluators.base import validate_rule
 from audit.model import (
     Area,
@@ -121,7 +121,13 @@ class ChecklistLibrary:
             raise UsageError(f"unknown checklist '{module_id}'{hint}") from None
 
 
-def _collect(registry: Registry, extra: Iterable[Path] = ()) -> tuple[dict[str, RawModule], list[Problem]]:
+BUNDLED_OWNER = "audit.default_plugins.checklists"
+
+
+def _collect(registry: Registry, extra: Iterable[Path] = (),
+             clashes: list[str] | None = None) -> tuple[dict[str, RawModule], list[Problem]]:
+    """Parse every registered module; ``clashes`` collects ids two plugins both define."""
+    clashes = [] if clashes is None else clashes
     raws: dict[str, RawModule] = {}
     problems: list[Problem] = []
     files: list[tuple[Path, str]] = []
@@ -134,6 +140,11 @@ def _collect(registry: Registry, extra: Iterable[Path] = ()) -> tuple[dict[str, 
     files += [(p, "command line") for p in extra]
     for path, owner in files:
         raw, found = parse_module(path, owner, registry)
+        # A third-party module's problem names its plugin: the user may not know where the
+        # file came from, and the fix belongs to the plugin's author.
+        if owner not in (BUNDLED_OWNER, "command line"):
+            found = [Problem(p.file, p.place, f"{p.message} [plugin '{owner}']", p.line)
+                     for p in found]
         problems += found
         if raw is None:
             continue
@@ -142,6 +153,7 @@ def _collect(registry: Registry, extra: Iterable[Path] = ()) -> tuple[dict[str, 
             problems.append(raw.doc.problem(("id",), f"module id {raw.id!r} is already defined "
                                                      f"in {first.doc.file} (plugin '{first.owner}'; "
                                                      f"this one from '{owner}')"))
+            clashes.append(raw.id)
             continue
         raws[raw.id] = raw
     return raws, problems
@@ -295,11 +307,13 @@ def load_library(registry: Registry) -> ChecklistLibrary:
     cached = _LIBRARY.get(id(registry))
     if cached is not None:
         return cached
-    raws, problems = _collect(registry)
+    clashes: list[str] = []
+    raws, problems = _collect(registry, clashes=clashes)
     if not problems:
         resolved, problems = resolve_all(raws)
     if problems:
-        raise ChecklistError(problems=problems)
+        # two plugins claiming one module id is a plugin error (exit 3), like any id clash
+        raise (PluginError if clashes else ChecklistError)(problems=problems)
     library = ChecklistLibrary(resolved)
     _LIBRARY.clear()
     _LIBRARY[id(registry)] = library

@@ -253,6 +253,10 @@ from audit.diff import diff_cmd  # noqa: E402  (imports only click, audit.model 
 
 cli.add_command(diff_cmd)
 
+from audit.scaffold import new_plugin_cmd  # noqa: E402  (imports only click)
+
+cli.add_command(new_plugin_cmd)
+
 
 def _register_plugin_commands() -> None:
     from audit.plugins import get_plugin_manager

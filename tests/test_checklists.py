@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from audit.checklists import load_library, validate_files
-from audit.errors import ChecklistError
+from audit.errors import ChecklistError, PluginError
 from audit.plugins import get_registry
 
 VALID = textwrap.dedent("""\
@@ -203,7 +203,19 @@ def test_duplicate_module_id_names_both_files(tmp_path: Path) -> None:
     write(d, VALID.replace("id: test.valid", "id: iq.telegram-2023"), "dup.yaml")
     registry = get_registry()
     registry.checklist_dirs.append((d, "someplugin"))
-    with pytest.raises(ChecklistError) as exc:
+    with pytest.raises(PluginError) as exc:  # an id clash between plugins: exit 3
         load_library(registry)
     line = exc.value.lines[0]
     assert "already defined in" in line and "iq.telegram-2023.yaml" in line and "someplugin" in line
+
+
+def test_a_plugin_module_problem_names_the_plugin(tmp_path: Path) -> None:
+    d = tmp_path / "mods"
+    d.mkdir()
+    write(d, VALID.replace("\nversion: 1", "\nversion: x"), "bad.yaml")
+    registry = get_registry()
+    registry.checklist_dirs.append((d, "audit_xx"))
+    with pytest.raises(ChecklistError) as exc:
+        load_library(registry)
+    assert exc.value.lines[0].endswith("version: expected a whole number, got text 'x' "
+                                       "[plugin 'audit_xx']")

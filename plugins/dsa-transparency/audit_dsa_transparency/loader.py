@@ -1,0 +1,379 @@
+"""Evidence loader for the EU DSA Transparency Database statements-of-reasons daily dumps.
+
+A dump CSV (one row per statement of reasons, header row, UTF-8) found under a pack's ``logs/``
+is recognised by its header and mapped into the standard ``moderation`` log with one SQL
+``SELECT`` (``LogStore.load(transform=...)``), so the file is loaded into DuckDB once and every
+rule measures it there. Mapping (see the plugin README for the full table):
+
+- ``request_id`` = ``uuid`` (text; duplicates of a uuid are collapsed, keeping the latest
+  ``created_at``); ``platform_uid`` stays text, so ids with leading zeros survive;
+- ``actioned_at`` = ``application_date``; ``submitted_at`` = ``created_at`` (when the statement
+  reached the database); ``content_at`` = ``content_date``; ``received_at`` = ``content_date``
+  when it is not after ``application_date``, else ``application_date`` (the dump has no time a
+  notice was received: this is the earliest moment the platform could have known);
+- DSA times are UTC; a value without an offset is read as UTC, a date alone as midnight UTC;
+- ``category`` is mapped to the project's categories (``CATEGORY_MAP``, refined by some
+  ``category_specification`` keywords) and the original kept in ``dsa_category``, with renamed
+  categories normalised to their current name in ``dsa_category_current``;
+- ``requester`` from ``source_type``; ``action`` from the decision columns; ``country`` from
+  ``territorial_scope`` (one code, ``EU`` when every EU member state is covered, else
+  ``multiple``); JSON-list cells (``["AT","BE"]``) are parsed and joined with commas;
+- ``statement_complete`` (yes/no) and ``missing_fields`` say whether the Art. 17(3) fields are
+  filled.
+
+Vocabulary: values of the coded columns are checked against the official vocabulary shipped in
+``statements_vocabulary.json`` (current, new, renamed and deleted values are all accepted)
+plus ``SUPPLEMENT`` (values the database accepts that the file does not list, such as the
+``*_OTHER`` codes and EEA countries). Any other value is an error naming the file, the column,
+the value and the first data rows. ``content_language`` is not checked. Columns this loader
+does not know (added by later dump versions) are ignored; optional columns that an older dump
+lacks are read as empty.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from audit.errors import EvidenceError, Problem
+
+TABLE = "moderation"
+MAX_ROWS_SHOWN = 5
+
+# A header must have all of these to be taken for a statements-of-reasons dump.
+SIGNATURE = frozenset({"uuid", "decision_visibility", "decision_ground", "category",
+                       "application_date", "created_at", "source_type", "platform_name"})
+
+EU27 = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
+        "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK")
+
+CATEGORY_MAP = {
+    "STATEMENT_CATEGORY_ANIMAL_WELFARE": "animal_welfare",
+    "STATEMENT_CATEGORY_CONSUMER_INFORMATION": "consumer_information",
+    "STATEMENT_CATEGORY_CYBER_VIOLENCE": "cyber_abuse",
+    "STATEMENT_CATEGORY_CYBER_VIOLENCE_AGAINST_WOMEN": "cyber_abuse",
+    "STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS": "personal_data_leak",
+    "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH": "hate_speech",
+    "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS": "copyright",
+    "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS": "civic_discourse",
+    "STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE": "not_specified",
+    "STATEMENT_CATEGORY_OTHER_VIOLATION_TC": "terms_violation",
+    "STATEMENT_CATEGORY_PROTECTION_OF_MINORS": "minor_protection",
+    "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY": "public_security",
+    "STATEMENT_CATEGORY_SCAMS_AND_FRAUD": "fraud",
+    "STATEMENT_CATEGORY_SELF_HARM": "self_harm",
+    "STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS": "unsafe_products",
+    "STATEMENT_CATEGORY_VIOLENCE": "violence",
+    # deleted from the vocabulary, still present in older statements
+    "STATEMENT_CATEGORY_NON_CONSENSUAL_BEHAVIOUR": "ncii",
+    "STATEMENT_CATEGORY_PORNOGRAPHY_OR_SEXUALIZED_CONTENT": "sexual_content",
+}
+# A keyword in category_specification that pins the project's category more precisely.
+SPECIFICATION_MAP = (
+    ("KEYWORD_CHILD_SEXUAL_ABUSE_MATERIAL", "csam"),
+    ("KEYWORD_CHILD_SEXUAL_ABUSE_MATERIAL_DEEPFAKE", "csam"),
+    ("KEYWORD_TERRORIST_CONTENT", "terrorist_content"),
+    ("KEYWORD_NON_CONSENSUAL_IMAGE_SHARING", "ncii"),
+    ("KEYWORD_NON_CONSENSUAL_IMAGE_SHARING_AGAINST_WOMEN", "ncii"),
+)
+REQUESTER_MAP = {
+    "SOURCE_ARTICLE_16": "user",
+    "SOURCE_TRUSTED_FLAGGER": "trusted_flagger",
+    "SOURCE_TYPE_OTHER_NOTIFICATION": "other_notice",
+    "SOURCE_VOLUNTARY": "own_initiative",
+}
+ACTION_MAP = (  # first match wins: content decisions, then account, service, money
+    ("decision_visibility", "DECISION_VISIBILITY_CONTENT_REMOVED", "content_removed"),
+    ("decision_visibility", "DECISION_VISIBILITY_CONTENT_DISABLED", "content_disabled"),
+    ("decision_visibility", "DECISION_VISIBILITY_CONTENT_DEMOTED", "demoted"),
+    ("decision_visibility", "DECISION_VISIBILITY_CONTENT_AGE_RESTRICTED", "age_restricted"),
+    ("decision_visibility", "DECISION_VISIBILITY_CONTENT_INTERACTION_RESTRICTED",
+     "interaction_restricted"),
+    ("decision_visibility", "DECISION_VISIBILITY_CONTENT_LABELLED", "labelled"),
+    ("decision_visibility", "DECISION_VISIBILITY_OTHER", "visibility_restricted_other"),
+    ("decision_account", "DECISION_ACCOUNT_TERMINATED", "account_terminated"),
+    ("decision_account", "DECISION_ACCOUNT_SUSPENDED", "account_suspended"),
+    ("decision_provision", "DECISION_PROVISION_TOTAL_TERMINATION", "service_terminated"),
+    ("decision_provision", "DECISION_PROVISION_PARTIAL_TERMINATION", "service_terminated"),
+    ("decision_provision", "DECISION_PROVISION_TOTAL_SUSPENSION", "service_suspended"),
+    ("decision_provision", "DECISION_PROVISION_PARTIAL_SUSPENSION", "service_suspended"),
+    ("decision_monetary", "DECISION_MONETARY_TERMINATION", "demonetised"),
+    ("decision_monetary", "DECISION_MONETARY_SUSPENSION", "demonetised"),
+    ("decision_monetary", "DECISION_MONETARY_OTHER", "demonetised"),
+)
+
+# Values the database accepts that statements_vocabulary.json does not list.
+SUPPLEMENT: dict[str, tuple[str, ...]] = {
+    "decision_visibility": ("DECISION_VISIBILITY_OTHER",),
+    "decision_monetary": ("DECISION_MONETARY_OTHER",),
+    "content_type": ("CONTENT_TYPE_OTHER",),
+    "category_specification": ("KEYWORD_OTHER",),
+    "territorial_scope": ("IS", "LI", "NO"),  # EEA states outside the EU
+    "source_type": tuple(REQUESTER_MAP),
+    "automated_detection": ("Yes", "No"),
+    "automated_decision": ("AUTOMATED_DECISION_FULLY", "AUTOMATED_DECISION_PARTIALLY",
+                           "AUTOMATED_DECISION_NOT_AUTOMATED"),
+}
+SCALAR_CHECKED = ("category", "decision_ground", "decision_monetary", "decision_provision",
+                  "decision_account", "account_type", "source_type", "automated_detection",
+                  "automated_decision")
+LIST_CHECKED = ("decision_visibility", "category_specification", "content_type",
+                "territorial_scope")
+
+SOURCE_TOKEN = "\x00source\x00"
+OFFSET_RE = r"(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> dict[str, tuple[str, ...]]:
+    """Accepted values per column: the official vocabulary (with renamed and deleted values)
+    plus ``SUPPLEMENT``."""
+    raw = json.loads((Path(__file__).parent / "statements_vocabulary.json").read_text("utf-8"))
+    out: dict[str, set[str]] = {k: set(v) for k, v in raw.items()
+                                if isinstance(v, list) and all(isinstance(x, str) for x in v)}
+    out["category"] = (set(raw["categories"]) | set(raw["new_categories"])
+                       | set(raw["deleted_categories"])
+                       | {name for pair in raw["renamed_categories"] for name in pair})
+    out["category_specification"] = (
+        set(raw["category_specification"]) | set(raw["new_category_specifications"])
+        | set(raw["deleted_category_specifications"])
+        | {name for pair in raw["renamed_category_specifications"] for name in pair})
+    for column, extra in SUPPLEMENT.items():
+        out.setdefault(column, set()).update(extra)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def renamed() -> dict[str, str]:
+    raw = json.loads((Path(__file__).parent / "statements_vocabulary.json").read_text("utf-8"))
+    return {old: new for old, new in raw["renamed_categories"]
+            + raw["renamed_category_specifications"]}
+
+
+def read_header(path: Path) -> list[str] | None:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            first = fh.readline(1 << 16)
+    except (OSError, UnicodeDecodeError):
+        return None
+    try:
+        return [c.strip() for c in next(csv.reader([first]))]
+    except (StopIteration, csv.Error):
+        return None
+
+
+@lru_cache(maxsize=1)
+def _new_lambda_syntax() -> bool:
+    import duckdb
+
+    parts = [int(p) for p in duckdb.__version__.split(".")[:2] if p.isdigit()]
+    return tuple(parts) >= (1, 3)  # `lambda x: ...` since 1.3; `x -> ...` removed in 2.x
+
+
+def _fn(body: str) -> str:
+    """A one-argument SQL lambda over ``x`` in the syntax this DuckDB understands."""
+    return f"lambda x: {body}" if _new_lambda_syntax() else f"x -> {body}"
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _array(values: Any) -> str:
+    return "[" + ", ".join(_lit(v) for v in values) + "]::VARCHAR[]"
+
+
+def _list_expr(col: str) -> str:
+    """A JSON-list cell ('["AT","BE"]'), a plain value or an empty cell, as VARCHAR[]."""
+    text = f"NULLIF(TRIM({col}), '')"
+    keep = _fn("x IS NOT NULL AND x <> ''")
+    return (f"(CASE WHEN {text} IS NULL THEN []::VARCHAR[] "
+            f"WHEN starts_with({text}, '[') AND json_valid({text}) "
+            f"THEN list_filter(from_json({text}, '[\"VARCHAR\"]'), {keep}) "
+            f"ELSE list_transform(string_split({text}, ','), {_fn('TRIM(x)')}) END)")
+
+
+def _ts_text(col: str) -> str:
+    """ISO 8601 text with an offset; unparseable values pass through for the store to flag."""
+    text = f"NULLIF(TRIM({col}), '')"
+    return (f"(CASE WHEN {text} IS NULL THEN NULL "
+            f"WHEN regexp_matches({text}, {_lit(OFFSET_RE)}) THEN {text} "
+            f"ELSE COALESCE(strftime(TRY_CAST({text} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S') "
+            f"|| '+00:00', {text}) END)")
+
+
+def _case(expr: str, mapping: dict[str, str], default: str = "NULL") -> str:
+    whens = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in mapping.items())
+    return f"(CASE {expr} {whens} ELSE {default} END)"
+
+
+def reader_sql(path: Path) -> str:
+    return (f"read_csv({_lit(str(path))}, header = true, all_varchar = true, "
+            "encoding = 'utf-8')")
+
+
+def transform_sql(header: list[str]) -> str:
+    """The SELECT mapping a dump (``{source}``) into the moderation table."""
+    present = set(header)
+
+    def col(name: str) -> str:
+        return _q(name) if name in present else "CAST(NULL AS VARCHAR)"
+
+    def filled(name: str) -> str:
+        return f"NULLIF(TRIM({col(name)}), '') IS NOT NULL"
+
+    renames = renamed()
+    category_current = _case(col("category"), {k: v for k, v in renames.items()
+                                               if k.startswith("STATEMENT_CATEGORY_")},
+                             default=col("category"))
+    spec_rule = " ".join(f"WHEN list_contains(_spec, {_lit(k)}) THEN {_lit(v)}"
+                         for k, v in SPECIFICATION_MAP)
+    category_ours = (f"(CASE {spec_rule} ELSE "
+                     f"{_case('_category_current', CATEGORY_MAP, default=chr(39) + 'other' + chr(39))}"
+                     " END)")
+    lists = {"decision_visibility": "_visibility", "category_specification": "_spec",
+             "content_type": "_content_type", "territorial_scope": "_scope"}
+    action_whens = []
+    for column, value, ours in ACTION_MAP:
+        test = (f"list_contains(_visibility, {_lit(value)})" if column == "decision_visibility"
+                else f"{col(column)} = {_lit(value)}")
+        action_whens.append(f"WHEN {test} THEN {_lit(ours)}")
+    action = f"(CASE {' '.join(action_whens)} ELSE NULL END)"
+    restriction = (f"(len(_visibility) > 0 OR {filled('decision_monetary')} OR "
+                   f"{filled('decision_provision')} OR {filled('decision_account')})")
+    checks = [
+        (restriction, "decision"),
+        ("len(_scope) > 0", "territorial_scope"),
+        (filled("decision_facts"), "decision_facts"),
+        (filled("source_type"), "source_type"),
+        (filled("automated_detection"), "automated_detection"),
+        (filled("automated_decision"), "automated_decision"),
+        (filled("decision_ground"), "decision_ground"),
+        (f"{col('decision_ground')} IS DISTINCT FROM 'DECISION_GROUND_ILLEGAL_CONTENT' OR "
+         f"({filled('illegal_content_legal_ground')} AND "
+         f"{filled('illegal_content_explanation')})", "illegal_content_ground"),
+        (f"{col('decision_ground')} IS DISTINCT FROM 'DECISION_GROUND_INCOMPATIBLE_CONTENT' OR "
+         f"({filled('incompatible_content_ground')} AND "
+         f"{filled('incompatible_content_explanation')})", "incompatible_content_ground"),
+        (filled("category"), "category"),
+        (filled("application_date"), "application_date"),
+    ]
+    missing = "concat_ws(';', " + ", ".join(
+        f"CASE WHEN NOT ({test}) THEN {_lit(name)} END" for test, name in checks) + ")"
+    scope_country = (f"(CASE WHEN len(_scope) = 0 THEN NULL WHEN len(_scope) = 1 THEN _scope[1] "
+                     f"WHEN list_has_all(_scope, {_array(EU27)}) THEN 'EU' ELSE 'multiple' END)")
+    spec_current = ("list_transform(_spec, " + _fn("") + _case("x", {k: v for k, v in renames.items()
+                                                              if k.startswith("KEYWORD_")},
+                                                          default="x") + ")")
+    inner = (
+        f"SELECT {col('uuid')} AS _uuid, {_ts_text(col('content_date'))} AS _content, "
+        f"{_ts_text(col('application_date'))} AS _applied, "
+        f"{_ts_text(col('created_at'))} AS _created, "
+        f"{category_current} AS _category_current, "
+        + ", ".join(f"{_list_expr(col(c))} AS {alias}" for c, alias in lists.items())
+        + f", {col('category')} AS _category, {col('source_type')} AS _source, "
+        f"{col('automated_detection')} AS _auto, {col('automated_decision')} AS _auto_decision, "
+        f"{col('decision_ground')} AS _ground, {col('platform_name')} AS _platform, "
+        f"{col('platform_uid')} AS _platform_uid, {action} AS _action, "
+        f"{missing} AS _missing "
+        f"FROM {SOURCE_TOKEN}")
+    sql = (
+        "SELECT _uuid AS request_id, "
+        "CASE WHEN TRY_CAST(_content AS TIMESTAMPTZ) <= TRY_CAST(_applied AS TIMESTAMPTZ) "
+        "THEN _content ELSE _applied END AS received_at, "
+        "_applied AS actioned_at, _created AS submitted_at, _content AS content_at, "
+        f"{category_ours} AS category, _category AS dsa_category, "
+        "_category_current AS dsa_category_current, "
+        f"{_case('_source', REQUESTER_MAP)} AS requester, _source AS source_type, "
+        "_action AS action, "
+        f"{scope_country} AS country, array_to_string(_scope, ',') AS territorial_scope, "
+        "lower(_auto) AS automated_detection, _auto_decision AS automated_decision, "
+        "_ground AS decision_ground, "
+        "array_to_string(_visibility, ',') AS decision_visibility, "
+        f"array_to_string({spec_current}, ',') AS category_specification, "
+        "array_to_string(_content_type, ',') AS content_type, "
+        "_platform AS platform_name, _platform_uid AS platform_uid, "
+        "CASE WHEN _missing = '' THEN 'yes' ELSE 'no' END AS statement_complete, "
+        "NULLIF(_missing, '') AS missing_fields "
+        f"FROM ({inner}) "
+        # duplicates of one uuid: keep the latest submission (rows without uuid are kept, so
+        # the store can report them)
+        "QUALIFY _uuid IS NULL OR row_number() OVER (PARTITION BY _uuid "
+        "ORDER BY TRY_CAST(_created AS TIMESTAMPTZ) DESC NULLS LAST) = 1")
+    # LogStore.load fills {source} with str.format: every other brace (regexes) is escaped
+    return sql.replace("{", "{{").replace("}", "}}").replace(SOURCE_TOKEN, "{source}")
+
+
+def check_vocabulary(con: Any, reader: str, header: list[str], display: str) -> None:
+    """One aggregate scan counting values outside the vocabulary, per checked column; the
+    file is rescanned with row numbers only when there is something to report."""
+    vocab = vocabulary()
+    tests: list[tuple[str, str, str]] = []  # (column, bad-row test, first bad value)
+    for column in SCALAR_CHECKED:
+        if column not in header or column not in vocab:
+            continue
+        value = f"NULLIF(TRIM({_q(column)}), '')"
+        tests.append((column, f"{value} IS NOT NULL AND NOT list_contains("
+                              f"{_array(vocab[column])}, {value})", value))
+    for column in LIST_CHECKED:
+        if column not in header or column not in vocab:
+            continue
+        text = f"NULLIF(TRIM({_q(column)}), '')"
+        parsed = _list_expr(_q(column))
+        unknown = f"list_filter({parsed}, {_fn('NOT list_contains(' + _array(vocab[column]) + ', x)')})"
+        bad_json = f"(starts_with({text}, '[') AND NOT json_valid({text}))"
+        tests.append((column, f"{text} IS NOT NULL AND ({bad_json} OR len({unknown}) > 0)",
+                      f"CASE WHEN {bad_json} THEN {text} ELSE {unknown}[1] END"))
+    if not tests:
+        return
+    counts = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {t})"
+                                               for _c, t, _v in tests)
+                         + f" FROM {reader}").fetchone()
+    problems = []
+    for (column, test, value), count in zip(tests, counts):
+        if not count:
+            continue
+        con.execute("SET preserve_insertion_order = true")
+        try:
+            rows = con.execute(
+                f"SELECT r, v FROM (SELECT row_number() OVER () AS r, ({test}) AS hit, "
+                f"CAST({value} AS VARCHAR) AS v FROM {reader}) WHERE hit ORDER BY r "
+                f"LIMIT {MAX_ROWS_SHOWN}").fetchall()
+        finally:
+            con.execute("SET preserve_insertion_order = false")
+        examples = ", ".join(dict.fromkeys(repr(v) for _r, v in rows))
+        problems.append(Problem(
+            display, f"column {column}",
+            f"{count:,} value(s) not in the DSA Transparency Database vocabulary (e.g. "
+            f"{examples}); first at data row(s) {', '.join(str(r) for r, _v in rows)}"))
+    if problems:
+        raise EvidenceError(problems=problems)
+
+
+class StatementsOfReasonsLoader:
+    """Reads a DSA Transparency Database daily-dump CSV into the moderation log."""
+
+    id = "dsa-statements-of-reasons"
+    kind = "log"
+    priority = 20  # before the built-in CSV reader (100), which would take it for a table
+    description = ("a DSA Transparency Database statements-of-reasons CSV (daily dump) under "
+                   "logs/, read as the moderation log")
+
+    def matches(self, path: Path) -> bool:
+        if path.suffix.lower() != ".csv":
+            return False
+        header = read_header(path)
+        return header is not None and SIGNATURE <= set(header)
+
+    def load(self, path: Path, pack: Any) -> None:
+        header = read_header(path) or []
+        reader = reader_sql(path)
+        check_vocabulary(pack.logs.con, reader, header, pack.display(path))
+        pack.add_log(TABLE, path, transform=transform_sql(header), reader=reader)
