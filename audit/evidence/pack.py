@@ -140,13 +140,21 @@ class EvidencePack:
         ``Evaluator.log_columns``); ``None`` loads every column.
         """
         problems: list[Problem] = []
-        for name, path, display, options in self._pending_logs:
-            self.record_file(path, "log")
-            try:
-                self.logs.load(name, path, display,
-                               None if needed is None else needed.get(name, set()), **options)
-            except EvidenceError as exc:
-                problems.extend(exc.problems)
+        # Logs are hashed on a second thread while DuckDB reads them (hashlib releases the
+        # GIL), so on a 1 GB log the hash hides behind the load instead of adding to it.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            hashes = [pool.submit(sha256_of, entry[1]) for entry in self._pending_logs]
+            for (name, path, display, options), pending in zip(self._pending_logs, hashes):
+                try:
+                    self.logs.load(name, path, display,
+                                   None if needed is None else needed.get(name, set()),
+                                   **options)
+                except EvidenceError as exc:
+                    problems.extend(exc.problems)
+                digest, size = pending.result()
+                self.files.append(FileRecord(display, "log", size, digest))
         self._pending_logs = []
         if problems:
             raise EvidenceError(problems=problems)
