@@ -151,6 +151,11 @@ def check_evidence_references(pack: EvidencePack, library: ChecklistLibrary,
             hint = f"; did you mean '{close[0]}'?" if close else ""
             problems.append(Problem(answer.location, key, "no requirement or evidence key of "
                                                           f"that name in any checklist{hint}"))
+        doc = answer.document
+        parts = (doc or "").replace("\\", "/").split("/")
+        if doc is not None and (parts[0] == "" or ".." in parts):
+            problems.append(Problem(answer.location, f"{key}.document",
+                                    f"{doc!r}: a document is named by its path under documents/"))
     full_ids = {r.full_id for c in library.all() for r in c.requirements}
     for waiver in pack.waivers:
         if waiver.requirement not in full_ids:

@@ -362,3 +362,33 @@ def test_effective_dates_of_a_requirement(tmp_path: Path) -> None:
     assert r["late"].status.value == "not_applicable"
     assert r["late"].finding.summary == "not yet in force: applies from 2027-05-13"
     assert r["gone"].finding.summary == "no longer in force since 2024-05-14"
+
+
+def test_attestation_documents_must_be_in_the_evidence(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p", answers={
+        "real": {"answer": "yes", "document": "policy.txt"},
+        "ghost": {"answer": "yes", "document": "nowhere.pdf"},
+        "plain": {"answer": "yes", "document": "nowhere.pdf"}},
+        documents=[{"path": "policy.txt", "kind": "policy"}])
+    r = run_rules(tmp_path, [
+        requirement("real", "{type: attestation, require_document: true}"),
+        requirement("ghost", "{type: attestation, require_document: true}"),
+        requirement("plain", "{type: attestation}")], pack)
+    assert r["real"].status.value == "met" and r["real"].finding.proof[-1].kind == "document"
+    assert r["ghost"].status.value == "partial"
+    assert "the document it names (nowhere.pdf) is not in the evidence" in r["ghost"].finding.summary
+    assert "not in the evidence" in r["plain"].finding.summary
+
+
+def test_document_paths_cannot_leave_the_pack(run, tmp_path: Path) -> None:
+    import os
+
+    pack = write_pack(tmp_path / "p", answers={
+        "disclosure-policy-judicial": {"answer": "yes", "document": "../../etc/passwd"}})
+    code, out, err = run("assess", pack, "-c", "iq.telegram-2023")
+    assert code == 2 and "disclosure-policy-judicial.document: '../../etc/passwd': a document " \
+                          "is named by its path under documents/" in err
+    pack = write_pack(tmp_path / "q", documents=[{"path": "p.txt", "kind": "privacy_policy"}])
+    os.symlink("/etc/hostname", pack / "documents" / "link.txt")
+    code, out, err = run("assess", pack, "-c", "iq.telegram-2023")
+    assert code == 2 and "q/documents/link.txt: documents must be regular files" in err

@@ -33,10 +33,12 @@ class AttestationEvaluator(Evaluator):
                        (f" by {answer.by}" if answer.by else ""))]
         value = str(answer.value).lower()
         figures: dict[str, Any] = {"answer": value}
-        if answer.document:
-            document = context.evidence.documents.get(answer.document)
-            if document is not None:
-                proof.append(Proof("document", document.path, f"sha256 {document.sha256[:12]}"))
+        record = context.evidence.document_files.get(answer.document or "")
+        if record is not None:
+            proof.append(Proof("document", record.path, f"sha256 {record.sha256[:12]}"))
+        elif answer.document:
+            # A document that was not submitted supports nothing: say so rather than cite it.
+            figures["document_missing"] = answer.document
         if value == "n/a":
             return Finding(requirement.full_id, Status.MANUAL_REVIEW, 0.0,
                            f"answered 'not applicable'{_note(answer.note)}; an auditor must "
@@ -48,13 +50,18 @@ class AttestationEvaluator(Evaluator):
             return Finding(requirement.full_id, Status.PARTIAL, 0.5,
                            f"the platform answers partially{_note(answer.note)}", figures,
                            tuple(proof))
-        if rule.params.get("require_document") and not answer.document:
-            return Finding(requirement.full_id, Status.PARTIAL, 0.5,
-                           "answered yes, but no supporting document is referenced", figures,
-                           tuple(proof))
+        if rule.params.get("require_document") and record is None:
+            why = (f"the document it names ({answer.document}) is not in the evidence"
+                   if answer.document else "no supporting document is referenced")
+            return Finding(requirement.full_id, Status.PARTIAL, 0.5, f"answered yes, but {why}",
+                           figures, tuple(proof))
+        support = ""
+        if record is not None:
+            support = f", supported by {answer.document}"
+        elif answer.document:
+            support = f"; the document it names ({answer.document}) is not in the evidence"
         return Finding(requirement.full_id, Status.MET, 1.0,
-                       "answered yes" + (f", supported by {answer.document}" if answer.document
-                                         else "") + _note(answer.note), figures, tuple(proof))
+                       "answered yes" + support + _note(answer.note), figures, tuple(proof))
 
 
 def _note(note: str | None) -> str:

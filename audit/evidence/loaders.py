@@ -206,9 +206,16 @@ class DirectoryPackLoader:
         if problems:
             raise EvidenceError(problems=problems)
         if directory.is_dir():
+            inside = directory.resolve()
             for file in sorted(p for p in directory.rglob("*") if p.is_file()):
                 rel = file.relative_to(directory).as_posix()
+                if file.is_symlink() or not file.resolve().is_relative_to(inside):
+                    # a link could make a file from elsewhere pass for the platform's policy
+                    raise EvidenceError(problems=[Problem(
+                        pack.display(file), "", "documents must be regular files inside "
+                        "documents/, not links")])
                 record = pack.record_file(file, "document")
+                pack.document_files[rel] = record
                 entry = indexed.get(rel)
                 if entry is None:
                     continue  # hashed and listed as evidence, but no rule can ask for it

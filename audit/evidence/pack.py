@@ -82,7 +82,8 @@ class EvidencePack:
         self.registry = registry
         self.profile: dict[str, Any] = {}
         self.answers: dict[str, Answer] = {}
-        self.documents: dict[str, Document] = {}
+        self.documents: dict[str, Document] = {}  # indexed in documents.yaml, by path
+        self.document_files: dict[str, FileRecord] = {}  # every file under documents/
         self.waivers: list[Waiver] = []
         self.files: list[FileRecord] = []
         self._store_options = store_options
