@@ -82,7 +82,7 @@ def test_before_after_improvements(results: dict[str, Path]) -> None:
     assert d["partial"] is False
     assert d["overall"]["verdict"] == {"old": "non_compliant", "new": "partially_compliant",
                                        "direction": "better"}
-    assert d["overall"]["score"]["old"] == pytest.approx(0.2924, abs=1e-4)
+    assert d["overall"]["score"]["old"] == pytest.approx(0.2926, abs=1e-4)
     assert d["overall"]["score"]["new"] == pytest.approx(0.9967, abs=1e-4)
     assert d["regression"] is False and d["regressions"] == []
     by_id = {r["id"]: r for r in d["requirements"]}
@@ -90,7 +90,7 @@ def test_before_after_improvements(results: dict[str, Path]) -> None:
     assert leak["labels"][0] == "newly_met"
     assert leak["status"] == {"old": "not_met", "new": "met", "direction": "better"}
     share = leak["figures"]["share_on_time"]
-    assert share["old"] == pytest.approx(0.447, abs=1e-3)
+    assert share["old"] == pytest.approx(0.449, abs=1e-3)
     assert share["new"] == pytest.approx(0.977, abs=1e-3)
     assert share["delta"] == pytest.approx(share["new"] - share["old"], abs=1e-6)
     contact = by_id["iq.telegram-2023:official-contact"]
@@ -108,11 +108,11 @@ def test_console_report_reads_well(diff_cli: Callable[..., Any],
     code, out, err = diff_cli(results["before"], results["after"], "--fail-on-regression")
     assert code == 0, err
     assert "Verdict: NON-COMPLIANT -> PARTIALLY COMPLIANT (better)" in out
-    assert "Score: 29.2 % -> 99.7 % (+70.4 points)" in out
+    assert "Score: 29.3 % -> 99.7 % (+70.4 points)" in out
     assert "Regressions: 0" in out
     line = next(ln for ln in out.splitlines() if ln.startswith("iq.telegram-2023:leak-takedown"))
     assert "newly met" in line and "not_met -> met" in line
-    assert "share_on_time 0.447 -> 0.977" in line
+    assert "share_on_time 0.449 -> 0.977" in line
     assert err == ""
 
 

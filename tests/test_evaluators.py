@@ -130,7 +130,7 @@ def test_business_days_skip_weekend_and_holidays(tmp_path: Path) -> None:
     rows = [
         # Thu 14 Nov: business days after it are Mon 18, Tue 19, Thu 21 -> due end of Thu 21
         ["A", "2024-11-14T10:00:00+00:00", "2024-11-21T20:00:00+00:00", "x", "u", "", "BR"],
-        ["B", "2024-11-14T10:00:00+00:00", "2024-11-22T01:00:00+00:00", "x", "u", "", "BR"],
+        ["B", "2024-11-14T10:00:00+00:00", "2024-11-22T04:00:00+00:00", "x", "u", "", "BR"],
         # Mon 2 Dec: due end of Thu 5 Dec
         ["C", "2024-12-02T09:00:00+00:00", "2024-12-05T23:00:00+00:00", "x", "u", "", "BR"],
     ]
@@ -392,3 +392,30 @@ def test_document_paths_cannot_leave_the_pack(run, tmp_path: Path) -> None:
     os.symlink("/etc/hostname", pack / "documents" / "link.txt")
     code, out, err = run("assess", pack, "-c", "iq.telegram-2023")
     assert code == 2 and "q/documents/link.txt: documents must be regular files" in err
+
+
+def test_business_days_are_counted_in_local_time(tmp_path: Path) -> None:
+    # Brazil (-03:00). I1: detected Monday 22:30 local, notified Friday 10:00 local: Tuesday,
+    # Wednesday, Thursday are the 3 business days, so Friday is late (in UTC the detection
+    # is already Tuesday and Friday would look on time). I2: detected Tuesday 08:00 local,
+    # notified Friday 22:30 local (Saturday in UTC): on time.
+    rule = ("{type: deadline, log: moderation, start: received_at, end: actioned_at, "
+            "within: 3 business days, target: 1.0}")
+    rows = [["I1", "2024-06-03T22:30:00-03:00", "2024-06-07T10:00:00-03:00", "x", "u", "", "BR"],
+            ["I2", "2024-06-04T08:00:00-03:00", "2024-06-07T22:30:00-03:00", "x", "u", "", "BR"]]
+    pack = write_pack(tmp_path / "p", logs={"moderation": (MODERATION, rows)})
+    r = run_rules(tmp_path, [requirement("bd", rule)], pack, jur="BR")
+    f = r["bd"].finding.figures
+    assert (f["on_time"], f["late"]) == (1, 1)
+    detail = list(r["_assessment"].detail_rows("t.rules:bd"))
+    assert [(row[0], row[3]) for row in detail] == [("I1", "2024-06-07T03:00:00+00:00")]
+
+
+def test_rule_versions_start_at_local_midnight(tmp_path: Path) -> None:
+    rule = ("{type: deadline, log: moderation, start: received_at, end: actioned_at, "
+            "versions: [{from: 2023-08-13, within: 24h, target: 1.0}]}")
+    rows = moderation_rows([1, 1], start="2023-08-13T00:30:00+03:00", step_hours=-1)
+    pack = write_pack(tmp_path / "p", logs={"moderation": (MODERATION, rows)})
+    r = run_rules(tmp_path, [requirement("v", rule)], pack, as_of="2023-08-31")
+    # 00:30 Baghdad on the 13th counts (it is still the 12th in UTC); 23:30 on the 12th not
+    assert (r["v"].finding.figures["events"], r["v"].finding.figures["outside_period"]) == (1, 1)

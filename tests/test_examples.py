@@ -110,13 +110,13 @@ EXPECTED = {
         "as_of": "2023-08-31",
         "verdict": "non_compliant",
         "verdict_without_waivers": "non_compliant",
-        "score": 0.27875,
-        "score_without_waivers": 0.27875,
+        "score": 0.279464,
+        "score_without_waivers": 0.279464,
         "status": {"leak-takedown": "not_met", "official-contact": "not_met",
                    "disclosure-judicial": "not_met", "privacy-policy-ar": "partial"},
-        # only requests from 13 Aug 2023 count: the module's clock starts then
-        "leak": {"events": 244, "on_time": 109, "late": 100, "missing": 35, "pending": 16,
-                 "share_on_time": 0.446721},
+        # only requests from 13 Aug 2023 (Baghdad time) count: the module's clock starts then
+        "leak": {"events": 243, "on_time": 109, "late": 100, "missing": 34, "pending": 16,
+                 "share_on_time": 0.44856},
         "disclosures": (25, 78),
     },
     "after-remediation": {
@@ -127,7 +127,8 @@ EXPECTED = {
         "score_without_waivers": 0.910714,
         "status": {"leak-takedown": "met", "official-contact": "waived",
                    "disclosure-judicial": "met", "privacy-policy-ar": "met"},
-        "leak": {"events": 1149, "on_time": 1123, "late": 25, "missing": 1, "pending": 1,
+        # a request late on 31 Dec UTC is already 2025 in Baghdad: outside the as-of day
+        "leak": {"events": 1149, "on_time": 1123, "late": 25, "missing": 1, "pending": 0,
                  "share_on_time": 0.977372},
         "disclosures": (95, 95),
     },

@@ -86,8 +86,11 @@ class CountEvaluator(Evaluator):
             if not context.evidence.logs.has(log):
                 return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
                                f"no {log} log in the evidence")
+            from audit.logs.metrics import legal_timezone
+
             counts = count_by_period(context.evidence.logs, log, p["date"],
-                                     dict(p.get("where") or {}), bounds)
+                                     dict(p.get("where") or {}), bounds,
+                                     legal_timezone(requirement.jurisdiction))
             proof = (Proof("log", context.evidence.logs.path_of(log)),)
         periods = [f"{s} to {e}: {c}" for (s, e), c in zip(bounds, counts)]
         good = sum(1 for c in counts if c >= minimum)

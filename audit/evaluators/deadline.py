@@ -46,6 +46,9 @@ class DeadlineEvaluator(Evaluator):
                                      "jurisdiction)."}},
         "lookback": {"type": "string", "meta": {"doc": "Only events started this long before "
                                                        "the as-of date, e.g. '12 months'."}},
+        "timezone": {"type": "string", "check_with": "timezone",
+                     "meta": {"doc": "IANA zone whose days the clock counts (default: the "
+                                     "jurisdiction's, e.g. Asia/Baghdad for IQ)."}},
         "events": {"type": "string", "meta": {"doc": "Plural noun for the report, "
                                                      "e.g. 'leak-channel requests'."}},
         "done": {"type": "string", "meta": {"doc": "Past participle, e.g. 'actioned'."}},
@@ -68,7 +71,7 @@ class DeadlineEvaluator(Evaluator):
 
     def evaluate(self, requirement: Requirement, rule: Rule,
                  context: EvaluationContext) -> Finding:
-        from audit.logs.metrics import DeadlineSpec, measure_deadline
+        from audit.logs.metrics import DeadlineSpec, legal_timezone, measure_deadline
 
         p = rule.params
         log = p["log"]
@@ -88,6 +91,7 @@ class DeadlineEvaluator(Evaluator):
             versions=[(v.valid_from, v.valid_until, parse_duration(v.params["within"]),
                        float(v.params["target"])) for v in versions],
             calendar=p.get("calendar") or requirement.jurisdiction.split("-")[0],
+            timezone=legal_timezone(requirement.jurisdiction, p.get("timezone")),
             lookback=parse_duration(p["lookback"]) if p.get("lookback") else None,
             as_of=context.as_of, key=requirement.full_id)
         result = measure_deadline(store, spec)

@@ -65,8 +65,29 @@ def _op_sql(q: str, op: str, value: Any) -> str:
     return f"CAST({q} AS VARCHAR) = {literal(str(value))}"
 
 
-def _ts(day: dt.date) -> str:
-    return f"TIMESTAMPTZ '{day.isoformat()} 00:00:00+00'"
+# The law's clock runs in its jurisdiction: a rule dated from 13 August starts at midnight in
+# Baghdad, and "3 business days" ends at midnight in Brasilia. Rules may override the zone.
+JURISDICTION_TIMEZONES = {
+    "AE": "Asia/Dubai", "AU": "Australia/Sydney", "BR": "America/Sao_Paulo",
+    "DE": "Europe/Berlin", "EU": "Europe/Brussels", "ID": "Asia/Jakarta", "IN": "Asia/Kolkata",
+    "IQ": "Asia/Baghdad", "KE": "Africa/Nairobi", "NG": "Africa/Lagos", "PK": "Asia/Karachi",
+    "RU": "Europe/Moscow", "SA": "Asia/Riyadh", "TR": "Europe/Istanbul",
+    "VN": "Asia/Ho_Chi_Minh", "FR": "Europe/Paris",
+}
+
+
+def legal_timezone(jurisdiction: str, override: str | None = None) -> str:
+    """The IANA zone whose calendar days a rule counts (UTC where none is known)."""
+    return override or JURISDICTION_TIMEZONES.get(jurisdiction.split("-")[0], "UTC")
+
+
+def _ts(day: dt.date, tz: str = "UTC") -> str:
+    """Midnight at the start of ``day`` in ``tz``, as a TIMESTAMPTZ literal expression."""
+    return f"timezone({literal(tz)}, TIMESTAMP '{day.isoformat()} 00:00:00')"
+
+
+def _local_date(expr: str, tz: str) -> str:
+    return f"CAST(timezone({literal(tz)}, {expr}) AS DATE)"
 
 
 @dataclass(frozen=True)
@@ -80,6 +101,7 @@ class DeadlineSpec:
     lookback: Duration | None
     as_of: dt.date
     key: str
+    timezone: str = "UTC"
 
 
 @dataclass(frozen=True)
@@ -190,10 +212,11 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
             raise MissingColumn(spec.log, col)
     s, e = quote(spec.start), quote(spec.end)
     filt = where_sql(store, spec.log, spec.where)
-    as_of_ts = _ts(spec.as_of + dt.timedelta(days=1))
+    tz = spec.timezone
+    as_of_ts = _ts(spec.as_of + dt.timedelta(days=1), tz)
     window = f"{s} < {as_of_ts}"
     if spec.lookback is not None:
-        window += f" AND {s} >= {_ts(spec.lookback.subtract_from(spec.as_of))}"
+        window += f" AND {s} >= {_ts(spec.lookback.subtract_from(spec.as_of), tz)}"
     version_case = ["CASE"]
     due_case = ["CASE v"]
     joins = []
@@ -201,16 +224,18 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
     for i, (vfrom, vuntil, within, _target) in enumerate(spec.versions):
         cond = []
         if vfrom:
-            cond.append(f"{s} >= {_ts(vfrom)}")
+            cond.append(f"{s} >= {_ts(vfrom, tz)}")
         if vuntil:
-            cond.append(f"{s} < {_ts(vuntil)}")
+            cond.append(f"{s} < {_ts(vuntil, tz)}")
         version_case.append(f"WHEN {' AND '.join(cond) or 'TRUE'} THEN {i}")
         if within.is_business:
-            first, last = _date_range(store, table, s, filt)
+            first, last = _date_range(store, table, s, filt, tz)
             cal, calendar_note = _business_table(store, spec.calendar, within.amount, first, last)
             alias = f"bd{i}"
-            joins.append(f"LEFT JOIN {cal} {alias} ON {alias}.d = CAST(ev.s AS DATE)")
-            due_case.append(f"WHEN {i} THEN CAST({alias}.due + INTERVAL 1 DAY AS TIMESTAMPTZ)")
+            # the deadline is the end of the N-th business day, local time
+            joins.append(f"LEFT JOIN {cal} {alias} ON {alias}.d = {_local_date('ev.s', tz)}")
+            due_case.append(f"WHEN {i} THEN timezone({literal(tz)}, "
+                            f"CAST({alias}.due + INTERVAL 1 DAY AS TIMESTAMP))")
         else:
             due_case.append(f"WHEN {i} THEN ev.s + {within.sql_interval()}")
     version_case.append("END")
@@ -265,21 +290,23 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
                                           "hours_taken", "problem"])
 
 
-def _date_range(store: LogStore, table: str, s: str, filt: str) -> tuple[dt.date, dt.date]:
-    lo, hi = store.query(f"SELECT CAST(min({s}) AS DATE), CAST(max({s}) AS DATE) FROM {table} "
+def _date_range(store: LogStore, table: str, s: str, filt: str,
+                tz: str) -> tuple[dt.date, dt.date]:
+    lo, hi = store.query(f"SELECT {_local_date(f'min({s})', tz)}, "
+                         f"{_local_date(f'max({s})', tz)} FROM {table} "
                          f"WHERE {filt}")[0]
     today = dt.date.today()
     return (lo or today), (hi or today)
 
 
 def count_by_period(store: LogStore, log: str, date_col: str, where: Mapping[str, Any],
-                    bounds: Sequence[tuple[dt.date, dt.date]]) -> list[int]:
+                    bounds: Sequence[tuple[dt.date, dt.date]], tz: str = "UTC") -> list[int]:
     """Rows per (start, end] date period, in one query."""
     if date_col not in store.columns(log):
         raise MissingColumn(log, date_col)
     d = quote(date_col)
     filt = where_sql(store, log, where)
-    day = f"CAST({d} AS DATE)" if date_col.endswith("_at") else f"TRY_CAST({d} AS DATE)"
+    day = _local_date(d, tz) if date_col.endswith("_at") else f"TRY_CAST({d} AS DATE)"
     cases = " ".join(f"WHEN {day} > DATE '{a}' AND {day} <= DATE '{b}' THEN {i}"
                      for i, (a, b) in enumerate(bounds))
     rows = store.query(f"SELECT p, count(*) FROM (SELECT CASE {cases} END AS p FROM "

@@ -27,6 +27,16 @@ class _Validator(cerberus.Validator):
                 self._error(field, f"expected a date (YYYY-MM-DD), got {value!r}")
 
 
+    def _check_with_timezone(self, field: str, value: Any) -> None:
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(str(value))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            self._error(field, f"unknown time zone {value!r}; expected an IANA name such as "
+                               "Asia/Baghdad")
+
+
 DATE: dict[str, Any] = {"type": "isodate", "check_with": "isodate"}
 
 
