@@ -228,10 +228,15 @@ def _waiver_for(req: Requirement, pack: EvidencePack, as_of: dt.date) -> WaiverS
     matching = [w for w in pack.waivers if w.requirement == req.full_id]
     if not matching:
         return None
-    waiver = max(matching, key=lambda w: w.expires)
-    if waiver.active_on(as_of):
+    active = [w for w in matching if w.active_on(as_of)]
+    if active:
+        waiver = max(active, key=lambda w: w.expires)
         return WaiverState(waiver, True, f"waived until {waiver.expires} by "
                                          f"{waiver.approved_by}: {waiver.justification}")
+    waiver = max(matching, key=lambda w: w.expires)
+    if waiver.granted is not None and as_of < waiver.granted:
+        return WaiverState(waiver, False, f"waiver granted only from {waiver.granted}; not "
+                                          f"yet in effect on {as_of}")
     return WaiverState(waiver, False, f"waiver expired on {waiver.expires}; no longer applies")
 
 

@@ -132,6 +132,35 @@ def checklists_schema(fmt: str) -> None:
         click.echo(checklist_markdown(registry), nl=False)
 
 
+def _memory(value: str | None) -> str | None:
+    """A DuckDB size such as 768MB or 2GB; at least 64 MB, or DuckDB cannot load anything."""
+    import re
+
+    if value is None:
+        return None
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", value,
+                     flags=re.I)
+    if not m:
+        raise click.BadParameter(f"expected a size such as 768MB or 2GB, got {value!r}",
+                                 param_hint="--memory-limit")
+    scale = {"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12, "kib": 2**10, "mib": 2**20,
+             "gib": 2**30, "tib": 2**40}[m.group(2).lower()]
+    if float(m.group(1)) * scale < 64e6:
+        raise click.BadParameter(f"{value} is too small; give at least 64MB",
+                                 param_hint="--memory-limit")
+    return f"{m.group(1)}{m.group(2)}"
+
+
+def _refuse_overwriting_inputs(output: Path, inputs: list[Path]) -> None:
+    """Inputs are never modified: an output path that is (or lies inside) an input is refused."""
+    target = output.resolve()
+    for item in inputs:
+        source = item.resolve()
+        if target == source or (source.is_dir() and target.is_relative_to(source)):
+            raise click.UsageError(f"{output} is one of the inputs ({item}); write the report "
+                                   "elsewhere")
+
+
 def _parse_date(value: str | None) -> Any:
     import datetime as dt
 
@@ -157,9 +186,11 @@ def _parse_date(value: str | None) -> Any:
               help="Write the report to this file (atomically).")
 @click.option("--fail-under", type=click.FloatRange(0, 100),
               help="Exit 1 when the score (percent, with waivers) is below this.")
-@click.option("--memory-limit", default=None, help="DuckDB memory limit for logs, e.g. 2GB "
+@click.option("--memory-limit", default=None, callback=lambda c, p, v: _memory(v),
+              help="DuckDB memory limit for logs, e.g. 2GB "
                                                    "(default 768MB; larger logs spill to disk).")
-@click.option("--temp-dir", type=click.Path(path_type=Path), default=None,
+@click.option("--temp-dir", type=click.Path(path_type=Path, exists=True, file_okay=False,
+                                          writable=True), default=None,
               help="Where DuckDB spills when a log exceeds --memory-limit (default: a "
                    "temporary directory).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no 'wrote' line.")
@@ -187,6 +218,15 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
     registry = get_registry()
     library = load_library(registry)
     checklists = [library.get(cid) for cid in checklist_ids]
+    # everything that can be checked before the (possibly long) log loading is checked first
+    repeated = sorted({c for c in checklist_ids if checklist_ids.count(c) > 1})
+    if repeated:
+        raise click.UsageError(f"checklist '{repeated[0]}' given twice")
+    if scoring not in registry.scoring_models:
+        raise click.UsageError(f"unknown scoring model '{scoring}' (known: "
+                               f"{', '.join(registry.scoring_models.ids())})")
+    if output is not None:
+        _refuse_overwriting_inputs(output, [*evidence, *([baseline] if baseline else [])])
     writer = writer_for(registry, fmt, output)
     if getattr(writer, "binary", False) and output is None:
         raise click.UsageError(f"the {writer.id} format needs an output file: add -o FILE")
@@ -222,8 +262,9 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
     if fail_under is not None:
         score = result.score.score
         if score is None or score * 100 < fail_under:
-            click.echo(f"audit: gate failed: score {result.score.percent} is under "
-                       f"--fail-under {fail_under:g}", err=True)
+            shown = "n/a (nothing scored)" if score is None else f"{score * 100:.3f} %"
+            click.echo(f"audit: gate failed: score {shown} is under --fail-under "
+                       f"{fail_under:g}", err=True)
             raise click.exceptions.Exit(1)
 
 
@@ -285,8 +326,7 @@ def main(argv: list[str] | None = None) -> None:
         _fail(["audit: aborted"], 130)
     except click.ClickException as exc:
         # usage errors: click's own wording, exit 2
-        if isinstance(exc, click.UsageError) and exc.ctx is not None:
-            click.echo(exc.ctx.get_usage(), err=True)
+        # one line, like every other error; the usage is one --help away
         _fail([f"audit: error: {exc.format_message()}"], ExitCode.INPUT_ERROR)
     except AuditError as exc:
         if _State.debug:

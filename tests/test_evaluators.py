@@ -221,7 +221,7 @@ def test_threshold_officer_document_share_count(tmp_path: Path) -> None:
     assert r["off-eu"].status.value == "met"
     assert r["off-none"].status.value == "not_met"
     assert r["doc-old"].status.value == "partial" and "older than 24 months" in r["doc-old"].finding.summary
-    assert r["doc-lang"].status.value == "partial"
+    assert r["doc-lang"].status.value == "not_met"  # none in the required language
     assert r["share"].finding.figures == {"events": 2, "matched": 1, "share": 0.5, "target": 1.0}
     assert r["share"].status.value == "partial"
     assert r["cnt"].status.value == "met" and r["cnt"].finding.figures["counts"] == [1, 1]

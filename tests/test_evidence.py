@@ -304,3 +304,61 @@ def test_csv_header_problems(run, tmp_path: Path) -> None:
     code, out, err = assess(run, pack)
     assert (code, err.strip()) == (2, "p/logs/moderation.csv: line 1: column 'request_id' "
                                       "appears twice in the header")
+
+
+def test_waiver_applies_from_grant_to_expiry_inclusive(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from audit.evidence.pack import Waiver
+
+    w = Waiver("m:r", "j", "CPO", dt.date(2024, 12, 31), "w.yaml:2", dt.date(2024, 6, 1))
+    assert not w.active_on(dt.date(2024, 5, 31))
+    assert w.active_on(dt.date(2024, 6, 1)) and w.active_on(dt.date(2024, 12, 31))
+    assert not w.active_on(dt.date(2025, 1, 1))
+
+
+def test_waiver_granted_after_as_of_does_not_apply(run, tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p", waivers=[
+        {"requirement": "iq.telegram-2023:privacy-policy-ar", "justification": "translation",
+         "approved_by": "CPO", "granted": "2025-06-01", "expires": "2025-12-31"}])
+    code, out, err = assess(run, pack, "--format", "json")
+    ar = next(r for r in json.loads(out)["requirements"] if r["requirement"] == "privacy-policy-ar")
+    assert ar["status"] == "no_evidence"
+    assert "waiver granted only from 2025-06-01; not yet in effect on 2024-12-31" in ar["summary"]
+    bad = write_pack(tmp_path / "q", waivers=[
+        {"requirement": "iq.telegram-2023:privacy-policy-ar", "justification": "x",
+         "approved_by": "CPO", "granted": "2025-06-01", "expires": "2025-01-01"}])
+    code, out, err = assess(run, bad)
+    assert code == 2 and "waivers[0].expires: expires before it was granted" in err
+
+
+def test_output_may_not_overwrite_an_input(run, tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p")
+    before = (pack / "platform.yaml").read_bytes()
+    code, out, err = assess(run, pack, "-o", str(pack / "platform.yaml"), "--format", "json")
+    assert code == 2 and "is one of the inputs" in err
+    assert (pack / "platform.yaml").read_bytes() == before
+    code, out, err = assess(run, pack, "-o", str(pack / "report.json"))
+    assert code == 2 and "is one of the inputs" in err and not (pack / "report.json").exists()
+
+
+def test_option_errors_are_one_line_and_early(run, tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p")
+    for args, expected in [
+        (("--memory-limit", "lots"), "expected a size such as 768MB or 2GB, got 'lots'"),
+        (("--memory-limit", "1KB"), "1KB is too small; give at least 64MB"),
+        (("--temp-dir", str(pack / "platform.yaml")), "is a file"),
+        (("--as-of", "2023-02-30"), "expected a date YYYY-MM-DD"),
+        (("--scoring", "nope"), "unknown scoring model 'nope'"),
+        (("-c", "iq.telegram-2023"), "checklist 'iq.telegram-2023' given twice"),
+    ]:
+        code, out, err = assess(run, pack, *args)
+        assert code == 2, (args, err)
+        assert len(err.strip().splitlines()) == 1 and expected in err, (args, err)
+
+
+def test_gate_message_shows_the_unrounded_score(run, tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p")
+    code, out, err = assess(run, pack, "--fail-under", "99", "-q", "-o", str(tmp_path / "r.json"))
+    assert code == 1
+    assert "audit: gate failed: score" in err and " % is under --fail-under 99" in err

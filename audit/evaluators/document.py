@@ -63,6 +63,10 @@ class DocumentEvaluator(Evaluator):
                 gaps.append(f"newest{lang} dated {newest}, older than {limit}")
         if suitable and len(suitable) < p.get("min_count", 1):
             gaps.append(f"{len(suitable)} of {p.get('min_count', 1)} required")
+        if not suitable:
+            # nothing in the required language (or too few): the obligation is not met at all
+            return Finding(requirement.full_id, Status.NOT_MET, 0.0,
+                           f"{label} present but " + "; ".join(gaps), figures, proof)
         if not gaps:
             return Finding(requirement.full_id, Status.MET, 1.0,
                            f"{len(docs)} {label} document(s)"

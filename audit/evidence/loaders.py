@@ -230,6 +230,9 @@ class DirectoryPackLoader:
         _check(doc, WAIVERS_FILE)
         for i, entry in enumerate(doc.data["waivers"]):
             line = doc.line_of(("waivers", i))
+            if entry.get("granted") and as_date(entry["granted"]) > as_date(entry["expires"]):
+                raise EvidenceError(problems=[doc.problem(("waivers", i, "expires"),
+                                                          "expires before it was granted")])
             pack.waivers.append(Waiver(
                 requirement=entry["requirement"], justification=entry["justification"],
                 approved_by=entry["approved_by"], expires=as_date(entry["expires"]),

@@ -61,7 +61,8 @@ class Waiver:
     granted: dt.date | None = None
 
     def active_on(self, day: dt.date) -> bool:
-        return day <= self.expires
+        """From its grant (when given) to its expiry, both days included."""
+        return (self.granted is None or self.granted <= day) and day <= self.expires
 
 
 def sha256_of(path: Path) -> tuple[str, int]:
