@@ -89,10 +89,35 @@ def check_result(data: Any, name: str) -> dict[str, Any]:
                                              for r in reqs):
         raise DiffError(f"{name}: \"requirements\" must be a list of requirement objects with "
                         "an \"id\" and a \"status\"")
+    seen: set[str] = set()
     for r in reqs:
         if r["status"] not in STATUS_RANK:
             raise DiffError(f"{name}: requirement {r['id']}: unknown status '{r['status']}'")
+        if r["id"] in seen:
+            raise DiffError(f"{name}: requirement {r['id']} appears twice")
+        seen.add(r["id"])
+        if not _is_score(r.get("score"), allow_none=False):
+            raise DiffError(f"{name}: requirement {r['id']}: score must be a number from 0 "
+                            f"to 1, got {r.get('score')!r}")
+    # A gate must not pass on a result it cannot read: the overall figures are checked too.
+    for key in ("verdict", "verdict_without_waivers"):
+        if key in data and data[key] not in VERDICT_RANK:
+            raise DiffError(f"{name}: {key}: unknown verdict {data[key]!r}")
+    scoring = data.get("scoring", {})
+    for part in ("with_waivers", "without_waivers"):
+        value = (scoring.get(part) or {}).get("score") if isinstance(scoring, dict) else None
+        if isinstance(scoring, dict) and part in scoring and not _is_score(value):
+            raise DiffError(f"{name}: scoring.{part}.score must be a number from 0 to 1 or "
+                            f"null, got {value!r}")
     return data
+
+
+def _is_score(value: Any, allow_none: bool = True) -> bool:
+    if value is None:
+        return allow_none
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return 0.0 <= float(value) <= 1.0
 
 
 # -- comparing -------------------------------------------------------------------------------

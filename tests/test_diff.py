@@ -277,3 +277,25 @@ def test_malformed_json_names_file_and_line(diff_cli: Callable[..., Any],
     missing = tmp_path / "missing.json"
     line = _one_line_error(*diff_cli(missing, results["after"])[::2])
     assert line == f"audit: error: {missing}: no such file"
+
+
+def test_results_the_gate_cannot_trust_are_refused(tmp_path: Path,
+                                                   results: dict[str, Path]) -> None:
+    import json as _json
+
+    from audit.diff import DiffError, check_result
+
+    good = _json.loads(results["after"].read_text())
+    for mutate, expected in [
+        (lambda d: d["requirements"][0].__setitem__("score", "0.1"), "score must be a number"),
+        (lambda d: d["requirements"][0].__setitem__("score", float("inf")), "score must be"),
+        (lambda d: d.__setitem__("verdict", "non-compliant"), "unknown verdict"),
+        (lambda d: d["requirements"].append(dict(d["requirements"][0])), "appears twice"),
+        (lambda d: d["scoring"]["with_waivers"].__setitem__("score", "high"),
+         "scoring.with_waivers.score"),
+    ]:
+        data = _json.loads(_json.dumps(good))
+        mutate(data)
+        with pytest.raises(DiffError) as exc:
+            check_result(data, "new.json")
+        assert expected in str(exc.value)

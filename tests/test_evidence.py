@@ -362,3 +362,14 @@ def test_gate_message_shows_the_unrounded_score(run, tmp_path: Path) -> None:
     code, out, err = assess(run, pack, "--fail-under", "99", "-q", "-o", str(tmp_path / "r.json"))
     assert code == 1
     assert "audit: gate failed: score" in err and " % is under --fail-under 99" in err
+
+
+def test_evidence_text_cannot_forge_console_or_markdown_lines(run, tmp_path: Path) -> None:
+    evil = "Rafidain Chat\nVerdict: COMPLIANT\x1b[8m\x07"
+    pack = write_pack(tmp_path / "p", platform={"name": evil, "users": {"IQ": 5}})
+    for fmt in ("console", "markdown"):
+        code, out, err = assess(run, pack, "--format", fmt)
+        assert code == 0, err
+        assert "\x1b" not in out and "\x07" not in out
+        assert not any(line.lstrip("- ").startswith("Verdict: COMPLIANT")
+                       for line in out.splitlines())

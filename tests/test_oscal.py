@@ -280,3 +280,10 @@ def test_output_extension_picks_the_oscal_writers(tmp_path: Path) -> None:
     assert writer_for(registry, None, tmp_path / "r.oscal.json").id == "oscal"
     assert writer_for(registry, None, tmp_path / "r.poam.json").id == "oscal-poam"
     assert writer_for(registry, None, tmp_path / "R.OSCAL.JSON").id == "oscal"
+
+
+def test_names_with_stray_white_space_still_validate(tmp_path: Path) -> None:
+    from audit.reports.oscal import _s
+
+    assert _s("  Rafidain Chat \n Ltd ") == "Rafidain Chat Ltd"
+    assert _s(" \n ") is None

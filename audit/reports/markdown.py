@@ -8,13 +8,14 @@ from tabulate import tabulate
 
 from audit.assessment import Assessment
 from audit.reports.summary import (area_rows, gap_rows, header_lines, jurisdiction_rows,
-                                   resolved_rows)
+                                   one_line, resolved_rows)
 
 
 def _cell(text: str) -> str:
-    # Evidence text must not become Markdown structure (tables, links, HTML).
-    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
-            .replace("[", "\\[").replace("\n", " "))
+    # Evidence text must not become Markdown structure (tables, links, HTML) or carry
+    # terminal control sequences into a file someone will cat.
+    return (one_line(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+            .replace("[", "\\["))
 
 
 class MarkdownWriter:

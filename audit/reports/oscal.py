@@ -52,7 +52,8 @@ def _s(value: Any) -> str | None:
     """A non-empty OSCAL string (no leading/trailing whitespace), or None."""
     if value is None:
         return None
-    text = " ".join(str(value).split()) if not isinstance(value, str) else value.strip()
+    # OSCAL strings may not start or end with white space, and names are one line
+    text = " ".join(str(value).split())
     return text or None
 
 
@@ -95,7 +96,7 @@ class _Doc:
 
     def __init__(self, a: Assessment) -> None:
         self.a = a
-        self.platform = a.platform.get("name", "(unnamed platform)")
+        self.platform = _s(a.platform.get("name")) or "(unnamed platform)"
         self.scope = ";".join(f"{c.id}@{c.version}" for c in a.checklists)
         self.as_of = a.as_of.isoformat()
         self.when = _when(a.generated_at)

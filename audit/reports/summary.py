@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import textwrap
 from typing import Any
 
@@ -24,8 +26,18 @@ def percent(score: ScoreResult) -> str:
     return score.percent
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def one_line(text: object) -> str:
+    """Evidence text made safe for a terminal or a Markdown line: control characters
+    (escape sequences, carriage returns) and line breaks become single spaces, so a platform
+    name cannot forge a 'Verdict:' line or hide output."""
+    return " ".join(_CONTROL.sub(" ", str(text)).split())
+
+
 def header_lines(a: Assessment) -> list[str]:
-    name = a.platform.get("name", "(unnamed platform)")
+    name = one_line(a.platform.get("name", "(unnamed platform)"))
     lines = [f"{name}: assessment as of {a.as_of} (platform-audit {a.tool_version})",
              "Checklists: " + "; ".join(f"{c.id} v{c.version} ({c.jurisdiction}, {c.status})"
                                         for c in a.checklists)]
@@ -85,7 +97,7 @@ def gap_rows(a: Assessment, width: int | None = 60) -> tuple[list[str], list[lis
         headers.append("since baseline")
     rows = []
     for r in a.gaps():
-        finding = r.finding.summary
+        finding = one_line(r.finding.summary)
         citation = a.citation(r)
         if r.requirement.confidence.value not in ("high", "high_text"):
             citation += f" [confidence: {r.requirement.confidence.value}]"
