@@ -318,6 +318,10 @@ class Diff:
                 lines.append(f"{c.id}: status {c.old_status} -> {c.new_status}")
             elif c.score_delta is not None and c.score_delta < -SCORE_EPSILON:
                 lines.append(f"{c.id}: score {c.old['score']:.3f} -> {c.new['score']:.3f}")
+        # A requirement the new result no longer assesses could hide anything: dropping a
+        # failing checklist from -c must not pass the gate.
+        for r in self.only_old:
+            lines.append(f"{r['id']}: no longer assessed ({r.get('reason') or 'not in the new result'})")
         if not self.partial:
             ov = self.overall()
             if ov["verdict"]["direction"] == "worse":
