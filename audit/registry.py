@@ -27,8 +27,9 @@ class Catalog(Generic[T]):
             raise PluginError(f"plugin '{owner}' registered a {self.kind} without an id")
         if item_id in self._items:
             first = self._items[item_id][1]
-            raise PluginError(f"{self.kind} id '{item_id}' is registered twice: by plugin "
-                              f"'{first}' and by plugin '{owner}'")
+            who = (f"by plugin '{owner}'" if first == owner else
+                   f"by plugin '{first}' and by plugin '{owner}'")
+            raise PluginError(f"{self.kind} id '{item_id}' is registered twice: {who}")
         self._items[item_id] = (item, owner)
 
     def get(self, item_id: str) -> T:

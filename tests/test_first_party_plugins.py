@@ -240,4 +240,4 @@ def test_plugins_command_lists_the_rest_when_one_is_broken(first_party, monkeypa
     listed = {p["name"]: p for p in json.loads(out)}
     assert set(listed) == {"dsa_transparency", "iq_leaks", "broken_plugin"}
     assert "error" in listed["broken_plugin"] and "error" not in listed["iq_leaks"]
-    assert "plugin 'broken_plugin' failed to load" in err
+    assert "plugin 'broken_plugin': failed to load" in err
