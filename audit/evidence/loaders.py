@@ -57,9 +57,11 @@ def load_evidence(paths: list[Path], registry: Registry,
             raise EvidenceError(problems=[Problem(str(path), "", f"not an evidence input this "
                                                   f"installation can read ({known})")])
         loader.load(path, pack)
-    if not pack.profile:
-        raise EvidenceError(problems=[Problem(str(paths[0]), "", "no platform profile: the "
-                                              "pack needs platform.yaml (or a Profile sheet)")])
+    if not pack.profile.get("name"):
+        raise EvidenceError(problems=[Problem(str(paths[0]), "", "no platform profile: a pack "
+                                              "directory needs platform.yaml, a template "
+                                              "workbook the platform name on its Profile "
+                                              "sheet")])
     pack.finish(needed_columns)
     return pack
 

@@ -66,9 +66,17 @@ def priority(result: RequirementResult) -> str:
     return "P4"
 
 
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+
+
+def rtl_for(platform_language: Any, checklist_languages: Any = ()) -> bool:
+    """Right-to-left sheets when the platform's or a checklist's language is written so."""
+    return (platform_language in RTL_LANGUAGES
+            or any(lang in RTL_LANGUAGES for lang in checklist_languages))
+
+
 def is_rtl(a: Assessment) -> bool:
-    return (a.platform.get("language") == "ar"
-            or any(c.language == "ar" for c in a.checklists))
+    return rtl_for(a.platform.get("language"), [c.language for c in a.checklists])
 
 
 def _contributions(a: Assessment) -> tuple[list[tuple[float, float, float, float]], bool]:
@@ -598,6 +606,7 @@ def write_changes_workbook(d: Any, stream: IO[Any]) -> None:
     from audit.reports.xlsx_style import Style, safe_sheet_title
 
     wb = Workbook(write_only=True)
-    rtl = (d.new.get("platform") or {}).get("language") == "ar"
+    rtl = rtl_for((d.new.get("platform") or {}).get("language"),
+                  [c.get("language") for c in d.new.get("checklists") or []])
     changes_sheet(wb.create_sheet(safe_sheet_title("Changes", set())), d, Style(rtl=rtl))
     wb.save(stream)
