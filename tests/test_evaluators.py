@@ -419,3 +419,18 @@ def test_rule_versions_start_at_local_midnight(tmp_path: Path) -> None:
     r = run_rules(tmp_path, [requirement("v", rule)], pack, as_of="2023-08-31")
     # 00:30 Baghdad on the 13th counts (it is still the 12th in UTC); 23:30 on the 12th not
     assert (r["v"].finding.figures["events"], r["v"].finding.figures["outside_period"]) == (1, 1)
+
+
+def test_count_with_a_yearly_due_date(tmp_path: Path) -> None:
+    rule = "{type: count, document_kind: report, every: 1 year, lookback: 2 years, due: '03-01'}"
+    on_time = write_pack(tmp_path / "a", documents=[
+        {"path": "r23.txt", "kind": "report", "date": "2023-02-20"},
+        {"path": "r24.txt", "kind": "report", "date": "2024-02-28"}])
+    late = write_pack(tmp_path / "b", documents=[
+        {"path": "r23.txt", "kind": "report", "date": "2023-02-20"},
+        {"path": "r24.txt", "kind": "report", "date": "2024-03-05"}])
+    r = run_rules(tmp_path, [requirement("c", rule)], on_time, as_of="2024-06-30")
+    assert r["c"].status.value == "met"
+    assert "2023-02-28 to 2024-02-29: 1" in r["c"].finding.summary
+    r = run_rules(tmp_path, [requirement("c", rule)], late, as_of="2024-06-30")
+    assert r["c"].status.value == "partial"  # the 2024 report came after 1 March

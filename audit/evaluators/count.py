@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from typing import Any, ClassVar, Mapping
 
 from audit.durations import parse_duration
@@ -31,6 +33,10 @@ class CountEvaluator(Evaluator):
         "lookback": {"type": "string", "meta": {"doc": "How far back to check; default one "
                                                        "period."}},
         "min": {"type": "integer", "min": 1, "meta": {"doc": "Minimum per period (default 1)."}},
+        "due": {"type": "string", "regex": r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+                "meta": {"expect": "a month and day such as 03-01",
+                         "doc": "Yearly due date: periods end the day before it (e.g. a "
+                                "report due before 1 March)."}},
         "label": {"type": "string", "meta": {"doc": "Plural noun for the report."}},
     }
 
@@ -61,12 +67,19 @@ class CountEvaluator(Evaluator):
         # lengths do not drift: 12-31, 11-30, 10-31, 09-30, ...
         from audit.durations import Duration
 
+        # With a due date ("before 1 March"), periods end the day before each due date that has
+        # passed, so a report published late falls into the next period, not this one.
+        anchor = context.as_of
+        if p.get("due"):
+            month, day = (int(x) for x in p["due"].split("-"))
+            anchor = dt.date(context.as_of.year, month, day) - dt.timedelta(days=1)
+            if anchor > context.as_of:
+                anchor = dt.date(context.as_of.year - 1, month, day) - dt.timedelta(days=1)
         bounds = []
-        start_all = lookback.subtract_from(context.as_of)
-        end, k = context.as_of, 1
+        start_all = lookback.subtract_from(anchor)
+        end, k = anchor, 1
         while end > start_all:
-            start = max(Duration(every.amount * k, every.unit).subtract_from(context.as_of),
-                        start_all)
+            start = max(Duration(every.amount * k, every.unit).subtract_from(anchor), start_all)
             bounds.append((start, end))
             end, k = start, k + 1
         bounds.reverse()
