@@ -124,7 +124,7 @@ class ChecklistLibrary:
 BUNDLED_OWNER = "audit.default_plugins.checklists"
 
 
-def _collect(registry: Registry, extra: Iterable[Path] = (),
+def _collect(registry: Registry,
              clashes: list[str] | None = None) -> tuple[dict[str, RawModule], list[Problem]]:
     """Parse every registered module; ``clashes`` collects ids two plugins both define."""
     clashes = [] if clashes is None else clashes
@@ -137,7 +137,6 @@ def _collect(registry: Registry, extra: Iterable[Path] = (),
                                                              "does not exist"))
             continue
         files += [(p, owner) for p in module_files(directory)]
-    files += [(p, "command line") for p in extra]
     for path, owner in files:
         raw, found = parse_module(path, owner, registry)
         # A third-party module's problem names its plugin: the user may not know where the
@@ -345,7 +344,7 @@ def validate_files(paths: Iterable[Path], registry: Registry) -> list[Problem]:
             raws[raw.id] = raw
     if problems:
         return problems
-    installed, installed_problems = _collect(registry)
+    installed, _ = _collect(registry)  # their own problems are not the files' under test
     for module_id, raw in installed.items():
         if module_id not in raws and not any(r.doc.file == raw.doc.file for r in raws.values()):
             raws.setdefault(module_id, raw)

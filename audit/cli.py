@@ -273,7 +273,6 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
 @click.option("--all", "show_all", is_flag=True, help="Include the built-in default plugins.")
 def plugins_cmd(show_all: bool) -> None:
     """List installed plugins (JSON) and the hooks each implements."""
-    from audit.errors import PluginError
     from audit.plugins import list_plugins
 
     infos = list_plugins(include_defaults=show_all)

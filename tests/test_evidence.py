@@ -6,7 +6,6 @@ import hashlib
 import json
 from pathlib import Path
 
-import pytest
 
 from packs import MODERATION, moderation_rows, write_pack
 

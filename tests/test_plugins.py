@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from audit import hookspecs, plugins
-from audit.errors import PluginError
+from audit import hookspecs
 from audit.plugins import DEFAULT_PLUGINS, get_plugin_manager, get_registry
 
 

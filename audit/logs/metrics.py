@@ -217,10 +217,14 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
     window = f"{s} < {as_of_ts}"
     if spec.lookback is not None:
         window += f" AND {s} >= {_ts(spec.lookback.subtract_from(spec.as_of), tz)}"
-    version_case = ["CASE"]
+    # v is the index of the rule version in force when the event started, or -1 for events
+    # outside the judged period (before the rule, beyond the as-of date or the lookback):
+    # one scan then gives per-version figures, the overall percentiles and the -1 count.
+    version_case = [f"CASE WHEN {s} IS NULL OR NOT ({window}) THEN -1"]
     due_case = ["CASE v"]
     joins = []
     calendar_note = None
+    date_range = None
     for i, (vfrom, vuntil, within, _target) in enumerate(spec.versions):
         cond = []
         if vfrom:
@@ -229,7 +233,8 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
             cond.append(f"{s} < {_ts(vuntil, tz)}")
         version_case.append(f"WHEN {' AND '.join(cond) or 'TRUE'} THEN {i}")
         if within.is_business:
-            first, last = _date_range(store, table, s, filt, tz)
+            date_range = date_range or _date_range(store, table, s, filt, tz)
+            first, last = date_range
             cal, calendar_note = _business_table(store, spec.calendar, within.amount, first, last)
             alias = f"bd{i}"
             # the deadline is the end of the N-th business day, local time
@@ -238,14 +243,14 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
                             f"CAST({alias}.due + INTERVAL 1 DAY AS TIMESTAMP))")
         else:
             due_case.append(f"WHEN {i} THEN ev.s + {within.sql_interval()}")
-    version_case.append("END")
+    version_case.append("ELSE -1 END")
     due_case.append("END")
     idcol = store.id_column(spec.log)
     ident = quote(idcol) if idcol else "NULL"
     base = (f"SELECT {ident} AS id, {s} AS s, {e} AS e, {' '.join(version_case)} AS v FROM {table} "
-            f"WHERE {filt} AND {s} IS NOT NULL AND {window}")
+            f"WHERE {filt}")
     timed = (f"SELECT ev.id, ev.s, ev.e, ev.v, {' '.join(due_case)} AS due "
-             f"FROM ({base}) ev {' '.join(joins)} WHERE ev.v IS NOT NULL")
+             f"FROM ({base}) ev {' '.join(joins)}")
     hours = "epoch(e - s) / 3600.0"
     pct = ", ".join(str(p) for p in PERCENTILES)
     open_ok = f"(e IS NULL AND due >= {as_of_ts})"  # still open, deadline not yet passed
@@ -254,12 +259,12 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
            f"count(*) FILTER (WHERE e IS NOT NULL AND e > due) AS late, "
            f"count(*) FILTER (WHERE e IS NULL AND due < {as_of_ts}) AS missing, "
            f"count(*) FILTER (WHERE {open_ok}) AS pending, "
-           f"quantile_cont({hours}, [{pct}]) FILTER (WHERE e IS NOT NULL) AS q "
+           f"quantile_cont({hours}, [{pct}]) FILTER (WHERE e IS NOT NULL AND v >= 0) AS q, "
+           f"count(*) AS n "
            f"FROM ({timed}) GROUP BY GROUPING SETS ((v), ()) ")
     rows = store.query(sql)
-    outside = store.query(f"SELECT count(*) FROM {table} WHERE {filt} AND ({s} IS NULL OR NOT "
-                          f"({window}) OR ({' '.join(version_case)}) IS NULL)")[0][0]
-    by_v = {r[0]: r for r in rows if r[0] is not None}
+    by_v = {r[0]: r for r in rows if r[0] is not None and r[0] >= 0}
+    outside = next((r[7] for r in rows if r[0] == -1), 0)
     overall = next((r for r in rows if r[0] is None), None)
     versions = []
     for i, (vfrom, vuntil, within, target) in enumerate(spec.versions):
@@ -277,13 +282,13 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
     detail = (f"SELECT id AS {quote(idcol or 'id')}, {iso.format('s')} AS {quote(spec.start)}, "
               f"{iso.format('e')} AS {quote(spec.end)}, {iso.format('due')} AS deadline, CASE WHEN e IS NULL THEN NULL ELSE round({hours}, 2) END "
               f"AS hours_taken, CASE WHEN e IS NULL THEN 'not handled' ELSE 'late' END AS "
-              f"problem FROM ({timed}) WHERE (e IS NOT NULL AND e > due) OR "
-              f"(e IS NULL AND due < {as_of_ts}) ORDER BY (e IS NULL) DESC, "
+              f"problem FROM ({timed}) WHERE v >= 0 AND ((e IS NOT NULL AND e > due) OR "
+              f"(e IS NULL AND due < {as_of_ts})) ORDER BY (e IS NULL) DESC, "
               f"(epoch(e) - epoch(due)) DESC, id")
     where_text = ", ".join(f"{k}={v}" for k, v in spec.where.items()) or "all rows"
     return DeadlineResult(total, sum(v.on_time for v in versions),
                           sum(v.late for v in versions), sum(v.missing for v in versions),
-                          pending - 0, outside, *q, versions=versions,
+                          pending, outside, *q, versions=versions,
                           where_text=where_text, calendar_note=calendar_note,
                           detail_sql=detail,
                           detail_columns=[idcol or "id", spec.start, spec.end, "deadline",
