@@ -63,6 +63,21 @@ class DetailQuery:
     log: str
 
 
+@dataclass(frozen=True)
+class DataNote:
+    """A data-quality observation that changes what a figure means (shown in every report).
+
+    ``code`` is a stable identifier (e.g. ``end-column-empty``), ``message`` the sentence shown
+    to the reader (already translated), ``log``/``requirement`` what it concerns, if anything.
+    """
+
+    code: str
+    message: str
+    severity: str = "warning"  # "warning" | "info"
+    log: str | None = None
+    requirement: str | None = None
+
+
 @dataclass
 class Assessment:
     as_of: dt.date
@@ -85,6 +100,8 @@ class Assessment:
     tool_version: str = __version__
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     baseline: Any = field(default=None, repr=False, compare=False)  # set by audit.baseline
+    notes: list[DataNote] = field(default_factory=list)  # data-quality notes, every report
+    language: str = "en"  # the language the reports are written in
 
     def counts(self, without_waivers: bool = False) -> dict[str, int]:
         out = {s.value: 0 for s in Status}
