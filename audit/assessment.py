@@ -302,6 +302,8 @@ def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: Checkli
                                   finding.proof, finding.children)
             results.append(RequirementResult(req, checklist.id, finding, underlying,
                                              applicability, waiver))
+    if pack._logs is not None:  # logs no rule scanned still owe their checks (one scan each)
+        pack._logs.validate_all()
     model = registry.scoring_models.get(scoring)
     with_w = [Scored(r.requirement, r.finding.status, r.finding.score) for r in results]
     without_w = [Scored(r.requirement, r.underlying.status, r.underlying.score) for r in results]

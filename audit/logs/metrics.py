@@ -206,7 +206,7 @@ def _business_table(store: LogStore, calendar: str, days: int, first: dt.date,
 
 
 def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
-    table = store.table(spec.log)
+    table = store.relation(spec.log)
     for col in (spec.start, spec.end):
         if col not in store.columns(spec.log):
             raise MissingColumn(spec.log, col)
@@ -220,7 +220,9 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
     # v is the index of the rule version in force when the event started, or -1 for events
     # outside the judged period (before the rule, beyond the as-of date or the lookback):
     # one scan then gives per-version figures, the overall percentiles and the -1 count.
-    version_case = [f"CASE WHEN {s} IS NULL OR NOT ({window}) THEN -1"]
+    # v = -2 marks rows the rule's filter does not select: the log's own checks (owed once,
+    # see LogStore.checks) ride along in the same scan instead of costing one of their own.
+    version_case = [f"WHEN {s} IS NULL OR NOT ({window}) THEN -1"]
     due_case = ["CASE v"]
     joins = []
     calendar_note = None
@@ -233,7 +235,7 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
             cond.append(f"{s} < {_ts(vuntil, tz)}")
         version_case.append(f"WHEN {' AND '.join(cond) or 'TRUE'} THEN {i}")
         if within.is_business:
-            date_range = date_range or _date_range(store, table, s, filt, tz)
+            date_range = date_range or _date_range(store, store.table(spec.log), s, filt, tz)
             first, last = date_range
             cal, calendar_note = _business_table(store, spec.calendar, within.amount, first, last)
             alias = f"bd{i}"
@@ -245,27 +247,52 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
             due_case.append(f"WHEN {i} THEN ev.s + {within.sql_interval()}")
     version_case.append("ELSE -1 END")
     due_case.append("END")
+    checks = store.checks(spec.log)  # after _date_range, which may have validated the log
+    version_case.insert(0, f"CASE WHEN ({filt}) IS NOT TRUE THEN -2" if checks else "CASE")
     idcol = store.id_column(spec.log)
     ident = quote(idcol) if idcol else "NULL"
     base = (f"SELECT {ident} AS id, {s} AS s, {e} AS e, {' '.join(version_case)} AS v FROM {table} "
             f"WHERE {filt}")
     timed = (f"SELECT ev.id, ev.s, ev.e, ev.v, {' '.join(due_case)} AS due "
              f"FROM ({base}) ev {' '.join(joins)}")
+    scanned = timed
+    extra = ""
+    if checks:
+        # every row, for the checks (per-row 0/1 terms summed); the figures count v >= -1
+        terms = "".join(f", {t} AS _chk{i}" for i, t in enumerate(checks))
+        base_all = (f"SELECT {ident} AS id, {s} AS s, {e} AS e, {' '.join(version_case)} AS v"
+                    f"{terms} FROM {table}")
+        carried = "".join(f", ev._chk{i}" for i in range(len(checks)))
+        scanned = (f"SELECT ev.id, ev.s, ev.e, ev.v{carried}, {' '.join(due_case)} AS due "
+                   f"FROM ({base_all}) ev {' '.join(joins)}")
+        extra = "".join(f", sum(_chk{i})" for i in range(len(checks)))
+    unique = (f", count(id) FILTER (WHERE v >= 0) - count(DISTINCT id) FILTER (WHERE v >= 0)"
+              if idcol else ", 0")
     hours = "epoch(e - s) / 3600.0"
     pct = ", ".join(str(p) for p in PERCENTILES)
     open_ok = f"(e IS NULL AND due >= {as_of_ts})"  # still open, deadline not yet passed
-    sql = (f"SELECT v, count(*) FILTER (WHERE NOT {open_ok}) AS total, "
-           f"count(*) FILTER (WHERE e IS NOT NULL AND e <= due) AS on_time, "
-           f"count(*) FILTER (WHERE e IS NOT NULL AND e > due) AS late, "
-           f"count(*) FILTER (WHERE e IS NULL AND due < {as_of_ts}) AS missing, "
-           f"count(*) FILTER (WHERE {open_ok}) AS pending, "
-           f"quantile_cont({hours}, [{pct}]) FILTER (WHERE e IS NOT NULL AND v >= 0) AS q, "
-           f"count(*) AS n "
-           f"FROM ({timed}) GROUP BY GROUPING SETS ((v), ()) ")
-    rows = store.query(sql)
-    by_v = {r[0]: r for r in rows if r[0] is not None and r[0] >= 0}
-    outside = next((r[7] for r in rows if r[0] == -1), 0)
-    overall = next((r for r in rows if r[0] is None), None)
+    # One global aggregate (no GROUP BY: no hash table on the scan's hot path): per version
+    # total, on time, late, missing, pending; then outside, percentiles, the judged ids'
+    # duplicates and the log's checks.
+    per_version = []
+    for i in range(len(spec.versions)):
+        per_version += [f"count(*) FILTER (WHERE v = {i} AND NOT {open_ok})",
+                        f"count(*) FILTER (WHERE v = {i} AND e <= due)",
+                        f"count(*) FILTER (WHERE v = {i} AND e > due)",
+                        f"count(*) FILTER (WHERE v = {i} AND e IS NULL AND due < {as_of_ts})",
+                        f"count(*) FILTER (WHERE v = {i} AND {open_ok})"]
+    sql = (f"SELECT {', '.join(per_version)}, count(*) FILTER (WHERE v = -1), "
+           f"quantile_cont({hours}, [{pct}]) FILTER (WHERE e IS NOT NULL AND v >= 0)"
+           f"{unique}{extra} FROM ({scanned})")
+    row = store.scan(spec.log, sql)[0]
+    n = 5 * len(spec.versions)
+    outside, q, dup = row[n], row[n + 1], int(row[n + 2] or 0)
+    # Ids must be unique among the events the rule judges (its figures count them); the
+    # offending ids are looked up by a second query only when there are duplicates.
+    judged = f"SELECT id FROM ({timed}) WHERE v >= 0"
+    store.settle(spec.log, [int(x or 0) for x in row[n + 3:]] if checks else None,
+                 (dup, judged))
+    by_v = {i: (i, *row[5 * i:5 * i + 5]) for i in range(len(spec.versions))}
     versions = []
     for i, (vfrom, vuntil, within, target) in enumerate(spec.versions):
         r = by_v.get(i)
@@ -274,7 +301,7 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
                                        r[4] if r else 0))
     total = sum(v.total for v in versions)
     pending = sum(r[5] for r in by_v.values())
-    q = overall[6] if overall and overall[6] else [None, None, None]
+    q = q or [None, None, None]
     # Events handled late or not at all, worst first: the detail sheets stream this query.
     # Timestamps leave DuckDB as ISO 8601 text in UTC: exact, spreadsheet-safe, and no
     # time-zone library is needed on the Python side.
