@@ -61,6 +61,7 @@ class DetailQuery:
     sql: str
     columns: tuple[str, ...]
     log: str
+    count: int | None = None  # rows the query returns, when the rule already counted them
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,8 @@ class Assessment:
     baseline: Any = field(default=None, repr=False, compare=False)  # set by audit.baseline
     notes: list[DataNote] = field(default_factory=list)  # data-quality notes, every report
     language: str = "en"  # the language the reports are written in
+    # the report file being written, if any: writers name files they put beside it after it
+    output: Any = field(default=None, repr=False, compare=False)
 
     def counts(self, without_waivers: bool = False) -> dict[str, int]:
         out = {s.value: 0 for s in Status}
@@ -142,6 +145,8 @@ class Assessment:
         query = self.details.get(full_id)
         if query is None or self.evidence is None:
             return 0
+        if query.count is not None:
+            return query.count
         return self.evidence.logs.query(f"SELECT count(*) FROM ({query.sql})")[0][0]
 
 

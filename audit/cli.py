@@ -250,6 +250,7 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
 
         apply_baseline(result, base, str(baseline))
     if output is not None:
+        result.output = output
         write_atomically(output, lambda fh: writer.write(result, fh), writer.binary)
         if not quiet:
             # the auditor sees the summary on screen and hands over the file

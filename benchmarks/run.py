@@ -61,7 +61,8 @@ j AS (
 SELECT count(*) FILTER (WHERE bad_s OR bad_e) AS bad_timestamps,
        count(*) FILTER (WHERE id IS NULL) AS without_id,
        count(*) FILTER (WHERE e < s) AS end_before_start,
-       count(id) FILTER (WHERE judged) - count(DISTINCT id) FILTER (WHERE judged) AS duplicates,
+       count(id) FILTER (WHERE judged) - count(DISTINCT CASE WHEN judged THEN id END)
+           AS duplicates,
        count(*) FILTER (WHERE judged AND NOT (e IS NULL AND due >= cut)) AS events,
        count(*) FILTER (WHERE judged AND e <= due) AS on_time,
        count(*) FILTER (WHERE judged AND e > due) AS late,

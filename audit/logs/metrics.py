@@ -266,7 +266,9 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
         scanned = (f"SELECT ev.id, ev.s, ev.e, ev.v{carried}, {' '.join(due_case)} AS due "
                    f"FROM ({base_all}) ev {' '.join(joins)}")
         extra = "".join(f", sum(_chk{i})" for i in range(len(checks)))
-    unique = (f", count(id) FILTER (WHERE v >= 0) - count(DISTINCT id) FILTER (WHERE v >= 0)"
+    # DISTINCT over a CASE, not with a FILTER: DuckDB then hashes the judged ids only (the
+    # others are one NULL group) instead of every (id, flag) pair of the log.
+    unique = (f", count(id) FILTER (WHERE v >= 0) - count(DISTINCT CASE WHEN v >= 0 THEN id END)"
               if idcol else ", 0")
     hours = "epoch(e - s) / 3600.0"
     pct = ", ".join(str(p) for p in PERCENTILES)

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from openpyxl.cell.cell import Cell
-
 from audit.assessment import Assessment, RequirementResult
 from audit.model import Finding, Status
 from audit.baseline import baseline_of
@@ -153,6 +151,7 @@ class _Builder:
     # -- Summary ---------------------------------------------------------------------------
 
     def summary(self) -> None:
+        from openpyxl.cell.cell import Cell
         from openpyxl.chart import BarChart, Reference
 
         from audit.reports.xlsx_style import cell, formula
@@ -419,7 +418,7 @@ class _Builder:
         from audit.reports.xlsx_details import detail_sheets
 
         self.detail_sheets = detail_sheets(self.a, self.sheet, self.style, _letter,
-                                           cap=DETAIL_CAP)
+                                           cap=DETAIL_CAP, output=self.a.output)
 
     # -- Evidence --------------------------------------------------------------------------
 

@@ -35,9 +35,10 @@ def write_sidecar(a: Assessment, full_id: str, path: Path) -> None:
 
     query = a.details[full_id]
     assert a.evidence is not None
-    inputs = {Path(f).resolve() for f in getattr(a.evidence, "input_paths", lambda: [])()}
-    if path.resolve() in inputs:
-        raise OutputError(f"{path}: would overwrite an input; choose another output name")
+    root = getattr(a.evidence, "root", None)
+    if root is not None and path.resolve().is_relative_to(Path(root).resolve()):
+        raise OutputError(f"{path}: the full offending list would be written inside the "
+                          f"evidence pack {root}; write the workbook elsewhere")
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         a.evidence.logs.con.execute(
@@ -102,7 +103,7 @@ def detail_sheets(a: Assessment, new_sheet: Callable[[str], Any], style: Any,
         ws.append(st.header(ws, query.columns))
         n = 0
         for row in a.detail_rows(full_id, limit=cap):
-            ws.append([cell(ws, v, st.font) for v in row])
+            ws.append(_plain(row, ws, st.font))
             n += 1
         if n:
             ws.auto_filter.ref = f"A3:{letter(len(query.columns))}{n + 3}"
