@@ -18,10 +18,12 @@ import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from audit import __version__
+
 
 def cache_dir() -> Path | None:
     if os.environ.get("AUDIT_NO_CACHE"):
@@ -63,17 +65,29 @@ def cached_parse(path: Path, owner: str, registry: Any, display: str,
     key = "\n".join([hashlib.sha256(content).hexdigest(), display, owner, __version__,
                      sys.version, _registry_fingerprint(registry)])
     entry = directory / (hashlib.sha256(key.encode()).hexdigest() + ".pickle")
-    try:
-        with entry.open("rb") as fh:
-            stored_key, raw = pickle.load(fh)
-        if stored_key == key:
-            return raw, []
-    except Exception:  # missing, truncated, from another version: parse afresh
-        pass
+    found = _read(entry)
+    if found is not None and found[0] == key:
+        return found[1], []
     raw, problems = parse()
     if raw is not None and not problems:
         _store(directory, entry, key, raw)
     return raw, problems
+
+
+# What a missing, truncated or foreign entry may raise while being read: it is then ignored.
+_UNREADABLE = (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
+               IndexError, TypeError, ValueError)
+
+
+def _read(entry: Path) -> tuple[str, Any] | None:
+    try:
+        with entry.open("rb") as fh:
+            found = pickle.load(fh)
+    except _UNREADABLE:
+        return None
+    if not (isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], str)):
+        return None
+    return found
 
 
 def _store(directory: Path, entry: Path, key: str, raw: Any) -> None:
@@ -87,5 +101,5 @@ def _store(directory: Path, entry: Path, key: str, raw: Any) -> None:
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-    except Exception:  # an unwritable cache directory only costs the time saved
-        pass
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        return  # an unwritable cache directory only costs the time it would have saved

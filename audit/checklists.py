@@ -137,12 +137,14 @@ def _collect(registry: Registry,
                                                              "does not exist"))
             continue
         files += [(p, owner) for p in module_files(directory)]
+    from functools import partial
+
     from audit.checklist_cache import cached_parse
 
     for path, owner in files:
         display = _display(path)
         raw, found = cached_parse(path, owner, registry, display,
-                                  lambda: parse_module(path, owner, registry, display))
+                                  partial(parse_module, path, owner, registry, display))
         # A third-party module's problem names its plugin: the user may not know where the
         # file came from, and the fix belongs to the plugin's author.
         if owner not in (BUNDLED_OWNER, "command line"):

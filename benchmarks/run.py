@@ -77,11 +77,12 @@ FLOOR_CODE = """
 import duckdb, json, sys
 con = duckdb.connect()
 con.execute("SET TimeZone = 'UTC'")
+con.execute("SET enable_progress_bar = false")
 r = con.execute(sys.argv[1]).fetchone()
 assert r[0] == r[1] == r[2] == r[3] == 0, r[:4]
 q = r[9] or [None] * 3
-print(json.dumps(dict(zip(%r, [*r[4:9], *[None if x is None else round(x, 3) for x in q]]))))
-""" % (FIGURES,)
+print(json.dumps(dict(zip(FIGURES, [*r[4:9], *[None if x is None else round(x, 3) for x in q]]))))
+""".replace("FIGURES", repr(FIGURES))
 
 POLARS_CODE = """
 import json, sys
@@ -240,9 +241,14 @@ def floor_sql(log: Path, fmt: str) -> str:
                             bad_s="FALSE", bad_e="FALSE")
 
 
+# Children run as an installed tool would: with compiled bytecode (some shells set
+# PYTHONDONTWRITEBYTECODE, which would recompile the package on every start).
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def _run(cmd: list[str]) -> tuple[float, float, str]:
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=CHILD_ENV)
     stdout = proc.stdout.read() if proc.stdout else b""  # type: ignore[union-attr]
     stderr = proc.stderr.read() if proc.stderr else b""  # type: ignore[union-attr]
     _pid, status, usage = os.wait4(proc.pid, 0)
@@ -428,7 +434,7 @@ def report(results: list[dict[str, object]], workbook: dict[str, list[float]] | 
     headers = ["format", "rows", "assess best s", "assess median s", "assess peak MiB",
                "floor best s", "floor median s", "floor peak MiB", "assess/floor best",
                "assess/floor median", "polars best s", "python best s", "python/assess"]
-    parts = [tabulate(rows, headers=headers, tablefmt="github")]
+    parts = [tabulate(rows, headers=headers, tablefmt="github")] if rows else []
     lin = []
     for fmt in args.formats:
         mine = [(r["rows"], min(r["times"]["assess"])) for r in results  # type: ignore[index]
@@ -470,7 +476,7 @@ def main() -> None:
         workbook_pack(int(sys.argv[2]))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+",
+    parser.add_argument("--sizes", type=int, nargs="*",
                         default=[1_000_000, 10_000_000, 30_000_000])
     parser.add_argument("--formats", nargs="+", default=["csv", "parquet"],
                         choices=["csv", "parquet"])
@@ -487,6 +493,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "results.md")
     args = parser.parse_args()
     started = time.time()
+    import compileall
+
+    import audit
+
+    compileall.compile_dir(str(Path(audit.__file__).parent), quiet=1)
     results = bench_logs(args) if args.sizes else []
     workbook = bench_workbook(args.workbook_rows, args.repeat) if args.workbook_rows else None
     text = report(results, workbook, startup(max(args.repeat, 3)), args, started)

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from packs import MODERATION, moderation_rows, write_pack
 
 CHECK = ["--checklist", "iq.telegram-2023", "--as-of", "2024-12-31"]
@@ -148,3 +147,16 @@ def test_formula_text_in_detail_rows_stays_text(run: Any, tmp_path: Path) -> Non
     assert code == 0, err
     cell = openpyxl.load_workbook(out)["D leak-takedown"]["A4"]
     assert cell.value == "=HYPERLINK(\"http://x\")" and cell.data_type == "s"
+
+
+def test_a_csv_read_by_a_second_rule_is_copied_once(tmp_path: Path) -> None:
+    """One rule: the file is scanned in place; from the second, a typed copy is read."""
+    store = _store(tmp_path, moderation_rows([1, 2, None]))
+    first = store.table("moderation")
+    assert store.query("SELECT table_name FROM duckdb_tables()") == []
+    assert store.query(f"SELECT count(*) FROM {first}") == [(3,)]
+    second = store.table("moderation")
+    assert store.query("SELECT table_name FROM duckdb_tables()") == [("_copy_moderation",)]
+    assert store.query(f"SELECT count(*), count(actioned_at) FROM {second}") == [(3, 2)]
+    store.table("moderation")
+    assert len(store.query("SELECT table_name FROM duckdb_tables()")) == 1

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from audit.durations import Duration
 from audit.logs.store import LogStore, literal, quote
@@ -235,7 +236,7 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
             cond.append(f"{s} < {_ts(vuntil, tz)}")
         version_case.append(f"WHEN {' AND '.join(cond) or 'TRUE'} THEN {i}")
         if within.is_business:
-            date_range = date_range or _date_range(store, store.table(spec.log), s, filt, tz)
+            date_range = date_range or _date_range(store, spec.log, s, filt, tz)
             first, last = date_range
             cal, calendar_note = _business_table(store, spec.calendar, within.amount, first, last)
             alias = f"bd{i}"
@@ -247,7 +248,7 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
             due_case.append(f"WHEN {i} THEN ev.s + {within.sql_interval()}")
     version_case.append("ELSE -1 END")
     due_case.append("END")
-    checks = store.checks(spec.log)  # after _date_range, which may have validated the log
+    checks = store.checks(spec.log)
     version_case.insert(0, f"CASE WHEN ({filt}) IS NOT TRUE THEN -2" if checks else "CASE")
     idcol = store.id_column(spec.log)
     ident = quote(idcol) if idcol else "NULL"
@@ -268,7 +269,7 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
         extra = "".join(f", sum(_chk{i})" for i in range(len(checks)))
     # DISTINCT over a CASE, not with a FILTER: DuckDB then hashes the judged ids only (the
     # others are one NULL group) instead of every (id, flag) pair of the log.
-    unique = (f", count(id) FILTER (WHERE v >= 0) - count(DISTINCT CASE WHEN v >= 0 THEN id END)"
+    unique = (", count(id) FILTER (WHERE v >= 0) - count(DISTINCT CASE WHEN v >= 0 THEN id END)"
               if idcol else ", 0")
     hours = "epoch(e - s) / 3600.0"
     pct = ", ".join(str(p) for p in PERCENTILES)
@@ -324,11 +325,12 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
                                           "hours_taken", "problem"])
 
 
-def _date_range(store: LogStore, table: str, s: str, filt: str,
+def _date_range(store: LogStore, log: str, s: str, filt: str,
                 tz: str) -> tuple[dt.date, dt.date]:
-    lo, hi = store.query(f"SELECT {_local_date(f'min({s})', tz)}, "
-                         f"{_local_date(f'max({s})', tz)} FROM {table} "
-                         f"WHERE {filt}")[0]
+    """First and last start dates (unvalidated view: the checks ride in the rule's scan)."""
+    lo, hi = store.scan(log, f"SELECT {_local_date(f'min({s})', tz)}, "
+                             f"{_local_date(f'max({s})', tz)} FROM {store.relation(log)} "
+                             f"WHERE {filt}", rule=False)[0]
     today = dt.date.today()
     return (lo or today), (hi or today)
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from audit.errors import EvidenceError, Problem
 from audit.logs.tables import KNOWN_LOGS, LOG_SUFFIXES
@@ -50,6 +51,7 @@ class LogInfo:
     extra: dict[str, Any] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)  # timestamp columns with a _bad_ flag
     validated: bool = False
+    reads: int = 0  # rule scans so far (see LogStore._read_again)
 
 
 class LogStore:
@@ -80,9 +82,10 @@ class LogStore:
         self.con.execute("SET preserve_insertion_order = false")
         self.timezone = timezone
         self.progress = progress  # audit.progress.TerminalProgress or None
-        if progress is not None:
-            self.con.execute("SET enable_progress_bar = true")
-            self.con.execute("SET enable_progress_bar_print = false")
+        # DuckDB's own bar prints to standard output on long queries, into a JSON report;
+        # ours (audit.progress) draws on standard error from query_progress() instead.
+        self.con.execute("SET enable_progress_bar_print = false")
+        self.con.execute(f"SET enable_progress_bar = {progress is not None}")
         self.logs: dict[str, LogInfo] = {}
 
     # -- queries --------------------------------------------------------------------------
@@ -96,6 +99,7 @@ class LogStore:
     def table(self, name: str) -> str:
         """The log's typed view, validated first (one scan, if no rule has paid it yet)."""
         self.ensure_valid(name)
+        self.scan(name, "SELECT 1")  # counts the read; copies a text log read twice
         return self.relation(name)
 
     def relation(self, name: str) -> str:
@@ -142,11 +146,17 @@ class LogStore:
         out += [f"CASE WHEN {quote(e)} < {quote(s)} THEN 1 ELSE 0 END" for s, e in _ordered(info)]
         return out
 
-    def scan(self, name: str, sql: str) -> list[tuple[Any, ...]]:
-        """Run a query that reads the log's file; a file DuckDB cannot read is bad evidence."""
+    def scan(self, name: str, sql: str, rule: bool = True) -> list[tuple[Any, ...]]:
+        """Run a query that reads the log's file; a file DuckDB cannot read is bad evidence.
+
+        ``rule``: the query is a rule's measurement (counted for ``_read_again``), not a
+        check or a date range.
+        """
         import duckdb
 
         try:
+            if rule:
+                self._read_again(name)
             if self.progress is not None:
                 with self.progress.track(self.con, f"reading {self.logs[name].path}"):
                     return self.con.execute(sql).fetchall()
@@ -156,13 +166,30 @@ class LogStore:
             raise EvidenceError(problems=[Problem(self.logs[name].path, "", "cannot read log: "
                                                   + _first_line(exc))]) from None
 
+    def _read_again(self, name: str) -> None:
+        """A text log (CSV, JSON Lines) read by a second rule is parsed once more into a table.
+
+        One rule over a log costs one scan of its file; parsing a large CSV again for every
+        further rule would cost a scan each, so the second reader copies the view's columns
+        (typed, flags included) into a table once, and the view then reads that table.
+        Parquet is always read in place (a scan of a few columns is cheaper than a copy).
+        """
+        info = self.logs[name]
+        info.reads += 1
+        if info.reads < 2 or info.format == "parquet" or info.extra.get("copied"):
+            return
+        view, copy = self.relation(name), quote(f"_copy_{name}")
+        self.con.execute(f"CREATE TABLE {copy} AS SELECT * FROM {view}")
+        self.con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {copy}")
+        info.extra["copied"] = True
+
     def ensure_valid(self, name: str) -> None:
         """Validate a log not yet validated, in one aggregate scan of the columns checked."""
         checks = self.checks(name)
         if not checks:
             return
         sums = ", ".join(f"coalesce(sum({t}), 0)" for t in checks)
-        values = self.scan(name, f"SELECT {sums} FROM {self.relation(name)}")[0]
+        values = self.scan(name, f"SELECT {sums} FROM {self.relation(name)}", rule=False)[0]
         self.settle(name, [int(v) for v in values])
 
     def validate_all(self) -> None:

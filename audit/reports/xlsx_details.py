@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from audit.assessment import Assessment
 
@@ -53,8 +54,9 @@ def write_sidecar(a: Assessment, full_id: str, path: Path) -> None:
 
 def _plain(values: Iterable[Any], ws: Any, font: Any) -> list[Any]:
     """Values as openpyxl write-only takes them; unsafe text as explicit string cells."""
-    from audit.reports.xlsx_style import FORMULA_TRIGGERS, cell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from audit.reports.xlsx_style import FORMULA_TRIGGERS, cell
 
     out: list[Any] = []
     for v in values:
