@@ -160,3 +160,20 @@ def test_a_csv_read_by_a_second_rule_is_copied_once(tmp_path: Path) -> None:
     assert store.query(f"SELECT count(*), count(actioned_at) FROM {second}") == [(3, 2)]
     store.table("moderation")
     assert len(store.query("SELECT table_name FROM duckdb_tables()")) == 1
+
+
+def test_share_rules_also_need_unique_ids_among_their_events(run: Any, tmp_path: Path) -> None:
+    header = ["request_id", "authority", "country", "received_at", "responded_at", "kind",
+              "legal_basis", "outcome"]
+    row = ["A1", "court", "IQ", "2024-01-01T00:00:00+03:00", "2024-01-02T00:00:00+03:00",
+           "user_data", "judicial_decision", "disclosed"]
+    other = ["A1", "police", "DE", *row[3:]]  # same id, outside the rule's population
+    pack = write_pack(tmp_path / "p", answers={"disclosure-policy-judicial": "yes"},
+                      logs={"authority_requests": (header, [row, other])})
+    code, _out, err = run("assess", pack, *CHECK, "--format", "json")
+    assert code == 0, err
+    pack = write_pack(tmp_path / "q", logs={"authority_requests": (header, [row, row])})
+    code, _out, err = run("assess", pack, *CHECK)
+    assert code == 2
+    assert err.strip() == ("q/logs/authority_requests.csv: column request_id: 1 duplicate id(s), "
+                           "e.g. A1 (2 times)")

@@ -61,9 +61,16 @@ class ShareEvaluator(Evaluator):
                            f"no {log} log in the evidence")
         population = where_sql(store, log, p.get("where") or {})
         match = where_sql(store, log, p["match"])
-        total, matched = store.query(
-            f"SELECT count(*), count(*) FILTER (WHERE {match}) FROM {store.table(log)} "
+        idcol = store.id_column(log)
+        ident = f'"{idcol}"' if idcol else "NULL"
+        # ids must be unique among the events judged, as for deadline rules
+        total, matched, dup = store.query(
+            f"SELECT count(*), count(*) FILTER (WHERE {match}), "
+            f"count({ident}) - count(DISTINCT {ident}) FROM {store.table(log)} "
             f"WHERE {population}")[0]
+        if dup:
+            store.settle(log, None, (dup, f"SELECT {ident} AS id FROM {store.relation(log)} "
+                                          f"WHERE {population}"))
         proof = (Proof("log", store.path_of(log)),)
         target = float(p["target"])
         if total == 0:
