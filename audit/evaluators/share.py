@@ -69,8 +69,8 @@ class ShareEvaluator(Evaluator):
             f"count({ident}) - count(DISTINCT {ident}) FROM {store.table(log)} "
             f"WHERE {population}")[0]
         if dup:
-            store.settle(log, None, (dup, f"SELECT {ident} AS id FROM {store.relation(log)} "
-                                          f"WHERE {population}"))
+            judged = f"SELECT {ident} AS id FROM {store.relation(log)} WHERE {population}"
+            store.settle(log, None, (dup, judged))
         proof = (Proof("log", store.path_of(log)),)
         target = float(p["target"])
         if total == 0:
