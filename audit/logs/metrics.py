@@ -318,7 +318,7 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
     where_text = ", ".join(f"{k}={v}" for k, v in spec.where.items()) or "all rows"
     return DeadlineResult(total, sum(v.on_time for v in versions),
                           sum(v.late for v in versions), sum(v.missing for v in versions),
-                          pending, outside, *q, versions=versions,
+                          pending, outside, q[0], q[1], q[2], versions=versions,
                           where_text=where_text, calendar_note=calendar_note,
                           detail_sql=detail,
                           detail_columns=[idcol or "id", spec.start, spec.end, "deadline",

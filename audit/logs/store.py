@@ -227,7 +227,7 @@ class LogStore:
                               "2024-05-01T09:30:00+03:00 (or declare 'timezone' in platform.yaml)")
                     problems.append(Problem(display, f"column {col}",
                                             f"{count:,} value(s) are not {expect}; first at data "
-                                            f"row(s) {self._first_rows(info, bad)}"))
+                                            f"row(s) {self._first_rows(info, bad or "FALSE")}"))
         if duplicates and duplicates[0] and spec:
             shown = ", ".join(f"{d[0]} ({d[1]} times)" for d in self.con.execute(
                 f"SELECT id, count(*) FROM ({duplicates[1]}) WHERE id IS NOT NULL GROUP BY id "
@@ -277,9 +277,9 @@ class LogStore:
             # The header is read here and the dialect given (RFC 4180, UTF-8), so DuckDB does
             # not sniff: a malformed row is then reported with its line number.
             names = _csv_header(path, display)
-            columns = ", ".join(f"{literal(n)}: 'VARCHAR'" for n in names)
+            declared = ", ".join(f"{literal(n)}: 'VARCHAR'" for n in names)
             reader = (f"read_csv({source}, header = true, auto_detect = false, "
-                      f"columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"', "
+                      f"columns = {{{declared}}}, delim = ',', quote = '\"', escape = '\"', "
                       "encoding = 'utf-8')")
             fmt = "csv"
         elif suffix == ".parquet":
