@@ -227,7 +227,7 @@ class LogStore:
                               "2024-05-01T09:30:00+03:00 (or declare 'timezone' in platform.yaml)")
                     problems.append(Problem(display, f"column {col}",
                                             f"{count:,} value(s) are not {expect}; first at data "
-                                            f"row(s) {self._first_rows(info, bad or "FALSE")}"))
+                                            f"row(s) {self._first_rows(info, bad or 'FALSE')}"))
         if duplicates and duplicates[0] and spec:
             shown = ", ".join(f"{d[0]} ({d[1]} times)" for d in self.con.execute(
                 f"SELECT id, count(*) FROM ({duplicates[1]}) WHERE id IS NOT NULL GROUP BY id "
