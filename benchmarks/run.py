@@ -68,7 +68,7 @@ SELECT count(*) FILTER (WHERE bad_s OR bad_e) AS bad_timestamps,
        count(*) FILTER (WHERE judged AND e > due) AS late,
        count(*) FILTER (WHERE judged AND e IS NULL AND due < cut) AS missing,
        count(*) FILTER (WHERE judged AND e IS NULL AND due >= cut) AS pending,
-       quantile_cont(epoch(e - s) / 3600.0, [0.5, 0.9, 0.99])
+       quantile_cont((epoch_us(e) - epoch_us(s)) / 1000000.0 / 3600.0, [0.5, 0.9, 0.99])
            FILTER (WHERE judged AND e IS NOT NULL) AS q
 FROM j
 """
