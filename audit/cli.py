@@ -172,6 +172,17 @@ def _parse_date(value: str | None) -> Any:
         raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
 
 
+def _engine_options(engine: str, master: str | None, remote: str | None) -> dict[str, Any]:
+    """Options for ``audit.engine.create_engine``; Spark's only with --engine spark."""
+    if engine != "spark":
+        if master or remote:
+            raise click.UsageError("--spark-master and --spark-remote need --engine spark")
+        return {}
+    if master and remote:
+        raise click.UsageError("give --spark-master or --spark-remote, not both")
+    return {"engine": "spark", "spark_master": master, "spark_remote": remote}
+
+
 @cli.command("assess")
 @click.argument("evidence", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--checklist", "-c", "checklist_ids", multiple=True, required=True,
@@ -195,13 +206,21 @@ def _parse_date(value: str | None) -> Any:
               help="Where DuckDB spills when a log exceeds --memory-limit (default: a "
                    "temporary directory).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no 'wrote' line.")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
+              show_default=True, help="Where the rules run over the logs; spark needs the "
+                                      "spark extra and Java (docs/spark.md).")
+@click.option("--spark-master", default=None, help="Spark master URL for --engine spark, "
+                                                   "e.g. spark://host:7077 (default local[*]).")
+@click.option("--spark-remote", default=None, help="Spark Connect URL for --engine spark, "
+                                                   "e.g. sc://host:15002.")
 @click.option("--baseline", type=click.Path(path_type=Path),
               help="An earlier JSON result: mark each gap as new, worse, improved or unchanged "
                    "since then (console, Markdown, xlsx); see docs/diff.md.")
 def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: str | None,
                scoring: str, fmt: str | None, output: Path | None, fail_under: float | None,
                memory_limit: str | None, temp_dir: Path | None, quiet: bool,
-               baseline: Path | None = None) -> None:
+               engine: str = "duckdb", spark_master: str | None = None,
+               spark_remote: str | None = None, baseline: Path | None = None) -> None:
     """Assess an evidence pack against checklist modules and report the gaps.
 
     EVIDENCE is a pack directory (platform.yaml, answers.yaml, documents/, logs/, waivers.yaml)
@@ -241,7 +260,8 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
     pack = load_evidence(list(evidence), registry, needed_log_columns(checklists, registry),
                          memory_limit=memory_limit,
                          temp_directory=str(temp_dir) if temp_dir else None,
-                         progress=progress_for(quiet))
+                         progress=progress_for(quiet), **_engine_options(
+                             engine, spark_master, spark_remote))
     day = _parse_date(as_of) or (as_date(pack.profile["as_of"]) if pack.profile.get("as_of")
                                  else dt.date.today())
     result = assess(pack, checklists, library, registry, day, scoring)

@@ -184,8 +184,7 @@ def _business_table(store: LogStore, calendar: str, days: int, first: dt.date,
     except (NotImplementedError, KeyError, AttributeError):
         cal, weekend = {}, {5, 6}
         note = f"business days: no holiday calendar for {calendar}; Saturdays and Sundays excluded"
-    if store.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
-                         [name]).fetchone()[0]:
+    if store.has_table(name):
         return quote(name), note
     span = (last - first).days + days * 3 + 60
     dates = [first + dt.timedelta(d) for d in range(span)]
@@ -206,8 +205,7 @@ def _business_table(store: LogStore, calendar: str, days: int, first: dt.date,
             break
         starts.append(d)
         dues.append(due)
-    store.con.execute(f"CREATE TABLE {quote(name)} AS SELECT unnest(?::DATE[]) AS d, "
-                      "unnest(?::DATE[]) AS due", [starts, dues])
+    store.create_table(name, {"d": starts, "due": dues}, {"d": "DATE", "due": "DATE"})
     return quote(name), note
 
 

@@ -1,0 +1,31 @@
+"""Engines that run the rules' queries over the logs: DuckDB (default) and Apache Spark."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from audit.engine.base import ENGINES, EngineUnavailable, LogEngine
+
+__all__ = ["ENGINES", "EngineUnavailable", "LogEngine", "create_engine"]
+
+
+def create_engine(engine: str = "duckdb", timezone: str | None = None,
+                  **options: Any) -> LogEngine:
+    """The log engine for a run; Spark is imported only when asked for.
+
+    ``options`` are the engine's own (``memory_limit``, ``temp_directory``, ``threads``,
+    ``progress`` for DuckDB; ``spark_master``, ``spark_remote`` for Spark); options meant for
+    the other engine are ignored, so the CLI can pass all of them.
+    """
+    if engine == "spark":
+        from audit.engine.spark import SparkEngine
+
+        return SparkEngine(timezone=timezone, master=options.get("spark_master"),
+                           remote=options.get("spark_remote"))
+    if engine != "duckdb":
+        raise EngineUnavailable(f"unknown engine '{engine}' (known: {', '.join(ENGINES)})")
+    from audit.engine.duckdb_engine import DuckDBEngine
+
+    keep = {k: v for k, v in options.items()
+            if k in ("memory_limit", "temp_directory", "threads", "progress")}
+    return DuckDBEngine(timezone=timezone, **keep)

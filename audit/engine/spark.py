@@ -1,0 +1,187 @@
+"""The Spark engine: the rules' own DuckDB SQL, transpiled, over Spark views of the logs.
+
+``SparkEngine`` is a ``LogStore`` whose connection runs each statement on Spark
+(``audit/engine/spark_sql.py``): the typed view of a log, its checks, every rule's aggregate
+and the offending rows are the same SQL text as on DuckDB, so the two engines cannot drift
+apart. Only reading a file is Spark's own (``spark.read``), and a log is never copied:
+Spark re-reads Parquet in place and caches nothing it was not asked to.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from audit.engine.base import EngineUnavailable
+from audit.engine.spark_session import _first_line, start_session
+from audit.errors import EvidenceError, Problem
+from audit.logs.store import LogInfo, LogStore, quote
+from audit.logs.tables import LOG_SUFFIXES
+
+# Spark's type names as DuckDB's DESCRIBE gives them, for the typed view's choices
+_TYPES = {"string": "VARCHAR", "timestamp": "TIMESTAMP WITH TIME ZONE",
+          "timestamp_ntz": "TIMESTAMP", "date": "DATE", "boolean": "BOOLEAN",
+          "int": "INTEGER", "bigint": "BIGINT", "double": "DOUBLE", "float": "FLOAT",
+          "smallint": "SMALLINT", "tinyint": "TINYINT"}
+
+
+def _duck_type(spark_type: str) -> str:
+    if spark_type.startswith("array"):
+        return "VARCHAR[]"
+    if spark_type.startswith("struct") or spark_type.startswith("map"):
+        return "STRUCT"
+    if spark_type.startswith("decimal"):
+        return spark_type.upper()
+    return _TYPES.get(spark_type, spark_type.upper())
+
+
+class _Cursor:
+    """The slice of a DuckDB cursor the store uses, over a Spark DataFrame (or rows)."""
+
+    def __init__(self, frame: Any = None, rows: list[tuple[Any, ...]] | None = None) -> None:
+        self._frame = frame
+        self._rows: Iterator[Any] | None = iter(rows) if rows is not None else None
+
+    def _iter(self) -> Iterator[Any]:
+        if self._rows is None:  # streamed a partition at a time (offending rows)
+            self._rows = iter(self._frame.toLocalIterator()) if self._frame is not None \
+                else iter(())
+        return self._rows
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        if self._rows is None and self._frame is not None:
+            return [tuple(r) for r in self._frame.collect()]  # one job (aggregates)
+        return [tuple(r) for r in self._iter()]
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        row = next(self._iter(), None)
+        return None if row is None else tuple(row)
+
+    def fetchmany(self, size: int) -> list[tuple[Any, ...]]:
+        out = []
+        for row in self._iter():
+            out.append(tuple(row))
+            if len(out) >= size:
+                break
+        return out
+
+
+class SparkConnection:
+    """Runs the store's DuckDB statements on Spark, transpiled (``spark_sql.to_spark``)."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self.statements: list[str] = []  # the Spark SQL run, for tests and --debug
+
+    def execute(self, sql: str, params: list[Any] | None = None) -> _Cursor:
+        from audit.engine.spark_sql import to_spark
+
+        if params:
+            raise EngineUnavailable("internal: a parameterised statement reached the Spark "
+                                    "engine")
+        text = sql.strip()
+        if re.match(r"(?i)^SET\s", text):
+            return _Cursor()  # DuckDB settings; the Spark session has its own
+        describe = re.match(r"(?i)^DESCRIBE\s+(.*)$", text, re.S)
+        if describe:
+            schema = self.session.sql(to_spark(describe.group(1))).schema
+            return _Cursor(rows=[(f.name, _duck_type(f.dataType.simpleString()))
+                                 for f in schema.fields])
+        spark_sql = to_spark(text)
+        self.statements.append(spark_sql)
+        frame = self.session.sql(spark_sql)
+        if re.match(r"(?i)^(CREATE|DROP)\s", text):
+            return _Cursor()
+        return _Cursor(frame)
+
+
+class SparkEngine(LogStore):
+    """Logs as Spark views; the same checks, aggregates and detail queries as DuckDB's."""
+
+    name = "spark"
+
+    def __init__(self, timezone: str | None = None, master: str | None = None,
+                 remote: str | None = None, session: Any = None) -> None:
+        # LogStore.__init__ opens DuckDB; this engine needs none of it
+        self.session = session if session is not None else start_session(master, remote)
+        self.con = SparkConnection(self.session)  # type: ignore[assignment]
+        self.timezone = timezone
+        self.progress = None
+        self.logs: dict[str, LogInfo] = {}
+        self._tables: set[str] = set()
+
+    def load(self, name: str, path: Path, display: str, needed: set[str] | None = None,
+             transform: str | None = None, reader: str | None = None) -> LogInfo:
+        """Register the file as a Spark view, then the same typed view as on DuckDB."""
+        if reader is not None:
+            raise EvidenceError(problems=[Problem(display, "", "this log's loader reads it with "
+                                                  "DuckDB's own reader; assess it with "
+                                                  "--engine duckdb")])
+        source = f"_src_{name}"
+        self._read(path, display).createOrReplaceTempView(source)
+        return super().load(name, path, display, needed, transform, reader=quote(source))
+
+    def _read(self, path: Path, display: str) -> Any:
+        location = str(path)
+        suffix = path.suffix.lower()
+        read = self.session.read
+        try:
+            if suffix == ".csv":
+                # every column as text, as DuckDB's declared reader; a malformed row fails
+                return (read.option("header", True).option("inferSchema", False)
+                        .option("mode", "FAILFAST").option("multiLine", True)
+                        .option("escape", '"').option("encoding", "UTF-8").csv(location))
+            if suffix == ".parquet" or (suffix == "" and not path.is_file()):
+                return read.parquet(location)  # a file or a folder of parts
+            if suffix in (".jsonl", ".ndjson"):
+                return read.json(location)
+        except Exception as exc:
+            raise EvidenceError(problems=[Problem(display, "", "Spark cannot read this log: "
+                                                  + _first_line(_cause(exc)))]) from None
+        raise EvidenceError(problems=[Problem(display, "", "unsupported log format; use "
+                                              + ", ".join(LOG_SUFFIXES))])
+
+    def scan(self, name: str, sql: str, rule: bool = True) -> list[tuple[Any, ...]]:
+        """A rule's aggregate on Spark; a file Spark cannot read is bad evidence."""
+        try:
+            if rule:
+                self.logs[name].reads += 1
+            return self.con.execute(sql).fetchall()
+        except (EvidenceError, EngineUnavailable):
+            raise
+        except Exception as exc:
+            if _is_spark_error(exc):
+                raise EvidenceError(problems=[Problem(self.logs[name].path, "", "Spark cannot "
+                                                      "read this log: "
+                                                      + _first_line(_cause(exc)))]) from None
+            raise
+
+    def has_table(self, name: str) -> bool:
+        return name in self._tables
+
+    def create_table(self, name: str, columns: dict[str, Sequence[Any]],
+                     types: dict[str, str]) -> None:
+        from pyspark.sql.types import DateType, StructField, StructType
+
+        kinds = {"DATE": DateType()}
+        schema = StructType([StructField(c, kinds[types[c]]) for c in columns])
+        rows = list(zip(*columns.values()))
+        self.session.createDataFrame(rows, schema).createOrReplaceTempView(name)
+        self._tables.add(name)
+
+
+def _is_spark_error(exc: BaseException) -> bool:
+    return type(exc).__module__.startswith(("pyspark", "py4j"))
+
+
+def _cause(exc: BaseException) -> BaseException:
+    """The reason in a Spark error, without the JVM's stack trace."""
+    text = str(exc)
+    for pattern in (r"(Malformed records are detected[^\n]*)", r"(\[PATH_NOT_FOUND\][^\n]*)",
+                    r"(\[UNABLE_TO_INFER_SCHEMA\][^\n]*)", r"([A-Za-z.]*Exception: [^\n]*)"):
+        found = re.search(pattern, text)
+        if found:
+            return Exception(found.group(1))
+    return exc
