@@ -28,6 +28,7 @@ SESSION_CONF = {
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.shuffle.partitions": "8",
 }
+MEANING = ("spark.sql.session.timeZone", "spark.sql.ansi.enabled")
 
 
 def _import_pyspark() -> Any:
@@ -87,7 +88,7 @@ def start_session(master: str | None = None, remote: str | None = None,
             raise EngineUnavailable('--spark-remote needs the Spark Connect client: pip install '
                                     '"platform-audit[spark-connect]"') from None
         builder = SparkSession.builder.remote(remote)
-        for key in ("spark.sql.session.timeZone", "spark.sql.ansi.enabled"):
+        for key in MEANING:
             builder = builder.config(key, settings[key])
         try:
             session = builder.getOrCreate()
@@ -114,7 +115,6 @@ def start_session(master: str | None = None, remote: str | None = None,
         raise EngineUnavailable(f"cannot start Spark (master {master or DEFAULT_MASTER}): "
                                 f"{_first_line(exc)}; check --spark-master and JAVA_HOME") from None
     session.sparkContext.setLogLevel("ERROR" if debug else "OFF")
-    for key, value in settings.items():  # a reused session gets this run's settings
-        if not key.startswith("spark.ui"):
-            session.conf.set(key, value)
+    for key in MEANING:  # a reused session still computes the same figures
+        session.conf.set(key, settings[key])
     return session
