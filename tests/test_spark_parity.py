@@ -188,3 +188,72 @@ def test_seeded_log_same_figures(spark: Any, tmp_path: Path) -> None:
         results.append(measure_deadline(engine, spec).figures())
     assert results[0] == results[1]
     assert results[0]["events"] > 5000 and results[0]["late"] > 0
+
+
+# -- bad input: one line, exit 2, no JVM trace ------------------------------------------------
+
+EXAMPLE = EXAMPLES / "before-negotiation"
+
+
+def _one_line(err: str) -> str:
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err and "\tat " not in err and "java." not in err
+    return lines[0]
+
+
+def test_no_pyspark_says_how_to_install(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)
+    code, _out, err = run("assess", EXAMPLE, "-c", "iq.law", "--engine", "spark")
+    assert code == 2
+    assert 'pip install "platform-audit[spark]"' in _one_line(err)
+
+
+def test_no_java_says_which_package(spark: Any, run: Any, monkeypatch: pytest.MonkeyPatch,
+                                    tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    code, _out, err = run("assess", EXAMPLE, "-c", "iq.law", "--engine", "spark")
+    assert code == 2
+    assert "openjdk-17-jre-headless" in _one_line(err)
+
+
+def test_unreachable_spark_connect(run: Any) -> None:
+    code, _out, err = run("assess", EXAMPLE, "-c", "iq.law", "--engine", "spark",
+                          "--spark-remote", "sc://127.0.0.1:9")
+    assert code == 2
+    line = _one_line(err)
+    # without the Connect client the line says how to install it; with it, that the server
+    # at the URL does not answer
+    assert "platform-audit[spark-connect]" in line or "cannot reach Spark Connect at" in line
+
+
+def test_spark_options_need_the_spark_engine(run: Any) -> None:
+    code, _out, err = run("assess", EXAMPLE, "-c", "iq.law", "--spark-master", "local[2]")
+    assert code == 2 and "--engine spark" in err
+
+
+def test_unreadable_log_is_one_line(spark: Any, run: Any, tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "pack", logs={"moderation": (MODERATION, [
+        ["R1", "2024-01-01T00:00:00+03:00", "2024-01-01T01:00:00+03:00", "personal_data_leak",
+         "authority", "removed", "IQ"]])})
+    with (pack / "logs" / "moderation.csv").open("a", encoding="utf-8") as fh:
+        fh.write('R2,"2024-01-01T00:00:00+03:00,unterminated\n')
+    code, _out, err = run("assess", pack, "-c", "iq.telegram-2023", "--engine", "spark",
+                          "--spark-master", "local[2]")
+    assert code == 2
+    assert "logs/moderation.csv" in _one_line(err)
+
+
+def test_schema_mismatch_names_the_column(spark: Any, run: Any, tmp_path: Path) -> None:
+    header = [c if c != "actioned_at" else "actioned" for c in MODERATION]
+    pack = write_pack(tmp_path / "pack", logs={"moderation": (header, [
+        ["R1", "2024-01-01T00:00:00+03:00", "", "spam", "user", "removed", "IQ"]])})
+    code, _out, err = run("assess", pack, "-c", "iq.telegram-2023", "--engine", "spark",
+                          "--spark-master", "local[2]")
+    assert code == 2
+    line = _one_line(err)
+    assert "column actioned_at" in line and "missing" in line

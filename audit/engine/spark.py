@@ -179,7 +179,10 @@ def _is_spark_error(exc: BaseException) -> bool:
 def _cause(exc: BaseException) -> BaseException:
     """The reason in a Spark error, without the JVM's stack trace."""
     text = str(exc)
-    for pattern in (r"(Malformed records are detected[^\n]*)", r"(\[PATH_NOT_FOUND\][^\n]*)",
+    if "Malformed records are detected" in text:  # the row itself is not repeated
+        return Exception("a malformed CSV row (wrong number of fields or an unterminated "
+                         "quote); DuckDB names its line: --engine duckdb")
+    for pattern in (r"(\[PATH_NOT_FOUND\][^\n]*)",
                     r"(\[UNABLE_TO_INFER_SCHEMA\][^\n]*)", r"([A-Za-z.]*Exception: [^\n]*)"):
         found = re.search(pattern, text)
         if found:

@@ -45,8 +45,9 @@ def _is_naive(node: exp.Expression) -> bool:
 
 def _as_instant_cast(node: exp.Expression) -> exp.Expression:
     """A naive cast becomes a TIMESTAMP cast: read in the session zone (UTC), then shifted."""
-    cls = type(node)
-    return cls(this=node.this, to=exp.DataType.build("TIMESTAMP"))
+    node = node.copy()
+    node.set("to", exp.DataType.build("TIMESTAMP"))
+    return node
 
 
 def _java_pattern(fmt: str) -> str:
