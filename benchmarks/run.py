@@ -469,8 +469,8 @@ def report(results: list[dict[str, object]], workbook: dict[str, list[float]] | 
     headers = ["format", "rows", "assess best s", "assess median s", "assess peak MiB",
                "floor best s", "floor median s", "floor peak MiB", "assess/floor best",
                "assess/floor median", "assess/floor CPU", "polars best s", "python best s",
-               "python/assess", "python/assess CPU", "spark best s", "spark peak MiB",
-               "spark CPU s"]
+               "python/assess", "python/assess CPU", "spark best s", "spark Python peak MiB (JVM not counted)",
+               "spark Python CPU s (JVM not counted)"]
     parts = [tabulate(rows, headers=headers, tablefmt="github")] if rows else []
     lin = []
     for fmt in args.formats:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from packs import MODERATION, moderation_rows, write_pack
 
 pyspark = pytest.importorskip("pyspark", reason="the spark extra is not installed "
@@ -159,9 +158,9 @@ def test_seeded_log_same_figures(spark: Any, tmp_path: Path) -> None:
     """A seeded 100k-row log (docs/spark.md: why not 1M in the suite)."""
     import datetime as dt
 
+    from audit.durations import parse_duration
     from audit.engine import create_engine
     from audit.engine.spark import SparkEngine
-    from audit.durations import parse_duration
     from audit.logs.metrics import DeadlineSpec, measure_deadline
 
     rng = random.Random(2026)

@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("sqlglot", reason='the spark extra is not installed (pip install -e ".[spark]")')
 
-from audit.engine.spark_sql import UntranslatableSQL, to_spark  # noqa: E402
+from audit.engine.spark_sql import UntranslatableSQL, to_spark
 
 
 @pytest.mark.parametrize("duck, spark", [

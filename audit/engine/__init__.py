@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from audit.engine.base import ENGINES, EngineUnavailable, LogEngine
+
+if TYPE_CHECKING:
+    from audit.logs.store import LogStore
 
 __all__ = ["ENGINES", "EngineUnavailable", "LogEngine", "create_engine"]
 
 
 def create_engine(engine: str = "duckdb", timezone: str | None = None,
-                  **options: Any) -> LogEngine:
+                  **options: Any) -> LogStore:
     """The log engine for a run; Spark is imported only when asked for.
+
+    Both engines are ``LogStore``s (Spark's with a transpiling connection), and so satisfy
+    ``LogEngine``.
 
     ``options`` are the engine's own (``memory_limit``, ``temp_directory``, ``threads``,
     ``progress`` for DuckDB; ``spark_master``, ``spark_remote`` for Spark); options meant for

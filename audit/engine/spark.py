@@ -30,7 +30,7 @@ _TYPES = {"string": "VARCHAR", "timestamp": "TIMESTAMP WITH TIME ZONE",
 def _duck_type(spark_type: str) -> str:
     if spark_type.startswith("array"):
         return "VARCHAR[]"
-    if spark_type.startswith("struct") or spark_type.startswith("map"):
+    if spark_type.startswith(("struct", "map")):
         return "STRUCT"
     if spark_type.startswith("decimal"):
         return spark_type.upper()
@@ -84,7 +84,7 @@ class SparkConnection:
         text = sql.strip()
         if re.match(r"(?i)^SET\s", text):
             return _Cursor()  # DuckDB settings; the Spark session has its own
-        describe = re.match(r"(?i)^DESCRIBE\s+(.*)$", text, re.S)
+        describe = re.match(r"(?i)^DESCRIBE\s+(.*)$", text, re.DOTALL)
         if describe:
             schema = self.session.sql(to_spark(describe.group(1))).schema
             return _Cursor(rows=[(f.name, _duck_type(f.dataType.simpleString()))
@@ -137,7 +137,7 @@ class SparkEngine(LogStore):
                 return read.parquet(location)  # a file or a folder of parts
             if suffix in (".jsonl", ".ndjson"):
                 return read.json(location)
-        except Exception as exc:
+        except _spark_errors() as exc:
             raise EvidenceError(problems=[Problem(display, "", "Spark cannot read this log: "
                                                   + _first_line(_cause(exc)))]) from None
         raise EvidenceError(problems=[Problem(display, "", "unsupported log format; use "
@@ -149,14 +149,10 @@ class SparkEngine(LogStore):
             if rule:
                 self.logs[name].reads += 1
             return self.con.execute(sql).fetchall()
-        except (EvidenceError, EngineUnavailable):
-            raise
-        except Exception as exc:
-            if _is_spark_error(exc):
-                raise EvidenceError(problems=[Problem(self.logs[name].path, "", "Spark cannot "
-                                                      "read this log: "
-                                                      + _first_line(_cause(exc)))]) from None
-            raise
+        except _spark_errors() as exc:
+            raise EvidenceError(problems=[Problem(self.logs[name].path, "", "Spark cannot "
+                                                  "read this log: "
+                                                  + _first_line(_cause(exc)))]) from None
 
     def has_table(self, name: str) -> bool:
         return name in self._tables
@@ -172,8 +168,12 @@ class SparkEngine(LogStore):
         self._tables.add(name)
 
 
-def _is_spark_error(exc: BaseException) -> bool:
-    return type(exc).__module__.startswith(("pyspark", "py4j"))
+def _spark_errors() -> tuple[type[BaseException], ...]:
+    """Errors Spark raises for a query or a read (the JVM's, and PySpark's own)."""
+    from py4j.protocol import Py4JJavaError
+    from pyspark.errors import PySparkException
+
+    return (Py4JJavaError, PySparkException)
 
 
 def _cause(exc: BaseException) -> BaseException:

@@ -129,8 +129,9 @@ class LogStore:
 
     def has_table(self, name: str) -> bool:
         """Whether a small constant table (a business-day calendar) exists already."""
-        return bool(self.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
-                                     [name]).fetchone()[0])
+        row = self.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
+                               [name]).fetchone()
+        return bool(row and row[0])
 
     def create_table(self, name: str, columns: dict[str, Sequence[Any]],
                      types: dict[str, str]) -> None:
