@@ -133,8 +133,8 @@ class SparkEngine(LogStore):
                 return (read.option("header", True).option("inferSchema", False)
                         .option("mode", "FAILFAST").option("multiLine", True)
                         .option("escape", '"').option("encoding", "UTF-8").csv(location))
-            if suffix == ".parquet" or (suffix == "" and not path.is_file()):
-                return read.parquet(location)  # a file or a folder of parts
+            if suffix == ".parquet":
+                return read.parquet(location)
             if suffix in (".jsonl", ".ndjson"):
                 return read.json(location)
         except _spark_errors() as exc:
