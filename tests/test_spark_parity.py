@@ -181,12 +181,22 @@ def test_seeded_log_same_figures(spark: Any, tmp_path: Path) -> None:
                         [(None, dt.date(2023, 8, 13), parse_duration("48 hours"), 0.9),
                          (dt.date(2023, 8, 13), None, parse_duration("24 hours"), 0.95)],
                         "IQ", None, dt.date(2023, 11, 30), "r", "Asia/Baghdad")
-    results = []
+    results, offending = [], []
     for engine in (create_engine("duckdb"), SparkEngine(session=spark)):
         engine.load("moderation", path, "moderation.csv", {"country", "category"})
-        results.append(measure_deadline(engine, spec).figures())
+        result = measure_deadline(engine, spec)
+        results.append(result.figures())
+        # the offending rows, streamed as the gap workbook's detail sheet reads them
+        offending.append(list(engine.stream(result.detail_sql, batch=500)))
     assert results[0] == results[1]
     assert results[0]["events"] > 5000 and results[0]["late"] > 0
+    assert len(offending[0]) == results[0]["late"] + results[0]["missing"]
+    # Same events, same order, same timestamps; hours_taken (display only, 2 decimals) may
+    # differ by 0.01 on an exact decimal tie such as 71.975 h (docs/spark.md).
+    assert [r[:4] + r[5:] for r in offending[0]] == [r[:4] + r[5:] for r in offending[1]]
+    hours = [(a[4], b[4]) for a, b in zip(*offending)]
+    assert all((a is None) == (b is None) for a, b in hours)
+    assert all(abs(a - b) <= 0.0100001 for a, b in hours if a is not None)
 
 
 # -- bad input: one line, exit 2, no JVM trace ------------------------------------------------
