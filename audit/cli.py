@@ -151,25 +151,21 @@ def _memory(value: str | None) -> str | None:
     return f"{m.group(1)}{m.group(2)}"
 
 
-def _refuse_overwriting_inputs(output: Path, inputs: list[Path]) -> None:
-    """Inputs are never modified: an output path that is (or lies inside) an input is refused."""
-    target = output.resolve()
-    for item in inputs:
-        source = item.resolve()
-        if target == source or (source.is_dir() and target.is_relative_to(source)):
-            raise click.UsageError(f"{output} is one of the inputs ({item}); write the report "
-                                   "elsewhere")
-
-
 def _parse_date(value: str | None) -> Any:
     import datetime as dt
 
     if value is None:
         return None
+    from audit.limits import date_problem
+
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
+        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}",
+                                 param_hint="--as-of") from None
+    if why := date_problem(day):
+        raise click.BadParameter(why, param_hint="--as-of")
+    return day
 
 
 @cli.command("assess")
@@ -184,7 +180,8 @@ def _parse_date(value: str | None) -> Any:
                                       "plugin's format; default "
                                       "from the -o extension, else console.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write the report to this file (atomically).")
+              help="Write the report to this file (atomically); '-' writes a text format to "
+                   "standard output.")
 @click.option("--fail-under", type=click.FloatRange(0, 100),
               help="Exit 1 when the score (percent, with waivers) is below this.")
 @click.option("--memory-limit", default=None, callback=lambda c, p, v: _memory(v),
@@ -213,7 +210,12 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
     from audit.checklists import load_library
     from audit.evidence.loaders import load_evidence, needed_log_columns
     from audit.plugins import get_registry
-    from audit.reports.base import write_atomically, writer_for
+    from audit.reports.base import (
+        is_stdout,
+        refuse_overwriting_inputs,
+        write_output,
+        writer_for,
+    )
     from audit.schemas.common import as_date
 
     registry = get_registry()
@@ -226,11 +228,11 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
     if scoring not in registry.scoring_models:
         raise click.UsageError(f"unknown scoring model '{scoring}' (known: "
                                f"{', '.join(registry.scoring_models.ids())})")
-    if output is not None:
-        _refuse_overwriting_inputs(output, [*evidence, *([baseline] if baseline else [])])
-    writer = writer_for(registry, fmt, output)
-    if getattr(writer, "binary", False) and output is None:
-        raise click.UsageError(f"the {writer.id} format needs an output file: add -o FILE")
+    refuse_overwriting_inputs(output, [*evidence, *([baseline] if baseline else [])])
+    writer = writer_for(registry, fmt, None if is_stdout(output) else output)
+    if getattr(writer, "binary", False) and (output is None or is_stdout(output)):
+        raise click.UsageError(f"the {writer.id} format is a binary workbook: it needs an "
+                               "output file (-o FILE), not standard output")
     from audit.progress import progress_for
 
     base = None
@@ -250,14 +252,15 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
 
         apply_baseline(result, base, str(baseline))
     if output is not None:
-        write_atomically(output, lambda fh: writer.write(result, fh), writer.binary)
-        if not quiet:
+        write_output(output, lambda fh: writer.write(result, fh), writer.binary, sys.stdout)
+        if not quiet and not is_stdout(output):
             # the auditor sees the summary on screen and hands over the file
             if writer.id != "console":
                 registry.writers.get("console").write(result, sys.stdout)
                 click.echo()
+            # status on stderr: stdout carries only the report
             click.echo(f"wrote {output} ({writer.id}): verdict {result.verdict.value}, "
-                       f"score {result.score.percent}, {len(result.gaps())} gap(s)")
+                       f"score {result.score.percent}, {len(result.gaps())} gap(s)", err=True)
     else:
         writer.write(result, sys.stdout)
     if fail_under is not None:

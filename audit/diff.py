@@ -607,7 +607,8 @@ EXTENSIONS = {".txt": "console", ".json": "json", ".md": "markdown", ".markdown"
               help="console, json, markdown or xlsx; default from the -o extension, else "
                    "console.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write the comparison to this file (atomically).")
+              help="Write the comparison to this file (atomically); '-' writes a text format to "
+                   "standard output.")
 @click.option("--fail-on-regression", is_flag=True,
               help="Exit 1 when anything got worse: a requirement's status (by the roll-up "
                    "order) or score, the overall score or the verdict.")
@@ -621,23 +622,26 @@ def diff_cmd(old: Path, new: Path, fmt: str | None, output: Path | None,
     compared on their common requirements only (see docs/diff.md).
     """
     from audit.errors import OutputError
-    from audit.reports.base import write_atomically
+    from audit.reports.base import is_stdout, refuse_overwriting_inputs, write_output
 
-    if fmt is None and output is not None:
+    refuse_overwriting_inputs(output, [old, new])
+    if fmt is None and output is not None and not is_stdout(output):
         fmt = EXTENSIONS.get(output.suffix.lower())
         if fmt is None:
             raise OutputError(f"{output}: no diff format writes '{output.suffix}' files; "
                               f"choose one with --format ({', '.join(sorted(RENDERERS))})")
     fmt = fmt or "console"
     render, binary = RENDERERS[fmt]
-    if binary and output is None:
-        raise click.UsageError(f"the {fmt} format needs an output file: add -o FILE")
+    if binary and (output is None or is_stdout(output)):
+        raise click.UsageError(f"the {fmt} format is a binary workbook: it needs an output "
+                               "file (-o FILE), not standard output")
     d = diff_files(old, new)
     if output is not None:
-        write_atomically(output, lambda fh: render(d, fh), binary)
+        write_output(output, lambda fh: render(d, fh), binary, sys.stdout)
         n = d.counts()
-        click.echo(f"wrote {output} ({fmt}): {n['changed']} changed requirement(s), "
-                   f"{len(d.regressions())} regression(s)")
+        if not is_stdout(output):
+            click.echo(f"wrote {output} ({fmt}): {n['changed']} changed requirement(s), "
+                       f"{len(d.regressions())} regression(s)", err=True)
     else:
         render(d, sys.stdout)
     if fail_on_regression:

@@ -295,10 +295,15 @@ def template_command(checklist_ids: Sequence[str], output: Path, force: bool = F
     from audit.checklists import load_library
     from audit.errors import OutputError, UsageError
     from audit.plugins import get_registry
-    from audit.reports.base import write_atomically
+    from audit.reports.base import refuse_overwriting_inputs, write_atomically
 
     if not checklist_ids:
         raise UsageError("give at least one --checklist")
+
+    refuse_overwriting_inputs(output, [Path(c) for c in checklist_ids if Path(c).exists()])
+    if str(output) == "-":
+        raise UsageError("-o -: the template is a binary workbook and cannot go to standard "
+                         "output; give a file name")
     if output.suffix.lower() != ".xlsx":
         raise UsageError(f"{output}: the template is an .xlsx workbook; name it *.xlsx")
     if output.exists() and not force:
@@ -326,4 +331,4 @@ def template_cmd(checklist_ids: tuple[str, ...], output: Path, force: bool) -> N
 
     The filled workbook is evidence for `audit assess`, alone or beside a pack directory.
     """
-    click.echo(template_command(checklist_ids, output, force))
+    click.echo(template_command(checklist_ids, output, force), err=True)
