@@ -56,8 +56,14 @@ class DiffError(AuditError):
 
 def load_result(path: Path | str) -> dict[str, Any]:
     """Read and check one JSON result; every failure is one line naming the file."""
+    from audit.limits import MAX_RESULT_BYTES
+
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_RESULT_BYTES:  # before reading: parsing costs ~15x the file in memory
+            raise DiffError(f"{path}: file is {size:,} bytes; result files are limited to "
+                            f"{MAX_RESULT_BYTES:,}")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DiffError(f"{path}: no such file") from None
@@ -66,11 +72,15 @@ def load_result(path: Path | str) -> dict[str, Any]:
                         "written by `audit assess --format json`") from None
     except OSError as exc:
         raise DiffError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    from audit.jsonio import JsonLimitError, parse_json
+
     try:
-        data = json.loads(text)
+        data = parse_json(text)
     except json.JSONDecodeError as exc:
         raise DiffError(f"{path}:{exc.lineno}: malformed JSON: {exc.msg} (line {exc.lineno}, "
                         f"column {exc.colno})") from None
+    except JsonLimitError as exc:
+        raise DiffError(f"{path}: {exc}") from None
     return check_result(data, str(path))
 
 

@@ -149,8 +149,14 @@ class DirectoryPackLoader:
         logs = path / "logs"
         if logs.is_dir():
             log_loaders = ordered_loaders(pack.registry, "log")
+            inside = path.resolve()
             for file in sorted(p for p in logs.iterdir() if p.is_file()
                                and not p.name.startswith(".")):
+                if file.is_symlink() and not file.resolve().is_relative_to(inside):
+                    # a link could make another system's log pass for this platform's
+                    raise EvidenceError(problems=[Problem(
+                        pack.display(file), "", "a link to a file outside the pack; logs must "
+                        "be files inside the pack directory")])
                 loader = next((ld for ld in log_loaders if ld.matches(file)), None)
                 if loader is None:
                     raise EvidenceError(problems=[Problem(
@@ -209,7 +215,7 @@ class DirectoryPackLoader:
             raise EvidenceError(problems=problems)
         if directory.is_dir():
             inside = directory.resolve()
-            for file in sorted(p for p in directory.rglob("*") if p.is_file()):
+            for file in _document_files(directory, pack):
                 rel = file.relative_to(directory).as_posix()
                 if file.is_symlink() or not file.resolve().is_relative_to(inside):
                     # a link could make a file from elsewhere pass for the platform's policy
@@ -240,6 +246,22 @@ class DirectoryPackLoader:
                 approved_by=entry["approved_by"], expires=as_date(entry["expires"]),
                 location=f"{doc.file}:{line}" if line else doc.file,
                 granted=as_date(entry["granted"]) if entry.get("granted") else None))
+
+
+def _document_files(directory: Path, pack: EvidencePack) -> list[Path]:
+    """Every file under documents/, sorted; a linked folder is refused rather than skipped."""
+    import os
+
+    found = []
+    for top, dirs, files in os.walk(directory):
+        for name in sorted(dirs):
+            if (Path(top) / name).is_symlink():
+                raise EvidenceError(problems=[Problem(
+                    pack.display(Path(top) / name), "", "a link to a folder; documents must be "
+                    "regular files inside documents/, not links")])
+        found += [Path(top) / name for name in files if (Path(top) / name).is_file()
+                  or (Path(top) / name).is_symlink()]
+    return sorted(found)
 
 
 class LogFileLoader:

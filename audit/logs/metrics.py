@@ -233,7 +233,8 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
             cond.append(f"{s} < {_ts(vuntil, tz)}")
         version_case.append(f"WHEN {' AND '.join(cond) or 'TRUE'} THEN {i}")
         if within.is_business:
-            date_range = date_range or _date_range(store, table, s, filt, tz)
+            # the calendar covers the judged period only, not every matching event's date
+            date_range = date_range or _date_range(store, table, s, f"({filt}) AND {window}", tz)
             first, last = date_range
             cal, calendar_note = _business_table(store, spec.calendar, within.amount, first, last)
             alias = f"bd{i}"
