@@ -350,5 +350,9 @@ def validate_files(paths: Iterable[Path], registry: Registry) -> list[Problem]:
             raws.setdefault(module_id, raw)
     _resolved, problems = resolve_all(raws)
     own_files = {raw.doc.file for mid, raw in raws.items() if mid in own_ids}
+    for module_id in sorted(own_ids):
+        from audit.vocabulary_check import rule_name_problems
+
+        problems += rule_name_problems(raws[module_id].doc, registry)
     return [p for p in problems if p.file in own_files]
 

@@ -20,3 +20,6 @@ def audit_register_loaders(registry):
     from audit_dsa_transparency.loader import StatementsOfReasonsLoader
 
     registry.add_loader(StatementsOfReasonsLoader())
+    # the columns this loader adds to the moderation log, so `audit checklists validate`
+    # accepts rules that read them (docs/plugins: vocabulary)
+    registry.vocabulary.add_columns("moderation", StatementsOfReasonsLoader.EXTRA_COLUMNS)

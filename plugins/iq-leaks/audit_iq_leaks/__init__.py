@@ -20,3 +20,7 @@ def audit_register_evaluators(registry):
     from audit_iq_leaks.evaluator import LeakChannelsEvaluator
 
     registry.add_evaluator(LeakChannelsEvaluator())
+    from audit_iq_leaks.evaluator import COLUMNS, LOG
+
+    # the log this rule type reads, so `audit checklists validate` knows its name and columns
+    registry.vocabulary.add_log(LOG, COLUMNS)
