@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT
 
 FIRST_PARTY = {"dsa_transparency": "audit-dsa-transparency", "iq_leaks": "audit-iq-leaks"}
-DSA_ROWS = ROOT.parent / "shared" / "data" / "dsa" / "sor-global-2024-03-14-excerpt.csv"
+DSA_ROWS = ROOT / "tests" / "data" / "dsa" / "sor-global-2024-03-14-excerpt.csv"  # vendored
 IQ_PACK = ROOT / "plugins" / "iq-leaks" / "example-pack"
 
 
@@ -35,8 +35,6 @@ def first_party(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def dsa_pack(tmp_path: Path) -> Path:
-    if not DSA_ROWS.is_file():
-        pytest.skip(f"real DSA rows not found at {DSA_ROWS}")
     pack = tmp_path / "dsa-pack"
     (pack / "logs").mkdir(parents=True)
     (pack / "platform.yaml").write_text("name: DSA Transparency Database excerpt\n"
