@@ -93,6 +93,7 @@ def check_result(data: Any, name: str) -> dict[str, Any]:
     if not major.isdigit() or int(major) != SUPPORTED_MAJOR:
         raise DiffError(f"{name}: result schema version {version or '(missing)'} is not "
                         f"compatible with this platform-audit (reads {SUPPORTED_MAJOR}.x)")
+    _check_shapes(data, name)
     reqs = data.get("requirements")
     if not isinstance(reqs, list) or not all(isinstance(r, dict) and isinstance(r.get("id"), str)
                                              and isinstance(r.get("status"), str)
@@ -120,6 +121,39 @@ def check_result(data: Any, name: str) -> dict[str, Any]:
             raise DiffError(f"{name}: scoring.{part}.score must be a number from 0 to 1 or "
                             f"null, got {value!r}")
     return data
+
+
+# The containers the comparison reads, with the type each must have: a result with another
+# shape is refused here, with its place, instead of failing deep inside the comparison.
+_SHAPES: tuple[tuple[str, type, type | None], ...] = (
+    ("tool", dict, None), ("platform", dict, None), ("scoring", dict, dict),
+    ("by_area", dict, dict), ("checklists", list, dict),
+)
+
+
+def _check_shapes(data: dict[str, Any], name: str) -> None:
+    for key, kind, item in _SHAPES:
+        value = data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, kind):
+            raise DiffError(f"{name}: {key} must be {'an object' if kind is dict else 'a list'}, "
+                            f"got {type(value).__name__}")
+        if item is None:
+            continue
+        entries = value.items() if isinstance(value, dict) else enumerate(value)
+        for k, entry in entries:
+            if key == "scoring" and k not in ("with_waivers", "without_waivers"):
+                continue
+            if not isinstance(entry, item) and (entry is not None or key == "checklists"):
+                raise DiffError(f"{name}: {key}.{k} must be an object, got "
+                                f"{type(entry).__name__}")
+    for i, c in enumerate(data.get("checklists") or []):
+        if not isinstance(c.get("id"), str):
+            raise DiffError(f"{name}: checklists[{i}].id must be text")
+    for key in ("verdict", "verdict_without_waivers"):
+        if key in data and not isinstance(data[key], str):
+            raise DiffError(f"{name}: {key}: unknown verdict {data[key]!r}")
 
 
 def _is_score(value: Any, allow_none: bool = True) -> bool:

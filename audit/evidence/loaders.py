@@ -155,7 +155,8 @@ class DirectoryPackLoader:
                 if file.is_symlink() and not file.resolve().is_relative_to(inside):
                     # a link could make another system's log pass for this platform's
                     raise EvidenceError(problems=[Problem(
-                        pack.display(file), "", "a link to a file outside the pack; logs must "
+                        f"{pack.display(logs)}/{file.name}", "", "a link to a file outside the "
+                        "pack; logs must "
                         "be files inside the pack directory")])
                 loader = next((ld for ld in log_loaders if ld.matches(file)), None)
                 if loader is None:
@@ -257,7 +258,7 @@ def _document_files(directory: Path, pack: EvidencePack) -> list[Path]:
         for name in sorted(dirs):
             if (Path(top) / name).is_symlink():
                 raise EvidenceError(problems=[Problem(
-                    pack.display(Path(top) / name), "", "a link to a folder; documents must be "
+                    f"{pack.display(Path(top))}/{name}", "", "a link to a folder; documents must be "
                     "regular files inside documents/, not links")])
         found += [Path(top) / name for name in files if (Path(top) / name).is_file()
                   or (Path(top) / name).is_symlink()]

@@ -119,7 +119,7 @@ def check_sheets(path: Path, display: str) -> None:
                                       "the workbook (damaged file?); save it again from the "
                                       "spreadsheet program")
                 with zf.open(part) as fh:
-                    head = fh.read(4096)
+                    head = fh.read(65536)  # <dimension> precedes the cells
                 m = DIMENSION_RE.search(head)
                 if m and m.group(3):
                     cols = _column_number(m.group(3).decode()) - _column_number(

@@ -22,4 +22,5 @@ def audit_register_loaders(registry):
     registry.add_loader(StatementsOfReasonsLoader())
     # the columns this loader adds to the moderation log, so `audit checklists validate`
     # accepts rules that read them (docs/plugins: vocabulary)
-    registry.vocabulary.add_columns("moderation", StatementsOfReasonsLoader.EXTRA_COLUMNS)
+    if hasattr(registry, "vocabulary"):  # platform-audit before the vocabulary has none
+        registry.vocabulary.add_columns("moderation", StatementsOfReasonsLoader.EXTRA_COLUMNS)

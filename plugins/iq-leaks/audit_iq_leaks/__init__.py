@@ -23,4 +23,5 @@ def audit_register_evaluators(registry):
     from audit_iq_leaks.evaluator import COLUMNS, LOG
 
     # the log this rule type reads, so `audit checklists validate` knows its name and columns
-    registry.vocabulary.add_log(LOG, COLUMNS)
+    if hasattr(registry, "vocabulary"):  # platform-audit before the vocabulary has none
+        registry.vocabulary.add_log(LOG, COLUMNS)
