@@ -42,21 +42,35 @@ _LAZY = {
 __all__ = ["__version__", "hookimpl", *_LAZY]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from audit.errors import AuditError, ChecklistError, EvidenceError, ExitCode, PluginError, Problem, UsageError
-    from audit.evaluators.base import EvaluationContext, Evaluator
-    from audit.model import (
-        Area,
-        Checklist,
-        ChecklistStatus,
-        Citation,
-        Finding,
-        Requirement,
-        Rule,
-        Severity,
-        Source,
-        Status,
+    # "X as X": explicit re-exports for type checkers (the names are in __all__)
+    from audit.errors import (
+        AuditError as AuditError,
+        ChecklistError as ChecklistError,
+        EvidenceError as EvidenceError,
+        ExitCode as ExitCode,
+        PluginError as PluginError,
+        Problem as Problem,
+        UsageError as UsageError,
     )
-    from audit.registry import Registry
+    from audit.evaluators.base import (
+        EvaluationContext as EvaluationContext,
+        Evaluator as Evaluator,
+    )
+    from audit.model import (
+        Area as Area,
+        Checklist as Checklist,
+        ChecklistStatus as ChecklistStatus,
+        Citation as Citation,
+        Finding as Finding,
+        Requirement as Requirement,
+        Rule as Rule,
+        Severity as Severity,
+        Source as Source,
+        Status as Status,
+    )
+    from audit.registry import (
+        Registry as Registry,
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -142,7 +142,7 @@ class Assessment:
         query = self.details.get(full_id)
         if query is None or self.evidence is None:
             return 0
-        return self.evidence.logs.query(f"SELECT count(*) FROM ({query.sql})")[0][0]
+        return int(self.evidence.logs.query(f"SELECT count(*) FROM ({query.sql})")[0][0])
 
 
 def _known_keys(library: ChecklistLibrary, registry: Registry) -> set[str]:

@@ -39,11 +39,12 @@ class RawModule:
 
     @property
     def data(self) -> Mapping[str, Any]:
-        return self.doc.data
+        data: Mapping[str, Any] = self.doc.data
+        return data
 
     @property
     def id(self) -> str:
-        return self.data["id"]
+        return str(self.data["id"])
 
 
 def _display(path: Path) -> str:
@@ -279,14 +280,14 @@ def build(raw: RawModule, parent: Checklist | None) -> tuple[Checklist | None, l
             continue
         entries.append((("requirements", i), req, data["id"]))
     requirements = []
-    for place, req, origin in entries:
-        cit = req["citation"]["source"]
+    for place, req_data, origin in entries:
+        cit = req_data["citation"]["source"]
         if cit not in sources:
             at = place + ("citation", "source") if place[0] != "extends" else place
             problems.append(doc.problem(at, f"cites unknown source {cit!r} "
                                             f"(sources: {', '.join(sorted(sources)) or 'none'})"))
             continue
-        requirements.append(_requirement(req, module, origin))
+        requirements.append(_requirement(req_data, module, origin))
     if problems:
         return None, problems
     return Checklist(

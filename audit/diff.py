@@ -133,7 +133,7 @@ _SHAPES: tuple[tuple[str, type, type | None], ...] = (
 
 def _check_shapes(data: dict[str, Any], name: str) -> None:
     for key, kind, item in _SHAPES:
-        value = data.get(key)
+        value: Any = data.get(key)
         if value is None:
             continue
         if not isinstance(value, kind):
@@ -141,7 +141,7 @@ def _check_shapes(data: dict[str, Any], name: str) -> None:
                             f"got {type(value).__name__}")
         if item is None:
             continue
-        entries = value.items() if isinstance(value, dict) else enumerate(value)
+        entries = list(value.items()) if isinstance(value, dict) else list(enumerate(data[key]))
         for k, entry in entries:
             if key == "scoring" and k not in ("with_waivers", "without_waivers"):
                 continue
@@ -361,7 +361,8 @@ class Diff:
             if c.status_direction < 0:
                 lines.append(f"{c.id}: status {c.old_status} -> {c.new_status}")
             elif c.score_delta is not None and c.score_delta < -SCORE_EPSILON:
-                lines.append(f"{c.id}: score {c.old['score']:.3f} -> {c.new['score']:.3f}")
+                lines.append(f"{c.id}: score {(c.old or {})['score']:.3f} -> "
+                             f"{(c.new or {})['score']:.3f}")
         # A requirement the new result no longer assesses could hide anything: dropping a
         # failing checklist from -c must not pass the gate.
         for r in self.only_old:
@@ -527,7 +528,7 @@ def change_rows(d: Diff, figure_limit: int | None = 4) -> list[list[Any]]:
     for c in changes:
         status = (c.old_status if c.old_status == c.new_status
                   else f"{c.old_status} -> {c.new_status}")
-        score = (f"{c.old['score']:.2f} -> {c.new['score']:.2f}"
+        score = (f"{(c.old or {})['score']:.2f} -> {(c.new or {})['score']:.2f}"
                  if c.score_delta is not None and abs(c.score_delta) > SCORE_EPSILON
                  else f"{c.new.get('score', 0):.2f}" if c.new else "")
         rows.append([c.id, c.severity, ", ".join(lb.replace("_", " ") for lb in c.labels),

@@ -52,7 +52,7 @@ class TemplatePlan:
     checklists: list[Checklist]
     answers: list[AnswerRow]
     fields: list[str]  # profile paths under platform., in sheet order
-    roles: list[tuple[str, list[str], str]]  # role, residence, requirement full ids
+    roles: list[tuple[str, list[str], list[str]]]  # role, residence, requirement full ids
 
     @property
     def rtl(self) -> bool:
@@ -234,7 +234,7 @@ def write_template(plan_: TemplatePlan, stream: IO[bytes]) -> None:
     ws = wb.create_sheet("Representatives")
     st.setup(ws, [24, 30, 10, 30, 24, 12, 50])
     ws.append(st.header(ws, REPRESENTATIVE_HEADERS))
-    for r, (role, resid, ids) in enumerate(plan_.roles, start=2):
+    for role, resid, ids in plan_.roles:
         note = "required by " + ", ".join(ids) + (f"; must reside in {'/'.join(resid)}"
                                                    if resid else "")
         ws.append(st.row(ws, [None, role, None, None, None, None, note], wrap=[6],
@@ -273,9 +273,9 @@ def write_template(plan_: TemplatePlan, stream: IO[bytes]) -> None:
         for i in range(3, 8):
             cells[i].protection = st.unlocked
         ws.append(cells)
-        kind = values[-1]
-        (number if kind == "a number" else choice if kind.startswith("yes/partial/no/n/a")
-         and "number" not in kind else free).add(f"D{r}")
+        expected = str(values[-1] or "")
+        (number if expected == "a number" else choice if expected.startswith("yes/partial/no/n/a")
+         and "number" not in expected else free).add(f"D{r}")
     if data:
         answer_date.add(f"H2:H{len(data) + 1}")
     for dv in (choice, number, free, answer_date):

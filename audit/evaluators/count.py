@@ -41,7 +41,7 @@ class CountEvaluator(Evaluator):
     }
 
     def check(self, params: Mapping[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
-        problems = []
+        problems: list[tuple[tuple[Any, ...], str]] = []
         for name in ("every", "lookback"):
             if name in params and (msg := duration_check(params[name])):
                 problems.append(((name,), msg))
@@ -105,7 +105,7 @@ class CountEvaluator(Evaluator):
                                      dict(p.get("where") or {}), bounds,
                                      legal_timezone(requirement.jurisdiction))
             proof = (Proof("log", context.evidence.logs.path_of(log)),)
-        periods = [f"{s} to {e}: {c}" for (s, e), c in zip(bounds, counts)]
+        periods = [f"{s} to {e}: {c}" for (s, e), c in zip(bounds, counts, strict=False)]
         good = sum(1 for c in counts if c >= minimum)
         figures = {"periods": len(bounds), "periods_met": good, "counts": counts,
                    "min_per_period": minimum}

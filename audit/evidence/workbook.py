@@ -237,7 +237,8 @@ class WorkbookLoader:
             raise EvidenceError(problems=[Problem(display, "", "no Answers or Profile sheet: "
                                                   "is this a workbook made by `audit template`?")])
         problems: list[Problem] = []
-        profile, cells = ({}, {})
+        profile: dict[str, Any] = {}
+        cells: dict[tuple[Any, ...], str] = {}
         if PROFILE_SHEET in sheets:
             profile, cells = self._profile(self._rows(wb, PROFILE_SHEET, display), display,
                                            problems)
@@ -299,7 +300,7 @@ class WorkbookLoader:
                                     "header row must name the columns name, role, country, "
                                     "contact"))
             return []
-        out = []
+        out: list[dict[str, Any]] = []
         for r, row in enumerate(rows[1:], start=2):
             entry: dict[str, Any] = {}
             for name, i in cols.items():
@@ -487,4 +488,4 @@ def coerce_field(field: str, value: Any) -> tuple[Any, str | None]:
 def _col(index: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(index + 1)
+    return str(get_column_letter(index + 1))

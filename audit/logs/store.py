@@ -133,9 +133,9 @@ class LogStore:
             # The header is read here and the dialect given (RFC 4180, UTF-8), so DuckDB does
             # not sniff: a malformed row is then reported with its line number.
             names = _csv_header(path, display)
-            columns = ", ".join(f"{literal(n)}: 'VARCHAR'" for n in names)
+            column_types = ", ".join(f"{literal(n)}: 'VARCHAR'" for n in names)
             reader = (f"read_csv({source}, header = true, auto_detect = false, "
-                      f"columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"', "
+                      f"columns = {{{column_types}}}, delim = ',', quote = '\"', escape = '\"', "
                       "encoding = 'utf-8')")
             fmt = "csv"
         elif suffix == ".parquet":
@@ -266,11 +266,12 @@ class LogStore:
         if idc:
             checks += [f"count({idc}) - count(DISTINCT {idc})", f"count(*) - count({idc})"]
         checks += [f"count(*) FILTER (WHERE {quote(e)} < {quote(s)})" for s, e in ordered]
-        counts = list(self.con.execute(f"SELECT {', '.join(checks)} FROM {table}").fetchone())
+        counts = list(self.con.execute(f"SELECT {', '.join(checks)} FROM {table}").fetchone()
+                      or ())
         rows = counts.pop(0)
         problems: list[Problem] = []
         display = info.path
-        for (col, _flag, bad), count in zip(flags, counts[:len(flags)]):
+        for (col, _flag, bad), count in zip(flags, counts[:len(flags)], strict=False):
             if count:
                 from audit.limits import year_range
 
@@ -296,7 +297,7 @@ class LogStore:
                 problems.append(Problem(display, f"column {spec.id_column}",  # type: ignore[union-attr]
                                         f"{missing:,} row(s) without an id; first at data row(s) "
                                         f"{self._first_rows(info, f'NULLIF(TRIM(CAST({idc} AS VARCHAR)), {literal(chr(32))}) IS NULL')}"))
-        for (s, e), count in zip(ordered, counts):
+        for (s, e), count in zip(ordered, counts, strict=False):
             if count:
                 cond = (f"{self._typed(info, e)} < {self._typed(info, s)}")
                 problems.append(Problem(display, f"column {e}",

@@ -12,7 +12,7 @@ from cerberus import errors as cerrors
 PathKey = tuple[Any, ...]
 
 
-class _Validator(cerberus.Validator):
+class _Validator(cerberus.Validator):  # type: ignore[misc]  # cerberus ships no types
     """Adds the ``isodate`` type: a YAML date or an ISO 8601 date string (checked by
     ``check_with: isodate``, which ``DATE`` below bundles)."""
 

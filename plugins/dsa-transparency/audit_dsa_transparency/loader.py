@@ -337,7 +337,7 @@ def check_vocabulary(con: Any, reader: str, header: list[str], display: str) -> 
                                                for _c, t, _v in tests)
                          + f" FROM {reader}").fetchone()
     problems = []
-    for (column, test, value), count in zip(tests, counts):
+    for (column, test, value), count in zip(tests, counts, strict=False):
         if not count:
             continue
         con.execute("SET preserve_insertion_order = true")

@@ -73,7 +73,7 @@ def moderation(pack: Path) -> list[dict]:
     # as text: fetching TIMESTAMPTZ values into Python would need pytz
     select = ", ".join(f'CAST("{c}" AS VARCHAR)' for c in cols)
     rows = store.query(f"SELECT {select} FROM {store.table('moderation')} ORDER BY 1")
-    return [dict(zip(cols, r)) for r in rows]
+    return [dict(zip(cols, r, strict=False)) for r in rows]
 
 
 def test_plugin_is_installed_and_registers_its_loader(audit_registry) -> None:
