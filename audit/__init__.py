@@ -1,7 +1,9 @@
 """platform-audit: audit messaging platforms against national data-protection and content laws.
 
-This module is the public API for plugin authors: the hook marker, the model types and the
-errors. Import from here, not from submodules, so internals can move without breaking plugins.
+This module is the public API: for scripts and notebooks ``assess``, ``write`` and ``render``
+(docs/python-api.md) and the result types (``Assessment``, ``RequirementResult``, ``Finding``,
+``Status``, ``DataNote``, ...); for plugin authors the hook marker, the model types and the
+errors. Import from here, not from submodules, so internals can move without breaking callers.
 """
 
 from __future__ import annotations
@@ -17,6 +19,18 @@ hookimpl = pluggy.HookimplMarker("platform_audit")
 # Model and error types are imported lazily so that ``audit --help`` and plugin discovery stay
 # cheap; ``from audit import Finding`` still works as usual.
 _LAZY = {
+    "assess": "audit.api",
+    "write": "audit.api",
+    "render": "audit.api",
+    "Assessment": "audit.assessment",
+    "RequirementResult": "audit.assessment",
+    "DataNote": "audit.assessment",
+    "WaiverState": "audit.assessment",
+    "ChecklistRef": "audit.assessment",
+    "Proof": "audit.model",
+    "ScoreResult": "audit.scoring",
+    "Verdict": "audit.scoring",
+    "EvidencePack": "audit.evidence.pack",
     "AuditError": "audit.errors",
     "ChecklistError": "audit.errors",
     "EvidenceError": "audit.errors",
@@ -42,6 +56,10 @@ _LAZY = {
 __all__ = ["__version__", "hookimpl", *_LAZY]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from audit.api import assess, render, write
+    from audit.assessment import Assessment, ChecklistRef, DataNote, RequirementResult, WaiverState
+    from audit.evidence.pack import EvidencePack
+    from audit.scoring import ScoreResult, Verdict
     from audit.errors import AuditError, ChecklistError, EvidenceError, ExitCode, PluginError, Problem, UsageError
     from audit.evaluators.base import EvaluationContext, Evaluator
     from audit.model import (
@@ -50,6 +68,7 @@ if TYPE_CHECKING:  # pragma: no cover
         ChecklistStatus,
         Citation,
         Finding,
+        Proof,
         Requirement,
         Rule,
         Severity,

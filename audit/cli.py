@@ -277,14 +277,30 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
         raise click.exceptions.Exit(1)
 
 
+def _loaders_by_plugin() -> dict[str, list[dict[str, Any]]]:
+    """Each plugin's evidence loaders with where they are asked (``kind``) and their order."""
+    from audit.evidence.loaders import loader_kinds
+    from audit.plugins import get_registry
+
+    out: dict[str, list[dict[str, Any]]] = {}
+    registry = get_registry()
+    for loader_id, loader in registry.loaders.items():
+        out.setdefault(registry.loaders.owner(loader_id), []).append(
+            {"id": loader_id, "kind": " and ".join(loader_kinds(loader)),
+             "priority": getattr(loader, "priority", 50)})
+    return out
+
+
 @cli.command("plugins")
 @click.option("--all", "show_all", is_flag=True, help="Include the built-in default plugins.")
 def plugins_cmd(show_all: bool) -> None:
-    """List installed plugins (JSON) and the hooks each implements."""
+    """List installed plugins (JSON), the hooks each implements and its evidence loaders."""
     from audit.plugins import list_plugins
 
     infos = list_plugins(include_defaults=show_all)
+    loaders = _loaders_by_plugin() if not any(i.error for i in infos) else {}
     out = [{"name": i.name, "version": i.version, "hooks": list(i.hooks),
+            **({"loaders": loaders[i.name]} if i.name in loaders else {}),
             **({"default": True} if i.default else {}), **({"error": i.error} if i.error else {})}
            for i in infos]
     click.echo(json.dumps(out, indent=2))
