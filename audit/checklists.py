@@ -380,10 +380,23 @@ def validate_files(paths: Iterable[Path], registry: Registry) -> list[Problem]:
             raws[raw.id] = raw
     if problems:
         return problems
-    installed, _ = _collect(registry)  # their own problems are not the files' under test
+    from audit.checklist_paths import env_checklist_path
+
+    # the files under test are checked against what `assess` would load beside them: the
+    # installed modules and AUDIT_CHECKLIST_PATH (their own problems are not the files')
+    installed, _ = _collect(registry, local=env_checklist_path())
+    own_paths = {raw.source.resolve() for raw in raws.values() if raw.source}
     for module_id, raw in installed.items():
-        if module_id not in raws and not any(r.doc.file == raw.doc.file for r in raws.values()):
-            raws.setdefault(module_id, raw)
+        if raw.source and raw.source.resolve() in own_paths:
+            continue
+        if module_id in raws:
+            problems.append(raws[module_id].doc.problem(
+                ("id",), f"module id {module_id!r} is already defined in {raw.doc.file}; give "
+                         "this module another id"))
+            continue
+        raws[module_id] = raw
+    if problems:
+        return problems
     _resolved, problems = resolve_all(raws)
     own_files = {raw.doc.file for mid, raw in raws.items() if mid in own_ids}
     return [p for p in problems if p.file in own_files]

@@ -91,7 +91,7 @@ def _rule_pairs(rule: Rule, finding: Finding,
     nested = getattr(evaluator, "nested_rules", None)
     children = rule.params.get(nested) if nested else None
     if children and len(children) == len(finding.children):
-        for child, part in zip(children, finding.children):
+        for child, part in zip(children, finding.children, strict=True):
             yield from _rule_pairs(Rule(child["type"], {k: v for k, v in child.items()
                                                         if k != "type"}), part, registry)
 
@@ -170,7 +170,7 @@ def _platform_notes(pack: EvidencePack, logs: Sequence[str]) -> list[DataNote]:
         counts = store.query("SELECT " + ", ".join(f"count(DISTINCT {quote(c)})"
                                                    for c in columns)
                              + f" FROM {store.table(log)}")[0]
-        for column, distinct in zip(columns, counts):
+        for column, distinct in zip(columns, counts, strict=True):
             if distinct <= 1:
                 continue
             top = store.query(f"SELECT {quote(column)}, count(*) AS n FROM {store.table(log)} "

@@ -110,7 +110,8 @@ def test_checklist_path_setting_adds_folders_to_the_library(run, pack: Path, tmp
     assert code == 0, err
     monkeypatch.setenv("AUDIT_CHECKLIST_PATH", str(tmp_path / "missing"))
     code, out, err = run("checklists", "list")
-    assert code == 2 and err.strip() == f"AUDIT_CHECKLIST_PATH: no such folder {tmp_path / 'missing'}"
+    assert code == 2
+    assert err.strip() == f"AUDIT_CHECKLIST_PATH: no such folder {tmp_path / 'missing'}"
 
 
 def test_pack_audit_yaml_adds_folders(run, pack: Path, tmp_path: Path) -> None:
@@ -134,6 +135,9 @@ def test_a_local_module_clashing_with_an_installed_one_names_both_files(run, pac
     assert code == 2, err
     assert "mine.yaml" in err and "checklists/iq/iq.telegram-2023.yaml" in err
     assert "module id 'iq.telegram-2023' is already defined in" in err
+    # validate says the same as assess (the reported defect was validate saying ok)
+    code, out, err = run("checklists", "validate", module)
+    assert code == 2 and "checklists/iq/iq.telegram-2023.yaml" in err and "mine.yaml" in err
     # and two local files with one id
     _module(tmp_path / "own" / "a.yaml")
     _module(tmp_path / "own" / "b.yaml")

@@ -56,7 +56,8 @@ def test_no_event_in_the_judged_period_while_events_exist_outside(tmp_path: Path
 
 def test_several_values_in_a_platform_column(tmp_path: Path) -> None:
     rows = [row + [platform] for row, platform in
-            zip(moderation_rows([1, 2, 3, 4]), ["Test Messenger", "Other", "Other", "Third"])]
+            zip(moderation_rows([1, 2, 3, 4]), ["Test Messenger", "Other", "Other", "Third"],
+                strict=True)]
     pack = write_pack(tmp_path / "p", logs={"moderation": ([*MODERATION, "platform_name"], rows)})
     note = _codes(_assess(pack))["several-platforms"]
     assert note.message.startswith("The platform_name column of the moderation log holds 3 "
