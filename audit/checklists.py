@@ -328,7 +328,23 @@ def build(raw: RawModule, parent: Checklist | None) -> tuple[Checklist | None, l
         provider=data.get("provider")), []
 
 
-_LIBRARY: dict[tuple[int, tuple[str, ...]], ChecklistLibrary] = {}
+_LIBRARY: dict[tuple[int, tuple[tuple[str, str], ...]], ChecklistLibrary] = {}
+
+
+def _fingerprint(local: Sequence[Path]) -> tuple[tuple[str, str], ...]:
+    """Local files by path and content: a module edited between two ``audit.assess`` calls
+    in one notebook must be read again, not served from the cache."""
+    import hashlib
+
+    out = []
+    for item in local:
+        for path in (module_files(item) if item.is_dir() else [item]):
+            try:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                digest = ""  # reported when the file is parsed
+            out.append((str(path.resolve()), digest))
+    return tuple(out)
 
 
 def load_library(registry: Registry, local: Sequence[Path] = ()) -> ChecklistLibrary:
@@ -337,7 +353,7 @@ def load_library(registry: Registry, local: Sequence[Path] = ()) -> ChecklistLib
     from audit.checklist_paths import env_checklist_path
 
     local = [*env_checklist_path(), *local]
-    key = (id(registry), tuple(str(p.resolve()) for p in local))
+    key = (id(registry), _fingerprint(local))
     cached = _LIBRARY.get(key)
     if cached is not None:
         return cached

@@ -202,3 +202,17 @@ def test_strict_turns_a_warning_into_exit_1(run, tmp_path: Path) -> None:
                          "--strict")
     assert code == 0, err
     assert "info [log-not-read]" in out
+
+
+def test_count_rules_take_a_time_zone_too(tmp_path: Path) -> None:
+    """A count rule's periods are days: flagged in an unknown zone, quiet once it names one."""
+    pack = write_pack(tmp_path / "p", logs={"moderation": (MODERATION, moderation_rows([1, 2]))})
+    module = _day_clock_module(tmp_path, "US")
+    data = yaml.safe_load(module.read_text())
+    rule = {"type": "count", "log": "moderation", "date": "received_at", "every": "1 year"}
+    data["requirements"][0]["rule"] = rule
+    module.write_text(yaml.safe_dump(data))
+    assert "clock-in-utc" in _codes(_assess(pack, str(module)))
+    data["requirements"][0]["rule"] = dict(rule, timezone="America/Chicago")
+    module.write_text(yaml.safe_dump(data))
+    assert "clock-in-utc" not in _codes(_assess(pack, str(module)))
