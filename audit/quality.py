@@ -76,7 +76,7 @@ def data_notes(assessment: Assessment, pack: EvidencePack, checklists: Sequence[
                 log=log, path=path, tables=", ".join(sorted(KNOWN_LOGS))), WARNING, log=log))
     judged = list(_judged(assessment.results, registry))
     notes += _deadline_notes(judged)
-    notes += _platform_notes(pack, [log for log in loaded if needed.get(log)])
+    notes += _platform_notes(pack, [log for log in loaded if needed.get(log)], judged)
     notes += _timezone_notes(judged, pack)
     return notes
 
@@ -155,7 +155,16 @@ def _deadline_notes(judged: Judged) -> list[DataNote]:
 
 # -- platform columns ----------------------------------------------------------------------
 
-def _platform_notes(pack: EvidencePack, logs: Sequence[str]) -> list[DataNote]:
+def _filtered_to_one(judged: Judged, log: str, column: str) -> bool:
+    """Whether every rule that reads ``log`` keeps one value of ``column`` (``where``), as an
+    overlay that judges one platform of a shared log does."""
+    readers = [rule for _r, rule, _f in judged if rule.params.get("log") == log]
+    return bool(readers) and all(
+        isinstance((rule.params.get("where") or {}).get(column), (str, int))
+        for rule in readers)
+
+
+def _platform_notes(pack: EvidencePack, logs: Sequence[str], judged: Judged) -> list[DataNote]:
     from audit.logs.store import quote
 
     store = pack._logs
@@ -164,7 +173,8 @@ def _platform_notes(pack: EvidencePack, logs: Sequence[str]) -> list[DataNote]:
     name = pack.profile.get("name", "")
     notes = []
     for log in logs:
-        columns = [c for c in PLATFORM_COLUMNS if c in store.columns(log)]
+        columns = [c for c in PLATFORM_COLUMNS if c in store.columns(log)
+                   and not _filtered_to_one(judged, log, c)]
         if not columns:
             continue
         counts = store.query("SELECT " + ", ".join(f"count(DISTINCT {quote(c)})"

@@ -216,3 +216,23 @@ def test_count_rules_take_a_time_zone_too(tmp_path: Path) -> None:
     data["requirements"][0]["rule"] = dict(rule, timezone="America/Chicago")
     module.write_text(yaml.safe_dump(data))
     assert "clock-in-utc" not in _codes(_assess(pack, str(module)))
+
+
+def test_rules_filtered_to_one_platform_are_not_flagged(tmp_path: Path) -> None:
+    rows = [row + [platform] for row, platform in
+            zip(moderation_rows([1, 2, 3]), ["Test Messenger", "Other", "Other"], strict=True)]
+    pack = write_pack(tmp_path / "p", logs={"moderation": ([*MODERATION, "platform_name"], rows)})
+    overlay = {
+        "schema_version": 1, "id": "own.one-platform", "extends": "iq.telegram-2023",
+        "jurisdiction": "IQ", "title": "One platform", "version": 1, "status": "practice",
+        "sources": [], "requirements": [],
+        "overrides": [{"id": "leak-takedown", "rule": {
+            "type": "deadline", "log": "moderation", "start": "received_at",
+            "end": "actioned_at", "where": {"platform_name": "Test Messenger"},
+            "versions": [{"from": "2023-08-13", "within": "24h", "target": 0.95}]}}]}
+    module = tmp_path / "overlay.yaml"
+    module.write_text(yaml.safe_dump(overlay), encoding="utf-8")
+    a = _assess(pack, str(module))
+    assert "several-platforms" not in _codes(a)
+    leak = next(r for r in a.results if r.requirement.id == "leak-takedown")
+    assert leak.finding.figures["events"] == 1
