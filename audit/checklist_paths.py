@@ -104,3 +104,21 @@ def select_checklists(specs: Sequence[str], registry: Registry,
     if repeated:
         raise UsageError(f"checklist '{repeated[0]}' given twice")
     return library, chosen
+
+
+def fingerprint(local: Sequence[Path]) -> tuple[tuple[str, str], ...]:
+    """Local files by path and content: a module edited between two ``audit.assess`` calls
+    in one notebook must be read again, not served from the cache."""
+    import hashlib
+
+    from audit.checklists import module_files
+
+    out = []
+    for item in local:
+        for path in (module_files(item) if item.is_dir() else [item]):
+            try:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                digest = ""  # reported when the file is parsed
+            out.append((str(path.resolve()), digest))
+    return tuple(out)

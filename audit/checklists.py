@@ -331,29 +331,13 @@ def build(raw: RawModule, parent: Checklist | None) -> tuple[Checklist | None, l
 _LIBRARY: dict[tuple[int, tuple[tuple[str, str], ...]], ChecklistLibrary] = {}
 
 
-def _fingerprint(local: Sequence[Path]) -> tuple[tuple[str, str], ...]:
-    """Local files by path and content: a module edited between two ``audit.assess`` calls
-    in one notebook must be read again, not served from the cache."""
-    import hashlib
-
-    out = []
-    for item in local:
-        for path in (module_files(item) if item.is_dir() else [item]):
-            try:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError:
-                digest = ""  # reported when the file is parsed
-            out.append((str(path.resolve()), digest))
-    return tuple(out)
-
-
 def load_library(registry: Registry, local: Sequence[Path] = ()) -> ChecklistLibrary:
     """Every module from every plugin, from the folders of ``AUDIT_CHECKLIST_PATH`` and from
     ``local`` files and folders; or ``ChecklistError`` listing every problem."""
-    from audit.checklist_paths import env_checklist_path
+    from audit.checklist_paths import env_checklist_path, fingerprint
 
     local = [*env_checklist_path(), *local]
-    key = (id(registry), _fingerprint(local))
+    key = (id(registry), fingerprint(local))
     cached = _LIBRARY.get(key)
     if cached is not None:
         return cached
