@@ -19,7 +19,7 @@ from audit.errors import AuditError, ExitCode
 
 EXIT_CODES_HELP = """\b
 Exit codes:
-  0   ran, and the gate (--fail-under, --fail-on-regression) passed
+  0   ran, and the gate (--fail-under, --strict, --fail-on-regression) passed
   1   ran, and the gate failed
   2   usage or input error (bad option, malformed checklist or evidence)
   3   plugin error (a plugin failed to load or register, or an id clash)
