@@ -67,7 +67,8 @@ def checklists_list(fmt: str) -> None:
     library = load_library(get_registry())
     rows = [{"id": c.id, "jurisdiction": c.jurisdiction, "title": c.title,
              "status": c.status.value, "version": c.version,
-             "requirements": len(c.requirements), "extends": c.extends or ""}
+             "requirements": len(c.requirements), "extends": c.extends or "",
+             "owner": c.owner, "path": c.path}  # owner "local": a user's own file
             for c in library.all()]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))

@@ -100,8 +100,10 @@ def test_checklist_path_setting_adds_folders_to_the_library(run, pack: Path, tmp
     monkeypatch.setenv("AUDIT_CHECKLIST_PATH",
                        f"{tmp_path / 'one'}{os.pathsep}{tmp_path / 'two'}")
     code, out, err = run("checklists", "list", "--format", "json")
-    ids = [m["id"] for m in json.loads(out)]
-    assert "acme.leaks" in ids and "acme.other" in ids and "iq.telegram-2023" in ids
+    modules = {m["id"]: m for m in json.loads(out)}
+    assert modules["acme.leaks"]["owner"] == modules["acme.other"]["owner"] == "local"
+    assert modules["acme.other"]["path"].endswith("two/b.yaml")
+    assert modules["iq.telegram-2023"]["owner"] == "audit.default_plugins.checklists"
     code, out, err = run("assess", pack, "-c", "acme.other", "--as-of", "2024-12-31")
     assert code == 0, err
     # the same file also named on the command line is read once, not a clash
