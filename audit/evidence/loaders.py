@@ -24,7 +24,7 @@ from audit.yamlio import YamlDocument, YamlProblem, load_yaml
 class EvidenceLoader(Protocol):
     id: str
     kind: str  # "pack" or "log"; optional: without it the loader is asked about both
-    priority: int  # optional, default 50: lower is asked first (built-ins are 100)
+    priority: int  # optional, default 50: lower is asked first (built-ins: 90 and 100)
     description: str
 
     def matches(self, path: Path) -> bool: ...
