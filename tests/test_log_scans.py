@@ -45,9 +45,12 @@ def test_checks_folded_into_a_rule_locate_the_rows(run: Any, tmp_path: Path) -> 
     pack = write_pack(tmp_path / "p", logs={"moderation": (MODERATION, rows)})
     code, _out, err = run("assess", pack, *CHECK)
     assert code == 2
+    from audit.limits import year_range
+
     assert err.strip() == ("p/logs/moderation.csv: column actioned_at: 1 value(s) are not an "
-                           "ISO 8601 timestamp with an offset, e.g. 2024-05-01T09:30:00+03:00 "
-                           "(or declare 'timezone' in platform.yaml); first at data row(s) 3")
+                           "ISO 8601 timestamp with an offset, e.g. 2024-05-01T09:30:00+03:00, "
+                           f"in the years {year_range()} (or declare 'timezone' in "
+                           "platform.yaml); first at data row(s) 3")
 
 
 def test_duplicates_outside_the_judged_events_do_not_count(run: Any, tmp_path: Path) -> None:
