@@ -254,7 +254,7 @@ class LogStore:
                 problems.append(Problem(display, f"column {spec.id_column}",
                                         f"{missing:,} row(s) without an id; first at data "
                                         f"row(s) {self._first_rows(info, blank)}"))
-        for (s, e), count in zip(_ordered(info), counts):
+        for (s, e), count in zip(_ordered(info), counts, strict=False):
             if count:
                 cond = f"{self._typed(info, e)} < {self._typed(info, s)}"
                 problems.append(Problem(display, f"column {e}",
