@@ -207,6 +207,10 @@ def _parse_date(value: str | None) -> Any:
                                           writable=True), default=None,
               help="Where DuckDB spills when a log exceeds --memory-limit (default: a "
                    "temporary directory).")
+@click.option("--unique-ids", type=click.Choice(["judged", "log"]), default="judged",
+              show_default=True,
+              help="Where event ids must be unique: among the events each rule judges, or "
+                   "across the whole log (one more distinct count per log).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no 'wrote' line.")
 @click.option("--baseline", type=click.Path(path_type=Path),
               help="An earlier JSON result: mark each gap as new, worse, improved or unchanged "
@@ -214,7 +218,8 @@ def _parse_date(value: str | None) -> Any:
 def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: str | None,
                scoring: str, fmt: str | None, output: Path | None, fail_under: float | None,
                memory_limit: str | None, temp_dir: Path | None, quiet: bool,
-               baseline: Path | None = None, strict: bool = False) -> None:
+               baseline: Path | None = None, strict: bool = False,
+               unique_ids: str = "judged") -> None:
     """Assess an evidence pack against checklist modules and report the gaps.
 
     EVIDENCE is a pack directory (platform.yaml, answers.yaml, documents/, logs/, waivers.yaml)
@@ -225,7 +230,8 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
 
     # everything that can be checked before the (possibly long) log loading is checked first
     prepared = prepare(evidence, checklist_ids, scoring, memory_limit=memory_limit,
-                       temp_directory=str(temp_dir) if temp_dir else None)
+                       temp_directory=str(temp_dir) if temp_dir else None,
+                       unique_ids=unique_ids)
     registry = prepared.registry
     refuse_overwriting_inputs(output, [*evidence, *([baseline] if baseline else [])])
     writer = writer_for(registry, fmt, None if is_stdout(output) else output)

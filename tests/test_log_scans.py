@@ -180,3 +180,14 @@ def test_share_rules_also_need_unique_ids_among_their_events(run: Any, tmp_path:
     assert code == 2
     assert err.strip() == ("q/logs/authority_requests.csv: column request_id: 1 duplicate id(s), "
                            "e.g. A1 (2 times)")
+
+
+def test_whole_log_uniqueness_is_an_option(run: Any, tmp_path: Path) -> None:
+    rows = moderation_rows([1, 2]) + moderation_rows([5, 5], category="spam")
+    pack = write_pack(tmp_path / "p", logs={"moderation": (MODERATION, rows)})
+    code, _out, err = run("assess", pack, *CHECK, "--format", "json")
+    assert code == 0, err  # the spam rows repeat ids, but no rule judges them
+    code, _out, err = run("assess", pack, *CHECK, "--unique-ids", "log")
+    assert code == 2
+    assert err.strip() == ("p/logs/moderation.csv: column request_id: 2 duplicate id(s), e.g. "
+                           "R00000 (2 times), R00001 (2 times)")

@@ -67,7 +67,7 @@ class LogStore:
 
     def __init__(self, timezone: str | None = None, memory_limit: str | None = None,
                  temp_directory: str | None = None, threads: int | None = None,
-                 progress: Any = None) -> None:
+                 progress: Any = None, unique_ids: str = "judged") -> None:
         import duckdb
 
         self.con = duckdb.connect(":memory:")
@@ -89,6 +89,9 @@ class LogStore:
         # and keeping it costs ~20 % of a parallel CSV scan.
         self.con.execute("SET preserve_insertion_order = false")
         self.timezone = timezone
+        # "judged": ids unique among the events each rule judges (what figures need);
+        # "log": also across the whole log, one more distinct count per log (docs/performance.md)
+        self.unique_ids = unique_ids
         self.progress = progress  # audit.progress.TerminalProgress or None
         # DuckDB's own bar prints to standard output on long queries, into a JSON report;
         # ours (audit.progress) draws on standard error from query_progress() instead.
@@ -240,6 +243,12 @@ class LogStore:
                     problems.append(Problem(display, f"column {col}",
                                             f"{count:,} value(s) are not {expect}; first at data "
                                             f"row(s) {self._first_rows(info, bad)}"))
+        if (values is not None and self.unique_ids == "log" and spec
+                and spec.id_column in info.columns and not (duplicates and duplicates[0])):
+            idc = quote(spec.id_column)  # the optional whole-log check, once per log
+            whole = self.scan(name, f"SELECT count({idc}) - count(DISTINCT {idc}) FROM "
+                                    f"{self.relation(name)}", rule=False)[0][0]
+            duplicates = (int(whole), f"SELECT {idc} AS id FROM {self.relation(name)}")
         if duplicates and duplicates[0] and spec:
             shown = ", ".join(f"{d[0]} ({d[1]} times)" for d in self.con.execute(
                 f"SELECT id, count(*) FROM ({duplicates[1]}) WHERE id IS NOT NULL GROUP BY id "
