@@ -191,3 +191,30 @@ def test_whole_log_uniqueness_is_an_option(run: Any, tmp_path: Path) -> None:
     assert code == 2
     assert err.strip() == ("p/logs/moderation.csv: column request_id: 2 duplicate id(s), e.g. "
                            "R00000 (2 times), R00001 (2 times)")
+
+
+def test_a_share_rule_pays_the_checks_in_its_own_scan(run: Any, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from audit.logs.store import LogStore
+
+    header = ["request_id", "authority", "country", "received_at", "responded_at", "kind",
+              "legal_basis", "outcome"]
+    row = ["A1", "court", "IQ", "2024-01-01T00:00:00+03:00", "2024-01-02T00:00:00+03:00",
+           "user_data", "judicial_decision", "disclosed"]
+    scans: list[str] = []
+    real = LogStore.scan
+
+    def counting(self: LogStore, name: str, sql: str, rule: bool = True) -> Any:
+        scans.append(name)
+        return real(self, name, sql, rule)
+
+    monkeypatch.setattr(LogStore, "scan", counting)
+    pack = write_pack(tmp_path / "p", logs={"authority_requests": (header, [row])})
+    code, _out, err = run("assess", pack, *CHECK, "--format", "json")
+    assert code == 0, err
+    assert scans == ["authority_requests"]  # figures and checks together
+    bad = [row[:3] + ["2024-01-03T00:00:00+03:00"] + row[4:]]  # responded before received
+    pack = write_pack(tmp_path / "q", logs={"authority_requests": (header, bad)})
+    code, _out, err = run("assess", pack, *CHECK)
+    assert code == 2 and "column responded_at: 1 row(s) end before received_at; first at " \
+                         "data row(s) 1" in err
