@@ -72,7 +72,8 @@ JURISDICTION_TIMEZONES = {
     "DE": "Europe/Berlin", "EU": "Europe/Brussels", "ID": "Asia/Jakarta", "IN": "Asia/Kolkata",
     "IQ": "Asia/Baghdad", "KE": "Africa/Nairobi", "NG": "Africa/Lagos", "PK": "Asia/Karachi",
     "RU": "Europe/Moscow", "SA": "Asia/Riyadh", "TR": "Europe/Istanbul",
-    "VN": "Asia/Ho_Chi_Minh", "FR": "Europe/Paris",
+    "VN": "Asia/Ho_Chi_Minh", "FR": "Europe/Paris", "GB": "Europe/London", "EG": "Africa/Cairo",
+    "JO": "Asia/Amman",
 }
 
 
@@ -241,6 +242,13 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
             joins.append(f"LEFT JOIN {cal} {alias} ON {alias}.d = {_local_date('ev.s', tz)}")
             due_case.append(f"WHEN {i} THEN timezone({literal(tz)}, "
                             f"CAST({alias}.due + INTERVAL 1 DAY AS TIMESTAMP))")
+        elif within.is_calendar:
+            # calendar months end with the corresponding local day (same day-number, or the
+            # month's last day when it is shorter): DuckDB's date + INTERVAL n MONTH clamps to
+            # the month end, as docs/reference/calendar-months.md requires
+            due_case.append(f"WHEN {i} THEN timezone({literal(tz)}, CAST("
+                            f"{_local_date('ev.s', tz)} + {within.sql_interval()} "
+                            f"+ INTERVAL 1 DAY AS TIMESTAMP))")
         else:
             due_case.append(f"WHEN {i} THEN ev.s + {within.sql_interval()}")
     version_case.append("ELSE -1 END")
