@@ -124,7 +124,7 @@ EXPECTED_MODULES = {
     "ru.personal-data", "ru.information", "au.online-safety", "id.mr5", "id.pdp", "ke.dpa",
     "ng.ndpa", "ng.nitda-code", "sa.pdpl", "vn.cybersecurity", "vn.pdp", "ae.pdpl",
     "iq.law", "iq.drafts", "iq.telegram-2023", "iq-kri.law-6-2008", "iq-kri.drafts",
-    "vn.decree-13-2023", "tr.law-5651-art9", "eu.eprivacy", "eu.csam-interim",
+    "tr.law-5651-art9", "eu.eprivacy", "eu.csam-interim",
     "in.telecom-cyber-security", "gb.online-safety", "gb.uk-gdpr", "eg.pdpl", "jo.pdpl",
 }
 
@@ -153,7 +153,7 @@ def test_module_metadata(library: Any) -> None:
     ("iq.drafts", "draft"), ("iq-kri.drafts", "draft"), ("ng.nitda-code", "draft"),
     ("tr.proposals-2025", "proposal"), ("iq.telegram-2023", "practice"),
     ("iq.law", "in_force"), ("de.netzdg", "in_force"), ("pk.rules-2021", "in_force"),
-    ("vn.decree-13-2023", "superseded"), ("tr.law-5651-art9", "superseded"),
+    ("tr.law-5651-art9", "superseded"),
     ("eu.csam-interim", "superseded"), ("vn.pdp", "in_force"), ("gb.online-safety", "in_force"),
     ("eg.pdpl", "in_force"), ("jo.pdpl", "in_force"),
 ])
@@ -385,8 +385,6 @@ D = dt.date
     # VN-04 (Decree 13, superseded) until 31 Dec 2025, then VN-05 (Law 91) from 1 Jan 2026
     ("vn.pdp", "breach-notice-authority", None,
      [(D(2023, 7, 1), D(2026, 1, 1), "72h", 1.0), (D(2026, 1, 1), None, "72h", 1.0)]),
-    ("vn.decree-13-2023", "violation-notice-72h-from-occurrence", None,
-     [(D(2023, 7, 1), D(2026, 1, 1), "72h", 1.0)]),
     # EU-46: ePrivacy 24 h (medium); UK-07: UK GDPR 72 h; EG-01: 72 h + 3 working days;
     # JO-01: 24 h to people, 72 h to the Unit (after the grace period)
     ("eu.eprivacy", "breach-notice-24h", None, [(D(2020, 12, 21), None, "24h", 1.0)]),

@@ -70,5 +70,5 @@ def test_list_flags_modules_not_reviewed_in_twelve_months(stale_module: None) ->
 def test_list_shows_the_new_and_updated_modules() -> None:
     output = CliRunner().invoke(cli, ["checklists", "list"]).output
     for module in ("gb.online-safety", "gb.uk-gdpr", "eg.pdpl", "jo.pdpl", "vn.pdp",
-                   "vn.decree-13-2023", "tr.law-5651", "tr.law-5651-art9", "tr.proposals-2025"):
+                   "tr.law-5651", "tr.law-5651-art9", "tr.proposals-2025"):
         assert module in output
