@@ -286,9 +286,11 @@ def test_every_module_records_its_legal_review(library: Any) -> None:
     (its requirements' refs, dated versions' refs and sources' rows), each one in the copy of
     LEGAL.md shipped with the docs."""
     rows = _legal_rows()
+    checked = 0
     for checklist in library.all():
-        if checklist.owner != "platform-audit":
-            continue
+        if not Path(checklist.path).resolve().is_relative_to(CHECKLISTS):
+            continue  # a third-party plugin's module reviews on its own schedule
+        checked += 1
         assert checklist.reviewed is not None, f"{checklist.id} has no reviewed date"
         assert dt.date(2026, 11, 29) <= checklist.reviewed <= dt.date.today(), checklist.id
         used = {ref for req in checklist.requirements if req.origin == checklist.id
@@ -299,6 +301,7 @@ def test_every_module_records_its_legal_review(library: Any) -> None:
             f"{checklist.id}: legal_rows misses {sorted(used - set(checklist.legal_rows))}")
         for ref in checklist.legal_rows:
             assert ref in rows, f"{checklist.id}: legal_rows entry {ref} is not a LEGAL.md row"
+    assert checked == len(MODULE_FILES)
 
 
 def test_rank_helper() -> None:
