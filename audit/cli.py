@@ -108,6 +108,15 @@ def checklists_show(module_id: str, fmt: str) -> None:
     click.echo(f"{checklist.id} v{checklist.version}: {checklist.title}")
     click.echo(f"jurisdiction {checklist.jurisdiction}, status {checklist.status.value}"
                + (f", extends {checklist.extends}" if checklist.extends else ""))
+    if checklist.reviewed:
+        import datetime as dt
+
+        from audit.i18n import _
+        from audit.legal_review import review_due
+
+        due = review_due(checklist.reviewed, dt.date.today())
+        click.echo(_("last legal review {date}; review due", date=checklist.reviewed.isoformat())
+                   if due else _("last legal review {date}", date=checklist.reviewed.isoformat()))
     click.echo()
     rows = [{"id": r.id, "area": r.area.value, "severity": r.severity.value,
              "rule": r.rule.type, "title": r.title,

@@ -72,3 +72,8 @@ def test_list_shows_the_new_and_updated_modules() -> None:
     for module in ("gb.online-safety", "gb.uk-gdpr", "eg.pdpl", "jo.pdpl", "vn.pdp",
                    "tr.law-5651", "tr.law-5651-art9", "tr.proposals-2025"):
         assert module in output
+
+
+def test_show_prints_the_review_date() -> None:
+    output = CliRunner().invoke(cli, ["checklists", "show", "jo.pdpl"]).output
+    assert "last legal review 2026-11-29" in output.splitlines()[2]
