@@ -124,7 +124,7 @@ EXPECTED_MODULES = {
     "ru.personal-data", "ru.information", "au.online-safety", "id.mr5", "id.pdp", "ke.dpa",
     "ng.ndpa", "ng.nitda-code", "sa.pdpl", "vn.cybersecurity", "vn.pdp", "ae.pdpl",
     "iq.law", "iq.drafts", "iq.telegram-2023", "iq-kri.law-6-2008", "iq-kri.drafts",
-    "tr.law-5651-art9", "eu.eprivacy", "eu.csam-interim",
+    "tr.law-5651-art9", "eu.eprivacy", "eu.csam-interim", "eu.csam-derogation-draft",
     "in.telecom-cyber-security", "gb.online-safety", "gb.uk-gdpr", "eg.pdpl", "jo.pdpl",
 }
 
@@ -154,7 +154,8 @@ def test_module_metadata(library: Any) -> None:
     ("tr.proposals-2025", "proposal"), ("iq.telegram-2023", "practice"),
     ("iq.law", "in_force"), ("de.netzdg", "in_force"), ("pk.rules-2021", "in_force"),
     ("tr.law-5651-art9", "superseded"),
-    ("eu.csam-interim", "superseded"), ("vn.pdp", "in_force"), ("gb.online-safety", "in_force"),
+    ("eu.csam-interim", "superseded"), ("eu.csam-derogation-draft", "draft"),
+    ("vn.pdp", "in_force"), ("gb.online-safety", "in_force"),
     ("eg.pdpl", "in_force"), ("jo.pdpl", "in_force"),
 ])
 def test_module_status(library: Any, module: str, status: str) -> None:
