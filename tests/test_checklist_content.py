@@ -390,11 +390,12 @@ D = dt.date
     ("vn.pdp", "breach-notice-authority", None,
      [(D(2023, 7, 1), D(2026, 1, 1), "72h", 1.0), (D(2026, 1, 1), None, "72h", 1.0)]),
     # EU-46: ePrivacy 24 h (medium); UK-07: UK GDPR 72 h; EG-01: 72 h + 3 working days;
-    # JO-01: 24 h to people, 72 h to the Unit (after the grace period)
+    # JO-01: 24 h to people, 72 h to the Unit (after the grace period); EG clocks from the end
+    # of the one-year compliance window after the Executive Regulations (EG-04)
     ("eu.eprivacy", "breach-notice-24h", None, [(D(2020, 12, 21), None, "24h", 1.0)]),
     ("gb.uk-gdpr", "breach-notice-authority", None, [(None, None, "72h", 1.0)]),
-    ("eg.pdpl", "breach-notice-authority", None, [(D(2025, 11, 10), None, "72h", 1.0)]),
-    ("eg.pdpl", "breach-notice-users", None, [(D(2025, 11, 10), None, "3 business days", 1.0)]),
+    ("eg.pdpl", "breach-notice-authority", None, [(D(2026, 11, 10), None, "72h", 1.0)]),
+    ("eg.pdpl", "breach-notice-users", None, [(D(2026, 11, 10), None, "3 business days", 1.0)]),
     ("jo.pdpl", "breach-notice-users", None, [(D(2025, 3, 17), None, "24h", 1.0)]),
     ("jo.pdpl", "breach-notice-authority", None, [(D(2025, 3, 17), None, "72h", 1.0)]),
     # VN-03: 24 h from 25 Dec 2024; NG-05: 24 h (draft status)

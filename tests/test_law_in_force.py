@@ -88,19 +88,19 @@ def test_turkish_art9_requirement_ends_on_10_october_2024(tmp_path: Path) -> Non
 def test_egyptian_working_days_skip_friday_saturday_and_holidays(tmp_path: Path) -> None:
     """EG-01: data subjects within 3 working days of the Centre report, on Egypt's calendar.
 
-    Reported on Tuesday 6 Jan 2026: Wednesday 7 Jan is Coptic Christmas, Friday and Saturday
-    are the weekend, so the third working day is Monday 12 Jan (a Saturday-Sunday calendar
-    without holidays would end on Friday 9 Jan and judge both incidents late).
+    Reported on Wednesday 6 Jan 2027: Thursday 7 Jan is Coptic Christmas, Friday and Saturday
+    are the weekend, so the third working day is Tuesday 12 Jan (a Saturday-Sunday calendar
+    without holidays would end on Monday 11 Jan and judge both incidents late).
     """
     rows = [
-        ["EG-1", "2026-01-05T08:00:00+02:00", "2026-01-05T10:00:00+02:00",
-         "2026-01-06T10:00:00+02:00", "2026-01-12T20:00:00+02:00", 10, "messages", "EG", "yes"],
-        ["EG-2", "2026-01-05T08:00:00+02:00", "2026-01-05T10:00:00+02:00",
-         "2026-01-06T10:00:00+02:00", "2026-01-13T09:00:00+02:00", 10, "messages", "EG", "yes"],
+        ["EG-1", "2027-01-05T08:00:00+02:00", "2027-01-05T10:00:00+02:00",
+         "2027-01-06T10:00:00+02:00", "2027-01-12T20:00:00+02:00", 10, "messages", "EG", "yes"],
+        ["EG-2", "2027-01-05T08:00:00+02:00", "2027-01-05T10:00:00+02:00",
+         "2027-01-06T10:00:00+02:00", "2027-01-13T09:00:00+02:00", 10, "messages", "EG", "yes"],
     ]
     pack = write_pack(tmp_path / "eg", platform={"name": "T", "users": {"EG": 5000}},
                       logs={"breaches": (BREACHES, rows)})
-    result = _result(run_assessment(pack, ["eg.pdpl"], "2026-03-31"),
+    result = _result(run_assessment(pack, ["eg.pdpl"], "2027-03-31"),
                      "eg.pdpl:breach-notice-users")
     figures = result.finding.figures
     assert (figures["events"], figures["on_time"], figures["late"]) == (2, 1, 1)
