@@ -45,9 +45,12 @@ def test_checks_folded_into_a_rule_locate_the_rows(run: Any, tmp_path: Path) -> 
     pack = write_pack(tmp_path / "p", logs={"moderation": (MODERATION, rows)})
     code, _out, err = run("assess", pack, *CHECK)
     assert code == 2
+    from audit.limits import year_range
+
     assert err.strip() == ("p/logs/moderation.csv: column actioned_at: 1 value(s) are not an "
-                           "ISO 8601 timestamp with an offset, e.g. 2024-05-01T09:30:00+03:00 "
-                           "(or declare 'timezone' in platform.yaml); first at data row(s) 3")
+                           "ISO 8601 timestamp with an offset, e.g. 2024-05-01T09:30:00+03:00, "
+                           f"in the years {year_range()} (or declare 'timezone' in "
+                           "platform.yaml); first at data row(s) 3")
 
 
 def test_duplicates_outside_the_judged_events_do_not_count(run: Any, tmp_path: Path) -> None:
@@ -177,3 +180,41 @@ def test_share_rules_also_need_unique_ids_among_their_events(run: Any, tmp_path:
     assert code == 2
     assert err.strip() == ("q/logs/authority_requests.csv: column request_id: 1 duplicate id(s), "
                            "e.g. A1 (2 times)")
+
+
+def test_whole_log_uniqueness_is_an_option(run: Any, tmp_path: Path) -> None:
+    rows = moderation_rows([1, 2]) + moderation_rows([5, 5], category="spam")
+    pack = write_pack(tmp_path / "p", logs={"moderation": (MODERATION, rows)})
+    code, _out, err = run("assess", pack, *CHECK, "--format", "json")
+    assert code == 0, err  # the spam rows repeat ids, but no rule judges them
+    code, _out, err = run("assess", pack, *CHECK, "--unique-ids", "log")
+    assert code == 2
+    assert err.strip() == ("p/logs/moderation.csv: column request_id: 2 duplicate id(s), e.g. "
+                           "R00000 (2 times), R00001 (2 times)")
+
+
+def test_a_share_rule_pays_the_checks_in_its_own_scan(run: Any, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from audit.logs.store import LogStore
+
+    header = ["request_id", "authority", "country", "received_at", "responded_at", "kind",
+              "legal_basis", "outcome"]
+    row = ["A1", "court", "IQ", "2024-01-01T00:00:00+03:00", "2024-01-02T00:00:00+03:00",
+           "user_data", "judicial_decision", "disclosed"]
+    scans: list[str] = []
+    real = LogStore.scan
+
+    def counting(self: LogStore, name: str, sql: str, rule: bool = True) -> Any:
+        scans.append(name)
+        return real(self, name, sql, rule)
+
+    monkeypatch.setattr(LogStore, "scan", counting)
+    pack = write_pack(tmp_path / "p", logs={"authority_requests": (header, [row])})
+    code, _out, err = run("assess", pack, *CHECK, "--format", "json")
+    assert code == 0, err
+    assert scans == ["authority_requests"]  # figures and checks together
+    bad = [row[:3] + ["2024-01-03T00:00:00+03:00"] + row[4:]]  # responded before received
+    pack = write_pack(tmp_path / "q", logs={"authority_requests": (header, bad)})
+    code, _out, err = run("assess", pack, *CHECK)
+    assert code == 2 and "column responded_at: 1 row(s) end before received_at; first at " \
+                         "data row(s) 1" in err

@@ -194,7 +194,7 @@ def test_seeded_log_same_figures(spark: Any, tmp_path: Path) -> None:
     # Same events, same order, same timestamps; hours_taken (display only, 2 decimals) may
     # differ by 0.01 on an exact decimal tie such as 71.975 h (docs/spark.md).
     assert [r[:4] + r[5:] for r in offending[0]] == [r[:4] + r[5:] for r in offending[1]]
-    hours = [(a[4], b[4]) for a, b in zip(*offending)]
+    hours = [(a[4], b[4]) for a, b in zip(*offending, strict=True)]
     assert all((a is None) == (b is None) for a, b in hours)
     assert all(abs(a - b) <= 0.0100001 for a, b in hours if a is not None)
 

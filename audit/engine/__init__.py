@@ -19,19 +19,19 @@ def create_engine(engine: str = "duckdb", timezone: str | None = None,
     Both engines are ``LogStore``s (Spark's with a transpiling connection), and so satisfy
     ``LogEngine``.
 
-    ``options`` are the engine's own (``memory_limit``, ``temp_directory``, ``threads``,
-    ``progress`` for DuckDB; ``spark_master``, ``spark_remote`` for Spark); options meant for
-    the other engine are ignored, so the CLI can pass all of them.
+    ``options`` are the engine's own (``LogStore``'s for DuckDB; ``spark_master``,
+    ``spark_remote`` and ``unique_ids`` for Spark); DuckDB's memory settings mean nothing to
+    Spark and are ignored there.
     """
     if engine == "spark":
         from audit.engine.spark import SparkEngine
 
         return SparkEngine(timezone=timezone, master=options.get("spark_master"),
-                           remote=options.get("spark_remote"))
+                           remote=options.get("spark_remote"),
+                           unique_ids=options.get("unique_ids") or "judged")
     if engine != "duckdb":
         raise EngineUnavailable(f"unknown engine '{engine}' (known: {', '.join(ENGINES)})")
     from audit.engine.duckdb_engine import DuckDBEngine
 
-    keep = {k: v for k, v in options.items()
-            if k in ("memory_limit", "temp_directory", "threads", "progress")}
+    keep = {k: v for k, v in options.items() if not k.startswith("spark_")}
     return DuckDBEngine(timezone=timezone, **keep)

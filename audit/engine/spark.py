@@ -103,11 +103,13 @@ class SparkEngine(LogStore):
     name = "spark"
 
     def __init__(self, timezone: str | None = None, master: str | None = None,
-                 remote: str | None = None, session: Any = None) -> None:
+                 remote: str | None = None, session: Any = None,
+                 unique_ids: str = "judged") -> None:
         # LogStore.__init__ opens DuckDB; this engine needs none of it
         self.session = session if session is not None else start_session(master, remote)
         self.con = SparkConnection(self.session)  # type: ignore[assignment]
         self.timezone = timezone
+        self.unique_ids = unique_ids
         self.progress = None
         self.logs: dict[str, LogInfo] = {}
         self._tables: set[str] = set()
@@ -163,14 +165,14 @@ class SparkEngine(LogStore):
 
         kinds = {"DATE": DateType()}
         schema = StructType([StructField(c, kinds[types[c]]) for c in columns])
-        rows = list(zip(*columns.values()))
+        rows = list(zip(*columns.values(), strict=True))
         self.session.createDataFrame(rows, schema).createOrReplaceTempView(name)
         self._tables.add(name)
 
 
 def _spark_errors() -> tuple[type[BaseException], ...]:
     """Errors Spark raises for a query or a read (the JVM's, and PySpark's own)."""
-    from py4j.protocol import Py4JJavaError
+    from py4j.protocol import Py4JJavaError  # type: ignore[import-untyped]
     from pyspark.errors import PySparkException
 
     return (Py4JJavaError, PySparkException)

@@ -129,9 +129,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
 def _duck_format(fmt: exp.Expression) -> str:
     """The DuckDB strftime text, whichever form SQLGlot normalised it to."""
     if isinstance(fmt, exp.Literal):
-        text = fmt.this
-        # SQLGlot stores the format in its own (Python strftime) notation: the same tokens
-        return text
+        # SQLGlot keeps the format in Python's strftime notation: DuckDB's tokens
+        return str(fmt.this)
     raise UntranslatableSQL("strftime with a computed format")
 
 

@@ -78,7 +78,8 @@ JURISDICTION_TIMEZONES = {
     "DE": "Europe/Berlin", "EU": "Europe/Brussels", "ID": "Asia/Jakarta", "IN": "Asia/Kolkata",
     "IQ": "Asia/Baghdad", "KE": "Africa/Nairobi", "NG": "Africa/Lagos", "PK": "Asia/Karachi",
     "RU": "Europe/Moscow", "SA": "Asia/Riyadh", "TR": "Europe/Istanbul",
-    "VN": "Asia/Ho_Chi_Minh", "FR": "Europe/Paris",
+    "VN": "Asia/Ho_Chi_Minh", "FR": "Europe/Paris", "GB": "Europe/London", "EG": "Africa/Cairo",
+    "JO": "Asia/Amman",
 }
 
 
@@ -108,6 +109,10 @@ class DeadlineSpec:
     as_of: dt.date
     key: str
     timezone: str = "UTC"
+    # per version, a column the clock starts from instead of ``start`` (None: ``start``); the
+    # version itself is still chosen by ``start`` (e.g. Vietnam: the law in force on detection,
+    # counted from the violation under Decree 13, from detection under Law 91)
+    version_starts: Sequence[str | None] = ()
 
 
 @dataclass(frozen=True)
@@ -182,7 +187,7 @@ def _business_table(store: LogStore, calendar: str, days: int, first: dt.date,
         weekend = set(getattr(cal, "weekend", {5, 6}))
         note = f"business days: {calendar} public holidays and weekend days excluded"
     except (NotImplementedError, KeyError, AttributeError):
-        cal, weekend = {}, {5, 6}
+        cal, weekend = {}, {5, 6}  # type: ignore[assignment]  # a dict answers `in` alike
         note = f"business days: no holiday calendar for {calendar}; Saturdays and Sundays excluded"
     if store.has_table(name):
         return quote(name), note
@@ -195,11 +200,11 @@ def _business_table(store: LogStore, calendar: str, days: int, first: dt.date,
         count += b
         index.append(count)
     by_index: dict[int, dt.date] = {}
-    for d, b, i in zip(dates, business, index):
+    for d, b, i in zip(dates, business, index, strict=False):
         if b:
             by_index.setdefault(i, d)
     starts, dues = [], []
-    for d, i in zip(dates, index):
+    for d, i in zip(dates, index, strict=False):
         due = by_index.get(i + days)
         if due is None:
             break
@@ -211,7 +216,8 @@ def _business_table(store: LogStore, calendar: str, days: int, first: dt.date,
 
 def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
     table = store.relation(spec.log)
-    for col in (spec.start, spec.end):
+    own_starts = {i: c for i, c in enumerate(spec.version_starts) if c and c != spec.start}
+    for col in (spec.start, spec.end, *own_starts.values()):
         if col not in store.columns(spec.log):
             raise MissingColumn(spec.log, col)
     s, e = quote(spec.start), quote(spec.end)
@@ -232,6 +238,7 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
     calendar_note = None
     date_range = None
     for i, (vfrom, vuntil, within, _target) in enumerate(spec.versions):
+        clock = f"ev.s{i}" if i in own_starts else "ev.s"
         cond = []
         if vfrom:
             cond.append(f"{s} >= {_ts(vfrom, tz)}")
@@ -239,24 +246,37 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
             cond.append(f"{s} < {_ts(vuntil, tz)}")
         version_case.append(f"WHEN {' AND '.join(cond) or 'TRUE'} THEN {i}")
         if within.is_business:
-            date_range = date_range or _date_range(store, spec.log, s, filt, tz)
+            # the calendar covers the judged period only, not every matching event's date
+            date_range = date_range or _date_range(store, spec.log, s, f"({filt}) AND {window}",
+                                                   tz)
             first, last = date_range
+            if i in own_starts:  # an earlier start column may reach before the range
+                first = min(first, _date_range(store, spec.log, quote(own_starts[i]), filt,
+                                               tz)[0])
             cal, calendar_note = _business_table(store, spec.calendar, within.amount, first, last)
             alias = f"bd{i}"
             # the deadline is the end of the N-th business day, local time
-            joins.append(f"LEFT JOIN {cal} {alias} ON {alias}.d = {_local_date('ev.s', tz)}")
+            joins.append(f"LEFT JOIN {cal} {alias} ON {alias}.d = {_local_date(clock, tz)}")
             due_case.append(f"WHEN {i} THEN timezone({literal(tz)}, "
                             f"CAST({alias}.due + INTERVAL 1 DAY AS TIMESTAMP))")
+        elif within.is_calendar:
+            # calendar months end with the corresponding local day (same day-number, or the
+            # month's last day when it is shorter): DuckDB's date + INTERVAL n MONTH clamps to
+            # the month end, as docs/reference/calendar-months.md requires
+            due_case.append(f"WHEN {i} THEN timezone({literal(tz)}, CAST("
+                            f"{_local_date(clock, tz)} + {within.sql_interval()} "
+                            f"+ INTERVAL 1 DAY AS TIMESTAMP))")
         else:
-            due_case.append(f"WHEN {i} THEN ev.s + {within.sql_interval()}")
+            due_case.append(f"WHEN {i} THEN {clock} + {within.sql_interval()}")
     version_case.append("ELSE -1 END")
     due_case.append("END")
     checks = store.checks(spec.log)
     version_case.insert(0, f"CASE WHEN ({filt}) IS NOT TRUE THEN -2" if checks else "CASE")
     idcol = store.id_column(spec.log)
     ident = quote(idcol) if idcol else "NULL"
-    base = (f"SELECT {ident} AS id, {s} AS s, {e} AS e, {' '.join(version_case)} AS v FROM {table} "
-            f"WHERE {filt}")
+    starts = "".join(f", {quote(col)} AS s{i}" for i, col in own_starts.items())
+    base = (f"SELECT {ident} AS id, {s} AS s, {e} AS e{starts}, {' '.join(version_case)} AS v "
+            f"FROM {table} WHERE {filt}")
     timed = (f"SELECT ev.id, ev.s, ev.e, ev.v, {' '.join(due_case)} AS due "
              f"FROM ({base}) ev {' '.join(joins)}")
     scanned = timed
@@ -264,8 +284,8 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
     if checks:
         # every row, for the checks (per-row 0/1 terms summed); the figures count v >= -1
         terms = "".join(f", {t} AS _chk{i}" for i, t in enumerate(checks))
-        base_all = (f"SELECT {ident} AS id, {s} AS s, {e} AS e, {' '.join(version_case)} AS v"
-                    f"{terms} FROM {table}")
+        base_all = (f"SELECT {ident} AS id, {s} AS s, {e} AS e{starts}, "
+                    f"{' '.join(version_case)} AS v{terms} FROM {table}")
         carried = "".join(f", ev._chk{i}" for i in range(len(checks)))
         scanned = (f"SELECT ev.id, ev.s, ev.e, ev.v{carried}, {' '.join(due_case)} AS due "
                    f"FROM ({base_all}) ev {' '.join(joins)}")

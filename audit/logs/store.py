@@ -45,13 +45,21 @@ def literal(value: Any) -> str:
 class LogInfo:
     name: str
     path: str
-    rows: int
+    row_count: int | None  # known once the log is validated
     columns: list[str]
     format: str
     extra: dict[str, Any] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)  # timestamp columns with a _bad_ flag
     validated: bool = False
     reads: int = 0  # rule scans so far (see LogStore._read_again)
+    store: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def rows(self) -> int:
+        """Data rows of the log; asking before any rule has scanned it validates it (a scan)."""
+        if self.row_count is None and self.store is not None:
+            self.store.ensure_valid(self.name)
+        return self.row_count or 0
 
 
 class LogStore:
@@ -59,7 +67,7 @@ class LogStore:
 
     def __init__(self, timezone: str | None = None, memory_limit: str | None = None,
                  temp_directory: str | None = None, threads: int | None = None,
-                 progress: Any = None) -> None:
+                 progress: Any = None, unique_ids: str = "judged") -> None:
         import duckdb
 
         self.con = duckdb.connect(":memory:")
@@ -81,6 +89,9 @@ class LogStore:
         # and keeping it costs ~20 % of a parallel CSV scan.
         self.con.execute("SET preserve_insertion_order = false")
         self.timezone = timezone
+        # "judged": ids unique among the events each rule judges (what figures need);
+        # "log": also across the whole log, one more distinct count per log (docs/performance.md)
+        self.unique_ids = unique_ids
         self.progress = progress  # audit.progress.TerminalProgress or None
         # DuckDB's own bar prints to standard output on long queries, into a JSON report;
         # ours (audit.progress) draws on standard error from query_progress() instead.
@@ -229,17 +240,27 @@ class LogStore:
         spec = KNOWN_LOGS.get(name)
         counts = list(values or [])
         if counts:
-            info.rows = int(counts.pop(0))
+            info.row_count = int(counts.pop(0))
             for col in info.flags:
                 count = counts.pop(0)
                 if count:
-                    _expr, bad = self._timestamp(quote(col), "TEXT", display, col)
-                    expect = ("an ISO 8601 timestamp" if self.timezone else
-                              "an ISO 8601 timestamp with an offset, e.g. "
-                              "2024-05-01T09:30:00+03:00 (or declare 'timezone' in platform.yaml)")
+                    from audit.limits import year_range
+
+                    _expr, bad = self._timestamp(quote(col), info.extra["types"][col], display,
+                                                 col)
+                    expect = (f"an ISO 8601 timestamp in the years {year_range()}"
+                              if self.timezone else "an ISO 8601 timestamp with an offset, e.g. "
+                              f"2024-05-01T09:30:00+03:00, in the years {year_range()} (or "
+                              "declare 'timezone' in platform.yaml)")
                     problems.append(Problem(display, f"column {col}",
                                             f"{count:,} value(s) are not {expect}; first at data "
-                                            f"row(s) {self._first_rows(info, bad or 'FALSE')}"))
+                                            f"row(s) {self._first_rows(info, bad)}"))
+        if (values is not None and self.unique_ids == "log" and spec
+                and spec.id_column in info.columns and not (duplicates and duplicates[0])):
+            idc = quote(spec.id_column)  # the optional whole-log check, once per log
+            whole = self.scan(name, f"SELECT count({idc}) - count(DISTINCT {idc}) FROM "
+                                    f"{self.relation(name)}", rule=False)[0][0]
+            duplicates = (int(whole), f"SELECT {idc} AS id FROM {self.relation(name)}")
         if duplicates and duplicates[0] and spec:
             shown = ", ".join(f"{d[0]} ({d[1]} times)" for d in self.con.execute(
                 f"SELECT id, count(*) FROM ({duplicates[1]}) WHERE id IS NOT NULL GROUP BY id "
@@ -254,7 +275,7 @@ class LogStore:
                 problems.append(Problem(display, f"column {spec.id_column}",
                                         f"{missing:,} row(s) without an id; first at data "
                                         f"row(s) {self._first_rows(info, blank)}"))
-        for (s, e), count in zip(_ordered(info), counts):
+        for (s, e), count in zip(_ordered(info), counts, strict=False):
             if count:
                 cond = f"{self._typed(info, e)} < {self._typed(info, s)}"
                 problems.append(Problem(display, f"column {e}",
@@ -311,6 +332,11 @@ class LogStore:
             raise EvidenceError(problems=[Problem(display, "", "cannot read log: "
                                                   + _first_line(exc))]) from None
         types = {row[0]: str(row[1]).upper() for row in described}
+        from audit.limits import MAX_LOG_COLUMNS
+
+        if len(types) > MAX_LOG_COLUMNS:  # Parquet and JSON Lines: before any data is read
+            raise EvidenceError(problems=[Problem(display, "", f"{len(types):,} columns; logs are "
+                                                  f"limited to {MAX_LOG_COLUMNS:,}")])
         columns = [c for c in types if not c.startswith("_")]
         self._check_columns(name, columns, display)
         if needed is not None:
@@ -328,14 +354,17 @@ class LogStore:
             ctype = types[col]
             outer.append(q)
             if col.endswith("_at"):
-                expr, bad = self._timestamp(q, ctype, display, col)
+                expr, _bad = self._timestamp(q, ctype, display, col)
                 inner.append(f"{expr} AS {q}")
-                if bad:
+                flag = quote("_bad_" + col)
+                if ctype.startswith("TIMESTAMP") or ctype == "DATE":  # typed: years only
+                    outer.append(f"({q} IS NOT NULL AND {_outside(q)}) AS {flag}")
+                else:  # text: present but unparseable, or outside the years
                     raw = quote("_raw_" + col)
                     inner.append(f"{q if ctype == 'VARCHAR' else f'CAST({q} AS VARCHAR)'} AS {raw}")
-                    outer.append(f"({raw} IS NOT NULL AND {q} IS NULL AND trim({raw}) <> '') "
-                                 f"AS {quote('_bad_' + col)}")
-                    flags.append(col)
+                    outer.append(f"({raw} IS NOT NULL AND CASE WHEN {q} IS NULL THEN "
+                                 f"trim({raw}) <> '' ELSE {_outside(q)} END) AS {flag}")
+                flags.append(col)
             elif ctype == "VARCHAR" and fmt != "csv":  # the CSV reader already gives NULL for ''
                 inner.append(f"NULLIF({q}, '') AS {q}")
             elif ctype.endswith("[]") or ctype.startswith("STRUCT") or ctype == "JSON":
@@ -348,7 +377,8 @@ class LogStore:
         view = self.relation(name)
         self.con.execute(f"CREATE VIEW {view} AS SELECT {', '.join(outer)} FROM "
                          f"(SELECT {', '.join(inner)} FROM {reader})")
-        info = LogInfo(name, display, 0, columns, fmt, {"reader": reader}, flags=flags)
+        info = LogInfo(name, display, None, columns, fmt, {"reader": reader, "types": types},
+                       flags=flags, store=self)
         self.logs[name] = info
         return info
 
@@ -366,34 +396,35 @@ class LogStore:
         if problems:
             raise EvidenceError(problems=problems)
 
-    def _timestamp(self, q: str, ctype: str, display: str, col: str) -> tuple[str, str | None]:
-        """SQL for the typed value, and for a flag marking values that do not parse.
+    def _timestamp(self, q: str, ctype: str, display: str, col: str) -> tuple[str, str]:
+        """SQL for the typed value, and for a flag marking values that do not parse or lie
+        outside the accepted years (docs/limits.md): date arithmetic on year 1 or 9999
+        overflows, and a business-day calendar over millennia costs gigabytes.
 
-        An explicit offset is recognised by the value's last characters (``Z``, ``+03``,
-        ``+0300``, ``+03:00``): the same values as the regular expression ``OFFSET_RE``, at a
-        fraction of its cost on every row of a large log.
+        An offset as exports write it (+03:00, -05:00) is recognised by a LIKE (a fraction of
+        a regular expression's cost); other values by OFFSET_RE on the value without trailing
+        blanks. DuckDB's cast ignores surrounding blanks and reads a blank value as NULL, and a
+        digit-less "+ab:cd" does not cast: the same values parse, to the same instants, as with
+        OFFSET_RE alone.
         """
         if ctype.startswith("TIMESTAMP WITH TIME ZONE"):
-            return q, None
+            return q, f"{q} IS NOT NULL AND {_outside(q)}"
         if ctype.startswith("TIMESTAMP") or ctype == "DATE":
             if not self.timezone:
                 raise EvidenceError(problems=[Problem(
                     display, f"column {col}", "timestamps have no offset (naive); give them an "
                     "offset or declare the pack's 'timezone' in platform.yaml")])
-            return f"timezone({literal(self.timezone)}, CAST({q} AS TIMESTAMP))", None
+            expr = f"timezone({literal(self.timezone)}, CAST({q} AS TIMESTAMP))"
+            return expr, f"{q} IS NOT NULL AND {_outside(expr)}"
         text = q if ctype == "VARCHAR" else f"CAST({q} AS VARCHAR)"
-        # Offsets as the usual exports write them (+03:00, -05:00) are recognised by a LIKE
-        # (a fraction of a regular expression's cost); other values by OFFSET_RE on the value
-        # without trailing blanks. DuckDB's cast itself ignores surrounding blanks and reads a
-        # blank value as NULL, and a digit-less "+ab:cd" does not cast: the same values parse,
-        # to the same instants, as with OFFSET_RE alone.
         cast = f"TRY_CAST({text} AS TIMESTAMPTZ)"
         expr = (f"CASE WHEN {text} LIKE '%+__:__' OR {text} LIKE '%-__:__' THEN {cast} "
                 f"WHEN regexp_matches(rtrim({text}), {literal(OFFSET_RE)}) THEN {cast} ")
         if self.timezone:
             expr += f"ELSE timezone({literal(self.timezone)}, TRY_CAST({text} AS TIMESTAMP)) "
         expr += "END"
-        return expr, f"{text} IS NOT NULL AND ({expr}) IS NULL AND trim({text}) <> ''"
+        return expr, (f"{text} IS NOT NULL AND CASE WHEN ({expr}) IS NULL THEN "
+                      f"trim({text}) <> '' ELSE {_outside(expr)} END")
 
     def _typed(self, info: LogInfo, col: str) -> str:
         expr, _bad = self._timestamp(quote(col), "TEXT", info.path, col)
@@ -412,6 +443,14 @@ class LogStore:
         return ", ".join(str(r[0]) for r in rows)
 
 
+def _outside(expr: str) -> str:
+    """SQL: a timestamp outside the accepted years (audit.limits)."""
+    from audit.limits import MAX_YEAR, MIN_YEAR
+
+    return (f"NOT (({expr}) >= TIMESTAMPTZ '{MIN_YEAR}-01-01 00:00:00+00' AND ({expr}) < "
+            f"TIMESTAMPTZ '{MAX_YEAR + 1}-01-01 00:00:00+00')")
+
+
 def _ordered(info: LogInfo) -> list[tuple[str, str]]:
     spec = KNOWN_LOGS.get(info.name)
     return [(s, e) for s, e in (spec.ordered if spec else ())
@@ -421,12 +460,25 @@ def _ordered(info: LogInfo) -> list[tuple[str, str]]:
 def _csv_header(path: Path, display: str) -> list[str]:
     import csv
 
+    from audit.limits import MAX_CSV_HEADER_BYTES, MAX_LOG_COLUMNS
+
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
-            first = fh.readline(1 << 20)
+            first = fh.readline(MAX_CSV_HEADER_BYTES + 1)
     except UnicodeDecodeError:
         raise EvidenceError(problems=[Problem(display, "line 1", "not UTF-8 text")]) from None
-    names = next(csv.reader([first]), [])
+    # limits before any parsing or schema detection (docs/limits.md)
+    if len(first) > MAX_CSV_HEADER_BYTES:
+        raise EvidenceError(problems=[Problem(display, "line 1", "header line is longer than "
+                                              f"{MAX_CSV_HEADER_BYTES:,} characters")])
+    try:
+        names = next(csv.reader([first]), [])
+    except csv.Error as exc:
+        raise EvidenceError(problems=[Problem(display, "line 1", f"malformed header ({exc})")]
+                            ) from None
+    if len(names) > MAX_LOG_COLUMNS:
+        raise EvidenceError(problems=[Problem(display, "line 1", f"{len(names):,} columns; logs "
+                                              f"are limited to {MAX_LOG_COLUMNS:,}")])
     names = [n.strip() for n in names]
     if not names or not any(names):
         raise EvidenceError(problems=[Problem(display, "line 1", "no header row")])
