@@ -20,6 +20,15 @@ CHECK = ["--checklist", "iq.telegram-2023", "--as-of", "2024-12-31"]
 Run = Callable[..., tuple[int, str, str]]
 
 
+@pytest.fixture
+def run() -> Run:
+    """The CLI in-process, keeping the plugin registry and checklist library loaded between
+    calls of one test (the autouse fixture still resets them for every test)."""
+    from test_properties import invoke
+
+    return invoke
+
+
 def digest(root: Path) -> dict[str, str]:
     """Every file under ``root`` (or ``root`` itself) with its SHA-256: inputs must not change."""
     files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
@@ -34,12 +43,23 @@ def one_line_error(code: int, err: str) -> str:
     return lines[0]
 
 
-@pytest.fixture
-def result_json(run: Run, tmp_path: Path) -> Path:
-    pack = write_pack(tmp_path / "p")
-    out = tmp_path / "old.json"
-    code, _, err = run("assess", pack, *CHECK, "-o", out)
+@pytest.fixture(scope="module")
+def _result_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    from test_properties import invoke
+
+    root = tmp_path_factory.mktemp("result")
+    out = root / "old.json"
+    code, _, err = invoke("assess", write_pack(root / "p"), *CHECK, "-o", out)
     assert code == 0, err
+    return out.read_bytes()
+
+
+@pytest.fixture
+def result_json(_result_bytes: bytes, tmp_path: Path) -> Path:
+    """A JSON result of the minimal pack (tmp_path/p), written once per module."""
+    write_pack(tmp_path / "p")
+    out = tmp_path / "old.json"
+    out.write_bytes(_result_bytes)
     return out
 
 
@@ -493,9 +513,26 @@ def test_bundled_and_first_party_modules_use_only_known_names(run: Run) -> None:
 
     dirs = [ROOT / "checklists", ROOT / "plugins" / "iq-leaks" / "audit_iq_leaks" / "checklists",
             ROOT / "plugins" / "dsa-transparency" / "audit_dsa_transparency" / "checklists"]
+    from audit import plugins
+
     os.environ["AUDIT_LOAD_PLUGINS"] = "dsa_transparency,iq_leaks"
+    plugins.reset()
     try:
         code, out, err = run("checklists", "validate", *dirs)
     finally:
         del os.environ["AUDIT_LOAD_PLUGINS"]
     assert code == 0, err
+
+
+def test_workbook_dates_outside_the_years(run: Run, workbook: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(workbook)
+    wb["Profile"]["B2"] = "Filled Messenger"
+    answers = wb["Answers"]
+    answers["D2"] = "yes"
+    answers["H2"] = dt.datetime(9999, 12, 31)
+    wb.save(workbook)
+    code, _, err = run("assess", workbook, *CHECK)
+    assert code == 2 and "Traceback" not in err
+    assert f"{workbook.name}: Answers!H2: date 9999-12-31 is outside the accepted years" in err

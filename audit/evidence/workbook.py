@@ -152,13 +152,13 @@ def _date(value: Any) -> dt.date | None | str:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        return f"expected a date YYYY-MM-DD, got {str(value)!r}"
+        value = value.date()
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            return f"expected a date YYYY-MM-DD, got {str(value)!r}"
+    return limits.date_problem(value) or value
 
 
 def _number(value: Any) -> int | float | None:
