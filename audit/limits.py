@@ -21,6 +21,8 @@ MAX_YEAR = 2200
 MIN_DATE = dt.date(MIN_YEAR, 1, 1)
 MAX_DATE = dt.date(MAX_YEAR, 12, 31)
 
+MAX_DURATION_YEARS = 100  # a legal clock, max_age or lookback in a checklist
+
 # -- logs ------------------------------------------------------------------------------------------
 MAX_CSV_HEADER_BYTES = 1024 * 1024  # the header line of a CSV log
 MAX_LOG_COLUMNS = 2000  # columns of one log (CSV header, Parquet or JSON Lines schema)

@@ -536,3 +536,15 @@ def test_workbook_dates_outside_the_years(run: Run, workbook: Path) -> None:
     code, _, err = run("assess", workbook, *CHECK)
     assert code == 2 and "Traceback" not in err
     assert f"{workbook.name}: Answers!H2: date 9999-12-31 is outside the accepted years" in err
+
+
+@pytest.mark.parametrize("within", ["99999999999 days", "101 years", "9" * 5000 + "h"])
+def test_durations_beyond_a_century_are_located(run: Run, tmp_path: Path, within: str) -> None:
+    from conftest import ROOT
+
+    source = (ROOT / "checklists" / "iq" / "iq.telegram-2023.yaml").read_text("utf-8")
+    module = tmp_path / "iq.telegram-2023.yaml"
+    module.write_text(source.replace("within: 24h", f"within: {within}", 1), "utf-8")
+    line = one_line_error(*run("checklists", "validate", module)[::2])
+    assert line.startswith(f"{module}:") and "rule.versions[0].within" in line
+    assert "longer than 100 years" in line
