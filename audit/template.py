@@ -292,7 +292,7 @@ def _help(path: str, kind: str) -> str:
 
 def template_command(checklist_ids: Sequence[str], output: Path, force: bool = False) -> str:
     """Write the template for ``checklist_ids`` to ``output``; returns the message printed."""
-    from audit.checklists import load_library
+    from audit.checklist_paths import select_checklists
     from audit.errors import OutputError, UsageError
     from audit.plugins import get_registry
     from audit.reports.base import refuse_overwriting_inputs, write_atomically
@@ -310,10 +310,7 @@ def template_command(checklist_ids: Sequence[str], output: Path, force: bool = F
         raise OutputError(f"{output}: already exists (a filled template may be in it); "
                           "choose another name or add --force")
     registry = get_registry()
-    library = load_library(registry)
-    checklists = [library.get(cid) for cid in checklist_ids]
-    if len(set(checklist_ids)) != len(checklist_ids):
-        raise UsageError("a checklist is given twice")
+    _library, checklists = select_checklists(checklist_ids, registry)
     the_plan = plan(checklists, registry)
     write_atomically(output, lambda fh: write_template(the_plan, fh), True)
     return (f"wrote {output}: {len(the_plan.answers)} answer(s), {len(the_plan.fields)} profile "
@@ -322,7 +319,8 @@ def template_command(checklist_ids: Sequence[str], output: Path, force: bool = F
 
 @click.command("template")
 @click.option("--checklist", "-c", "checklist_ids", multiple=True, required=True,
-              help="Checklist module id (repeat for several jurisdictions).")
+              help="Checklist module id, or a module file or folder of your own (repeat for "
+                   "several jurisdictions).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("evidence.xlsx"),
               show_default=True, help="Workbook to write (refuses to overwrite without --force).")
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")

@@ -34,6 +34,7 @@ sys.path.insert(0, str(DATA / "plugins"))
 def fresh_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AUDIT_LOAD_PLUGINS", raising=False)
     monkeypatch.delenv("AUDIT_DISABLE_PLUGINS", raising=False)
+    monkeypatch.delenv("AUDIT_CHECKLIST_PATH", raising=False)
     plugins.reset()
     from audit import checklists
 

@@ -239,3 +239,13 @@ def test_plugins_command_lists_the_rest_when_one_is_broken(first_party, monkeypa
     assert set(listed) == {"dsa_transparency", "iq_leaks", "broken_plugin"}
     assert "error" in listed["broken_plugin"] and "error" not in listed["iq_leaks"]
     assert "plugin 'broken_plugin': failed to load" in err
+
+
+def test_dsa_global_dump_is_flagged_as_several_platforms(first_party, dsa_pack: Path,
+                                                         run) -> None:
+    """The real global dump holds several platforms' statements: said, not silently scored."""
+    code, out, err = run("assess", dsa_pack, "--checklist", "eu.dsa-sor", "--format", "json",
+                         "--strict")
+    assert code == 1, err
+    (note,) = [n for n in json.loads(out)["notes"] if n["code"] == "several-platforms"]
+    assert note["log"] == "moderation" and "holds 3 different values" in note["message"]

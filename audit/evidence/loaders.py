@@ -23,8 +23,8 @@ from audit.yamlio import YamlDocument, YamlProblem, load_yaml
 
 class EvidenceLoader(Protocol):
     id: str
-    kind: str  # "pack" or "log"
-    priority: int
+    kind: str  # "pack" or "log"; optional: without it the loader is asked about both
+    priority: int  # optional, default 50: lower is asked first (built-ins: 90 and 100)
     description: str
 
     def matches(self, path: Path) -> bool: ...
@@ -32,9 +32,19 @@ class EvidenceLoader(Protocol):
     def load(self, path: Path, pack: EvidencePack) -> None: ...
 
 
+LOADER_KINDS = ("pack", "log")
+
+
+def loader_kinds(loader: Any) -> tuple[str, ...]:
+    """Where a loader is asked: its ``kind``, or both places when it declares none (a loader
+    written from the hook's documentation alone must not be silently ignored)."""
+    kind = getattr(loader, "kind", None)
+    return LOADER_KINDS if kind is None else (kind,)
+
+
 def ordered_loaders(registry: Registry, kind: str) -> list[Any]:
     loaders = [loader for _id, loader in registry.loaders.items()
-               if getattr(loader, "kind", "pack") == kind]
+               if kind in loader_kinds(loader)]
     return sorted(loaders, key=lambda ld: (getattr(ld, "priority", 50), ld.id))
 
 

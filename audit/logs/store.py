@@ -187,6 +187,10 @@ class LogStore:
                 select.append(f"CAST({q} AS VARCHAR) AS {q}")
             else:
                 select.append(q)
+        if not select:
+            # No assessed rule reads this log (an unknown table, say): keep only its row
+            # count, so it is still read and validated and a data-quality note can name it.
+            select.append("TRUE AS _unread")
         table = self.table(name)
         # One scan of the file: typed values plus a flag per timestamp column. No row numbers
         # on this path (a window over the whole file serialises the scan); they are computed

@@ -18,6 +18,7 @@ from audit.assessment import Assessment, RequirementResult
 from audit.model import Finding, Status
 from audit.baseline import baseline_of
 from audit.reports.summary import VERDICT_WORDS, gap_rows, since_baseline_text
+from audit.reports.xlsx_quality import write_quality_sheet
 from audit.scoring import ROLLUP_ORDER, Scored
 
 DETAIL_CAP = 5000  # offending events per detail sheet; the sheet states the cap and the total
@@ -149,6 +150,7 @@ class _Builder:
         base = baseline_of(self.a)
         if base is not None:
             changes_sheet(self.sheet("Changes"), base.diff, self.style)
+        write_quality_sheet(self.a, self.sheet, self.style)
 
     # -- Summary ---------------------------------------------------------------------------
 
