@@ -227,7 +227,8 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
     prepared = prepare(evidence, checklist_ids, scoring, memory_limit=memory_limit,
                        temp_directory=str(temp_dir) if temp_dir else None)
     registry = prepared.registry
-    refuse_overwriting_inputs(output, [*evidence, *([baseline] if baseline else [])])
+    refuse_overwriting_inputs(output, [*evidence, *([baseline] if baseline else []),
+                                       *(Path(c) for c in checklist_ids if Path(c).exists())])
     writer = writer_for(registry, fmt, None if is_stdout(output) else output)
     if getattr(writer, "binary", False) and (output is None or is_stdout(output)):
         raise click.UsageError(f"the {writer.id} format is a binary workbook: it needs an "

@@ -548,3 +548,25 @@ def test_durations_beyond_a_century_are_located(run: Run, tmp_path: Path, within
     line = one_line_error(*run("checklists", "validate", module)[::2])
     assert line.startswith(f"{module}:") and "rule.versions[0].within" in line
     assert "longer than 100 years" in line
+
+
+def test_assess_refuses_to_overwrite_a_checklist_file(run: Run, tmp_path: Path) -> None:
+    from conftest import ROOT
+
+    module = tmp_path / "own.yaml"
+    module.write_bytes((ROOT / "checklists" / "iq" / "iq.telegram-2023.yaml").read_bytes()
+                       .replace(b"id: iq.telegram-2023", b"id: own.telegram", 1))
+    before = digest(module)
+    pack = write_pack(tmp_path / "p")
+    code, _, err = run("assess", pack, "-c", module, "--as-of", "2024-12-31", "--format", "json",
+                       "-o", module)
+    assert "is one of the inputs" in one_line_error(code, err)
+    assert digest(module) == before
+
+
+def test_python_api_refuses_an_as_of_outside_the_years(tmp_path: Path) -> None:
+    from audit.api import assess
+    from audit.errors import UsageError
+
+    with pytest.raises(UsageError, match="outside the accepted years"):
+        assess(write_pack(tmp_path / "p"), ["iq.telegram-2023"], as_of="2999-01-01")
