@@ -320,7 +320,7 @@ def _rewrite(path: Path, change: Callable[[str, bytes], bytes | None]) -> None:
 
 
 def _answers_part(path: Path) -> str:
-    from audit.evidence.workbook import sheet_parts
+    from audit.evidence.xlsx_guard import sheet_parts
 
     with zipfile.ZipFile(path) as zf:
         return sheet_parts(zf)["Answers"]
