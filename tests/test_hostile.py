@@ -296,6 +296,14 @@ def test_business_day_calendar_covers_the_judged_period_only(tmp_path: Path,
     assert result.total == 1 and result.outside == 2
     (first, last), = spans
     assert first >= dt.date(2023, 6, 30) and last <= as_of
+    # without a lookback, a version in force from a date judges nothing before it
+    import dataclasses
+
+    metrics.measure_deadline(store, dataclasses.replace(
+        spec, lookback=None,
+        versions=[(dt.date(2020, 1, 1), None, parse_duration("3 business days"), 1.0)]))
+    first, last = spans[-1]
+    assert first >= dt.date(2020, 1, 1) and last <= as_of
 
 
 # -- workbooks ----------------------------------------------------------------------------------
