@@ -578,3 +578,19 @@ def test_python_api_refuses_an_as_of_outside_the_years(tmp_path: Path) -> None:
 
     with pytest.raises(UsageError, match="outside the accepted years"):
         assess(write_pack(tmp_path / "p"), ["iq.telegram-2023"], as_of="2999-01-01")
+
+
+@pytest.mark.parametrize("quoted, expected", [
+    ("'2023-02-30'", "expected a date (YYYY-MM-DD), got '2023-02-30'"),
+    ("'2250-01-01'", "date 2250-01-01 is outside the accepted years 1900-2200"),
+])
+def test_quoted_checklist_version_dates_are_located(run: Run, tmp_path: Path, quoted: str,
+                                                    expected: str) -> None:
+    from conftest import ROOT
+
+    source = (ROOT / "checklists" / "iq" / "iq.telegram-2023.yaml").read_text("utf-8")
+    module = tmp_path / "iq.telegram-2023.yaml"
+    module.write_text(source.replace("from: 2023-08-13", f"from: {quoted}", 1), "utf-8")
+    line = one_line_error(*run("checklists", "validate", module)[::2])
+    assert line.startswith(f"{module}:") and line.endswith(
+        f"requirements[0].rule.versions[0].from: {expected}")
