@@ -469,6 +469,14 @@ requirements:
     severity: high
     remediation: Fix it.
     rule: {type: threshold, field: platform.retention_days.access_logs, op: gte, value: 1}
+  - id: r6
+    area: governance
+    title: Only where there are users
+    citation: {source: law, article: "6"}
+    severity: high
+    remediation: Fix it.
+    applies_if: {all: [{field: platform.users.IQ, gte: 1}, {not: {field: platform.user.EU, gte: 1}}]}
+    rule: {type: attestation, key: xx-attest}
 """
 
 
@@ -489,6 +497,7 @@ def test_validate_names_unknown_logs_columns_kinds_roles_and_fields(run: Run,
         ("requirements[3].rule.role", "officer role 'authority_contct_iq'; did you mean "
                                       "'authority_contact_iq'?"),
         ("requirements[4].rule.field", "no field 'retention_days'; did you mean 'retention'?"),
+        ("requirements[5].applies_if.all[1].not.field", "no field 'user'; did you mean 'users'?"),
     ]
     for place, message in expected:
         assert any(f": {place}: " in p and message in p and p.startswith(f"{module}:")
