@@ -372,6 +372,16 @@ class StatementsOfReasonsLoader:
         header = read_header(path)
         return header is not None and SIGNATURE <= set(header)
 
+    # As the ``via`` of a log mapping (logs/*.mapping.yaml), the mapping selects the rows (a
+    # dump in gzipped parts, a zip member, one platform) and this loader maps their columns.
+    def mapping_transform(self, columns: list[str]) -> str:
+        """The SELECT mapping dump rows (``{source}``) into the moderation table."""
+        return transform_sql(columns)
+
+    def check_source(self, con: Any, reader: str, columns: list[str], display: str) -> None:
+        """The vocabulary check, on the rows the mapping selected."""
+        check_vocabulary(con, reader, columns, display)
+
     def load(self, path: Path, pack: Any) -> None:
         header = read_header(path) or []
         reader = reader_sql(path)

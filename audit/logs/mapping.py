@@ -1,0 +1,417 @@
+"""Declarative log mappings: a YAML file turns another shape of data into a log table, in SQL.
+
+A mapping (``logs/<name>.mapping.yaml``, schema in ``audit.schemas.mapping``) names its data
+files (globs, parts of a dump, ``.gz``, ``.zip``, nested JSON), a row filter, and per target
+column a source column, constant or template, a value map, a date format and a number style.
+It is compiled to one SQL relation that ``LogStore.load(reader=...)`` reads like any log: the
+data never travels through Python row by row. Problems are reported before anything is
+loaded, each naming the mapping file and key, or the data file and row.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import re
+import string
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from audit.errors import EvidenceError, Problem
+from audit.logs.store import _first_line, literal, quote
+from audit.schemas.common import validate
+from audit.schemas.mapping import MAPPING
+from audit.yamlio import YamlDocument, YamlProblem, load_yaml
+
+SUFFIX = ".mapping.yaml"
+MAX_SHOWN = 5
+_FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".json": "json", ".jsonl": "jsonl",
+            ".ndjson": "jsonl", ".parquet": "parquet"}
+
+
+def _fail(problem: Problem) -> EvidenceError:
+    return EvidenceError(problems=[problem])
+
+
+@dataclass
+class LogMapping:
+    """One validated mapping file and the data files it selected."""
+
+    doc: YamlDocument
+    path: Path
+    sha256: str
+    table: str
+    files: list[Path]
+    displays: list[str]
+    format: str
+    staged: list[Path] = field(default_factory=list)  # what DuckDB reads (zip members unpacked)
+
+    @property
+    def spec(self) -> Mapping[str, Any]:
+        return self.doc.data
+
+    def problem(self, key: tuple[Any, ...], message: str) -> EvidenceError:
+        return _fail(self.doc.problem(key, message))
+
+    def record(self) -> dict[str, Any]:
+        """What the result records so the figure can be reproduced."""
+        return {"file": self.doc.file, "sha256": self.sha256, "files": list(self.displays)}
+
+
+def read_mapping(path: Path, display: str, digest: str, display_of: Any) -> LogMapping:
+    """Parse and validate one mapping file and resolve its ``files``; no data is read yet."""
+    try:
+        doc = load_yaml(path, display)
+    except YamlProblem as exc:
+        raise _fail(exc.problem) from None
+    data = doc.data
+    if isinstance(data, dict) and isinstance(data.get("columns"), dict):
+        # a bare string is shorthand for {from: <source column>}
+        data["columns"] = {k: ({"from": v} if isinstance(v, str) else v)
+                           for k, v in data["columns"].items()}
+    problems = [doc.problem(p, m) for p, m in validate(data, MAPPING)]
+    if problems:
+        raise EvidenceError(problems=problems)
+    table = data.get("table") or re.sub(r"[^a-z0-9_]", "_", path.name[:-len(SUFFIX)].lower())
+    for target, spec in (data.get("columns") or {}).items():
+        for i, fmt in enumerate(_formats(spec)):
+            message = _format_problem(fmt)
+            if message:
+                key = ("columns", target, "format") + ((i,) if isinstance(spec["format"], list)
+                                                        else ())
+                raise _fail(doc.problem(key, message))
+    patterns = data["files"] if isinstance(data["files"], list) else [data["files"]]
+    files: list[Path] = []
+    for i, pattern in enumerate(patterns):
+        key = ("files", i) if isinstance(data["files"], list) else ("files",)
+        if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
+            raise _fail(doc.problem(key, "expected a name or glob inside the mapping's folder"))
+        found = sorted(p for p in path.parent.glob(pattern) if p.is_file() and p != path)
+        if not found:
+            raise _fail(doc.problem(key, f"no file matches {pattern!r} in "
+                                         f"{display_of(path.parent)}/"))
+        files += [p for p in found if p not in files]
+    fmt = data.get("format") or _format_of(files[0])
+    if fmt is None:
+        raise _fail(doc.problem(("format",), f"cannot tell the format of {files[0].name}; "
+                                             "give format: csv, json, jsonl or parquet"))
+    return LogMapping(doc, path, digest, table, files, [display_of(f) for f in files], fmt)
+
+
+def _formats(spec: Mapping[str, Any]) -> list[str]:
+    fmt = spec.get("format")
+    return [] if fmt is None else [fmt] if isinstance(fmt, str) else list(fmt)
+
+
+def _format_problem(fmt: str) -> str | None:
+    """DuckDB's own verdict on a strptime format (its directives differ slightly from C's)."""
+    import duckdb
+
+    if not fmt:
+        return "expected a strptime format such as %m/%d/%Y"
+    try:
+        duckdb.connect().execute("SELECT try_strptime('', ?)", [fmt]).fetchall()
+    except duckdb.Error as exc:
+        return "not a usable date format: " + _first_line(exc).split(":", 1)[-1].strip()
+    if not re.search(r"%[YyGCmdjbBhUWV]", fmt) and not re.search(r"%[sxcD]", fmt):
+        return "a date format needs a date, e.g. %Y-%m-%d or %m/%d/%Y"
+    return None
+
+
+def _format_of(path: Path) -> str | None:
+    suffixes = [s.lower() for s in path.suffixes]
+    while suffixes and suffixes[-1] in (".gz", ".zip"):
+        suffixes.pop()
+    return _FORMATS.get(suffixes[-1]) if suffixes else ("csv" if path.suffix == ".zip" else None)
+
+
+def stage(mapping: LogMapping, workdir: Path) -> None:
+    """Resolve each data file to what DuckDB reads: ``.gz`` as it is (DuckDB decompresses
+    while scanning), a ``.zip`` member streamed once into the run's temporary folder."""
+    staged = []
+    for file, display in zip(mapping.files, mapping.displays):
+        if file.suffix.lower() != ".zip":
+            staged.append(file)
+            continue
+        try:
+            with zipfile.ZipFile(file) as archive:
+                members = [i for i in archive.infolist() if not i.is_dir()]
+                wanted = mapping.spec.get("member")
+                if wanted is not None:
+                    chosen = next((i for i in members if i.filename == wanted), None)
+                    if chosen is None:
+                        names = ", ".join(i.filename for i in members[:MAX_SHOWN])
+                        raise mapping.problem(("member",), f"{display} has no member {wanted!r} "
+                                                           f"(it holds: {names})")
+                elif len(members) == 1:
+                    chosen = members[0]
+                else:
+                    names = ", ".join(i.filename for i in members[:MAX_SHOWN])
+                    raise mapping.problem(("member",), f"{display} holds {len(members)} files "
+                                                       f"({names}); name the one to read")
+                target = workdir / f"{len(staged)}-{Path(chosen.filename).name}"
+                with archive.open(chosen) as src, target.open("wb") as out:
+                    for chunk in iter(lambda: src.read(1 << 20), b""):
+                        out.write(chunk)
+        except (zipfile.BadZipFile, OSError, EOFError, zlib_error()) as exc:
+            raise _fail(Problem(display, "", f"not a readable zip archive ({exc})")) from None
+        staged.append(target)
+    mapping.staged = staged
+
+
+def zlib_error() -> type[Exception]:
+    import zlib
+
+    return zlib.error
+
+
+def source_sql(mapping: LogMapping, files: list[Path] | None = None,
+               with_file: bool = False) -> str:
+    """The DuckDB relation over the raw data files (every CSV value as text)."""
+    spec = mapping.spec
+    names = "[" + ", ".join(literal(str(f)) for f in (files or mapping.staged)) + "]"
+    extra = ", filename = true" if with_file else ""
+    if mapping.format == "csv":
+        rel = (f"read_csv({names}, header = true, all_varchar = true, union_by_name = true, "
+               f"delim = {literal(spec.get('delimiter', ','))}, quote = '\"', escape = '\"', "
+               f"encoding = {literal(spec.get('encoding', 'utf-8'))}, "
+               f"skip = {int(spec.get('skip', 0))}{extra})")
+    elif mapping.format == "parquet":
+        rel = f"read_parquet({names}, union_by_name = true{extra})"
+    else:
+        kind = "newline_delimited" if mapping.format == "jsonl" else "auto"
+        rel = f"read_json({names}, format = {literal(kind)}, union_by_name = true{extra})"
+    records = spec.get("records")
+    if records:
+        path = ".".join(quote(p) for p in records.split("."))
+        keep = ", filename" if with_file else ""
+        rel = f"(SELECT unnest(_r){keep} FROM (SELECT unnest({path}) AS _r{keep} FROM {rel}))"
+    return rel
+
+
+def _text(col: str) -> str:
+    return f"NULLIF(TRIM(CAST({quote(col)} AS VARCHAR)), '')"
+
+
+def filter_sql(mapping: LogMapping, columns: list[str]) -> str:
+    """The mapping's ``where``, on source columns, with the operators of a rule's ``where``."""
+    from audit.logs.metrics import _op_sql
+
+    parts = []
+    for col, cond in (mapping.spec.get("where") or {}).items():
+        if col not in columns:
+            raise mapping.problem(("where", col), _unknown(col, columns, mapping))
+        q = quote(col)
+        if isinstance(cond, list):
+            parts.append(f"CAST({q} AS VARCHAR) IN ({', '.join(literal(str(v)) for v in cond)})")
+        elif isinstance(cond, Mapping):
+            parts += [_op_sql(q, op, value) for op, value in cond.items()]
+        else:
+            parts.append(f"CAST({q} AS VARCHAR) = {literal(str(cond))}")
+    return " AND ".join(parts) or "TRUE"
+
+
+def _unknown(col: str, columns: list[str], mapping: LogMapping) -> str:
+    close = difflib.get_close_matches(col, columns, n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    shown = ", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "")
+    return f"no column {col!r} in {mapping.displays[0]} (columns: {shown}){hint}"
+
+
+@dataclass(frozen=True)
+class _Target:
+    name: str
+    expr: str  # typed SQL value
+    bad: str | None  # SQL test of a source value the expression cannot take
+    expect: str  # what a bad value should have been
+
+
+def _targets(mapping: LogMapping, columns: list[str], timezone: str | None) -> list[_Target]:
+    spec = mapping.spec
+    out: list[_Target] = []
+    for name, col in (spec.get("columns") or {}).items():
+        key = ("columns", name)
+        if "value" in col:
+            out.append(_Target(name, literal(col["value"]), None, ""))
+            continue
+        if "template" in col:
+            out.append(_Target(name, _template(mapping, key, col["template"], columns), None, ""))
+            continue
+        if "from" not in col:
+            raise mapping.problem(key, "give 'from' (a source column), 'value' or 'template'")
+        if col["from"] not in columns:
+            raise mapping.problem(key + ("from",), _unknown(col["from"], columns, mapping))
+        text = _text(col["from"])
+        bad: str | None = None
+        expect = ""
+        if "map" in col:
+            whens = " ".join(f"WHEN {literal(k)} THEN {literal(str(v))}"
+                             for k, v in col["map"].items())
+            policy = col.get("unmapped", "error")
+            other = (literal(str(col["default"])) if "default" in col
+                     else text if policy in ("keep", "error") else "NULL")
+            if policy == "error" and "default" not in col:
+                keys = ", ".join(literal(k) for k in col["map"])
+                bad = f"{text} IS NOT NULL AND {text} NOT IN ({keys})"
+                expect = "a value listed in its map (or set unmapped: keep, null or a default)"
+            text = f"(CASE {text} {whens} ELSE {other} END)"
+        kind = col.get("type") or ("timestamp" if col.get("format") and name.endswith("_at")
+                                   else "date" if col.get("format") else "text")
+        if kind in ("timestamp", "date"):
+            fmts = _formats(col) or ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]
+            parsed = f"try_strptime({text}, [{', '.join(literal(f) for f in fmts)}])"
+            zone = col.get("timezone") or spec.get("timezone") or timezone
+            if kind == "date":
+                expr = f"CAST({parsed} AS DATE)"
+            elif any("%z" in f or "%Z" in f for f in fmts):
+                expr = parsed
+            elif zone is None:
+                raise mapping.problem(key + ("format",), "local times need a time zone: give "
+                                      "'timezone' here or in the mapping, or in platform.yaml")
+            else:
+                expr = f"timezone({literal(zone)}, CAST({parsed} AS TIMESTAMP))"
+            bad = _either(bad, f"{text} IS NOT NULL AND {parsed} IS NULL")
+            expect = expect or "a date/time in the format " + " or ".join(fmts)
+        elif kind in ("integer", "number"):
+            number = text
+            if spec.get("thousands"):
+                number = f"replace({number}, {literal(spec['thousands'])}, '')"
+            if spec.get("decimal") == ",":
+                number = f"replace({number}, ',', '.')"
+            sql_type = "BIGINT" if kind == "integer" else "DOUBLE"
+            expr = f"TRY_CAST({number} AS {sql_type})"
+            bad = _either(bad, f"{text} IS NOT NULL AND {expr} IS NULL")
+            expect = expect or ("a whole number" if kind == "integer" else "a number")
+        else:
+            expr = text
+        out.append(_Target(name, expr, bad, expect))
+    if spec.get("keep"):
+        taken = {t.name for t in out} | {c["from"] for c in (spec.get("columns") or {}).values()
+                                          if "from" in c}
+        out += [_Target(c, quote(c), None, "") for c in columns
+                if c not in taken and c != "filename" and not c.startswith("_")]
+    if not out:
+        raise mapping.problem(("columns",), "map at least one column (or set keep: true)")
+    return out
+
+
+def _either(first: str | None, second: str) -> str:
+    return second if first is None else f"({first}) OR ({second})"
+
+
+def _template(mapping: LogMapping, key: tuple[Any, ...], text: str, columns: list[str]) -> str:
+    parts = []
+    try:
+        pieces = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        raise mapping.problem(key + ("template",), f"not a template: {exc}") from None
+    for literal_text, name, _spec, _conv in pieces:
+        if literal_text:
+            parts.append(literal(literal_text))
+        if name is not None:
+            if name not in columns:
+                raise mapping.problem(key + ("template",), _unknown(name, columns, mapping))
+            parts.append(f"COALESCE({_text(name)}, '')")
+    return "concat(" + ", ".join(parts or ["''"]) + ")"
+
+
+def compile_mapping(con: Any, mapping: LogMapping, timezone: str | None,
+                    loaders: Any = None) -> tuple[str, str | None]:
+    """``(reader, transform)`` for ``LogStore.load``, after checking every value in SQL."""
+    source = source_sql(mapping)
+    columns = describe(con, mapping, source)
+    where = filter_sql(mapping, columns)
+    selected = f"(SELECT * FROM {source} WHERE {where})"
+    via = mapping.spec.get("via")
+    if via:
+        loader = loaders.get(via) if loaders is not None and via in loaders else None
+        if loader is None or not hasattr(loader, "mapping_transform"):
+            known = [i for i, ld in (loaders.items() if loaders is not None else [])
+                     if hasattr(ld, "mapping_transform")]
+            raise mapping.problem(("via",), f"no installed loader {via!r} maps rows "
+                                            f"(known: {', '.join(known) or 'none'})")
+        if hasattr(loader, "check_source"):
+            loader.check_source(con, selected, columns, mapping.displays[0])
+        return selected, loader.mapping_transform(columns)
+    targets = _targets(mapping, columns, timezone)
+    check_values(con, mapping, targets, where)
+    sql = (f"SELECT {', '.join(f'{t.expr} AS {quote(t.name)}' for t in targets)} "
+           f"FROM {selected}")
+    dedupe = mapping.spec.get("deduplicate")
+    if dedupe:
+        names = {t.name for t in targets}
+        for part in ("key", "latest"):
+            if dedupe.get(part) and dedupe[part] not in names:
+                raise mapping.problem(("deduplicate", part), f"no target column "
+                                      f"{dedupe[part]!r} (mapped: {', '.join(sorted(names))})")
+        order = f"{quote(dedupe['latest'])} DESC NULLS LAST" if dedupe.get("latest") else "1"
+        sql = (f"SELECT * FROM ({sql}) QUALIFY {quote(dedupe['key'])} IS NULL OR row_number() "
+               f"OVER (PARTITION BY {quote(dedupe['key'])} ORDER BY {order}) = 1")
+    return f"({sql})", None
+
+
+def describe(con: Any, mapping: LogMapping, source: str) -> list[str]:
+    """Source column names; a file that cannot be read is named with DuckDB's reason."""
+    try:
+        return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+    except Exception as exc:
+        raise _unreadable(con, mapping, exc) from None
+
+
+def _unreadable(con: Any, mapping: LogMapping, exc: Exception) -> EvidenceError:
+    """Find which data file is at fault (error path only: each file is tried alone)."""
+    if mapping.spec.get("records") and "Binder" in str(exc):
+        return mapping.problem(("records",), "cannot read: " + _first_line(exc))
+    for staged, display in zip(mapping.staged, mapping.displays):
+        try:
+            con.execute(f"SELECT count(*) FROM {source_sql(mapping, [staged])}").fetchall()
+        except Exception as one:
+            return _fail(Problem(display, "", "cannot read: " + _first_line(one)))
+    return _fail(Problem(mapping.displays[0], "", "cannot read: " + _first_line(exc)))
+
+
+def check_values(con: Any, mapping: LogMapping, targets: list[_Target], where: str) -> None:
+    """One aggregate scan counting values each target cannot take; rows only on error."""
+    checked = [t for t in targets if t.bad]
+    if not checked:
+        return
+    source = source_sql(mapping)
+    counts_sql = ", ".join(f"count(*) FILTER (WHERE {t.bad})" for t in checked)
+    try:
+        counts = con.execute(f"SELECT {counts_sql} FROM {source} WHERE {where}").fetchone()
+    except Exception as exc:
+        raise _unreadable(con, mapping, exc) from None
+    problems = []
+    for target, count in zip(checked, counts):
+        if not count:
+            continue
+        col = mapping.spec["columns"][target.name]
+        con.execute("SET preserve_insertion_order = true")
+        try:
+            rows = con.execute(
+                f"SELECT filename, r, v FROM (SELECT filename, row_number() OVER (PARTITION BY "
+                f"filename) AS r, ({where}) AND ({target.bad}) AS hit, {_text(col['from'])} AS v "
+                f"FROM {source_sql(mapping, with_file=True)}) WHERE hit "
+                f"LIMIT {MAX_SHOWN}").fetchall()
+        finally:
+            con.execute("SET preserve_insertion_order = false")
+        staged = {str(s): d for s, d in zip(mapping.staged, mapping.displays)}
+        first_file = staged.get(str(rows[0][0]), mapping.displays[0]) if rows else ""
+        values = ", ".join(dict.fromkeys(repr(v) for _f, _r, v in rows))
+        where_rows = ", ".join(str(r) for f, r, _v in rows if f == rows[0][0])
+        problems.append(Problem(
+            first_file, f"column {col['from']!r}",
+            f"{count:,} value(s) such as {values} are not {target.expect} (mapping "
+            f"{mapping.doc.file}: columns.{target.name}); first at data row(s) {where_rows}"))
+    if problems:
+        raise EvidenceError(problems=problems)
+
+
+def claims(mapping: LogMapping, file: Path) -> bool:
+    return file == mapping.path or file in mapping.files
+
+
+def is_mapping(path: Path) -> bool:
+    return path.name.lower().endswith(SUFFIX) and not fnmatch.fnmatch(path.name, ".*")
