@@ -256,7 +256,8 @@ def _targets(mapping: LogMapping, columns: list[str], timezone: str | None) -> l
                 keys = ", ".join(literal(k) for k in col["map"])
                 bad = f"{text} IS NOT NULL AND {text} NOT IN ({keys})"
                 expect = "a value listed in its map (or set unmapped: keep, null or a default)"
-            text = f"(CASE {text} {whens} ELSE {other} END)"
+            # an empty cell stays empty: no default invents a value for it
+            text = f"(CASE WHEN {text} IS NULL THEN NULL ELSE (CASE {text} {whens} ELSE {other} END) END)"
         kind = col.get("type") or ("timestamp" if col.get("format") and name.endswith("_at")
                                    else "date" if col.get("format") else "text")
         if kind in ("timestamp", "date"):

@@ -74,7 +74,7 @@ MAPPING: dict[str, Any] = {
               "meta": {"doc": "Row filter on source columns, as a rule's `where` (value, list "
                               "of values, or `{op: value}`), e.g. `{platform_name: TikTok}`."}},
     "columns": {"type": "dict", "keysrules": {"type": "string", "regex": NAME},
-                "valuesrules": {"type": ["string", "dict"], "schema": COLUMN},
+                "valuesrules": {"type": "dict", "schema": COLUMN},
                 "meta": {"doc": "Target column -> source column name, or a column spec "
                                 "(below)."}},
     "keep": {"type": "boolean",
