@@ -13,7 +13,6 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import re
-import string
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -303,18 +302,22 @@ def _either(first: str | None, second: str) -> str:
 
 
 def _template(mapping: LogMapping, key: tuple[Any, ...], text: str, columns: list[str]) -> str:
+    """``orders/{Member State}`` as SQL; ``{{`` and ``}}`` are literal braces. Column names
+    are taken whole (they may hold ``:``, ``!`` or ``.``), unlike ``str.format`` fields."""
     parts = []
-    try:
-        pieces = list(string.Formatter().parse(text))
-    except ValueError as exc:
-        raise mapping.problem(key + ("template",), f"not a template: {exc}") from None
-    for literal_text, name, _spec, _conv in pieces:
-        if literal_text:
-            parts.append(literal(literal_text))
-        if name is not None:
+    for piece in re.split(r"(\{\{|\}\}|\{[^{}]*\})", text):
+        if piece in ("{{", "}}"):
+            parts.append(literal(piece[0]))
+        elif piece.startswith("{") and piece.endswith("}"):
+            name = piece[1:-1]
             if name not in columns:
                 raise mapping.problem(key + ("template",), _unknown(name, columns, mapping))
             parts.append(f"COALESCE({_text(name)}, '')")
+        elif "{" in piece or "}" in piece:
+            raise mapping.problem(key + ("template",), "unbalanced brace; write {{ or }} for a "
+                                                       "literal one")
+        elif piece:
+            parts.append(literal(piece))
     return "concat(" + ", ".join(parts or ["''"]) + ")"
 
 
