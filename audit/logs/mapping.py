@@ -337,7 +337,10 @@ def compile_mapping(con: Any, mapping: LogMapping, timezone: str | None,
             raise mapping.problem(("via",), f"no installed loader {via!r} maps rows "
                                             f"(known: {', '.join(known) or 'none'})")
         if hasattr(loader, "check_source"):
-            loader.check_source(con, selected, columns, mapping.displays[0])
+            # rows are numbered within what the mapping selects, so name that, not one file
+            single = len(mapping.files) == 1 and not mapping.spec.get("where")
+            display = mapping.displays[0] if single else f"{mapping.doc.file} (selected rows)"
+            loader.check_source(con, selected, columns, display)
         return selected, loader.mapping_transform(columns)
     targets = _targets(mapping, columns, timezone)
     check_values(con, mapping, targets, where)
