@@ -19,7 +19,7 @@ DATA = ROOT / "tests" / "data" / "byod"
 def blocks(kind: str) -> list[tuple[str, str]]:
     """(argument, fenced block text) after each ``<!-- byod:KIND ARG -->`` marker."""
     text = DOC.read_text(encoding="utf-8")
-    found = re.findall(r"<!-- byod:" + kind + r" (\S+) -->\n```[a-z]*\n(.*?)```", text, re.S)
+    found = re.findall(r"<!-- byod:" + kind + r" (\S+) -->\n```[a-z]*\n(.*?)```", text, re.DOTALL)
     return [(arg, body) for arg, body in found]
 
 
@@ -83,9 +83,9 @@ def test_error_examples_are_what_the_tool_prints(run, tmp_path: Path, monkeypatc
     original = mapping.read_text("utf-8")
     monkeypatch.chdir(tmp_path)
     mapping.write_text(original.replace("from: Date of Discovery", "from: Discovery Date"))
-    code, out, err = run("assess", "us-breaches", "-c", "eu.gdpr")
+    code, _out, err = run("assess", "us-breaches", "-c", "eu.gdpr")
     assert code == 2 and err.strip().startswith(unknown_column.split("(columns:")[0])
     assert err.strip().endswith(unknown_column.split("...")[1])
     mapping.write_text(original.replace("      Theft: theft\n", ""))
-    code, out, err = run("assess", "us-breaches", "-c", "eu.gdpr")
+    code, _out, err = run("assess", "us-breaches", "-c", "eu.gdpr")
     assert (code, err.strip()) == (2, unmapped)

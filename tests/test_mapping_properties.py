@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from audit.errors import EvidenceError
 
-FAST = settings(max_examples=12, deadline=None,
+FAST = settings(max_examples=10, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 KEYS = ["schema_version", "table", "files", "member", "format", "records", "delimiter",

@@ -40,8 +40,9 @@ def module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def assess(tmp_path: Path, rows: list[list], rule: dict, module, as_of: str = "2024-12-31"):
-    from audit.testing import run_assessment
     from packs import write_pack
+
+    from audit.testing import run_assessment
 
     pack = write_pack(tmp_path / "p", platform={"name": "P"},
                       logs={"reported": (REPORTED, rows)})
@@ -113,6 +114,6 @@ def test_rule_parameters_are_validated(run, tmp_path: Path) -> None:
                                       "min": 2}}]}
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False), "utf-8")
-    code, out, err = run("checklists", "validate", path)
+    code, _out, err = run("checklists", "validate", path)
     assert code == 2
     assert "requirements[0].rule: give exactly one of 'max' or 'min'" in err

@@ -9,7 +9,8 @@ always say the figures are as reported by the platform: nothing here is measured
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar, Mapping
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from audit.durations import parse_duration
 from audit.evaluators.base import (

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 @dataclass(frozen=True)
 class FileRecord:
     path: str
-    role: str  # profile | answers | documents-index | document | log | waivers | workbook
+    role: str  # profile | answers | documents-index | document | log | mapping | waivers | workbook
     size: int
     sha256: str
 

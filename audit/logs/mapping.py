@@ -14,9 +14,10 @@ import difflib
 import fnmatch
 import re
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from audit.errors import EvidenceError, Problem
 from audit.logs.store import _first_line, literal, quote
@@ -75,8 +76,8 @@ def read_mapping(path: Path, display: str, digest: str, display_of: Any) -> LogM
         raise EvidenceError(problems=problems)
     table = data.get("table") or re.sub(r"[^a-z0-9_]", "_", path.name[:-len(SUFFIX)].lower())
     for target, spec in (data.get("columns") or {}).items():
-        for i, fmt in enumerate(_formats(spec)):
-            message = _format_problem(fmt)
+        for i, given in enumerate(_formats(spec)):
+            message = _format_problem(given)
             if message:
                 key = ("columns", target, "format") + ((i,) if isinstance(spec["format"], list)
                                                         else ())
@@ -92,7 +93,7 @@ def read_mapping(path: Path, display: str, digest: str, display_of: Any) -> LogM
             raise _fail(doc.problem(key, f"no file matches {pattern!r} in "
                                          f"{display_of(path.parent)}/"))
         files += [p for p in found if p not in files]
-    fmt = data.get("format") or _format_of(files[0])
+    fmt: str | None = data.get("format") or _format_of(files[0])
     if fmt is None:
         raise _fail(doc.problem(("format",), f"cannot tell the format of {files[0].name}; "
                                              "give format: csv, json, jsonl or parquet"))
@@ -158,6 +159,12 @@ def stage(mapping: LogMapping, workdir: Path) -> None:
             raise _fail(Problem(display, "", f"not a readable zip archive ({exc})")) from None
         staged.append(target)
     mapping.staged = staged
+
+
+def duckdb_error() -> type[Exception]:
+    import duckdb
+
+    return duckdb.Error
 
 
 def zlib_error() -> type[Exception]:
@@ -363,7 +370,7 @@ def describe(con: Any, mapping: LogMapping, source: str) -> list[str]:
     """Source column names; a file that cannot be read is named with DuckDB's reason."""
     try:
         return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
-    except Exception as exc:
+    except duckdb_error() as exc:
         raise _unreadable(con, mapping, exc) from None
 
 
@@ -374,7 +381,7 @@ def _unreadable(con: Any, mapping: LogMapping, exc: Exception) -> EvidenceError:
     for staged, display in zip(mapping.staged, mapping.displays):
         try:
             con.execute(f"SELECT count(*) FROM {source_sql(mapping, [staged])}").fetchall()
-        except Exception as one:
+        except duckdb_error() as one:
             return _fail(Problem(display, "", "cannot read: " + _first_line(one)))
     return _fail(Problem(mapping.displays[0], "", "cannot read: " + _first_line(exc)))
 
@@ -388,7 +395,7 @@ def check_values(con: Any, mapping: LogMapping, targets: list[_Target], where: s
     counts_sql = ", ".join(f"count(*) FILTER (WHERE {t.bad})" for t in checked)
     try:
         counts = con.execute(f"SELECT {counts_sql} FROM {source} WHERE {where}").fetchone()
-    except Exception as exc:
+    except duckdb_error() as exc:
         raise _unreadable(con, mapping, exc) from None
     problems = []
     for target, count in zip(checked, counts):
@@ -401,7 +408,7 @@ def check_values(con: Any, mapping: LogMapping, targets: list[_Target], where: s
                 f"SELECT filename, r, v FROM (SELECT filename, row_number() OVER (PARTITION BY "
                 f"filename) AS r, ({where}) AND ({target.bad}) AS hit, {_text(col['from'])} AS v "
                 f"FROM {source_sql(mapping, with_file=True)}) WHERE hit "
-                f"LIMIT {MAX_SHOWN}").fetchall()
+                f"ORDER BY filename, r LIMIT {MAX_SHOWN}").fetchall()
         finally:
             con.execute("SET preserve_insertion_order = false")
         staged = {str(s): d for s, d in zip(mapping.staged, mapping.displays)}
@@ -414,10 +421,6 @@ def check_values(con: Any, mapping: LogMapping, targets: list[_Target], where: s
             f"{mapping.doc.file}: columns.{target.name}); first at data row(s) {where_rows}"))
     if problems:
         raise EvidenceError(problems=problems)
-
-
-def claims(mapping: LogMapping, file: Path) -> bool:
-    return file == mapping.path or file in mapping.files
 
 
 def is_mapping(path: Path) -> bool:
