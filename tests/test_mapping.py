@@ -357,3 +357,23 @@ def test_a_month_of_daily_parquet_files_is_one_table(tmp_path: Path) -> None:
     found = rows(pack, "data_requests")
     assert [r["request_id"] for r in found] == ["r1", "r2", "r3"]
     assert found[0]["received_at"] == "2024-05-01 08:00:00+00"  # ISO text, parsed by the store
+
+
+def test_a_standard_table_column_left_unmapped_is_named_in_the_mapping(tmp_path: Path) -> None:
+    pack = copy_breaches(tmp_path)
+    _edit_breach_mapping(pack, lambda d: d["columns"].pop("countries"))
+    (line,) = load_error(pack)
+    assert line.startswith("pack/logs/breaches.mapping.yaml:")
+    assert line.endswith(": columns: the breaches table needs column(s) countries; map them (a "
+                         "constant with 'value' will do when the data has none)")
+
+
+def test_filter_operators_are_checked_and_booleans_read_as_words(tmp_path: Path) -> None:
+    data = {"r.csv": "id,flag,n\n1,yes,5\n2,no,50\n3,true,500\n"}
+    mapping = {"table": "things", "files": "r.csv", "where": {"flag": True, "n": {"lt": 100}},
+               "columns": {"id": "id"}}
+    assert [r["id"] for r in rows(pack_with(tmp_path, mapping, data), "things")] == ["1"]
+    shutil.rmtree(tmp_path / "pack")
+    mapping["where"] = {"n": {"below": 100}}
+    (line,) = load_error(pack_with(tmp_path, mapping, data))
+    assert ": where.n.below: unknown operator; expected one of eq, ne, in," in line

@@ -74,6 +74,11 @@ def read_mapping(path: Path, display: str, digest: str, display_of: Any) -> LogM
     problems = [doc.problem(p, m) for p, m in validate(data, MAPPING)]
     if problems:
         raise EvidenceError(problems=problems)
+    from audit.evaluators.base import check_where
+
+    where_problems = check_where(data.get("where"), ("where",))
+    if where_problems:
+        raise EvidenceError(problems=[doc.problem(p, m) for p, m in where_problems])
     table = data.get("table") or re.sub(r"[^a-z0-9_]", "_", path.name[:-len(SUFFIX)].lower())
     for target, spec in (data.get("columns") or {}).items():
         for i, given in enumerate(_formats(spec)):
@@ -212,6 +217,9 @@ def filter_sql(mapping: LogMapping, columns: list[str]) -> str:
         q = quote(col)
         if isinstance(cond, list):
             parts.append(f"CAST({q} AS VARCHAR) IN ({', '.join(literal(str(v)) for v in cond)})")
+        elif isinstance(cond, bool):
+            words = ("true", "1", "yes") if cond else ("false", "0", "no")
+            parts.append(f"lower(CAST({q} AS VARCHAR)) IN ({', '.join(map(literal, words))})")
         elif isinstance(cond, Mapping):
             parts += [_op_sql(q, op, value) for op, value in cond.items()]
         else:
@@ -350,6 +358,7 @@ def compile_mapping(con: Any, mapping: LogMapping, timezone: str | None,
             loader.check_source(con, selected, columns, display)
         return selected, loader.mapping_transform(columns)
     targets = _targets(mapping, columns, timezone)
+    _check_required(mapping, [t.name for t in targets])
     check_values(con, mapping, targets, where)
     sql = (f"SELECT {', '.join(f'{t.expr} AS {quote(t.name)}' for t in targets)} "
            f"FROM {selected}")
@@ -364,6 +373,18 @@ def compile_mapping(con: Any, mapping: LogMapping, timezone: str | None,
         sql = (f"SELECT * FROM ({sql}) QUALIFY {quote(dedupe['key'])} IS NULL OR row_number() "
                f"OVER (PARTITION BY {quote(dedupe['key'])} ORDER BY {order}) = 1")
     return f"({sql})", None
+
+
+def _check_required(mapping: LogMapping, names: list[str]) -> None:
+    """A standard table's required columns must be mapped (named here, not in the data)."""
+    from audit.logs.tables import KNOWN_LOGS
+
+    spec = KNOWN_LOGS.get(mapping.table)
+    missing = [c for c in (spec.required if spec else ()) if c not in names]
+    if missing:
+        raise mapping.problem(("columns",), f"the {mapping.table} table needs column(s) "
+                                            f"{', '.join(missing)}; map them (a constant with "
+                                            "'value' will do when the data has none)")
 
 
 def describe(con: Any, mapping: LogMapping, source: str) -> list[str]:
