@@ -237,3 +237,15 @@ def test_vocabulary_errors_on_mapped_rows_name_the_column(tmp_path: Path, audit_
         "dsa-parts/logs/moderation.mapping.yaml (selected rows): column category: 1 value(s) "
         "not in the DSA Transparency Database vocabulary (e.g. 'STATEMENT_CATEGORY_MADE_UP'); "
         "first at data row(s) 5")
+
+
+def test_a_single_gzipped_dump_is_read_as_it_is(tmp_path: Path, excerpt: Path,
+                                                audit_assess) -> None:
+    import gzip
+
+    pack = make_pack(tmp_path)
+    target = pack / "logs" / "sor-global-2024-03-14.csv"
+    target.with_name(target.name + ".gz").write_bytes(gzip.compress(excerpt.read_bytes()))
+    target.unlink()
+    audit_assess(pack, "eu.dsa-sor", as_of="2024-03-14")
+    assert len(moderation(pack)) == 11
