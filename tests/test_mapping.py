@@ -377,3 +377,14 @@ def test_filter_operators_are_checked_and_booleans_read_as_words(tmp_path: Path)
     mapping["where"] = {"n": {"below": 100}}
     (line,) = load_error(pack_with(tmp_path, mapping, data))
     assert ": where.n.below: unknown operator; expected one of eq, ne, in," in line
+
+
+def test_a_data_file_linked_from_outside_the_pack_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_text("id\n1\n", "utf-8")
+    pack = pack_with(tmp_path, {"table": "things", "files": "*.csv", "columns": {"id": "id"}},
+                     {})
+    (pack / "logs" / "linked.csv").symlink_to(outside)
+    (line,) = load_error(pack)
+    assert line.endswith(": files: pack/logs/linked.csv is a link to a file outside the pack; "
+                         "data files must be inside it")

@@ -97,6 +97,13 @@ def read_mapping(path: Path, display: str, digest: str, display_of: Any) -> LogM
         if not found:
             raise _fail(doc.problem(key, f"no file matches {pattern!r} in "
                                          f"{display_of(path.parent)}/"))
+        pack_root = path.parent.parent.resolve()
+        for p in found:
+            if p.is_symlink() and not p.resolve().is_relative_to(pack_root):
+                # a link could make another system's data pass for this platform's
+                shown = f"{display_of(p.parent)}/{p.name}"
+                raise _fail(doc.problem(key, f"{shown} is a link to a file outside the pack; "
+                                             "data files must be inside it"))
         files += [p for p in found if p not in files]
     fmt: str | None = data.get("format") or _format_of(files[0])
     if fmt is None:
