@@ -251,6 +251,7 @@ def load_mapped_logs(folder: Path, pack: EvidencePack) -> set[Path]:
     so no other log loader reads them a second time.
     """
     from audit.logs import mapping as lm
+    from audit.logs.mapping_data import stage
 
     groups: dict[str, list[lm.LogMapping]] = {}
     for file in sorted(p for p in folder.iterdir() if p.is_file() and lm.is_mapping(p)):
@@ -262,7 +263,7 @@ def load_mapped_logs(folder: Path, pack: EvidencePack) -> set[Path]:
     for table, mappings in groups.items():
         readers, transform = [], None
         for found in mappings:
-            lm.stage(found, pack.scratch())
+            stage(found, pack.scratch())
             reader, transform = lm.compile_mapping(con, found, pack.timezone,
                                                    pack.registry.loaders)
             if transform is not None and len(mappings) > 1:

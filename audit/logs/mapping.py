@@ -13,26 +13,28 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import re
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from audit.errors import EvidenceError, Problem
+from audit.errors import EvidenceError
+from audit.logs.mapping_data import (
+    Target,
+    check_values,
+    describe,
+    input_error,
+    source_sql,
+    text_sql,
+)
 from audit.logs.store import _first_line, literal, quote
 from audit.schemas.common import validate
 from audit.schemas.mapping import MAPPING
 from audit.yamlio import YamlDocument, YamlProblem, load_yaml
 
 SUFFIX = ".mapping.yaml"
-MAX_SHOWN = 5
 _FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".json": "json", ".jsonl": "jsonl",
             ".ndjson": "jsonl", ".parquet": "parquet"}
-
-
-def _fail(problem: Problem) -> EvidenceError:
-    return EvidenceError(problems=[problem])
 
 
 @dataclass
@@ -53,7 +55,7 @@ class LogMapping:
         return self.doc.data
 
     def problem(self, key: tuple[Any, ...], message: str) -> EvidenceError:
-        return _fail(self.doc.problem(key, message))
+        return input_error(self.doc.problem(key, message))
 
     def record(self) -> dict[str, Any]:
         """What the result records so the figure can be reproduced."""
@@ -65,7 +67,7 @@ def read_mapping(path: Path, display: str, digest: str, display_of: Any) -> LogM
     try:
         doc = load_yaml(path, display)
     except YamlProblem as exc:
-        raise _fail(exc.problem) from None
+        raise input_error(exc.problem) from None
     data = doc.data
     if isinstance(data, dict) and isinstance(data.get("columns"), dict):
         # a bare string is shorthand for {from: <source column>}
@@ -86,28 +88,28 @@ def read_mapping(path: Path, display: str, digest: str, display_of: Any) -> LogM
             if message:
                 key = ("columns", target, "format") + ((i,) if isinstance(spec["format"], list)
                                                         else ())
-                raise _fail(doc.problem(key, message))
+                raise input_error(doc.problem(key, message))
     patterns = data["files"] if isinstance(data["files"], list) else [data["files"]]
     files: list[Path] = []
     for i, pattern in enumerate(patterns):
         key = ("files", i) if isinstance(data["files"], list) else ("files",)
         if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
-            raise _fail(doc.problem(key, "expected a name or glob inside the mapping's folder"))
+            raise input_error(doc.problem(key, "expected a name or glob inside the mapping's folder"))
         found = sorted(p for p in path.parent.glob(pattern) if p.is_file() and p != path)
         if not found:
-            raise _fail(doc.problem(key, f"no file matches {pattern!r} in "
+            raise input_error(doc.problem(key, f"no file matches {pattern!r} in "
                                          f"{display_of(path.parent)}/"))
         pack_root = path.parent.parent.resolve()
         for p in found:
             if p.is_symlink() and not p.resolve().is_relative_to(pack_root):
                 # a link could make another system's data pass for this platform's
                 shown = f"{display_of(p.parent)}/{p.name}"
-                raise _fail(doc.problem(key, f"{shown} is a link to a file outside the pack; "
+                raise input_error(doc.problem(key, f"{shown} is a link to a file outside the pack; "
                                              "data files must be inside it"))
         files += [p for p in found if p not in files]
     fmt: str | None = data.get("format") or _format_of(files[0])
     if fmt is None:
-        raise _fail(doc.problem(("format",), f"cannot tell the format of {files[0].name}; "
+        raise input_error(doc.problem(("format",), f"cannot tell the format of {files[0].name}; "
                                              "give format: csv, json, jsonl or parquet"))
     return LogMapping(doc, path, digest, table, files, [display_of(f) for f in files], fmt)
 
@@ -139,80 +141,6 @@ def _format_of(path: Path) -> str | None:
     return _FORMATS.get(suffixes[-1]) if suffixes else ("csv" if path.suffix == ".zip" else None)
 
 
-def stage(mapping: LogMapping, workdir: Path) -> None:
-    """Resolve each data file to what DuckDB reads: ``.gz`` as it is (DuckDB decompresses
-    while scanning), a ``.zip`` member streamed once into the run's temporary folder."""
-    staged = []
-    for file, display in zip(mapping.files, mapping.displays):
-        if file.suffix.lower() != ".zip":
-            staged.append(file)
-            continue
-        try:
-            with zipfile.ZipFile(file) as archive:
-                members = [i for i in archive.infolist() if not i.is_dir()]
-                wanted = mapping.spec.get("member")
-                if wanted is not None:
-                    chosen = next((i for i in members if i.filename == wanted), None)
-                    if chosen is None:
-                        names = ", ".join(i.filename for i in members[:MAX_SHOWN])
-                        raise mapping.problem(("member",), f"{display} has no member {wanted!r} "
-                                                           f"(it holds: {names})")
-                elif len(members) == 1:
-                    chosen = members[0]
-                else:
-                    names = ", ".join(i.filename for i in members[:MAX_SHOWN])
-                    raise mapping.problem(("member",), f"{display} holds {len(members)} files "
-                                                       f"({names}); name the one to read")
-                target = workdir / f"{len(staged)}-{Path(chosen.filename).name}"
-                with archive.open(chosen) as src, target.open("wb") as out:
-                    for chunk in iter(lambda: src.read(1 << 20), b""):
-                        out.write(chunk)
-        except (zipfile.BadZipFile, OSError, EOFError, zlib_error()) as exc:
-            raise _fail(Problem(display, "", f"not a readable zip archive ({exc})")) from None
-        staged.append(target)
-    mapping.staged = staged
-
-
-def duckdb_error() -> type[Exception]:
-    import duckdb
-
-    return duckdb.Error
-
-
-def zlib_error() -> type[Exception]:
-    import zlib
-
-    return zlib.error
-
-
-def source_sql(mapping: LogMapping, files: list[Path] | None = None,
-               with_file: bool = False) -> str:
-    """The DuckDB relation over the raw data files (every CSV value as text)."""
-    spec = mapping.spec
-    names = "[" + ", ".join(literal(str(f)) for f in (files or mapping.staged)) + "]"
-    extra = ", filename = true" if with_file else ""
-    if mapping.format == "csv":
-        rel = (f"read_csv({names}, header = true, all_varchar = true, union_by_name = true, "
-               f"delim = {literal(spec.get('delimiter', ','))}, quote = '\"', escape = '\"', "
-               f"encoding = {literal(spec.get('encoding', 'utf-8'))}, "
-               f"skip = {int(spec.get('skip', 0))}{extra})")
-    elif mapping.format == "parquet":
-        rel = f"read_parquet({names}, union_by_name = true{extra})"
-    else:
-        kind = "newline_delimited" if mapping.format == "jsonl" else "auto"
-        rel = f"read_json({names}, format = {literal(kind)}, union_by_name = true{extra})"
-    records = spec.get("records")
-    if records:
-        path = ".".join(quote(p) for p in records.split("."))
-        keep = ", filename" if with_file else ""
-        rel = f"(SELECT unnest(_r){keep} FROM (SELECT unnest({path}) AS _r{keep} FROM {rel}))"
-    return rel
-
-
-def _text(col: str) -> str:
-    return f"NULLIF(TRIM(CAST({quote(col)} AS VARCHAR)), '')"
-
-
 def filter_sql(mapping: LogMapping, columns: list[str]) -> str:
     """The mapping's ``where``, on source columns, with the operators of a rule's ``where``."""
     from audit.logs.metrics import _op_sql
@@ -241,30 +169,22 @@ def _unknown(col: str, columns: list[str], mapping: LogMapping) -> str:
     return f"no column {col!r} in {mapping.displays[0]} (columns: {shown}){hint}"
 
 
-@dataclass(frozen=True)
-class _Target:
-    name: str
-    expr: str  # typed SQL value
-    bad: str | None  # SQL test of a source value the expression cannot take
-    expect: str  # what a bad value should have been
-
-
-def _targets(mapping: LogMapping, columns: list[str], timezone: str | None) -> list[_Target]:
+def _targets(mapping: LogMapping, columns: list[str], timezone: str | None) -> list[Target]:
     spec = mapping.spec
-    out: list[_Target] = []
+    out: list[Target] = []
     for name, col in (spec.get("columns") or {}).items():
         key = ("columns", name)
         if "value" in col:
-            out.append(_Target(name, literal(col["value"]), None, ""))
+            out.append(Target(name, literal(col["value"]), None, ""))
             continue
         if "template" in col:
-            out.append(_Target(name, _template(mapping, key, col["template"], columns), None, ""))
+            out.append(Target(name, _template(mapping, key, col["template"], columns), None, ""))
             continue
         if "from" not in col:
             raise mapping.problem(key, "give 'from' (a source column), 'value' or 'template'")
         if col["from"] not in columns:
             raise mapping.problem(key + ("from",), _unknown(col["from"], columns, mapping))
-        text = _text(col["from"])
+        text = text_sql(col["from"])
         bad: str | None = None
         expect = ""
         if "map" in col:
@@ -308,11 +228,11 @@ def _targets(mapping: LogMapping, columns: list[str], timezone: str | None) -> l
             expect = expect or ("a whole number" if kind == "integer" else "a number")
         else:
             expr = text
-        out.append(_Target(name, expr, bad, expect))
+        out.append(Target(name, expr, bad, expect))
     if spec.get("keep"):
         taken = {t.name for t in out} | {c["from"] for c in (spec.get("columns") or {}).values()
                                           if "from" in c}
-        out += [_Target(c, quote(c), None, "") for c in columns
+        out += [Target(c, quote(c), None, "") for c in columns
                 if c not in taken and c != "filename" and not c.startswith("_")]
     if not out:
         raise mapping.problem(("columns",), "map at least one column (or set keep: true)")
@@ -334,7 +254,7 @@ def _template(mapping: LogMapping, key: tuple[Any, ...], text: str, columns: lis
             name = piece[1:-1]
             if name not in columns:
                 raise mapping.problem(key + ("template",), _unknown(name, columns, mapping))
-            parts.append(f"COALESCE({_text(name)}, '')")
+            parts.append(f"COALESCE({text_sql(name)}, '')")
         elif "{" in piece or "}" in piece:
             raise mapping.problem(key + ("template",), "unbalanced brace; write {{ or }} for a "
                                                        "literal one")
@@ -392,63 +312,6 @@ def _check_required(mapping: LogMapping, names: list[str]) -> None:
         raise mapping.problem(("columns",), f"the {mapping.table} table needs column(s) "
                                             f"{', '.join(missing)}; map them (a constant with "
                                             "'value' will do when the data has none)")
-
-
-def describe(con: Any, mapping: LogMapping, source: str) -> list[str]:
-    """Source column names; a file that cannot be read is named with DuckDB's reason."""
-    try:
-        return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
-    except duckdb_error() as exc:
-        raise _unreadable(con, mapping, exc) from None
-
-
-def _unreadable(con: Any, mapping: LogMapping, exc: Exception) -> EvidenceError:
-    """Find which data file is at fault (error path only: each file is tried alone)."""
-    if mapping.spec.get("records") and "Binder" in str(exc):
-        return mapping.problem(("records",), "cannot read: " + _first_line(exc))
-    for staged, display in zip(mapping.staged, mapping.displays):
-        try:
-            con.execute(f"SELECT count(*) FROM {source_sql(mapping, [staged])}").fetchall()
-        except duckdb_error() as one:
-            return _fail(Problem(display, "", "cannot read: " + _first_line(one)))
-    return _fail(Problem(mapping.displays[0], "", "cannot read: " + _first_line(exc)))
-
-
-def check_values(con: Any, mapping: LogMapping, targets: list[_Target], where: str) -> None:
-    """One aggregate scan counting values each target cannot take; rows only on error."""
-    checked = [t for t in targets if t.bad]
-    if not checked:
-        return
-    source = source_sql(mapping)
-    counts_sql = ", ".join(f"count(*) FILTER (WHERE {t.bad})" for t in checked)
-    try:
-        counts = con.execute(f"SELECT {counts_sql} FROM {source} WHERE {where}").fetchone()
-    except duckdb_error() as exc:
-        raise _unreadable(con, mapping, exc) from None
-    problems = []
-    for target, count in zip(checked, counts):
-        if not count:
-            continue
-        col = mapping.spec["columns"][target.name]
-        con.execute("SET preserve_insertion_order = true")
-        try:
-            rows = con.execute(
-                f"SELECT filename, r, v FROM (SELECT filename, row_number() OVER (PARTITION BY "
-                f"filename) AS r, ({where}) AND ({target.bad}) AS hit, {_text(col['from'])} AS v "
-                f"FROM {source_sql(mapping, with_file=True)}) WHERE hit "
-                f"ORDER BY filename, r LIMIT {MAX_SHOWN}").fetchall()
-        finally:
-            con.execute("SET preserve_insertion_order = false")
-        staged = {str(s): d for s, d in zip(mapping.staged, mapping.displays)}
-        first_file = staged.get(str(rows[0][0]), mapping.displays[0]) if rows else ""
-        values = ", ".join(dict.fromkeys(repr(v) for _f, _r, v in rows))
-        where_rows = ", ".join(str(r) for f, r, _v in rows if f == rows[0][0])
-        problems.append(Problem(
-            first_file, f"column {col['from']!r}",
-            f"{count:,} value(s) such as {values} are not {target.expect} (mapping "
-            f"{mapping.doc.file}: columns.{target.name}); first at data row(s) {where_rows}"))
-    if problems:
-        raise EvidenceError(problems=problems)
 
 
 def is_mapping(path: Path) -> bool:
