@@ -95,7 +95,7 @@ def read_mapping(path: Path, display: str, digest: str, display_of: Any) -> LogM
         key = ("files", i) if isinstance(data["files"], list) else ("files",)
         if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
             raise input_error(doc.problem(key, "expected a name or glob inside the mapping's folder"))
-        found = sorted(p for p in path.parent.glob(pattern) if p.is_file() and p != path)
+        found = sorted(p for p in path.parent.glob(pattern) if p.is_file() and not is_mapping(p))
         if not found:
             raise input_error(doc.problem(key, f"no file matches {pattern!r} in "
                                          f"{display_of(path.parent)}/"))
