@@ -388,3 +388,17 @@ def test_a_data_file_linked_from_outside_the_pack_is_refused(tmp_path: Path) -> 
     (line,) = load_error(pack)
     assert line.endswith(": files: pack/logs/linked.csv is a link to a file outside the pack; "
                          "data files must be inside it")
+
+
+def test_a_malformed_csv_row_is_named_by_file_and_line(run, tmp_path: Path) -> None:
+    pack = pack_with(tmp_path, {"table": "things", "files": "part-*.csv", "columns": {"id": "id"}},
+                     {"part-0.csv": "id,v\n1,a\n", "part-1.csv": "id,v\n2,b\n3,c,extra\n"})
+    line = assert_refused(run, pack, tmp_path)
+    assert line == "pack/logs/part-1.csv: cannot read: line 3: expected 2 fields, found 3"
+
+
+def test_parts_with_different_headers_are_matched_by_name(tmp_path: Path) -> None:
+    mapping = {"table": "things", "files": "part-*.csv", "columns": {"id": "id", "v": "v"}}
+    pack = pack_with(tmp_path, mapping, {"part-0.csv": "id,v\n1,a\n",
+                                         "part-1.csv": "v,id,new\nb,2,x\n"})
+    assert [(r["id"], r["v"]) for r in rows(pack, "things")] == [("1", "a"), ("2", "b")]

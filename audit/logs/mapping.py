@@ -49,6 +49,7 @@ class LogMapping:
     displays: list[str]
     format: str
     staged: list[Path] = field(default_factory=list)  # what DuckDB reads (zip members unpacked)
+    header: list[str] | None = None  # CSV: the header shared by every file, when it is
 
     @property
     def spec(self) -> Mapping[str, Any]:

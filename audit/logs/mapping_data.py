@@ -54,6 +54,34 @@ def stage(mapping: LogMapping, workdir: Path) -> None:
             raise input_error(Problem(display, "", f"not a readable zip archive ({exc})")) from None
         staged.append(target)
     mapping.staged = staged
+    if mapping.format == "csv":
+        headers = [csv_header(f, mapping.spec) for f in staged]
+        same = all(h == headers[0] for h in headers)
+        mapping.header = headers[0] if same and headers[0] else None
+
+
+def csv_header(file: Path, spec: Any) -> list[str] | None:
+    """The header of a CSV file (plain or gzipped), or None when it cannot be read as one.
+
+    With a header known and the same in every file, DuckDB is given the dialect instead of
+    sniffing it, so a malformed row is reported with its line number."""
+    import csv
+    import gzip
+
+    encoding = {"utf-8": "utf-8-sig"}.get(spec.get("encoding", "utf-8"), spec.get("encoding"))
+    try:
+        opener = gzip.open if file.name.lower().endswith(".gz") else open
+        with opener(file, "rt", encoding=encoding, newline="") as fh:
+            for _ in range(int(spec.get("skip", 0))):
+                fh.readline(1 << 20)
+            first = fh.readline(1 << 20)
+        names = next(csv.reader([first], delimiter=spec.get("delimiter", ",")), [])
+    except (OSError, EOFError, UnicodeError, csv.Error, zlib_error()):
+        return None
+    names = [n.strip() for n in names]
+    if not names or not all(names) or len(set(names)) != len(names):
+        return None  # let DuckDB read it and say what is wrong
+    return names
 
 
 def duckdb_error() -> type[Exception]:
@@ -75,10 +103,16 @@ def source_sql(mapping: LogMapping, files: list[Path] | None = None,
     names = "[" + ", ".join(literal(str(f)) for f in (files or mapping.staged)) + "]"
     extra = ", filename = true" if with_file else ""
     if mapping.format == "csv":
-        rel = (f"read_csv({names}, header = true, all_varchar = true, union_by_name = true, "
-               f"delim = {literal(spec.get('delimiter', ','))}, quote = '\"', escape = '\"', "
-               f"encoding = {literal(spec.get('encoding', 'utf-8'))}, "
-               f"skip = {int(spec.get('skip', 0))}{extra})")
+        dialect = (f"delim = {literal(spec.get('delimiter', ','))}, quote = '\"', escape = '\"', "
+                   f"encoding = {literal(spec.get('encoding', 'utf-8'))}, "
+                   f"skip = {int(spec.get('skip', 0))}{extra}")
+        if mapping.header:
+            cols = ", ".join(f"{literal(n)}: 'VARCHAR'" for n in mapping.header)
+            rel = (f"read_csv({names}, header = true, auto_detect = false, "
+                   f"columns = {{{cols}}}, {dialect})")
+        else:  # headers differ between files: match columns by name
+            rel = (f"read_csv({names}, header = true, all_varchar = true, "
+                   f"union_by_name = true, {dialect})")
     elif mapping.format == "parquet":
         rel = f"read_parquet({names}, union_by_name = true{extra})"
     else:
@@ -125,14 +159,16 @@ def _unreadable(con: Any, mapping: LogMapping, exc: Exception) -> EvidenceError:
 
 
 def check_values(con: Any, mapping: LogMapping, targets: list[Target], where: str) -> None:
-    """One aggregate scan counting values each target cannot take; rows only on error."""
+    """One aggregate scan counting values each target cannot take; rows only on error.
+
+    The scan runs even with nothing to count: it reads every file, so a corrupt part or a
+    malformed row is reported here, naming its file, before the log is loaded."""
     checked = [t for t in targets if t.bad]
-    if not checked:
-        return
     source = source_sql(mapping)
-    counts_sql = ", ".join(f"count(*) FILTER (WHERE {t.bad})" for t in checked)
+    counts_sql = ", ".join(["count(*)"] + [f"count(*) FILTER (WHERE {t.bad})" for t in checked])
     try:
-        counts = con.execute(f"SELECT {counts_sql} FROM {source} WHERE {where}").fetchone()
+        found = con.execute(f"SELECT {counts_sql} FROM {source} WHERE {where}").fetchone()
+        counts = (found or ())[1:]
     except duckdb_error() as exc:
         raise _unreadable(con, mapping, exc) from None
     problems = []
