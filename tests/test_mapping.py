@@ -42,7 +42,7 @@ def rows(pack: Path, table: str) -> list[dict]:
     cols = store.columns(table)
     select = ", ".join(f'CAST("{c}" AS VARCHAR)' for c in cols)
     found = store.query(f"SELECT {select} FROM {store.table(table)} ORDER BY 1")
-    return [dict(zip(cols, r)) for r in found]
+    return [dict(zip(cols, r, strict=True)) for r in found]
 
 
 def load_error(pack: Path) -> list[str]:

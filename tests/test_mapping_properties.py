@@ -47,8 +47,9 @@ def _load(files: dict[str, str], mapping: Any) -> Any:
         store = load_evidence([pack], get_registry()).logs
         name = next(iter(store.logs))
         cols = store.columns(name)
-        return [dict(zip(cols, r)) for r in store.query(
-            f"SELECT * FROM {store.table(name)} ORDER BY 1")]
+        select = ", ".join('"' + c.replace('"', '""') + '"' for c in cols)
+        return [dict(zip(cols, r, strict=True)) for r in store.query(
+            f"SELECT {select} FROM {store.table(name)} ORDER BY 1")]
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> str:

@@ -164,10 +164,11 @@ class EvidencePack:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=1) as pool:
-            hashes = [[(f, pool.submit(sha256_of, f)) for f in self._log_meta.get(i, ([e[1]],))[0]]
+            hashes = [[(f, pool.submit(sha256_of, f))
+                       for f in self._log_meta.get(i, ([e[1]], {}))[0]]
                       for i, e in enumerate(self._pending_logs)]
             for i, ((name, path, display, options), pending) in enumerate(
-                    zip(self._pending_logs, hashes)):
+                    zip(self._pending_logs, hashes, strict=True)):
                 try:
                     info = self.logs.load(name, path, display,
                                           None if needed is None else needed.get(name, set()),

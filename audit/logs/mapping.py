@@ -53,7 +53,8 @@ class LogMapping:
 
     @property
     def spec(self) -> Mapping[str, Any]:
-        return self.doc.data
+        data: Mapping[str, Any] = self.doc.data
+        return data
 
     def problem(self, key: tuple[Any, ...], message: str) -> EvidenceError:
         return input_error(self.doc.problem(key, message))

@@ -26,7 +26,7 @@ def stage(mapping: LogMapping, workdir: Path) -> None:
     """Resolve each data file to what DuckDB reads: ``.gz`` as it is (DuckDB decompresses
     while scanning), a ``.zip`` member streamed once into the run's temporary folder."""
     staged = []
-    for file, display in zip(mapping.files, mapping.displays):
+    for file, display in zip(mapping.files, mapping.displays, strict=True):
         if file.suffix.lower() != ".zip":
             staged.append(file)
             continue
@@ -150,7 +150,7 @@ def _unreadable(con: Any, mapping: LogMapping, exc: Exception) -> EvidenceError:
     """Find which data file is at fault (error path only: each file is tried alone)."""
     if mapping.spec.get("records") and "Binder" in str(exc):
         return mapping.problem(("records",), "cannot read: " + _first_line(exc))
-    for staged, display in zip(mapping.staged, mapping.displays):
+    for staged, display in zip(mapping.staged, mapping.displays, strict=True):
         try:
             con.execute(f"SELECT count(*) FROM {source_sql(mapping, [staged])}").fetchall()
         except duckdb_error() as one:
@@ -172,7 +172,7 @@ def check_values(con: Any, mapping: LogMapping, targets: list[Target], where: st
     except duckdb_error() as exc:
         raise _unreadable(con, mapping, exc) from None
     problems = []
-    for target, count in zip(checked, counts):
+    for target, count in zip(checked, counts, strict=True):
         if not count:
             continue
         col = mapping.spec["columns"][target.name]
@@ -185,7 +185,7 @@ def check_values(con: Any, mapping: LogMapping, targets: list[Target], where: st
                 f"ORDER BY filename, r LIMIT {MAX_SHOWN}").fetchall()
         finally:
             con.execute("SET preserve_insertion_order = false")
-        staged = {str(s): d for s, d in zip(mapping.staged, mapping.displays)}
+        staged = {str(s): d for s, d in zip(mapping.staged, mapping.displays, strict=True)}
         first_file = staged.get(str(rows[0][0]), mapping.displays[0]) if rows else ""
         values = ", ".join(dict.fromkeys(repr(v) for _f, _r, v in rows))
         where_rows = ", ".join(str(r) for f, r, _v in rows if f == rows[0][0])
