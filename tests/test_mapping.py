@@ -402,3 +402,15 @@ def test_parts_with_different_headers_are_matched_by_name(tmp_path: Path) -> Non
     pack = pack_with(tmp_path, mapping, {"part-0.csv": "id,v\n1,a\n",
                                          "part-1.csv": "v,id,new\nb,2,x\n"})
     assert [(r["id"], r["v"]) for r in rows(pack, "things")] == [("1", "a"), ("2", "b")]
+
+
+def test_a_zip_bomb_member_is_refused_before_it_is_unpacked(run, tmp_path: Path) -> None:
+    archive = tmp_path / "dump.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("dump.csv", "id\n" + "0" * (8 << 20))  # 8 MiB of zeros, ~8 KiB deflated
+    pack = pack_with(tmp_path, {"table": "things", "files": "dump.zip", "columns": {"id": "id"}},
+                     {"dump.zip": archive.read_bytes()})
+    line = assert_refused(run, pack, tmp_path)
+    assert line.startswith("pack/logs/dump.zip: dump.csv: compressed ")
+    assert line.endswith("more than 1,000:1; refused as a possible zip bomb (docs/limits.md)")
+    assert not list(tmp_path.glob("**/0-dump.csv"))

@@ -46,6 +46,13 @@ def stage(mapping: LogMapping, workdir: Path) -> None:
                     names = ", ".join(i.filename for i in members[:MAX_SHOWN])
                     raise mapping.problem(("member",), f"{display} holds {len(members)} files "
                                                        f"({names}); name the one to read")
+                from audit.limits import MAX_LOG_ZIP_RATIO
+
+                ratio = chosen.file_size / max(chosen.compress_size, 1)
+                if chosen.file_size > 1 << 20 and ratio > MAX_LOG_ZIP_RATIO:
+                    raise input_error(Problem(display, chosen.filename, (
+                        f"compressed {ratio:,.0f}:1, more than {MAX_LOG_ZIP_RATIO:,}:1; "
+                        "refused as a possible zip bomb (docs/limits.md)")))
                 target = workdir / f"{len(staged)}-{Path(chosen.filename).name}"
                 with archive.open(chosen) as src, target.open("wb") as out:
                     for chunk in iter(lambda: src.read(1 << 20), b""):
