@@ -64,16 +64,32 @@ def checklists_list(fmt: str) -> None:
     from audit.checklists import load_library
     from audit.plugins import get_registry
 
+    import datetime as dt
+
+    from audit.i18n import _, ngettext
+    from audit.legal_review import review_due
+
     library = load_library(get_registry())
+    today = dt.date.today()
     rows = [{"id": c.id, "jurisdiction": c.jurisdiction, "title": c.title,
              "status": c.status.value, "version": c.version,
              "requirements": len(c.requirements), "extends": c.extends or "",
-             "owner": c.owner, "path": c.path}  # owner "local": a user's own file
+             "owner": c.owner, "path": c.path,  # owner "local": a user's own file
+             "reviewed": c.reviewed.isoformat() if c.reviewed else "",
+             "review_due": review_due(c.reviewed, today)}
             for c in library.all()]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
-        _echo_table(rows, ["id", "jurisdiction", "title", "status", "version", "requirements"])
+        for row in rows:
+            row["review"] = _("review due") if row["review_due"] else ""
+        _echo_table(rows, ["id", "jurisdiction", "title", "status", "version", "requirements",
+                           "reviewed", "review"])
+        due = sum(1 for row in rows if row["review_due"])
+        if due:
+            click.echo(ngettext("{count} module was not reviewed in the last 12 months.",
+                                "{count} modules were not reviewed in the last 12 months.",
+                                due, count=due))
 
 
 @checklists.command("show")
@@ -105,6 +121,15 @@ def _show_table(checklist: Any) -> None:
     click.echo(f"{checklist.id} v{checklist.version}: {checklist.title}")
     click.echo(f"jurisdiction {checklist.jurisdiction}, status {checklist.status.value}"
                + (f", extends {checklist.extends}" if checklist.extends else ""))
+    if checklist.reviewed:
+        import datetime as dt
+
+        from audit.i18n import _
+        from audit.legal_review import review_due
+
+        due = review_due(checklist.reviewed, dt.date.today())
+        click.echo(_("last legal review {date}; review due", date=checklist.reviewed.isoformat())
+                   if due else _("last legal review {date}", date=checklist.reviewed.isoformat()))
     click.echo()
     rows = [{"id": r.id, "area": r.area.value, "severity": r.severity.value,
              "rule": r.rule.type, "title": r.title,
