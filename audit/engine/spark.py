@@ -37,6 +37,11 @@ def _duck_type(spark_type: str) -> str:
     return _TYPES.get(spark_type, spark_type.upper())
 
 
+# DuckDB's table functions: what a log mapping (audit/logs/mapping.py) compiles to
+_DUCKDB_READER = re.compile(r"(?i)\bread_(csv|csv_auto|json|json_auto|ndjson|parquet|text|"
+                            r"blob)\s*\(")
+
+
 class _Cursor:
     """The slice of a DuckDB cursor the store uses, over a Spark DataFrame (or rows)."""
 
@@ -82,6 +87,10 @@ class SparkConnection:
             raise EngineUnavailable("internal: a parameterised statement reached the Spark "
                                     "engine")
         text = sql.strip()
+        if _DUCKDB_READER.search(text):
+            raise EngineUnavailable(
+                "--engine spark cannot run log mappings (*.mapping.yaml) or a loader's own "
+                "DuckDB reader yet; assess this pack with --engine duckdb (docs/spark.md)")
         if re.match(r"(?i)^SET\s", text):
             return _Cursor()  # DuckDB settings; the Spark session has its own
         describe = re.match(r"(?i)^DESCRIBE\s+(.*)$", text, re.DOTALL)
@@ -118,9 +127,9 @@ class SparkEngine(LogStore):
              transform: str | None = None, reader: str | None = None) -> LogInfo:
         """Register the file as a Spark view, then the same typed view as on DuckDB."""
         if reader is not None:
-            raise EvidenceError(problems=[Problem(display, "", "this log's loader reads it with "
-                                                  "DuckDB's own reader; assess it with "
-                                                  "--engine duckdb")])
+            raise EvidenceError(problems=[Problem(display, "", "this log is read through a "
+                                                  "mapping or a loader's own DuckDB reader; "
+                                                  "assess it with --engine duckdb")])
         source = f"_src_{name}"
         self._read(path, display).createOrReplaceTempView(source)
         return super().load(name, path, display, needed, transform, reader=quote(source))
