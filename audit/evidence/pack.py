@@ -139,7 +139,10 @@ class EvidencePack:
             import weakref
 
             self.workdir = Path(tempfile.mkdtemp(prefix="audit-evidence-"))
-            weakref.finalize(self, shutil.rmtree, self.workdir, True)
+            # Logs are views read when a rule runs, so the staged files must live as long as
+            # the log store (which may outlive the pack), not only as long as the pack.
+            owner = self._logs if self._logs is not None else self
+            weakref.finalize(owner, shutil.rmtree, self.workdir, True)
         return self.workdir
 
     @property
