@@ -207,7 +207,7 @@ EXAMPLE = EXAMPLES / "before-negotiation"
 def _one_line(err: str) -> str:
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert len(lines) == 1, err
-    assert "Traceback" not in err and "\tat " not in err and "java." not in err
+    assert "Traceback" not in err and "\tat " not in err and "SparkException" not in err
     return lines[0]
 
 
@@ -278,3 +278,14 @@ def test_mapped_log_says_use_duckdb(spark: Any, run: Any, tmp_path: Path) -> Non
                           "--spark-master", "local[2]")
     assert code == 2
     assert "--engine duckdb" in _one_line(err)
+
+
+def test_corrupt_parquet_names_the_reason(spark: Any, run: Any, tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "pack")
+    (pack / "logs").mkdir()
+    (pack / "logs" / "moderation.parquet").write_text("not parquet at all\n", "utf-8")
+    code, _out, err = run("assess", pack, "-c", "iq.telegram-2023", "--engine", "spark",
+                          "--spark-master", "local[2]")
+    assert code == 2
+    line = _one_line(err)
+    assert "logs/moderation.parquet" in line and "not a Parquet file" in line

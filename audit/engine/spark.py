@@ -193,6 +193,9 @@ def _cause(exc: BaseException) -> BaseException:
     if "Malformed records are detected" in text:  # the row itself is not repeated
         return Exception("a malformed CSV row (wrong number of fields or an unterminated "
                          "quote); DuckDB names its line: --engine duckdb")
+    causes = re.findall(r"Caused by: ([^\n]*)", text)
+    if causes:  # a failed task: the innermost reason, not the stage's
+        return Exception(causes[-1].strip())
     for pattern in (r"(\[PATH_NOT_FOUND\][^\n]*)",
                     r"(\[UNABLE_TO_INFER_SCHEMA\][^\n]*)", r"([A-Za-z.]*Exception: [^\n]*)"):
         found = re.search(pattern, text)
