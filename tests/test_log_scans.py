@@ -218,3 +218,30 @@ def test_a_share_rule_pays_the_checks_in_its_own_scan(run: Any, tmp_path: Path,
     code, _out, err = run("assess", pack, *CHECK)
     assert code == 2 and "column responded_at: 1 row(s) end before received_at; first at " \
                          "data row(s) 1" in err
+
+
+def test_a_count_rule_pays_the_checks_in_its_own_scan(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from audit.errors import EvidenceError
+    from audit.logs.metrics import count_by_period
+
+    header = ["request_id", "authority", "country", "received_at", "responded_at", "kind",
+              "legal_basis", "outcome"]
+    rows = [[f"A{i}", "court", "IQ", f"2024-0{i}-01T00:00:00+03:00", "", "user_data", "order",
+             "complied"] for i in (1, 2, 8)] + [["B1", "police", "DE", "2024-03-01T00:00:00Z", "",
+                                                "user_data", "order", "complied"]]
+    bounds = [(dt.date(2023, 12, 31), dt.date(2024, 6, 30)),
+              (dt.date(2024, 6, 30), dt.date(2024, 12, 31))]
+    store = _store(tmp_path, rows, name="authority_requests", header=header)
+    assert count_by_period(store, "authority_requests", "received_at", {"country": "IQ"},
+                           bounds, "Asia/Baghdad") == [2, 1]
+    assert store.logs["authority_requests"].validated
+    assert store.logs["authority_requests"].rows == 4  # every row was checked
+    rows[3][3] = "last march"
+    (tmp_path / "q").mkdir()
+    bad = _store(tmp_path / "q", rows, name="authority_requests", header=header)
+    with pytest.raises(EvidenceError) as exc:
+        count_by_period(bad, "authority_requests", "received_at", {"country": "IQ"}, bounds)
+    assert "column received_at: 1 value(s) are not" in str(exc.value.problems[0])
+    assert "first at data row(s) 4" in str(exc.value.problems[0])

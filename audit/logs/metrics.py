@@ -367,7 +367,15 @@ def count_by_period(store: LogStore, log: str, date_col: str, where: Mapping[str
     day = _local_date(d, tz) if date_col.endswith("_at") else f"TRY_CAST({d} AS DATE)"
     cases = " ".join(f"WHEN {day} > DATE '{a}' AND {day} <= DATE '{b}' THEN {i}"
                      for i, (a, b) in enumerate(bounds))
-    rows = store.query(f"SELECT p, count(*) FROM (SELECT CASE {cases} END AS p FROM "
-                       f"{store.table(log)} WHERE {filt}) WHERE p IS NOT NULL GROUP BY p")
-    counts = dict(rows)
+    # Every row is read when the log's checks are still owed (their 0/1 terms summed per
+    # group, then over the groups); rows the filter leaves out fall in the NULL period.
+    checks = store.checks(log)
+    terms = "".join(f", {t} AS _chk{i}" for i, t in enumerate(checks))
+    sums = "".join(f", sum(_chk{i})" for i in range(len(checks)))
+    rows = store.scan(log, f"SELECT p, count(*){sums} FROM (SELECT CASE WHEN ({filt}) IS TRUE "
+                           f"THEN CASE {cases} END END AS p{terms} FROM {store.relation(log)}"
+                           f"{'' if checks else f' WHERE {filt}'}) GROUP BY p")
+    if checks:
+        store.settle(log, [sum(int(r[2 + i] or 0) for r in rows) for i in range(len(checks))])
+    counts = {r[0]: r[1] for r in rows if r[0] is not None}
     return [counts.get(i, 0) for i in range(len(bounds))]
