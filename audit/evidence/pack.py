@@ -86,7 +86,10 @@ class EvidencePack:
         self.documents: dict[str, Document] = {}  # indexed in documents.yaml, by path
         self.document_files: dict[str, FileRecord] = {}  # every file under documents/
         self.waivers: list[Waiver] = []
-        self.files: list[FileRecord] = []
+        self._files: list[FileRecord] = []
+        # logs still being hashed on a background thread: (display, [result or exception])
+        self._hashing: list[tuple[str, list[Any]]] = []
+        self._hasher: Any = None
         self._store_options = store_options
         self._logs: LogStore | None = None
         self._pending_logs: list[tuple[str, Path, str, dict[str, Any]]] = []
@@ -105,7 +108,7 @@ class EvidencePack:
     def record_file(self, path: Path, role: str) -> FileRecord:
         digest, size = sha256_of(path)
         record = FileRecord(self.display(path), role, size, digest)
-        self.files.append(record)
+        self._files.append(record)
         return record
 
     def add_answer(self, answer: Answer) -> None:
@@ -142,24 +145,51 @@ class EvidencePack:
         ``Evaluator.log_columns``); ``None`` loads every column.
         """
         problems: list[Problem] = []
-        # Logs are hashed on a second thread while DuckDB reads them (hashlib releases the
-        # GIL), so on a 1 GB log the hash hides behind the load instead of adding to it.
-        from concurrent.futures import ThreadPoolExecutor
+        # Logs are hashed on a background thread while the rules scan them (hashlib releases
+        # the GIL); ``files`` waits for the hashes, so they are in every result.
+        import threading
 
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            hashes = [pool.submit(sha256_of, entry[1]) for entry in self._pending_logs]
-            for (name, path, display, options), pending in zip(self._pending_logs, hashes, strict=False):
+        if self._hasher is not None:  # a second call: the first thread's results are kept
+            self._hasher.join()
+        jobs: list[tuple[Path, list[Any]]] = [
+            (path, [None]) for _name, path, _display, _options in self._pending_logs]
+        self._hashing += [(entry[2], box) for entry, (_path, box) in
+                          zip(self._pending_logs, jobs, strict=True)]
+
+        def hash_all() -> None:
+            for path, box in jobs:
                 try:
-                    self.logs.load(name, path, display,
-                                   None if needed is None else needed.get(name, set()),
-                                   **options)
-                except EvidenceError as exc:
-                    problems.extend(exc.problems)
-                digest, size = pending.result()
-                self.files.append(FileRecord(display, "log", size, digest))
+                    box[0] = sha256_of(path)
+                except OSError as exc:  # reported when the files are asked for
+                    box[0] = exc
+
+        self._hasher = threading.Thread(target=hash_all, name="audit-log-hash", daemon=True)
+        self._hasher.start()
+        for name, path, display, options in self._pending_logs:
+            try:
+                self.logs.load(name, path, display,
+                               None if needed is None else needed.get(name, set()),
+                               **options)
+            except EvidenceError as exc:
+                problems.extend(exc.problems)
         self._pending_logs = []
         if problems:
             raise EvidenceError(problems=problems)
+
+    @property
+    def files(self) -> list[FileRecord]:
+        """Every file read, with its SHA-256 (waits for logs still being hashed)."""
+        if self._hasher is not None:
+            self._hasher.join()
+            self._hasher = None
+            for display, box in self._hashing:
+                if isinstance(box[0], OSError):
+                    raise EvidenceError(problems=[Problem(display, "", "cannot read: "
+                                                          f"{box[0].strerror or box[0]}")])
+                digest, size = box[0]
+                self._files.append(FileRecord(display, "log", size, digest))
+            self._hashing = []
+        return self._files
 
     # -- for evaluators -------------------------------------------------------------------
 
