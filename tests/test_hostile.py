@@ -526,10 +526,14 @@ def test_a_plugin_log_without_a_column_list_accepts_any_column() -> None:
 
 
 def test_bundled_and_first_party_modules_use_only_known_names(run: Run) -> None:
-    from conftest import ROOT
+    import importlib
 
-    dirs = [ROOT / "checklists", ROOT / "plugins" / "iq-leaks" / "audit_iq_leaks" / "checklists",
-            ROOT / "plugins" / "dsa-transparency" / "audit_dsa_transparency" / "checklists"]
+    from audit.default_plugins.checklists import bundled_checklists_dir
+
+    # the installed copies, so the ids are the installed modules' own (no clash with a checkout)
+    dirs = [bundled_checklists_dir(), *(
+        Path(str(importlib.import_module(m).__file__)).parent / "checklists"
+        for m in ("audit_iq_leaks", "audit_dsa_transparency"))]
     from audit import plugins
 
     os.environ["AUDIT_LOAD_PLUGINS"] = "dsa_transparency,iq_leaks"
