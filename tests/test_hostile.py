@@ -611,3 +611,15 @@ def test_quoted_checklist_version_dates_are_located(run: Run, tmp_path: Path, qu
     line = one_line_error(*run("checklists", "validate", module)[::2])
     assert line.startswith(f"{module}:") and line.endswith(
         f"requirements[0].rule.versions[0].from: {expected}")
+
+
+def test_mapped_csv_with_a_hundred_thousand_columns_is_refused_quickly(tmp_path: Path) -> None:
+    from test_mapping import load_error, pack_with
+
+    header = ",".join(f"c{i}" for i in range(100_000))
+    pack = pack_with(tmp_path, {"table": "things", "files": "wide.csv", "columns": {"id": "c0"}},
+                     {"wide.csv": header + "\n" + "," * 99_999 + "\n"})
+    started = time.perf_counter()
+    lines = load_error(pack)
+    assert time.perf_counter() - started < 5
+    assert lines == ["pack/logs/wide.csv: line 1: 100,000 columns; logs are limited to 2,000"]
