@@ -64,15 +64,22 @@ def checklists_list(fmt: str) -> None:
     from audit.checklists import load_library
     from audit.plugins import get_registry
 
+    from audit.translations import coverage
+
     library = load_library(get_registry())
     rows = [{"id": c.id, "jurisdiction": c.jurisdiction, "title": c.title,
              "status": c.status.value, "version": c.version,
-             "requirements": len(c.requirements), "extends": c.extends or ""}
+             "requirements": len(c.requirements), "extends": c.extends or "",
+             "translations": {lang: round(share, 3) for lang, share in coverage(c).items()}}
             for c in library.all()]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
-        _echo_table(rows, ["id", "jurisdiction", "title", "status", "version", "requirements"])
+        for row in rows:
+            row["translations"] = ", ".join(f"{lang} {share:.0%}" for lang, share
+                                            in row["translations"].items())
+        _echo_table(rows, ["id", "jurisdiction", "title", "status", "version", "requirements",
+                           "translations"])
 
 
 @checklists.command("show")
@@ -111,10 +118,45 @@ def checklists_validate(paths: tuple[Path, ...]) -> None:
     from audit.errors import ChecklistError
     from audit.plugins import get_registry
 
-    problems = validate_files(paths, get_registry())
+    from audit.translations import is_translation_file
+
+    registry = get_registry()
+    modules = [p for p in paths if not (p.is_file() and is_translation_file(p))]
+    problems = validate_files(modules, registry) if modules else []
+    if problems:
+        raise ChecklistError(problems=problems)
+    problems = _translation_problems(paths, registry)
     if problems:
         raise ChecklistError(problems=problems)
     click.echo(f"ok: {', '.join(str(p) for p in paths)}")
+
+
+def _translation_problems(paths: tuple[Path, ...], registry: Any) -> list[Any]:
+    """Translation files given, or beside the modules given, checked against their module
+    (schema, unknown entries, stale texts)."""
+    from audit.checklists import load_library
+    from audit.translations import check, is_translation_file
+
+    library = {c.id: c for c in load_library(registry).all()}
+    files: list[Path] = []
+    for path in paths:
+        found = sorted(path.rglob("*.yaml")) if path.is_dir() else [path]
+        files += [f for f in found if is_translation_file(f)]
+        if path.is_file() and not is_translation_file(path):
+            files += [f for f in sorted(path.parent.glob(path.stem + ".*.yaml"))
+                      if is_translation_file(f)]
+    problems = []
+    for f in dict.fromkeys(files):
+        module_id = f.name.rsplit(".", 2)[0]
+        module = library.get(module_id)
+        if module is None:
+            from audit.errors import Problem
+
+            problems.append(Problem(str(f), "translation_of",
+                                    f"no installed module {module_id!r} to translate"))
+            continue
+        problems += check(f, module)
+    return problems
 
 
 @checklists.command("schema")
@@ -198,10 +240,13 @@ def _parse_date(value: str | None) -> Any:
 @click.option("--baseline", type=click.Path(path_type=Path),
               help="An earlier JSON result: mark each gap as new, worse, improved or unchanged "
                    "since then (console, Markdown, xlsx); see docs/diff.md.")
+@click.option("--lang", "lang", callback=lambda c, p, v: _language(v),
+              help="Report language (en, ar, tr); default: the pack's language when a "
+                   "catalogue exists for it, else the modules' common language, else en.")
 def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: str | None,
                scoring: str, fmt: str | None, output: Path | None, fail_under: float | None,
                memory_limit: str | None, temp_dir: Path | None, quiet: bool,
-               baseline: Path | None = None) -> None:
+               baseline: Path | None = None, lang: str | None = None) -> None:
     """Assess an evidence pack against checklist modules and report the gaps.
 
     EVIDENCE is a pack directory (platform.yaml, answers.yaml, documents/, logs/, waivers.yaml)
@@ -244,7 +289,51 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
                          progress=progress_for(quiet))
     day = _parse_date(as_of) or (as_date(pack.profile["as_of"]) if pack.profile.get("as_of")
                                  else dt.date.today())
+    from audit.i18n import use_language
+
+    language = lang or default_language(pack.profile.get("language"),
+                                        [c.language for c in checklists])
+    with use_language(language):
+        _assess_and_write(pack, checklists, library, registry, day, scoring, language, base,
+                          baseline, output, writer, quiet, fail_under)
+
+
+def default_language(pack_language: Any, module_languages: list[str]) -> str:
+    """The report language when --lang is not given: the pack's, else the modules' common
+    one, provided a catalogue exists for it; else English."""
+    from audit.i18n import available_languages, base_language
+
+    known = available_languages()
+    if isinstance(pack_language, str) and base_language(pack_language) in known:
+        return base_language(pack_language)
+    common = {base_language(m) for m in module_languages}
+    if len(common) == 1 and next(iter(common)) in known:
+        return next(iter(common))
+    return "en"
+
+
+def _language(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from audit.i18n import available_languages, base_language, normalise
+
+    if base_language(value) not in available_languages():
+        raise click.BadParameter(f"no report catalogue for {value!r} (available: "
+                                 f"{', '.join(available_languages())})", param_hint="--lang")
+    return normalise(value)
+
+
+def _assess_and_write(pack: Any, checklists: Any, library: Any, registry: Any, day: Any,
+                      scoring: str, language: str, base: Any, baseline: Path | None,
+                      output: Path | None, writer: Any, quiet: bool,
+                      fail_under: float | None) -> None:
+    from audit.assessment import assess
+    from audit.reports.base import write_atomically
+    from audit.translations import translate_checklists
+
+    checklists = translate_checklists(checklists, language)
     result = assess(pack, checklists, library, registry, day, scoring)
+    result.language = language
     if base is not None:
         from audit.baseline import apply_baseline
 

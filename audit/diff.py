@@ -589,9 +589,9 @@ def render_json(d: Diff, stream: IO[str]) -> None:
 
 
 def render_xlsx(d: Diff, stream: IO[Any]) -> None:
-    from audit.reports.xlsx import write_changes_workbook
+    from audit.reports.xlsx_changes import write_changes_workbook
 
-    write_changes_workbook(d, stream)
+    write_changes_workbook(d, headline_lines(d), change_rows(d, figure_limit=None), stream)
 
 
 RENDERERS = {"console": (render_console, False), "json": (render_json, False),

@@ -163,6 +163,7 @@ class Checklist:
     unselected: tuple[Unselected, ...] = ()
     description: str | None = None
     provider: str | None = None
+    translation: str | None = None  # "unofficial", or the official source, when translated
 
     def requirement(self, req_id: str) -> Requirement | None:
         for req in self.requirements:

@@ -12,6 +12,7 @@ import enum
 from dataclasses import dataclass
 from typing import ClassVar, Iterable, Protocol, Sequence
 
+from audit.i18n import N_
 from audit.model import Requirement, Severity, Status
 
 # Worst first. Combining statuses (all_of, several versions of a rule) takes the worst.
@@ -93,16 +94,16 @@ class _Model:
 class WeightedModel(_Model):
     id = "weighted"
     description = "Weighted mean of requirement scores (weights from severity unless set)."
-    formula = ("score = sum(weight x requirement score) / sum(weight), over requirements that "
-               "are met, partial, not met or without evidence; not applicable, waived and "
-               "manual-review requirements are outside the denominator")
+    formula = N_("score = sum(weight x requirement score) / sum(weight), over requirements "
+                 "that are met, partial, not met or without evidence; not applicable, waived "
+                 "and manual-review requirements are outside the denominator")
 
 
 class FlatModel(_Model):
     id = "flat"
     description = "Unweighted mean of requirement scores."
-    formula = ("score = sum(requirement score) / number of requirements that are met, partial, "
-               "not met or without evidence")
+    formula = N_("score = sum(requirement score) / number of requirements that are met, "
+                 "partial, not met or without evidence")
 
     def weight(self, item: Scored) -> float:
         return 1.0
@@ -111,8 +112,8 @@ class FlatModel(_Model):
 class StrictModel(_Model):
     id = "strict"
     description = "All or nothing per requirement: only 'met' earns its weight."
-    formula = ("score = sum(weight of met requirements) / sum(weight), over requirements that "
-               "are met, partial, not met or without evidence (partial earns nothing)")
+    formula = N_("score = sum(weight of met requirements) / sum(weight), over requirements "
+                 "that are met, partial, not met or without evidence (partial earns nothing)")
 
     def value(self, item: Scored) -> float:
         return 1.0 if item.status is Status.MET else 0.0

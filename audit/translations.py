@@ -1,0 +1,211 @@
+"""Translated checklist content: sibling files such as ``iq.law.ar.yaml`` beside ``iq.law.yaml``.
+
+A translation gives, per field, the translated ``text`` and the ``source`` hash of the English
+text it was made from (:func:`source_hash`). When the English text changes, the hash no longer
+matches: ``audit checklists validate`` reports the field as stale and reports fall back to the
+English text for it, so a regulator never reads an outdated rendering of a requirement.
+Translations are unofficial unless ``official`` names the source of an official text.
+See docs/translations.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from audit.errors import Problem
+from audit.model import Checklist
+
+LANGUAGE = r"^[a-z]{2,3}(_[A-Z]{2})?$"
+_TEXT = {"type": "dict", "schema": {"text": {"type": "string", "required": True, "empty": False},
+                                    "source": {"type": "string", "required": True,
+                                               "regex": r"^[0-9a-f]{12}$"}}}
+TRANSLATION_SCHEMA: dict[str, Any] = {
+    "schema_version": {"type": "integer", "allowed": [1], "required": True},
+    "translation_of": {"type": "string", "required": True},
+    "language": {"type": "string", "required": True, "regex": LANGUAGE},
+    "official": {"type": ["boolean", "string"], "required": True,
+                 "meta": {"doc": "false, or the URL/name of the official text translated"}},
+    "translator": {"type": "string"},
+    "title": _TEXT,
+    "description": _TEXT,
+    "sources": {"type": "dict", "keysrules": {"type": "string"},
+                "valuesrules": {"type": "dict", "schema": {"title": _TEXT}}},
+    "requirements": {"type": "dict", "keysrules": {"type": "string"},
+                     "valuesrules": {"type": "dict", "schema": {
+                         "title": _TEXT, "description": _TEXT, "remediation": _TEXT}}},
+}
+REQUIREMENT_FIELDS = ("title", "description", "remediation")
+_SIBLING = re.compile(r"^(?P<module>.+)\.(?P<lang>[a-z]{2,3}(_[A-Z]{2})?)\.yaml$")
+
+
+def source_hash(text: str) -> str:
+    """12 hex digits of SHA-256 of the text with its whitespace normalised (re-wrapping a
+    YAML paragraph does not make a translation stale; changing a word does)."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:12]
+
+
+def is_translation_file(path: Path) -> bool:
+    """``iq.law.ar.yaml`` beside ``iq.law.yaml`` is a translation, not a module."""
+    m = _SIBLING.match(path.name)
+    return bool(m) and path.with_name(f"{m.group('module')}.yaml").is_file()
+
+
+def translation_path(checklist: Checklist, language: str) -> Path:
+    return Path(checklist.path).with_name(f"{checklist.id}.{language}.yaml")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One translatable field of a module: where it is, its English text, its translation."""
+
+    place: tuple[Any, ...]  # YAML path in the translation file
+    english: str
+    entry: dict[str, Any] | None  # {"text", "source"} or None when untranslated
+
+    @property
+    def state(self) -> str:
+        if self.entry is None:
+            return "missing"
+        return "current" if self.entry["source"] == source_hash(self.english) else "stale"
+
+
+def fields(checklist: Checklist, data: dict[str, Any]) -> Iterator[Field]:
+    """Every translatable field of ``checklist`` with its entry in translation ``data``."""
+    yield Field(("title",), checklist.title, data.get("title"))
+    if checklist.description:
+        yield Field(("description",), checklist.description, data.get("description"))
+    for sid, src in checklist.sources.items():
+        yield Field(("sources", sid, "title"), src.title,
+                    ((data.get("sources") or {}).get(sid) or {}).get("title"))
+    for req in checklist.requirements:
+        if req.module != checklist.id:  # inherited: translated with the module defining it
+            continue
+        entry = (data.get("requirements") or {}).get(req.id) or {}
+        for name in REQUIREMENT_FIELDS:
+            english = getattr(req, name)
+            if english:
+                yield Field(("requirements", req.id, name), english, entry.get(name))
+
+
+def load(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
+    from audit.schemas.common import validate
+    from audit.yamlio import YamlProblem, load_yaml
+
+    try:
+        doc = load_yaml(path, str(path))
+    except YamlProblem as exc:
+        return None, [exc.problem]
+    problems = [doc.problem(p, m) for p, m in validate(doc.data, TRANSLATION_SCHEMA)]
+    return (None if problems else dict(doc.data)), problems
+
+
+def check(path: Path, checklist: Checklist) -> list[Problem]:
+    """Problems with one translation file: schema, wrong module or language, entries for
+    things the module does not have, and stale entries (the English text changed)."""
+    data, problems = load(path)
+    if data is None:
+        return problems
+    m = _SIBLING.match(path.name)
+    if data["translation_of"] != checklist.id:
+        problems.append(Problem(str(path), "translation_of",
+                                f"expected {checklist.id!r} (the module beside it)"))
+    if m and data["language"] != m.group("lang"):
+        problems.append(Problem(str(path), "language",
+                                f"expected {m.group('lang')!r} (from the file name)"))
+    known = {f.place for f in fields(checklist, data)}
+    for sid, entry in (data.get("sources") or {}).items():
+        if ("sources", sid, "title") not in known:
+            problems.append(Problem(str(path), f"sources.{sid}", "no such source in the module"))
+    for rid, entry in (data.get("requirements") or {}).items():
+        for name in entry:
+            if ("requirements", rid, name) not in known:
+                problems.append(Problem(str(path), f"requirements.{rid}.{name}",
+                                        "no such requirement text in the module"))
+    for f in fields(checklist, data):
+        if f.state == "stale":
+            problems.append(Problem(str(path), ".".join(map(str, f.place)),
+                                    "stale: the English text changed since this was translated "
+                                    f"(source hash now {source_hash(f.english)})"))
+    return problems
+
+
+def coverage(checklist: Checklist) -> dict[str, float]:
+    """Share of translatable fields with a current translation, per language with a file."""
+    out: dict[str, float] = {}
+    directory = Path(checklist.path).parent
+    for path in sorted(directory.glob(f"{checklist.id}.*.yaml")):
+        m = _SIBLING.match(path.name)
+        if not m or m.group("module") != checklist.id:
+            continue
+        data, problems = load(path)
+        if data is None:
+            continue
+        items = list(fields(checklist, data))
+        current = sum(1 for f in items if f.state == "current")
+        out[m.group("lang")] = current / len(items) if items else 1.0
+    return out
+
+
+def translate(checklist: Checklist, language: str) -> Checklist:
+    """``checklist`` with its content in ``language`` where a current translation exists
+    (stale or missing fields stay English); unchanged when there is no translation file."""
+    from audit.i18n import base_language
+
+    lang = base_language(language)
+    if lang == base_language(checklist.language):
+        return checklist
+    path = translation_path(checklist, lang)
+    if not path.is_file():
+        return checklist
+    data, problems = load(path)
+    if data is None or data["translation_of"] != checklist.id:
+        return checklist  # `audit checklists validate` reports why
+    texts = {f.place: f.entry["text"] for f in fields(checklist, data)
+             if f.entry is not None and f.state == "current"}
+    if not texts:
+        return checklist
+    sources = {sid: dataclasses.replace(src, title=texts.get(("sources", sid, "title"),
+                                                             src.title))
+               for sid, src in checklist.sources.items()}
+    requirements = tuple(dataclasses.replace(req, **{
+        name: texts[("requirements", req.id, name)] for name in REQUIREMENT_FIELDS
+        if ("requirements", req.id, name) in texts}) for req in checklist.requirements)
+    official = data["official"]
+    return dataclasses.replace(
+        checklist, title=texts.get(("title",), checklist.title),
+        description=texts.get(("description",), checklist.description), sources=sources,
+        requirements=requirements, language=lang,
+        translation=official if isinstance(official, str) else "unofficial")
+
+
+def translate_checklists(checklists: Sequence[Checklist], language: str) -> list[Checklist]:
+    return [translate(c, language) for c in checklists]
+
+
+def check_library(checklists: Iterable[Checklist]) -> list[Problem]:
+    """Problems in every translation file beside the given modules."""
+    problems: list[Problem] = []
+    for checklist in checklists:
+        directory = Path(checklist.path).parent
+        for path in sorted(directory.glob(f"{checklist.id}.*.yaml")):
+            m = _SIBLING.match(path.name)
+            if m and m.group("module") == checklist.id:
+                problems += check(path, checklist)
+    return problems
+
+
+def skeleton(checklist: Checklist, language: str) -> dict[str, Any]:
+    """A translation file to start from: every field with its English text and hash."""
+    out: dict[str, Any] = {"schema_version": 1, "translation_of": checklist.id,
+                           "language": language, "official": False}
+    for f in fields(checklist, {}):
+        node = out
+        for key in f.place[:-1]:
+            node = node.setdefault(key, {})
+        node[f.place[-1]] = {"text": f.english, "source": source_hash(f.english)}
+    return out
