@@ -133,7 +133,10 @@ def format_percent(share: float | None, digits: int = 1) -> str:
     return fmt(share, format=pattern, locale=babel_locale())
 
 
-def format_date(value: dt.date | str | None, style: str = "medium") -> str:
+DATE_PATTERN = "d MMM y"  # day, month in words, year: unambiguous in every language
+
+
+def format_date(value: dt.date | str | None, style: str = DATE_PATTERN) -> str:
     """A date for people: ``31 Dec 2024`` (en), ``31 كانون الأول 2024`` (ar)."""
     if value is None:
         return ""

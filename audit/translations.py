@@ -35,11 +35,16 @@ TRANSLATION_SCHEMA: dict[str, Any] = {
     "description": _TEXT,
     "sources": {"type": "dict", "keysrules": {"type": "string"},
                 "valuesrules": {"type": "dict", "schema": {"title": _TEXT}}},
+    "terms": {"type": "dict", "keysrules": {"type": "string"},
+              "valuesrules": {"type": "string", "empty": False},
+              "meta": {"doc": "the rules' report words (events, done, matched, label), "
+                              "English -> translation"}},
     "requirements": {"type": "dict", "keysrules": {"type": "string"},
                      "valuesrules": {"type": "dict", "schema": {
                          "title": _TEXT, "description": _TEXT, "remediation": _TEXT}}},
 }
 REQUIREMENT_FIELDS = ("title", "description", "remediation")
+TERM_PARAMS = ("events", "done", "matched", "label")  # rule parameters that words a finding
 _SIBLING = re.compile(r"^(?P<module>.+)\.(?P<lang>[a-z]{2,3}(_[A-Z]{2})?)\.yaml$")
 
 
@@ -126,6 +131,11 @@ def check(path: Path, checklist: Checklist) -> list[Problem]:
             if ("requirements", rid, name) not in known:
                 problems.append(Problem(str(path), f"requirements.{rid}.{name}",
                                         "no such requirement text in the module"))
+    used = {t for req in checklist.requirements for t in rule_terms(dict(req.rule.params))}
+    for term in data.get("terms") or {}:
+        if term not in used:
+            problems.append(Problem(str(path), f"terms.{term}", "no rule of the module uses "
+                                                                "this word"))
     for f in fields(checklist, data):
         if f.state == "stale":
             problems.append(Problem(str(path), ".".join(map(str, f.place)),
@@ -172,15 +182,45 @@ def translate(checklist: Checklist, language: str) -> Checklist:
     sources = {sid: dataclasses.replace(src, title=texts.get(("sources", sid, "title"),
                                                              src.title))
                for sid, src in checklist.sources.items()}
+    terms = data.get("terms") or {}
     requirements = tuple(dataclasses.replace(req, **{
         name: texts[("requirements", req.id, name)] for name in REQUIREMENT_FIELDS
-        if ("requirements", req.id, name) in texts}) for req in checklist.requirements)
+        if ("requirements", req.id, name) in texts}, rule=_translate_rule(req.rule, terms))
+        for req in checklist.requirements)
     official = data["official"]
     return dataclasses.replace(
         checklist, title=texts.get(("title",), checklist.title),
         description=texts.get(("description",), checklist.description), sources=sources,
         requirements=requirements, language=lang,
         translation=official if isinstance(official, str) else "unofficial")
+
+
+def rule_terms(params: Any) -> Iterator[str]:
+    """The report words of a rule's parameters (nested rules and versions included)."""
+    if isinstance(params, dict):
+        for key, value in params.items():
+            if key in TERM_PARAMS and isinstance(value, str):
+                yield value
+            else:
+                yield from rule_terms(value)
+    elif isinstance(params, list):
+        for item in params:
+            yield from rule_terms(item)
+
+
+def _swap_terms(value: Any, terms: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        return {k: (terms.get(v, v) if k in TERM_PARAMS and isinstance(v, str)
+                    else _swap_terms(v, terms)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_swap_terms(v, terms) for v in value]
+    return value
+
+
+def _translate_rule(rule: Any, terms: dict[str, str]) -> Any:
+    if not terms:
+        return rule
+    return dataclasses.replace(rule, params=_swap_terms(dict(rule.params), terms))
 
 
 def translate_checklists(checklists: Sequence[Checklist], language: str) -> list[Checklist]:
@@ -208,4 +248,8 @@ def skeleton(checklist: Checklist, language: str) -> dict[str, Any]:
         for key in f.place[:-1]:
             node = node.setdefault(key, {})
         node[f.place[-1]] = {"text": f.english, "source": source_hash(f.english)}
+    terms = sorted({t for req in checklist.requirements if req.module == checklist.id
+                    for t in rule_terms(dict(req.rule.params))})
+    if terms:
+        out["terms"] = {t: t for t in terms}
     return out
