@@ -125,7 +125,7 @@ class Assessment:
         req = result.requirement
         src = self.sources.get(f"{result.checklist}/{req.citation.source}")
         title = src["title"] if src else req.citation.source
-        return f"{title}, {req.citation.article}"
+        return _("{source}, {article}", source=title, article=req.citation.article)
 
     def source_url(self, result: RequirementResult) -> str | None:
         req = result.requirement

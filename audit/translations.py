@@ -41,7 +41,8 @@ TRANSLATION_SCHEMA: dict[str, Any] = {
                               "English -> translation"}},
     "requirements": {"type": "dict", "keysrules": {"type": "string"},
                      "valuesrules": {"type": "dict", "schema": {
-                         "title": _TEXT, "description": _TEXT, "remediation": _TEXT}}},
+                         "title": _TEXT, "description": _TEXT, "remediation": _TEXT,
+                         "article": _TEXT}}},
 }
 REQUIREMENT_FIELDS = ("title", "description", "remediation")
 TERM_PARAMS = ("events", "done", "matched", "label")  # rule parameters that words a finding
@@ -95,6 +96,8 @@ def fields(checklist: Checklist, data: dict[str, Any]) -> Iterator[Field]:
             english = getattr(req, name)
             if english:
                 yield Field(("requirements", req.id, name), english, entry.get(name))
+        yield Field(("requirements", req.id, "article"), req.citation.article,
+                    entry.get("article"))
 
 
 def load(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -185,7 +188,9 @@ def translate(checklist: Checklist, language: str) -> Checklist:
     terms = data.get("terms") or {}
     requirements = tuple(dataclasses.replace(req, **{
         name: texts[("requirements", req.id, name)] for name in REQUIREMENT_FIELDS
-        if ("requirements", req.id, name) in texts}, rule=_translate_rule(req.rule, terms))
+        if ("requirements", req.id, name) in texts}, rule=_translate_rule(req.rule, terms),
+        citation=dataclasses.replace(req.citation, article=texts.get(
+            ("requirements", req.id, "article"), req.citation.article)))
         for req in checklist.requirements)
     official = data["official"]
     return dataclasses.replace(

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from audit.reports.xlsx import _Builder
 
 # column widths: fixed, so the sheet prints one page wide in landscape
-WIDTHS = {"#": 4, "priority": 7, "id": 22, "jurisdiction": 8, "area": 12, "severity": 9,
+WIDTHS = {"#": 4, "priority": 7, "id": 22, "jurisdiction": 11, "area": 12, "severity": 9,
           "status": 11, "score": 6, "requirement": 30, "legal citation": 22, "finding": 40,
           "remediation": 36, "owner": 14, "due date": 11, "tracking status": 12,
           "comments": 22, "since baseline": 14}

@@ -97,7 +97,7 @@ class Style:
         ws.print_options.horizontalCentered = False
         if header_rows:
             ws.print_title_rows = header_rows
-        font = '"Arial,Regular"' if self.rtl else '"Calibri,Regular"'
+        font = "Arial,Regular" if self.rtl else "Calibri,Regular"
         ws.oddHeader.left.text = _header_text(left)
         ws.oddHeader.left.size = 8
         ws.oddHeader.left.font = font
@@ -138,7 +138,7 @@ LINE_POINTS = 12.9  # height of one line of 10 pt text, as Excel and LibreOffice
 # fills: proportional fonts fit more than one character per '0' width, but the fonts that
 # replace Calibri and Arial where they are missing (DejaVu Sans on Linux) are wider, so the
 # estimate errs towards taller rows.
-CHARS_PER_WIDTH = 1.0
+CHARS_PER_WIDTH = 1.15
 
 
 def wrapped_lines(text: str, width: float) -> int:
