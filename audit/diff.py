@@ -611,8 +611,10 @@ EXTENSIONS = {".txt": "console", ".json": "json", ".md": "markdown", ".markdown"
 @click.option("--fail-on-regression", is_flag=True,
               help="Exit 1 when anything got worse: a requirement's status (by the roll-up "
                    "order) or score, the overall score or the verdict.")
+@click.option("--lang", "lang", help="Language of the labels and headers (en, ar, tr); "
+                                     "default: the new result's language.")
 def diff_cmd(old: Path, new: Path, fmt: str | None, output: Path | None,
-             fail_on_regression: bool) -> None:
+             fail_on_regression: bool, lang: str | None = None) -> None:
     """Compare two JSON results (OLD.json, NEW.json) of `audit assess --format json`.
 
     Lists requirements newly met, newly failing, with a changed status, score or measured
@@ -633,6 +635,28 @@ def diff_cmd(old: Path, new: Path, fmt: str | None, output: Path | None,
     if binary and output is None:
         raise click.UsageError(f"the {fmt} format needs an output file: add -o FILE")
     d = diff_files(old, new)
+    from audit.i18n import available_languages, base_language, use_language
+
+    language = lang or str(d.new.get("language") or "en")
+    if base_language(language) not in available_languages():
+        if lang is not None:
+            raise click.BadParameter(f"no report catalogue for {lang!r} (available: "
+                                     f"{', '.join(available_languages())})",
+                                     param_hint="--lang")
+        language = "en"
+    with use_language(language):
+        _render(d, render, binary, fmt, output)
+    if fail_on_regression:
+        regressions = d.regressions()
+        if regressions:
+            click.echo(f"audit: gate failed: {len(regressions)} regression(s): "
+                       + "; ".join(regressions), err=True)
+            raise click.exceptions.Exit(1)
+
+
+def _render(d: Diff, render: Any, binary: bool, fmt: str, output: Path | None) -> None:
+    from audit.reports.base import write_atomically
+
     if output is not None:
         write_atomically(output, lambda fh: render(d, fh), binary)
         n = d.counts()
@@ -640,10 +664,4 @@ def diff_cmd(old: Path, new: Path, fmt: str | None, output: Path | None,
                    f"{len(d.regressions())} regression(s)")
     else:
         render(d, sys.stdout)
-    if fail_on_regression:
-        regressions = d.regressions()
-        if regressions:
-            click.echo(f"audit: gate failed: {len(regressions)} regression(s): "
-                       + "; ".join(regressions), err=True)
-            raise click.exceptions.Exit(1)
 

@@ -19,6 +19,7 @@ import contextvars
 import datetime as dt
 import functools
 import gettext
+import re
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -127,10 +128,14 @@ def format_percent(share: float | None, digits: int = 1) -> str:
     """``0.6064`` -> ``60.6%`` (en), ``%60,6`` (tr); ``None`` -> "n/a" in the language."""
     if share is None:
         return _("n/a")
+    from babel import Locale
     from babel.numbers import format_percent as fmt
 
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    return fmt(share, format=pattern, locale=babel_locale())
+    locale = Locale.parse(babel_locale())
+    # the locale's own pattern (``%60,6`` in Turkish), with the decimals asked for
+    pattern = locale.percent_formats[None].pattern.split(";")[0]
+    pattern = re.sub(r"0(\.0+)?", "0" + ("." + "0" * digits if digits else ""), pattern, 1)
+    return fmt(share, format=pattern, locale=locale)
 
 
 DATE_PATTERN = "d MMM y"  # day, month in words, year: unambiguous in every language

@@ -248,6 +248,10 @@ def _chart(b: _Builder, ws: Any, first: int, last: int, anchor_row: int) -> None
     chart.set_categories(cats)
     chart.height = max(6.0, 1.0 * (last - first + 1) + 4)
     chart.width = 22
+    from openpyxl.worksheet.pagebreak import Break
+
+    # on a page of its own when printed, so a page break never cuts it in two
+    ws.row_breaks.append(Break(id=anchor_row - 1))
     ws.add_chart(chart, f"A{anchor_row}")
 
 
