@@ -224,7 +224,8 @@ def _describe(cond: Any) -> str:
         return (_("requires {field} not to be yes", field=field_name) if value
                 else _("requires {field} not to be no", field=field_name))
     shown = _value_text(value)
-    sentence = {"eq": N_("requires {field} = {value}"), "ne": N_("requires {field} other than {value}"),
+    sentence = {"eq": N_("requires {field} = {value}"),
+                "ne": N_("requires {field} other than {value}"),
                 "gt": N_("requires {field} above {value}"),
                 "gte": N_("requires {field} of at least {value}"),
                 "lt": N_("requires {field} below {value}"),

@@ -254,11 +254,10 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
     """
     import datetime as dt
 
-    from audit.assessment import assess
     from audit.checklists import load_library
     from audit.evidence.loaders import load_evidence, needed_log_columns
     from audit.plugins import get_registry
-    from audit.reports.base import write_atomically, writer_for
+    from audit.reports.base import writer_for
     from audit.schemas.common import as_date
 
     registry = get_registry()

@@ -623,7 +623,6 @@ def diff_cmd(old: Path, new: Path, fmt: str | None, output: Path | None,
     compared on their common requirements only (see docs/diff.md).
     """
     from audit.errors import OutputError
-    from audit.reports.base import write_atomically
 
     if fmt is None and output is not None:
         fmt = EXTENSIONS.get(output.suffix.lower())

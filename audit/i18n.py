@@ -83,13 +83,13 @@ def _translate(message: str, language: str) -> str:
     return _catalogue(language).gettext(message)
 
 
-def _(message: str, **params: Any) -> str:
+def _(message: str, /, **params: Any) -> str:
     """Translate ``message`` into the current language, then fill its ``{named}`` parameters."""
     text = _translate(message, _language.get())
     return text.format(**params) if params else text
 
 
-def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
+def ngettext(singular: str, plural: str, n: int, /, **params: Any) -> str:
     """Singular or plural form of a message for count ``n`` (``n`` is passed as ``{n}``);
     languages with more forms (Arabic has six) pick theirs from the catalogue."""
     text = _catalogue(_language.get()).ngettext(singular, plural, n)
@@ -147,12 +147,14 @@ def format_date(value: dt.date | str | None, style: str = DATE_PATTERN) -> str:
         return ""
     if isinstance(value, str):
         try:
-            value = dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             return value
+    else:
+        day = value
     from babel.dates import format_date as fmt
 
-    return fmt(value, format=style, locale=babel_locale())
+    return fmt(day, format=style, locale=babel_locale())
 
 
 def format_hours(hours: float | None) -> str:

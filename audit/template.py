@@ -263,7 +263,8 @@ def write_template(plan_: TemplatePlan, stream: IO[bytes], registry: Any = None)
     wb = Workbook(write_only=True)
     title = ", ".join(c.id for c in plan_.checklists)
 
-    def sheet(name: str, widths: list[float], freeze: str | None, header: str | None) -> Any:
+    def sheet(name: str, widths: Sequence[float], freeze: str | None,
+              header: str | None) -> Any:
         ws = wb.create_sheet(name)
         st.setup(ws, widths, freeze=freeze)
         st.print_setup(ws, header, centre=_("Evidence workbook"), left=title)

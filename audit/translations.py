@@ -58,7 +58,7 @@ def source_hash(text: str) -> str:
 def is_translation_file(path: Path) -> bool:
     """``iq.law.ar.yaml`` beside ``iq.law.yaml`` is a translation, not a module."""
     m = _SIBLING.match(path.name)
-    return bool(m) and path.with_name(f"{m.group('module')}.yaml").is_file()
+    return m is not None and path.with_name(f"{m.group('module')}.yaml").is_file()
 
 
 def translation_path(checklist: Checklist, language: str) -> Path:
@@ -155,7 +155,7 @@ def coverage(checklist: Checklist) -> dict[str, float]:
         m = _SIBLING.match(path.name)
         if not m or m.group("module") != checklist.id:
             continue
-        data, problems = load(path)
+        data, _problems = load(path)
         if data is None:
             continue
         items = list(fields(checklist, data))
@@ -175,7 +175,7 @@ def translate(checklist: Checklist, language: str) -> Checklist:
     path = translation_path(checklist, lang)
     if not path.is_file():
         return checklist
-    data, problems = load(path)
+    data, _problems = load(path)
     if data is None or data["translation_of"] != checklist.id:
         return checklist  # `audit checklists validate` reports why
     texts = {f.place: f.entry["text"] for f in fields(checklist, data)

@@ -68,7 +68,7 @@ def _copy_module(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_stale_and_unknown_entries_are_reported(tmp_path: Path, run: Any) -> None:
     module, translation = _copy_module(tmp_path)
-    code, out, err = run("checklists", "validate", translation)
+    code, _out, err = run("checklists", "validate", translation)
     assert code == 0, err
     text = translation.read_text(encoding="utf-8")
     translation.write_text(text.replace("staff-confidentiality:", "staff-secrecy:"),
@@ -94,10 +94,11 @@ def test_stale_and_unknown_entries_are_reported(tmp_path: Path, run: Any) -> Non
     assert not problems
     changed = next(iter(resolved.values())) if isinstance(resolved, dict) else resolved[0]
     found = check(translation, changed)
-    assert [str(p).split(": ", 1)[1] for p in found] == [
+    from audit.translations import source_hash
+
+    assert [str(p).split(": ", 1)[1] for p in found] == [(
         "requirements.staff-confidentiality.title: stale: the English text changed since "
-        "this was translated (source hash now "
-        f"{__import__('audit.translations', fromlist=['x']).source_hash('Bind staff to secrecy')})"]
+        f"this was translated (source hash now {source_hash('Bind staff to secrecy')})")]
 
 
 def test_stale_field_falls_back_to_english(library: Any, tmp_path: Path) -> None:
@@ -150,4 +151,4 @@ def test_skeleton_round_trips(library: Any, tmp_path: Path) -> None:
     data = skeleton(module, "pt")
     path = tmp_path / "intl.baseline.pt.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    assert check(path, module) == [p for p in check(path, module) if "language" in p.place]
+    assert check(path, module) == []

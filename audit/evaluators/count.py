@@ -112,7 +112,8 @@ class CountEvaluator(Evaluator):
         figures = {"periods": len(bounds), "periods_met": good, "counts": counts,
                    "min_per_period": minimum}
         text = _("{good} of {periods} period(s) of {every} have at least {minimum} {label} "
-                 "({list})", good=good, periods=len(bounds), every=format_duration(every), minimum=minimum,
+                 "({list})", good=good, periods=len(bounds), every=format_duration(every),
+                 minimum=minimum,
                  label=label, list=_("; ").join(periods))
         if not proof and not any(counts):
             return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,

@@ -35,7 +35,8 @@ class MarkdownWriter:
         head = header_lines(a)
         out = [f"# {_cell(head[0])}", ""] + [f"- {_cell(line)}" for line in head[1:]] + [""]
         headers, rows = area_rows(a)
-        out += ["## " + _("Scores by area"), "", tabulate(rows, headers=headers, tablefmt="github"), ""]
+        out += ["## " + _("Scores by area"), "",
+                tabulate(rows, headers=headers, tablefmt="github"), ""]
         if len(a.by_jurisdiction) > 1:
             headers, rows = jurisdiction_rows(a)
             out += ["## " + _("Scores by jurisdiction"), "",

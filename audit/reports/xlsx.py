@@ -85,6 +85,7 @@ class _Builder:
         self.contrib, self.additive = _contributions(a)
         self.n = len(a.results)
         self.sheet_names: dict[str, str] = {}
+        self.summary_rows = 0  # last row of the Summary tables (set by the Summary sheet)
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from openpyxl.cell.cell import Cell
 from audit.i18n import _, format_date
 from audit.labels import (area_label, legal_status_label, severity_label, status_label,
                           verdict_label)
-from audit.reports.summary import (excluded_text, formula_text, percent, platform_name,
+from audit.reports.summary import (excluded_text, formula_text, platform_name,
                                    score_written_out, verdict_reason)
 
 if TYPE_CHECKING:  # pragma: no cover
