@@ -80,7 +80,7 @@ def metrics_sheet(b: _Builder) -> None:
     for r in a.results:
         for finding in _walk(r.finding):
             data += _metric_rows(r, finding)
-    widths = [24, 9, 16, 12, 10, 8, 8, 7, 8, 8, 8, 8, 10, 10, 10, 8, 11]
+    widths = [24, 9, 24, 12, 10, 8, 8, 7, 8, 8, 8, 8, 10, 10, 10, 8, 11]
     st.setup(ws, widths, freeze="B2")
     b.print_setup(ws, "1:1")
     b.header_row(ws, 1, [_(h) for h in METRIC_HEADERS], widths)
