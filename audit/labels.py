@@ -56,6 +56,14 @@ VERDICT = {
     "review_needed": N_("REVIEW NEEDED"),
 }
 TRACKING = (N_("open"), N_("in progress"), N_("done"), N_("accepted risk"))
+BASELINE = {  # audit.baseline's since-baseline labels
+    "new requirement": N_("new requirement"),
+    "was met": N_("was met"),
+    "new gap": N_("new gap"),
+    "worse": N_("worse"),
+    "improved": N_("improved"),
+    "unchanged": N_("unchanged"),
+}
 EXCLUDED = {  # ScoreResult.excluded keys: why requirements are outside the denominator
     "not_applicable": N_("not applicable"),
     "waived": N_("waived"),
@@ -96,6 +104,10 @@ def verdict_label(value: Any) -> str:
 
 def excluded_label(value: Any) -> str:
     return _word(EXCLUDED, value)
+
+
+def baseline_label(value: Any) -> str:
+    return _word(BASELINE, value)
 
 
 def tracking_labels() -> list[str]:

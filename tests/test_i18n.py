@@ -143,3 +143,19 @@ def test_report_language_option(run, tmp_path: Path) -> None:  # type: ignore[no
     code, out, err = run("assess", pack, "-c", "iq.law", "--as-of", "2024-12-31",
                          "--lang", "xx")
     assert code == 2 and "no report catalogue for 'xx'" in err and "ar, en, tr" in err
+
+
+def test_turkish_workbook(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    from packs import write_pack
+
+    pack = write_pack(tmp_path / "p")
+    code, _out, err = run("assess", pack, "-c", "iq.law", "--as-of", "2024-12-31",
+                          "--lang", "tr", "-o", tmp_path / "tr.xlsx")
+    assert code == 0, err
+    wb = openpyxl.load_workbook(tmp_path / "tr.xlsx")
+    assert wb.sheetnames[:3] == ["Özet", "Eksiklikler", "Gereklilikler"]
+    assert not wb["Özet"].sheet_view.rightToLeft
+    texts = {c.value for row in wb["Özet"].iter_rows() for c in row if isinstance(c.value, str)}
+    assert "Bu çalışma kitabı nasıl okunur" in texts and "31 Ara 2024" in texts

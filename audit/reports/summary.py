@@ -160,12 +160,15 @@ def gap_rows(a: Assessment, width: int | None = 60) -> tuple[list[str], list[lis
 
 def since_baseline_text(base: Any, full_id: str) -> str:
     """The since-baseline label, with the baseline status when it changed."""
+    from audit.labels import baseline_label
+
     label = base.label(full_id)
     change = next((c for c in base.diff.common if c.id == full_id), None)
     if (change is not None and change.old_status != change.new_status
             and label != "was met"):
-        return _("{label} (was {status})", label=label, status=status_label(change.old_status))
-    return label
+        return _("{label} (was {status})", label=baseline_label(label),
+                 status=status_label(change.old_status))
+    return baseline_label(label)
 
 
 def resolved_rows(a: Assessment) -> tuple[list[str], list[list[Any]]]:

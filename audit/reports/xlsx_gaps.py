@@ -68,7 +68,7 @@ def gaps_sheet(b: _Builder) -> None:
         for idx in inputs:
             cells[idx].protection = st.unlocked
             cells[idx].fill = fill
-        if base is not None and values[col[SINCE_BASELINE]].startswith(BASELINE_ALERTS):
+        if base is not None and base.label(values[col["id"]]) in BASELINE_ALERTS:
             cells[col[SINCE_BASELINE]].font = st.bold
         ws.append(cells)
     last = len(data) + 1
