@@ -158,4 +158,4 @@ def test_turkish_workbook(run, tmp_path: Path) -> None:  # type: ignore[no-untyp
     assert wb.sheetnames[:3] == ["Özet", "Eksiklikler", "Gereklilikler"]
     assert not wb["Özet"].sheet_view.rightToLeft
     texts = {c.value for row in wb["Özet"].iter_rows() for c in row if isinstance(c.value, str)}
-    assert "Bu çalışma kitabı nasıl okunur" in texts and "31 Ara 2024" in texts
+    assert "Bu çalışma kitabı nasıl okunur" in texts and "31 Aralık 2024" in texts

@@ -82,7 +82,7 @@ def summary_sheet(b: _Builder) -> None:
     put(_("Platform"), a.platform.get("name", ""), bold=True)
     if a.platform.get("legal_name"):
         put(_("Legal name"), a.platform["legal_name"], bold=True)
-    put(_("As of"), format_date(a.as_of, "long"), bold=True)
+    put(_("As of"), format_date(a.as_of, "d MMMM y"), bold=True)
     put(_("Generated (UTC)"), a.generated_at.replace(tzinfo=None), bold=True,
         fmt={1: "yyyy-mm-dd hh:mm"})
     put(_("Tool"), f"platform-audit {a.tool_version}", bold=True)
