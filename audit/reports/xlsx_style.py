@@ -54,6 +54,9 @@ class Style:
                               horizontal="right" if rtl else "left",
                               readingOrder=2 if rtl else 1)
         self.plain = Alignment(vertical="top", readingOrder=2 if rtl else 1)
+        # values beside their label (a date, a version): aligned with the text, not as numbers
+        self.text = Alignment(vertical="top", horizontal="right" if rtl else "left",
+                              readingOrder=2 if rtl else 1)
         self.border = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
         self.unlocked = Protection(locked=False)
 

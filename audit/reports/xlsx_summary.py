@@ -61,7 +61,7 @@ def summary_sheet(b: _Builder) -> None:
                 st.bold if bold and i == 0 else st.font))
             if fmt and i in fmt:
                 c.number_format = fmt[i]
-            c.alignment = st.plain
+            c.alignment = st.text if bold else st.plain
             cells.append(c)
         row += 1
         if span and cells:
