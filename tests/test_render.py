@@ -1,5 +1,6 @@
 """The main example's gap workbook (English and Arabic) and its evidence template, printed by a
-real client: LibreOffice renders them to PDF once (one conversion shared by every assertion).
+real client: LibreOffice renders them to PDF once, and recalculates the two workbooks once (two
+conversions shared by every assertion).
 
 Page budgets for examples/before-negotiation with iq.telegram-2023 and iq.law (measured 10 and
 11 pages; the template 6): at most 12 pages per workbook and 8 for the template, and the Gaps
@@ -56,7 +57,20 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                           timeout=300)
     pdfs = {k: out / f"{v.stem}.pdf" for k, v in books.items()}
     assert proc.returncode == 0 and all(p.is_file() for p in pdfs.values()), proc.stderr
-    return pdfs | {f"{k}.xlsx": v for k, v in books.items()}
+    # the same two workbooks opened and saved by LibreOffice: every formula recalculated
+    recalculated = out / "recalculated"
+    proc = subprocess.run([exe, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                           "--norestore", "--convert-to", "xlsx", "--outdir",
+                           str(recalculated), str(books["en"]), str(books["ar"])],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    with pytest.raises(SystemExit) as done:
+        main(["assess", str(EXAMPLE), *MODULES, "-q", "--format", "json", "-o",
+              str(out / "result.json")])
+    assert done.value.code == 0
+    return pdfs | {f"{k}.xlsx": v for k, v in books.items()} | {
+        "en.recalculated": recalculated / "en.xlsx", "ar.recalculated": recalculated / "ar.xlsx",
+        "json": out / "result.json"}
 
 
 @pytest.mark.parametrize("book", ["en", "ar", "template"])
@@ -140,3 +154,34 @@ def test_every_sheet_prints_landscape_one_page_wide(rendered: dict[str, Path]) -
     wb = openpyxl.load_workbook(rendered["en.xlsx"])
     assert wb["Gaps"].print_title_rows in ("1:1", "$1:$1")
     assert wb["Requirements"].print_title_rows in ("1:1", "$1:$1")
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_recalculated_summary_equals_the_json(rendered: dict[str, Path], lang: str) -> None:
+    """The Summary's formulas (over a Requirements sheet named in the report language)
+    recalculated by LibreOffice give the JSON result's figures."""
+    import json
+
+    import openpyxl
+
+    from audit.i18n import _, use_language
+    from audit.labels import area_label, status_label
+
+    result = json.loads(rendered["json"].read_text(encoding="utf-8"))
+    with use_language(lang):
+        ws = openpyxl.load_workbook(rendered[f"{lang}.recalculated"], data_only=True)[
+            _("Summary")]
+        labels = {}
+        for row in ws.iter_rows(values_only=True):
+            if isinstance(row[0], str):
+                labels.setdefault(row[0], row)
+        for label, key in ((_("overall, with waivers"), "with_waivers"),
+                           (_("overall, without waivers"), "without_waivers")):
+            expected = result["scoring"][key]
+            assert labels[label][1] == pytest.approx(expected["score"], abs=1e-6)
+            assert labels[label][2] == pytest.approx(expected["numerator"], abs=1e-6)
+            assert labels[label][4] == expected["counted"]
+        for area, expected in result["by_area"].items():
+            assert labels[area_label(area)][1] == pytest.approx(expected["score"], abs=1e-6)
+        for status, count in result["counts"].items():
+            assert labels[status_label(status)][1] == count
