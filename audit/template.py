@@ -267,7 +267,7 @@ def write_template(plan_: TemplatePlan, stream: IO[bytes], registry: Any = None)
               header: str | None) -> Any:
         ws = wb.create_sheet(name)
         st.setup(ws, widths, freeze=freeze)
-        st.print_setup(ws, header, centre=_("Evidence workbook"), left=title)
+        st.print_setup(ws, header, right=_("Evidence workbook"), left=title)
         return ws
 
     ws = sheet("Instructions", [110], None, None)

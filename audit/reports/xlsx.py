@@ -100,7 +100,7 @@ class _Builder:
     def print_setup(self, ws: Any, header_rows: str | None) -> None:
         from audit.reports.summary import platform_name
 
-        self.style.print_setup(ws, header_rows, centre=_("As of {date}", date=format_date(
+        self.style.print_setup(ws, header_rows, right=_("As of {date}", date=format_date(
             self.a.as_of)), left=platform_name(self.a))
 
     def header_row(self, ws: Any, row_index: int, names: Sequence[str],

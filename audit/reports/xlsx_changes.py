@@ -82,7 +82,7 @@ def write_changes_workbook(d: Any, head: list[str], rows: list[list[Any]],
     style = Style(rtl=is_rtl(current_language()))
     ws = wb.create_sheet(safe_sheet_title(_("Changes"), set()))
     name = (d.new.get("platform") or {}).get("name", "")
-    style.print_setup(ws, None, centre=str(d.new.get("as_of") or ""), left=str(name))
+    style.print_setup(ws, None, right=str(d.new.get("as_of") or ""), left=str(name))
     changes_sheet(ws, d, style, head, rows)
     wb.save(stream)
 

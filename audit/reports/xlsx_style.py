@@ -83,7 +83,7 @@ class Style:
         if lines > 1:
             ws.row_dimensions[row_index].height = row_height(lines, font_size)
 
-    def print_setup(self, ws: Any, header_rows: str | None, centre: str, left: str,
+    def print_setup(self, ws: Any, header_rows: str | None, right: str, left: str,
                     landscape: bool = True) -> None:
         """Landscape, one page wide, header rows repeated, a header naming the platform and
         the as-of date and a 'page x of y' footer (in the report language)."""
@@ -104,7 +104,7 @@ class Style:
         ws.oddHeader.left.text = _header_text(left)
         ws.oddHeader.left.size = 8
         ws.oddHeader.left.font = font
-        ws.oddHeader.right.text = _header_text(centre)
+        ws.oddHeader.right.text = _header_text(right)
         ws.oddHeader.right.size = 8
         ws.oddHeader.right.font = font
         ws.oddFooter.center.text = _("Page {page} of {pages}", page="&P", pages="&N")
