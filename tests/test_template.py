@@ -130,7 +130,7 @@ def test_template_marks_inputs_protects_the_rest_and_lists_the_supply(tmp_path: 
     import openpyxl
     from openpyxl.worksheet.cell_range import CellRange
 
-    from audit.template import BLANK_ROWS, INPUT_FILL
+    from audit.template_workbook import BLANK_ROWS, INPUT_FILL
 
     wb = openpyxl.load_workbook(make_template(tmp_path))
     for ws in wb:  # every sheet protected, without a password
