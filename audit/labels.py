@@ -56,6 +56,20 @@ VERDICT = {
     "review_needed": N_("REVIEW NEEDED"),
 }
 TRACKING = (N_("open"), N_("in progress"), N_("done"), N_("accepted risk"))
+SCORING_MODEL = {
+    "weighted": N_("weighted"),
+    "flat": N_("flat"),
+    "strict": N_("strict"),
+}
+FILE_ROLE = {  # audit.evidence.pack.FileRecord.role
+    "profile": N_("platform profile"),
+    "answers": N_("answers"),
+    "documents-index": N_("documents index"),
+    "document": N_("document"),
+    "log": N_("log"),
+    "waivers": N_("waivers"),
+    "workbook": N_("evidence workbook"),
+}
 BASELINE = {  # audit.baseline's since-baseline labels
     "new requirement": N_("new requirement"),
     "was met": N_("was met"),
@@ -104,6 +118,14 @@ def verdict_label(value: Any) -> str:
 
 def excluded_label(value: Any) -> str:
     return _word(EXCLUDED, value)
+
+
+def scoring_model_label(value: Any) -> str:
+    return _word(SCORING_MODEL, value)
+
+
+def file_role_label(value: Any) -> str:
+    return _word(FILE_ROLE, value)
 
 
 def baseline_label(value: Any) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from audit.i18n import N_
+from audit.i18n import N_, _
 from audit.model import Checklist, Requirement, Rule
 
 BASE_FIELDS = (
@@ -109,7 +109,9 @@ def plan(checklists: Sequence[Checklist], registry: Any) -> TemplatePlan:
         if juris != "INTL":
             fields.append(f"users.{juris}")
         for req in checklist.requirements:
-            citation = req.citation.render(sources)
+            src = sources.get(req.citation.source)
+            citation = _("{source}, {article}", source=src.title if src else req.citation.source,
+                         article=req.citation.article)
             for key, kind in _rule_keys(req, req.rule, registry):
                 row = answers.setdefault(key, AnswerRow(key, kind))
                 if row.expected != kind:

@@ -12,8 +12,8 @@ from typing import Any
 
 from audit.assessment import Assessment
 from audit.i18n import _, format_date, format_number, format_percent, ngettext
-from audit.labels import (area_label, excluded_label, legal_status_label, severity_label,
-                          status_label, verdict_label)
+from audit.labels import (area_label, excluded_label, legal_status_label,
+                          scoring_model_label, severity_label, status_label, verdict_label)
 from audit.model import Status
 from audit.scoring import ScoreResult
 
@@ -80,7 +80,7 @@ def header_lines(a: Assessment) -> list[str]:
     verdict = verdict_label(a.verdict)
     lines.append(_("Verdict: {verdict} ({reason})", verdict=verdict, reason=reason) if reason
                  else _("Verdict: {verdict}", verdict=verdict))
-    line = _("Score ({model}): {written}", model=a.scoring_model,
+    line = _("Score ({model}): {written}", model=scoring_model_label(a.scoring_model),
              written=score_written_out(a.score))
     if a.waivers:
         line = _("{score}; without waivers {percent} (verdict {verdict})", score=line,

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from openpyxl.cell.cell import Cell
 
 from audit.i18n import _, format_date
-from audit.labels import (area_label, legal_status_label, severity_label, status_label,
-                          verdict_label)
+from audit.labels import (area_label, legal_status_label, scoring_model_label,
+                          severity_label, status_label, verdict_label)
 from audit.reports.summary import (excluded_text, formula_text, platform_name,
                                    score_written_out, verdict_reason)
 
@@ -106,7 +106,7 @@ def summary_sheet(b: _Builder) -> None:
     put(_("Verdict without waivers"), verdict_label(a.verdict_without_waivers), bold=True)
     put(_("Score without waivers"), score_written_out(a.score_without_waivers), bold=True,
         span=True)
-    put(_("Scoring model"), a.scoring_model, bold=True)
+    put(_("Scoring model"), scoring_model_label(a.scoring_model), bold=True)
     put(_("Formula"), formula_text(a.score), bold=True, span=True)
     put(_("Outside the denominator"), excluded_text(a.score) or _("nothing"), bold=True,
         span=True)

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from audit.assessment import RequirementResult
 from audit.i18n import _, format_date, format_duration, format_hours
-from audit.labels import (area_label, confidence_label, legal_status_label, severity_label,
-                          status_label)
+from audit.labels import (area_label, confidence_label, file_role_label, legal_status_label,
+                          severity_label, status_label)
 from audit.model import Finding
 from audit.reports.summary import citation_text, one_line, since_baseline_text
 from audit.scoring import ROLLUP_ORDER
@@ -98,7 +98,7 @@ def evidence_sheet(b: _Builder) -> None:
     a, st = b.a, b.style
     ws = b.sheet(_("Evidence"))
     headers = [_("file"), _("role"), _("size (bytes)"), _("SHA-256")]
-    data = [[f.path, f.role, f.size, f.sha256] for f in a.evidence_files]
+    data = [[f.path, file_role_label(f.role), f.size, f.sha256] for f in a.evidence_files]
     widths = [44, 14, 12, 70]
     st.setup(ws, widths, freeze="A3")
     b.print_setup(ws, "2:2")
