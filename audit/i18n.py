@@ -70,6 +70,18 @@ def available_languages() -> list[str]:
     return sorted(found | {DEFAULT_LANGUAGE})
 
 
+def report_language(pack_language: Any, module_languages: list[str]) -> str:
+    """The report language when none is asked for: the pack's, else the modules' common one,
+    provided a catalogue exists for it; else English."""
+    known = available_languages()
+    if isinstance(pack_language, str) and base_language(pack_language) in known:
+        return base_language(pack_language)
+    common = {base_language(m) for m in module_languages}
+    if len(common) == 1 and next(iter(common)) in known:
+        return next(iter(common))
+    return DEFAULT_LANGUAGE
+
+
 @functools.lru_cache(maxsize=None)
 def _catalogue(language: str) -> gettext.NullTranslations:
     if base_language(language) == DEFAULT_LANGUAGE:
@@ -134,7 +146,8 @@ def format_percent(share: float | None, digits: int = 1) -> str:
     locale = Locale.parse(babel_locale())
     # the locale's own pattern (``%60,6`` in Turkish), with the decimals asked for
     pattern = locale.percent_formats[None].pattern.split(";")[0]
-    pattern = re.sub(r"0(\.0+)?", "0" + ("." + "0" * digits if digits else ""), pattern, 1)
+    pattern = re.sub(r"0(\.0+)?", "0" + ("." + "0" * digits if digits else ""), pattern,
+                     count=1)
     return fmt(share, format=pattern, locale=locale)
 
 

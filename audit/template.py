@@ -20,23 +20,25 @@ import click
 def template_command(checklist_ids: Sequence[str], output: Path, force: bool = False,
                      language: str | None = None) -> str:
     """Write the template for ``checklist_ids`` to ``output``; returns the message printed."""
-    from audit.checklists import load_library
+    from audit.checklist_paths import select_checklists
     from audit.errors import OutputError, UsageError
     from audit.plugins import get_registry
-    from audit.reports.base import write_atomically
+    from audit.reports.base import refuse_overwriting_inputs, write_atomically
 
     if not checklist_ids:
         raise UsageError("give at least one --checklist")
+
+    refuse_overwriting_inputs(output, [Path(c) for c in checklist_ids if Path(c).exists()])
+    if str(output) == "-":
+        raise UsageError("-o -: the template is a binary workbook and cannot go to standard "
+                         "output; give a file name")
     if output.suffix.lower() != ".xlsx":
         raise UsageError(f"{output}: the template is an .xlsx workbook; name it *.xlsx")
     if output.exists() and not force:
         raise OutputError(f"{output}: already exists (a filled template may be in it); "
                           "choose another name or add --force")
     registry = get_registry()
-    library = load_library(registry)
-    checklists = [library.get(cid) for cid in checklist_ids]
-    if len(set(checklist_ids)) != len(checklist_ids):
-        raise UsageError("a checklist is given twice")
+    _library, checklists = select_checklists(checklist_ids, registry)
     from audit.i18n import use_language
     from audit.template_plan import plan
     from audit.template_workbook import write_template
@@ -53,7 +55,8 @@ def template_command(checklist_ids: Sequence[str], output: Path, force: bool = F
 
 @click.command("template")
 @click.option("--checklist", "-c", "checklist_ids", multiple=True, required=True,
-              help="Checklist module id (repeat for several jurisdictions).")
+              help="Checklist module id, or a module file or folder of your own (repeat for "
+                   "several jurisdictions).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("evidence.xlsx"),
               show_default=True, help="Workbook to write (refuses to overwrite without --force).")
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
@@ -70,4 +73,4 @@ def template_cmd(checklist_ids: tuple[str, ...], output: Path, force: bool,
     if lang is not None and base_language(lang) not in available_languages():
         raise click.BadParameter(f"no report catalogue for {lang!r} (available: "
                                  f"{', '.join(available_languages())})", param_hint="--lang")
-    click.echo(template_command(checklist_ids, output, force, lang))
+    click.echo(template_command(checklist_ids, output, force, lang), err=True)

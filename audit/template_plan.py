@@ -44,7 +44,7 @@ class TemplatePlan:
     checklists: list[Checklist]
     answers: list[AnswerRow]
     fields: list[str]  # profile paths under platform., in sheet order
-    roles: list[tuple[str, list[str], str]]  # role, residence, requirement full ids
+    roles: list[tuple[str, list[str], list[str]]]  # role, residence, requirement full ids
 
     @property
     def rtl(self) -> bool:

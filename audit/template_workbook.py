@@ -244,9 +244,9 @@ def write_template(plan_: TemplatePlan, stream: IO[bytes], registry: Any = None)
         cells = st.row(ws, values, wrap=[0, 1, 8], number_formats={7: "yyyy-mm-dd"})
         _mark(cells, range(3, 8), st)
         ws.append(cells)
-        kind = values[-1]
-        (number if kind == "a number" else choice if kind.startswith("yes/partial/no/n/a")
-         and "number" not in kind else free).add(f"D{r}")
+        expected = str(values[-1] or "")
+        (number if expected == "a number" else choice if expected.startswith("yes/partial/no/n/a")
+         and "number" not in expected else free).add(f"D{r}")
     last = len(data) + 1 + BLANK_ROWS
     for _i in range(BLANK_ROWS):  # answers for keys added by hand
         cells = st.row(ws, [None] * 10, number_formats={7: "yyyy-mm-dd"})
@@ -269,9 +269,9 @@ def write_template(plan_: TemplatePlan, stream: IO[bytes], registry: Any = None)
                           "language)"), st.bold)])
     ws.append(st.header(ws, [_("what"), _("where"), _("conditions or columns"),
                              _("requirements")]))
-    for r, values in enumerate(supply_rows(plan_, registry), start=3):
-        st.fit_row(ws, r, values, [1, 2, 3], widths=widths)
-        ws.append(st.row(ws, values, wrap=[1, 2, 3]))
+    for r, supplied in enumerate(supply_rows(plan_, registry), start=3):
+        st.fit_row(ws, r, supplied, [1, 2, 3], widths=widths)
+        ws.append(st.row(ws, supplied, wrap=[1, 2, 3]))
     _protect(ws)
     wb.save(stream)
 

@@ -126,7 +126,7 @@ def check(path: Path, checklist: Checklist) -> list[Problem]:
         problems.append(Problem(str(path), "language",
                                 f"expected {m.group('lang')!r} (from the file name)"))
     known = {f.place for f in fields(checklist, data)}
-    for sid, entry in (data.get("sources") or {}).items():
+    for sid in data.get("sources") or {}:
         if ("sources", sid, "title") not in known:
             problems.append(Problem(str(path), f"sources.{sid}", "no such source in the module"))
     for rid, entry in (data.get("requirements") or {}).items():
@@ -258,3 +258,28 @@ def skeleton(checklist: Checklist, language: str) -> dict[str, Any]:
     if terms:
         out["terms"] = {t: t for t in terms}
     return out
+
+
+def translation_problems(paths: Sequence[Path], registry: Any) -> list[Problem]:
+    """``audit checklists validate``: translation files given, or beside the modules given,
+    checked against their installed module (schema, unknown entries, stale texts)."""
+    from audit.checklists import load_library
+
+    library = {c.id: c for c in load_library(registry).all()}
+    files: list[Path] = []
+    for path in paths:
+        found = sorted(path.rglob("*.yaml")) if path.is_dir() else [path]
+        files += [f for f in found if is_translation_file(f)]
+        if path.is_file() and not is_translation_file(path):
+            files += [f for f in sorted(path.parent.glob(path.stem + ".*.yaml"))
+                      if is_translation_file(f)]
+    problems: list[Problem] = []
+    for f in dict.fromkeys(files):
+        module_id = f.name.rsplit(".", 2)[0]
+        module = library.get(module_id)
+        if module is None:
+            problems.append(Problem(str(f), "translation_of",
+                                    f"no installed module {module_id!r} to translate"))
+            continue
+        problems += check(f, module)
+    return problems

@@ -1160,7 +1160,7 @@ def generate(out_dir: Path) -> list[Path]:
     """Write both packs under ``out_dir``; returns their directories."""
     out_dir = Path(out_dir)
     roots = [out_dir / name for name in PACKS]
-    for root, after_ in zip(roots, (False, True)):
+    for root, after_ in zip(roots, (False, True), strict=False):
         write_pack(root, after_)
     return roots
 

@@ -176,10 +176,9 @@ def _business_table(store: LogStore, calendar: str, days: int, first: dt.date,
         weekend = set(getattr(cal, "weekend", {5, 6}))
         note = f"business days: {calendar} public holidays and weekend days excluded"
     except (NotImplementedError, KeyError, AttributeError):
-        cal, weekend = {}, {5, 6}
+        cal, weekend = {}, {5, 6}  # type: ignore[assignment]  # a dict answers `in` alike
         note = f"business days: no holiday calendar for {calendar}; Saturdays and Sundays excluded"
-    if store.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
-                         [name]).fetchone()[0]:
+    if store.query("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name])[0][0]:
         return quote(name), note
     span = (last - first).days + days * 3 + 60
     dates = [first + dt.timedelta(d) for d in range(span)]
@@ -190,11 +189,11 @@ def _business_table(store: LogStore, calendar: str, days: int, first: dt.date,
         count += b
         index.append(count)
     by_index: dict[int, dt.date] = {}
-    for d, b, i in zip(dates, business, index):
+    for d, b, i in zip(dates, business, index, strict=False):
         if b:
             by_index.setdefault(i, d)
     starts, dues = [], []
-    for d, i in zip(dates, index):
+    for d, i in zip(dates, index, strict=False):
         due = by_index.get(i + days)
         if due is None:
             break
@@ -233,7 +232,8 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
             cond.append(f"{s} < {_ts(vuntil, tz)}")
         version_case.append(f"WHEN {' AND '.join(cond) or 'TRUE'} THEN {i}")
         if within.is_business:
-            date_range = date_range or _date_range(store, table, s, filt, tz)
+            # the calendar covers the judged period only, not every matching event's date
+            date_range = date_range or _date_range(store, table, s, f"({filt}) AND {window}", tz)
             first, last = date_range
             cal, calendar_note = _business_table(store, spec.calendar, within.amount, first, last)
             alias = f"bd{i}"
@@ -288,7 +288,7 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
     where_text = ", ".join(f"{k}={v}" for k, v in spec.where.items()) or "all rows"
     return DeadlineResult(total, sum(v.on_time for v in versions),
                           sum(v.late for v in versions), sum(v.missing for v in versions),
-                          pending, outside, *q, versions=versions,
+                          pending, outside, q[0], q[1], q[2], versions=versions,
                           where_text=where_text, calendar_note=calendar_note,
                           detail_sql=detail,
                           detail_columns=[idcol or "id", spec.start, spec.end, "deadline",

@@ -8,6 +8,7 @@ from tabulate import tabulate
 
 from audit.assessment import Assessment
 from audit.i18n import _, use_language
+from audit.reports.quality_text import note_lines, notes_heading
 from audit.reports.summary import (area_rows, gap_rows, header_lines, jurisdiction_rows,
                                    resolved_rows)
 
@@ -24,6 +25,8 @@ class ConsoleWriter:
 
     def _write(self, assessment: Assessment, stream: IO[Any]) -> None:
         out = header_lines(assessment)
+        if assessment.notes:  # before the figures they qualify
+            out += ["", notes_heading(assessment), *note_lines(assessment)]
         headers, rows = area_rows(assessment)
         out += ["", tabulate(rows, headers=headers)]
         if len(assessment.by_jurisdiction) > 1:

@@ -99,8 +99,6 @@ def header_lines(a: Assessment) -> list[str]:
             "shown per requirement.",
             "{n} requirements rest on practice, drafts or superseded law; their legal status is "
             "shown per requirement.", len(drafts)))
-    for note in a.notes:
-        lines.append(_("Data note: {message}", message=one_line(note.message)))
     base = a.baseline
     if base is not None:
         lines.append(base.summary_line() + ".")
@@ -162,7 +160,7 @@ def since_baseline_text(base: Any, full_id: str) -> str:
     """The since-baseline label, with the baseline status when it changed."""
     from audit.labels import baseline_label
 
-    label = base.label(full_id)
+    label: str = base.label(full_id)
     change = next((c for c in base.diff.common if c.id == full_id), None)
     if (change is not None and change.old_status != change.new_status
             and label != "was met"):

@@ -16,6 +16,7 @@ from typing import IO, Any, Sequence
 
 from audit.assessment import Assessment
 from audit.i18n import _, current_language, format_date, is_rtl
+from audit.reports.xlsx_quality import write_quality_sheet
 from audit.scoring import Scored
 
 from audit.reports.xlsx_columns import (  # noqa: F401  (re-exported for callers)
@@ -142,6 +143,7 @@ class _Builder:
             ws = self.sheet(_("Changes"))
             changes_sheet(ws, base.diff, self.style, headline_lines(base.diff),
                           change_rows(base.diff, figure_limit=None))
+        write_quality_sheet(self.a, self.sheet, self.style)
 
     # -- Detail sheets ---------------------------------------------------------------------
 
@@ -186,5 +188,5 @@ def _quote_sheet(title: str) -> str:
 def _letter(n: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(n)
+    return str(get_column_letter(n))
 

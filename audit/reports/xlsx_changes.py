@@ -57,10 +57,10 @@ def changes_sheet(ws: Any, d: Any, st: Any, head: list[str], rows: list[list[Any
     ws.append(st.header(ws, [_(h) for h in CHANGE_HEADERS]))
     wrap = [0, 2, 8, 9, 10, 11]
     fmts = {5: "0.00", 6: "0.00", 7: "+0.00;-0.00;0.00"}
-    for n, (values, pair) in enumerate(zip(data, tokens), start=first + 1):
+    for n, (values, pair) in enumerate(zip(data, tokens, strict=True), start=first + 1):
         st.fit_row(ws, n, values, wrap)
         cells = st.row(ws, values, wrap=wrap, number_formats=fmts)
-        for idx, token in zip((3, 4), pair):
+        for idx, token in zip((3, 4), pair, strict=True):
             if token in STATUS_FILLS:
                 cells[idx].fill = PatternFill("solid", fgColor=STATUS_FILLS[token])
         ws.append(cells)
@@ -90,4 +90,4 @@ def write_changes_workbook(d: Any, head: list[str], rows: list[list[Any]],
 def _letter(n: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(n)
+    return str(get_column_letter(n))

@@ -108,4 +108,4 @@ def gaps_sheet(b: _Builder) -> None:
 def _letter(n: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(n)
+    return str(get_column_letter(n))

@@ -258,4 +258,4 @@ def _chart(b: _Builder, ws: Any, first: int, last: int, anchor_row: int) -> None
 def _col(n: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(n)
+    return str(get_column_letter(n))

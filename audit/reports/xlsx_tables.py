@@ -42,7 +42,7 @@ def requirements_sheet(b: _Builder) -> None:
     base = a.baseline
     keys = REQ_HEADERS + ([SINCE_BASELINE] if base is not None else [])
     data = []
-    for r, (den, num, uden, unum) in zip(a.results, b.contrib):
+    for r, (den, num, uden, unum) in zip(a.results, b.contrib, strict=True):
         req = r.requirement
         waiver = ""
         if r.waiver is not None:
@@ -144,7 +144,7 @@ def matrix_sheet(b: _Builder) -> None:
         n += 1
         st.fit_row(ws, n, values, range(len(values)))
         cells = st.row(ws, values, wrap=range(len(values)))
-        for c, token in zip(cells[1:], tokens[1:]):
+        for c, token in zip(cells[1:], tokens[1:], strict=True):
             if token in STATUS_FILLS:
                 c.fill = PatternFill("solid", fgColor=STATUS_FILLS[token])
         ws.append(cells)
@@ -157,7 +157,7 @@ def matrix_sheet(b: _Builder) -> None:
 def _letter(n: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(n)
+    return str(get_column_letter(n))
 
 
 def _walk(finding: Finding) -> list[Finding]:

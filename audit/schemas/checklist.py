@@ -6,6 +6,8 @@ so a plugin adding a rule type needs no change to this file.
 
 from __future__ import annotations
 
+from typing import Any
+
 from audit.schemas.common import DATE
 from audit.model import Area, ChecklistStatus, Confidence, Severity
 
@@ -17,7 +19,8 @@ JURISDICTION = r"^([A-Z]{2}(-[A-Z0-9]{1,3})?|INTL)$"
 LEGAL_REF = r"^[A-Z]{2,4}-[0-9]{2,3}$"
 URL = r"^https?://\S+$"
 
-_values = lambda enum: [e.value for e in enum]  # noqa: E731
+def _values(enum: Any) -> list[str]:
+    return [e.value for e in enum]
 
 SOURCE = {
     "id": {"type": "string", "required": True, "regex": REQUIREMENT_ID,
@@ -55,7 +58,7 @@ RULE = {
                     "(see rule-types.md)."},
 }
 
-REQUIREMENT_FIELDS = {
+REQUIREMENT_FIELDS: dict[str, Any] = {
     "id": {"type": "string", "required": True, "regex": REQUIREMENT_ID,
            "meta": {"expect": "a lowercase id such as leak-takedown",
                     "doc": "Stable id; the full id is <module>:<id>. Never reuse a retired id."}},
@@ -96,8 +99,8 @@ REQUIREMENT_FIELDS = {
     "note": {"type": "string"},
 }
 
-OVERRIDE_FIELDS = {k: {kk: vv for kk, vv in v.items() if kk != "required"}
-                   for k, v in REQUIREMENT_FIELDS.items()}
+OVERRIDE_FIELDS: dict[str, Any] = {k: {kk: vv for kk, vv in v.items() if kk != "required"}
+                                   for k, v in REQUIREMENT_FIELDS.items()}
 OVERRIDE_FIELDS["id"] = REQUIREMENT_FIELDS["id"]
 
 CHECKLIST = {
