@@ -239,7 +239,7 @@ def _requirement(data: Mapping[str, Any], module: Mapping[str, Any], origin: str
     return Requirement(
         id=data["id"], module=module["id"], jurisdiction=module["jurisdiction"],
         area=Area(data["area"]), title=data["title"],
-        citation=Citation(cit["source"], cit["article"], cit.get("url")),
+        citation=Citation(cit["source"], cit["article"], cit.get("url"), cit.get("unnumbered")),
         severity=severity, weight=float(data.get("weight", severity.default_weight)),
         rule=Rule(data["rule"]["type"], {k: v for k, v in data["rule"].items() if k != "type"}),
         remediation=data["remediation"], refs=tuple(data.get("refs") or ()),
@@ -257,7 +257,9 @@ def _as_data(req: Requirement) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": req.id, "area": req.area.value, "title": req.title,
         "citation": {"source": req.citation.source, "article": req.citation.article,
-                     **({"url": req.citation.url} if req.citation.url else {})},
+                     **({"url": req.citation.url} if req.citation.url else {}),
+                     **({"unnumbered": req.citation.unnumbered}
+                        if req.citation.unnumbered else {})},
         "severity": req.severity.value, "rule": {"type": req.rule.type, **req.rule.params},
         "remediation": req.remediation, "refs": list(req.refs),
         "confidence": req.confidence.value, "status": req.status.value,
@@ -329,7 +331,9 @@ def build(raw: RawModule, parent: Checklist | None) -> tuple[Checklist | None, l
         requirements=tuple(requirements), path=doc.file, owner=raw.owner,
         language=data.get("language", "en"), extends=data.get("extends"),
         unselected=tuple(unselected), description=data.get("description"),
-        provider=data.get("provider")), []
+        provider=data.get("provider"),
+        reviewed=as_date(data["reviewed"]) if data.get("reviewed") else None,
+        legal_rows=tuple(data.get("legal_rows") or ())), []
 
 
 _LIBRARY: dict[tuple[int, tuple[tuple[str, str], ...]], ChecklistLibrary] = {}

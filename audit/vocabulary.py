@@ -24,17 +24,20 @@ from collections.abc import Iterable
 DOCUMENT_KINDS = (
     "annual_report_ru", "compliance_report_in", "compliance_report_ng", "data_audit_in", "dpia",
     "dpia_in", "dsa_recipients_publication", "dsa_transparency_report",
-    "independent_audit_report", "netzdg_report", "privacy_policy", "records_of_processing",
-    "systemic_risk_assessment", "tco_transparency_report", "terms_of_service",
-    "transparency_report", "transparency_report_br", "transparency_report_tr",
+    "independent_audit_report", "netzdg_report", "osa_childrens_access_assessment",
+    "osa_childrens_risk_assessment", "osa_illegal_content_risk_assessment", "privacy_policy",
+    "records_of_processing", "systemic_risk_assessment", "tco_transparency_report",
+    "terms_of_service", "transparency_report", "transparency_report_br",
+    "transparency_report_br_children", "transparency_report_tr",
 )
 OFFICER_ROLES = (
     "authorised_recipient_de", "authority_contact", "authority_contact_iq", "cert_in_contact",
-    "chief_compliance_officer_in", "compliance_officer_pk", "dpo", "dpo_br", "dpo_in",
+    "chief_compliance_officer_in", "compliance_officer_pk", "dpo", "dpo_br", "dpo_eg", "dpo_in",
     "dsa_authority_contact", "dsa_legal_representative", "dsa_user_contact",
     "gdpr_representative_eu", "grievance_officer_pk", "nodal_contact_in", "representative_br",
     "representative_ng", "representative_ru", "representative_tr",
     "resident_grievance_officer_in", "tco_contact_point", "tco_legal_representative",
+    "uk_gdpr_representative",
 )
 
 

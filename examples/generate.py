@@ -1032,7 +1032,6 @@ def answers(after_: bool) -> dict[str, dict[str, object]]:
                                 "document": "procedures/judicial-disclosure-policy-2023.md",
                                 "by": who, "date": on},
         "iq-cybercrime-bill-watch": {"answer": "yes", "by": who, "date": on},
-        "iq-data-protection-bill-watch": {"answer": "yes", "by": who, "date": on},
         "iq-expression-bill-watch": {"answer": "yes", "by": who, "date": on},
         "iq-cmc-content-regulation-watch": {"answer": "yes", "by": who, "date": on},
         "kri-social-media-draft-watch": {"answer": "yes", "by": who, "date": on},

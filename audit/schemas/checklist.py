@@ -46,6 +46,9 @@ CITATION = {
                 "meta": {"doc": "Article, section or rule, e.g. 'Art. 33(1)'."}},
     "url": {"type": "string", "regex": URL, "meta": {"expect": "an http(s) URL",
                                                       "doc": "Deep link when the source has one."}},
+    "unnumbered": {"type": "string", "empty": False,
+                   "meta": {"doc": "Why no numbered provision can be cited (e.g. the instrument "
+                                   "has no article numbers, or they were not confirmed)."}},
 }
 
 RULE = {
@@ -120,6 +123,13 @@ CHECKLIST = {
                  "meta": {"expect": "an ISO 639-1 code such as en or ar",
                           "doc": "Language of the texts (ar gives right-to-left sheets)."}},
     "provider": {"type": "string", "meta": {"doc": "Who maintains the module."}},
+    "reviewed": {**DATE, "meta": {"doc": "Date of the last legal review of the module against "
+                                         "docs/legal-sources.md; `audit checklists list` flags "
+                                         "modules not reviewed in the last 12 months."}},
+    "legal_rows": {"type": "list", "schema": {"type": "string", "regex": LEGAL_REF,
+                                              "meta": {"expect": "a LEGAL.md row id such as VN-05"}},
+                   "meta": {"doc": "The legal-sources rows the module rests on (the review's "
+                                   "scope)."}},
     "sources": {"type": "list", "required": True,
                 "schema": {"type": "dict", "schema": SOURCE}},
     "extends": {"type": "string", "nullable": True, "regex": MODULE_ID,
