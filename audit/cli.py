@@ -72,7 +72,7 @@ def checklists_list(fmt: str) -> None:
 
     library = load_library(get_registry())
     today = dt.date.today()
-    rows = [{"id": c.id, "jurisdiction": c.jurisdiction, "title": c.title,
+    rows: list[dict[str, Any]] = [{"id": c.id, "jurisdiction": c.jurisdiction, "title": c.title,
              "status": c.status.value, "version": c.version,
              "requirements": len(c.requirements), "extends": c.extends or "",
              "owner": c.owner, "path": c.path,  # owner "local": a user's own file

@@ -41,7 +41,14 @@ def excluded_text(score: ScoreResult) -> str:
 
 
 def formula_text(score: ScoreResult) -> str:
-    """The scoring model's formula in the report language (a plugin's stays as written)."""
+    """The scoring model's formula in the report language (a plugin's stays as written):
+    the model's part and the shared definition of a requirement's score, each translated."""
+    from audit.scoring import FORMULA_JOIN, REQUIREMENT_SCORE
+
+    head, join, tail = score.formula.partition(FORMULA_JOIN + REQUIREMENT_SCORE)
+    if join and not tail:
+        return _("{formula}; {requirement_score}", formula=_(head),
+                 requirement_score=_(REQUIREMENT_SCORE))
     return _(score.formula)
 
 
