@@ -2,9 +2,10 @@
 real client: LibreOffice renders them to PDF once, and recalculates the two workbooks once (two
 conversions shared by every assertion).
 
-Page budgets for examples/before-negotiation with iq.telegram-2023 and iq.law (measured 10 and
-11 pages; the template 6): at most 12 pages per workbook and 8 for the template, and the Gaps
-sheet on one page, as wide as the paper (fit to width: every column of its header on it).
+Page budgets for examples/before-negotiation with iq.telegram-2023 and iq.law (measured 12
+pages in English and in Arabic, the Data quality sheet included; the template 6): at most 14
+pages per workbook and 8 for the template, and the Gaps sheet on one page, as wide as the paper
+(fit to width: every column of its header on it).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from test_xlsx import lo_profile, soffice  # noqa: F401 (fixture)
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "before-negotiation"
 MODULES = ("-c", "iq.telegram-2023", "-c", "iq.law")
-BUDGET = {"en": 12, "ar": 12, "template": 8}
+BUDGET = {"en": 14, "ar": 14, "template": 8}
 
 
 def _pdftotext(pdf: Path, page: int) -> str:
