@@ -123,7 +123,7 @@ def test_real_rows(tmp_path: Path, excerpt: Path, audit_assess) -> None:
         ("met", 11, 11)
     delay = findings["sor-submitted-without-undue-delay"]
     assert delay.status.value == "partial"
-    assert delay.summary.startswith("6 of 11 statements of reasons submitted within 72 h = 54.5 %")
+    assert delay.summary.startswith("6 of 11 statements of reasons submitted within 72 hours = 54.5%")
 
 
 def test_json_result(tmp_path: Path, excerpt: Path, audit_assess) -> None:
