@@ -195,6 +195,10 @@ class EvidencePack:
                 problems.extend(exc.problems)
         self._pending_logs = []
         self._log_meta = {}
+        if self.workdir is not None:
+            # logs are read where they lie, at query time: unpacked members must outlive the
+            # pack object as long as its store is in use (the workdir goes with the pack)
+            self.logs.keep_alive = self
         if problems:
             raise EvidenceError(problems=problems)
 
