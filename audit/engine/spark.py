@@ -121,6 +121,7 @@ class SparkEngine(LogStore):
         self.unique_ids = unique_ids
         self.progress = None
         self.logs: dict[str, LogInfo] = {}
+        self.keep_alive: Any = None  # as LogStore's: whatever owns files the views read
         self._tables: set[str] = set()
 
     def load(self, name: str, path: Path, display: str, needed: set[str] | None = None,

@@ -250,7 +250,8 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
             judged = f"({filt}) AND {window} AND {' AND '.join(cond) or 'TRUE'}"
             first, last = _date_range(store, spec.log, s, judged, tz)
             if i in own_starts:  # an earlier start column may reach before the range
-                own_first, own_last = _date_range(store, spec.log, quote(own_starts[i]), judged, tz)
+                own_first, own_last = _date_range(store, spec.log, quote(own_starts[i]), judged,
+                                                  tz)
                 first, last = min(first, own_first), max(last, own_last)
             cal, calendar_note = _business_table(store, spec.calendar, within.amount, first, last)
             alias = f"bd{i}"

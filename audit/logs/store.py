@@ -98,6 +98,7 @@ class LogStore:
         self.con.execute("SET enable_progress_bar_print = false")
         self.con.execute(f"SET enable_progress_bar = {progress is not None}")
         self.logs: dict[str, LogInfo] = {}
+        self.keep_alive: Any = None  # whatever owns files the views read (e.g. unzipped parts)
 
     # -- queries --------------------------------------------------------------------------
 
