@@ -205,7 +205,7 @@ def test_dump_in_gzipped_parts_through_a_mapping(tmp_path: Path, audit_assess) -
     assert len(moderation(pack)) == 11  # 12 data rows, one uuid twice
     delay = next(r.finding for r in result.results
                  if r.requirement.id == "sor-submitted-without-undue-delay")
-    assert delay.summary.startswith("6 of 11 statements of reasons submitted within 72 h = 54.5 %")
+    assert delay.summary.startswith("6 of 11 statements of reasons submitted within 72 hours = 54.5%")
 
 
 def test_one_platform_of_the_parts(tmp_path: Path, audit_assess) -> None:
