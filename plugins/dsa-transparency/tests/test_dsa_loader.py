@@ -217,7 +217,7 @@ def test_one_platform_of_the_parts(tmp_path: Path, audit_assess) -> None:
     assert len(rows) == 4  # five TikTok rows, one uuid twice
     delay = next(r.finding for r in result.results
                  if r.requirement.id == "sor-submitted-without-undue-delay")
-    assert delay.summary.startswith("4 of 4 statements of reasons submitted within 72 h")
+    assert delay.summary.startswith("4 of 4 statements of reasons submitted within 72 hours")
 
 
 def test_vocabulary_errors_on_mapped_rows_name_the_column(tmp_path: Path, audit_assess) -> None:
