@@ -61,6 +61,7 @@ class DetailQuery:
     sql: str
     columns: tuple[str, ...]
     log: str
+    monthly_sql: str = ""  # deadline rules: month, version, total, on_time (HTML chart)
 
 
 @dataclass(frozen=True)

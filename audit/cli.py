@@ -161,6 +161,20 @@ def _refuse_overwriting_inputs(output: Path, inputs: list[Path]) -> None:
                                    "elsewhere")
 
 
+def _write_with_siblings(writer: Any, result: Any, output: Path, inputs: list[Path]) -> None:
+    """The report, and the files a writer puts beside it (the HTML report's full event lists):
+    every path is checked against the inputs before anything is written."""
+    from audit.reports.base import write_atomically
+
+    siblings = writer.siblings(result, output) if getattr(writer, "writes_siblings", False) else []
+    for path, _render in siblings:
+        _refuse_overwriting_inputs(path, inputs)
+    for path, render in siblings:
+        write_atomically(path, render, False)
+    extra = {"output": output} if getattr(writer, "writes_siblings", False) else {}
+    write_atomically(output, lambda fh: writer.write(result, fh, **extra), writer.binary)
+
+
 def _parse_date(value: str | None) -> Any:
     import datetime as dt
 
@@ -180,7 +194,7 @@ def _parse_date(value: str | None) -> Any:
                                        "as_of, else today. Rule versions and waivers use it.")
 @click.option("--scoring", default="weighted", show_default=True,
               help="Scoring model: weighted, flat, strict, or one from a plugin.")
-@click.option("--format", "fmt", help="console, json, markdown, xlsx, oscal, oscal-poam, or a "
+@click.option("--format", "fmt", help="console, json, markdown, xlsx, html, oscal, oscal-poam, or a "
                                       "plugin's format; default "
                                       "from the -o extension, else console.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
@@ -198,10 +212,15 @@ def _parse_date(value: str | None) -> Any:
 @click.option("--baseline", type=click.Path(path_type=Path),
               help="An earlier JSON result: mark each gap as new, worse, improved or unchanged "
                    "since then (console, Markdown, xlsx); see docs/diff.md.")
+@click.option("--oscal-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Also write the whole OSCAL chain into this directory: a catalog per "
+                   "checklist module, the profile, a system security plan, the assessment "
+                   "plan, the results and the POA&M, each importing the one before; see "
+                   "docs/oscal.md.")
 def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: str | None,
                scoring: str, fmt: str | None, output: Path | None, fail_under: float | None,
                memory_limit: str | None, temp_dir: Path | None, quiet: bool,
-               baseline: Path | None = None) -> None:
+               baseline: Path | None = None, oscal_dir: Path | None = None) -> None:
     """Assess an evidence pack against checklist modules and report the gaps.
 
     EVIDENCE is a pack directory (platform.yaml, answers.yaml, documents/, logs/, waivers.yaml)
@@ -213,7 +232,7 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
     from audit.checklists import load_library
     from audit.evidence.loaders import load_evidence, needed_log_columns
     from audit.plugins import get_registry
-    from audit.reports.base import write_atomically, writer_for
+    from audit.reports.base import writer_for
     from audit.schemas.common import as_date
 
     registry = get_registry()
@@ -226,8 +245,11 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
     if scoring not in registry.scoring_models:
         raise click.UsageError(f"unknown scoring model '{scoring}' (known: "
                                f"{', '.join(registry.scoring_models.ids())})")
+    inputs = [*evidence, *([baseline] if baseline else [])]
     if output is not None:
-        _refuse_overwriting_inputs(output, [*evidence, *([baseline] if baseline else [])])
+        _refuse_overwriting_inputs(output, inputs)
+    if oscal_dir is not None:
+        _refuse_overwriting_inputs(oscal_dir, inputs)
     writer = writer_for(registry, fmt, output)
     if getattr(writer, "binary", False) and output is None:
         raise click.UsageError(f"the {writer.id} format needs an output file: add -o FILE")
@@ -250,7 +272,7 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
 
         apply_baseline(result, base, str(baseline))
     if output is not None:
-        write_atomically(output, lambda fh: writer.write(result, fh), writer.binary)
+        _write_with_siblings(writer, result, output, inputs)
         if not quiet:
             # the auditor sees the summary on screen and hands over the file
             if writer.id != "console":
@@ -260,6 +282,13 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
                        f"score {result.score.percent}, {len(result.gaps())} gap(s)")
     else:
         writer.write(result, sys.stdout)
+    if oscal_dir is not None:
+        from audit.reports.oscal_chain import write_chain
+
+        written = write_chain(result, library, oscal_dir,
+                              refuse=lambda p: _refuse_overwriting_inputs(p, inputs))
+        if not quiet:
+            click.echo(f"wrote the OSCAL chain to {oscal_dir}: {', '.join(written)}")
     if fail_under is not None:
         score = result.score.score
         if score is None or score * 100 < fail_under:

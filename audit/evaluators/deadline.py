@@ -98,7 +98,7 @@ class DeadlineEvaluator(Evaluator):
         from audit.assessment import DetailQuery
 
         context.cache.setdefault("details", {})[requirement.full_id] = DetailQuery(
-            result.detail_sql, tuple(result.detail_columns), log)
+            result.detail_sql, tuple(result.detail_columns), log, result.monthly_sql)
         proof = (Proof("log", store.path_of(log), result.where_text),)
         outside = (f"; {result.outside:,} matching event(s) before the rule took effect or "
                    "outside the period were not judged") if result.outside else ""
