@@ -327,6 +327,10 @@ from audit.scaffold import new_plugin_cmd  # noqa: E402  (imports only click)
 
 cli.add_command(new_plugin_cmd)
 
+from audit.reports.oscal_cli import oscal_cmd  # noqa: E402  (imports only click)
+
+cli.add_command(oscal_cmd)
+
 
 def _register_plugin_commands() -> None:
     from audit.plugins import get_plugin_manager

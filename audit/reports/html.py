@@ -62,15 +62,38 @@ def csv_name(output: Path, full_id: str) -> str:
     return f"{output.stem}.{token(full_id)}.events.csv"
 
 
+def _placeholders(params: dict[str, Any]) -> dict[str, str]:
+    return {k: "{" + k + "}" for k in params}
+
+
+def _fill(text: str, params: dict[str, Any]) -> Any:
+    """The translated sentence escaped, each parameter escaped, neutralised and isolated in
+    ``<bdi>`` so a date or a number keeps its own direction inside an Arabic sentence."""
+    from markupsafe import Markup, escape
+
+    isolated = {k: Markup("<bdi>{}</bdi>").format(neutralise(str(v))) for k, v in params.items()}
+    return Markup(escape(text)).format(**isolated) if params else Markup(escape(text))
+
+
+def html_gettext(message: str, **params: Any) -> Any:
+    """audit.i18n's ``_`` for the template: the same catalogue entry, parameters isolated."""
+    return _fill(_(message, **_placeholders(params)), params)
+
+
+def html_ngettext(singular: str, plural: str, n: int, **params: Any) -> Any:
+    return _fill(ngettext(singular, plural, n, **_placeholders(params)), params)
+
+
 def _environment() -> Any:
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     env = Environment(loader=PackageLoader("audit.reports", "templates"), autoescape=True,
                       undefined=StrictUndefined, finalize=neutralise,
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
-    # Not "newstyle": the template calls audit.i18n's own _() with {named} parameters, so a
-    # message has the same form (and the same catalogue entry) in Python and in the template.
-    env.install_gettext_callables(_, ngettext, newstyle=False)  # type: ignore[attr-defined]
+    # Not "newstyle": the template calls audit.i18n's _() with {named} parameters, so a message
+    # has the same form (and the same catalogue entry) in Python code and in the template.
+    env.install_gettext_callables(html_gettext, html_ngettext,  # type: ignore[attr-defined]
+                                  newstyle=False)
     env.filters["clip"] = clip
     env.globals["safe_url"] = safe_url
     return env
