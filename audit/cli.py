@@ -194,8 +194,8 @@ def _parse_date(value: str | None) -> Any:
                                        "as_of, else today. Rule versions and waivers use it.")
 @click.option("--scoring", default="weighted", show_default=True,
               help="Scoring model: weighted, flat, strict, or one from a plugin.")
-@click.option("--format", "fmt", help="console, json, markdown, xlsx, html, oscal, oscal-poam, or a "
-                                      "plugin's format; default "
+@click.option("--format", "fmt", help="console, json, markdown, xlsx, html, oscal, oscal-poam, "
+                                      "or a plugin's format; default "
                                       "from the -o extension, else console.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Write the report to this file (atomically).")

@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 import pytest
 
-from test_html import HOSTILE, assess_pack, hostile_pack, render
+from test_html import assess_pack, hostile_pack, render
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed "

@@ -8,8 +8,11 @@ OSCAL documents have one root each, so the two are two writers over the same ``A
   requirement (the measured finding and its figures), a finding per requirement (target
   ``objective-id``, ``satisfied`` / ``not-satisfied``) and a risk per gap (with the remediation).
 - ``oscal-poam`` (``*.poam.json``, audit/reports/oscal_poam.py):
-  ``plan-of-action-and-milestones`` with one poam-item per gap or waived requirement (remediation, priority P1..P4, deadline = waiver expiry where one is
-  given), with the risks, findings and observations they rest on.
+  ``plan-of-action-and-milestones`` with one poam-item per gap or waived requirement
+  (remediation, priority P1..P4, deadline = waiver expiry where one is given), with the risks,
+  findings and observations they rest on.
+- the whole chain (catalog, profile, SSP, plan; ``assess --oscal-dir``) is
+  audit/reports/oscal_chain.py.
 
 UUIDs are version-5 UUIDs in a fixed project namespace, derived from the platform name, the
 checklist and requirement ids (and the as-of date for per-assessment objects), so two runs over
