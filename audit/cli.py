@@ -166,12 +166,12 @@ def _write_with_siblings(writer: Any, result: Any, output: Path, inputs: list[Pa
     every path is checked against the inputs before anything is written."""
     from audit.reports.base import write_atomically
 
-    siblings = writer.siblings(result, output) if getattr(writer, "writes_siblings", False) else []
+    siblings = writer.siblings(result, output) if hasattr(writer, "siblings") else []
     for path, _render in siblings:
         _refuse_overwriting_inputs(path, inputs)
     for path, render in siblings:
         write_atomically(path, render, False)
-    extra = {"output": output} if getattr(writer, "writes_siblings", False) else {}
+    extra = {"output": output} if getattr(writer, "wants_output_path", False) else {}
     write_atomically(output, lambda fh: writer.write(result, fh, **extra), writer.binary)
 
 

@@ -215,3 +215,28 @@ def test_trestle_loads_every_document_and_resolves_the_profile(
     ids = {c.id for g in resolved.groups or [] for c in g.controls or []}
     results = load(chain / "assessment-results.json")["assessment-results"]
     assert ids == {f["target"]["target-id"] for f in results["results"][0]["findings"]}
+
+
+@pytest.mark.parametrize("suffix", [".oscal.json", ".poam.json"])
+def test_single_documents_link_evidence_relative_to_themselves(run: Any, tmp_path: Path,
+                                                               suffix: str) -> None:
+    """-o writes one document; its evidence links resolve from where it is written, even for a
+    pack in a directory whose name needs percent-encoding."""
+    import shutil
+    from urllib.parse import unquote
+
+    pack = tmp_path / "evidence packs" / "before négociation"
+    shutil.copytree(EXAMPLES / "before-negotiation", pack)
+    out = tmp_path / "reports" / "2023" / f"r{suffix}"
+    out.parent.mkdir(parents=True)
+    code, _stdout, err = run("assess", pack, "-c", "iq.telegram-2023", "-o", out, "-q")
+    assert code == 0, err
+    root = next(iter(load(out).values()))
+    links = [r["rlinks"][0] for r in root["back-matter"]["resources"] if "rlinks" in r]
+    assert links
+    for link in links:
+        assert " " not in link["href"] and link["href"].startswith("../../evidence%20packs/")
+        target = out.parent / unquote(link["href"])
+        assert hashlib.sha256(target.read_bytes()).hexdigest() == link["hashes"][0]["value"]
+    if SCHEMA.exists():
+        assert oscal_errors(json.loads(SCHEMA.read_text("utf-8")), load(out)) == []

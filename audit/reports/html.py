@@ -104,7 +104,7 @@ class HtmlWriter:
     description = "Single-file HTML report (inline CSS and SVG, readable without script)"
     extensions = (".html", ".htm")
     binary = False
-    writes_siblings = True  # the CLI passes output= and writes siblings() beside the report
+    wants_output_path = True  # the CLI passes output=, to name and link the CSVs beside it
 
     def write(self, assessment: Assessment, stream: IO[Any], output: Path | None = None) -> None:
         from audit.reports.html_view import view

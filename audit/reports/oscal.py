@@ -22,13 +22,14 @@ the same evidence differ only in their timestamps.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import IO, Any, Callable, Iterable
 
 from audit.assessment import Assessment, RequirementResult
 from audit.model import Status
 from audit.reports.oscal_common import (  # noqa: F401  (re-exported: tests use _s)
-    NS, OSCAL_VERSION, ROLE_ASSESSOR, _end_of_day, _put, _s, _start_of_day, _when, dump, prop,
-    props, stable_uuid, token)
+    NS, OSCAL_VERSION, ROLE_ASSESSOR, _end_of_day, _put, _s, _start_of_day, _when, dump,
+    evidence_hrefs, prop, props, stable_uuid, token)
 
 
 class _Doc:
@@ -382,6 +383,8 @@ class OscalResultsWriter:
     description = "NIST OSCAL 1.1.2 assessment results (JSON)"
     extensions = (".oscal.json",)
     binary = False
+    wants_output_path = True  # evidence links relative to the file written with -o
 
-    def write(self, assessment: Assessment, stream: IO[Any]) -> None:
-        dump(assessment_results(assessment), stream)
+    def write(self, assessment: Assessment, stream: IO[Any], output: Path | None = None) -> None:
+        hrefs = evidence_hrefs(assessment, output.parent) if output is not None else None
+        dump(assessment_results(assessment, evidence_href=hrefs), stream)

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from audit.reports.oscal_common import (NS, OSCAL_VERSION, _put, _s, _when, dump, prop, props,
-                                        stable_uuid, token)
+from audit.reports.oscal_common import (NS, OSCAL_VERSION, _put, _s, _when, dump, evidence_hrefs,
+                                        prop, props, stable_uuid, token)
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit.assessment import Assessment
@@ -246,14 +245,7 @@ def write_chain(a: Assessment, library: ChecklistLibrary, directory: Path,
         raise OutputError(f"{directory}: cannot create the directory: "
                           f"{exc.strerror or exc}") from None
     chosen = [library.get(c.id) for c in a.checklists]
-    evidence_root = (a.evidence.root.resolve().parent
-                     if a.evidence is not None and a.evidence.root is not None else None)
-
-    def evidence_href(path: str) -> str:
-        if evidence_root is None:
-            return path
-        return Path(os.path.relpath(evidence_root / path, directory.resolve())).as_posix()
-
+    evidence_href = evidence_hrefs(a, directory)
     docs: dict[str, dict[str, Any]] = {catalog_file(c.id): catalog(c, a.generated_at)
                                        for c in chosen}
     docs[PROFILE] = profile(chosen, a.generated_at)

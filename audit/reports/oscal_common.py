@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import uuid
-from typing import IO, Any
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Callable
+from urllib.parse import quote
+
+if TYPE_CHECKING:  # pragma: no cover
+    from audit.assessment import Assessment
 
 OSCAL_VERSION = "1.1.2"
 # Fixed forever: changing it changes every UUID the tool has ever written.
@@ -76,3 +82,19 @@ def _put(obj: dict[str, Any], key: str, value: Any) -> None:
 def dump(doc: dict[str, Any], stream: IO[Any]) -> None:
     json.dump(doc, stream, indent=2, ensure_ascii=False)
     stream.write("\n")
+
+
+def evidence_hrefs(a: Assessment, base: Path) -> Callable[[str], str]:
+    """Links to the evidence files relative to the directory ``base`` an OSCAL file is written
+    to (percent-encoded, so a space or an Arabic file name still makes a URI reference)."""
+    root = a.evidence.root if a.evidence is not None else None
+    base = base.resolve()
+
+    def href(display: str) -> str:
+        path = Path(display)
+        if not path.is_absolute():
+            inside = root.resolve().parent / path if root is not None else None
+            path = inside if inside is not None and inside.exists() else path.resolve()
+        return quote(Path(os.path.relpath(path, base)).as_posix())
+
+    return href

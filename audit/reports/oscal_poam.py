@@ -3,12 +3,13 @@ waived requirement, with the risks, findings and observations it rests on (docs/
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import IO, Any, Callable
 
 from audit.assessment import Assessment
 from audit.model import Status
 from audit.reports.oscal import _Doc
-from audit.reports.oscal_common import NS, dump, prop, props, token
+from audit.reports.oscal_common import NS, dump, evidence_hrefs, prop, props, token
 
 
 def plan_of_action(a: Assessment, ssp_href: str | None = None,
@@ -79,6 +80,8 @@ class OscalPoamWriter:
     description = "NIST OSCAL 1.1.2 plan of action and milestones for the gaps (JSON)"
     extensions = (".poam.json", ".oscal-poam.json")
     binary = False
+    wants_output_path = True  # evidence links relative to the file written with -o
 
-    def write(self, assessment: Assessment, stream: IO[Any]) -> None:
-        dump(plan_of_action(assessment), stream)
+    def write(self, assessment: Assessment, stream: IO[Any], output: Path | None = None) -> None:
+        hrefs = evidence_hrefs(assessment, output.parent) if output is not None else None
+        dump(plan_of_action(assessment, evidence_href=hrefs), stream)
