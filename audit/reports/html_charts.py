@@ -45,7 +45,7 @@ def area_bars(rows: Sequence[tuple[str, float | None]]) -> Markup:
     title = _("Score by area")
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" '
              f'viewBox="0 0 {label_w + plot_w + 70} {height}" width="{label_w + plot_w + 70}" '
-             f'height="{height}" direction="ltr"><title>{_e(title)}</title>']
+             f'height="{height}" direction="ltr" font-size="12"><title>{_e(title)}</title>']
     for i, (name, score) in enumerate(rows):
         y = gap + i * (bar + gap)
         w = 0 if score is None else max(1, round(plot_w * score))
@@ -79,18 +79,23 @@ def monthly_share(points: Sequence[MonthPoint], versions: Sequence[tuple[str, fl
 
     ``versions`` gives each version's label and target share (0..1), in version order."""
     months = sorted({p.month for p in points})
-    per_month = {m: [p for p in points if p.month == m and p.total] for m in months}
+    per_month = {m: sorted((p for p in points if p.month == m and p.total),
+                           key=lambda p: p.version) for m in months}
     left, top, plot_h, slot = 44, 12, 160, max(14, min(48, 640 // max(1, len(months))))
-    width = left + slot * len(months) + 16
+    step = -(-46 // slot)  # label every step-th month: a label needs about 46 px
+    legend = [_("{rule}; target {target} (dashed line)", rule=label, target=_pct(target))
+              for label, target in versions]
+    width = max(left + slot * len(months) + 16,
+                left + 24 + 7 * max((len(t) for t in legend), default=0))
     height = top + plot_h + 46 + 18 * len(versions)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" '
              f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-             f'direction="ltr"><title>{_e(title)}</title>']
+             f'direction="ltr" font-size="12"><title>{_e(title)}</title>']
     for tick in (0, 25, 50, 75, 100):
         y = top + plot_h - plot_h * tick / 100
         parts.append(f'<line x1="{left}" x2="{width - 16}" y1="{y:.1f}" y2="{y:.1f}" '
                      f'stroke="#dddddd"/><text x="{left - 4}" y="{y + 4:.1f}" '
-                     f'text-anchor="end" class="tick">{tick} %</text>')
+                     f'text-anchor="end" class="tick" font-size="10">{tick} %</text>')
     for i, month in enumerate(months):
         x0 = left + i * slot
         bars = per_month[month]
@@ -109,13 +114,12 @@ def monthly_share(points: Sequence[MonthPoint], versions: Sequence[tuple[str, fl
                 ty = top + plot_h - plot_h * target
                 parts.append(f'<line x1="{x0 + 1}" x2="{x0 + slot - 1}" y1="{ty:.1f}" '
                              f'y2="{ty:.1f}" stroke="#000000" stroke-dasharray="3 2"/>')
-        if len(months) <= 12 or i % max(1, len(months) // 12) == 0:
+        if i % step == 0:
             parts.append(f'<text x="{x0 + slot / 2:.1f}" y="{top + plot_h + 14}" '
-                         f'text-anchor="middle" class="tick">{_e(month)}</text>')
+                         f'text-anchor="middle" class="tick" font-size="10">{_e(month)}</text>')
     y = top + plot_h + 34
-    for k, (label, target) in enumerate(versions):
+    for k, text in enumerate(legend):
         colour = PALETTE[k % len(PALETTE)]
-        text = _("{rule}; target {target} (dashed line)", rule=label, target=_pct(target))
         parts.append(f'<rect x="{left}" y="{y - 10}" width="10" height="10" fill="{colour}"/>'
                      f'<text x="{left + 16}" y="{y}">{_e(text)}</text>')
         y += 18
