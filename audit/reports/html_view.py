@@ -39,6 +39,13 @@ def legal_status_label(status: str) -> str:
     return labels.get(status, status)
 
 
+def role_label(role: str) -> str:
+    labels = {"profile": _("platform profile"), "answers": _("answers"),
+              "documents-index": _("documents index"), "document": _("document"),
+              "log": _("log"), "waivers": _("waivers"), "workbook": _("evidence workbook")}
+    return labels.get(role, role)
+
+
 def area_label(area: str) -> str:
     labels = {"data_handling": _("data handling"), "moderation": _("moderation"),
               "breach_disclosure": _("breach disclosure"), "governance": _("governance"),
@@ -154,6 +161,7 @@ def view(a: Assessment, names: dict[str, str], cap: int) -> dict[str, Any]:
         "jurisdictions": list(a.by_jurisdiction.items()),
         "details": details,
         "waivers": a.waivers,
+        "files": [(f, role_label(f.role)) for f in a.evidence_files],
         "decisions": _decisions(a),
         "statuses": sorted({(r["status"], r["status_label"]) for r in results}),
     }
