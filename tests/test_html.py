@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 import yaml
 
 from audit.assessment import DataNote, DetailQuery
+from audit.model import Status
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -154,20 +156,33 @@ def test_notes_waivers_and_decisions(tmp_path: Path) -> None:
     note = DataNote("end-column-empty", "the actioned_at column is empty in 12 rows",
                     log="moderation")
 
-    @dataclasses.dataclass
-    class Decision:
+    @dataclasses.dataclass(frozen=True)
+    class Review:  # the shape audit.reviews.Review has on the over-time branch
         requirement: str
-        decision: str
-        by: str
-        date: str
-        note: str
+        decision: Any
+        reasoning: str
+        reviewer: str
+        date: dt.date
+        location: str
 
     a = dataclasses.replace(a, notes=[note])
-    a.decisions = [Decision("eu.gdpr:dpia", "accepted as met", "A. Auditor", "2025-01-10",
-                            "DPIA seen on site")]  # type: ignore[attr-defined]
+    dpia = next(i for i, r in enumerate(a.results) if r.requirement.full_id == "eu.gdpr:dpia")
+    reviewed = a.results[dpia]
+    a.results[dpia] = dataclasses.replace(reviewed)
+    object.__setattr__(a.results[dpia], "review", Review(
+        "eu.gdpr:dpia", Status.MET, "DPIA seen on site", "A. Auditor", dt.date(2025, 1, 10),
+        "reviews.yaml:3"))
+    object.__setattr__(a.results[dpia], "computed", reviewed.finding)
+    a.score_without_reviews = a.score  # type: ignore[attr-defined]
     html = render(a)
     assert "Data-quality notes" in html and "the actioned_at column is empty in 12 rows" in html
-    assert "accepted as met" in html and "DPIA seen on site" in html
+    decisions = html[html.index('<section id="decisions">'):html.index('<section id="evidence">')]
+    assert "DPIA seen on site" in decisions and "reviews.yaml:3" in decisions
+    assert "<td>met</td>" in decisions and "A. Auditor" in decisions
+    from audit.reports.html_view import status_label
+
+    assert f"<td>{status_label(reviewed.finding.status.value)}</td>" in decisions
+    assert "Without auditor decisions:" in html
     waived = [w for w in a.waivers if w.active]
     assert waived and all(w.waiver.justification.split()[0] in html for w in waived)
 

@@ -104,7 +104,8 @@ def monthly_share(points: Sequence[MonthPoint], versions: Sequence[tuple[str, fl
             h = plot_h * p.share
             colour = PALETTE[p.version % len(PALETTE)]
             label = _("{month}: {on_time} of {total} within the clock ({share})",
-                      month=p.month, on_time=f"{p.on_time:,}", total=f"{p.total:,}",
+                      month=p.month, on_time="{:,}".format(p.on_time),
+                      total="{:,}".format(p.total),
                       share=_pct(p.share))
             parts.append(f'<rect x="{x0 + 2 + j * bw}" y="{top + plot_h - h:.1f}" '
                          f'width="{bw - 1}" height="{h:.1f}" fill="{colour}">'

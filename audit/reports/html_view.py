@@ -122,21 +122,22 @@ def _detail(a: Assessment, r: RequirementResult, names: dict[str, str],
 
 
 def _decisions(a: Assessment) -> list[dict[str, Any]]:
-    """Auditor decisions, when the over-time machinery has attached them to the assessment."""
+    """Auditor decisions that replaced a computed status: ``RequirementResult.review`` (and
+    ``.computed``, what the evidence showed) when the review machinery set them."""
     out = []
-    for d in getattr(a, "decisions", None) or []:
-        def get(*names: str) -> Any:
-            for name in names:
-                value = d.get(name) if isinstance(d, dict) else getattr(d, name, None)
-                if value not in (None, ""):
-                    return value
-            return ""
-
-        out.append({"requirement": get("requirement", "requirement_id"),
-                    "decision": get("decision", "status", "outcome"),
-                    "by": get("by", "reviewer", "auditor", "decided_by"),
-                    "date": get("date", "decided_on", "reviewed", "when"),
-                    "note": get("note", "reason", "justification", "comment")})
+    for r in a.results:
+        review = getattr(r, "review", None)
+        if review is None:
+            continue
+        decision = getattr(review, "decision", "")
+        computed = getattr(r, "computed", None)
+        out.append({
+            "requirement": r.requirement.full_id,
+            "decision": status_label(getattr(decision, "value", str(decision))),
+            "computed": (status_label(computed.status.value) if computed is not None else ""),
+            "by": getattr(review, "reviewer", ""), "date": getattr(review, "date", ""),
+            "note": getattr(review, "reasoning", ""),
+            "where": getattr(review, "location", "")})
     return out
 
 
@@ -163,5 +164,6 @@ def view(a: Assessment, names: dict[str, str], cap: int) -> dict[str, Any]:
         "waivers": a.waivers,
         "files": [(f, role_label(f.role)) for f in a.evidence_files],
         "decisions": _decisions(a),
+        "score_without_reviews": getattr(a, "score_without_reviews", None),
         "statuses": sorted({(r["status"], r["status_label"]) for r in results}),
     }
