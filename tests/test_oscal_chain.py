@@ -240,3 +240,20 @@ def test_single_documents_link_evidence_relative_to_themselves(run: Any, tmp_pat
         assert hashlib.sha256(target.read_bytes()).hexdigest() == link["hashes"][0]["value"]
     if SCHEMA.exists():
         assert oscal_errors(json.loads(SCHEMA.read_text("utf-8")), load(out)) == []
+
+
+@needs_schema
+def test_chain_with_a_waiver_validates(schema: dict[str, Any], tmp_path: Path) -> None:
+    """after-remediation: a waived requirement is a deviation-approved risk in the POA&M."""
+    from audit.checklists import load_library
+    from audit.plugins import get_registry
+    from audit.reports.oscal_chain import write_chain
+    from test_html import assess_pack
+
+    a = assess_pack(EXAMPLES / "after-remediation")
+    written = write_chain(a, load_library(get_registry()), tmp_path / "oscal")
+    assert len(written) == 7
+    for name in written:
+        assert oscal_errors(schema, load(tmp_path / "oscal" / name)) == [], name
+    poam = load(tmp_path / "oscal" / "poam.json")["plan-of-action-and-milestones"]
+    assert "deviation-approved" in {r["status"] for r in poam["risks"]}
