@@ -37,8 +37,9 @@ def neutralise(value: Any) -> Any:
     return _CONTROL.sub(" ", text)
 
 
-def clip(text: Any, limit: int = TEXT_CAP) -> str:
-    text = "" if text is None else str(text)
+def clip(value: Any, limit: int = TEXT_CAP) -> str:
+    """At most ``limit`` characters of one text, marked when cut."""
+    text = "" if value is None else str(value)
     return text if len(text) <= limit else text[:limit] + " […]"
 
 

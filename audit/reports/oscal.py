@@ -27,7 +27,7 @@ from typing import IO, Any, Callable, Iterable
 
 from audit.assessment import Assessment, RequirementResult
 from audit.model import Status
-from audit.reports.oscal_common import (  # noqa: F401  (re-exported: tests use _s)
+from audit.reports.oscal_common import (
     NS, OSCAL_VERSION, ROLE_ASSESSOR, _end_of_day, _put, _s, _start_of_day, _when, dump,
     evidence_hrefs, prop, props, stable_uuid, token)
 
