@@ -21,7 +21,7 @@ from audit.model import Checklist, Finding, Proof, Requirement, Status
 from audit.registry import Registry
 from audit.scoring import ScoreResult, Scored, Verdict, verdict
 
-RESULT_SCHEMA_VERSION = "1.0"
+RESULT_SCHEMA_VERSION = "1.1"  # 1.1 added "notes"
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ class Assessment:
         query = self.details.get(full_id)
         if query is None or self.evidence is None:
             return 0
-        return self.evidence.logs.query(f"SELECT count(*) FROM ({query.sql})")[0][0]
+        return int(self.evidence.logs.query(f"SELECT count(*) FROM ({query.sql})")[0][0])
 
 
 def _known_keys(library: ChecklistLibrary, registry: Registry) -> set[str]:
@@ -317,7 +317,7 @@ def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: Checkli
     logs = {name: {"path": info.path, "rows": info.rows, "format": info.format}
             for name, info in (pack._logs.logs.items() if pack._logs else [])}
     waivers = [w for w in (r.waiver for r in results) if w is not None]
-    return Assessment(
+    result = Assessment(
         as_of=as_of, generated_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
         platform=platform,
         checklists=[ChecklistRef(c.id, c.version, c.title, c.jurisdiction, c.status.value,
@@ -327,3 +327,7 @@ def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: Checkli
         verdict=verdict(with_w), verdict_without_waivers=verdict(without_w),
         evidence_files=list(pack.files), waivers=waivers, logs=logs, details=details,
         evidence=pack, sources=sources)
+    from audit.quality import data_notes  # after the rules: it reads their figures
+
+    result.notes.extend(data_notes(result, pack, checklists, registry))
+    return result

@@ -17,6 +17,7 @@ chain is written to. See docs/oscal.md.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
@@ -239,11 +240,6 @@ def write_chain(a: Assessment, library: ChecklistLibrary, directory: Path,
     from audit.reports.oscal import assessment_results
     from audit.reports.oscal_poam import plan_of_action
 
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{directory}: cannot create the directory: "
-                          f"{exc.strerror or exc}") from None
     chosen = [library.get(c.id) for c in a.checklists]
     evidence_href = evidence_hrefs(a, directory)
     docs: dict[str, dict[str, Any]] = {catalog_file(c.id): catalog(c, a.generated_at)
@@ -256,6 +252,11 @@ def write_chain(a: Assessment, library: ChecklistLibrary, directory: Path,
     for name in docs:
         if refuse is not None:
             refuse(directory / name)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{directory}: cannot create the directory: "
+                          f"{exc.strerror or exc}") from None
     for name, doc in docs.items():
-        write_atomically(directory / name, lambda fh, d=doc: dump(d, fh), False)
+        write_atomically(directory / name, functools.partial(dump, doc), False)
     return list(docs)
