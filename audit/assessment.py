@@ -21,7 +21,7 @@ from audit.model import Checklist, Finding, Proof, Requirement, Status
 from audit.registry import Registry
 from audit.scoring import ScoreResult, Scored, Verdict, verdict
 
-RESULT_SCHEMA_VERSION = "1.1"  # 1.1 added "notes"
+RESULT_SCHEMA_VERSION = "1.1"  # 1.1 added "notes" and logs.<table>.mappings
 
 
 @dataclass(frozen=True)
@@ -314,7 +314,8 @@ def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: Checkli
         by_jur[jur] = model.score([s for s in with_w if s.requirement.jurisdiction == jur])
     platform = {k: pack.profile.get(k) for k in ("name", "legal_name", "language")
                 if pack.profile.get(k) is not None}
-    logs = {name: {"path": info.path, "rows": info.rows, "format": info.format}
+    logs = {name: {"path": info.path, "rows": info.rows, "format": info.format,
+                   "mappings": list(info.extra.get("mappings", []))}
             for name, info in (pack._logs.logs.items() if pack._logs else [])}
     waivers = [w for w in (r.waiver for r in results) if w is not None]
     result = Assessment(

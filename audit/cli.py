@@ -170,6 +170,38 @@ def checklists_schema(fmt: str) -> None:
         click.echo(checklist_markdown(registry), nl=False)
 
 
+@cli.group()
+def mappings() -> None:
+    """Check log mappings (logs/*.mapping.yaml) or export their schema."""
+
+
+@mappings.command("schema")
+@click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json",
+              show_default=True, help="JSON Schema (for editors) or the Markdown reference.")
+def mappings_schema(fmt: str) -> None:
+    """Print the log mapping format as JSON Schema, or as the reference page in docs/."""
+    from audit.schemas.export import mapping_json_schema, mapping_markdown
+
+    if fmt == "json":
+        click.echo(json.dumps(mapping_json_schema(), indent=2))
+    else:
+        click.echo(mapping_markdown(), nl=False)
+
+
+@mappings.command("check")
+@click.argument("pack", type=click.Path(path_type=Path, exists=True, file_okay=False))
+def mappings_check(pack: Path) -> None:
+    """Read a pack's profile and logs, mapped ones included, and print each table's rows."""
+    from audit.evidence.loaders import load_evidence
+    from audit.plugins import get_registry
+
+    loaded = load_evidence([pack], get_registry())
+    for name, info in loaded.logs.logs.items():
+        mapped = ", ".join(m["file"] for m in info.extra.get("mappings", [])) or "no mapping"
+        click.echo(f"{name}: {info.rows:,} row(s), columns {', '.join(info.columns)} "
+                   f"({mapped})")
+
+
 def _memory(value: str | None) -> str | None:
     """A DuckDB size such as 768MB or 2GB; at least 64 MB, or DuckDB cannot load anything."""
     import re
@@ -275,7 +307,9 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
     prepared = prepare(evidence, checklist_ids, scoring, memory_limit=memory_limit,
                        temp_directory=str(temp_dir) if temp_dir else None)
     registry = prepared.registry
-    inputs = [*evidence, *([baseline] if baseline else [])]
+    # checklist files given by path are inputs too
+    inputs = [*evidence, *([baseline] if baseline else []),
+              *(Path(c) for c in checklist_ids if Path(c).exists())]
     refuse_overwriting_inputs(output, inputs)
     refuse_overwriting_inputs(oscal_dir, inputs)
     writer = writer_for(registry, fmt, None if is_stdout(output) else output)
@@ -309,7 +343,7 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
     if oscal_dir is not None:
         from audit.reports.oscal_chain import write_chain
 
-        written = write_chain(result, prepared.library, oscal_dir,
+        written = write_chain(result, prepared.checklists, oscal_dir,
                               refuse=lambda p: refuse_overwriting_inputs(p, inputs))
         if not quiet:
             click.echo(f"wrote the OSCAL chain to {oscal_dir}: {', '.join(written)}", err=True)

@@ -27,7 +27,6 @@ from audit.reports.oscal_common import (NS, OSCAL_VERSION, _put, _s, _when, dump
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit.assessment import Assessment
-    from audit.checklists import ChecklistLibrary
     from audit.model import Checklist, Requirement
 
 PROFILE = "profile.json"
@@ -231,16 +230,17 @@ def assessment_plan(a: Assessment, ssp_href: str = SSP) -> dict[str, Any]:
     }}
 
 
-def write_chain(a: Assessment, library: ChecklistLibrary, directory: Path,
+def write_chain(a: Assessment, checklists: Iterable[Checklist], directory: Path,
                 refuse: Callable[[Path], None] | None = None) -> list[str]:
     """Write every document of the chain into ``directory`` (atomically, file by file);
-    return the file names written."""
+    ``checklists`` are the modules assessed (bundled, from plugins or from paths). Returns
+    the file names written."""
     from audit.errors import OutputError
     from audit.reports.base import write_atomically
     from audit.reports.oscal import assessment_results
     from audit.reports.oscal_poam import plan_of_action
 
-    chosen = [library.get(c.id) for c in a.checklists]
+    chosen = list(checklists)
     evidence_href = evidence_hrefs(a, directory)
     docs: dict[str, dict[str, Any]] = {catalog_file(c.id): catalog(c, a.generated_at)
                                        for c in chosen}
