@@ -68,23 +68,27 @@ def checklists_list(fmt: str) -> None:
 
     from audit.i18n import _, ngettext
     from audit.legal_review import review_due
+    from audit.translations import coverage
 
     library = load_library(get_registry())
     today = dt.date.today()
-    rows = [{"id": c.id, "jurisdiction": c.jurisdiction, "title": c.title,
+    rows: list[dict[str, Any]] = [{"id": c.id, "jurisdiction": c.jurisdiction, "title": c.title,
              "status": c.status.value, "version": c.version,
              "requirements": len(c.requirements), "extends": c.extends or "",
              "owner": c.owner, "path": c.path,  # owner "local": a user's own file
              "reviewed": c.reviewed.isoformat() if c.reviewed else "",
-             "review_due": review_due(c.reviewed, today)}
+             "review_due": review_due(c.reviewed, today),
+             "translations": {lang: round(share, 3) for lang, share in coverage(c).items()}}
             for c in library.all()]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
         for row in rows:
             row["review"] = _("review due") if row["review_due"] else ""
+            row["translations"] = ", ".join(f"{lang} {share:.0%}" for lang, share
+                                            in row["translations"].items())
         _echo_table(rows, ["id", "jurisdiction", "title", "status", "version", "requirements",
-                           "reviewed", "review"])
+                           "reviewed", "review", "translations"])
         due = sum(1 for row in rows if row["review_due"])
         if due:
             click.echo(ngettext("{count} module was not reviewed in the last 12 months.",
@@ -149,7 +153,14 @@ def checklists_validate(paths: tuple[Path, ...]) -> None:
     from audit.errors import ChecklistError
     from audit.plugins import get_registry
 
-    problems = validate_files(paths, get_registry())
+    from audit.translations import is_translation_file, translation_problems
+
+    registry = get_registry()
+    modules = tuple(p for p in paths if not (p.is_file() and is_translation_file(p)))
+    problems = validate_files(modules, registry) if modules else []
+    if problems:
+        raise ChecklistError(problems=problems)
+    problems = translation_problems(paths, registry)
     if problems:
         raise ChecklistError(problems=problems)
     click.echo(f"ok: {', '.join(str(p) for p in paths)}")
@@ -255,6 +266,18 @@ def _parse_date(value: str | None) -> Any:
     return day
 
 
+def _language(value: str | None) -> str | None:
+    """--lang: a language with a report catalogue (checked before anything is read)."""
+    if value is None:
+        return None
+    from audit.i18n import available_languages, base_language, normalise
+
+    if base_language(value) not in available_languages():
+        raise click.BadParameter(f"no report catalogue for {value!r} (available: "
+                                 f"{', '.join(available_languages())})", param_hint="--lang")
+    return normalise(value)
+
+
 @cli.command("assess")
 @click.argument("evidence", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--checklist", "-c", "checklist_ids", multiple=True, required=True,
@@ -290,11 +313,14 @@ def _parse_date(value: str | None) -> Any:
                    "checklist module, the profile, a system security plan, the assessment "
                    "plan, the results and the POA&M, each importing the one before; see "
                    "docs/oscal.md.")
+@click.option("--lang", "lang", callback=lambda c, p, v: _language(v),
+              help="Report language (en, ar, tr); default: the pack's language when a "
+                   "catalogue exists for it, else the modules' common language, else en.")
 def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: str | None,
                scoring: str, fmt: str | None, output: Path | None, fail_under: float | None,
                memory_limit: str | None, temp_dir: Path | None, quiet: bool,
                baseline: Path | None = None, strict: bool = False,
-               oscal_dir: Path | None = None) -> None:
+               lang: str | None = None, oscal_dir: Path | None = None) -> None:
     """Assess an evidence pack against checklist modules and report the gaps.
 
     EVIDENCE is a pack directory (platform.yaml, answers.yaml, documents/, logs/, waivers.yaml)
@@ -323,7 +349,7 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
         from audit.baseline import load_baseline
 
         base = load_baseline(baseline)
-    result = run(prepared, _parse_date(as_of), progress=progress_for(quiet))
+    result = run(prepared, _parse_date(as_of), progress=progress_for(quiet), language=lang)
     if base is not None:
         from audit.baseline import apply_baseline
 

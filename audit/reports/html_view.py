@@ -64,7 +64,7 @@ def _figures(figures: dict[str, Any]) -> tuple[list[tuple[str, Any]], list[dict[
 
 
 def _row(a: Assessment, r: RequirementResult) -> dict[str, Any]:
-    from audit.reports.xlsx import priority
+    from audit.reports.xlsx_columns import priority
 
     req, f = r.requirement, r.finding
     return {

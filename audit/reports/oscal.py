@@ -242,7 +242,7 @@ class _Doc:
         return out
 
     def risk(self, r: RequirementResult) -> dict[str, Any]:
-        from audit.reports.xlsx import priority
+        from audit.reports.xlsx_columns import priority
 
         req, f = r.requirement, r.finding
         waived = f.status is Status.WAIVED
