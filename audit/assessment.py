@@ -63,6 +63,7 @@ class DetailQuery:
     sql: str
     columns: tuple[str, ...]
     log: str
+    count: int | None = None  # rows the query returns, when the rule already counted them
     monthly_sql: str = ""  # deadline rules: month, version, total, on_time (HTML chart)
 
 
@@ -105,6 +106,8 @@ class Assessment:
     baseline: Any = field(default=None, repr=False, compare=False)  # set by audit.baseline
     notes: list[DataNote] = field(default_factory=list)  # data-quality notes, every report
     language: str = "en"  # the language the reports are written in
+    # the report file being written, if any: writers name files they put beside it after it
+    output: Any = field(default=None, repr=False, compare=False)
 
     def counts(self, without_waivers: bool = False) -> dict[str, int]:
         out = {s.value: 0 for s in Status}
@@ -145,6 +148,8 @@ class Assessment:
         query = self.details.get(full_id)
         if query is None or self.evidence is None:
             return 0
+        if query.count is not None:
+            return query.count
         return int(self.evidence.logs.query(f"SELECT count(*) FROM ({query.sql})")[0][0])
 
 
@@ -342,6 +347,8 @@ def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: Checkli
                                   finding.proof, finding.children)
             results.append(RequirementResult(req, checklist.id, finding, underlying,
                                              applicability, waiver))
+    if pack._logs is not None:  # logs no rule scanned still owe their checks (one scan each)
+        pack._logs.validate_all()
     model = registry.scoring_models.get(scoring)
     with_w = [Scored(r.requirement, r.finding.status, r.finding.score) for r in results]
     without_w = [Scored(r.requirement, r.underlying.status, r.underlying.score) for r in results]

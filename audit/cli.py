@@ -304,6 +304,10 @@ def _language(value: str | None) -> str | None:
                                           writable=True), default=None,
               help="Where DuckDB spills when a log exceeds --memory-limit (default: a "
                    "temporary directory).")
+@click.option("--unique-ids", type=click.Choice(["judged", "log"]), default="judged",
+              show_default=True,
+              help="Where event ids must be unique: among the events each rule judges, or "
+                   "across the whole log (one more distinct count per log).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no 'wrote' line.")
 @click.option("--baseline", type=click.Path(path_type=Path),
               help="An earlier JSON result: mark each gap as new, worse, improved or unchanged "
@@ -320,7 +324,8 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
                scoring: str, fmt: str | None, output: Path | None, fail_under: float | None,
                memory_limit: str | None, temp_dir: Path | None, quiet: bool,
                baseline: Path | None = None, strict: bool = False,
-               lang: str | None = None, oscal_dir: Path | None = None) -> None:
+               unique_ids: str = "judged", lang: str | None = None,
+               oscal_dir: Path | None = None) -> None:
     """Assess an evidence pack against checklist modules and report the gaps.
 
     EVIDENCE is a pack directory (platform.yaml, answers.yaml, documents/, logs/, waivers.yaml)
@@ -331,7 +336,8 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
 
     # everything that can be checked before the (possibly long) log loading is checked first
     prepared = prepare(evidence, checklist_ids, scoring, memory_limit=memory_limit,
-                       temp_directory=str(temp_dir) if temp_dir else None)
+                       temp_directory=str(temp_dir) if temp_dir else None,
+                       unique_ids=unique_ids)
     registry = prepared.registry
     # checklist files given by path are inputs too
     inputs = [*evidence, *([baseline] if baseline else []),
@@ -355,6 +361,7 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
 
         apply_baseline(result, base, str(baseline))
     if output is not None:
+        result.output = None if is_stdout(output) else output
         _write_report(writer, result, output, inputs)
         if not quiet and not is_stdout(output):
             # the auditor sees the summary on screen and hands over the file
