@@ -64,6 +64,7 @@ class DetailQuery:
     columns: tuple[str, ...]
     log: str
     count: int | None = None  # rows the query returns, when the rule already counted them
+    monthly_sql: str = ""  # deadline rules: month, version, total, on_time (HTML chart)
 
 
 @dataclass(frozen=True)

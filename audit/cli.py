@@ -232,6 +232,23 @@ def _memory(value: str | None) -> str | None:
     return f"{m.group(1)}{m.group(2)}"
 
 
+def _write_report(writer: Any, result: Any, output: Path, inputs: list[Path]) -> None:
+    """The report (a file, or standard output for ``-o -``) and the files a writer puts beside
+    it (the HTML report's full event lists): every path is checked against the inputs before
+    anything is written."""
+    from audit.reports.base import (is_stdout, refuse_overwriting_inputs, write_atomically,
+                                    write_output)
+
+    to_file = not is_stdout(output)
+    siblings = writer.siblings(result, output) if to_file and hasattr(writer, "siblings") else []
+    for path, _render in siblings:
+        refuse_overwriting_inputs(path, inputs)
+    for path, render in siblings:
+        write_atomically(path, render, False)
+    extra = {"output": output} if to_file and getattr(writer, "wants_output_path", False) else {}
+    write_output(output, lambda fh: writer.write(result, fh, **extra), writer.binary, sys.stdout)
+
+
 def _parse_date(value: str | None) -> Any:
     import datetime as dt
 
@@ -281,8 +298,8 @@ def _language(value: str | None) -> str | None:
                                        "as_of, else today. Rule versions and waivers use it.")
 @click.option("--scoring", default="weighted", show_default=True,
               help="Scoring model: weighted, flat, strict, or one from a plugin.")
-@click.option("--format", "fmt", help="console, json, markdown, xlsx, oscal, oscal-poam, or a "
-                                      "plugin's format; default "
+@click.option("--format", "fmt", help="console, json, markdown, xlsx, html, oscal, oscal-poam, "
+                                      "or a plugin's format; default "
                                       "from the -o extension, else console.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Write the report to this file (atomically); '-' writes a text format to "
@@ -313,6 +330,11 @@ def _language(value: str | None) -> str | None:
 @click.option("--baseline", type=click.Path(path_type=Path),
               help="An earlier JSON result: mark each gap as new, worse, improved or unchanged "
                    "since then (console, Markdown, xlsx); see docs/diff.md.")
+@click.option("--oscal-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Also write the whole OSCAL chain into this directory: a catalog per "
+                   "checklist module, the profile, a system security plan, the assessment "
+                   "plan, the results and the POA&M, each importing the one before; see "
+                   "docs/oscal.md.")
 @click.option("--lang", "lang", callback=lambda c, p, v: _language(v),
               help="Report language (en, ar, tr); default: the pack's language when a "
                    "catalogue exists for it, else the modules' common language, else en.")
@@ -321,14 +343,15 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
                memory_limit: str | None, temp_dir: Path | None, quiet: bool,
                baseline: Path | None = None, strict: bool = False,
                unique_ids: str = "judged", lang: str | None = None, engine: str = "duckdb",
-               spark_master: str | None = None, spark_remote: str | None = None) -> None:
+               spark_master: str | None = None, spark_remote: str | None = None,
+               oscal_dir: Path | None = None) -> None:
     """Assess an evidence pack against checklist modules and report the gaps.
 
     EVIDENCE is a pack directory (platform.yaml, answers.yaml, documents/, logs/, waivers.yaml)
     or another input a loader reads; several may be given and are merged.
     """
     from audit.api import prepare, run
-    from audit.reports.base import is_stdout, refuse_overwriting_inputs, write_output, writer_for
+    from audit.reports.base import is_stdout, refuse_overwriting_inputs, writer_for
 
     # everything that can be checked before the (possibly long) log loading is checked first
     prepared = prepare(evidence, checklist_ids, scoring, memory_limit=memory_limit,
@@ -336,8 +359,11 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
                        unique_ids=unique_ids,
                        **_engine_options(engine, spark_master, spark_remote))
     registry = prepared.registry
-    refuse_overwriting_inputs(output, [*evidence, *([baseline] if baseline else []),
-                                       *(Path(c) for c in checklist_ids if Path(c).exists())])
+    # checklist files given by path are inputs too
+    inputs = [*evidence, *([baseline] if baseline else []),
+              *(Path(c) for c in checklist_ids if Path(c).exists())]
+    refuse_overwriting_inputs(output, inputs)
+    refuse_overwriting_inputs(oscal_dir, inputs)
     writer = writer_for(registry, fmt, None if is_stdout(output) else output)
     if getattr(writer, "binary", False) and (output is None or is_stdout(output)):
         raise click.UsageError(f"the {writer.id} format is a binary workbook: it needs an "
@@ -356,7 +382,7 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
         apply_baseline(result, base, str(baseline))
     if output is not None:
         result.output = None if is_stdout(output) else output
-        write_output(output, lambda fh: writer.write(result, fh), writer.binary, sys.stdout)
+        _write_report(writer, result, output, inputs)
         if not quiet and not is_stdout(output):
             # the auditor sees the summary on screen and hands over the file
             if writer.id != "console":
@@ -367,6 +393,13 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
                        f"score {result.score.percent}, {len(result.gaps())} gap(s)", err=True)
     else:
         writer.write(result, sys.stdout)
+    if oscal_dir is not None:
+        from audit.reports.oscal_chain import write_chain
+
+        written = write_chain(result, prepared.checklists, oscal_dir,
+                              refuse=lambda p: refuse_overwriting_inputs(p, inputs))
+        if not quiet:
+            click.echo(f"wrote the OSCAL chain to {oscal_dir}: {', '.join(written)}", err=True)
     failed = False
     if fail_under is not None:
         score = result.score.score
@@ -431,6 +464,10 @@ cli.add_command(diff_cmd)
 from audit.scaffold import new_plugin_cmd  # noqa: E402  (imports only click)
 
 cli.add_command(new_plugin_cmd)
+
+from audit.reports.oscal_cli import oscal_cmd  # noqa: E402  (imports only click)
+
+cli.add_command(oscal_cmd)
 
 
 def _register_plugin_commands() -> None:

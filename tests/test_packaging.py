@@ -30,6 +30,14 @@ def test_wheel_ships_every_bundled_checklist(wheel: Path) -> None:
         assert f"audit/_bundled_checklists/{rel}" in names
 
 
+def test_wheel_ships_the_html_report_template(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    templates = sorted(p.name for p in (ROOT / "audit" / "reports" / "templates").glob("*.j2"))
+    assert templates == ["report.html.j2"]
+    for name in templates:
+        assert f"audit/reports/templates/{name}" in names
+
+
 def test_wheel_ships_the_report_catalogues(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for lang in ("ar", "tr"):

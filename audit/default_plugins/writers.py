@@ -10,11 +10,13 @@ from audit.registry import Registry
 def audit_register_writers(registry: Registry) -> None:
     # Imported here so that listing plugins does not import tabulate and the JSON machinery.
     from audit.reports.console import ConsoleWriter
+    from audit.reports.html import HtmlWriter
     from audit.reports.jsonout import JsonWriter
     from audit.reports.markdown import MarkdownWriter
-    from audit.reports.oscal import OscalPoamWriter, OscalResultsWriter
+    from audit.reports.oscal import OscalResultsWriter
+    from audit.reports.oscal_poam import OscalPoamWriter
     from audit.reports.xlsx import XlsxWriter
 
     for writer in (ConsoleWriter(), JsonWriter(), MarkdownWriter(), XlsxWriter(),
-                   OscalResultsWriter(), OscalPoamWriter()):
+                   OscalResultsWriter(), OscalPoamWriter(), HtmlWriter()):
         registry.add_writer(writer)

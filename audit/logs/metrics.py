@@ -147,6 +147,7 @@ class DeadlineResult:
     calendar_note: str | None = None
     detail_sql: str = ""
     detail_columns: list[str] = field(default_factory=list)
+    monthly_sql: str = ""  # month (local time), version, total, on_time: for the HTML chart
 
     @property
     def share(self) -> float:
@@ -338,12 +339,18 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
               f"problem FROM ({timed}) WHERE v >= 0 AND ((e IS NOT NULL AND e > due) OR "
               f"(e IS NULL AND due < {as_of_ts})) ORDER BY (e IS NULL) DESC, "
               f"(epoch(e) - epoch(due)) DESC, id")
+    # Per calendar month of the event's start (legal time zone) and rule version: run only by
+    # reports that chart the share within the clock over time, never by the evaluation itself.
+    month = f"strftime({_local_date('s', tz)}, '%Y-%m')"
+    monthly = (f"SELECT {month} AS month, v, count(*) FILTER (WHERE NOT {open_ok}) AS total, "
+               f"count(*) FILTER (WHERE e IS NOT NULL AND e <= due) AS on_time "
+               f"FROM ({timed}) WHERE v >= 0 GROUP BY 1, 2 ORDER BY 1, 2")
     where_text = ", ".join(f"{k}={v}" for k, v in spec.where.items()) or "all rows"
     return DeadlineResult(total, sum(v.on_time for v in versions),
                           sum(v.late for v in versions), sum(v.missing for v in versions),
                           pending, outside, q[0], q[1], q[2], versions=versions,
                           where_text=where_text, calendar_note=calendar_note,
-                          detail_sql=detail,
+                          detail_sql=detail, monthly_sql=monthly,
                           detail_columns=[idcol or "id", spec.start, spec.end, "deadline",
                                           "hours_taken", "problem"])
 

@@ -21,6 +21,10 @@ class ReportWriter(Protocol):
 
     def write(self, assessment: Assessment, stream: IO[Any]) -> None: ...
 
+    # Optional: ``wants_output_path = True`` with ``write(..., output=path)``, and
+    # ``siblings(assessment, output) -> [(path, render)]`` for files written beside the report
+    # (see audit/reports/html.py and docs/plugins/hooks.md).
+
 
 def writer_for(registry: Any, fmt: str | None, output: Path | None) -> Any:
     """``--format`` wins; otherwise the output file's extension; otherwise the console."""

@@ -7,9 +7,12 @@ OSCAL documents have one root each, so the two are two writers over the same ``A
   per evidence file (SHA-256 in props and in a back-matter resource), an observation per
   requirement (the measured finding and its figures), a finding per requirement (target
   ``objective-id``, ``satisfied`` / ``not-satisfied``) and a risk per gap (with the remediation).
-- ``oscal-poam`` (``*.poam.json``): ``plan-of-action-and-milestones`` with one poam-item per gap
-  or waived requirement (remediation, priority P1..P4, deadline = waiver expiry where one is
-  given), with the risks, findings and observations they rest on.
+- ``oscal-poam`` (``*.poam.json``, audit/reports/oscal_poam.py):
+  ``plan-of-action-and-milestones`` with one poam-item per gap or waived requirement
+  (remediation, priority P1..P4, deadline = waiver expiry where one is given), with the risks,
+  findings and observations they rest on.
+- the whole chain (catalog, profile, SSP, plan; ``assess --oscal-dir``) is
+  audit/reports/oscal_chain.py.
 
 UUIDs are version-5 UUIDs in a fixed project namespace, derived from the platform name, the
 checklist and requirement ids (and the as-of date for per-assessment objects), so two runs over
@@ -18,84 +21,24 @@ the same evidence differ only in their timestamps.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import re
-import uuid
-from typing import IO, Any, Iterable
+from pathlib import Path
+from typing import IO, Any, Callable, Iterable
 
 from audit.assessment import Assessment, RequirementResult
 from audit.model import Status
-
-OSCAL_VERSION = "1.1.2"
-# Fixed forever: changing it changes every UUID the tool has ever written.
-NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://platform-audit.invalid/oscal")
-NS = "https://platform-audit.invalid/ns/oscal"  # namespace of our props and facets
-ROLE_ASSESSOR = "assessor"
-
-
-def stable_uuid(*parts: Any) -> str:
-    return str(uuid.uuid5(NAMESPACE, "\x1f".join(str(p) for p in parts)))
-
-
-def token(text: str) -> str:
-    """An OSCAL token (XML NCName): letters, digits, ``.``, ``-``, ``_``; ``:`` becomes ``_``.
-
-    ``iq.telegram-2023:leak-takedown`` -> ``iq.telegram-2023_leak-takedown``."""
-    out = re.sub(r"[^\w.\-]", "_", text, flags=re.UNICODE)
-    if not out or not (out[0].isalpha() or out[0] == "_"):
-        out = "_" + out
-    return out
-
-
-def _s(value: Any) -> str | None:
-    """A non-empty OSCAL string (no leading/trailing whitespace), or None."""
-    if value is None:
-        return None
-    # OSCAL strings may not start or end with white space, and names are one line
-    text = " ".join(str(value).split())
-    return text or None
-
-
-def prop(name: str, value: Any, cls: str | None = None) -> dict[str, Any] | None:
-    text = _s(value if not isinstance(value, float) else f"{value:.6g}")
-    if text is None:
-        return None
-    out = {"name": token(name), "ns": NS, "value": text}
-    if cls:
-        out["class"] = token(cls)
-    return out
-
-
-def props(*items: dict[str, Any] | None) -> list[dict[str, Any]]:
-    return [p for p in items if p is not None]
-
-
-def _when(value: dt.datetime) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.isoformat()
-
-
-def _end_of_day(day: dt.date) -> str:
-    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=dt.timezone.utc).isoformat()
-
-
-def _start_of_day(day: dt.date) -> str:
-    return dt.datetime.combine(day, dt.time(0, 0, 0), tzinfo=dt.timezone.utc).isoformat()
-
-
-def _put(obj: dict[str, Any], key: str, value: Any) -> None:
-    """Set optional keys only when non-empty (OSCAL arrays need minItems 1)."""
-    if value not in (None, "", [], {}):
-        obj[key] = value
+from audit.reports.oscal_common import (
+    NS, OSCAL_VERSION, ROLE_ASSESSOR, _end_of_day, _put, _s, _start_of_day, _when, dump,
+    evidence_hrefs, prop, props, stable_uuid, token)
 
 
 class _Doc:
     """What both documents share: ids, parties, observations, findings and risks."""
 
-    def __init__(self, a: Assessment) -> None:
+    def __init__(self, a: Assessment, evidence_href: Callable[[str], str] | None = None) -> None:
         self.a = a
+        # evidence links: the pack-relative path, or (in the chain) relative to the OSCAL file
+        self.evidence_href = evidence_href or (lambda path: path)
         self.platform = _s(a.platform.get("name")) or "(unnamed platform)"
         self.scope = ";".join(f"{c.id}@{c.version}" for c in a.checklists)
         self.as_of = a.as_of.isoformat()
@@ -155,9 +98,10 @@ class _Doc:
     def plan_resource_id(self) -> str:
         return stable_uuid("assessment-plan", self.platform, self.scope)
 
-    def back_matter(self, paths: Iterable[str] | None = None) -> dict[str, Any]:
+    def back_matter(self, paths: Iterable[str] | None = None,
+                    plan: bool = True) -> dict[str, Any]:
         a = self.a
-        plan: dict[str, Any] = {
+        plan_resource: dict[str, Any] = {
             "uuid": self.plan_resource_id(),
             "title": "Assessment plan: platform-audit checklist modules",
             "description": ("platform-audit does not write a separate OSCAL assessment plan: "
@@ -167,7 +111,7 @@ class _Doc:
                                         f"{c.status}): {c.title}" for c in a.checklists)),
             "props": props(*(prop("checklist", f"{c.id}@{c.version}") for c in a.checklists)),
         }
-        resources = [plan]
+        resources = [plan_resource] if plan else []
         wanted = self.files if paths is None else {p: self.files[p] for p in paths}
         for path, f in wanted.items():
             resources.append({
@@ -176,7 +120,7 @@ class _Doc:
                 "description": f"Evidence file ({f.role}), {f.size} bytes, as read by "
                                "platform-audit; the hash is of the exact bytes judged.",
                 "props": props(prop("role", f.role), prop("size", f.size)),
-                "rlinks": [{"href": path, "hashes": [{"algorithm": "SHA-256",
+                "rlinks": [{"href": self.evidence_href(path), "hashes": [{"algorithm": "SHA-256",
                                                       "value": f.sha256}]}],
             })
         return {"resources": resources}
@@ -364,8 +308,8 @@ def _planned(r: RequirementResult) -> bool:
     return r.status.is_gap or r.status is Status.WAIVED
 
 
-def assessment_results(a: Assessment) -> dict[str, Any]:
-    d = _Doc(a)
+def reviewed_controls(a: Assessment) -> dict[str, Any]:
+    """Every assessed requirement included, the not-applicable ones excluded (with why)."""
     assessed = [r for r in a.results if r.status is not Status.NOT_APPLICABLE]
     excluded = [r for r in a.results if r.status is Status.NOT_APPLICABLE]
     selection: dict[str, Any] = {
@@ -383,6 +327,15 @@ def assessment_results(a: Assessment) -> dict[str, Any]:
     if excluded:
         selection["remarks"] = "Excluded as not applicable: " + "; ".join(
             f"{r.requirement.full_id} ({r.applicability})" for r in excluded)
+    return {"control-selections": [selection]}
+
+
+def assessment_results(a: Assessment, plan_href: str | None = None,
+                       evidence_href: Callable[[str], str] | None = None) -> dict[str, Any]:
+    """``plan_href``: the assessment plan file of the chain (audit/reports/oscal_chain.py);
+    without it, ``import-ap`` points at a back-matter resource naming the modules."""
+    d = _Doc(a, evidence_href)
+    assessed = [r for r in a.results if r.status is not Status.NOT_APPLICABLE]
     risky = [r for r in assessed if _planned(r)]
     s = a.score
     result: dict[str, Any] = {
@@ -404,7 +357,7 @@ def assessment_results(a: Assessment) -> dict[str, Any]:
                             "n/a" if a.score_without_waivers.score is None
                             else a.score_without_waivers.score),
                        *(prop(f"count-{k}", v, "count") for k, v in a.counts().items() if v)),
-        "reviewed-controls": {"control-selections": [selection]},
+        "reviewed-controls": reviewed_controls(a),
     }
     observations = ([d.file_observation(p) for p in d.files]
                     + [d.req_observation(r) for r in assessed])
@@ -415,76 +368,14 @@ def assessment_results(a: Assessment) -> dict[str, Any]:
         "uuid": d.uid("assessment-results", d.scope),
         "metadata": d.metadata(f"{d.platform}: assessment results as of {d.as_of} ("
                                + ", ".join(c.id for c in a.checklists) + ")"),
-        "import-ap": {"href": f"#{d.plan_resource_id()}",
-                      "remarks": "No separate OSCAL assessment plan exists: the referenced "
-                                 "back-matter resource names the checklist modules and "
-                                 "versions that make up the plan."},
+        "import-ap": ({"href": plan_href} if plan_href else
+                      {"href": f"#{d.plan_resource_id()}",
+                       "remarks": "Written without the OSCAL chain (assess --oscal-dir): the "
+                                  "referenced back-matter resource names the checklist "
+                                  "modules and versions that make up the plan."}),
         "results": [result],
-        "back-matter": d.back_matter(),
+        "back-matter": d.back_matter(plan=not plan_href),
     }}
-
-
-def plan_of_action(a: Assessment) -> dict[str, Any]:
-    from audit.reports.xlsx_columns import priority
-
-    d = _Doc(a)
-    planned = [r for r in a.gaps()] + [r for r in a.results if r.status is Status.WAIVED]
-    items = []
-    for r in planned:
-        req = r.requirement
-        remarks = [f"Status {r.status.value}, score {r.finding.score:.2f}."]
-        if r.waiver is not None:
-            remarks.append(r.waiver.note + ".")
-        item: dict[str, Any] = {
-            # per subject, not per run: the same gap keeps its item across assessments
-            "uuid": d.uid("poam-item", req.full_id, per_run=False),
-            "title": f"{req.full_id}: {req.title}",
-            "description": " ".join(req.remediation.split()) or "No remediation given.",
-            "props": props(prop("requirement-id", req.full_id), prop("priority", priority(r)),
-                           prop("severity", req.severity.value), prop("status", r.status.value),
-                           prop("jurisdiction", req.jurisdiction),
-                           prop("deadline", r.waiver.waiver.expires.isoformat()
-                                if r.waiver is not None and r.waiver.active else None)),
-            "origins": [d.origin()],
-            "related-findings": [{"finding-uuid": d.finding_id(r)}],
-            "related-observations": [{"observation-uuid": d.req_observation_id(r)}],
-            "related-risks": [{"risk-uuid": d.risk_id(r)}],
-            "remarks": " ".join(remarks),
-        }
-        items.append(item)
-    poam: dict[str, Any] = {
-        "uuid": d.uid("poam", d.scope, per_run=False),
-        "metadata": d.metadata(f"{d.platform}: plan of action and milestones as of {d.as_of} ("
-                               + ", ".join(c.id for c in a.checklists) + ")"),
-        "system-id": {"identifier-type": NS, "id": token(d.platform)},
-    }
-    if not items:
-        # poam-items needs at least one entry: state plainly that nothing is open.
-        poam["poam-items"] = [{
-            "uuid": d.uid("poam-item", "none", per_run=False),
-            "title": "No open items",
-            "description": f"No requirement is unmet or waived as of {d.as_of}: nothing to "
-                           "remediate.",
-            "props": [{"name": "no-open-items", "ns": NS, "value": "true"}],
-        }]
-        return {"plan-of-action-and-milestones": poam}
-    files: list[str] = []
-    for r in planned:
-        files += [p for p in d.proof_files(r) if p not in files]
-    files = [p for p in d.files if p in files]
-    observations = ([d.req_observation(r) for r in planned]
-                    + [d.file_observation(p) for p in files])
-    poam["observations"] = observations
-    poam["risks"] = [d.risk(r) for r in planned]
-    poam["findings"] = [d.finding(r, True) for r in planned]
-    poam["poam-items"] = items
-    poam["back-matter"] = d.back_matter(files)
-    return {"plan-of-action-and-milestones": poam}
-
-
-def _dump(doc: dict[str, Any], stream: IO[Any]) -> None:
-    json.dump(doc, stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
 
 
 class OscalResultsWriter:
@@ -492,16 +383,8 @@ class OscalResultsWriter:
     description = "NIST OSCAL 1.1.2 assessment results (JSON)"
     extensions = (".oscal.json",)
     binary = False
+    wants_output_path = True  # evidence links relative to the file written with -o
 
-    def write(self, assessment: Assessment, stream: IO[Any]) -> None:
-        _dump(assessment_results(assessment), stream)
-
-
-class OscalPoamWriter:
-    id = "oscal-poam"
-    description = "NIST OSCAL 1.1.2 plan of action and milestones for the gaps (JSON)"
-    extensions = (".poam.json", ".oscal-poam.json")
-    binary = False
-
-    def write(self, assessment: Assessment, stream: IO[Any]) -> None:
-        _dump(plan_of_action(assessment), stream)
+    def write(self, assessment: Assessment, stream: IO[Any], output: Path | None = None) -> None:
+        hrefs = evidence_hrefs(assessment, output.parent) if output is not None else None
+        dump(assessment_results(assessment, evidence_href=hrefs), stream)

@@ -1,0 +1,143 @@
+"""The single-file HTML report (``-o report.html``): what a regulator or a board opens.
+
+One self-contained file rendered with Jinja2 (autoescaping on) from the one ``Assessment``:
+inline CSS, inline SVG charts, a few lines of script for filter and search that the page does
+not need. Every string a reader sees goes through ``audit.i18n``; evidence text is escaped,
+its bidirectional-override characters are made visible, and only http(s) links are links.
+Offending events are capped per requirement; with ``-o`` the full list is written beside the
+report as CSV. See docs/html-report.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+from typing import IO, Any, Callable
+from urllib.parse import urlsplit
+
+from audit.assessment import Assessment
+from audit.i18n import _, is_rtl, ngettext, use_language
+
+SAMPLE_CAP = 25  # offending events shown per requirement; the rest are in the CSV beside it
+TEXT_CAP = 4000  # characters of one evidence-derived text (a finding, an answer)
+# Embedding, override and isolate controls reorder text ("Trojan Source"); shown, not obeyed.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def neutralise(value: Any) -> Any:
+    """Text safe to print: bidi controls become a visible ``[U+202E]``, other control
+    characters a space. Escaping of markup is Jinja's autoescape, applied after this."""
+    from markupsafe import Markup
+
+    if not isinstance(value, str) or isinstance(value, Markup):
+        return value  # Markup: built by this package from escaped (and neutralised) parts
+    text = _BIDI.sub(lambda m: f"[U+{ord(m.group()):04X}]", value)
+    return _CONTROL.sub(" ", text)
+
+
+def clip(value: Any, limit: int = TEXT_CAP) -> str:
+    """At most ``limit`` characters of one text, marked when cut."""
+    text = "" if value is None else str(value)
+    return text if len(text) <= limit else text[:limit] + " […]"
+
+
+def safe_url(url: Any) -> str | None:
+    """The URL when it is an absolute http(s) address, else None (rendered as plain text)."""
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return url.strip()
+    return None
+
+
+def csv_name(output: Path, full_id: str) -> str:
+    """The offending-event CSV written beside ``output`` for one requirement."""
+    from audit.reports.oscal_common import token
+
+    return f"{output.stem}.{token(full_id)}.events.csv"
+
+
+def _placeholders(params: dict[str, Any]) -> dict[str, str]:
+    return {k: "{" + k + "}" for k in params}
+
+
+def _fill(text: str, params: dict[str, Any]) -> Any:
+    """The translated sentence escaped, each parameter escaped, neutralised and isolated in
+    ``<bdi>`` so a date or a number keeps its own direction inside an Arabic sentence."""
+    from markupsafe import Markup, escape
+
+    isolated = {k: Markup("<bdi>{}</bdi>").format(neutralise(str(v))) for k, v in params.items()}
+    return Markup(escape(text)).format(**isolated) if params else Markup(escape(text))
+
+
+def html_gettext(message: str, **params: Any) -> Any:
+    """audit.i18n's ``_`` for the template: the same catalogue entry, parameters isolated."""
+    return _fill(_(message, **_placeholders(params)), params)
+
+
+def html_ngettext(singular: str, plural: str, n: int, **params: Any) -> Any:
+    return _fill(ngettext(singular, plural, n, **_placeholders(params)), params)
+
+
+def _environment() -> Any:
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(loader=PackageLoader("audit.reports", "templates"), autoescape=True,
+                      undefined=StrictUndefined, finalize=neutralise,
+                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    # Not "newstyle": the template calls audit.i18n's _() with {named} parameters, so a message
+    # has the same form (and the same catalogue entry) in Python code and in the template.
+    env.install_gettext_callables(html_gettext, html_ngettext,  # type: ignore[attr-defined]
+                                  newstyle=False)
+    env.filters["clip"] = clip
+    env.globals["safe_url"] = safe_url
+    return env
+
+
+class HtmlWriter:
+    id = "html"
+    description = "Single-file HTML report (inline CSS and SVG, readable without script)"
+    extensions = (".html", ".htm")
+    binary = False
+    wants_output_path = True  # the CLI passes output=, to name and link the CSVs beside it
+
+    def write(self, assessment: Assessment, stream: IO[Any], output: Path | None = None) -> None:
+        from audit.reports.html_view import view
+
+        with use_language(assessment.language):
+            names = ({fid: csv_name(output, fid) for fid in assessment.details}
+                     if output is not None else {})
+            context = view(assessment, names, SAMPLE_CAP)
+            template = _environment().get_template("report.html.j2")
+            for chunk in template.generate(a=assessment, v=context,
+                                           rtl=is_rtl(assessment.language),
+                                           lang=assessment.language):
+                stream.write(chunk)
+
+    def siblings(self, assessment: Assessment,
+                 output: Path) -> list[tuple[Path, Callable[[IO[Any]], None]]]:
+        """One CSV per requirement with offending events: the full list the page caps."""
+        out = []
+        for full_id in assessment.details:
+            if assessment.detail_count(full_id):
+                out.append((output.with_name(csv_name(output, full_id)),
+                            _csv_writer(assessment, full_id)))
+        return out
+
+
+def _csv_writer(assessment: Assessment, full_id: str) -> Callable[[IO[Any]], None]:
+    def render(fh: IO[Any]) -> None:
+        writer = csv.writer(fh)
+        writer.writerow(assessment.details[full_id].columns)
+        for row in assessment.detail_rows(full_id):
+            # a cell starting with = + - @ would be a formula in a spreadsheet
+            writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v
+                             for v in row])
+
+    return render

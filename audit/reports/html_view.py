@@ -1,0 +1,169 @@
+"""What the HTML report shows, computed from the ``Assessment`` (the template only lays it out).
+
+Words that depend on a value (status, severity, verdict) are translated here through
+``audit.i18n`` so the template never builds a sentence from pieces.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from audit.assessment import Assessment, RequirementResult
+from audit.i18n import _
+from audit.reports.html_charts import MonthPoint, area_bars, monthly_share, score_colour
+
+
+def status_label(status: str) -> str:
+    labels = {"met": _("met"), "partial": _("partially met"), "not_met": _("not met"),
+              "no_evidence": _("no evidence"), "manual_review": _("manual review"),
+              "not_applicable": _("not applicable"), "waived": _("waived")}
+    return labels.get(status, status)
+
+
+def severity_label(severity: str) -> str:
+    labels = {"critical": _("critical"), "high": _("high"), "medium": _("medium"),
+              "low": _("low")}
+    return labels.get(severity, severity)
+
+
+def verdict_label(verdict: str) -> str:
+    labels = {"compliant": _("Compliant"), "partially_compliant": _("Partially compliant"),
+              "non_compliant": _("Non-compliant"), "review_needed": _("Review needed")}
+    return labels.get(verdict, verdict)
+
+
+def legal_status_label(status: str) -> str:
+    labels = {"in_force": _("in force"), "draft": _("draft, not in force"),
+              "practice": _("practice without a published instrument"),
+              "proposal": _("proposal, not in force"), "superseded": _("superseded")}
+    return labels.get(status, status)
+
+
+def role_label(role: str) -> str:
+    labels = {"profile": _("platform profile"), "answers": _("answers"),
+              "documents-index": _("documents index"), "document": _("document"),
+              "log": _("log"), "waivers": _("waivers"), "workbook": _("evidence workbook")}
+    return labels.get(role, role)
+
+
+def area_label(area: str) -> str:
+    labels = {"data_handling": _("data handling"), "moderation": _("moderation"),
+              "breach_disclosure": _("breach disclosure"), "governance": _("governance"),
+              "transparency": _("transparency"), "localisation": _("data localisation"),
+              "law_enforcement": _("law enforcement")}
+    return labels.get(area, area.replace("_", " "))
+
+
+def _figures(figures: dict[str, Any]) -> tuple[list[tuple[str, Any]], list[dict[str, Any]]]:
+    """Scalar figures as (name, value) pairs, and rule versions as rows."""
+    scalars = [(k, f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v)
+               for k, v in figures.items()
+               if isinstance(v, (str, int, float, bool)) or v is None]
+    versions = [dict(v) for v in figures.get("versions", []) if isinstance(v, dict)]
+    return scalars, versions
+
+
+def _row(a: Assessment, r: RequirementResult) -> dict[str, Any]:
+    from audit.reports.xlsx_columns import priority
+
+    req, f = r.requirement, r.finding
+    return {
+        "id": req.full_id, "title": req.title, "checklist": r.checklist,
+        "jurisdiction": req.jurisdiction, "area": area_label(req.area.value),
+        "severity": req.severity.value, "severity_label": severity_label(req.severity.value),
+        "status": f.status.value, "status_label": status_label(f.status.value),
+        "score": f.score, "summary": f.summary, "citation": a.citation(r),
+        "url": a.source_url(r), "remediation": " ".join(req.remediation.split()),
+        "priority": priority(r) if r.status.is_gap else "",
+        "applicability": r.applicability, "legal_status": req.status.value,
+        "legal_status_label": legal_status_label(req.status.value),
+        "waiver": r.waiver.note if r.waiver is not None else "",
+    }
+
+
+def _monthly(a: Assessment, r: RequirementResult) -> Any:
+    """The share-within-the-clock chart for a deadline rule whose events span two months or
+    more; None otherwise (one DuckDB query over the log, only for the report)."""
+    query = a.details.get(r.requirement.full_id)
+    sql = getattr(query, "monthly_sql", "") if query is not None else ""
+    if not sql or a.evidence is None:
+        return None
+    points = [MonthPoint(str(m), int(v), int(t), int(o)) for m, v, t, o in
+              a.evidence.logs.query(sql) if t]
+    if len({p.month for p in points}) < 2:
+        return None
+    versions = []
+    for v in r.finding.figures.get("versions", []):
+        since = v.get("from")
+        label = (_("rule from {date}: within {within}", date=since, within=v.get("within"))
+                 if since else _("rule: within {within}", within=v.get("within")))
+        versions.append((label, float(v.get("target", 0.0))))
+    title = _("{requirement}: share handled within the clock, by month of receipt",
+              requirement=r.requirement.full_id)
+    return monthly_share(points, versions, title)
+
+
+def _detail(a: Assessment, r: RequirementResult, names: dict[str, str],
+            cap: int) -> dict[str, Any] | None:
+    full_id = r.requirement.full_id
+    query = a.details.get(full_id)
+    scalars, versions = _figures(dict(r.finding.figures))
+    measured = [k for k, v in scalars if isinstance(v, (int, float)) and not isinstance(v, bool)
+                or isinstance(v, str) and v[:1].isdigit()]
+    if query is None and not measured:
+        return None  # an answer or a named officer: already in the requirement table
+    total = a.detail_count(full_id) if query is not None else 0
+    rows = list(a.detail_rows(full_id, limit=cap)) if query is not None else []
+    return {"id": full_id, "title": r.requirement.title, "figures": scalars,
+            "versions": versions, "columns": query.columns if query is not None else (),
+            "rows": rows, "total": total, "shown": len(rows), "cap": cap,
+            "csv": names.get(full_id) if total else None,
+            "log": query.log if query is not None else None, "chart": _monthly(a, r)}
+
+
+def _decisions(a: Assessment) -> list[dict[str, Any]]:
+    """Auditor decisions that replaced a computed status: ``RequirementResult.review`` (and
+    ``.computed``, what the evidence showed) when the review machinery set them."""
+    out = []
+    for r in a.results:
+        review = getattr(r, "review", None)
+        if review is None:
+            continue
+        decision = getattr(review, "decision", "")
+        computed = getattr(r, "computed", None)
+        out.append({
+            "requirement": r.requirement.full_id,
+            "decision": status_label(getattr(decision, "value", str(decision))),
+            "computed": (status_label(computed.status.value) if computed is not None else ""),
+            "by": getattr(review, "reviewer", ""), "date": getattr(review, "date", ""),
+            "note": getattr(review, "reasoning", ""),
+            "where": getattr(review, "location", "")})
+    return out
+
+
+def view(a: Assessment, names: dict[str, str], cap: int) -> dict[str, Any]:
+    """Everything the template shows, in display order."""
+    results = [_row(a, r) for r in a.results]
+    gaps = [_row(a, r) for r in a.gaps()]
+    areas = [(area_label(k), s.score, s) for k, s in a.by_area.items()]
+    details = [d for d in (_detail(a, r, names, cap) for r in a.results
+                           if r.status.value != "not_applicable") if d is not None]
+    return {
+        "platform": a.platform.get("name") or _("(unnamed platform)"),
+        "legal_name": a.platform.get("legal_name"),
+        "verdict": verdict_label(a.verdict.value), "verdict_code": a.verdict.value,
+        "verdict_without": verdict_label(a.verdict_without_waivers.value),
+        "score_colour": score_colour(a.score.score),
+        "counts": [(status_label(k), k, n) for k, n in a.counts().items() if n],
+        "checklists": [(c, legal_status_label(c.status)) for c in a.checklists],
+        "results": results, "gaps": gaps,
+        "areas": [(name, s) for name, _score, s in areas],
+        "area_chart": area_bars([(name, score) for name, score, _s in areas]),
+        "jurisdictions": list(a.by_jurisdiction.items()),
+        "details": details,
+        "waivers": a.waivers,
+        "files": [(f, role_label(f.role)) for f in a.evidence_files],
+        "decisions": _decisions(a),
+        "score_without_reviews": getattr(a, "score_without_reviews", None),
+        "statuses": sorted({(r["status"], r["status_label"]) for r in results}),
+    }
