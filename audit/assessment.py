@@ -39,6 +39,8 @@ class RequirementResult:
     underlying: Finding  # what the evidence shows, ignoring waivers
     applicability: str  # "applies" | "does not apply" | "not established: ..."
     waiver: WaiverState | None = None
+    review: Any = None  # audit.reviews.Review: an auditor's decision replaced the computed one
+    computed: Finding | None = None  # what the evidence showed before that decision
 
     @property
     def status(self) -> Status:
@@ -54,6 +56,9 @@ class ChecklistRef:
     status: str
     language: str
     owner: str
+    extends: str | None = None  # an overlay's parent module
+    extends_version: int | None = None
+    unselected: tuple[tuple[str, str], ...] = ()  # (requirement id, reason) dropped by it
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,14 @@ class Assessment:
     baseline: Any = field(default=None, repr=False, compare=False)  # set by audit.baseline
     notes: list[DataNote] = field(default_factory=list)  # data-quality notes, every report
     language: str = "en"  # the language the reports are written in
+    # the audit as a process (docs/over-time.md): carried remediation, auditor decisions,
+    # evidence freshness, and the hashes that let a third party verify the run
+    remediation: dict[str, Any] = field(default_factory=dict)  # id -> RemediationEntry
+    remediation_dropped: list[Any] = field(default_factory=list)  # entries not carried
+    freshness: list[Any] = field(default_factory=list)  # audit.freshness.FreshnessItem
+    score_without_reviews: ScoreResult | None = None  # set when auditor decisions apply
+    verdict_without_reviews: Verdict | None = None
+    provenance: dict[str, Any] = field(default_factory=dict)  # audit.provenance
 
     def counts(self, without_waivers: bool = False) -> dict[str, int]:
         out = {s.value: 0 for s in Status}
@@ -257,6 +270,45 @@ def _waiver_for(req: Requirement, pack: EvidencePack, as_of: dt.date) -> WaiverS
     return WaiverState(waiver, False, f"waiver expired on {waiver.expires}; no longer applies")
 
 
+def generation_time() -> dt.datetime:
+    """Now, or ``SOURCE_DATE_EPOCH`` when set, so that reruns write byte-identical reports."""
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r}: expected whole seconds since "
+                             "1970-01-01") from None
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class Scores:
+    score: ScoreResult
+    score_without_waivers: ScoreResult
+    by_area: dict[str, ScoreResult]
+    by_jurisdiction: dict[str, ScoreResult]
+    verdict: Verdict
+    verdict_without_waivers: Verdict
+
+
+def score_results(results: Sequence[RequirementResult], model: Any) -> Scores:
+    """Every score and verdict of an assessment from its results (one place, used again
+    when auditor decisions replace computed findings)."""
+    with_w = [Scored(r.requirement, r.finding.status, r.finding.score) for r in results]
+    without_w = [Scored(r.requirement, r.underlying.status, r.underlying.score) for r in results]
+    by_area = {}
+    for area in sorted({r.requirement.area.value for r in results}):
+        by_area[area] = model.score([s for s in with_w if s.requirement.area.value == area])
+    by_jur = {}
+    for jur in sorted({r.requirement.jurisdiction for r in results}):
+        by_jur[jur] = model.score([s for s in with_w if s.requirement.jurisdiction == jur])
+    return Scores(model.score(with_w), model.score(without_w), by_area, by_jur,
+                  verdict(with_w), verdict(without_w))
+
+
 def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: ChecklistLibrary,
            registry: Registry, as_of: dt.date, scoring: str = "weighted") -> Assessment:
     """Evaluate every requirement of ``checklists`` against ``pack`` as of ``as_of``."""
@@ -269,7 +321,11 @@ def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: Checkli
             raise UsageError(f"checklist '{c.id}' given twice")
         seen.add(c.id)
     check_evidence_references(pack, library, registry)
+    from audit.freshness import check as check_freshness
+    from audit.verify import collect as collect_provenance
+
     results: list[RequirementResult] = []
+    freshness = []
     details: dict[str, DetailQuery] = {}
     sources: dict[str, dict[str, Any]] = {}
     for checklist in checklists:
@@ -289,6 +345,9 @@ def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: Checkli
                                       finding.proof, finding.children)
             for key, value in context.cache.pop("details", {}).items():
                 details[key] = value
+            finding, fresh = check_freshness(req, finding, pack, as_of)
+            if fresh is not None:
+                freshness.append(fresh)
             underlying = finding
             waiver = _waiver_for(req, pack, as_of) if applies else None
             if waiver and waiver.active and finding.status.is_gap:
@@ -302,27 +361,32 @@ def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: Checkli
                                   finding.proof, finding.children)
             results.append(RequirementResult(req, checklist.id, finding, underlying,
                                              applicability, waiver))
-    model = registry.scoring_models.get(scoring)
-    with_w = [Scored(r.requirement, r.finding.status, r.finding.score) for r in results]
-    without_w = [Scored(r.requirement, r.underlying.status, r.underlying.score) for r in results]
-    by_area = {}
-    for area in sorted({r.requirement.area.value for r in results}):
-        by_area[area] = model.score([s for s in with_w if s.requirement.area.value == area])
-    by_jur = {}
-    for jur in sorted({r.requirement.jurisdiction for r in results}):
-        by_jur[jur] = model.score([s for s in with_w if s.requirement.jurisdiction == jur])
+    scores = score_results(results, registry.scoring_models.get(scoring))
     platform = {k: pack.profile.get(k) for k in ("name", "legal_name", "language")
                 if pack.profile.get(k) is not None}
     logs = {name: {"path": info.path, "rows": info.rows, "format": info.format}
             for name, info in (pack._logs.logs.items() if pack._logs else [])}
     waivers = [w for w in (r.waiver for r in results) if w is not None]
     return Assessment(
-        as_of=as_of, generated_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+        as_of=as_of, generated_at=generation_time(),
         platform=platform,
-        checklists=[ChecklistRef(c.id, c.version, c.title, c.jurisdiction, c.status.value,
-                                 c.language, c.owner) for c in checklists],
-        results=results, scoring_model=scoring, score=model.score(with_w),
-        score_without_waivers=model.score(without_w), by_area=by_area, by_jurisdiction=by_jur,
-        verdict=verdict(with_w), verdict_without_waivers=verdict(without_w),
+        checklists=[_ref(c, library) for c in checklists],
+        results=results, scoring_model=scoring, score=scores.score,
+        score_without_waivers=scores.score_without_waivers, by_area=scores.by_area,
+        by_jurisdiction=scores.by_jurisdiction, verdict=scores.verdict,
+        verdict_without_waivers=scores.verdict_without_waivers,
         evidence_files=list(pack.files), waivers=waivers, logs=logs, details=details,
-        evidence=pack, sources=sources)
+        evidence=pack, sources=sources, freshness=freshness,
+        provenance=collect_provenance(checklists, library, pack))
+
+
+def _ref(c: Checklist, library: ChecklistLibrary) -> ChecklistRef:
+    parent = None
+    if c.extends:
+        try:
+            parent = library.get(c.extends).version
+        except UsageError:
+            parent = None
+    return ChecklistRef(c.id, c.version, c.title, c.jurisdiction, c.status.value, c.language,
+                        c.owner, c.extends, parent,
+                        tuple((u.id, u.reason) for u in c.unselected))

@@ -19,8 +19,10 @@ from audit.errors import AuditError, ExitCode
 
 EXIT_CODES_HELP = """\b
 Exit codes:
-  0   ran, and the gate (--fail-under, --fail-on-regression) passed
-  1   ran, and the gate failed
+  0   ran, and every gate (--fail-under, --fail-on, diff --fail-on-regression,
+      verify) passed
+  1   ran, and a gate failed (one line per failed gate on stderr), or verify
+      found a difference
   2   usage or input error (bad option, malformed checklist or evidence)
   3   plugin error (a plugin failed to load or register, or an id clash)
   70  internal error (a bug: rerun with --debug and report it)
@@ -195,13 +197,24 @@ def _parse_date(value: str | None) -> Any:
               help="Where DuckDB spills when a log exceeds --memory-limit (default: a "
                    "temporary directory).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no 'wrote' line.")
-@click.option("--baseline", type=click.Path(path_type=Path),
-              help="An earlier JSON result: mark each gap as new, worse, improved or unchanged "
-                   "since then (console, Markdown, xlsx); see docs/diff.md.")
+@click.option("--baseline", "baselines", multiple=True, type=click.Path(path_type=Path),
+              help="An earlier JSON result (mark each gap new, worse, improved or unchanged; "
+                   "docs/diff.md), gap workbook or remediation.yaml: owner, due date, "
+                   "tracking and comments are carried forward (docs/over-time.md). "
+                   "Repeatable.")
+@click.option("--reviews", "reviews", multiple=True, type=click.Path(path_type=Path),
+              help="Auditor decisions (reviews.yaml or a workbook's Reviews sheet); a pack's "
+                   "own reviews.yaml is read too. Repeatable.")
+@click.option("--fail-on", "fail_on", multiple=True,
+              type=click.Choice(["non-compliant", "critical", "regression", "stale"]),
+              help="Exit 1 when the verdict is non-compliant, a critical requirement is not "
+                   "met, anything regressed since --baseline, or evidence is stale. "
+                   "Repeatable; combines with --fail-under.")
 def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: str | None,
                scoring: str, fmt: str | None, output: Path | None, fail_under: float | None,
                memory_limit: str | None, temp_dir: Path | None, quiet: bool,
-               baseline: Path | None = None) -> None:
+               baselines: tuple[Path, ...] = (), reviews: tuple[Path, ...] = (),
+               fail_on: tuple[str, ...] = ()) -> None:
     """Assess an evidence pack against checklist modules and report the gaps.
 
     EVIDENCE is a pack directory (platform.yaml, answers.yaml, documents/, logs/, waivers.yaml)
@@ -227,17 +240,19 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
         raise click.UsageError(f"unknown scoring model '{scoring}' (known: "
                                f"{', '.join(registry.scoring_models.ids())})")
     if output is not None:
-        _refuse_overwriting_inputs(output, [*evidence, *([baseline] if baseline else [])])
+        _refuse_overwriting_inputs(output, [*evidence, *baselines, *reviews])
     writer = writer_for(registry, fmt, output)
     if getattr(writer, "binary", False) and output is None:
         raise click.UsageError(f"the {writer.id} format needs an output file: add -o FILE")
     from audit.progress import progress_for
 
-    base = None
-    if baseline is not None:  # read first: a bad baseline fails before the long part
-        from audit.baseline import load_baseline
+    if "regression" in fail_on and not any(b.suffix.lower() not in (".xlsx", ".yaml", ".yml")
+                                           for b in baselines):
+        raise click.UsageError("--fail-on regression needs a JSON result as --baseline")
+    # read first: a bad baseline or review file fails before the long part
+    from audit.process import load_inputs
 
-        base = load_baseline(baseline)
+    inputs = load_inputs(baselines, reviews, evidence)
     pack = load_evidence(list(evidence), registry, needed_log_columns(checklists, registry),
                          memory_limit=memory_limit,
                          temp_directory=str(temp_dir) if temp_dir else None,
@@ -245,10 +260,7 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
     day = _parse_date(as_of) or (as_date(pack.profile["as_of"]) if pack.profile.get("as_of")
                                  else dt.date.today())
     result = assess(pack, checklists, library, registry, day, scoring)
-    if base is not None:
-        from audit.baseline import apply_baseline
-
-        apply_baseline(result, base, str(baseline))
+    inputs.apply(result, library, registry)
     if output is not None:
         write_atomically(output, lambda fh: writer.write(result, fh), writer.binary)
         if not quiet:
@@ -260,13 +272,22 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
                        f"score {result.score.percent}, {len(result.gaps())} gap(s)")
     else:
         writer.write(result, sys.stdout)
+    gate_failed = False
     if fail_under is not None:
         score = result.score.score
         if score is None or score * 100 < fail_under:
             shown = "n/a (nothing scored)" if score is None else f"{score * 100:.3f} %"
             click.echo(f"audit: gate failed: score {shown} is under --fail-under "
                        f"{fail_under:g}", err=True)
-            raise click.exceptions.Exit(1)
+            gate_failed = True
+    if fail_on:
+        from audit.gates import failed
+
+        for message in failed(result, fail_on):
+            click.echo(f"audit: gate failed: {message}", err=True)
+            gate_failed = True
+    if gate_failed:
+        raise click.exceptions.Exit(1)
 
 
 @cli.command("plugins")
@@ -297,6 +318,14 @@ cli.add_command(diff_cmd)
 from audit.scaffold import new_plugin_cmd  # noqa: E402  (imports only click)
 
 cli.add_command(new_plugin_cmd)
+
+from audit.verify import verify_cmd  # noqa: E402  (imports only click and audit.i18n)
+
+cli.add_command(verify_cmd)
+
+from audit.history import history_cmd  # noqa: E402  (imports only click and audit.i18n)
+
+cli.add_command(history_cmd)
 
 
 def _register_plugin_commands() -> None:

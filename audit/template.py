@@ -180,6 +180,7 @@ def write_template(plan_: TemplatePlan, stream: IO[bytes]) -> None:
     from audit import __version__
     from audit.evidence.workbook import (ANSWER_HEADERS, REPRESENTATIVE_HEADERS, field_type)
     from audit.reports.xlsx_style import Style, cell, fit_widths
+    from audit.reviews import add_reviews_sheet
 
     st = Style(rtl=plan_.rtl)
     wb = Workbook(write_only=True)
@@ -282,6 +283,7 @@ def write_template(plan_: TemplatePlan, stream: IO[bytes]) -> None:
         if dv.sqref:
             ws.data_validations.append(dv)
     ws.auto_filter.ref = f"A1:J{len(data) + 1}"
+    add_reviews_sheet(wb, st, [r.full_id for c in plan_.checklists for r in c.requirements])
     wb.save(stream)
 
 

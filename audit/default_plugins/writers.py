@@ -11,10 +11,11 @@ def audit_register_writers(registry: Registry) -> None:
     # Imported here so that listing plugins does not import tabulate and the JSON machinery.
     from audit.reports.console import ConsoleWriter
     from audit.reports.jsonout import JsonWriter
+    from audit.reports.junit import JunitWriter
     from audit.reports.markdown import MarkdownWriter
     from audit.reports.oscal import OscalPoamWriter, OscalResultsWriter
     from audit.reports.xlsx import XlsxWriter
 
     for writer in (ConsoleWriter(), JsonWriter(), MarkdownWriter(), XlsxWriter(),
-                   OscalResultsWriter(), OscalPoamWriter()):
+                   OscalResultsWriter(), OscalPoamWriter(), JunitWriter()):
         registry.add_writer(writer)

@@ -7,6 +7,7 @@ from typing import IO, Any
 from tabulate import tabulate
 
 from audit.assessment import Assessment
+from audit.reports.process_text import sections as process_sections
 from audit.reports.summary import (area_rows, gap_rows, header_lines, jurisdiction_rows,
                                    resolved_rows)
 
@@ -33,4 +34,6 @@ class ConsoleWriter:
         if rows:
             out += ["", f"Gaps closed since the baseline ({len(rows)}):",
                     tabulate(rows, headers=headers)]
+        for title, headers, rows in process_sections(assessment):
+            out += ["", f"{title}:", tabulate(rows, headers=headers)]
         stream.write("\n".join(out) + "\n")

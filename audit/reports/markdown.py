@@ -7,6 +7,7 @@ from typing import IO, Any
 from tabulate import tabulate
 
 from audit.assessment import Assessment
+from audit.reports.process_text import sections as process_sections
 from audit.reports.summary import (area_rows, gap_rows, header_lines, jurisdiction_rows,
                                    one_line, resolved_rows)
 
@@ -51,4 +52,8 @@ class MarkdownWriter:
             out += [f"## Gaps closed since the baseline ({len(rows)})", "",
                     tabulate([[_cell(str(c)) for c in row] for row in rows], headers=headers,
                              tablefmt="github"), ""]
+        for title, headers, rows in process_sections(a):
+            out += [f"## {_cell(title)}", "", tabulate([[_cell(str(c)) for c in row]
+                                                        for row in rows], headers=headers,
+                                                       tablefmt="github"), ""]
         stream.write("\n".join(out))

@@ -26,6 +26,7 @@ from typing import IO, Any, Iterable
 
 from audit.assessment import Assessment, RequirementResult
 from audit.model import Status
+from audit.reports.process_json import milestone_tasks
 
 OSCAL_VERSION = "1.1.2"
 # Fixed forever: changing it changes every UUID the tool has ever written.
@@ -328,6 +329,7 @@ class _Doc:
             }],
             "related-observations": [{"observation-uuid": self.req_observation_id(r)}],
         }
+        _put(risk["remediations"][0], "tasks", milestone_tasks(self.a, req.full_id, self.uid))
         if r.waiver is not None and r.waiver.active:
             risk["deadline"] = _end_of_day(r.waiver.waiver.expires)
             risk["risk-log"] = {"entries": [{

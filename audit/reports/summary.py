@@ -10,6 +10,7 @@ from typing import Any
 from audit.assessment import Assessment
 from audit.baseline import baseline_of
 from audit.model import Status
+from audit.reviews import status_label
 from audit.scoring import ScoreResult
 
 STATUS_COLUMNS = (Status.MET, Status.PARTIAL, Status.NOT_MET, Status.NO_EVIDENCE,
@@ -68,6 +69,9 @@ def header_lines(a: Assessment) -> list[str]:
     base = baseline_of(a)
     if base is not None:
         lines.append(base.summary_line() + ".")
+    from audit.reports.process_text import header_lines as process_lines
+
+    lines += [line + "." for line in process_lines(a)]
     return lines
 
 
@@ -105,7 +109,7 @@ def gap_rows(a: Assessment, width: int | None = 60) -> tuple[list[str], list[lis
             finding = textwrap.fill(finding, width)
             citation = textwrap.fill(citation, 40)
         row = [r.requirement.full_id, r.requirement.severity.value,
-               r.status.value.replace("_", " "), f"{r.finding.score:.2f}", finding, citation]
+               status_label(r), f"{r.finding.score:.2f}", finding, citation]
         if base is not None:
             row.append(since_baseline_text(base, r.requirement.full_id))
         rows.append(row)

@@ -10,6 +10,7 @@ See docs/gap-workbook.md for every sheet and column.
 
 from __future__ import annotations
 
+import io
 from typing import IO, Any
 
 from openpyxl.cell.cell import Cell
@@ -17,7 +18,9 @@ from openpyxl.cell.cell import Cell
 from audit.assessment import Assessment, RequirementResult
 from audit.model import Finding, Status
 from audit.baseline import baseline_of
+from audit.remediation import stamp_workbook
 from audit.reports.summary import VERDICT_WORDS, gap_rows, since_baseline_text
+from audit.reports.xlsx_process import process_sheets, reproducible_xlsx, tracking_values
 from audit.scoring import ROLLUP_ORDER, Scored
 
 DETAIL_CAP = 5000  # offending events per detail sheet; the sheet states the cap and the total
@@ -42,7 +45,7 @@ REQ_HEADERS = ["id", "checklist", "jurisdiction", "area", "theme", "severity", "
 _COL = {name: i for i, name in enumerate(REQ_HEADERS)}
 GAP_HEADERS = ["#", "priority", "id", "jurisdiction", "area", "severity", "status", "score",
                "requirement", "legal citation", "finding", "remediation", "owner", "due date",
-               "tracking status"]
+               "tracking status", "comments"]
 METRIC_HEADERS = ["requirement", "rule", "log", "rule version from", "within", "events",
                   "on time", "late", "missing", "pending", "share", "target", "p50 hours",
                   "p90 hours", "p99 hours", "matched", "status"]
@@ -110,7 +113,10 @@ class XlsxWriter:
 
         wb = Workbook(write_only=True)
         _Builder(assessment, wb).build()
-        wb.save(stream)
+        stamp_workbook(wb, assessment)
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        stream.write(reproducible_xlsx(buffer.getvalue()))
 
 
 class _Builder:
@@ -149,6 +155,7 @@ class _Builder:
         base = baseline_of(self.a)
         if base is not None:
             changes_sheet(self.sheet("Changes"), base.diff, self.style)
+        process_sheets(self)
 
     # -- Summary ---------------------------------------------------------------------------
 
@@ -314,7 +321,7 @@ class _Builder:
             req = r.requirement
             values = [i, priority(r), req.full_id, req.jurisdiction, req.area.value,
                       req.severity.value, r.status.value, r.finding.score, req.title, g[5],
-                      g[4], " ".join(req.remediation.split()), None, None, None]
+                      g[4], " ".join(req.remediation.split()), *tracking_values(a, req.full_id)]
             if base is not None:
                 values.insert(H.index(SINCE_BASELINE), g[6])
             data.append(values)
@@ -322,6 +329,7 @@ class _Builder:
         widths[H.index("owner")] = 18
         widths[H.index("due date")] = 12
         widths[H.index("tracking status")] = 16
+        widths[H.index("comments")] = 30
         st.setup(ws, widths)
         ws.append(st.header(ws, H))
         wrap = [H.index(h) for h in ("requirement", "legal citation", "finding",
@@ -330,7 +338,7 @@ class _Builder:
         for values in data:
             cells = st.row(ws, values, wrap=wrap,
                            number_formats={H.index("score"): "0.00", due: "yyyy-mm-dd"})
-            for idx in (H.index("owner"), due, H.index("tracking status")):
+            for idx in (H.index("owner"), due, H.index("tracking status"), H.index("comments")):
                 cells[idx].protection = st.unlocked
             if base is not None and values[H.index(SINCE_BASELINE)].startswith(
                     BASELINE_ALERTS):
