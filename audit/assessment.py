@@ -21,7 +21,7 @@ from audit.model import Checklist, Finding, Proof, Requirement, Status
 from audit.registry import Registry
 from audit.scoring import ScoreResult, Scored, Verdict, verdict
 
-RESULT_SCHEMA_VERSION = "1.0"
+RESULT_SCHEMA_VERSION = "1.1"  # 1.1: remediation, freshness, auditor decisions, provenance
 
 
 @dataclass(frozen=True)

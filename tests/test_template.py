@@ -101,7 +101,7 @@ def test_template_layout(tmp_path: Path) -> None:
     from audit.evidence.workbook import ANSWER_HEADERS
 
     wb = openpyxl.load_workbook(make_template(tmp_path))
-    assert wb.sheetnames == ["Instructions", "Profile", "Representatives", "Answers"]
+    assert wb.sheetnames == ["Instructions", "Profile", "Representatives", "Answers", "Reviews"]
     ws = wb["Answers"]
     assert tuple(c.value for c in ws[1]) == ANSWER_HEADERS
     keys = [r[2] for r in ws.iter_rows(min_row=2, values_only=True)]

@@ -75,7 +75,7 @@ def assessment_dict(a: Assessment) -> dict[str, Any]:
 
 class JsonWriter:
     id = "json"
-    description = "machine-readable result, schema platform-audit/result 1.0"
+    description = "machine-readable result, schema platform-audit/result 1.1"
     extensions = (".json",)
     binary = False
 
