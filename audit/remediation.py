@@ -68,6 +68,7 @@ class Previous:
     platform: str | None = None
     platform_place: str = ""
     checklists: tuple[str, ...] = ()
+    by_hand: bool = True  # a workbook or plan someone edits; False for a JSON result's record
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ def read_workbook(path: Path, display: str | None = None) -> Previous:
                                                     "in the first rows")
             continue
         header, columns = found
-        for row, values in records(rows, header, columns):
+        for _row, values in records(rows, header, columns):
             entry = _entry(values, name, sheet, problems)
             if entry is None:
                 continue
@@ -227,7 +228,8 @@ def from_result(data: dict[str, Any], name: str) -> Previous:
     """The remediation a previous JSON result carried, and the gaps it listed."""
     previous = Previous(name, platform=(data.get("platform") or {}).get("name"),
                         platform_place="platform.name",
-                        checklists=tuple(c.get("id", "") for c in data.get("checklists", [])))
+                        checklists=tuple(c.get("id", "") for c in data.get("checklists", [])),
+                        by_hand=False)
     gap_states = {"partial", "not_met", "no_evidence", "manual_review"}
     previous.gaps = {r["id"] for r in data.get("requirements", []) if r.get("status")
                      in gap_states}
@@ -253,13 +255,18 @@ def load_previous(path: Path, result: dict[str, Any] | None = None) -> Previous:
 def carry(a: Assessment, sources: Iterable[Previous]) -> None:
     """Attach the carried entries to ``a``: open while a gap, closed (with the first as-of date
     it was found closed) once not; entries for requirements not assessed now are dropped and
-    listed, never lost silently."""
+    listed, never lost silently.
+
+    A workbook or plan (edited by people) replaces a JSON result's record of the same
+    requirement, whose ``closed_on`` is kept; two edited sources that disagree on a field are
+    an error naming both."""
     from audit.assessment import DataNote
 
     results = {r.requirement.full_id: r for r in a.results}
     merged: dict[str, RemediationEntry] = {}
     problems: list[Problem] = []
     gaps_then: set[str] = set()
+    have_by_hand: dict[str, bool] = {}
     name = str(a.platform.get("name") or "")
     for prev in sources:
         if prev.platform and name and prev.platform != name:
@@ -274,6 +281,13 @@ def carry(a: Assessment, sources: Iterable[Previous]) -> None:
         gaps_then |= prev.gaps
         for rid, entry in prev.entries.items():
             have = merged.get(rid)
+            if have is not None and have_by_hand.get(rid) != prev.by_hand:
+                first, second = (entry, have) if prev.by_hand else (have, entry)
+                merged[rid] = dataclasses.replace(first, closed_on=first.closed_on
+                                                  or second.closed_on)
+                have_by_hand[rid] = True
+                continue
+            have_by_hand[rid] = prev.by_hand
             if have is not None:
                 for key in (*TYPED, "closed_on"):
                     old, new = getattr(have, key), getattr(entry, key)

@@ -144,7 +144,7 @@ def read_reviews_sheet(path: Path, display: str | None = None) -> list[Review]:
         wb.close()
     if not rows:
         return []
-    keys = dict(zip(FIELDS, SHEET_HEADERS))
+    keys = dict(zip(FIELDS, SHEET_HEADERS, strict=True))
     found = find_header(rows, {k: labels(keys[k]) for k in FIELDS[:5]},
                         {k: labels(keys[k]) for k in FIELDS[5:]})
     if found is None:
@@ -266,7 +266,7 @@ def add_reviews_sheet(wb: Any, style: Any, requirement_ids: list[str]) -> None:
     style.setup(ws, [40, 16, 60, 24, 12, 40, 8])
     ws.append(style.header(ws, SHEET_HEADERS))
     end = max(len(requirement_ids), 20) + 1
-    for r in range(2, end + 1):
+    for _r in range(2, end + 1):
         cells = style.row(ws, [None] * len(SHEET_HEADERS), wrap=[2, 5],
                           number_formats={4: "yyyy-mm-dd"})
         for c in cells:

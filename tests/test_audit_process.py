@@ -96,7 +96,7 @@ def test_template_reviews_sheet_reads_back(run, tmp_path: Path) -> None:
                                             "date"]
     for column, value in zip("ABCDEF", ["iq.telegram-2023:official-contact", "partial",
                                         "Named, no hotline yet", "B. Reviewer", "2023-09-01",
-                                        "letter of 1 Sep; call"]):
+                                        "letter of 1 Sep; call"], strict=True):
         ws[f"{column}2"] = value
     wb.save(template)
     (review,) = read_reviews_sheet(template)

@@ -184,3 +184,46 @@ def test_plan_file_other_platform_and_dropped_entries(run, tmp_path: Path) -> No
     plan.write_text("remediation:\n  - {requirement: 'eu.gdpr:dpo', due: soon}\n", "utf-8")
     code, _out, err = run("assess", AFTER, "-c", "eu.gdpr", "-q", "--baseline", plan)
     assert code == 2 and "remediation.yaml:2: remediation[0].due: expected a date" in err
+
+
+def test_edited_sources_win_over_json_and_conflicts_are_errors(run, tmp_path: Path) -> None:
+    first = tmp_path / "plan.yaml"
+    first.write_text("remediation:\n  - {requirement: 'eu.gdpr:erasure', owner: Dana,"
+                     " due: 2025-02-01}\n", "utf-8")
+    result = tmp_path / "r.json"
+    code, _out, err = run("assess", AFTER, "-c", "eu.gdpr", "-q", "--baseline", first,
+                          "-o", result)
+    assert code == 0, err
+    # the next plan changes the owner: the edited file wins over the JSON's record
+    second = tmp_path / "next.yaml"
+    second.write_text("remediation:\n  - {requirement: 'eu.gdpr:erasure', owner: Sami}\n",
+                      "utf-8")
+    code, out, err = run("assess", AFTER, "-c", "eu.gdpr", "-q", "--baseline", result,
+                         "--baseline", second, "--format", "json")
+    assert code == 0, err
+    entry = json.loads(out)["remediation"]["eu.gdpr:erasure"]
+    assert (entry["owner"], entry["due"]) == ("Sami", None)
+    # two edited files that disagree: exit 2 naming both
+    code, _out, err = run("assess", AFTER, "-c", "eu.gdpr", "-q", "--baseline", first,
+                          "--baseline", second)
+    assert code == 2 and "next.yaml:2: owner: eu.gdpr:erasure: Sami here but Dana in" in err
+    # and the plan file is also an output format
+    plan = tmp_path / "out.remediation.yaml"
+    code, _out, err = run("assess", AFTER, "-c", "eu.gdpr", "-q", "--baseline", first,
+                          "-o", plan)
+    assert code == 0, err
+    assert "requirement: eu.gdpr:erasure\n  owner: Dana\n  due: 2025-02-01" in plan.read_text()
+
+
+def test_fail_on_regression_with_json_baseline(before, run, tmp_path: Path) -> None:
+    code, _out, err = run("assess", BEFORE, *CHECKLISTS, "-q", "--baseline", before["json"],
+                          "--fail-on", "regression")
+    assert code == 0, err  # nothing changed
+    later = tmp_path / "after.json"
+    code, _out, err = run("assess", AFTER, *CHECKLISTS, "-q", "-o", later)
+    assert code == 0, err
+    # judged against the better result, the earlier pack is a regression
+    code, _out, err = run("assess", BEFORE, *CHECKLISTS, "-q", "--baseline", later,
+                          "--fail-on", "regression")
+    assert code == 1
+    assert "--fail-on regression:" in err and "iq.telegram-2023:leak-takedown" in err

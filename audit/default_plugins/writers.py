@@ -14,8 +14,10 @@ def audit_register_writers(registry: Registry) -> None:
     from audit.reports.junit import JunitWriter
     from audit.reports.markdown import MarkdownWriter
     from audit.reports.oscal import OscalPoamWriter, OscalResultsWriter
+    from audit.reports.remediation_plan import RemediationPlanWriter
     from audit.reports.xlsx import XlsxWriter
 
     for writer in (ConsoleWriter(), JsonWriter(), MarkdownWriter(), XlsxWriter(),
-                   OscalResultsWriter(), OscalPoamWriter(), JunitWriter()):
+                   OscalResultsWriter(), OscalPoamWriter(), JunitWriter(),
+                   RemediationPlanWriter()):
         registry.add_writer(writer)
