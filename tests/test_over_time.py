@@ -100,6 +100,15 @@ def test_tracking_carried_and_closed_gaps_marked(before, run, tmp_path: Path) ->
     assert {r for r, e in again.entries.items() if e.state == "closed"} == closed
     assert all(again.entries[r].closed_on == dt.date(2024, 12, 31) for r in closed)
     assert again.entries["eu.gdpr:erasure"].owner == typed["eu.gdpr:erasure"]["owner"]
+    later = tmp_path / "later.json"
+    code, _out, err = run("assess", AFTER, *CHECKLISTS, "-q", "--as-of", "2025-01-15",
+                          "--baseline", xlsx, "-o", later)
+    assert code == 0, err
+    kept = json.loads(later.read_text("utf-8"))["remediation"]
+    still_closed = [r for r in closed if kept[r]["state"] == "closed"]
+    assert len(still_closed) >= 8
+    assert all(kept[r]["closed_on"] == "2024-12-31" for r in still_closed)
+    assert kept["eu.gdpr:erasure"]["owner"] == typed["eu.gdpr:erasure"]["owner"]
 
     # the POA&M turns carried due dates into milestones
     poam = tmp_path / "after.poam.json"
