@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import IO, Any
 
 from tabulate import tabulate
@@ -35,5 +36,7 @@ class ConsoleWriter:
             out += ["", f"Gaps closed since the baseline ({len(rows)}):",
                     tabulate(rows, headers=headers)]
         for title, headers, rows in process_sections(assessment):
+            rows = [[textwrap.fill(c, 60) if isinstance(c, str) else c for c in row]
+                    for row in rows]
             out += ["", f"{title}:", tabulate(rows, headers=headers)]
         stream.write("\n".join(out) + "\n")
