@@ -26,11 +26,15 @@ class Inputs:
     reviews: list[Review] = field(default_factory=list)
     result: dict[str, Any] | None = None  # the JSON baseline, for since-baseline labels
     result_name: str = ""
+    files: list[tuple[Path, str]] = field(default_factory=list)  # (path, role) read
 
     def apply(self, a: Assessment, library: Any, registry: Any) -> None:
         from audit.assessment import DataNote
         from audit.i18n import _
+        from audit.verify import input_files
 
+        if self.files:
+            a.provenance["inputs"] = input_files(self.files, a.evidence)
         if self.reviews:
             from audit.reviews import apply_reviews
 
@@ -69,6 +73,7 @@ def load_inputs(baselines: Sequence[Path], reviews: Sequence[Path],
             result = load_baseline(path)
             inputs.result, inputs.result_name = result, str(path)
         inputs.previous.append(load_previous(path, result))
+        inputs.files.append((path, "baseline"))
     files = list(reviews)
     for item in evidence:
         if item.is_dir() and (item / PACK_REVIEWS).is_file():
@@ -77,6 +82,7 @@ def load_inputs(baselines: Sequence[Path], reviews: Sequence[Path],
             files.append(item)
     for path in files:
         inputs.reviews += load_reviews(path)
+        inputs.files.append((path, "reviews"))
     seen: dict[str, Review] = {}
     for review in inputs.reviews:
         if review.requirement in seen:

@@ -74,6 +74,15 @@ def collect(checklists: Sequence[Checklist], library: ChecklistLibrary,
     }
 
 
+def input_files(files: Sequence[tuple[Path, str]], pack: Any) -> list[dict[str, Any]]:
+    """Baselines and auditor decisions a run read besides the evidence, hashed."""
+    out = []
+    for path, role in files:
+        name = pack.display(path) if pack is not None else str(path)
+        out.append({"path": name, "role": role, "sha256": _sha256(path)})
+    return sorted(out, key=lambda f: (f["role"], f["path"]))
+
+
 def _locate(path: str, pack: Path) -> Path | None:
     for base in (pack.parent, pack, Path.cwd()):
         candidate = base / path
@@ -91,13 +100,15 @@ def compare(result: dict[str, Any], pack: Path) -> tuple[list[str], int]:
     diffs: list[str] = []
     same = 0
     listed = set()
-    for f in result.get("evidence", []):
+    prov = result.get("provenance") or {}
+    for f in [*result.get("evidence", []), *prov.get("inputs", [])]:
         found = _locate(f["path"], pack)
         if found is not None:
             listed.add(found.resolve())
         digest = _sha256(found) if found else None
         if found is None:
-            diffs.append(_("evidence {path}: missing here", path=f["path"]))
+            if f.get("role") not in ("baseline", "reviews"):  # kept elsewhere, often
+                diffs.append(_("evidence {path}: missing here", path=f["path"]))
         elif digest != f["sha256"]:
             diffs.append(_("evidence {path}: SHA-256 {now} here, {then} in the result",
                            path=f["path"], now=digest[:12] if digest else "?",
@@ -109,7 +120,6 @@ def compare(result: dict[str, Any], pack: Path) -> tuple[list[str], int]:
             if file.resolve() not in listed and not file.name.startswith("."):
                 diffs.append(_("evidence {path}: in the pack but not in the result",
                                path=file.relative_to(pack.parent).as_posix()))
-    prov = result.get("provenance") or {}
     if not prov:
         diffs.append(_("the result records no provenance (written before platform-audit "
                        "recorded it): checklists and plugins cannot be compared"))

@@ -165,6 +165,7 @@ def test_outputs_byte_identical_with_source_date_epoch(run, tmp_path: Path,
 def test_verify_same_and_changed_pack(run, tmp_path: Path) -> None:
     pack = tmp_path / "after-remediation"
     shutil.copytree(AFTER, pack)
+    (pack / "reviews.yaml").write_text(REVIEWS, "utf-8")  # read from the pack, hashed too
     result = tmp_path / "r.json"
     code, _out, err = run("assess", pack, "-c", "iq.telegram-2023", "-q", "-o", result)
     assert code == 0, err
@@ -172,6 +173,9 @@ def test_verify_same_and_changed_pack(run, tmp_path: Path) -> None:
     prov = data["provenance"]
     assert [c["id"] for c in prov["checklists"]] == ["iq.telegram-2023"]
     assert len(prov["checklists"][0]["sha256"]) == 64 and prov["evidence_sha256"]
+    assert [(f["path"], f["role"]) for f in prov["inputs"]] == [
+        ("after-remediation/reviews.yaml", "reviews")]
+    assert data["auditor_decisions"]["requirements"] == list(CRITICAL)
     code, out, err = run("verify", result, pack)
     assert code == 0 and out.startswith("same:"), out + err
     (pack / "answers.yaml").write_text((pack / "answers.yaml").read_text("utf-8") + "\n#\n",
