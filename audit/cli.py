@@ -198,9 +198,9 @@ def _parse_date(value: str | None) -> Any:
                    "temporary directory).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no 'wrote' line.")
 @click.option("--baseline", "baselines", multiple=True, type=click.Path(path_type=Path),
-              help="An earlier JSON result (mark each gap new, worse, improved or unchanged; "
-                   "docs/diff.md), gap workbook or remediation.yaml: owner, due date, "
-                   "tracking and comments are carried forward (docs/over-time.md). "
+              help="An earlier JSON result or gap workbook (mark each gap new, worse, "
+                   "improved or unchanged; docs/diff.md), or remediation.yaml: owner, due "
+                   "date, tracking and comments are carried forward (docs/over-time.md). "
                    "Repeatable.")
 @click.option("--reviews", "reviews", multiple=True, type=click.Path(path_type=Path),
               help="Auditor decisions (reviews.yaml or a workbook's Reviews sheet); a pack's "
@@ -246,13 +246,13 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
         raise click.UsageError(f"the {writer.id} format needs an output file: add -o FILE")
     from audit.progress import progress_for
 
-    if "regression" in fail_on and not any(b.suffix.lower() not in (".xlsx", ".yaml", ".yml")
-                                           for b in baselines):
-        raise click.UsageError("--fail-on regression needs a JSON result as --baseline")
     # read first: a bad baseline or review file fails before the long part
     from audit.process import load_inputs
 
     inputs = load_inputs(baselines, reviews, evidence)
+    if "regression" in fail_on and inputs.result is None and inputs.workbook_result is None:
+        raise click.UsageError("--fail-on regression needs a JSON result or gap workbook as "
+                               "--baseline")
     pack = load_evidence(list(evidence), registry, needed_log_columns(checklists, registry),
                          memory_limit=memory_limit,
                          temp_directory=str(temp_dir) if temp_dir else None,

@@ -35,7 +35,7 @@ def _regression(a: Assessment) -> str | None:
 
     base = baseline_of(a)
     if base is None:
-        return _("--fail-on regression needs a JSON --baseline")
+        return _("--fail-on regression needs a JSON result or gap workbook as --baseline")
     ids = sorted(rid for rid, label in base.labels.items() if label in (WAS_MET, NEW_GAP, WORSE))
     if ids:
         return _("{n} requirement(s) worse than the baseline: {ids}", n=len(ids),

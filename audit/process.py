@@ -27,6 +27,8 @@ class Inputs:
     result: dict[str, Any] | None = None  # the JSON baseline, for since-baseline labels
     result_name: str = ""
     files: list[tuple[Path, str]] = field(default_factory=list)  # (path, role) read
+    workbook_result: dict[str, Any] | None = None  # labels from a workbook when no JSON
+    workbook_name: str = ""
 
     def apply(self, a: Assessment, library: Any, registry: Any) -> None:
         from audit.assessment import DataNote
@@ -49,10 +51,12 @@ class Inputs:
             from audit.remediation import carry
 
             carry(a, self.previous)
-        if self.result is not None:
+        base, name = ((self.result, self.result_name) if self.result is not None
+                      else (self.workbook_result, self.workbook_name))
+        if base is not None:
             from audit.baseline import apply_baseline
 
-            apply_baseline(a, self.result, self.result_name)
+            apply_baseline(a, base, name)
 
 
 def load_inputs(baselines: Sequence[Path], reviews: Sequence[Path],
@@ -72,7 +76,10 @@ def load_inputs(baselines: Sequence[Path], reviews: Sequence[Path],
 
             result = load_baseline(path)
             inputs.result, inputs.result_name = result, str(path)
-        inputs.previous.append(load_previous(path, result))
+        previous = load_previous(path, result)
+        inputs.previous.append(previous)
+        if previous.result is not None and inputs.result is None:
+            inputs.workbook_result, inputs.workbook_name = previous.result, str(path)
         inputs.files.append((path, "baseline"))
     files = list(reviews)
     for item in evidence:

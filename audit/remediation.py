@@ -68,6 +68,7 @@ class Previous:
     platform: str | None = None
     platform_place: str = ""
     checklists: tuple[str, ...] = ()
+    result: dict[str, Any] | None = None  # a workbook's Requirements sheet as a minimal result
     by_hand: bool = True  # a workbook or plan someone edits; False for a JSON result's record
 
 
@@ -124,7 +125,8 @@ def read_workbook(path: Path, display: str | None = None) -> Previous:
     wb = open_workbook(path, name)
     try:
         props = {p.name: getattr(p, "value", None) for p in getattr(wb, "custom_doc_props", [])}
-        sheets = {s: sheet_rows(wb, s) for s in (GAPS_SHEET, CLOSED_SHEET, "Summary")}
+        sheets = {s: sheet_rows(wb, s) for s in (GAPS_SHEET, CLOSED_SHEET, "Summary",
+                                                 "Requirements")}
     finally:
         wb.close()
     previous = Previous(name)
@@ -135,8 +137,11 @@ def read_workbook(path: Path, display: str | None = None) -> Previous:
     previous.platform_place = "document properties"
     if previous.platform is None:
         previous.platform, previous.platform_place = _summary_platform(sheets["Summary"])
-    previous.checklists = tuple(c for c in str(props.get(PROPERTY + "checklists") or "")
-                                .split() if c)
+    versions = dict(c.partition("@")[::2] for c in str(props.get(PROPERTY + "checklists")
+                                                        or "").split())
+    previous.checklists = tuple(versions)
+    previous.result = _requirements_result(sheets["Requirements"], previous, versions,
+                                           props.get(PROPERTY + "as_of"))
     problems: list[Problem] = []
     for sheet in (GAPS_SHEET, CLOSED_SHEET):
         rows = sheets[sheet]
@@ -165,6 +170,36 @@ def read_workbook(path: Path, display: str | None = None) -> Previous:
     if problems:
         raise EvidenceError(problems=problems)
     return previous
+
+
+def _requirements_result(rows: list[tuple[Any, ...]] | None, previous: Previous,
+                         versions: dict[str, str], as_of: Any) -> dict[str, Any] | None:
+    """The workbook's Requirements sheet as a minimal JSON result (id, status, score,
+    severity, title), so a workbook alone can give since-baseline labels and the regression
+    gate; ``None`` when the sheet cannot be read that way (then only tracking carries)."""
+    from audit.diff import DiffError, check_result
+    from audit.sheet_input import find_header, labels, records, text
+
+    if not rows or not versions or not all(v.isdigit() for v in versions.values()):
+        return None
+    found = find_header(rows, {k: labels(k) for k in ("id", "checklist", "status", "score")},
+                        {"severity": labels("severity"), "title": labels("requirement")})
+    if found is None:
+        return None
+    header, columns = found
+    reqs = []
+    for _row, values in records(rows, header, columns):
+        status = (text(values["status"][0]) or "").lower().replace(" ", "_")
+        item = {k: v for k, (v, _c) in values.items()}
+        reqs.append({**item, "status": status})
+    data = {"schema": "platform-audit/result", "schema_version": "1.1",
+            "as_of": str(as_of or ""), "platform": {"name": previous.platform},
+            "checklists": [{"id": c, "version": int(v)} for c, v in versions.items()],
+            "requirements": reqs}
+    try:
+        return check_result(data, previous.name)
+    except DiffError:
+        return None
 
 
 def _summary_platform(rows: list[tuple[Any, ...]] | None) -> tuple[str | None, str]:
@@ -346,6 +381,7 @@ def stamp_workbook(wb: Any, a: Assessment) -> None:
     wb.custom_doc_props.append(StringProperty(name=PROPERTY + "platform",
                                               value=str(a.platform.get("name") or "")))
     wb.custom_doc_props.append(StringProperty(name=PROPERTY + "checklists",
-                                              value=" ".join(c.id for c in a.checklists)))
+                                              value=" ".join(f"{c.id}@{c.version}"
+                                                             for c in a.checklists)))
     wb.custom_doc_props.append(StringProperty(name=PROPERTY + "as_of",
                                               value=a.as_of.isoformat()))

@@ -40,7 +40,7 @@ def test_fail_on_critical_exits_1_on_before_negotiation(run) -> None:
                           "critical", "--fail-on", "non-compliant", "--fail-under", "50")
     assert code == 0, err
     code, _out, err = run("assess", AFTER, "-c", "iq.telegram-2023", "--fail-on", "regression")
-    assert code == 2 and "needs a JSON result as --baseline" in err
+    assert code == 2 and "needs a JSON result or gap workbook as --baseline" in err
 
 
 def test_auditor_review_changes_verdict_visibly_and_reversibly(run, tmp_path: Path) -> None:

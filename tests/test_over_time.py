@@ -236,3 +236,11 @@ def test_fail_on_regression_with_json_baseline(before, run, tmp_path: Path) -> N
                           "--fail-on", "regression")
     assert code == 1
     assert "--fail-on regression:" in err and "iq.telegram-2023:leak-takedown" in err
+    # a gap workbook alone is a baseline too: its Requirements sheet gives the statuses
+    later_book = tmp_path / "after.xlsx"
+    code, _out, err = run("assess", AFTER, *CHECKLISTS, "-q", "-o", later_book)
+    assert code == 0, err
+    code, out, err = run("assess", BEFORE, *CHECKLISTS, "--baseline", later_book,
+                         "--fail-on", "regression")
+    assert code == 1 and "iq.telegram-2023:leak-takedown" in err
+    assert "Since baseline" in out and "was met" in out
