@@ -35,6 +35,7 @@ def header_lines(a: Assessment) -> list[str]:
         out.append(_("Remediation tracking carried: {open} open, {closed} closed since the "
                      "baseline, {dropped} not carried (listed below)", open=open_,
                      closed=len(a.remediation) - open_, dropped=len(a.remediation_dropped)))
+    out += [n.message for n in a.notes if n.code == "reviews-not-applied"]
     return out
 
 
