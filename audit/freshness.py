@@ -60,8 +60,33 @@ def _proofs(finding: Finding) -> Iterator[Proof]:
         yield from _proofs(child)
 
 
+def newest_event(pack: EvidencePack, path: str) -> tuple[bool, dt.date | None]:
+    """(is a log, date of its newest event): the first time column of a known log table,
+    one aggregate query per log and run (cached on the pack)."""
+    from audit.logs.tables import KNOWN_LOGS
+
+    store = pack._logs
+    if store is None:
+        return False, None
+    cache: dict[str, dt.date | None] = pack.__dict__.setdefault("_newest_event", {})
+    if path in cache:
+        return True, cache[path]
+    name = next((n for n, info in store.logs.items() if info.path == path), None)
+    if name is None:
+        return False, None
+    spec = KNOWN_LOGS.get(name)
+    column = spec.ordered[0][0] if spec and spec.ordered else None
+    day = None
+    if column and column in store.columns(name):
+        value = store.query(f'SELECT max("{column}") FROM {store.table(name)}')[0][0]
+        day = value.date() if isinstance(value, dt.datetime) else value
+    cache[path] = day
+    return True, day
+
+
 def dated_evidence(finding: Finding, pack: EvidencePack) -> list[tuple[str, dt.date | None]]:
-    """The answers and documents behind ``finding``, each with its date (None when undated)."""
+    """The answers, documents and logs behind ``finding``, each with its date (a log's is its
+    newest event; None when undated)."""
     answers = {a.location: a for a in pack.answers.values()}
     documents = dict(pack.documents)
     for key, record in pack.document_files.items():
@@ -73,6 +98,10 @@ def dated_evidence(finding: Finding, pack: EvidencePack) -> list[tuple[str, dt.d
             out[proof.ref] = answers[proof.ref].date
         elif proof.kind == "document" and proof.ref in documents:
             out[proof.ref] = documents[proof.ref].date
+        elif proof.kind == "log":
+            is_log, day = newest_event(pack, proof.ref)
+            if is_log and day is not None:
+                out[proof.ref] = day
     return list(out.items())
 
 

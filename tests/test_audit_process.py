@@ -123,11 +123,17 @@ def test_stale_privacy_policy_reported(freshness_plugin, run) -> None:
     result = json.loads(out)
     states = {i["requirement"]: (i["state"], i["stale_from"]) for i in result["freshness"]}
     assert states == {"xx.fresh:privacy-policy": ("stale", "2023-05-11"),
-                      "xx.fresh:privacy-policy-soon": ("due", "2023-09-11")}
+                      "xx.fresh:privacy-policy-soon": ("due", "2023-09-11"),
+                      "xx.fresh:leak-queue": ("due", "2023-10-01")}  # log's newest event
     policy = next(r for r in result["requirements"] if r["id"] == "xx.fresh:privacy-policy")
     assert (policy["status"], policy["score"]) == ("partial", 0.5)
+    code, out, err = run("assess", BEFORE, "-c", "xx.fresh", "--as-of", "2023-12-31",
+                         "--format", "json")
+    queue = next(r for r in json.loads(out)["requirements"] if r["id"] == "xx.fresh:leak-queue")
+    assert queue["status"] == "partial"
+    assert "moderation.csv dated 2023-08-31 is older than 1 month" in queue["summary"]
     code, out, err = run("assess", BEFORE, "-c", "xx.fresh", "--format", "markdown")
-    assert "## Evidence freshness: stale now or within 90 days (2)" in out
+    assert "## Evidence freshness: stale now or within 90 days (3)" in out
     assert ("evidence stale: before-negotiation/documents/policies/privacy-policy-en-2021.md "
             "dated 2021-05-10 is older than 24 months (stale since 2023-05-11)") in out
 
