@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from audit import __version__
 from audit.checklists import ChecklistLibrary
@@ -20,6 +20,11 @@ from audit.evidence.pack import EvidencePack, FileRecord, Waiver
 from audit.model import Checklist, Finding, Proof, Requirement, Status
 from audit.registry import Registry
 from audit.scoring import ScoreResult, Scored, Verdict, verdict
+
+if TYPE_CHECKING:  # pragma: no cover
+    from audit.freshness import FreshnessItem
+    from audit.remediation import Dropped, RemediationEntry
+    from audit.reviews import Review
 
 RESULT_SCHEMA_VERSION = "1.1"  # 1.1: remediation, freshness, auditor decisions, provenance
 
@@ -39,7 +44,7 @@ class RequirementResult:
     underlying: Finding  # what the evidence shows, ignoring waivers
     applicability: str  # "applies" | "does not apply" | "not established: ..."
     waiver: WaiverState | None = None
-    review: Any = None  # audit.reviews.Review: an auditor's decision replaced the computed one
+    review: Review | None = None  # an auditor's decision replaced the computed finding
     computed: Finding | None = None  # what the evidence showed before that decision
 
     @property
@@ -109,9 +114,9 @@ class Assessment:
     language: str = "en"  # the language the reports are written in
     # the audit as a process (docs/over-time.md): carried remediation, auditor decisions,
     # evidence freshness, and the hashes that let a third party verify the run
-    remediation: dict[str, Any] = field(default_factory=dict)  # id -> RemediationEntry
-    remediation_dropped: list[Any] = field(default_factory=list)  # entries not carried
-    freshness: list[Any] = field(default_factory=list)  # audit.freshness.FreshnessItem
+    remediation: dict[str, RemediationEntry] = field(default_factory=dict)  # by full id
+    remediation_dropped: list[Dropped] = field(default_factory=list)  # entries not carried
+    freshness: list[FreshnessItem] = field(default_factory=list)  # stale or going stale
     score_without_reviews: ScoreResult | None = None  # set when auditor decisions apply
     verdict_without_reviews: Verdict | None = None
     provenance: dict[str, Any] = field(default_factory=dict)  # audit.provenance

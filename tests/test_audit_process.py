@@ -156,7 +156,7 @@ def test_junit_one_case_per_requirement(run) -> None:
 def test_outputs_byte_identical_with_source_date_epoch(run, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
-    for name in ("r.json", "r.xlsx", "r.oscal.json", "r.poam.json", "r.md"):
+    for name in ("r.json", "r.xlsx", "r.oscal.json", "r.poam.json", "r.md", "r.junit.xml"):
         outputs = []
         for attempt in (1, 2):
             path = tmp_path / f"{attempt}-{name}"

@@ -45,14 +45,13 @@ def sections(a: Assessment) -> list[Section]:
     from audit.reviews import computed_label, status_label
 
     out: list[Section] = []
-    decided = [r for r in a.results if r.review is not None]
+    decided = [(r, r.review) for r in a.results if r.review is not None]
     if decided:
         out.append((_("Auditor decisions ({n})", n=len(decided)),
                     [_("requirement"), _("status"), _("computed"), _("reviewer"), _("date"),
                      _("reasoning")],
                     [[r.requirement.full_id, status_label(r), computed_label(r),
-                      r.review.reviewer, str(r.review.date), r.review.reasoning]
-                     for r in decided]))
+                      rv.reviewer, str(rv.date), rv.reasoning] for r, rv in decided]))
     if a.freshness:
         out.append((_("Evidence freshness: stale now or within {days} days ({n})",
                       days=HORIZON_DAYS, n=len(a.freshness)),

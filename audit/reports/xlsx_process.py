@@ -77,9 +77,9 @@ def _closed_sheet(builder: Any, closed: list[Any]) -> None:
 def _reviews_sheet(builder: Any, decided: list[Any]) -> None:
     from audit.reviews import computed_label, status_label
 
-    rows = [[r.requirement.full_id, status_label(r), computed_label(r), r.review.reviewer,
-             r.review.date, r.review.reasoning, "; ".join(r.review.evidence),
-             r.review.location] for r in decided]
+    rows = [[r.requirement.full_id, status_label(r), computed_label(r), rv.reviewer, rv.date,
+             rv.reasoning, "; ".join(rv.evidence), rv.location]
+            for r in decided if (rv := r.review) is not None]
     a = builder.a
     note = _("Auditor decisions replace computed findings; score without them: {score}, "
              "verdict {verdict}", score=a.score_without_reviews.percent
