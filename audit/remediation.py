@@ -125,8 +125,10 @@ def read_workbook(path: Path, display: str | None = None) -> Previous:
     wb = open_workbook(path, name)
     try:
         props = {p.name: getattr(p, "value", None) for p in getattr(wb, "custom_doc_props", [])}
-        sheets = {s: sheet_rows(wb, s) for s in (GAPS_SHEET, CLOSED_SHEET, "Summary",
-                                                 "Requirements")}
+        # a sheet by its English name or its name in the report language
+        sheets = {s: next((rows for t in dict.fromkeys((s, _(s)))
+                           if (rows := sheet_rows(wb, t)) is not None), None)
+                  for s in (GAPS_SHEET, CLOSED_SHEET, "Summary", "Requirements")}
     finally:
         wb.close()
     previous = Previous(name)

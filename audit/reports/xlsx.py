@@ -617,4 +617,6 @@ def write_changes_workbook(d: Any, stream: IO[Any]) -> None:
     rtl = rtl_for((d.new.get("platform") or {}).get("language"),
                   [c.get("language") for c in d.new.get("checklists") or []])
     changes_sheet(wb.create_sheet(safe_sheet_title("Changes", set())), d, Style(rtl=rtl))
-    wb.save(stream)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    stream.write(reproducible_xlsx(buffer.getvalue()))
