@@ -84,11 +84,18 @@ def input_files(files: Sequence[tuple[Path, str]], pack: Any) -> list[dict[str, 
 
 
 def _locate(path: str, pack: Path) -> Path | None:
-    for base in (pack.parent, pack, Path.cwd()):
-        candidate = base / path
-        if candidate.is_file():
-            return candidate
-    return None
+    """Where a recorded file is now. Paths inside the pack were recorded as
+    ``<pack folder name>/<path in the pack>``, so they are looked up under PACK whatever its
+    folder is called now; a workbook pack is the file itself; others are taken as written."""
+    recorded = Path(path)
+    candidates = []
+    if pack.is_dir() and not recorded.is_absolute() and len(recorded.parts) > 1:
+        candidates.append(pack.joinpath(*recorded.parts[1:]))
+    elif pack.is_file() and recorded.name == pack.name:
+        candidates.append(pack)
+    if recorded.is_absolute() or not pack.is_dir():
+        candidates.append(recorded)
+    return next((c for c in candidates if c.is_file()), None)
 
 
 def compare(result: dict[str, Any], pack: Path) -> tuple[list[str], int]:

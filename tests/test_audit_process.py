@@ -184,6 +184,12 @@ def test_verify_same_and_changed_pack(run, tmp_path: Path) -> None:
     assert data["auditor_decisions"]["requirements"] == list(CRITICAL)
     code, out, err = run("verify", result, pack)
     assert code == 0 and out.startswith("same:"), out + err
+    renamed = tmp_path / "renamed"
+    shutil.copytree(pack, renamed)  # the pack folder's name is not part of what is verified
+    code, out, err = run("verify", result, renamed)
+    assert code == 0, out + err
+    code, out, err = run("verify", result, BEFORE)  # another pack, beside the original
+    assert code == 1 and "evidence after-remediation/logs/moderation.csv: SHA-256" in out
     (pack / "answers.yaml").write_text((pack / "answers.yaml").read_text("utf-8") + "\n#\n",
                                        "utf-8")
     (pack / "extra.txt").write_text("x", "utf-8")
