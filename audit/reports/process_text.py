@@ -35,6 +35,11 @@ def header_lines(a: Assessment) -> list[str]:
         out.append(_("Remediation tracking carried: {open} open, {closed} closed since the "
                      "baseline, {dropped} not carried (listed below)", open=open_,
                      closed=len(a.remediation) - open_, dropped=len(a.remediation_dropped)))
+        done = sorted(e.requirement for e in a.remediation.values()
+                      if e.state == "open" and e.tracking == "done")
+        if done:
+            out.append(_("Marked done in the tracking but still a gap: {ids}",
+                         ids=", ".join(done)))
     out += [n.message for n in a.notes if n.code == "reviews-not-applied"]
     return out
 
