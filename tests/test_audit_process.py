@@ -103,6 +103,12 @@ def test_template_reviews_sheet_reads_back(run, tmp_path: Path) -> None:
     assert (review.requirement, review.decision.value, review.evidence) == (
         "iq.telegram-2023:official-contact", "partial", ("letter of 1 Sep", "call"))
     assert review.location.endswith("t.xlsx: Reviews!A2")
+    code, out, err = run("assess", BEFORE, "-c", "iq.telegram-2023", "--reviews", template,
+                         "--format", "json")
+    assert code == 0, err
+    contact = next(r for r in json.loads(out)["requirements"]
+                   if r["id"] == "iq.telegram-2023:official-contact")
+    assert (contact["status"], contact["review"]["computed"]["status"]) == ("partial", "not_met")
     ws["E2"] = "not a date"
     wb.save(template)
     with pytest.raises(Exception) as exc:
