@@ -252,3 +252,19 @@ def test_fail_on_regression_with_json_baseline(before, run, tmp_path: Path) -> N
                          "--fail-on", "regression")
     assert code == 1 and "iq.telegram-2023:leak-takedown" in err
     assert "Since baseline" in out and "was met" in out
+
+
+def test_workbook_of_another_platform_or_checklist_set(before, run, tmp_path: Path) -> None:
+    import openpyxl
+
+    other = tmp_path / "other.xlsx"
+    wb = openpyxl.load_workbook(before["xlsx"])
+    wb.custom_doc_props["platform-audit.platform"].value = "Other Chat"
+    wb.save(other)
+    code, _out, err = run("assess", AFTER, *CHECKLISTS, "-q", "--baseline", other)
+    assert code == 2
+    assert ("other.xlsx: document properties: baseline is for platform 'Other Chat', this "
+            "assessment for 'Rafidain Chat'") in err
+    code, _out, err = run("assess", AFTER, "-c", "in.dpdp", "-q", "--baseline", before["xlsx"])
+    assert code == 2
+    assert "baseline covers checklists iq.telegram-2023, eu.gdpr; this assessment in.dpdp" in err
