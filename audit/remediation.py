@@ -82,8 +82,10 @@ def _problem(name: str, place: str, message: str) -> EvidenceError:
     return EvidenceError(problems=[Problem(name, place, message)])
 
 
-def _entry(values: dict[str, tuple[Any, str]], name: str, sheet: str,
+def _entry(values: dict[str, tuple[Any, str]], name: str,
            problems: list[Problem]) -> RemediationEntry | None:
+    """One typed row: ``values`` maps each field to (value, place), the place being a sheet
+    and cell (``Gaps!M5``) or a YAML path (``remediation[0].due``)."""
     from audit.sheet_input import date_value, text
 
     rid, rid_cell = values["requirement"]
@@ -95,23 +97,23 @@ def _entry(values: dict[str, tuple[Any, str]], name: str, sheet: str,
     if got.get("tracking") is not None:
         got["tracking"] = got["tracking"].lower()
         if got["tracking"] not in TRACKING_STATUSES:
-            problems.append(Problem(name, f"{sheet}!{values['tracking'][1]}",
+            problems.append(Problem(name, values["tracking"][1],
                                     f"expected one of {', '.join(TRACKING_STATUSES)}, got "
                                     f"{values['tracking'][0]!r}"))
     for key in ("due", "closed_on"):
         if key in values:
             day = date_value(values[key][0])
             if isinstance(day, str):
-                problems.append(Problem(name, f"{sheet}!{values[key][1]}", day))
+                problems.append(Problem(name, values[key][1], day))
                 day = None
             got[key] = day
     if rid is None or not FULL_ID.match(rid):
         if any(v is not None for k, v in got.items() if k in TYPED):
-            problems.append(Problem(name, f"{sheet}!{rid_cell}",
+            problems.append(Problem(name, rid_cell,
                                     f"expected a requirement id module:requirement beside the "
                                     f"typed tracking, got {rid!r}"))
         return None
-    source = f"{name}: {sheet}!{values.get('owner', values['requirement'])[1]}"
+    source = f"{name}: {values.get('owner', values['requirement'])[1]}"
     return RemediationEntry(rid, got.get("owner"), got.get("due"), got.get("tracking"),
                             got.get("comments"), source,
                             CLOSED if got.get("closed_on") else OPEN, got.get("closed_on"))
@@ -157,13 +159,14 @@ def read_workbook(path: Path, display: str | None = None) -> Previous:
                                                     "in the first rows")
             continue
         header, columns = found
-        for _row, values in records(rows, header, columns):
-            entry = _entry(values, name, sheet, problems)
+        for _row, cells in records(rows, header, columns):
+            values = {k: (v, f"{sheet}!{c}") for k, (v, c) in cells.items()}
+            entry = _entry(values, name, problems)
             if entry is None:
                 continue
             if entry.requirement in previous.entries:
                 first = previous.entries[entry.requirement].source
-                problems.append(Problem(name, f"{sheet}!{values['requirement'][1]}",
+                problems.append(Problem(name, values["requirement"][1],
                                         f"{entry.requirement} appears twice (first at {first})"))
                 continue
             if sheet == GAPS_SHEET:
@@ -241,11 +244,10 @@ def read_plan(path: Path, display: str | None = None) -> Previous:
                                             + ", ".join(sorted(known)) + ")"))
         values = {k: (raw.get(k), f"remediation[{i}].{k}") for k in known}
         sub: list[Problem] = []
-        entry = _entry(values, name, "", sub)
-        for p in sub:  # place "!remediation[i].due" -> the YAML path and its line
-            path_ = p.place.lstrip("!")
-            keys = ("remediation", i, path_.rsplit(".", 1)[-1])
-            problems.append(Problem(name, path_, p.message, doc.line_of(keys)))
+        entry = _entry(values, name, sub)
+        for p in sub:  # add the line of the YAML path named
+            keys = ("remediation", i, p.place.rsplit(".", 1)[-1])
+            problems.append(Problem(name, p.place, p.message, doc.line_of(keys)))
         if entry is None and not sub:
             problems.append(doc.problem(("remediation", i, "requirement"),
                                         "expected a requirement id module:requirement"))
