@@ -64,9 +64,15 @@ def before(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return out
 
 
-def test_tracking_carried_and_closed_gaps_marked(before, run, tmp_path: Path) -> None:
-    filled = tmp_path / "gaps-filled.xlsx"
-    typed = fill_gaps(before["xlsx"], filled)
+@pytest.fixture(scope="module")
+def filled(before, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """The before-negotiation gap workbook with every Gaps row filled in by openpyxl."""
+    path = tmp_path_factory.mktemp("filled") / "gaps-filled.xlsx"
+    return path, fill_gaps(before["xlsx"], path)
+
+
+def test_tracking_carried_and_closed_gaps_marked(before, filled, run, tmp_path: Path) -> None:
+    filled, typed = filled
     assert len(typed) == 16
     out = tmp_path / "after.json"
     code, _out, err = run("assess", AFTER, *CHECKLISTS, "-q", "--baseline", filled,
@@ -132,16 +138,15 @@ def test_tracking_carried_and_closed_gaps_marked(before, run, tmp_path: Path) ->
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
-def test_workbook_saved_by_libreoffice_reads_back(before, tmp_path: Path) -> None:
+def test_workbook_saved_by_libreoffice_reads_back(filled, tmp_path: Path) -> None:
     from audit.remediation import read_workbook
 
-    filled = tmp_path / "filled.xlsx"
-    typed = fill_gaps(before["xlsx"], filled)
+    filled, typed = filled
     outdir = tmp_path / "lo"
     subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
                     "--convert-to", "xlsx", "--outdir", str(outdir), str(filled)],
                    check=True, capture_output=True, timeout=120)
-    previous = read_workbook(outdir / "filled.xlsx")
+    previous = read_workbook(outdir / filled.name)
     assert previous.platform == "Rafidain Chat"
     assert set(previous.entries) == set(typed)
     for rid, entry in typed.items():
@@ -166,12 +171,10 @@ def _edit(workbook: Path, out: Path, header: str, value: object, row: int = 2) -
     ("tracking status", "sort of", "expected one of open, in progress, done, accepted risk"),
     ("id", "not an id", "expected a requirement id module:requirement"),
 ])
-def test_bad_workbook_cells_name_sheet_and_cell(before, run, tmp_path: Path, header: str,
+def test_bad_workbook_cells_name_sheet_and_cell(filled, run, tmp_path: Path, header: str,
                                                 value: str, expected: str) -> None:
-    filled = tmp_path / "filled.xlsx"
-    fill_gaps(before["xlsx"], filled)
     bad = tmp_path / "bad.xlsx"
-    cell = _edit(filled, bad, header, value)
+    cell = _edit(filled[0], bad, header, value)
     code, _out, err = run("assess", AFTER, *CHECKLISTS, "-q", "--baseline", bad)
     assert code == 2
     assert f"bad.xlsx: Gaps!{cell}: {expected}" in err
