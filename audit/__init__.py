@@ -1,7 +1,9 @@
 """platform-audit: audit messaging platforms against national data-protection and content laws.
 
-This module is the public API for plugin authors: the hook marker, the model types and the
-errors. Import from here, not from submodules, so internals can move without breaking plugins.
+This module is the public API: for scripts and notebooks ``assess``, ``write`` and ``render``
+(docs/python-api.md) and the result types (``Assessment``, ``RequirementResult``, ``Finding``,
+``Status``, ``DataNote``, ...); for plugin authors the hook marker, the model types and the
+errors. Import from here, not from submodules, so internals can move without breaking callers.
 """
 
 from __future__ import annotations
@@ -17,6 +19,18 @@ hookimpl = pluggy.HookimplMarker("platform_audit")
 # Model and error types are imported lazily so that ``audit --help`` and plugin discovery stay
 # cheap; ``from audit import Finding`` still works as usual.
 _LAZY = {
+    "assess": "audit.api",
+    "write": "audit.api",
+    "render": "audit.api",
+    "Assessment": "audit.assessment",
+    "RequirementResult": "audit.assessment",
+    "DataNote": "audit.assessment",
+    "WaiverState": "audit.assessment",
+    "ChecklistRef": "audit.assessment",
+    "Proof": "audit.model",
+    "ScoreResult": "audit.scoring",
+    "Verdict": "audit.scoring",
+    "EvidencePack": "audit.evidence.pack",
     "AuditError": "audit.errors",
     "ChecklistError": "audit.errors",
     "EvidenceError": "audit.errors",
@@ -42,21 +56,44 @@ _LAZY = {
 __all__ = ["__version__", "hookimpl", *_LAZY]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from audit.errors import AuditError, ChecklistError, EvidenceError, ExitCode, PluginError, Problem, UsageError
-    from audit.evaluators.base import EvaluationContext, Evaluator
-    from audit.model import (
-        Area,
-        Checklist,
-        ChecklistStatus,
-        Citation,
-        Finding,
-        Requirement,
-        Rule,
-        Severity,
-        Source,
-        Status,
+    # "X as X": explicit re-exports for type checkers (the names are in __all__)
+    from audit.api import assess as assess, render as render, write as write
+    from audit.assessment import (
+        Assessment as Assessment,
+        ChecklistRef as ChecklistRef,
+        DataNote as DataNote,
+        RequirementResult as RequirementResult,
+        WaiverState as WaiverState,
     )
-    from audit.registry import Registry
+    from audit.errors import (
+        AuditError as AuditError,
+        ChecklistError as ChecklistError,
+        EvidenceError as EvidenceError,
+        ExitCode as ExitCode,
+        PluginError as PluginError,
+        Problem as Problem,
+        UsageError as UsageError,
+    )
+    from audit.evaluators.base import (
+        EvaluationContext as EvaluationContext,
+        Evaluator as Evaluator,
+    )
+    from audit.evidence.pack import EvidencePack as EvidencePack
+    from audit.model import (
+        Area as Area,
+        Checklist as Checklist,
+        ChecklistStatus as ChecklistStatus,
+        Citation as Citation,
+        Finding as Finding,
+        Proof as Proof,
+        Requirement as Requirement,
+        Rule as Rule,
+        Severity as Severity,
+        Source as Source,
+        Status as Status,
+    )
+    from audit.registry import Registry as Registry
+    from audit.scoring import ScoreResult as ScoreResult, Verdict as Verdict
 
 
 def __getattr__(name: str) -> Any:

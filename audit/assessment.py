@@ -26,7 +26,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from audit.remediation import Dropped, RemediationEntry
     from audit.reviews import Review
 
-RESULT_SCHEMA_VERSION = "1.1"  # 1.1: remediation, freshness, auditor decisions, provenance
+# 1.1 added "notes"; 1.2 remediation, freshness, auditor decisions, provenance
+RESULT_SCHEMA_VERSION = "1.2"
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ class Assessment:
         query = self.details.get(full_id)
         if query is None or self.evidence is None:
             return 0
-        return self.evidence.logs.query(f"SELECT count(*) FROM ({query.sql})")[0][0]
+        return int(self.evidence.logs.query(f"SELECT count(*) FROM ({query.sql})")[0][0])
 
 
 def _known_keys(library: ChecklistLibrary, registry: Registry) -> set[str]:
@@ -372,7 +373,7 @@ def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: Checkli
     logs = {name: {"path": info.path, "rows": info.rows, "format": info.format}
             for name, info in (pack._logs.logs.items() if pack._logs else [])}
     waivers = [w for w in (r.waiver for r in results) if w is not None]
-    return Assessment(
+    result = Assessment(
         as_of=as_of, generated_at=generation_time(),
         platform=platform,
         checklists=[_ref(c, library) for c in checklists],
@@ -383,6 +384,10 @@ def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: Checkli
         evidence_files=list(pack.files), waivers=waivers, logs=logs, details=details,
         evidence=pack, sources=sources, freshness=freshness,
         provenance=collect_provenance(checklists, library, pack))
+    from audit.quality import data_notes  # after the rules: it reads their figures
+
+    result.notes.extend(data_notes(result, pack, checklists, registry))
+    return result
 
 
 def _ref(c: Checklist, library: ChecklistLibrary) -> ChecklistRef:

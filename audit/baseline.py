@@ -98,7 +98,7 @@ def apply_baseline(assessment: Assessment, baseline: Path | str | dict[str, Any]
     else:
         data, name = load_baseline(baseline), name or str(baseline)
     comparison = compare_assessment(assessment, data, name)
-    assessment.baseline = comparison  # type: ignore[attr-defined]
+    assessment.baseline = comparison
     return comparison
 
 

@@ -129,11 +129,19 @@ def render_module(checklist: Checklist) -> str:
         lines.append(f"- Extends: [{checklist.extends}]({checklist.extends}.md)")
     if checklist.provider:
         lines.append(f"- Provider: {checklist.provider}")
+    if checklist.reviewed:
+        lines.append(f"- Legal review: {checklist.reviewed.isoformat()}, against "
+                     "[legal-sources.md](../legal-sources.md) rows "
+                     f"{', '.join(checklist.legal_rows) or 'none'}")
     lines.append("")
     if checklist.description:
         lines += [" ".join(checklist.description.split()), ""]
     lines += ["## Sources", "", "| id | title | status | LEGAL.md | link |", "|---|---|---|---|---|"]
     cited = {r.citation.source for r in checklist.requirements}
+    # a dated version resting on a superseded row keeps that row's source on the page
+    cited |= {s.id for s in checklist.sources.values()
+              if set(s.legal_ref) & {ref for r in checklist.requirements
+                                     for ref in _version_refs(r.rule)}}
     # Only sources some requirement cites: a parent's other sources are not this module's.
     for source in sorted((s for s in checklist.sources.values() if s.id in cited),
                          key=lambda s: s.id):
@@ -149,19 +157,36 @@ def render_module(checklist: Checklist) -> str:
         lines.append(
             f"| {_cell(rid)} | {req.area.value} | {req.severity.value} | "
             f"{_cell(describe_rule(req.rule))} | {_cell(_applies(req))} | "
-            f"{_cell(_citation(req, checklist))} | {_cell(', '.join(req.refs))} | "
+            f"{_cell(_citation(req, checklist))} | {_cell(_refs(req))} | "
             f"{req.confidence.value} | {req.status.value} | {_cell(req.theme or '')} |")
     lines.append("")
-    details = [r for r in checklist.requirements if r.note]
+    details = [r for r in checklist.requirements if r.note or r.citation.unnumbered]
     if details:
         lines += ["## Notes", ""]
-        lines += [f"- **{r.id}**: {_cell(r.note)}" for r in details]
+        for r in details:
+            if r.citation.unnumbered:
+                lines.append(f"- **{r.id}**: no numbered provision is cited: "
+                             f"{_cell(r.citation.unnumbered)}")
+            if r.note:
+                lines.append(f"- **{r.id}**: {_cell(r.note)}")
         lines.append("")
     if checklist.unselected:
         lines += ["## Not inherited", ""]
         lines += [f"- **{u.id}**: {_cell(u.reason)}" for u in checklist.unselected]
         lines.append("")
     return "\n".join(lines)
+
+
+def _version_refs(rule: Rule) -> list[str]:
+    """LEGAL.md rows named by the rule's dated versions (nested rules included)."""
+    return [ref for r in _flat_rules(rule) for v in r.params.get("versions") or []
+            for ref in v.get("refs") or []]
+
+
+def _refs(req: Requirement) -> str:
+    """The requirement's rows, then rows that back only one dated version (marked as such)."""
+    extra = [ref for ref in dict.fromkeys(_version_refs(req.rule)) if ref not in req.refs]
+    return ", ".join([*req.refs, *(f"{ref} (dated version)" for ref in extra)])
 
 
 def render_index(checklists: Iterable[Checklist]) -> str:
@@ -269,8 +294,8 @@ def render_evidence(checklists: Iterable[Checklist]) -> str:
     lines += ["", "## Logs and the values rules filter on", "", "| log | column | values |",
               "|---|---|---|"]
     for log, cols in sorted(logs.items()):
-        for col, values in sorted(cols.items()):
-            lines.append(f"| `{log}` | `{col}` | {_cell(', '.join(sorted(values)[:30]))} |")
+        for col, col_values in sorted(cols.items()):
+            lines.append(f"| `{log}` | `{col}` | {_cell(', '.join(sorted(col_values)[:30]))} |")
     lines += ["", f"## Answer keys (answers.yaml): {len(answers)}", "",
               "| key | read by |", "|---|---|"]
     lines += [f"| `{k}` | {users(ids)} |" for k, ids in sorted(answers.items())]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from audit.conditions import validate_condition
 from audit.errors import ChecklistError, PluginError, Problem, UsageError
@@ -36,14 +36,16 @@ from audit.yamlio import YamlDocument, YamlProblem, load_yaml
 class RawModule:
     doc: YamlDocument
     owner: str
+    source: Path | None = None  # the file it was read from
 
     @property
     def data(self) -> Mapping[str, Any]:
-        return self.doc.data
+        data: Mapping[str, Any] = self.doc.data
+        return data
 
     @property
     def id(self) -> str:
-        return self.data["id"]
+        return str(self.data["id"])
 
 
 def _display(path: Path) -> str:
@@ -99,7 +101,7 @@ def parse_module(path: Path, owner: str, registry: Registry,
     if data.get("overrides") and not data.get("extends"):
         problems.append(doc.problem(("overrides",), "only a module that extends another can "
                                                     "override requirements"))
-    return (None if problems else RawModule(doc, owner)), problems
+    return (None if problems else RawModule(doc, owner, path)), problems
 
 
 def _max_age_problems(doc: Any, base: tuple[Any, ...], value: str) -> list[Problem]:
@@ -111,10 +113,24 @@ def _max_age_problems(doc: Any, base: tuple[Any, ...], value: str) -> list[Probl
 
 
 class ChecklistLibrary:
-    """Every checklist module the installed plugins provide, validated and resolved."""
+    """Every checklist module the installed plugins provide, validated and resolved.
 
-    def __init__(self, modules: Mapping[str, Checklist]) -> None:
+    Modules from local files and folders (``--checklist PATH``, ``AUDIT_CHECKLIST_PATH``, a
+    pack's ``audit.yaml``) are part of it too; ``files`` maps each module id to its file so a
+    path given on the command line selects the modules that file or folder holds.
+    """
+
+    def __init__(self, modules: Mapping[str, Checklist],
+                 files: Mapping[str, Path] | None = None) -> None:
         self._modules = dict(modules)
+        self._files = dict(files or {})
+
+    def from_path(self, path: Path) -> list[Checklist]:
+        """The modules defined in ``path`` (a module file, or every module under a folder)."""
+        target = path.resolve()
+        return [self._modules[mid] for mid in self.ids()
+                if mid in self._files and (self._files[mid] == target
+                                           or self._files[mid].is_relative_to(target))]
 
     def ids(self) -> list[str]:
         return sorted(self._modules)
@@ -134,11 +150,14 @@ class ChecklistLibrary:
 
 
 BUNDLED_OWNER = "audit.default_plugins.checklists"
+LOCAL_OWNER = "local"  # modules from the user's own files and folders, not from a plugin
 
 
-def _collect(registry: Registry,
-             clashes: list[str] | None = None) -> tuple[dict[str, RawModule], list[Problem]]:
-    """Parse every registered module; ``clashes`` collects ids two plugins both define."""
+def _collect(registry: Registry, clashes: list[str] | None = None,
+             local: Sequence[Path] = ()) -> tuple[dict[str, RawModule], list[Problem]]:
+    """Parse every registered module, then the ``local`` files and folders (after the
+    installed ones, so a local module may extend an installed one); ``clashes`` collects ids
+    two plugins both define."""
     clashes = [] if clashes is None else clashes
     raws: dict[str, RawModule] = {}
     problems: list[Problem] = []
@@ -149,11 +168,17 @@ def _collect(registry: Registry,
                                                              "does not exist"))
             continue
         files += [(p, owner) for p in module_files(directory)]
+    seen_files = {p.resolve() for p, _owner in files}
+    for item in local:
+        for path in (module_files(item) if item.is_dir() else [item]):
+            if path.resolve() not in seen_files:  # a file named twice is read once
+                seen_files.add(path.resolve())
+                files.append((path, LOCAL_OWNER))
     for path, owner in files:
         raw, found = parse_module(path, owner, registry)
         # A third-party module's problem names its plugin: the user may not know where the
         # file came from, and the fix belongs to the plugin's author.
-        if owner not in (BUNDLED_OWNER, "command line"):
+        if owner not in (BUNDLED_OWNER, "command line", LOCAL_OWNER):
             found = [Problem(p.file, p.place, f"{p.message} [plugin '{owner}']", p.line)
                      for p in found]
         problems += found
@@ -161,6 +186,12 @@ def _collect(registry: Registry,
             continue
         if raw.id in raws:
             first = raws[raw.id]
+            if LOCAL_OWNER in (owner, first.owner):
+                # the user's own file clashes: their input to fix (exit 2), not a plugin's
+                problems.append(raw.doc.problem(("id",), f"module id {raw.id!r} is already "
+                                                         f"defined in {first.doc.file}; give "
+                                                         "this module another id"))
+                continue
             problems.append(raw.doc.problem(("id",), f"module id {raw.id!r} is already defined "
                                                      f"in {first.doc.file} (plugin '{first.owner}'; "
                                                      f"this one from '{owner}')"))
@@ -217,7 +248,7 @@ def _requirement(data: Mapping[str, Any], module: Mapping[str, Any], origin: str
     return Requirement(
         id=data["id"], module=module["id"], jurisdiction=module["jurisdiction"],
         area=Area(data["area"]), title=data["title"],
-        citation=Citation(cit["source"], cit["article"], cit.get("url")),
+        citation=Citation(cit["source"], cit["article"], cit.get("url"), cit.get("unnumbered")),
         severity=severity, weight=float(data.get("weight", severity.default_weight)),
         rule=Rule(data["rule"]["type"], {k: v for k, v in data["rule"].items() if k != "type"}),
         remediation=data["remediation"], refs=tuple(data.get("refs") or ()),
@@ -236,7 +267,9 @@ def _as_data(req: Requirement) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": req.id, "area": req.area.value, "title": req.title,
         "citation": {"source": req.citation.source, "article": req.citation.article,
-                     **({"url": req.citation.url} if req.citation.url else {})},
+                     **({"url": req.citation.url} if req.citation.url else {}),
+                     **({"unnumbered": req.citation.unnumbered}
+                        if req.citation.unnumbered else {})},
         "severity": req.severity.value, "rule": {"type": req.rule.type, **req.rule.params},
         "remediation": req.remediation, "refs": list(req.refs),
         "confidence": req.confidence.value, "status": req.status.value,
@@ -292,14 +325,14 @@ def build(raw: RawModule, parent: Checklist | None) -> tuple[Checklist | None, l
             continue
         entries.append((("requirements", i), req, data["id"]))
     requirements = []
-    for place, req, origin in entries:
-        cit = req["citation"]["source"]
+    for place, req_data, origin in entries:
+        cit = req_data["citation"]["source"]
         if cit not in sources:
             at = place + ("citation", "source") if place[0] != "extends" else place
             problems.append(doc.problem(at, f"cites unknown source {cit!r} "
                                             f"(sources: {', '.join(sorted(sources)) or 'none'})"))
             continue
-        requirements.append(_requirement(req, module, origin))
+        requirements.append(_requirement(req_data, module, origin))
     if problems:
         return None, problems
     return Checklist(
@@ -308,27 +341,35 @@ def build(raw: RawModule, parent: Checklist | None) -> tuple[Checklist | None, l
         requirements=tuple(requirements), path=doc.file, owner=raw.owner,
         language=data.get("language", "en"), extends=data.get("extends"),
         unselected=tuple(unselected), description=data.get("description"),
-        provider=data.get("provider")), []
+        provider=data.get("provider"),
+        reviewed=as_date(data["reviewed"]) if data.get("reviewed") else None,
+        legal_rows=tuple(data.get("legal_rows") or ())), []
 
 
-_LIBRARY: dict[int, ChecklistLibrary] = {}
+_LIBRARY: dict[tuple[int, tuple[tuple[str, str], ...]], ChecklistLibrary] = {}
 
 
-def load_library(registry: Registry) -> ChecklistLibrary:
-    """Every module from every plugin, or ``ChecklistError`` listing every problem."""
-    cached = _LIBRARY.get(id(registry))
+def load_library(registry: Registry, local: Sequence[Path] = ()) -> ChecklistLibrary:
+    """Every module from every plugin, from the folders of ``AUDIT_CHECKLIST_PATH`` and from
+    ``local`` files and folders; or ``ChecklistError`` listing every problem."""
+    from audit.checklist_paths import env_checklist_path, fingerprint
+
+    local = [*env_checklist_path(), *local]
+    key = (id(registry), fingerprint(local))
+    cached = _LIBRARY.get(key)
     if cached is not None:
         return cached
     clashes: list[str] = []
-    raws, problems = _collect(registry, clashes=clashes)
+    raws, problems = _collect(registry, clashes=clashes, local=local)
     if not problems:
         resolved, problems = resolve_all(raws)
     if problems:
         # two plugins claiming one module id is a plugin error (exit 3), like any id clash
         raise (PluginError if clashes else ChecklistError)(problems=problems)
-    library = ChecklistLibrary(resolved)
+    files = {mid: raw.source.resolve() for mid, raw in raws.items() if raw.source}
+    library = ChecklistLibrary(resolved, files)
     _LIBRARY.clear()
-    _LIBRARY[id(registry)] = library
+    _LIBRARY[key] = library
     return library
 
 
@@ -357,11 +398,28 @@ def validate_files(paths: Iterable[Path], registry: Registry) -> list[Problem]:
             raws[raw.id] = raw
     if problems:
         return problems
-    installed, _ = _collect(registry)  # their own problems are not the files' under test
+    from audit.checklist_paths import env_checklist_path
+
+    # the files under test are checked against what `assess` would load beside them: the
+    # installed modules and AUDIT_CHECKLIST_PATH (their own problems are not the files')
+    installed, _ = _collect(registry, local=env_checklist_path())
+    own_paths = {raw.source.resolve() for raw in raws.values() if raw.source}
     for module_id, raw in installed.items():
-        if module_id not in raws and not any(r.doc.file == raw.doc.file for r in raws.values()):
-            raws.setdefault(module_id, raw)
+        if raw.source and raw.source.resolve() in own_paths:
+            continue
+        if module_id in raws:
+            problems.append(raws[module_id].doc.problem(
+                ("id",), f"module id {module_id!r} is already defined in {raw.doc.file}; give "
+                         "this module another id"))
+            continue
+        raws[module_id] = raw
+    if problems:
+        return problems
     _resolved, problems = resolve_all(raws)
     own_files = {raw.doc.file for mid, raw in raws.items() if mid in own_ids}
+    for module_id in sorted(own_ids):
+        from audit.vocabulary_check import rule_name_problems
+
+        problems += rule_name_problems(raws[module_id].doc, registry)
     return [p for p in problems if p.file in own_files]
 

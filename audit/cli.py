@@ -19,8 +19,8 @@ from audit.errors import AuditError, ExitCode
 
 EXIT_CODES_HELP = """\b
 Exit codes:
-  0   ran, and every gate (--fail-under, --fail-on, diff --fail-on-regression,
-      verify) passed
+  0   ran, and every gate (--fail-under, --fail-on, --strict, diff
+      --fail-on-regression, verify) passed
   1   ran, and a gate failed (one line per failed gate on stderr), or verify
       found a difference
   2   usage or input error (bad option, malformed checklist or evidence)
@@ -62,19 +62,36 @@ def checklists() -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 def checklists_list(fmt: str) -> None:
-    """List every checklist module the installed plugins provide."""
+    """List every checklist module the installed plugins provide (and AUDIT_CHECKLIST_PATH)."""
     from audit.checklists import load_library
     from audit.plugins import get_registry
 
+    import datetime as dt
+
+    from audit.i18n import _, ngettext
+    from audit.legal_review import review_due
+
     library = load_library(get_registry())
+    today = dt.date.today()
     rows = [{"id": c.id, "jurisdiction": c.jurisdiction, "title": c.title,
              "status": c.status.value, "version": c.version,
-             "requirements": len(c.requirements), "extends": c.extends or ""}
+             "requirements": len(c.requirements), "extends": c.extends or "",
+             "owner": c.owner, "path": c.path,  # owner "local": a user's own file
+             "reviewed": c.reviewed.isoformat() if c.reviewed else "",
+             "review_due": review_due(c.reviewed, today)}
             for c in library.all()]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
-        _echo_table(rows, ["id", "jurisdiction", "title", "status", "version", "requirements"])
+        for row in rows:
+            row["review"] = _("review due") if row["review_due"] else ""
+        _echo_table(rows, ["id", "jurisdiction", "title", "status", "version", "requirements",
+                           "reviewed", "review"])
+        due = sum(1 for row in rows if row["review_due"])
+        if due:
+            click.echo(ngettext("{count} module was not reviewed in the last 12 months.",
+                                "{count} modules were not reviewed in the last 12 months.",
+                                due, count=due))
 
 
 @checklists.command("show")
@@ -82,18 +99,39 @@ def checklists_list(fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 def checklists_show(module_id: str, fmt: str) -> None:
-    """Show one module's resolved requirements (after extends, overrides, unselect)."""
-    from audit.checklists import load_library
+    """Show a module's resolved requirements (after extends, overrides, unselect).
+
+    MODULE_ID is a module id, or a module file or folder of your own.
+    """
+    from audit.checklist_paths import select_checklists
     from audit.plugins import get_registry
     from audit.serialize import checklist_to_dict
 
-    checklist = load_library(get_registry()).get(module_id)
+    _library, chosen = select_checklists([module_id], get_registry())
     if fmt == "json":
-        click.echo(json.dumps(checklist_to_dict(checklist), indent=2, ensure_ascii=False))
+        data = [checklist_to_dict(c) for c in chosen]
+        click.echo(json.dumps(data[0] if len(data) == 1 else data, indent=2,
+                              ensure_ascii=False))
         return
+    for i, checklist in enumerate(chosen):
+        if i:
+            click.echo()
+        _show_table(checklist)
+
+
+def _show_table(checklist: Any) -> None:
     click.echo(f"{checklist.id} v{checklist.version}: {checklist.title}")
     click.echo(f"jurisdiction {checklist.jurisdiction}, status {checklist.status.value}"
                + (f", extends {checklist.extends}" if checklist.extends else ""))
+    if checklist.reviewed:
+        import datetime as dt
+
+        from audit.i18n import _
+        from audit.legal_review import review_due
+
+        due = review_due(checklist.reviewed, dt.date.today())
+        click.echo(_("last legal review {date}; review due", date=checklist.reviewed.isoformat())
+                   if due else _("last legal review {date}", date=checklist.reviewed.isoformat()))
     click.echo()
     rows = [{"id": r.id, "area": r.area.value, "severity": r.severity.value,
              "rule": r.rule.type, "title": r.title,
@@ -153,31 +191,28 @@ def _memory(value: str | None) -> str | None:
     return f"{m.group(1)}{m.group(2)}"
 
 
-def _refuse_overwriting_inputs(output: Path, inputs: list[Path]) -> None:
-    """Inputs are never modified: an output path that is (or lies inside) an input is refused."""
-    target = output.resolve()
-    for item in inputs:
-        source = item.resolve()
-        if target == source or (source.is_dir() and target.is_relative_to(source)):
-            raise click.UsageError(f"{output} is one of the inputs ({item}); write the report "
-                                   "elsewhere")
-
-
 def _parse_date(value: str | None) -> Any:
     import datetime as dt
 
     if value is None:
         return None
+    from audit.limits import date_problem
+
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
+        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}",
+                                 param_hint="--as-of") from None
+    if why := date_problem(day):
+        raise click.BadParameter(why, param_hint="--as-of")
+    return day
 
 
 @cli.command("assess")
 @click.argument("evidence", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--checklist", "-c", "checklist_ids", multiple=True, required=True,
-              help="Checklist module id (repeat for several jurisdictions).")
+              help="Checklist module id, or a module file or folder of your own (repeat for "
+                   "several jurisdictions).")
 @click.option("--as-of", "as_of", help="Date to assess on (YYYY-MM-DD); default: the pack's "
                                        "as_of, else today. Rule versions and waivers use it.")
 @click.option("--scoring", default="weighted", show_default=True,
@@ -186,9 +221,12 @@ def _parse_date(value: str | None) -> Any:
                                       "plugin's format; default "
                                       "from the -o extension, else console.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write the report to this file (atomically).")
+              help="Write the report to this file (atomically); '-' writes a text format to "
+                   "standard output.")
 @click.option("--fail-under", type=click.FloatRange(0, 100),
               help="Exit 1 when the score (percent, with waivers) is below this.")
+@click.option("--strict", is_flag=True,
+              help="Exit 1 when the report carries a data-quality warning (docs/data-quality.md).")
 @click.option("--memory-limit", default=None, callback=lambda c, p, v: _memory(v),
               help="DuckDB memory limit for logs, e.g. 2GB "
                                                    "(default 768MB; larger logs spill to disk).")
@@ -214,36 +252,24 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
                scoring: str, fmt: str | None, output: Path | None, fail_under: float | None,
                memory_limit: str | None, temp_dir: Path | None, quiet: bool,
                baselines: tuple[Path, ...] = (), reviews: tuple[Path, ...] = (),
-               fail_on: tuple[str, ...] = ()) -> None:
+               fail_on: tuple[str, ...] = (), strict: bool = False) -> None:
     """Assess an evidence pack against checklist modules and report the gaps.
 
     EVIDENCE is a pack directory (platform.yaml, answers.yaml, documents/, logs/, waivers.yaml)
     or another input a loader reads; several may be given and are merged.
     """
-    import datetime as dt
+    from audit.api import prepare, run
+    from audit.reports.base import is_stdout, refuse_overwriting_inputs, write_output, writer_for
 
-    from audit.assessment import assess
-    from audit.checklists import load_library
-    from audit.evidence.loaders import load_evidence, needed_log_columns
-    from audit.plugins import get_registry
-    from audit.reports.base import write_atomically, writer_for
-    from audit.schemas.common import as_date
-
-    registry = get_registry()
-    library = load_library(registry)
-    checklists = [library.get(cid) for cid in checklist_ids]
     # everything that can be checked before the (possibly long) log loading is checked first
-    repeated = sorted({c for c in checklist_ids if checklist_ids.count(c) > 1})
-    if repeated:
-        raise click.UsageError(f"checklist '{repeated[0]}' given twice")
-    if scoring not in registry.scoring_models:
-        raise click.UsageError(f"unknown scoring model '{scoring}' (known: "
-                               f"{', '.join(registry.scoring_models.ids())})")
-    if output is not None:
-        _refuse_overwriting_inputs(output, [*evidence, *baselines, *reviews])
-    writer = writer_for(registry, fmt, output)
-    if getattr(writer, "binary", False) and output is None:
-        raise click.UsageError(f"the {writer.id} format needs an output file: add -o FILE")
+    prepared = prepare(evidence, checklist_ids, scoring, memory_limit=memory_limit,
+                       temp_directory=str(temp_dir) if temp_dir else None)
+    registry = prepared.registry
+    refuse_overwriting_inputs(output, [*evidence, *baselines, *reviews])
+    writer = writer_for(registry, fmt, None if is_stdout(output) else output)
+    if getattr(writer, "binary", False) and (output is None or is_stdout(output)):
+        raise click.UsageError(f"the {writer.id} format is a binary workbook: it needs an "
+                               "output file (-o FILE), not standard output")
     from audit.progress import progress_for
 
     # read first: a bad baseline or review file fails before the long part
@@ -253,23 +279,18 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
     if "regression" in fail_on and inputs.result is None and inputs.workbook_result is None:
         raise click.UsageError("--fail-on regression needs a JSON result or gap workbook as "
                                "--baseline")
-    pack = load_evidence(list(evidence), registry, needed_log_columns(checklists, registry),
-                         memory_limit=memory_limit,
-                         temp_directory=str(temp_dir) if temp_dir else None,
-                         progress=progress_for(quiet))
-    day = _parse_date(as_of) or (as_date(pack.profile["as_of"]) if pack.profile.get("as_of")
-                                 else dt.date.today())
-    result = assess(pack, checklists, library, registry, day, scoring)
-    inputs.apply(result, library, registry)
+    result = run(prepared, _parse_date(as_of), progress=progress_for(quiet))
+    inputs.apply(result, prepared.library, registry)
     if output is not None:
-        write_atomically(output, lambda fh: writer.write(result, fh), writer.binary)
-        if not quiet:
+        write_output(output, lambda fh: writer.write(result, fh), writer.binary, sys.stdout)
+        if not quiet and not is_stdout(output):
             # the auditor sees the summary on screen and hands over the file
             if writer.id != "console":
                 registry.writers.get("console").write(result, sys.stdout)
                 click.echo()
+            # status on stderr: stdout carries only the report
             click.echo(f"wrote {output} ({writer.id}): verdict {result.verdict.value}, "
-                       f"score {result.score.percent}, {len(result.gaps())} gap(s)")
+                       f"score {result.score.percent}, {len(result.gaps())} gap(s)", err=True)
     else:
         writer.write(result, sys.stdout)
     gate_failed = False
@@ -279,6 +300,14 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
             shown = "n/a (nothing scored)" if score is None else f"{score * 100:.3f} %"
             click.echo(f"audit: gate failed: score {shown} is under --fail-under "
                        f"{fail_under:g}", err=True)
+            gate_failed = True
+    if strict:
+        from audit.quality import warnings_of
+
+        warned = warnings_of(result)
+        if warned:
+            click.echo(f"audit: gate failed: --strict and {len(warned)} data-quality "
+                       f"warning(s), first: {warned[0].message}", err=True)
             gate_failed = True
     if fail_on:
         from audit.gates import failed
@@ -290,14 +319,30 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
         raise click.exceptions.Exit(1)
 
 
+def _loaders_by_plugin() -> dict[str, list[dict[str, Any]]]:
+    """Each plugin's evidence loaders with where they are asked (``kind``) and their order."""
+    from audit.evidence.loaders import loader_kinds
+    from audit.plugins import get_registry
+
+    out: dict[str, list[dict[str, Any]]] = {}
+    registry = get_registry()
+    for loader_id, loader in registry.loaders.items():
+        out.setdefault(registry.loaders.owner(loader_id), []).append(
+            {"id": loader_id, "kind": " and ".join(loader_kinds(loader)),
+             "priority": getattr(loader, "priority", 50)})
+    return out
+
+
 @cli.command("plugins")
 @click.option("--all", "show_all", is_flag=True, help="Include the built-in default plugins.")
 def plugins_cmd(show_all: bool) -> None:
-    """List installed plugins (JSON) and the hooks each implements."""
+    """List installed plugins (JSON), the hooks each implements and its evidence loaders."""
     from audit.plugins import list_plugins
 
     infos = list_plugins(include_defaults=show_all)
+    loaders = _loaders_by_plugin() if not any(i.error for i in infos) else {}
     out = [{"name": i.name, "version": i.version, "hooks": list(i.hooks),
+            **({"loaders": loaders[i.name]} if i.name in loaders else {}),
             **({"default": True} if i.default else {}), **({"error": i.error} if i.error else {})}
            for i in infos]
     click.echo(json.dumps(out, indent=2))

@@ -104,7 +104,7 @@ def evaluate(cond: Mapping[str, Any] | None, facts: Mapping[str, Any],
         return None if inner is None else not inner
     found, value = lookup(facts, cond["field"])
     if "exists" in cond:
-        return found == cond["exists"]
+        return bool(found == cond["exists"])
     if not found or value is None:
         if missing is not None:
             missing.append(cond["field"])

@@ -56,8 +56,14 @@ class DiffError(AuditError):
 
 def load_result(path: Path | str) -> dict[str, Any]:
     """Read and check one JSON result; every failure is one line naming the file."""
+    from audit.limits import MAX_RESULT_BYTES
+
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_RESULT_BYTES:  # before reading: parsing costs ~15x the file in memory
+            raise DiffError(f"{path}: file is {size:,} bytes; result files are limited to "
+                            f"{MAX_RESULT_BYTES:,}")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DiffError(f"{path}: no such file") from None
@@ -66,11 +72,15 @@ def load_result(path: Path | str) -> dict[str, Any]:
                         "written by `audit assess --format json`") from None
     except OSError as exc:
         raise DiffError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    from audit.jsonio import JsonLimitError, parse_json
+
     try:
-        data = json.loads(text)
+        data = parse_json(text)
     except json.JSONDecodeError as exc:
         raise DiffError(f"{path}:{exc.lineno}: malformed JSON: {exc.msg} (line {exc.lineno}, "
                         f"column {exc.colno})") from None
+    except JsonLimitError as exc:
+        raise DiffError(f"{path}: {exc}") from None
     return check_result(data, str(path))
 
 
@@ -83,6 +93,7 @@ def check_result(data: Any, name: str) -> dict[str, Any]:
     if not major.isdigit() or int(major) != SUPPORTED_MAJOR:
         raise DiffError(f"{name}: result schema version {version or '(missing)'} is not "
                         f"compatible with this platform-audit (reads {SUPPORTED_MAJOR}.x)")
+    _check_shapes(data, name)
     reqs = data.get("requirements")
     if not isinstance(reqs, list) or not all(isinstance(r, dict) and isinstance(r.get("id"), str)
                                              and isinstance(r.get("status"), str)
@@ -110,6 +121,39 @@ def check_result(data: Any, name: str) -> dict[str, Any]:
             raise DiffError(f"{name}: scoring.{part}.score must be a number from 0 to 1 or "
                             f"null, got {value!r}")
     return data
+
+
+# The containers the comparison reads, with the type each must have: a result with another
+# shape is refused here, with its place, instead of failing deep inside the comparison.
+_SHAPES: tuple[tuple[str, type, type | None], ...] = (
+    ("tool", dict, None), ("platform", dict, None), ("scoring", dict, dict),
+    ("by_area", dict, dict), ("checklists", list, dict),
+)
+
+
+def _check_shapes(data: dict[str, Any], name: str) -> None:
+    for key, kind, item in _SHAPES:
+        value: Any = data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, kind):
+            raise DiffError(f"{name}: {key} must be {'an object' if kind is dict else 'a list'}, "
+                            f"got {type(value).__name__}")
+        if item is None:
+            continue
+        entries = list(value.items()) if isinstance(value, dict) else list(enumerate(data[key]))
+        for k, entry in entries:
+            if key == "scoring" and k not in ("with_waivers", "without_waivers"):
+                continue
+            if not isinstance(entry, item) and (entry is not None or key == "checklists"):
+                raise DiffError(f"{name}: {key}.{k} must be an object, got "
+                                f"{type(entry).__name__}")
+    for i, c in enumerate(data.get("checklists") or []):
+        if not isinstance(c.get("id"), str):
+            raise DiffError(f"{name}: checklists[{i}].id must be text")
+    for key in ("verdict", "verdict_without_waivers"):
+        if key in data and not isinstance(data[key], str):
+            raise DiffError(f"{name}: {key}: unknown verdict {data[key]!r}")
 
 
 def _is_score(value: Any, allow_none: bool = True) -> bool:
@@ -317,7 +361,8 @@ class Diff:
             if c.status_direction < 0:
                 lines.append(f"{c.id}: status {c.old_status} -> {c.new_status}")
             elif c.score_delta is not None and c.score_delta < -SCORE_EPSILON:
-                lines.append(f"{c.id}: score {c.old['score']:.3f} -> {c.new['score']:.3f}")
+                lines.append(f"{c.id}: score {(c.old or {})['score']:.3f} -> "
+                             f"{(c.new or {})['score']:.3f}")
         # A requirement the new result no longer assesses could hide anything: dropping a
         # failing checklist from -c must not pass the gate.
         for r in self.only_old:
@@ -483,7 +528,7 @@ def change_rows(d: Diff, figure_limit: int | None = 4) -> list[list[Any]]:
     for c in changes:
         status = (c.old_status if c.old_status == c.new_status
                   else f"{c.old_status} -> {c.new_status}")
-        score = (f"{c.old['score']:.2f} -> {c.new['score']:.2f}"
+        score = (f"{(c.old or {})['score']:.2f} -> {(c.new or {})['score']:.2f}"
                  if c.score_delta is not None and abs(c.score_delta) > SCORE_EPSILON
                  else f"{c.new.get('score', 0):.2f}" if c.new else "")
         rows.append([c.id, c.severity, ", ".join(lb.replace("_", " ") for lb in c.labels),
@@ -607,7 +652,8 @@ EXTENSIONS = {".txt": "console", ".json": "json", ".md": "markdown", ".markdown"
               help="console, json, markdown or xlsx; default from the -o extension, else "
                    "console.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write the comparison to this file (atomically).")
+              help="Write the comparison to this file (atomically); '-' writes a text format to "
+                   "standard output.")
 @click.option("--fail-on-regression", is_flag=True,
               help="Exit 1 when anything got worse: a requirement's status (by the roll-up "
                    "order) or score, the overall score or the verdict.")
@@ -621,23 +667,26 @@ def diff_cmd(old: Path, new: Path, fmt: str | None, output: Path | None,
     compared on their common requirements only (see docs/diff.md).
     """
     from audit.errors import OutputError
-    from audit.reports.base import write_atomically
+    from audit.reports.base import is_stdout, refuse_overwriting_inputs, write_output
 
-    if fmt is None and output is not None:
+    refuse_overwriting_inputs(output, [old, new])
+    if fmt is None and output is not None and not is_stdout(output):
         fmt = EXTENSIONS.get(output.suffix.lower())
         if fmt is None:
             raise OutputError(f"{output}: no diff format writes '{output.suffix}' files; "
                               f"choose one with --format ({', '.join(sorted(RENDERERS))})")
     fmt = fmt or "console"
     render, binary = RENDERERS[fmt]
-    if binary and output is None:
-        raise click.UsageError(f"the {fmt} format needs an output file: add -o FILE")
+    if binary and (output is None or is_stdout(output)):
+        raise click.UsageError(f"the {fmt} format is a binary workbook: it needs an output "
+                               "file (-o FILE), not standard output")
     d = diff_files(old, new)
     if output is not None:
-        write_atomically(output, lambda fh: render(d, fh), binary)
+        write_output(output, lambda fh: render(d, fh), binary, sys.stdout)
         n = d.counts()
-        click.echo(f"wrote {output} ({fmt}): {n['changed']} changed requirement(s), "
-                   f"{len(d.regressions())} regression(s)")
+        if not is_stdout(output):
+            click.echo(f"wrote {output} ({fmt}): {n['changed']} changed requirement(s), "
+                       f"{len(d.regressions())} regression(s)", err=True)
     else:
         render(d, sys.stdout)
     if fail_on_regression:

@@ -2,6 +2,12 @@
 
 Laws count time in different units, and the unit matters: a month is not 30 days and business
 days skip the jurisdiction's public holidays. A ``Duration`` keeps the unit the law used.
+
+Months and years are calendar months (docs/reference/calendar-months.md): a period of N months
+from a day ends on the same day-number N months later, and where that month is too short, on
+its last day (the "corresponding date" rule of Regulation (EEC, Euratom) No 1182/71, Art.
+3(2)(c), also applied by English courts since Dodds v Walker [1981] 1 WLR 1441). So 1 July + 6
+months is 1 January, and 31 August + 6 months is 28 February (29 in a leap year).
 """
 
 from __future__ import annotations
@@ -86,6 +92,33 @@ class Duration:
         if self.is_business:
             raise ValueError("business days need a holiday calendar")
         return when + dt.timedelta(hours=self.approx_hours())
+
+    @property
+    def is_calendar(self) -> bool:
+        """True for months and years, whose length in days depends on the start date."""
+        return self.unit in (Unit.MONTHS, Unit.YEARS)
+
+    def longest_days(self) -> int:
+        """The most days this duration can span from any start date (a retention of that many
+        days covers the period whatever day it starts on: 6 months -> 184, 1 year -> 366)."""
+        return max(self._spans()) if self.is_calendar else self._fixed_days()
+
+    def shortest_days(self) -> int:
+        """The fewest days this duration can span from any start date (6 months -> 181)."""
+        return min(self._spans()) if self.is_calendar else self._fixed_days()
+
+    def _fixed_days(self) -> int:
+        if self.is_business:
+            raise ValueError("business days have no fixed length in days")
+        return int(-(-self.approx_hours() // 24))
+
+    def _spans(self) -> list[int]:
+        # every start day of a 400-year Gregorian cycle would be exact; four years (one leap
+        # day, every month end) already give the extremes
+        start = dt.date(2023, 1, 1)
+        days = (dt.date(2027, 1, 1) - start).days
+        return [(self.add_to(d) - d).days
+                for d in (start + dt.timedelta(i) for i in range(days))]
 
     def subtract_from(self, when: dt.date) -> dt.date:
         return Duration(-self.amount, self.unit).add_to(when) if self.unit in (

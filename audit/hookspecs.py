@@ -52,6 +52,11 @@ def audit_register_loaders(registry: Registry) -> None:
     ``logs/`` directory, a workbook, an export in another tool's format) and turns it into the
     evidence tables of the pack: profile, answers, documents, or event-log tables.
 
+    A loader has ``id``, ``description``, ``matches(path) -> bool`` and ``load(path, pack)``;
+    optionally ``kind`` (``"pack"``: an EVIDENCE argument; ``"log"``: a file under ``logs/``;
+    without it the loader is asked in both places) and ``priority`` (default 50, lower first;
+    the built-ins use 90 and 100). See docs/plugins/hooks.md.
+
     :param registry: the run's registry.
     """
 

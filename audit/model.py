@@ -86,6 +86,7 @@ class Citation:
     source: str
     article: str
     url: str | None = None
+    unnumbered: str | None = None  # why no numbered provision can be cited
 
     def render(self, sources: Mapping[str, Source]) -> str:
         src = sources.get(self.source)
@@ -164,6 +165,8 @@ class Checklist:
     unselected: tuple[Unselected, ...] = ()
     description: str | None = None
     provider: str | None = None
+    reviewed: dt.date | None = None  # last legal review against docs/legal-sources.md
+    legal_rows: tuple[str, ...] = ()  # legal-sources rows the module rests on
 
     def requirement(self, req_id: str) -> Requirement | None:
         for req in self.requirements:

@@ -8,6 +8,7 @@ can still list the others, and every command that needs the registry reports it 
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import sys
@@ -100,7 +101,7 @@ def _load(pm: pluggy.PluginManager) -> None:
         for name in wanted or ():
             if name not in seen and name not in disabled:
                 # Not an installed entry point: a module path, e.g. while developing a plugin.
-                _register(pm, name, None, lambda n=name: importlib.import_module(n))
+                _register(pm, name, None, functools.partial(importlib.import_module, name))
     for module_name in DEFAULT_PLUGINS:
         if module_name not in disabled:
             pm.register(importlib.import_module(module_name), name=module_name)

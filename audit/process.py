@@ -28,6 +28,7 @@ class Inputs:
     result_name: str = ""
     files: list[tuple[Path, str]] = field(default_factory=list)  # (path, role) read
     workbook_result: dict[str, Any] | None = None  # labels from a workbook when no JSON
+    evidence_workbooks: list[Path] = field(default_factory=list)  # Reviews sheets, read late
     workbook_name: str = ""
 
     def apply(self, a: Assessment, library: Any, registry: Any) -> None:
@@ -35,6 +36,13 @@ class Inputs:
         from audit.i18n import _
         from audit.verify import input_files
 
+        for book in self.evidence_workbooks:  # after the evidence loader checked the file
+            from audit.reviews import read_reviews_sheet
+
+            display = a.evidence.display(book) if a.evidence is not None else str(book)
+            found = read_reviews_sheet(book, display)
+            _no_repeats([*self.reviews, *found])
+            self.reviews += found
         if self.files:
             a.provenance["inputs"] = input_files(self.files, a.evidence)
         if self.reviews:
@@ -44,9 +52,10 @@ class Inputs:
             outside = apply_reviews(a, self.reviews,
                                     registry.scoring_models.get(a.scoring_model), known)
             if outside:
-                a.notes.append(DataNote("reviews-not-applied", _(
+                a.notes.append(DataNote("reviews-not-applied", severity="info", message=_(
                     "Auditor decisions on requirements outside this assessment, not applied: "
-                    "{ids}", ids=", ".join(f"{r.requirement} ({r.location})" for r in outside))))
+                    "{ids}", ids=", ".join(f"{r.requirement} ({r.location})"
+                                           for r in outside))))
         if self.previous:
             from audit.remediation import carry
 
@@ -86,14 +95,19 @@ def load_inputs(baselines: Sequence[Path], reviews: Sequence[Path],
         if item.is_dir() and (item / PACK_REVIEWS).is_file():
             files.append(item / PACK_REVIEWS)
         elif item.suffix.lower() == ".xlsx" and item.is_file():
-            files.append(item)
+            inputs.evidence_workbooks.append(item)
     for path in files:
         inputs.reviews += load_reviews(path)
         inputs.files.append((path, "reviews"))
+    _no_repeats(inputs.reviews)
+    return inputs
+
+
+def _no_repeats(reviews: list[Review]) -> None:
+    """One decision per requirement across every review file."""
     seen: dict[str, Review] = {}
-    for review in inputs.reviews:
+    for review in reviews:
         if review.requirement in seen:
             raise UsageError(f"{review.location}: {review.requirement} reviewed twice (first "
                              f"at {seen[review.requirement].location})")
         seen[review.requirement] = review
-    return inputs

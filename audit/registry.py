@@ -60,6 +60,10 @@ class Registry:
         self.writers: Catalog[Any] = Catalog("report writer")
         self.scoring_models: Catalog[Any] = Catalog("scoring model")
         self.checklist_dirs: list[tuple[Path, str]] = []
+        from audit.vocabulary import Vocabulary
+
+        # names rules may use (logs, columns, kinds, roles); plugins add theirs
+        self.vocabulary = Vocabulary.builtin()
         self._owner = "?"
 
     @contextmanager

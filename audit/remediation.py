@@ -356,7 +356,7 @@ def carry(a: Assessment, sources: Iterable[Previous]) -> None:
                                            closed_on=entry.closed_on or a.as_of)
     a.remediation = out
     if a.remediation_dropped:
-        a.notes.append(DataNote("remediation-dropped", _(
+        a.notes.append(DataNote("remediation-dropped", severity="info", message=_(
             "Tracking not carried forward (requirement not assessed now): {ids}",
             ids=", ".join(f"{d.entry.requirement} ({d.entry.source})"
                           for d in a.remediation_dropped))))

@@ -21,6 +21,14 @@ ROLLUP_ORDER: tuple[Status, ...] = (
 )
 SCORED = (Status.MET, Status.PARTIAL, Status.NOT_MET, Status.NO_EVIDENCE)
 
+# What one requirement's score is, the same for every model that uses it (docs/assess.md).
+# Partial credit is deliberate: a measured share below target still earns share / target, so a
+# requirement at 47 % of its target scores 0.47 whether its status is partial or not_met.
+REQUIREMENT_SCORE = ("requirement score: 1 when met; share / target (at most 1) when a share is "
+                     "measured, so partial and not-met requirements earn partial credit; 0 when "
+                     "nothing is measured (no evidence, a 'no' answer); for all_of the mean of "
+                     "its parts, for any_of the best part")
+
 
 def worst_status(statuses: Iterable[Status]) -> Status:
     statuses = list(statuses)
@@ -95,14 +103,14 @@ class WeightedModel(_Model):
     description = "Weighted mean of requirement scores (weights from severity unless set)."
     formula = ("score = sum(weight x requirement score) / sum(weight), over requirements that "
                "are met, partial, not met or without evidence; not applicable, waived and "
-               "manual-review requirements are outside the denominator")
+               "manual-review requirements are outside the denominator; " + REQUIREMENT_SCORE)
 
 
 class FlatModel(_Model):
     id = "flat"
     description = "Unweighted mean of requirement scores."
     formula = ("score = sum(requirement score) / number of requirements that are met, partial, "
-               "not met or without evidence")
+               "not met or without evidence; " + REQUIREMENT_SCORE)
 
     def weight(self, item: Scored) -> float:
         return 1.0

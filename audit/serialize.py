@@ -37,6 +37,8 @@ def checklist_to_dict(checklist: Checklist) -> dict[str, Any]:
         "version": checklist.version, "status": checklist.status.value,
         "language": checklist.language, "extends": checklist.extends,
         "description": checklist.description, "provider": checklist.provider,
+        "reviewed": checklist.reviewed.isoformat() if checklist.reviewed else None,
+        "legal_rows": list(checklist.legal_rows),
         "sources": [plain(s) for s in checklist.sources.values()],
         "unselected": [plain(u) for u in checklist.unselected],
         "requirements": [requirement_to_dict(r) for r in checklist.requirements],

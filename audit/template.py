@@ -52,7 +52,7 @@ class TemplatePlan:
     checklists: list[Checklist]
     answers: list[AnswerRow]
     fields: list[str]  # profile paths under platform., in sheet order
-    roles: list[tuple[str, list[str], str]]  # role, residence, requirement full ids
+    roles: list[tuple[str, list[str], list[str]]]  # role, residence, requirement full ids
 
     @property
     def rtl(self) -> bool:
@@ -235,7 +235,7 @@ def write_template(plan_: TemplatePlan, stream: IO[bytes]) -> None:
     ws = wb.create_sheet("Representatives")
     st.setup(ws, [24, 30, 10, 30, 24, 12, 50])
     ws.append(st.header(ws, REPRESENTATIVE_HEADERS))
-    for r, (role, resid, ids) in enumerate(plan_.roles, start=2):
+    for role, resid, ids in plan_.roles:
         note = "required by " + ", ".join(ids) + (f"; must reside in {'/'.join(resid)}"
                                                    if resid else "")
         ws.append(st.row(ws, [None, role, None, None, None, None, note], wrap=[6],
@@ -274,9 +274,9 @@ def write_template(plan_: TemplatePlan, stream: IO[bytes]) -> None:
         for i in range(3, 8):
             cells[i].protection = st.unlocked
         ws.append(cells)
-        kind = values[-1]
-        (number if kind == "a number" else choice if kind.startswith("yes/partial/no/n/a")
-         and "number" not in kind else free).add(f"D{r}")
+        expected = str(values[-1] or "")
+        (number if expected == "a number" else choice if expected.startswith("yes/partial/no/n/a")
+         and "number" not in expected else free).add(f"D{r}")
     if data:
         answer_date.add(f"H2:H{len(data) + 1}")
     for dv in (choice, number, free, answer_date):
@@ -294,23 +294,25 @@ def _help(path: str, kind: str) -> str:
 
 def template_command(checklist_ids: Sequence[str], output: Path, force: bool = False) -> str:
     """Write the template for ``checklist_ids`` to ``output``; returns the message printed."""
-    from audit.checklists import load_library
+    from audit.checklist_paths import select_checklists
     from audit.errors import OutputError, UsageError
     from audit.plugins import get_registry
-    from audit.reports.base import write_atomically
+    from audit.reports.base import refuse_overwriting_inputs, write_atomically
 
     if not checklist_ids:
         raise UsageError("give at least one --checklist")
+
+    refuse_overwriting_inputs(output, [Path(c) for c in checklist_ids if Path(c).exists()])
+    if str(output) == "-":
+        raise UsageError("-o -: the template is a binary workbook and cannot go to standard "
+                         "output; give a file name")
     if output.suffix.lower() != ".xlsx":
         raise UsageError(f"{output}: the template is an .xlsx workbook; name it *.xlsx")
     if output.exists() and not force:
         raise OutputError(f"{output}: already exists (a filled template may be in it); "
                           "choose another name or add --force")
     registry = get_registry()
-    library = load_library(registry)
-    checklists = [library.get(cid) for cid in checklist_ids]
-    if len(set(checklist_ids)) != len(checklist_ids):
-        raise UsageError("a checklist is given twice")
+    _library, checklists = select_checklists(checklist_ids, registry)
     the_plan = plan(checklists, registry)
     write_atomically(output, lambda fh: write_template(the_plan, fh), True)
     return (f"wrote {output}: {len(the_plan.answers)} answer(s), {len(the_plan.fields)} profile "
@@ -319,7 +321,8 @@ def template_command(checklist_ids: Sequence[str], output: Path, force: bool = F
 
 @click.command("template")
 @click.option("--checklist", "-c", "checklist_ids", multiple=True, required=True,
-              help="Checklist module id (repeat for several jurisdictions).")
+              help="Checklist module id, or a module file or folder of your own (repeat for "
+                   "several jurisdictions).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("evidence.xlsx"),
               show_default=True, help="Workbook to write (refuses to overwrite without --force).")
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
@@ -328,4 +331,4 @@ def template_cmd(checklist_ids: tuple[str, ...], output: Path, force: bool) -> N
 
     The filled workbook is evidence for `audit assess`, alone or beside a pack directory.
     """
-    click.echo(template_command(checklist_ids, output, force))
+    click.echo(template_command(checklist_ids, output, force), err=True)

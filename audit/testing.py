@@ -162,7 +162,8 @@ def run_assessment(evidence: Path | str | list[Path | str], checklists: list[str
         from audit.reports.jsonout import assessment_dict
 
         # through json so the dict holds exactly what `--format json` would print
-        return json.loads(json.dumps(assessment_dict(result), default=str))
+        report: dict[str, Any] = json.loads(json.dumps(assessment_dict(result), default=str))
+        return report
     return result
 
 

@@ -2,20 +2,28 @@
 
 Checklists and evidence documents are written by hand, so errors must point at a line. PyYAML's
 safe loader is used throughout; on top of it this module refuses duplicate keys (PyYAML keeps
-the last one silently), oversized files, and alias bombs whose expansion would be huge.
+the last one silently), oversized files, alias bombs whose expansion would be huge, nesting
+deeper than the limit, integers too long to convert, and dates that do not exist or lie outside
+the accepted years: all before PyYAML constructs a value, so each is a located problem rather
+than an exception from inside the parser (limits in :mod:`audit.limits`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from audit.errors import Problem
+from audit.limits import MAX_INT_DIGITS, MAX_NESTING, MAX_YAML_BYTES, MAX_YAML_NODES, date_problem
 
-MAX_YAML_BYTES = 10 * 1024 * 1024
-MAX_EXPANDED_NODES = 1_000_000
+MAX_EXPANDED_NODES = MAX_YAML_NODES
+_INT_TAG = "tag:yaml.org,2002:int"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_DATE_RE = re.compile(r"^\s*(-?[0-9]+)-([0-9]{1,2})-([0-9]{1,2})")
 
 PathKey = tuple[Any, ...]
 
@@ -61,20 +69,48 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
     pass
 
 
+def scalar_problem(node: yaml.ScalarNode) -> str | None:
+    """Why PyYAML could not (or must not) construct this scalar, or None when it is fine."""
+    if node.tag == _INT_TAG:
+        digits = sum(ch.isdigit() for ch in node.value)
+        if digits > MAX_INT_DIGITS:
+            return (f"a number with {digits:,} digits; numbers are limited to "
+                    f"{MAX_INT_DIGITS} digits")
+    elif node.tag == _TIMESTAMP_TAG:
+        m = _DATE_RE.match(node.value)
+        if m is None:  # pragma: no cover - the resolver only tags date-shaped scalars
+            return f"expected a date YYYY-MM-DD, got {node.value!r}"
+        try:
+            day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError as exc:
+            return f"{node.value!r} is not a real date ({exc})"
+        return date_problem(day)
+    return None
+
+
 def _walk(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], file: str,
-          counts: dict[int, int]) -> int:
-    """Record lines, refuse duplicate keys; return the node's expanded size (memoised)."""
+          counts: dict[int, int], depth: int = 0) -> int:
+    """Record lines, refuse duplicate keys, unreadable scalars and deep nesting; return the
+    node's expanded size (memoised)."""
     key = id(node)
     if key in counts:
         return counts[key]
     counts[key] = 1  # provisional: guards against recursive aliases
     lines.setdefault(path, node.start_mark.line + 1)
+    if depth > MAX_NESTING:
+        raise YamlProblem(Problem(file, format_path(path), f"nested more than {MAX_NESTING} "
+                                  "levels deep; refused", node.start_mark.line + 1))
+    if isinstance(node, yaml.ScalarNode) and (why := scalar_problem(node)):
+        raise YamlProblem(Problem(file, format_path(path), why, node.start_mark.line + 1))
     size = 1
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for knode, vnode in node.value:
+            if isinstance(knode, yaml.ScalarNode) and (why := scalar_problem(knode)):
+                raise YamlProblem(Problem(file, format_path(path), f"key: {why}",
+                                          knode.start_mark.line + 1))
             k: Any = knode.value if isinstance(knode, yaml.ScalarNode) else repr(knode)
-            if knode.tag == "tag:yaml.org,2002:int":
+            if knode.tag == _INT_TAG:
                 try:
                     k = int(k)
                 except ValueError:
@@ -84,10 +120,10 @@ def _walk(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], file: str,
                     file, format_path(path + (k,)),
                     f"duplicate key (first given on line {seen[k]})", knode.start_mark.line + 1))
             seen[k] = knode.start_mark.line + 1
-            size += _walk(vnode, path + (k,), lines, file, counts)
+            size += _walk(vnode, path + (k,), lines, file, counts, depth + 1)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            size += _walk(item, path + (i,), lines, file, counts)
+            size += _walk(item, path + (i,), lines, file, counts, depth + 1)
     if size > MAX_EXPANDED_NODES:
         raise YamlProblem(Problem(file, format_path(path),
                                   f"document expands to more than {MAX_EXPANDED_NODES:,} values "
@@ -138,6 +174,9 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
         raise YamlProblem(Problem(file, "", f"malformed YAML: {what}", line)) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(Problem(file, "", f"malformed YAML: {exc}")) from None
+    except RecursionError:  # the parser's own recursion, before _walk could measure depth
+        raise YamlProblem(Problem(file, "", f"nested more than {MAX_NESTING} levels deep; "
+                                            "refused")) from None
     finally:
         loader.dispose()
     return YamlDocument(data, lines, file)

@@ -1032,7 +1032,6 @@ def answers(after_: bool) -> dict[str, dict[str, object]]:
                                 "document": "procedures/judicial-disclosure-policy-2023.md",
                                 "by": who, "date": on},
         "iq-cybercrime-bill-watch": {"answer": "yes", "by": who, "date": on},
-        "iq-data-protection-bill-watch": {"answer": "yes", "by": who, "date": on},
         "iq-expression-bill-watch": {"answer": "yes", "by": who, "date": on},
         "iq-cmc-content-regulation-watch": {"answer": "yes", "by": who, "date": on},
         "kri-social-media-draft-watch": {"answer": "yes", "by": who, "date": on},
@@ -1160,7 +1159,7 @@ def generate(out_dir: Path) -> list[Path]:
     """Write both packs under ``out_dir``; returns their directories."""
     out_dir = Path(out_dir)
     roots = [out_dir / name for name in PACKS]
-    for root, after_ in zip(roots, (False, True)):
+    for root, after_ in zip(roots, (False, True), strict=False):
         write_pack(root, after_)
     return roots
 

@@ -6,9 +6,21 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
 
 from audit import plugins
+
+# Property tests (tests/test_properties.py): "ci" keeps the whole suite fast and is the
+# default; HYPOTHESIS_PROFILE=thorough runs many more examples before a release.
+_PROPERTY = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                       HealthCheck.too_slow],
+                 derandomize=False, print_blob=True)
+settings.register_profile("ci", max_examples=25, **_PROPERTY)
+settings.register_profile("thorough", max_examples=1000, **_PROPERTY)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Keep installed third-party plugins out of the suite unless a test names them (datasette's habit).
 sys._called_from_test = True  # type: ignore[attr-defined]
@@ -22,6 +34,7 @@ sys.path.insert(0, str(DATA / "plugins"))
 def fresh_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AUDIT_LOAD_PLUGINS", raising=False)
     monkeypatch.delenv("AUDIT_DISABLE_PLUGINS", raising=False)
+    monkeypatch.delenv("AUDIT_CHECKLIST_PATH", raising=False)
     plugins.reset()
     from audit import checklists
 

@@ -26,7 +26,7 @@ def test_index_lists_every_module_with_counts() -> None:
     for checklist in checklist_docs.bundled(library):
         row = (f"| [{checklist.id}]({checklist.id}.md) | {checklist.jurisdiction} |")
         assert row in index
-        line = next(l for l in index.splitlines() if l.startswith(row))
+        line = next(text for text in index.splitlines() if text.startswith(row))
         assert line.endswith(f"| {checklist.status.value} | {checklist.version} | "
                              f"{len(checklist.requirements)} |")
 

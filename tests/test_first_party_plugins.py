@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT
 
 FIRST_PARTY = {"dsa_transparency": "audit-dsa-transparency", "iq_leaks": "audit-iq-leaks"}
-DSA_ROWS = ROOT.parent / "shared" / "data" / "dsa" / "sor-global-2024-03-14-excerpt.csv"
+DSA_ROWS = ROOT / "tests" / "data" / "dsa" / "sor-global-2024-03-14-excerpt.csv"  # vendored
 IQ_PACK = ROOT / "plugins" / "iq-leaks" / "example-pack"
 
 
@@ -35,8 +35,6 @@ def first_party(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def dsa_pack(tmp_path: Path) -> Path:
-    if not DSA_ROWS.is_file():
-        pytest.skip(f"real DSA rows not found at {DSA_ROWS}")
     pack = tmp_path / "dsa-pack"
     (pack / "logs").mkdir(parents=True)
     (pack / "platform.yaml").write_text("name: DSA Transparency Database excerpt\n"
@@ -241,3 +239,13 @@ def test_plugins_command_lists_the_rest_when_one_is_broken(first_party, monkeypa
     assert set(listed) == {"dsa_transparency", "iq_leaks", "broken_plugin"}
     assert "error" in listed["broken_plugin"] and "error" not in listed["iq_leaks"]
     assert "plugin 'broken_plugin': failed to load" in err
+
+
+def test_dsa_global_dump_is_flagged_as_several_platforms(first_party, dsa_pack: Path,
+                                                         run) -> None:
+    """The real global dump holds several platforms' statements: said, not silently scored."""
+    code, out, err = run("assess", dsa_pack, "--checklist", "eu.dsa-sor", "--format", "json",
+                         "--strict")
+    assert code == 1, err
+    (note,) = [n for n in json.loads(out)["notes"] if n["code"] == "several-platforms"]
+    assert note["log"] == "moderation" and "holds 3 different values" in note["message"]

@@ -97,7 +97,7 @@ def report(tmp_path: Path, run: Any) -> tuple[Path, dict[str, Any]]:
     args = [pack, "-c", "iq.telegram-2023", "-c", "eu.dsa", "--as-of", "2024-12-31"]
     code, out, err = run("assess", *args, "-o", tmp_path / "gaps.xlsx")
     assert code == 0, err
-    assert "wrote" in out
+    assert "wrote" in err and "wrote" not in out  # status on stderr
     code, _, err = run("assess", *args, "-o", tmp_path / "result.json")
     assert code == 0, err
     return tmp_path / "gaps.xlsx", json.loads((tmp_path / "result.json").read_text())

@@ -74,7 +74,12 @@ class Evaluator(abc.ABC):
         if self.versioned_params:
             version = {"from": {**DATE, "required": True},
                        "until": DATE,
-                       "note": {"type": "string"}}
+                       "note": {"type": "string"},
+                       "refs": {"type": "list", "schema": {"type": "string",
+                                                           "regex": r"^[A-Z]{2,4}-[0-9]{2,3}$"},
+                                "meta": {"doc": "Legal-sources rows this dated version encodes "
+                                                "(e.g. a superseded row for a version that "
+                                                "has ended)."}}}
             for name in self.versioned_params:
                 spec = dict(self.params_schema[name])
                 spec.pop("required", None)
@@ -152,7 +157,8 @@ def rule_versions(rule: Rule) -> list[RuleVersion]:
             end = as_date(versions[i + 1]["from"])
         else:
             end = None
-        merged = {**params, **{k: v for k, v in version.items() if k not in ("from", "until")}}
+        merged = {**params, **{k: v for k, v in version.items()
+                               if k not in ("from", "until", "refs")}}
         out.append(RuleVersion(start, end, merged))
     return out
 

@@ -38,10 +38,13 @@ class CountEvaluator(Evaluator):
                          "doc": "Yearly due date: periods end the day before it (e.g. a "
                                 "report due before 1 March)."}},
         "label": {"type": "string", "meta": {"doc": "Plural noun for the report."}},
+        "timezone": {"type": "string", "check_with": "timezone",
+                     "meta": {"doc": "IANA zone whose days the periods count (default: the "
+                                     "jurisdiction's; UTC where none is known)."}},
     }
 
     def check(self, params: Mapping[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
-        problems = []
+        problems: list[tuple[tuple[Any, ...], str]] = []
         for name in ("every", "lookback"):
             if name in params and (msg := duration_check(params[name])):
                 problems.append(((name,), msg))
@@ -103,9 +106,9 @@ class CountEvaluator(Evaluator):
 
             counts = count_by_period(context.evidence.logs, log, p["date"],
                                      dict(p.get("where") or {}), bounds,
-                                     legal_timezone(requirement.jurisdiction))
+                                     legal_timezone(requirement.jurisdiction, p.get("timezone")))
             proof = (Proof("log", context.evidence.logs.path_of(log)),)
-        periods = [f"{s} to {e}: {c}" for (s, e), c in zip(bounds, counts)]
+        periods = [f"{s} to {e}: {c}" for (s, e), c in zip(bounds, counts, strict=False)]
         good = sum(1 for c in counts if c >= minimum)
         figures = {"periods": len(bounds), "periods_met": good, "counts": counts,
                    "min_per_period": minimum}

@@ -56,6 +56,16 @@ class DeadlineEvaluator(Evaluator):
     versioned_params = ("within", "target")
     required_versioned = ("within", "target")
 
+    def full_schema(self) -> dict[str, Any]:
+        """Versions may also name their own ``start`` column (the clock's start under that
+        version's law); the version is still chosen by the rule's ``start``."""
+        schema = super().full_schema()
+        version = schema["versions"]["schema"]["schema"]
+        version["start"] = dict(COLUMN, meta={"doc": "Column this version's clock starts from, "
+                                                     "when the law changed it (default: the "
+                                                     "rule's start)."})
+        return schema
+
     def check(self, params: Mapping[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
         problems = []
         for name in ("within", "lookback"):
@@ -67,7 +77,8 @@ class DeadlineEvaluator(Evaluator):
 
     def log_columns(self, rule: Rule) -> dict[str, set[str]]:
         p = rule.params
-        return {p["log"]: {p["start"], p["end"], *(p.get("where") or {})}}
+        starts = {v.get("start") for v in p.get("versions") or []} - {None}
+        return {p["log"]: {p["start"], p["end"], *starts, *(p.get("where") or {})}}
 
     def evaluate(self, requirement: Requirement, rule: Rule,
                  context: EvaluationContext) -> Finding:
@@ -93,7 +104,8 @@ class DeadlineEvaluator(Evaluator):
             calendar=p.get("calendar") or requirement.jurisdiction.split("-")[0],
             timezone=legal_timezone(requirement.jurisdiction, p.get("timezone")),
             lookback=parse_duration(p["lookback"]) if p.get("lookback") else None,
-            as_of=context.as_of, key=requirement.full_id)
+            as_of=context.as_of, key=requirement.full_id,
+            version_starts=[v.params.get("start") for v in versions])
         result = measure_deadline(store, spec)
         from audit.assessment import DetailQuery
 

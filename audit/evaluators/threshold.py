@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Mapping
 
 from audit.conditions import OPERATORS, lookup
+from audit.durations import parse_duration
 from audit.evaluators.base import EvaluationContext, Evaluator, not_in_force, version_in_force
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
@@ -22,10 +23,28 @@ class ThresholdEvaluator(Evaluator):
                            "doc": "Where the number is: a profile path or an answer key."}},
         "op": {"type": "string", "required": True, "allowed": ["gte", "gt", "lte", "lt", "eq"]},
         "value": {"type": "number", "meta": {"doc": "The law's figure."}},
-        "unit": {"type": "string", "meta": {"doc": "Unit for the report, e.g. days."}},
+        "unit": {"type": "string", "meta": {"doc": "Unit of the law's figure, e.g. days; "
+                                                   "with 'months' or 'years' and a field_unit "
+                                                   "of 'days' the figure is a calendar period."}},
+        "field_unit": {"type": "string", "allowed": ["days"],
+                       "meta": {"doc": "Unit of the measured number when it differs from the "
+                                       "law's: a field in days compared with a period in "
+                                       "calendar months or years (see calendar-months.md)."}},
     }
     versioned_params = ("value",)
     required_versioned = ("value",)
+
+    def check(self, params: Mapping[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
+        if "field_unit" not in params:
+            return []
+        try:
+            period = parse_duration(f"{int(params.get('value') or 1)} {params.get('unit')}")
+            if period.is_business:
+                raise ValueError
+        except ValueError:
+            return [(("unit",), "with field_unit, expected a period unit such as days, weeks, "
+                                "months or years")]
+        return []
 
     def evidence_keys(self, requirement: Requirement, rule: Rule) -> list[str]:
         field = rule.params["field"]
@@ -39,6 +58,10 @@ class ThresholdEvaluator(Evaluator):
         params = version.params
         field, op, limit = params["field"], params["op"], params["value"]
         unit = f" {params['unit']}" if params.get("unit") else ""
+        law_text = f"{limit:g}{unit}"
+        if params.get("field_unit") == "days" and params.get("unit"):
+            limit, law_text = _calendar_limit(op, limit, params["unit"])
+            unit = " days"
         if field.startswith("answers."):
             answer = context.evidence.answer(field.split(".", 1)[1], requirement)
             found, value = (answer is not None), (answer.value if answer else None)
@@ -48,14 +71,14 @@ class ThresholdEvaluator(Evaluator):
             proof = Proof("profile", field)
         if not found or value is None:
             return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
-                           f"{field} is not given; required {_WORDS[op]} {limit:g}{unit}")
+                           f"{field} is not given; required {_WORDS[op]} {law_text}")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return Finding(requirement.full_id, Status.MANUAL_REVIEW, 0.0,
                            f"{field} is {value!r}, not a number; required {_WORDS[op]} "
-                           f"{limit:g}{unit}", {"value": str(value)}, (proof,))
+                           f"{law_text}", {"value": str(value)}, (proof,))
         ok = OPERATORS[op](value, limit)
         figures = {"value": value, "limit": limit, "op": op}
-        text = f"{field} = {value:g}{unit}; required {_WORDS[op]} {limit:g}{unit}"
+        text = f"{field} = {value:g}{unit}; required {_WORDS[op]} {law_text}"
         if ok:
             return Finding(requirement.full_id, Status.MET, 1.0, text, figures, (proof,))
         if op in ("gte", "gt") and limit:
@@ -66,3 +89,18 @@ class ThresholdEvaluator(Evaluator):
             score = 0.0
         status = Status.PARTIAL if score >= 0.5 else Status.NOT_MET
         return Finding(requirement.full_id, status, round(score, 4), text, figures, (proof,))
+
+
+def _calendar_limit(op: str, amount: float, unit: str) -> tuple[int, str]:
+    """The law's period in calendar months or years as days, for a field counted in days.
+
+    A retention of D days keeps every record for N months only if D covers the longest run of
+    N calendar months (6 months from 1 July is 184 days); a cap of N months is kept only if D
+    fits the shortest run. Days and weeks convert exactly.
+    """
+    period = parse_duration(f"{int(amount)} {unit}")
+    days = period.shortest_days() if op in ("lte", "lt") else period.longest_days()
+    if not period.is_calendar:
+        return days, f"{days} days"
+    bound = "shortest" if op in ("lte", "lt") else "longest"
+    return days, (f"{period} ({days} days, the {bound} run of {period} in the calendar)")

@@ -23,8 +23,8 @@ from audit.yamlio import YamlDocument, YamlProblem, load_yaml
 
 class EvidenceLoader(Protocol):
     id: str
-    kind: str  # "pack" or "log"
-    priority: int
+    kind: str  # "pack" or "log"; optional: without it the loader is asked about both
+    priority: int  # optional, default 50: lower is asked first (built-ins: 90 and 100)
     description: str
 
     def matches(self, path: Path) -> bool: ...
@@ -32,9 +32,19 @@ class EvidenceLoader(Protocol):
     def load(self, path: Path, pack: EvidencePack) -> None: ...
 
 
+LOADER_KINDS = ("pack", "log")
+
+
+def loader_kinds(loader: Any) -> tuple[str, ...]:
+    """Where a loader is asked: its ``kind``, or both places when it declares none (a loader
+    written from the hook's documentation alone must not be silently ignored)."""
+    kind = getattr(loader, "kind", None)
+    return LOADER_KINDS if kind is None else (kind,)
+
+
 def ordered_loaders(registry: Registry, kind: str) -> list[Any]:
     loaders = [loader for _id, loader in registry.loaders.items()
-               if getattr(loader, "kind", "pack") == kind]
+               if kind in loader_kinds(loader)]
     return sorted(loaders, key=lambda ld: (getattr(ld, "priority", 50), ld.id))
 
 
@@ -149,8 +159,15 @@ class DirectoryPackLoader:
         logs = path / "logs"
         if logs.is_dir():
             log_loaders = ordered_loaders(pack.registry, "log")
+            inside = path.resolve()
             for file in sorted(p for p in logs.iterdir() if p.is_file()
                                and not p.name.startswith(".")):
+                if file.is_symlink() and not file.resolve().is_relative_to(inside):
+                    # a link could make another system's log pass for this platform's
+                    raise EvidenceError(problems=[Problem(
+                        f"{pack.display(logs)}/{file.name}", "", "a link to a file outside the "
+                        "pack; logs must "
+                        "be files inside the pack directory")])
                 loader = next((ld for ld in log_loaders if ld.matches(file)), None)
                 if loader is None:
                     raise EvidenceError(problems=[Problem(
@@ -209,7 +226,7 @@ class DirectoryPackLoader:
             raise EvidenceError(problems=problems)
         if directory.is_dir():
             inside = directory.resolve()
-            for file in sorted(p for p in directory.rglob("*") if p.is_file()):
+            for file in _document_files(directory, pack):
                 rel = file.relative_to(directory).as_posix()
                 if file.is_symlink() or not file.resolve().is_relative_to(inside):
                     # a link could make a file from elsewhere pass for the platform's policy
@@ -240,6 +257,22 @@ class DirectoryPackLoader:
                 approved_by=entry["approved_by"], expires=as_date(entry["expires"]),
                 location=f"{doc.file}:{line}" if line else doc.file,
                 granted=as_date(entry["granted"]) if entry.get("granted") else None))
+
+
+def _document_files(directory: Path, pack: EvidencePack) -> list[Path]:
+    """Every file under documents/, sorted; a linked folder is refused rather than skipped."""
+    import os
+
+    found = []
+    for top, dirs, files in os.walk(directory):
+        for name in sorted(dirs):
+            if (Path(top) / name).is_symlink():
+                raise EvidenceError(problems=[Problem(
+                    f"{pack.display(Path(top))}/{name}", "", "a link to a folder; documents must be "
+                    "regular files inside documents/, not links")])
+        found += [Path(top) / name for name in files if (Path(top) / name).is_file()
+                  or (Path(top) / name).is_symlink()]
+    return sorted(found)
 
 
 class LogFileLoader:

@@ -148,7 +148,7 @@ class EvidencePack:
 
         with ThreadPoolExecutor(max_workers=1) as pool:
             hashes = [pool.submit(sha256_of, entry[1]) for entry in self._pending_logs]
-            for (name, path, display, options), pending in zip(self._pending_logs, hashes):
+            for (name, path, display, options), pending in zip(self._pending_logs, hashes, strict=False):
                 try:
                     self.logs.load(name, path, display,
                                    None if needed is None else needed.get(name, set()),

@@ -18,12 +18,16 @@ from typing import Any
 from audit.errors import EvidenceError, Problem
 from audit.evidence.pack import Answer, EvidencePack
 
-MAX_FILE_BYTES = 20 * 1024 * 1024  # the workbook on disk
-MAX_MEMBERS = 1000  # files inside the zip container
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # all members together, once inflated
-MAX_RATIO = 100  # uncompressed / compressed, for members above RATIO_FLOOR
+from audit import limits
+
+# module names kept (tests lower them to provoke a refusal); the numbers live in audit.limits
+MAX_FILE_BYTES = limits.MAX_WORKBOOK_BYTES  # the workbook on disk
+MAX_MEMBERS = limits.MAX_WORKBOOK_MEMBERS  # files inside the zip container
+MAX_UNCOMPRESSED_BYTES = limits.MAX_WORKBOOK_UNCOMPRESSED  # all members, once inflated
+MAX_RATIO = limits.MAX_COMPRESSION_RATIO  # uncompressed / compressed, above RATIO_FLOOR
 RATIO_FLOOR = 1024 * 1024  # small members may compress very well without harm
-MAX_ROWS = 20000  # rows read from one sheet
+MAX_ROWS = limits.MAX_SHEET_ROWS  # rows read from one sheet
+DIMENSION_RE = re.compile(rb"<(?:\w+:)?dimension\s+ref=[\"']([A-Z]+)?([0-9]+)?(?::([A-Z]+)([0-9]+))?")
 
 ANSWER_WORDS = ("yes", "partial", "no", "n/a")
 FIELD_RE = re.compile(r"^[a-z_][a-z0-9_]*(\.[A-Za-z0-9_-]+)*$")
@@ -68,6 +72,70 @@ def check_container(path: Path, display: str) -> None:
     names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise fail("not an .xlsx workbook (a zip file without a spreadsheet inside)")
+    check_sheets(path, display)
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> zip member of its part, from xl/workbook.xml and its relationships."""
+    from defusedxml import ElementTree
+
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {}
+    for rel in rels:
+        target = rel.get("Target", "")
+        targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    parts = {}
+    for sheet in workbook.iter(f"{ns_main}sheet"):
+        parts[sheet.get("name", "")] = targets.get(sheet.get(f"{ns_rel}id"), "")
+    return parts
+
+
+def check_sheets(path: Path, display: str) -> None:
+    """Every sheet the workbook lists has its part, and no sheet declares more rows, columns or
+    cells than the limits (its ``<dimension>``), before openpyxl allocates anything for it."""
+
+    def fail(place: str, message: str) -> EvidenceError:
+        return EvidenceError(problems=[Problem(display, place, message)])
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            parts = sheet_parts(zf)
+            for sheet, part in parts.items():
+                if sheet not in (PROFILE_SHEET, ANSWERS_SHEET, REPRESENTATIVES_SHEET):
+                    continue
+                if part not in names:
+                    raise fail(sheet, f"the sheet's part {part or '(unnamed)'} is missing from "
+                                      "the workbook (damaged file?); save it again from the "
+                                      "spreadsheet program")
+                with zf.open(part) as fh:
+                    head = fh.read(65536)  # <dimension> precedes the cells
+                m = DIMENSION_RE.search(head)
+                if m and m.group(3):
+                    cols = _column_number(m.group(3).decode()) - _column_number(
+                        (m.group(1) or b"A").decode()) + 1
+                    rows = int(m.group(4)) - int(m.group(2) or 1) + 1
+                    dim = m.group(0).split(b"ref=", 1)[1][1:].decode()
+                    if cols > limits.MAX_SHEET_COLUMNS or rows > MAX_ROWS or \
+                            cols * rows > limits.MAX_SHEET_CELLS:
+                        raise fail(f"{sheet}!{dim}", f"the sheet declares {rows:,} rows x {cols:,} "
+                                   f"columns; the limits are {MAX_ROWS:,} rows, "
+                                   f"{limits.MAX_SHEET_COLUMNS} columns and "
+                                   f"{limits.MAX_SHEET_CELLS:,} cells")
+    except EvidenceError:
+        raise
+    except Exception as exc:  # malformed XML, missing workbook.xml: not a workbook we can read
+        raise fail("", f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
 
 
 def _text(value: Any) -> str | None:
@@ -154,7 +222,9 @@ class WorkbookLoader:
     def _rows(self, wb: Any, name: str, display: str) -> list[tuple[Any, ...]]:
         ws = wb[name]
         rows = []
-        for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        # max_col bounds what openpyxl pads each row to, whatever the sheet claims
+        for i, row in enumerate(ws.iter_rows(values_only=True,
+                                             max_col=limits.MAX_SHEET_COLUMNS), start=1):
             if i > MAX_ROWS:
                 raise EvidenceError(problems=[Problem(display, f"{name}!A{i}",
                                                       f"more than {MAX_ROWS} rows")])
@@ -167,7 +237,8 @@ class WorkbookLoader:
             raise EvidenceError(problems=[Problem(display, "", "no Answers or Profile sheet: "
                                                   "is this a workbook made by `audit template`?")])
         problems: list[Problem] = []
-        profile, cells = ({}, {})
+        profile: dict[str, Any] = {}
+        cells: dict[tuple[Any, ...], str] = {}
         if PROFILE_SHEET in sheets:
             profile, cells = self._profile(self._rows(wb, PROFILE_SHEET, display), display,
                                            problems)
@@ -229,7 +300,7 @@ class WorkbookLoader:
                                     "header row must name the columns name, role, country, "
                                     "contact"))
             return []
-        out = []
+        out: list[dict[str, Any]] = []
         for r, row in enumerate(rows[1:], start=2):
             entry: dict[str, Any] = {}
             for name, i in cols.items():
@@ -417,4 +488,4 @@ def coerce_field(field: str, value: Any) -> tuple[Any, str | None]:
 def _col(index: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(index + 1)
+    return str(get_column_letter(index + 1))

@@ -72,7 +72,8 @@ JURISDICTION_TIMEZONES = {
     "DE": "Europe/Berlin", "EU": "Europe/Brussels", "ID": "Asia/Jakarta", "IN": "Asia/Kolkata",
     "IQ": "Asia/Baghdad", "KE": "Africa/Nairobi", "NG": "Africa/Lagos", "PK": "Asia/Karachi",
     "RU": "Europe/Moscow", "SA": "Asia/Riyadh", "TR": "Europe/Istanbul",
-    "VN": "Asia/Ho_Chi_Minh", "FR": "Europe/Paris",
+    "VN": "Asia/Ho_Chi_Minh", "FR": "Europe/Paris", "GB": "Europe/London", "EG": "Africa/Cairo",
+    "JO": "Asia/Amman",
 }
 
 
@@ -102,6 +103,10 @@ class DeadlineSpec:
     as_of: dt.date
     key: str
     timezone: str = "UTC"
+    # per version, a column the clock starts from instead of ``start`` (None: ``start``); the
+    # version itself is still chosen by ``start`` (e.g. Vietnam: the law in force on detection,
+    # counted from the violation under Decree 13, from detection under Law 91)
+    version_starts: Sequence[str | None] = ()
 
 
 @dataclass(frozen=True)
@@ -176,10 +181,9 @@ def _business_table(store: LogStore, calendar: str, days: int, first: dt.date,
         weekend = set(getattr(cal, "weekend", {5, 6}))
         note = f"business days: {calendar} public holidays and weekend days excluded"
     except (NotImplementedError, KeyError, AttributeError):
-        cal, weekend = {}, {5, 6}
+        cal, weekend = {}, {5, 6}  # type: ignore[assignment]  # a dict answers `in` alike
         note = f"business days: no holiday calendar for {calendar}; Saturdays and Sundays excluded"
-    if store.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
-                         [name]).fetchone()[0]:
+    if store.query("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name])[0][0]:
         return quote(name), note
     span = (last - first).days + days * 3 + 60
     dates = [first + dt.timedelta(d) for d in range(span)]
@@ -190,11 +194,11 @@ def _business_table(store: LogStore, calendar: str, days: int, first: dt.date,
         count += b
         index.append(count)
     by_index: dict[int, dt.date] = {}
-    for d, b, i in zip(dates, business, index):
+    for d, b, i in zip(dates, business, index, strict=False):
         if b:
             by_index.setdefault(i, d)
     starts, dues = [], []
-    for d, i in zip(dates, index):
+    for d, i in zip(dates, index, strict=False):
         due = by_index.get(i + days)
         if due is None:
             break
@@ -207,7 +211,8 @@ def _business_table(store: LogStore, calendar: str, days: int, first: dt.date,
 
 def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
     table = store.table(spec.log)
-    for col in (spec.start, spec.end):
+    own_starts = {i: c for i, c in enumerate(spec.version_starts) if c and c != spec.start}
+    for col in (spec.start, spec.end, *own_starts.values()):
         if col not in store.columns(spec.log):
             raise MissingColumn(spec.log, col)
     s, e = quote(spec.start), quote(spec.end)
@@ -226,6 +231,7 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
     calendar_note = None
     date_range = None
     for i, (vfrom, vuntil, within, _target) in enumerate(spec.versions):
+        clock = f"ev.s{i}" if i in own_starts else "ev.s"
         cond = []
         if vfrom:
             cond.append(f"{s} >= {_ts(vfrom, tz)}")
@@ -233,22 +239,33 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
             cond.append(f"{s} < {_ts(vuntil, tz)}")
         version_case.append(f"WHEN {' AND '.join(cond) or 'TRUE'} THEN {i}")
         if within.is_business:
-            date_range = date_range or _date_range(store, table, s, filt, tz)
+            # the calendar covers the judged period only, not every matching event's date
+            date_range = date_range or _date_range(store, table, s, f"({filt}) AND {window}", tz)
             first, last = date_range
+            if i in own_starts:  # an earlier start column may reach before the range
+                first = min(first, _date_range(store, table, quote(own_starts[i]), filt, tz)[0])
             cal, calendar_note = _business_table(store, spec.calendar, within.amount, first, last)
             alias = f"bd{i}"
             # the deadline is the end of the N-th business day, local time
-            joins.append(f"LEFT JOIN {cal} {alias} ON {alias}.d = {_local_date('ev.s', tz)}")
+            joins.append(f"LEFT JOIN {cal} {alias} ON {alias}.d = {_local_date(clock, tz)}")
             due_case.append(f"WHEN {i} THEN timezone({literal(tz)}, "
                             f"CAST({alias}.due + INTERVAL 1 DAY AS TIMESTAMP))")
+        elif within.is_calendar:
+            # calendar months end with the corresponding local day (same day-number, or the
+            # month's last day when it is shorter): DuckDB's date + INTERVAL n MONTH clamps to
+            # the month end, as docs/reference/calendar-months.md requires
+            due_case.append(f"WHEN {i} THEN timezone({literal(tz)}, CAST("
+                            f"{_local_date(clock, tz)} + {within.sql_interval()} "
+                            f"+ INTERVAL 1 DAY AS TIMESTAMP))")
         else:
-            due_case.append(f"WHEN {i} THEN ev.s + {within.sql_interval()}")
+            due_case.append(f"WHEN {i} THEN {clock} + {within.sql_interval()}")
     version_case.append("ELSE -1 END")
     due_case.append("END")
     idcol = store.id_column(spec.log)
     ident = quote(idcol) if idcol else "NULL"
-    base = (f"SELECT {ident} AS id, {s} AS s, {e} AS e, {' '.join(version_case)} AS v FROM {table} "
-            f"WHERE {filt}")
+    extra = "".join(f", {quote(col)} AS s{i}" for i, col in own_starts.items())
+    base = (f"SELECT {ident} AS id, {s} AS s, {e} AS e{extra}, {' '.join(version_case)} AS v "
+            f"FROM {table} WHERE {filt}")
     timed = (f"SELECT ev.id, ev.s, ev.e, ev.v, {' '.join(due_case)} AS due "
              f"FROM ({base}) ev {' '.join(joins)}")
     hours = "epoch(e - s) / 3600.0"
@@ -288,7 +305,7 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
     where_text = ", ".join(f"{k}={v}" for k, v in spec.where.items()) or "all rows"
     return DeadlineResult(total, sum(v.on_time for v in versions),
                           sum(v.late for v in versions), sum(v.missing for v in versions),
-                          pending, outside, *q, versions=versions,
+                          pending, outside, q[0], q[1], q[2], versions=versions,
                           where_text=where_text, calendar_note=calendar_note,
                           detail_sql=detail,
                           detail_columns=[idcol or "id", spec.start, spec.end, "deadline",

@@ -133,9 +133,9 @@ class LogStore:
             # The header is read here and the dialect given (RFC 4180, UTF-8), so DuckDB does
             # not sniff: a malformed row is then reported with its line number.
             names = _csv_header(path, display)
-            columns = ", ".join(f"{literal(n)}: 'VARCHAR'" for n in names)
+            column_types = ", ".join(f"{literal(n)}: 'VARCHAR'" for n in names)
             reader = (f"read_csv({source}, header = true, auto_detect = false, "
-                      f"columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"', "
+                      f"columns = {{{column_types}}}, delim = ',', quote = '\"', escape = '\"', "
                       "encoding = 'utf-8')")
             fmt = "csv"
         elif suffix == ".parquet":
@@ -155,6 +155,11 @@ class LogStore:
             raise EvidenceError(problems=[Problem(display, "", "cannot read log: "
                                                   + _first_line(exc))]) from None
         types = {row[0]: str(row[1]).upper() for row in described}
+        from audit.limits import MAX_LOG_COLUMNS
+
+        if len(types) > MAX_LOG_COLUMNS:  # Parquet and JSON Lines: before any data is read
+            raise EvidenceError(problems=[Problem(display, "", f"{len(types):,} columns; logs are "
+                                                  f"limited to {MAX_LOG_COLUMNS:,}")])
         columns = [c for c in types if not c.startswith("_")]
         self._check_columns(name, columns, display)
         if needed is not None:
@@ -182,6 +187,10 @@ class LogStore:
                 select.append(f"CAST({q} AS VARCHAR) AS {q}")
             else:
                 select.append(q)
+        if not select:
+            # No assessed rule reads this log (an unknown table, say): keep only its row
+            # count, so it is still read and validated and a data-quality note can name it.
+            select.append("TRUE AS _unread")
         table = self.table(name)
         # One scan of the file: typed values plus a flag per timestamp column. No row numbers
         # on this path (a window over the whole file serialises the scan); they are computed
@@ -220,25 +229,33 @@ class LogStore:
             raise EvidenceError(problems=problems)
 
     def _timestamp(self, q: str, ctype: str, display: str, col: str) -> tuple[str, str | None]:
-        """SQL for the typed value, and for a flag marking values that do not parse."""
+        """SQL for the typed value, and for a flag marking values that do not parse or lie
+        outside the accepted years (docs/limits.md): date arithmetic on year 1 or 9999
+        overflows, and a business-day calendar over millennia costs gigabytes."""
+        from audit.limits import MAX_YEAR, MIN_YEAR
+
+        def outside(expr: str) -> str:
+            return (f"NOT (({expr}) >= TIMESTAMPTZ '{MIN_YEAR}-01-01 00:00:00+00' AND ({expr}) < "
+                    f"TIMESTAMPTZ '{MAX_YEAR + 1}-01-01 00:00:00+00')")
+
         if ctype.startswith("TIMESTAMP WITH TIME ZONE"):
-            return q, None
+            return q, f"{q} IS NOT NULL AND {outside(q)}"
         if ctype.startswith("TIMESTAMP") or ctype == "DATE":
             if not self.timezone:
                 raise EvidenceError(problems=[Problem(
                     display, f"column {col}", "timestamps have no offset (naive); give them an "
                     "offset or declare the pack's 'timezone' in platform.yaml")])
-            return f"timezone({literal(self.timezone)}, CAST({q} AS TIMESTAMP))", None
+            expr = f"timezone({literal(self.timezone)}, CAST({q} AS TIMESTAMP))"
+            return expr, f"{q} IS NOT NULL AND {outside(expr)}"
         text = f"NULLIF(TRIM(CAST({q} AS VARCHAR)), '')"
         if self.timezone:
             expr = (f"CASE WHEN regexp_matches({text}, {literal(OFFSET_RE)}) "
                     f"THEN TRY_CAST({text} AS TIMESTAMPTZ) "
                     f"ELSE timezone({literal(self.timezone)}, TRY_CAST({text} AS TIMESTAMP)) END")
-            bad = f"{text} IS NOT NULL AND ({expr}) IS NULL"
         else:
             expr = (f"CASE WHEN regexp_matches({text}, {literal(OFFSET_RE)}) "
                     f"THEN TRY_CAST({text} AS TIMESTAMPTZ) END")
-            bad = f"{text} IS NOT NULL AND ({expr}) IS NULL"
+        bad = f"{text} IS NOT NULL AND (({expr}) IS NULL OR {outside(expr)})"
         return expr, bad
 
     def _validate(self, name: str, table: str, flags: list[tuple[str, str, str]],
@@ -253,15 +270,19 @@ class LogStore:
         if idc:
             checks += [f"count({idc}) - count(DISTINCT {idc})", f"count(*) - count({idc})"]
         checks += [f"count(*) FILTER (WHERE {quote(e)} < {quote(s)})" for s, e in ordered]
-        counts = list(self.con.execute(f"SELECT {', '.join(checks)} FROM {table}").fetchone())
+        counts = list(self.con.execute(f"SELECT {', '.join(checks)} FROM {table}").fetchone()
+                      or ())
         rows = counts.pop(0)
         problems: list[Problem] = []
         display = info.path
-        for (col, _flag, bad), count in zip(flags, counts[:len(flags)]):
+        for (col, _flag, bad), count in zip(flags, counts[:len(flags)], strict=False):
             if count:
-                expect = ("an ISO 8601 timestamp" if self.timezone else
-                          "an ISO 8601 timestamp with an offset, e.g. "
-                          "2024-05-01T09:30:00+03:00 (or declare 'timezone' in platform.yaml)")
+                from audit.limits import year_range
+
+                expect = (f"an ISO 8601 timestamp in the years {year_range()}" if self.timezone
+                          else "an ISO 8601 timestamp with an offset, e.g. "
+                          f"2024-05-01T09:30:00+03:00, in the years {year_range()} (or declare "
+                          "'timezone' in platform.yaml)")
                 problems.append(Problem(display, f"column {col}",
                                         f"{count:,} value(s) are not {expect}; first at data "
                                         f"row(s) {self._first_rows(info, bad)}"))
@@ -280,7 +301,7 @@ class LogStore:
                 problems.append(Problem(display, f"column {spec.id_column}",  # type: ignore[union-attr]
                                         f"{missing:,} row(s) without an id; first at data row(s) "
                                         f"{self._first_rows(info, f'NULLIF(TRIM(CAST({idc} AS VARCHAR)), {literal(chr(32))}) IS NULL')}"))
-        for (s, e), count in zip(ordered, counts):
+        for (s, e), count in zip(ordered, counts, strict=False):
             if count:
                 cond = (f"{self._typed(info, e)} < {self._typed(info, s)}")
                 problems.append(Problem(display, f"column {e}",
@@ -308,12 +329,25 @@ class LogStore:
 def _csv_header(path: Path, display: str) -> list[str]:
     import csv
 
+    from audit.limits import MAX_CSV_HEADER_BYTES, MAX_LOG_COLUMNS
+
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
-            first = fh.readline(1 << 20)
+            first = fh.readline(MAX_CSV_HEADER_BYTES + 1)
     except UnicodeDecodeError:
         raise EvidenceError(problems=[Problem(display, "line 1", "not UTF-8 text")]) from None
-    names = next(csv.reader([first]), [])
+    # limits before any parsing or schema detection (docs/limits.md)
+    if len(first) > MAX_CSV_HEADER_BYTES:
+        raise EvidenceError(problems=[Problem(display, "line 1", "header line is longer than "
+                                              f"{MAX_CSV_HEADER_BYTES:,} characters")])
+    try:
+        names = next(csv.reader([first]), [])
+    except csv.Error as exc:
+        raise EvidenceError(problems=[Problem(display, "line 1", f"malformed header ({exc})")]
+                            ) from None
+    if len(names) > MAX_LOG_COLUMNS:
+        raise EvidenceError(problems=[Problem(display, "line 1", f"{len(names):,} columns; logs "
+                                              f"are limited to {MAX_LOG_COLUMNS:,}")])
     names = [n.strip() for n in names]
     if not names or not any(names):
         raise EvidenceError(problems=[Problem(display, "line 1", "no header row")])

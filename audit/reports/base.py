@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Callable, Protocol
 
 from audit.errors import OutputError
 
@@ -41,23 +41,62 @@ def writer_for(registry: Any, fmt: str | None, output: Path | None) -> Any:
     return registry.writers.get("console")
 
 
-def write_atomically(path: Path, render: Any, binary: bool) -> None:
+STDOUT = "-"  # ``-o -``: a text report to standard output
+
+
+def is_stdout(output: Path | None) -> bool:
+    return output is not None and str(output) == STDOUT
+
+
+def refuse_overwriting_inputs(output: Path | None, inputs: list[Path]) -> None:
+    """Inputs are never modified: an output path that is (or lies inside) an input is refused.
+
+    Every command that writes a file calls this before any work starts."""
+    if output is None or is_stdout(output):
+        return
+    target = output.resolve()
+    for item in inputs:
+        source = item.resolve()
+        if target == source or (source.is_dir() and target.is_relative_to(source)):
+            raise OutputError(f"{output} is one of the inputs ({item}); inputs are never "
+                              "overwritten: write the output elsewhere")
+
+
+def write_output(output: Path, render: Callable[[IO[Any]], None], binary: bool,
+                 stdout: IO[str]) -> None:
+    """Write to ``output`` atomically, or to ``stdout`` for ``-o -`` (text formats only)."""
+    if is_stdout(output):
+        if binary:
+            raise OutputError("-o -: this format is a binary workbook and cannot go to standard "
+                              "output; give a file name")
+        render(stdout)
+        return
+    write_atomically(output, render, binary)
+
+
+def write_atomically(path: Path, render: Callable[[IO[Any]], None], binary: bool) -> None:
     """Render into a temporary file beside ``path`` and rename it into place."""
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise OutputError(f"{path}: directory {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    # mkstemp creates the file 0600; a report gets the permissions any new file would get
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
+    tmp: str | None = None
     try:
-        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else
-                                                        {"encoding": "utf-8", "newline": "\n"})) as fh:
+        # inside the error handling: a read-only directory fails here, as a located error
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        # mkstemp creates the file 0600; a report gets the permissions any new file would get
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        fh: IO[Any]
+        if binary:
+            fh = os.fdopen(fd, "wb")
+        else:
+            fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        with fh:
             render(fh)
         os.replace(tmp, path)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     finally:
-        if os.path.exists(tmp):
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)

@@ -9,6 +9,7 @@ from tabulate import tabulate
 
 from audit.assessment import Assessment
 from audit.reports.process_text import sections as process_sections
+from audit.reports.quality_text import note_lines, notes_heading
 from audit.reports.summary import (area_rows, gap_rows, header_lines, jurisdiction_rows,
                                    resolved_rows)
 
@@ -21,6 +22,8 @@ class ConsoleWriter:
 
     def write(self, assessment: Assessment, stream: IO[Any]) -> None:
         out = header_lines(assessment)
+        if assessment.notes:  # before the figures they qualify
+            out += ["", notes_heading(assessment), *note_lines(assessment)]
         headers, rows = area_rows(assessment)
         out += ["", tabulate(rows, headers=headers)]
         if len(assessment.by_jurisdiction) > 1:

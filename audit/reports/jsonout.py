@@ -68,6 +68,7 @@ def assessment_dict(a: Assessment) -> dict[str, Any]:
         "by_jurisdiction": {k: score_dict(v) for k, v in a.by_jurisdiction.items()},
         "requirements": [requirement_dict(a, r) for r in a.results],
         "logs": a.logs,
+        "notes": [plain(n) for n in a.notes],
         "evidence": [plain(f) for f in a.evidence_files],
         **process_dict(a),
     }
@@ -75,7 +76,7 @@ def assessment_dict(a: Assessment) -> dict[str, Any]:
 
 class JsonWriter:
     id = "json"
-    description = "machine-readable result, schema platform-audit/result 1.1"
+    description = "machine-readable result, schema platform-audit/result 1.2"
     extensions = (".json",)
     binary = False
 

@@ -8,6 +8,7 @@ from tabulate import tabulate
 
 from audit.assessment import Assessment
 from audit.reports.process_text import sections as process_sections
+from audit.reports.quality_text import note_lines, notes_heading
 from audit.reports.summary import (area_rows, gap_rows, header_lines, jurisdiction_rows,
                                    one_line, resolved_rows)
 
@@ -29,6 +30,8 @@ class MarkdownWriter:
         a = assessment
         head = header_lines(a)
         out = [f"# {_cell(head[0])}", ""] + [f"- {_cell(line)}" for line in head[1:]] + [""]
+        if a.notes:  # before the figures they qualify
+            out += [f"## {notes_heading(a)}", "", *(f"- {_cell(x)}" for x in note_lines(a)), ""]
         headers, rows = area_rows(a)
         out += ["## Scores by area", "", tabulate(rows, headers=headers, tablefmt="github"), ""]
         if len(a.by_jurisdiction) > 1:

@@ -40,7 +40,6 @@ def header_lines(a: Assessment) -> list[str]:
         if done:
             out.append(_("Marked done in the tracking but still a gap: {ids}",
                          ids=", ".join(done)))
-    out += [n.message for n in a.notes if n.code == "reviews-not-applied"]
     return out
 
 

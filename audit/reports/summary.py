@@ -118,7 +118,7 @@ def gap_rows(a: Assessment, width: int | None = 60) -> tuple[list[str], list[lis
 
 def since_baseline_text(base: Any, full_id: str) -> str:
     """The since-baseline label, with the baseline status when it changed."""
-    label = base.label(full_id)
+    label: str = base.label(full_id)
     change = next((c for c in base.diff.common if c.id == full_id), None)
     if (change is not None and change.old_status != change.new_status
             and label != "was met"):

@@ -21,6 +21,7 @@ from audit.baseline import baseline_of
 from audit.remediation import stamp_workbook
 from audit.reports.summary import VERDICT_WORDS, gap_rows, since_baseline_text
 from audit.reports.xlsx_process import process_sheets, reproducible_xlsx, tracking_values
+from audit.reports.xlsx_quality import write_quality_sheet
 from audit.scoring import ROLLUP_ORDER, Scored
 
 DETAIL_CAP = 5000  # offending events per detail sheet; the sheet states the cap and the total
@@ -156,6 +157,7 @@ class _Builder:
         if base is not None:
             changes_sheet(self.sheet("Changes"), base.diff, self.style)
         process_sheets(self)
+        write_quality_sheet(self.a, self.sheet, self.style)
 
     # -- Summary ---------------------------------------------------------------------------
 
@@ -317,7 +319,7 @@ class _Builder:
         if base is not None:  # beside the status, so the change reads with it
             H.insert(H.index("score") + 1, SINCE_BASELINE)
         data = []
-        for i, (r, g) in enumerate(zip(gaps, rows), start=1):
+        for i, (r, g) in enumerate(zip(gaps, rows, strict=False), start=1):
             req = r.requirement
             values = [i, priority(r), req.full_id, req.jurisdiction, req.area.value,
                       req.severity.value, r.status.value, r.finding.score, req.title, g[5],
@@ -376,7 +378,7 @@ class _Builder:
         base = baseline_of(a)
         headers = REQ_HEADERS + ([SINCE_BASELINE] if base is not None else [])
         data = []
-        for r, (den, num, uden, unum) in zip(a.results, self.contrib):
+        for r, (den, num, uden, unum) in zip(a.results, self.contrib, strict=False):
             req = r.requirement
             citation = a.citation(r)
             waiver = ""
@@ -503,7 +505,7 @@ class _Builder:
         ws.append(st.header(ws, headers))
         for values, _cells in data:
             cells = st.row(ws, values)
-            for c, v in zip(cells[1:], values[1:]):
+            for c, v in zip(cells[1:], values[1:], strict=False):
                 if v in STATUS_FILLS:
                     c.fill = PatternFill("solid", fgColor=STATUS_FILLS[v])
             ws.append(cells)
@@ -516,7 +518,7 @@ class _Builder:
 def _letter(n: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(n)
+    return str(get_column_letter(n))
 
 
 def _walk(finding: Finding) -> list[Finding]:

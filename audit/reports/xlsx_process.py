@@ -57,7 +57,7 @@ def _table(builder: Any, title: str, note: str, headers: list[str], rows: list[l
 def _letter(n: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(n)
+    return str(get_column_letter(n))
 
 
 def _closed_sheet(builder: Any, closed: list[Any]) -> None:

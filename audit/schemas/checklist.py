@@ -6,6 +6,8 @@ so a plugin adding a rule type needs no change to this file.
 
 from __future__ import annotations
 
+from typing import Any
+
 from audit.schemas.common import DATE
 from audit.model import Area, ChecklistStatus, Confidence, Severity
 
@@ -17,7 +19,8 @@ JURISDICTION = r"^([A-Z]{2}(-[A-Z0-9]{1,3})?|INTL)$"
 LEGAL_REF = r"^[A-Z]{2,4}-[0-9]{2,3}$"
 URL = r"^https?://\S+$"
 
-_values = lambda enum: [e.value for e in enum]  # noqa: E731
+def _values(enum: Any) -> list[str]:
+    return [e.value for e in enum]
 
 SOURCE = {
     "id": {"type": "string", "required": True, "regex": REQUIREMENT_ID,
@@ -43,6 +46,9 @@ CITATION = {
                 "meta": {"doc": "Article, section or rule, e.g. 'Art. 33(1)'."}},
     "url": {"type": "string", "regex": URL, "meta": {"expect": "an http(s) URL",
                                                       "doc": "Deep link when the source has one."}},
+    "unnumbered": {"type": "string", "empty": False,
+                   "meta": {"doc": "Why no numbered provision can be cited (e.g. the instrument "
+                                   "has no article numbers, or they were not confirmed)."}},
 }
 
 RULE = {
@@ -55,7 +61,7 @@ RULE = {
                     "(see rule-types.md)."},
 }
 
-REQUIREMENT_FIELDS = {
+REQUIREMENT_FIELDS: dict[str, Any] = {
     "id": {"type": "string", "required": True, "regex": REQUIREMENT_ID,
            "meta": {"expect": "a lowercase id such as leak-takedown",
                     "doc": "Stable id; the full id is <module>:<id>. Never reuse a retired id."}},
@@ -88,7 +94,7 @@ REQUIREMENT_FIELDS = {
                                                 "repealed or replaced."}},
     "evidence_max_age": {"type": "string",
                          "meta": {"expect": "a duration such as '24 months'",
-                                  "doc": "How old the dated answers and documents behind a "
+                                  "doc": "How old the dated answers, documents and logs behind a "
                                          "finding may be; older evidence makes it stale "
                                          "(docs/over-time.md)."}},
     "applies_if": {"type": "dict", "allow_unknown": True,
@@ -101,8 +107,8 @@ REQUIREMENT_FIELDS = {
     "note": {"type": "string"},
 }
 
-OVERRIDE_FIELDS = {k: {kk: vv for kk, vv in v.items() if kk != "required"}
-                   for k, v in REQUIREMENT_FIELDS.items()}
+OVERRIDE_FIELDS: dict[str, Any] = {k: {kk: vv for kk, vv in v.items() if kk != "required"}
+                                   for k, v in REQUIREMENT_FIELDS.items()}
 OVERRIDE_FIELDS["id"] = REQUIREMENT_FIELDS["id"]
 
 CHECKLIST = {
@@ -126,6 +132,13 @@ CHECKLIST = {
                          "meta": {"expect": "a duration such as '12 months'",
                                   "doc": "Default evidence_max_age of the module's own "
                                          "requirements (docs/over-time.md)."}},
+    "reviewed": {**DATE, "meta": {"doc": "Date of the last legal review of the module against "
+                                         "docs/legal-sources.md; `audit checklists list` flags "
+                                         "modules not reviewed in the last 12 months."}},
+    "legal_rows": {"type": "list", "schema": {"type": "string", "regex": LEGAL_REF,
+                                              "meta": {"expect": "a LEGAL.md row id such as VN-05"}},
+                   "meta": {"doc": "The legal-sources rows the module rests on (the review's "
+                                   "scope)."}},
     "sources": {"type": "list", "required": True,
                 "schema": {"type": "dict", "schema": SOURCE}},
     "extends": {"type": "string", "nullable": True, "regex": MODULE_ID,

@@ -12,7 +12,7 @@ from cerberus import errors as cerrors
 PathKey = tuple[Any, ...]
 
 
-class _Validator(cerberus.Validator):
+class _Validator(cerberus.Validator):  # type: ignore[misc]  # cerberus ships no types
     """Adds the ``isodate`` type: a YAML date or an ISO 8601 date string (checked by
     ``check_with: isodate``, which ``DATE`` below bundles)."""
 
@@ -20,11 +20,16 @@ class _Validator(cerberus.Validator):
     types_mapping["isodate"] = cerberus.TypeDefinition("isodate", (dt.date, str), (dt.datetime,))
 
     def _check_with_isodate(self, field: str, value: Any) -> None:
+        from audit.limits import date_problem
+
         if isinstance(value, str):
             try:
-                dt.date.fromisoformat(value)
+                value = dt.date.fromisoformat(value)
             except ValueError:
                 self._error(field, f"expected a date (YYYY-MM-DD), got {value!r}")
+                return
+        if isinstance(value, dt.date) and (why := date_problem(value)):
+            self._error(field, why)
 
 
     def _check_with_timezone(self, field: str, value: Any) -> None:

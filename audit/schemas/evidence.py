@@ -44,6 +44,9 @@ PLATFORM = {
     "establishment": {"type": "dict", "schema": {
         "country": {"type": "string", "regex": COUNTRY, "required": True},
         "eu_establishment": {"type": "boolean"},
+        "uk_establishment": {"type": "boolean",
+                             "meta": {"doc": "An establishment in the United Kingdom (UK GDPR "
+                                             "Art. 27 representative duty when false)."}},
         "branches": {"type": "list", "schema": {"type": "string", "regex": COUNTRY}},
     }},
     "employees": _COUNT,

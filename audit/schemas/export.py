@@ -129,7 +129,10 @@ def checklist_markdown(registry: Registry) -> str:
         "Each rule has a `type` and that type's parameters. Parameters listed as versioned may "
         "instead be given in `versions`, a list of `{from: DATE, until: DATE?, ...}` in "
         "ascending order; the version in force at each event's start (or at the as-of date) "
-        "applies.", "",
+        "applies. A version may also carry a `note` and `refs` (the legal-sources rows it "
+        "encodes, e.g. a superseded row for a version that has ended); a `deadline` version may "
+        "name its own `start` column when the law changed where the clock starts "
+        "(see [legal-review.md](legal-review.md)).", "",
     ]
     for rule_id, evaluator in registry.evaluators.items():
         lines += [f"### `{rule_id}`", "", evaluator.summary, ""]

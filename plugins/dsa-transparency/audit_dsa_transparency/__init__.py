@@ -20,3 +20,7 @@ def audit_register_loaders(registry):
     from audit_dsa_transparency.loader import StatementsOfReasonsLoader
 
     registry.add_loader(StatementsOfReasonsLoader())
+    # the columns this loader adds to the moderation log, so `audit checklists validate`
+    # accepts rules that read them (docs/plugins: vocabulary)
+    if hasattr(registry, "vocabulary"):  # platform-audit before the vocabulary has none
+        registry.vocabulary.add_columns("moderation", StatementsOfReasonsLoader.EXTRA_COLUMNS)

@@ -337,7 +337,7 @@ def check_vocabulary(con: Any, reader: str, header: list[str], display: str) -> 
                                                for _c, t, _v in tests)
                          + f" FROM {reader}").fetchone()
     problems = []
-    for (column, test, value), count in zip(tests, counts):
+    for (column, test, value), count in zip(tests, counts, strict=False):
         if not count:
             continue
         con.execute("SET preserve_insertion_order = true")
@@ -362,6 +362,12 @@ class StatementsOfReasonsLoader:
 
     id = "dsa-statements-of-reasons"
     kind = "log"
+    # columns of the moderation log beyond the built-in table's (see the SELECT in this module)
+    EXTRA_COLUMNS = ("submitted_at", "content_at", "dsa_category", "dsa_category_current",
+                     "source_type", "territorial_scope", "automated_detection",
+                     "automated_decision", "decision_ground", "decision_visibility",
+                     "category_specification", "content_type", "platform_name", "platform_uid",
+                     "statement_complete", "missing_fields")
     priority = 20  # before the built-in CSV reader (100), which would take it for a table
     description = ("a DSA Transparency Database statements-of-reasons CSV (daily dump) under "
                    "logs/, read as the moderation log")

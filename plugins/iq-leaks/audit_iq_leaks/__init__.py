@@ -20,3 +20,8 @@ def audit_register_evaluators(registry):
     from audit_iq_leaks.evaluator import LeakChannelsEvaluator
 
     registry.add_evaluator(LeakChannelsEvaluator())
+    from audit_iq_leaks.evaluator import COLUMNS, LOG
+
+    # the log this rule type reads, so `audit checklists validate` knows its name and columns
+    if hasattr(registry, "vocabulary"):  # platform-audit before the vocabulary has none
+        registry.vocabulary.add_log(LOG, COLUMNS)

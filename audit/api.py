@@ -1,0 +1,142 @@
+"""The Python API for notebooks and scripts: assess a pack and write reports without the CLI.
+
+``audit.assess(...)`` returns the same ``Assessment`` every writer renders, and
+``audit.write(...)`` renders it in any installed format; ``audit assess`` on the command line
+is built from the same two steps (``prepare`` then ``run``), so the CLI and a script cannot
+judge the same evidence differently. See docs/python-api.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Sequence, Union
+
+from audit.errors import UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from audit.assessment import Assessment
+    from audit.checklists import ChecklistLibrary
+    from audit.model import Checklist
+    from audit.registry import Registry
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+@dataclass
+class Prepared:
+    """Everything checked before the (possibly long) log loading: inputs exist, checklists
+    resolve, the scoring model is known."""
+
+    evidence: list[Path]
+    registry: Registry
+    library: ChecklistLibrary
+    checklists: list[Checklist]
+    scoring: str
+    store_options: dict[str, Any] = field(default_factory=dict)
+
+
+def _paths(value: PathLike | Sequence[PathLike]) -> list[Path]:
+    if isinstance(value, (str, os.PathLike)):
+        return [Path(value)]
+    return [Path(v) for v in value]
+
+
+def prepare(evidence: PathLike | Sequence[PathLike], checklists: Sequence[PathLike],
+            scoring: str = "weighted", **store_options: Any) -> Prepared:
+    """Resolve the checklists (ids, module files, folders; plus ``AUDIT_CHECKLIST_PATH`` and
+    the pack's ``audit.yaml``) and check the scoring model, without reading any log."""
+    from audit.checklist_paths import pack_checklist_path, select_checklists
+    from audit.plugins import get_registry
+
+    paths = _paths(evidence)
+    specs = [str(c) for c in ([checklists] if isinstance(checklists, (str, os.PathLike))
+                              else checklists)]
+    if not paths:
+        raise UsageError("give at least one evidence input (a pack directory or workbook)")
+    if not specs:
+        raise UsageError("give at least one checklist (a module id, file or folder)")
+    registry = get_registry()
+    library, chosen = select_checklists(specs, registry, pack_checklist_path(paths))
+    if scoring not in registry.scoring_models:
+        raise UsageError(f"unknown scoring model '{scoring}' (known: "
+                         f"{', '.join(registry.scoring_models.ids())})")
+    return Prepared(paths, registry, library, chosen, scoring, dict(store_options))
+
+
+def run(prepared: Prepared, as_of: dt.date | str | None = None,
+        progress: Any = None) -> Assessment:
+    """Load the evidence (each log once, only the columns the rules read) and assess it.
+
+    ``as_of`` defaults to the pack's own ``as_of``, else today.
+    """
+    from audit.assessment import assess as assess_pack
+    from audit.evidence.loaders import load_evidence, needed_log_columns
+    from audit.quality import with_platform_columns
+    from audit.schemas.common import as_date
+
+    needed = needed_log_columns(prepared.checklists, prepared.registry)
+    pack = load_evidence(prepared.evidence, prepared.registry, with_platform_columns(needed),
+                         progress=progress, **prepared.store_options)
+    if isinstance(as_of, str):
+        try:
+            as_of = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise UsageError(f"as_of: expected a date YYYY-MM-DD, got {as_of!r}") from None
+    day = as_of or (as_date(pack.profile["as_of"]) if pack.profile.get("as_of")
+                    else dt.date.today())
+    return assess_pack(pack, prepared.checklists, prepared.library, prepared.registry, day,
+                       prepared.scoring)
+
+
+def assess(evidence: PathLike | Sequence[PathLike], checklists: Sequence[PathLike], *,
+           as_of: dt.date | str | None = None, scoring: str = "weighted",
+           memory_limit: str | None = None, temp_dir: PathLike | None = None) -> Assessment:
+    """Assess an evidence pack against checklist modules and return the ``Assessment``.
+
+    :param evidence: a pack directory or filled workbook, or several (merged).
+    :param checklists: module ids (``"eu.dsa"``), module files or folders of your own.
+    :param as_of: the date to assess on (rule versions and waivers use it); default the pack's
+        ``as_of``, else today.
+    :param scoring: ``weighted``, ``flat``, ``strict`` or a plugin's model.
+    :param memory_limit: DuckDB memory limit such as ``"2GB"`` (default 768MB).
+    :param temp_dir: where DuckDB spills beyond the memory limit.
+    :raises audit.AuditError: for bad input (its ``lines`` say where), as the CLI would print.
+    """
+    options: dict[str, Any] = {"memory_limit": memory_limit,
+                               "temp_directory": str(temp_dir) if temp_dir else None}
+    return run(prepare(evidence, checklists, scoring, **options), as_of)
+
+
+def write(assessment: Assessment, target: PathLike | IO[Any], format: str | None = None) -> None:
+    """Write ``assessment`` as a report: to a file path (atomically; the format from
+    ``format``, else the file's extension) or to an open stream (``format`` default
+    ``console``; binary formats such as ``xlsx`` need a binary stream)."""
+    from audit.plugins import get_registry
+    from audit.reports.base import write_atomically, writer_for
+
+    registry = get_registry()
+    if isinstance(target, (str, os.PathLike)):
+        path = Path(target)
+        writer = writer_for(registry, format, path)
+        write_atomically(path, lambda fh: writer.write(assessment, fh), writer.binary)
+        return
+    writer = writer_for(registry, format, None)
+    writer.write(assessment, target)
+
+
+def render(assessment: Assessment, format: str = "console") -> str:
+    """A text report as a string (console, json, markdown, ...), e.g. to show in a notebook."""
+    import io
+
+    from audit.plugins import get_registry
+    from audit.reports.base import writer_for
+
+    writer = writer_for(get_registry(), format, None)
+    if writer.binary:
+        raise UsageError(f"the {writer.id} format is binary; use audit.write(assessment, path)")
+    buffer = io.StringIO()
+    writer.write(assessment, buffer)
+    return buffer.getvalue()

@@ -1,0 +1,124 @@
+"""Checklist modules from the user's own files and folders, not only from plugins.
+
+Three ways in, all feeding ``audit.checklists.load_library``: a path given to ``--checklist``
+(a module file, or a folder whose modules are all assessed), the folders of
+``AUDIT_CHECKLIST_PATH`` (separated like ``PATH``), and ``checklist_path`` in a pack's
+``audit.yaml``. Local modules are validated exactly like installed ones and may ``extends``
+them; see docs/own-checklists.md.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+from audit.errors import ChecklistError, Problem, UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from audit.checklists import ChecklistLibrary
+    from audit.model import Checklist
+    from audit.registry import Registry
+
+ENV_VAR = "AUDIT_CHECKLIST_PATH"
+MODULE_SUFFIXES = (".yaml", ".yml")
+
+
+def env_checklist_path() -> list[Path]:
+    """The folders named by ``AUDIT_CHECKLIST_PATH``; a missing one is an error, not a skip
+    (a typo would otherwise drop the user's modules without a word)."""
+    value = os.environ.get(ENV_VAR, "")
+    folders = [Path(part) for part in value.split(os.pathsep) if part.strip()]
+    problems = [Problem(ENV_VAR, "", f"no such folder {folder}") for folder in folders
+                if not folder.is_dir()]
+    if problems:
+        raise UsageError(problems=problems)
+    return folders
+
+
+def pack_checklist_path(evidence: Sequence[Path]) -> list[Path]:
+    """Files and folders named by ``checklist_path`` in each pack directory's ``audit.yaml``."""
+    from audit.schemas.common import validate
+    from audit.schemas.config import CONFIG_FILE, PACK_CONFIG
+    from audit.yamlio import YamlProblem, load_yaml
+
+    out: list[Path] = []
+    problems: list[Problem] = []
+    for root in evidence:
+        config = root / CONFIG_FILE
+        if not (root.is_dir() and config.is_file()):
+            continue
+        try:
+            doc = load_yaml(config, str(config))
+        except YamlProblem as exc:
+            raise ChecklistError(problems=[exc.problem]) from None
+        if doc.data is None:  # an empty file sets nothing
+            continue
+        found = [doc.problem(p, m) for p, m in validate(doc.data, PACK_CONFIG)]
+        for i, item in enumerate([] if found else doc.data.get("checklist_path") or []):
+            target = root / item
+            if not target.exists():
+                found.append(doc.problem(("checklist_path", i),
+                                         f"no such file or folder {target}"))
+            else:
+                out.append(target)
+        problems += found
+    if problems:
+        raise ChecklistError(problems=problems)
+    return out
+
+
+def is_path_spec(spec: str) -> bool:
+    """A ``--checklist`` value names a file or folder (not a module id) when it exists as one,
+    contains a path separator or ends like a module file; module ids have none of these."""
+    return (Path(spec).exists() or "/" in spec or os.sep in spec
+            or spec.lower().endswith(MODULE_SUFFIXES))
+
+
+def select_checklists(specs: Sequence[str], registry: Registry,
+                      local: Sequence[Path] = ()) -> tuple[ChecklistLibrary, list[Checklist]]:
+    """The library (installed, ``AUDIT_CHECKLIST_PATH``, ``local`` and the paths among
+    ``specs``) and the modules ``specs`` select, in order: an id selects one module, a file
+    the module it defines, a folder every module under it."""
+    from audit.checklists import load_library
+
+    paths: list[Path] = []
+    for spec in specs:
+        if is_path_spec(spec):
+            path = Path(spec)
+            if not path.exists():
+                raise UsageError(f"checklist file or folder {spec} does not exist")
+            paths.append(path)
+    library = load_library(registry, [*local, *paths])
+    chosen: list[Checklist] = []
+    for spec in specs:
+        if is_path_spec(spec):
+            found = library.from_path(Path(spec))
+            if not found:
+                raise UsageError(f"{spec} holds no checklist module (*.yaml)")
+            chosen += found
+        else:
+            chosen.append(library.get(spec))
+    ids = [c.id for c in chosen]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise UsageError(f"checklist '{repeated[0]}' given twice")
+    return library, chosen
+
+
+def fingerprint(local: Sequence[Path]) -> tuple[tuple[str, str], ...]:
+    """Local files by path and content: a module edited between two ``audit.assess`` calls
+    in one notebook must be read again, not served from the cache."""
+    import hashlib
+
+    from audit.checklists import module_files
+
+    out = []
+    for item in local:
+        for path in (module_files(item) if item.is_dir() else [item]):
+            try:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                digest = ""  # reported when the file is parsed
+            out.append((str(path.resolve()), digest))
+    return tuple(out)
