@@ -98,9 +98,12 @@ def _locate(path: str, pack: Path) -> Path | None:
     return next((c for c in candidates if c.is_file()), None)
 
 
-def compare(result: dict[str, Any], pack: Path) -> tuple[list[str], int]:
+def compare(result: dict[str, Any], pack: Path,
+            local: Sequence[Path] = ()) -> tuple[list[str], int]:
     """Differences between a recorded result and the pack and installation here, and how
-    many items agreed."""
+    many items agreed. ``local`` are checklist files or folders of one's own (as given to
+    ``assess -c``); the pack's ``audit.yaml`` and ``AUDIT_CHECKLIST_PATH`` count too."""
+    from audit.checklist_paths import pack_checklist_path
     from audit.checklists import load_library
     from audit.plugins import get_registry, list_plugins
 
@@ -131,7 +134,7 @@ def compare(result: dict[str, Any], pack: Path) -> tuple[list[str], int]:
         diffs.append(_("the result records no provenance (written before platform-audit "
                        "recorded it): checklists and plugins cannot be compared"))
         return diffs, same
-    library = load_library(get_registry())
+    library = load_library(get_registry(), [*pack_checklist_path([pack]), *local])
     for c in prov.get("checklists", []):
         try:
             here = checklist_files([library.get(c["id"])], library)[0]
@@ -165,7 +168,10 @@ def compare(result: dict[str, Any], pack: Path) -> tuple[list[str], int]:
 @click.command("verify")
 @click.argument("result", type=click.Path(path_type=Path))
 @click.argument("pack", type=click.Path(path_type=Path, exists=True))
-def verify_cmd(result: Path, pack: Path) -> None:
+@click.option("--checklist", "-c", "local", multiple=True, type=click.Path(path_type=Path),
+              help="A checklist file or folder of your own that the result was assessed "
+                   "against (as given to assess -c). Repeatable.")
+def verify_cmd(result: Path, pack: Path, local: tuple[Path, ...]) -> None:
     """Re-hash an evidence pack and the installed checklists against a JSON result.
 
     Exit 0 when every evidence file, checklist file and plugin version recorded in RESULT is
@@ -174,7 +180,7 @@ def verify_cmd(result: Path, pack: Path) -> None:
     from audit.diff import load_result
 
     data = load_result(result)
-    diffs, same = compare(data, pack)
+    diffs, same = compare(data, pack, local)
     for line in diffs:
         click.echo(line)
     if diffs:

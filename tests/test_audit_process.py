@@ -243,3 +243,19 @@ def test_history_table_json_and_chart(run, tmp_path: Path) -> None:
     assert code == 0, err
     ws = openpyxl.load_workbook(book)["History"]
     assert ws["A2"].value == "2023-08-31" and ws._charts
+
+
+def test_verify_with_own_checklist_file(run, tmp_path: Path, data: Path) -> None:
+    module = tmp_path / "xx.fresh.yaml"
+    shutil.copy(data / "plugins" / "freshness_checklists" / "xx.fresh.yaml", module)
+    result = tmp_path / "r.json"
+    code, _out, err = run("assess", AFTER, "-c", module, "-q", "-o", result)
+    assert code == 0, err
+    code, out, _err = run("verify", result, AFTER)
+    assert code == 1 and "checklist xx.fresh: not installed here" in out
+    code, out, err = run("verify", result, AFTER, "-c", module)
+    assert code == 0, out + err
+    module.write_text(module.read_text("utf-8").replace("\nversion: 1", "\nversion: 2"),
+                      "utf-8")
+    code, out, _err = run("verify", result, AFTER, "-c", module)
+    assert code == 1 and "checklist xx.fresh: v2" in out and "v1" in out
