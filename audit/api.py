@@ -87,6 +87,10 @@ def run(prepared: Prepared, as_of: dt.date | str | None = None,
             raise UsageError(f"as_of: expected a date YYYY-MM-DD, got {as_of!r}") from None
     day = as_of or (as_date(pack.profile["as_of"]) if pack.profile.get("as_of")
                     else dt.date.today())
+    from audit.limits import date_problem
+
+    if why := date_problem(day):  # the same years as every other date (docs/limits.md)
+        raise UsageError(f"as_of: {why}")
     return assess_pack(pack, prepared.checklists, prepared.library, prepared.registry, day,
                        prepared.scoring)
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from audit.remediation import Dropped, RemediationEntry
     from audit.reviews import Review
 
-# 1.1 added "notes"; 1.2 remediation, freshness, auditor decisions, provenance
+# 1.1 added "notes" and logs.<table>.mappings; 1.2 remediation, freshness, auditor decisions, provenance
 RESULT_SCHEMA_VERSION = "1.2"
 
 
@@ -370,7 +370,8 @@ def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: Checkli
     scores = score_results(results, registry.scoring_models.get(scoring))
     platform = {k: pack.profile.get(k) for k in ("name", "legal_name", "language")
                 if pack.profile.get(k) is not None}
-    logs = {name: {"path": info.path, "rows": info.rows, "format": info.format}
+    logs = {name: {"path": info.path, "rows": info.rows, "format": info.format,
+                   "mappings": list(info.extra.get("mappings", []))}
             for name, info in (pack._logs.logs.items() if pack._logs else [])}
     waivers = [w for w in (r.waiver for r in results) if w is not None]
     result = Assessment(

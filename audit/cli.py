@@ -172,6 +172,38 @@ def checklists_schema(fmt: str) -> None:
         click.echo(checklist_markdown(registry), nl=False)
 
 
+@cli.group()
+def mappings() -> None:
+    """Check log mappings (logs/*.mapping.yaml) or export their schema."""
+
+
+@mappings.command("schema")
+@click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json",
+              show_default=True, help="JSON Schema (for editors) or the Markdown reference.")
+def mappings_schema(fmt: str) -> None:
+    """Print the log mapping format as JSON Schema, or as the reference page in docs/."""
+    from audit.schemas.export import mapping_json_schema, mapping_markdown
+
+    if fmt == "json":
+        click.echo(json.dumps(mapping_json_schema(), indent=2))
+    else:
+        click.echo(mapping_markdown(), nl=False)
+
+
+@mappings.command("check")
+@click.argument("pack", type=click.Path(path_type=Path, exists=True, file_okay=False))
+def mappings_check(pack: Path) -> None:
+    """Read a pack's profile and logs, mapped ones included, and print each table's rows."""
+    from audit.evidence.loaders import load_evidence
+    from audit.plugins import get_registry
+
+    loaded = load_evidence([pack], get_registry())
+    for name, info in loaded.logs.logs.items():
+        mapped = ", ".join(m["file"] for m in info.extra.get("mappings", [])) or "no mapping"
+        click.echo(f"{name}: {info.rows:,} row(s), columns {', '.join(info.columns)} "
+                   f"({mapped})")
+
+
 def _memory(value: str | None) -> str | None:
     """A DuckDB size such as 768MB or 2GB; at least 64 MB, or DuckDB cannot load anything."""
     import re
@@ -265,7 +297,8 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
     prepared = prepare(evidence, checklist_ids, scoring, memory_limit=memory_limit,
                        temp_directory=str(temp_dir) if temp_dir else None)
     registry = prepared.registry
-    refuse_overwriting_inputs(output, [*evidence, *baselines, *reviews])
+    refuse_overwriting_inputs(output, [*evidence, *baselines, *reviews,
+                                       *(Path(c) for c in checklist_ids if Path(c).exists())])
     writer = writer_for(registry, fmt, None if is_stdout(output) else output)
     if getattr(writer, "binary", False) and (output is None or is_stdout(output)):
         raise click.UsageError(f"the {writer.id} format is a binary workbook: it needs an "

@@ -18,6 +18,8 @@ import enum
 import re
 from dataclasses import dataclass
 
+from audit.limits import MAX_DURATION_YEARS
+
 
 class Unit(str, enum.Enum):
     MINUTES = "minutes"
@@ -136,7 +138,12 @@ def parse_duration(text: object) -> Duration:
     if not match or unit is None:
         raise ValueError(f"cannot read duration {text!r}: expected a number and a unit "
                          "(minutes, h/hours, days, business days, weeks, months, years)")
+    if len(match.group(1)) > 9:  # before int(): a 5,000-digit amount is refused, not converted
+        raise ValueError(f"duration {text!r} is longer than {MAX_DURATION_YEARS} years")
     amount = int(match.group(1))
     if amount <= 0:
         raise ValueError(f"duration {text!r} must be positive")
-    return Duration(amount, unit)
+    duration = Duration(amount, unit)
+    if duration.approx_hours() > MAX_DURATION_YEARS * 8766:  # date arithmetic stays in range
+        raise ValueError(f"duration {text!r} is longer than {MAX_DURATION_YEARS} years")
+    return duration

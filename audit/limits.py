@@ -21,6 +21,8 @@ MAX_YEAR = 2200
 MIN_DATE = dt.date(MIN_YEAR, 1, 1)
 MAX_DATE = dt.date(MAX_YEAR, 12, 31)
 
+MAX_DURATION_YEARS = 100  # a legal clock, max_age or lookback in a checklist
+
 # -- logs ------------------------------------------------------------------------------------------
 MAX_CSV_HEADER_BYTES = 1024 * 1024  # the header line of a CSV log
 MAX_LOG_COLUMNS = 2000  # columns of one log (CSV header, Parquet or JSON Lines schema)
@@ -30,6 +32,7 @@ MAX_WORKBOOK_BYTES = 20 * 1024 * 1024  # the .xlsx on disk
 MAX_WORKBOOK_MEMBERS = 1000  # files inside the zip container
 MAX_WORKBOOK_UNCOMPRESSED = 200 * 1024 * 1024  # all members together, once inflated
 MAX_COMPRESSION_RATIO = 100  # per member above 1 MB
+MAX_LOG_ZIP_RATIO = 1000  # a mapping's zipped log member above 1 MB (dumps: ~20-50:1)
 MAX_SHEET_ROWS = 20_000  # rows of one sheet
 MAX_SHEET_COLUMNS = 64  # columns of one sheet (the template uses 10)
 MAX_SHEET_CELLS = 500_000  # rows x columns a sheet declares in its <dimension>

@@ -124,7 +124,8 @@ def read_workbook(path: Path, display: str | None = None) -> Previous:
     from audit.sheet_input import find_header, labels, open_workbook, records, sheet_rows
 
     name = display or str(path)
-    wb = open_workbook(path, name)
+    wanted = (GAPS_SHEET, CLOSED_SHEET, "Summary", "Requirements")
+    wb = open_workbook(path, name, tuple({n for s in wanted for n in (s, _(s))}))
     try:
         props = {p.name: getattr(p, "value", None) for p in getattr(wb, "custom_doc_props", [])}
         # a sheet by its English name or its name in the report language

@@ -137,7 +137,7 @@ def read_reviews_sheet(path: Path, display: str | None = None) -> list[Review]:
     from audit.sheet_input import find_header, labels, open_workbook, records, sheet_rows
 
     name = display or str(path)
-    wb = open_workbook(path, name)
+    wb = open_workbook(path, name, (REVIEWS_SHEET, _(REVIEWS_SHEET)))
     try:
         rows = sheet_rows(wb, REVIEWS_SHEET)
     finally:

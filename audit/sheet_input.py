@@ -17,18 +17,19 @@ from audit.errors import EvidenceError, Problem
 from audit.i18n import _
 
 
-def open_workbook(path: Path, display: str | None = None) -> Any:
-    """Open ``path`` read-only (values, not formulas); a bad file is one clear error."""
+def open_workbook(path: Path, display: str | None = None, sheets: tuple[str, ...] = ()) -> Any:
+    """Open ``path`` read-only (values, not formulas) after the evidence workbooks' container
+    and size checks on ``sheets``; a bad file is one clear error."""
     import zipfile
 
     import openpyxl
 
-    from audit.evidence.workbook import check_container
+    from audit.evidence.xlsx_guard import check_container
 
     name = display or str(path)
     if not path.is_file():
         raise EvidenceError(problems=[Problem(name, "", "no such file")])
-    check_container(path, name)
+    check_container(path, name, sheets)
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:

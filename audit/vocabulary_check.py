@@ -1,8 +1,9 @@
 """Rule names checked against the evidence vocabulary (``audit checklists validate``).
 
 A rule that names a log, column, profile field, document kind or officer role nobody provides
-can never be met: the typo would surface as the platform's ``no_evidence``. Validation reports
-it at the rule's YAML path, with the closest known name.
+can never be met: the typo would surface as the platform's ``no_evidence``; an ``applies_if``
+on a profile field nobody provides would leave applicability unknown for ever. Validation
+reports each at its YAML path, with the closest known name.
 """
 
 from __future__ import annotations
@@ -38,12 +39,34 @@ def _rules(doc: YamlDocument, registry: Registry) -> Iterator[tuple[PathKey, dic
                 yield from walk((section, i, "rule"), req.get("rule"))
 
 
+def _condition_fields(cond: Any, path: PathKey) -> Iterator[tuple[PathKey, str]]:
+    """Every ``field`` of an ``applies_if`` condition (all/any/not nest)."""
+    if not isinstance(cond, dict):
+        return
+    if isinstance(cond.get("field"), str):
+        yield path + ("field",), cond["field"]
+    for key in ("all", "any"):
+        for j, child in enumerate(cond.get(key) or [] if isinstance(cond.get(key), list) else []):
+            yield from _condition_fields(child, path + (key, j))
+    if "not" in cond:
+        yield from _condition_fields(cond["not"], path + ("not",))
+
+
 def rule_name_problems(doc: YamlDocument, registry: Registry) -> list[Problem]:
-    """Problems for names in ``doc``'s rules that the evidence vocabulary does not know."""
+    """Problems for names in ``doc``'s rules (and ``applies_if`` conditions) that the evidence
+    vocabulary does not know."""
     from audit.model import Rule
 
     vocabulary = registry.vocabulary
     problems: list[Problem] = []
+    data = doc.data if isinstance(doc.data, dict) else {}
+    for section in ("requirements", "overrides"):
+        for i, req in enumerate(data.get(section) or []):
+            if isinstance(req, dict):
+                for path, field in _condition_fields(req.get("applies_if"),
+                                                     (section, i, "applies_if")):
+                    if why := vocabulary.field_problem(field):
+                        problems.append(doc.problem(path, why))
     for path, rule in _rules(doc, registry):
         kind = rule["type"]
         params = {k: v for k, v in rule.items() if k != "type"}

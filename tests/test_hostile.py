@@ -20,6 +20,15 @@ CHECK = ["--checklist", "iq.telegram-2023", "--as-of", "2024-12-31"]
 Run = Callable[..., tuple[int, str, str]]
 
 
+@pytest.fixture
+def run() -> Run:
+    """The CLI in-process, keeping the plugin registry and checklist library loaded between
+    calls of one test (the autouse fixture still resets them for every test)."""
+    from test_properties import invoke
+
+    return invoke
+
+
 def digest(root: Path) -> dict[str, str]:
     """Every file under ``root`` (or ``root`` itself) with its SHA-256: inputs must not change."""
     files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
@@ -34,12 +43,23 @@ def one_line_error(code: int, err: str) -> str:
     return lines[0]
 
 
-@pytest.fixture
-def result_json(run: Run, tmp_path: Path) -> Path:
-    pack = write_pack(tmp_path / "p")
-    out = tmp_path / "old.json"
-    code, _, err = run("assess", pack, *CHECK, "-o", out)
+@pytest.fixture(scope="module")
+def _result_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    from test_properties import invoke
+
+    root = tmp_path_factory.mktemp("result")
+    out = root / "old.json"
+    code, _, err = invoke("assess", write_pack(root / "p"), *CHECK, "-o", out)
     assert code == 0, err
+    return out.read_bytes()
+
+
+@pytest.fixture
+def result_json(_result_bytes: bytes, tmp_path: Path) -> Path:
+    """A JSON result of the minimal pack (tmp_path/p), written once per module."""
+    write_pack(tmp_path / "p")
+    out = tmp_path / "old.json"
+    out.write_bytes(_result_bytes)
     return out
 
 
@@ -276,6 +296,14 @@ def test_business_day_calendar_covers_the_judged_period_only(tmp_path: Path,
     assert result.total == 1 and result.outside == 2
     (first, last), = spans
     assert first >= dt.date(2023, 6, 30) and last <= as_of
+    # without a lookback, a version in force from a date judges nothing before it
+    import dataclasses
+
+    metrics.measure_deadline(store, dataclasses.replace(
+        spec, lookback=None,
+        versions=[(dt.date(2020, 1, 1), None, parse_duration("3 business days"), 1.0)]))
+    first, last = spans[-1]
+    assert first >= dt.date(2020, 1, 1) and last <= as_of
 
 
 # -- workbooks ----------------------------------------------------------------------------------
@@ -300,7 +328,7 @@ def _rewrite(path: Path, change: Callable[[str, bytes], bytes | None]) -> None:
 
 
 def _answers_part(path: Path) -> str:
-    from audit.evidence.workbook import sheet_parts
+    from audit.evidence.xlsx_guard import sheet_parts
 
     with zipfile.ZipFile(path) as zf:
         return sheet_parts(zf)["Answers"]
@@ -441,6 +469,14 @@ requirements:
     severity: high
     remediation: Fix it.
     rule: {type: threshold, field: platform.retention_days.access_logs, op: gte, value: 1}
+  - id: r6
+    area: governance
+    title: Only where there are users
+    citation: {source: law, article: "6"}
+    severity: high
+    remediation: Fix it.
+    applies_if: {all: [{field: platform.users.IQ, gte: 1}, {not: {field: platform.user.EU, gte: 1}}]}
+    rule: {type: attestation, key: xx-attest}
 """
 
 
@@ -461,6 +497,7 @@ def test_validate_names_unknown_logs_columns_kinds_roles_and_fields(run: Run,
         ("requirements[3].rule.role", "officer role 'authority_contct_iq'; did you mean "
                                       "'authority_contact_iq'?"),
         ("requirements[4].rule.field", "no field 'retention_days'; did you mean 'retention'?"),
+        ("requirements[5].applies_if.all[1].not.field", "no field 'user'; did you mean 'users'?"),
     ]
     for place, message in expected:
         assert any(f": {place}: " in p and message in p and p.startswith(f"{module}:")
@@ -493,9 +530,76 @@ def test_bundled_and_first_party_modules_use_only_known_names(run: Run) -> None:
 
     dirs = [ROOT / "checklists", ROOT / "plugins" / "iq-leaks" / "audit_iq_leaks" / "checklists",
             ROOT / "plugins" / "dsa-transparency" / "audit_dsa_transparency" / "checklists"]
+    from audit import plugins
+
     os.environ["AUDIT_LOAD_PLUGINS"] = "dsa_transparency,iq_leaks"
+    plugins.reset()
     try:
         code, out, err = run("checklists", "validate", *dirs)
     finally:
         del os.environ["AUDIT_LOAD_PLUGINS"]
     assert code == 0, err
+
+
+def test_workbook_dates_outside_the_years(run: Run, workbook: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(workbook)
+    wb["Profile"]["B2"] = "Filled Messenger"
+    answers = wb["Answers"]
+    answers["D2"] = "yes"
+    answers["H2"] = dt.datetime(9999, 12, 31)
+    wb.save(workbook)
+    code, _, err = run("assess", workbook, *CHECK)
+    assert code == 2 and "Traceback" not in err
+    assert f"{workbook.name}: Answers!H2: date 9999-12-31 is outside the accepted years" in err
+
+
+@pytest.mark.parametrize("within", ["99999999999 days", "101 years", "9" * 5000 + "h"])
+def test_durations_beyond_a_century_are_located(run: Run, tmp_path: Path, within: str) -> None:
+    from conftest import ROOT
+
+    source = (ROOT / "checklists" / "iq" / "iq.telegram-2023.yaml").read_text("utf-8")
+    module = tmp_path / "iq.telegram-2023.yaml"
+    module.write_text(source.replace("within: 24h", f"within: {within}", 1), "utf-8")
+    line = one_line_error(*run("checklists", "validate", module)[::2])
+    assert line.startswith(f"{module}:") and "rule.versions[0].within" in line
+    assert "longer than 100 years" in line
+
+
+def test_assess_refuses_to_overwrite_a_checklist_file(run: Run, tmp_path: Path) -> None:
+    from conftest import ROOT
+
+    module = tmp_path / "own.yaml"
+    module.write_bytes((ROOT / "checklists" / "iq" / "iq.telegram-2023.yaml").read_bytes()
+                       .replace(b"id: iq.telegram-2023", b"id: own.telegram", 1))
+    before = digest(module)
+    pack = write_pack(tmp_path / "p")
+    code, _, err = run("assess", pack, "-c", module, "--as-of", "2024-12-31", "--format", "json",
+                       "-o", module)
+    assert "is one of the inputs" in one_line_error(code, err)
+    assert digest(module) == before
+
+
+def test_python_api_refuses_an_as_of_outside_the_years(tmp_path: Path) -> None:
+    from audit.api import assess
+    from audit.errors import UsageError
+
+    with pytest.raises(UsageError, match="outside the accepted years"):
+        assess(write_pack(tmp_path / "p"), ["iq.telegram-2023"], as_of="2999-01-01")
+
+
+@pytest.mark.parametrize("quoted, expected", [
+    ("'2023-02-30'", "expected a date (YYYY-MM-DD), got '2023-02-30'"),
+    ("'2250-01-01'", "date 2250-01-01 is outside the accepted years 1900-2200"),
+])
+def test_quoted_checklist_version_dates_are_located(run: Run, tmp_path: Path, quoted: str,
+                                                    expected: str) -> None:
+    from conftest import ROOT
+
+    source = (ROOT / "checklists" / "iq" / "iq.telegram-2023.yaml").read_text("utf-8")
+    module = tmp_path / "iq.telegram-2023.yaml"
+    module.write_text(source.replace("from: 2023-08-13", f"from: {quoted}", 1), "utf-8")
+    line = one_line_error(*run("checklists", "validate", module)[::2])
+    assert line.startswith(f"{module}:") and line.endswith(
+        f"requirements[0].rule.versions[0].from: {expected}")

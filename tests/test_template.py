@@ -231,7 +231,7 @@ def test_oversize_workbook_refused_before_parsing(tmp_path: Path, run: Any) -> N
 
 
 def test_zip_bomb_refused(tmp_path: Path, run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from audit.evidence import workbook
+    from audit.evidence import xlsx_guard
 
     bomb = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -239,10 +239,10 @@ def test_zip_bomb_refused(tmp_path: Path, run: Any, monkeypatch: pytest.MonkeyPa
         zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (4 * 1024 * 1024))
     assert "(possible zip bomb)" in _one_line_error(run, bomb)
     assert "compresses" in _one_line_error(run, bomb)
-    monkeypatch.setattr(workbook, "MAX_UNCOMPRESSED_BYTES", 1024)
-    monkeypatch.setattr(workbook, "MAX_RATIO", 10 ** 9)
+    monkeypatch.setattr(xlsx_guard, "MAX_UNCOMPRESSED_BYTES", 1024)
+    monkeypatch.setattr(xlsx_guard, "MAX_RATIO", 10 ** 9)
     assert "inflates to" in _one_line_error(run, bomb)
-    monkeypatch.setattr(workbook, "MAX_MEMBERS", 1)
+    monkeypatch.setattr(xlsx_guard, "MAX_MEMBERS", 1)
     assert "holds 2 files" in _one_line_error(run, bomb)
 
 

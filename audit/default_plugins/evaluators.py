@@ -9,6 +9,7 @@ from audit.evaluators.count import CountEvaluator
 from audit.evaluators.deadline import DeadlineEvaluator
 from audit.evaluators.document import DocumentEvaluator
 from audit.evaluators.officer import OfficerEvaluator
+from audit.evaluators.reported import ReportedEvaluator
 from audit.evaluators.share import ShareEvaluator
 from audit.evaluators.threshold import ThresholdEvaluator
 from audit.registry import Registry
@@ -18,5 +19,5 @@ from audit.registry import Registry
 def audit_register_evaluators(registry: Registry) -> None:
     for evaluator in (AttestationEvaluator(), DocumentEvaluator(), ThresholdEvaluator(),
                       OfficerEvaluator(), DeadlineEvaluator(), CountEvaluator(), ShareEvaluator(), AllOfEvaluator(),
-                      AnyOfEvaluator()):
+                      AnyOfEvaluator(), ReportedEvaluator()):
         registry.add_evaluator(evaluator)

@@ -160,8 +160,9 @@ class DirectoryPackLoader:
         if logs.is_dir():
             log_loaders = ordered_loaders(pack.registry, "log")
             inside = path.resolve()
+            claimed = load_mapped_logs(logs, pack)
             for file in sorted(p for p in logs.iterdir() if p.is_file()
-                               and not p.name.startswith(".")):
+                               and not p.name.startswith(".") and p not in claimed):
                 if file.is_symlink() and not file.resolve().is_relative_to(inside):
                     # a link could make another system's log pass for this platform's
                     raise EvidenceError(problems=[Problem(
@@ -257,6 +258,43 @@ class DirectoryPackLoader:
                 approved_by=entry["approved_by"], expires=as_date(entry["expires"]),
                 location=f"{doc.file}:{line}" if line else doc.file,
                 granted=as_date(entry["granted"]) if entry.get("granted") else None))
+
+
+def load_mapped_logs(folder: Path, pack: EvidencePack) -> set[Path]:
+    """Read every ``*.mapping.yaml`` in ``folder`` and queue the tables they build.
+
+    Mappings naming the same table are stacked (``UNION ALL BY NAME``), e.g. two measures
+    taken from one published table. Returns the files they claimed, mapping files included,
+    so no other log loader reads them a second time.
+    """
+    from audit.logs import mapping as lm
+    from audit.logs.mapping_data import stage
+
+    groups: dict[str, list[lm.LogMapping]] = {}
+    for file in sorted(p for p in folder.iterdir() if p.is_file() and lm.is_mapping(p)):
+        digest = pack.record_file(file, "mapping").sha256
+        found = lm.read_mapping(file, pack.display(file), digest, pack.display)
+        groups.setdefault(found.table, []).append(found)
+    claimed: set[Path] = set()
+    con = pack.logs.con if groups else None
+    for table, mappings in groups.items():
+        readers, transform = [], None
+        for found in mappings:
+            stage(found, pack.scratch())
+            reader, transform = lm.compile_mapping(con, found, pack.timezone,
+                                                   pack.registry.loaders)
+            if transform is not None and len(mappings) > 1:
+                raise found.problem(("via",), f"a mapping with 'via' must be the only one "
+                                              f"feeding table {table!r}")
+            readers.append(reader)
+            claimed.update([found.path, *found.files])
+        reader = readers[0] if len(readers) == 1 else (
+            "(" + " UNION ALL BY NAME ".join(f"(SELECT * FROM {r})" for r in readers) + ")")
+        files = list(dict.fromkeys(f for found in mappings for f in found.files))
+        pack.add_log(table, files[0], transform=transform, reader=reader, files=files,
+                     meta={"format": "mapped " + mappings[0].format,
+                           "mappings": [found.record() for found in mappings]})
+    return claimed
 
 
 def _document_files(directory: Path, pack: EvidencePack) -> list[Path]:

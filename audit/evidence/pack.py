@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 @dataclass(frozen=True)
 class FileRecord:
     path: str
-    role: str  # profile | answers | documents-index | document | log | waivers | workbook
+    role: str  # profile | answers | documents-index | document | log | mapping | waivers | workbook
     size: int
     sha256: str
 
@@ -90,6 +90,8 @@ class EvidencePack:
         self._store_options = store_options
         self._logs: LogStore | None = None
         self._pending_logs: list[tuple[str, Path, str, dict[str, Any]]] = []
+        self._log_meta: dict[int, tuple[list[Path], dict[str, Any]]] = {}
+        self.workdir: Path | None = None  # scratch space for unpacked zip members, on demand
 
     # -- for loaders ----------------------------------------------------------------------
 
@@ -116,14 +118,29 @@ class EvidencePack:
         self.answers[answer.key] = answer
 
     def add_log(self, name: str, path: Path, transform: str | None = None,
-                reader: str | None = None) -> None:
+                reader: str | None = None, files: list[Path] | None = None,
+                meta: dict[str, Any] | None = None) -> None:
         """Queue a log; it is loaded into DuckDB once the profile (time zone) is known.
 
         ``transform`` and ``reader`` are passed to ``LogStore.load``: a loader for another
-        format maps its file into one of the standard tables with a SQL ``SELECT``.
+        format maps its file into one of the standard tables with a SQL ``SELECT``. ``files``
+        are the data files hashed as the log's evidence (default ``[path]``: a mapping reads
+        several); ``meta`` is kept with the loaded log (e.g. the mapping used, for the result).
         """
         self._pending_logs.append((name, path, self.display(path),
                                    {"transform": transform, "reader": reader}))
+        self._log_meta[len(self._pending_logs) - 1] = (files or [path], meta or {})
+
+    def scratch(self) -> Path:
+        """A temporary folder for this run, removed with the pack (zip members land here)."""
+        if self.workdir is None:
+            import shutil
+            import tempfile
+            import weakref
+
+            self.workdir = Path(tempfile.mkdtemp(prefix="audit-evidence-"))
+            weakref.finalize(self, shutil.rmtree, self.workdir, True)
+        return self.workdir
 
     @property
     def timezone(self) -> str | None:
@@ -147,17 +164,25 @@ class EvidencePack:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=1) as pool:
-            hashes = [pool.submit(sha256_of, entry[1]) for entry in self._pending_logs]
-            for (name, path, display, options), pending in zip(self._pending_logs, hashes, strict=False):
+            hashes = [[(f, pool.submit(sha256_of, f))
+                       for f in self._log_meta.get(i, ([e[1]], {}))[0]]
+                      for i, e in enumerate(self._pending_logs)]
+            for i, ((name, path, display, options), pending) in enumerate(
+                    zip(self._pending_logs, hashes, strict=True)):
                 try:
-                    self.logs.load(name, path, display,
-                                   None if needed is None else needed.get(name, set()),
-                                   **options)
+                    info = self.logs.load(name, path, display,
+                                          None if needed is None else needed.get(name, set()),
+                                          **options)
+                    meta = self._log_meta.get(i, ([], {}))[1]
+                    info.extra.update(meta)
+                    info.format = meta.get("format", info.format)
                 except EvidenceError as exc:
                     problems.extend(exc.problems)
-                digest, size = pending.result()
-                self.files.append(FileRecord(display, "log", size, digest))
+                for file, future in pending:
+                    digest, size = future.result()
+                    self.files.append(FileRecord(self.display(file), "log", size, digest))
         self._pending_logs = []
+        self._log_meta = {}
         if problems:
             raise EvidenceError(problems=problems)
 

@@ -229,7 +229,6 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
     due_case = ["CASE v"]
     joins = []
     calendar_note = None
-    date_range = None
     for i, (vfrom, vuntil, within, _target) in enumerate(spec.versions):
         clock = f"ev.s{i}" if i in own_starts else "ev.s"
         cond = []
@@ -239,11 +238,13 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
             cond.append(f"{s} < {_ts(vuntil, tz)}")
         version_case.append(f"WHEN {' AND '.join(cond) or 'TRUE'} THEN {i}")
         if within.is_business:
-            # the calendar covers the judged period only, not every matching event's date
-            date_range = date_range or _date_range(store, table, s, f"({filt}) AND {window}", tz)
-            first, last = date_range
+            # the calendar covers the events this version judges (in force, before the as-of
+            # date, within the lookback), not every matching event's date
+            judged = f"({filt}) AND {window} AND {' AND '.join(cond) or 'TRUE'}"
+            first, last = _date_range(store, table, s, judged, tz)
             if i in own_starts:  # an earlier start column may reach before the range
-                first = min(first, _date_range(store, table, quote(own_starts[i]), filt, tz)[0])
+                own_first, own_last = _date_range(store, table, quote(own_starts[i]), judged, tz)
+                first, last = min(first, own_first), max(last, own_last)
             cal, calendar_note = _business_table(store, spec.calendar, within.amount, first, last)
             alias = f"bd{i}"
             # the deadline is the end of the N-th business day, local time

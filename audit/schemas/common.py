@@ -112,7 +112,8 @@ def _message(err: cerrors.ValidationError, schema_at: Callable[[PathKey], Mappin
         return "must not be empty"
     if err.rule == "empty":
         return "must not be empty"
-    if err.rule == "check_with":
+    if err.rule == "check_with" or (err.code == cerrors.CUSTOM.code and err.info):
+        # a check_with message (dates, time zones), however deep in the document
         return str(err.info[0]) if err.info else "invalid value"
     if err.rule == "excludes":
         return f"cannot be given together with {err.constraint}"

@@ -1,7 +1,7 @@
 """Evidence loader for the EU DSA Transparency Database statements-of-reasons daily dumps.
 
-A dump CSV (one row per statement of reasons, header row, UTF-8) found under a pack's ``logs/``
-is recognised by its header and mapped into the standard ``moderation`` log with one SQL
+A dump CSV (one row per statement of reasons, header row, UTF-8; plain or ``.csv.gz``) found
+under a pack's ``logs/`` is recognised by its header and mapped into the standard ``moderation`` log with one SQL
 ``SELECT`` (``LogStore.load(transform=...)``), so the file is loaded into DuckDB once and every
 rule measures it there. Mapping (see the plugin README for the full table):
 
@@ -154,10 +154,17 @@ def renamed() -> dict[str, str]:
 
 
 def read_header(path: Path) -> list[str] | None:
+    import gzip
+    import zlib
+
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            first = fh.readline(1 << 16)
-    except (OSError, UnicodeDecodeError):
+        if path.name.lower().endswith(".gz"):  # one gzipped part, read as DuckDB will
+            with gzip.open(path, "rt", encoding="utf-8-sig", newline="") as fh:
+                first = fh.readline(1 << 16)
+        else:
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                first = fh.readline(1 << 16)
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error):
         return None
     try:
         return [c.strip() for c in next(csv.reader([first]))]
@@ -373,10 +380,21 @@ class StatementsOfReasonsLoader:
                    "logs/, read as the moderation log")
 
     def matches(self, path: Path) -> bool:
-        if path.suffix.lower() != ".csv":
+        # a dump in several parts is one table: that takes a log mapping (files: ...-*.csv.gz)
+        if not path.name.lower().endswith((".csv", ".csv.gz")):
             return False
         header = read_header(path)
         return header is not None and SIGNATURE <= set(header)
+
+    # As the ``via`` of a log mapping (logs/*.mapping.yaml), the mapping selects the rows (a
+    # dump in gzipped parts, a zip member, one platform) and this loader maps their columns.
+    def mapping_transform(self, columns: list[str]) -> str:
+        """The SELECT mapping dump rows (``{source}``) into the moderation table."""
+        return transform_sql(columns)
+
+    def check_source(self, con: Any, reader: str, columns: list[str], display: str) -> None:
+        """The vocabulary check, on the rows the mapping selected."""
+        check_vocabulary(con, reader, columns, display)
 
     def load(self, path: Path, pack: Any) -> None:
         header = read_header(path) or []

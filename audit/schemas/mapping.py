@@ -1,0 +1,91 @@
+"""The cerberus schema of a log mapping file (``logs/<name>.mapping.yaml``).
+
+One schema serves validation, the JSON Schema export (``audit mapping schema``) and the
+reference table in docs/bringing-your-own-data.md, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+NAME = r"^[a-z_][a-z0-9_]*$"
+SCALAR = ["string", "number", "boolean"]
+
+COLUMN: dict[str, Any] = {
+    "from": {"type": "string", "empty": False, "excludes": ["value", "template"],
+             "meta": {"doc": "Source column to read (its exact header text)."}},
+    "value": {"type": SCALAR, "excludes": ["from", "template"],
+              "meta": {"doc": "A constant for every row."}},
+    "template": {"type": "string", "excludes": ["from", "value"],
+                 "meta": {"doc": "Text with `{Source column}` placeholders, e.g. "
+                                 "`orders/{Member State}` (builds ids from several columns)."}},
+    "type": {"type": "string", "allowed": ["text", "integer", "number", "timestamp", "date"],
+             "meta": {"doc": "Result type; default `timestamp` for `*_at` targets with a "
+                             "`format`, else `text`. Numbers honour `decimal`/`thousands`."}},
+    "format": {"type": ["string", "list"], "schema": {"type": "string"},
+               "meta": {"doc": "strptime format(s) of a date or time, e.g. `%m/%d/%Y`, "
+                               "`%Y%m%d`; the first that parses wins. A date alone is the "
+                               "start of that day in the mapping's time zone."}},
+    "timezone": {"type": "string", "check_with": "timezone",
+                 "meta": {"doc": "Time zone of this column's local times (overrides the "
+                                 "mapping's)."}},
+    "map": {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": {"type": SCALAR},
+            "meta": {"doc": "Value map, source value -> value, e.g. "
+                            "`{Hacking/IT Incident: cyber}`."}},
+    "unmapped": {"type": "string", "allowed": ["error", "keep", "null"], "excludes": "default",
+                 "meta": {"doc": "What a value missing from `map` becomes: `error` (default: "
+                                 "the load stops naming the value and row), `keep`, `null`."}},
+    "default": {"type": SCALAR, "excludes": "unmapped",
+                "meta": {"doc": "Value for source values missing from `map`."}},
+}
+
+MAPPING: dict[str, Any] = {
+    "schema_version": {"type": "integer", "allowed": [1],
+                       "meta": {"doc": "Format version of this file (1)."}},
+    "table": {"type": "string", "regex": NAME,
+              "meta": {"expect": "a table name such as breaches",
+                       "doc": "The log table fed (moderation, breaches, reported, ...); "
+                              "default: the file name before `.mapping.yaml`."}},
+    "description": {"type": "string", "meta": {"doc": "Free text for the report."}},
+    "files": {"type": ["string", "list"], "required": True, "schema": {"type": "string"},
+              "meta": {"doc": "File name(s) or glob(s), relative to the mapping file; all "
+                              "matches form one table (parts of a dump, daily files). `.gz` "
+                              "and `.zip` are read as they are."}},
+    "member": {"type": "string", "meta": {"doc": "Member to read inside a `.zip` (needed when "
+                                                 "it holds several files)."}},
+    "format": {"type": "string", "allowed": ["csv", "json", "jsonl", "parquet"],
+               "meta": {"doc": "File format; default from the file name."}},
+    "records": {"type": "string", "regex": r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$",
+                "meta": {"expect": "a dotted path such as data.items",
+                         "doc": "JSON: path to the list of records inside each document."}},
+    "delimiter": {"type": "string", "minlength": 1, "maxlength": 1,
+                  "meta": {"doc": "CSV field separator (default `,`)."}},
+    "encoding": {"type": "string", "allowed": ["utf-8", "utf-16", "latin-1"],
+                 "meta": {"doc": "CSV text encoding (default utf-8)."}},
+    "skip": {"type": "integer", "min": 0, "meta": {"doc": "CSV lines to skip before the header."}},
+    "timezone": {"type": "string", "check_with": "timezone",
+                 "meta": {"doc": "Time zone of local times and dates (default: the pack's)."}},
+    "decimal": {"type": "string", "allowed": [".", ","],
+                "meta": {"doc": "Decimal separator of numbers (default `.`)."}},
+    "thousands": {"type": "string", "allowed": [",", ".", " ", "'", "\u00a0", "\u202f"],
+                  "meta": {"doc": "Thousands separator of numbers, removed before reading."}},
+    "where": {"type": "dict", "keysrules": {"type": "string"},
+              "valuesrules": {"type": ["string", "number", "boolean", "list", "dict"]},
+              "meta": {"doc": "Row filter on source columns, as a rule's `where` (value, list "
+                              "of values, or `{op: value}`), e.g. `{platform_name: TikTok}`."}},
+    "columns": {"type": "dict", "keysrules": {"type": "string", "regex": NAME},
+                "valuesrules": {"type": "dict", "schema": COLUMN},
+                "meta": {"doc": "Target column -> source column name, or a column spec "
+                                "(below)."}},
+    "keep": {"type": "boolean",
+             "meta": {"doc": "Also keep every source column not mapped, under its own name "
+                             "(default false)."}},
+    "deduplicate": {"type": "dict", "schema": {
+        "key": {"type": "string", "regex": NAME, "required": True},
+        "latest": {"type": "string", "regex": NAME}},
+        "meta": {"doc": "Keep one row per `key` (target column): the one with the latest "
+                        "`latest`."}},
+    "via": {"type": "string", "excludes": ["columns", "keep", "deduplicate"],
+            "meta": {"doc": "Id of an installed log loader that maps the selected rows "
+                            "itself (e.g. `dsa-statements-of-reasons`)."}},
+}
