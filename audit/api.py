@@ -67,10 +67,12 @@ def prepare(evidence: PathLike | Sequence[PathLike], checklists: Sequence[PathLi
 
 
 def run(prepared: Prepared, as_of: dt.date | str | None = None,
-        progress: Any = None) -> Assessment:
+        progress: Any = None, language: str | None = None) -> Assessment:
     """Load the evidence (each log once, only the columns the rules read) and assess it.
 
-    ``as_of`` defaults to the pack's own ``as_of``, else today.
+    ``as_of`` defaults to the pack's own ``as_of``, else today. ``language`` is the report
+    language (findings' sentences, translated checklist texts); default: the pack's language
+    when a catalogue exists for it, else the modules' common one, else English.
     """
     from audit.assessment import assess as assess_pack
     from audit.evidence.loaders import load_evidence, needed_log_columns
@@ -91,13 +93,22 @@ def run(prepared: Prepared, as_of: dt.date | str | None = None,
 
     if why := date_problem(day):  # the same years as every other date (docs/limits.md)
         raise UsageError(f"as_of: {why}")
-    return assess_pack(pack, prepared.checklists, prepared.library, prepared.registry, day,
-                       prepared.scoring)
+    from audit.i18n import report_language, use_language
+    from audit.translations import translate_checklists
+
+    language = language or report_language(pack.profile.get("language"),
+                                           [c.language for c in prepared.checklists])
+    with use_language(language):
+        result = assess_pack(pack, translate_checklists(prepared.checklists, language),
+                             prepared.library, prepared.registry, day, prepared.scoring)
+    result.language = language
+    return result
 
 
 def assess(evidence: PathLike | Sequence[PathLike], checklists: Sequence[PathLike], *,
            as_of: dt.date | str | None = None, scoring: str = "weighted",
-           memory_limit: str | None = None, temp_dir: PathLike | None = None) -> Assessment:
+           memory_limit: str | None = None, temp_dir: PathLike | None = None,
+           language: str | None = None) -> Assessment:
     """Assess an evidence pack against checklist modules and return the ``Assessment``.
 
     :param evidence: a pack directory or filled workbook, or several (merged).
@@ -107,11 +118,12 @@ def assess(evidence: PathLike | Sequence[PathLike], checklists: Sequence[PathLik
     :param scoring: ``weighted``, ``flat``, ``strict`` or a plugin's model.
     :param memory_limit: DuckDB memory limit such as ``"2GB"`` (default 768MB).
     :param temp_dir: where DuckDB spills beyond the memory limit.
+    :param language: report language (``en``, ``ar``, ``tr``; docs/translations.md).
     :raises audit.AuditError: for bad input (its ``lines`` say where), as the CLI would print.
     """
     options: dict[str, Any] = {"memory_limit": memory_limit,
                                "temp_directory": str(temp_dir) if temp_dir else None}
-    return run(prepare(evidence, checklists, scoring, **options), as_of)
+    return run(prepare(evidence, checklists, scoring, **options), as_of, language=language)
 
 
 def write(assessment: Assessment, target: PathLike | IO[Any], format: str | None = None) -> None:

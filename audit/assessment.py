@@ -17,6 +17,7 @@ from audit.conditions import evaluate as evaluate_condition
 from audit.errors import AuditError, EvidenceError, PluginError, Problem, UsageError
 from audit.evaluators.base import EvaluationContext, Evaluator
 from audit.evidence.pack import EvidencePack, FileRecord, Waiver
+from audit.i18n import N_, _, format_date, format_number
 from audit.model import Checklist, Finding, Proof, Requirement, Status
 from audit.registry import Registry
 from audit.scoring import ScoreResult, Scored, Verdict, verdict
@@ -62,6 +63,7 @@ class ChecklistRef:
     status: str
     language: str
     owner: str
+    translation: str | None = None  # "unofficial" or the official source, when translated
     extends: str | None = None  # an overlay's parent module
     extends_version: int | None = None
     unselected: tuple[tuple[str, str], ...] = ()  # (requirement id, reason) dropped by it
@@ -142,7 +144,7 @@ class Assessment:
         req = result.requirement
         src = self.sources.get(f"{result.checklist}/{req.citation.source}")
         title = src["title"] if src else req.citation.source
-        return f"{title}, {req.citation.article}"
+        return _("{source}, {article}", source=title, article=req.citation.article)
 
     def source_url(self, result: RequirementResult) -> str | None:
         req = result.requirement
@@ -207,35 +209,63 @@ def check_evidence_references(pack: EvidencePack, library: ChecklistLibrary,
 def _applicability(req: Requirement, pack: EvidencePack,
                    as_of: dt.date) -> tuple[bool, str]:
     if req.effective_from is not None and as_of < req.effective_from:
-        return False, f"not yet in force: applies from {req.effective_from}"
+        return False, _("not yet in force: applies from {date}",
+                        date=format_date(req.effective_from))
     if req.effective_until is not None and as_of >= req.effective_until:
-        return False, f"no longer in force since {req.effective_until}"
+        return False, _("no longer in force since {date}", date=format_date(req.effective_until))
     missing: list[str] = []
     result = evaluate_condition(req.applies_if, {"platform": pack.profile}, missing)
     if result is True:
         return True, "applies"
     if result is False:
-        return False, "does not apply to this platform (" + _describe(req.applies_if) + ")"
-    return True, ("applicability not established (" + ", ".join(sorted(set(missing)))
-                  + " not given); assessed as applicable")
+        return False, _("does not apply to this platform ({condition})",
+                        condition=_describe(req.applies_if))
+    return True, _("applicability not established ({fields} not given); assessed as applicable",
+                   fields=", ".join(sorted(set(missing))))
 
 
 def _describe(cond: Any) -> str:
     if not isinstance(cond, dict):
         return str(cond)
     if "all" in cond:
-        return " and ".join(_describe(c) for c in cond["all"])
+        return _(" and ").join(_describe(c) for c in cond["all"])
     if "any" in cond:
-        return " or ".join(_describe(c) for c in cond["any"])
+        return _(" or ").join(_describe(c) for c in cond["any"])
     if "not" in cond:
-        return f"not ({_describe(cond['not'])})"
+        return _("not ({condition})", condition=_describe(cond["not"]))
     op = next(k for k in cond if k != "field")
-    sym = {"eq": "=", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "in": "in",
-           "contains": "contains", "exists": "exists"}[op]
     value = cond[op]
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 10000:
-        value = f"{value:,}"
-    return f"requires {cond['field']} {sym} {value}"
+    field_name = cond["field"]
+    if isinstance(value, bool):  # a feature flag reads as a sentence, never "= True"
+        if op in ("eq", "exists"):
+            return (_("requires {field} to be yes", field=field_name) if value
+                    else _("requires {field} to be no", field=field_name))
+        return (_("requires {field} not to be yes", field=field_name) if value
+                else _("requires {field} not to be no", field=field_name))
+    shown = _value_text(value)
+    sentence = {"eq": N_("requires {field} = {value}"),
+                "ne": N_("requires {field} other than {value}"),
+                "gt": N_("requires {field} above {value}"),
+                "gte": N_("requires {field} of at least {value}"),
+                "lt": N_("requires {field} below {value}"),
+                "lte": N_("requires {field} of at most {value}"),
+                "in": N_("requires {field} to be one of {value}"),
+                "contains": N_("requires {field} to contain {value}"),
+                "exists": N_("requires {field} to be given")}[op]
+    return _(sentence, field=field_name, value=shown)
+
+
+def _value_text(value: Any) -> str:
+    """A condition's value for people: numbers grouped, dates in words, lists joined."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, (int, float)):
+        return format_number(value)
+    if isinstance(value, dt.date):
+        return format_date(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_value_text(v) for v in value)
+    return str(value)
 
 
 def _evaluate(req: Requirement, context: EvaluationContext, registry: Registry) -> Finding:
@@ -246,7 +276,8 @@ def _evaluate(req: Requirement, context: EvaluationContext, registry: Registry) 
         finding = evaluator.evaluate(req, req.rule, context)
     except MissingColumn as exc:
         return Finding(req.full_id, Status.NO_EVIDENCE, 0.0,
-                       f"{exc}; the rule needs it", {}, (Proof("log", exc.log),))
+                       _("{problem}; the rule needs it", problem=exc), {},
+                       (Proof("log", exc.log),))
     except AuditError:
         raise
     except Exception as exc:
@@ -267,13 +298,18 @@ def _waiver_for(req: Requirement, pack: EvidencePack, as_of: dt.date) -> WaiverS
     active = [w for w in matching if w.active_on(as_of)]
     if active:
         waiver = max(active, key=lambda w: w.expires)
-        return WaiverState(waiver, True, f"waived until {waiver.expires} by "
-                                         f"{waiver.approved_by}: {waiver.justification}")
+        return WaiverState(waiver, True, _("waived until {date} by {approver}: {justification}",
+                                           date=format_date(waiver.expires),
+                                           approver=waiver.approved_by,
+                                           justification=waiver.justification))
     waiver = max(matching, key=lambda w: w.expires)
     if waiver.granted is not None and as_of < waiver.granted:
-        return WaiverState(waiver, False, f"waiver granted only from {waiver.granted}; not "
-                                          f"yet in effect on {as_of}")
-    return WaiverState(waiver, False, f"waiver expired on {waiver.expires}; no longer applies")
+        return WaiverState(waiver, False, _("waiver granted only from {granted}; not yet in "
+                                            "effect on {date}",
+                                            granted=format_date(waiver.granted),
+                                            date=format_date(as_of)))
+    return WaiverState(waiver, False, _("waiver expired on {date}; no longer applies",
+                                        date=format_date(waiver.expires)))
 
 
 def generation_time() -> dt.datetime:
@@ -347,7 +383,8 @@ def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: Checkli
                 finding = _evaluate(req, context, registry)
                 if applicability != "applies":
                     finding = Finding(finding.requirement, finding.status, finding.score,
-                                      f"{finding.summary} [{applicability}]", finding.figures,
+                                      _("{finding} [{applicability}]", finding=finding.summary,
+                                        applicability=applicability), finding.figures,
                                       finding.proof, finding.children)
             for key, value in context.cache.pop("details", {}).items():
                 details[key] = value
@@ -358,12 +395,14 @@ def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: Checkli
             waiver = _waiver_for(req, pack, as_of) if applies else None
             if waiver and waiver.active and finding.status.is_gap:
                 finding = Finding(req.full_id, Status.WAIVED, finding.score,
-                                  f"{waiver.note} (evidence: {underlying.summary})",
+                                  _("{waiver} (evidence: {finding})", waiver=waiver.note,
+                                    finding=underlying.summary),
                                   underlying.figures, underlying.proof
                                   + (Proof("waiver", waiver.waiver.location),))
             elif waiver and not waiver.active:
                 finding = Finding(req.full_id, finding.status, finding.score,
-                                  f"{finding.summary} ({waiver.note})", finding.figures,
+                                  _("{finding} ({waiver})", finding=finding.summary,
+                                    waiver=waiver.note), finding.figures,
                                   finding.proof, finding.children)
             results.append(RequirementResult(req, checklist.id, finding, underlying,
                                              applicability, waiver))
@@ -399,5 +438,5 @@ def _ref(c: Checklist, library: ChecklistLibrary) -> ChecklistRef:
         except UsageError:
             parent = None
     return ChecklistRef(c.id, c.version, c.title, c.jurisdiction, c.status.value, c.language,
-                        c.owner, c.extends, parent,
+                        c.owner, c.translation, c.extends, parent,
                         tuple((u.id, u.reason) for u in c.unselected))

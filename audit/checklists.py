@@ -56,7 +56,10 @@ def _display(path: Path) -> str:
 
 
 def module_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.rglob("*.yaml") if p.is_file())
+    from audit.translations import is_translation_file
+
+    return sorted(p for p in directory.rglob("*.yaml")
+                  if p.is_file() and not is_translation_file(p))
 
 
 def parse_module(path: Path, owner: str, registry: Registry,

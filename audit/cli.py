@@ -70,23 +70,27 @@ def checklists_list(fmt: str) -> None:
 
     from audit.i18n import _, ngettext
     from audit.legal_review import review_due
+    from audit.translations import coverage
 
     library = load_library(get_registry())
     today = dt.date.today()
-    rows = [{"id": c.id, "jurisdiction": c.jurisdiction, "title": c.title,
+    rows: list[dict[str, Any]] = [{"id": c.id, "jurisdiction": c.jurisdiction, "title": c.title,
              "status": c.status.value, "version": c.version,
              "requirements": len(c.requirements), "extends": c.extends or "",
              "owner": c.owner, "path": c.path,  # owner "local": a user's own file
              "reviewed": c.reviewed.isoformat() if c.reviewed else "",
-             "review_due": review_due(c.reviewed, today)}
+             "review_due": review_due(c.reviewed, today),
+             "translations": {lang: round(share, 3) for lang, share in coverage(c).items()}}
             for c in library.all()]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
         for row in rows:
             row["review"] = _("review due") if row["review_due"] else ""
+            row["translations"] = ", ".join(f"{lang} {share:.0%}" for lang, share
+                                            in row["translations"].items())
         _echo_table(rows, ["id", "jurisdiction", "title", "status", "version", "requirements",
-                           "reviewed", "review"])
+                           "reviewed", "review", "translations"])
         due = sum(1 for row in rows if row["review_due"])
         if due:
             click.echo(ngettext("{count} module was not reviewed in the last 12 months.",
@@ -151,7 +155,14 @@ def checklists_validate(paths: tuple[Path, ...]) -> None:
     from audit.errors import ChecklistError
     from audit.plugins import get_registry
 
-    problems = validate_files(paths, get_registry())
+    from audit.translations import is_translation_file, translation_problems
+
+    registry = get_registry()
+    modules = tuple(p for p in paths if not (p.is_file() and is_translation_file(p)))
+    problems = validate_files(modules, registry) if modules else []
+    if problems:
+        raise ChecklistError(problems=problems)
+    problems = translation_problems(paths, registry)
     if problems:
         raise ChecklistError(problems=problems)
     click.echo(f"ok: {', '.join(str(p) for p in paths)}")
@@ -240,6 +251,18 @@ def _parse_date(value: str | None) -> Any:
     return day
 
 
+def _language(value: str | None) -> str | None:
+    """--lang: a language with a report catalogue (checked before anything is read)."""
+    if value is None:
+        return None
+    from audit.i18n import available_languages, base_language, normalise
+
+    if base_language(value) not in available_languages():
+        raise click.BadParameter(f"no report catalogue for {value!r} (available: "
+                                 f"{', '.join(available_languages())})", param_hint="--lang")
+    return normalise(value)
+
+
 @cli.command("assess")
 @click.argument("evidence", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--checklist", "-c", "checklist_ids", multiple=True, required=True,
@@ -280,11 +303,15 @@ def _parse_date(value: str | None) -> Any:
               help="Exit 1 when the verdict is non-compliant, a critical requirement is not "
                    "met, anything regressed since --baseline, or evidence is stale. "
                    "Repeatable; combines with --fail-under.")
+@click.option("--lang", "lang", callback=lambda c, p, v: _language(v),
+              help="Report language (en, ar, tr); default: the pack's language when a "
+                   "catalogue exists for it, else the modules' common language, else en.")
 def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: str | None,
                scoring: str, fmt: str | None, output: Path | None, fail_under: float | None,
                memory_limit: str | None, temp_dir: Path | None, quiet: bool,
                baselines: tuple[Path, ...] = (), reviews: tuple[Path, ...] = (),
-               fail_on: tuple[str, ...] = (), strict: bool = False) -> None:
+               fail_on: tuple[str, ...] = (), strict: bool = False,
+               lang: str | None = None) -> None:
     """Assess an evidence pack against checklist modules and report the gaps.
 
     EVIDENCE is a pack directory (platform.yaml, answers.yaml, documents/, logs/, waivers.yaml)
@@ -312,8 +339,11 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
     if "regression" in fail_on and inputs.result is None and inputs.workbook_result is None:
         raise click.UsageError("--fail-on regression needs a JSON result or gap workbook as "
                                "--baseline")
-    result = run(prepared, _parse_date(as_of), progress=progress_for(quiet))
-    inputs.apply(result, prepared.library, registry)
+    result = run(prepared, _parse_date(as_of), progress=progress_for(quiet), language=lang)
+    from audit.i18n import use_language
+
+    with use_language(result.language):  # decisions and tracking speak the report language
+        inputs.apply(result, prepared.library, registry)
     if output is not None:
         write_output(output, lambda fh: writer.write(result, fh), writer.binary, sys.stdout)
         if not quiet and not is_stdout(output):

@@ -634,9 +634,9 @@ def render_json(d: Diff, stream: IO[str]) -> None:
 
 
 def render_xlsx(d: Diff, stream: IO[Any]) -> None:
-    from audit.reports.xlsx import write_changes_workbook
+    from audit.reports.xlsx_changes import write_changes_workbook
 
-    write_changes_workbook(d, stream)
+    write_changes_workbook(d, headline_lines(d), change_rows(d, figure_limit=None), stream)
 
 
 RENDERERS = {"console": (render_console, False), "json": (render_json, False),
@@ -657,8 +657,10 @@ EXTENSIONS = {".txt": "console", ".json": "json", ".md": "markdown", ".markdown"
 @click.option("--fail-on-regression", is_flag=True,
               help="Exit 1 when anything got worse: a requirement's status (by the roll-up "
                    "order) or score, the overall score or the verdict.")
+@click.option("--lang", "lang", help="Language of the labels and headers (en, ar, tr); "
+                                     "default: the new result's language.")
 def diff_cmd(old: Path, new: Path, fmt: str | None, output: Path | None,
-             fail_on_regression: bool) -> None:
+             fail_on_regression: bool, lang: str | None = None) -> None:
     """Compare two JSON results (OLD.json, NEW.json) of `audit assess --format json`.
 
     Lists requirements newly met, newly failing, with a changed status, score or measured
@@ -681,14 +683,24 @@ def diff_cmd(old: Path, new: Path, fmt: str | None, output: Path | None,
         raise click.UsageError(f"the {fmt} format is a binary workbook: it needs an output "
                                "file (-o FILE), not standard output")
     d = diff_files(old, new)
-    if output is not None:
-        write_output(output, lambda fh: render(d, fh), binary, sys.stdout)
-        n = d.counts()
-        if not is_stdout(output):
-            click.echo(f"wrote {output} ({fmt}): {n['changed']} changed requirement(s), "
-                       f"{len(d.regressions())} regression(s)", err=True)
-    else:
-        render(d, sys.stdout)
+    from audit.i18n import available_languages, base_language, use_language
+
+    language = lang or str(d.new.get("language") or "en")
+    if base_language(language) not in available_languages():
+        if lang is not None:
+            raise click.BadParameter(f"no report catalogue for {lang!r} (available: "
+                                     f"{', '.join(available_languages())})",
+                                     param_hint="--lang")
+        language = "en"
+    with use_language(language):
+        if output is not None:
+            write_output(output, lambda fh: render(d, fh), binary, sys.stdout)
+            n = d.counts()
+            if not is_stdout(output):
+                click.echo(f"wrote {output} ({fmt}): {n['changed']} changed requirement(s), "
+                           f"{len(d.regressions())} regression(s)", err=True)
+        else:
+            render(d, sys.stdout)
     if fail_on_regression:
         regressions = d.regressions()
         if regressions:

@@ -167,6 +167,7 @@ class Checklist:
     provider: str | None = None
     reviewed: dt.date | None = None  # last legal review against docs/legal-sources.md
     legal_rows: tuple[str, ...] = ()  # legal-sources rows the module rests on
+    translation: str | None = None  # "unofficial", or the official source, when translated
 
     def requirement(self, req_id: str) -> Requirement | None:
         for req in self.requirements:

@@ -94,8 +94,10 @@ def _entry(values: dict[str, tuple[Any, str]], name: str,
     for key in ("owner", "tracking", "comments"):
         if key in values:
             got[key] = text(values[key][0])
-    if got.get("tracking") is not None:
-        got["tracking"] = got["tracking"].lower()
+    if got.get("tracking") is not None:  # English or the report language's label
+        typed = got["tracking"].lower()
+        got["tracking"] = next((t for t in TRACKING_STATUSES
+                                if typed in (t, _(t).lower())), typed)
         if got["tracking"] not in TRACKING_STATUSES:
             problems.append(Problem(name, values["tracking"][1],
                                     f"expected one of {', '.join(TRACKING_STATUSES)}, got "
@@ -193,9 +195,16 @@ def _requirements_result(rows: list[tuple[Any, ...]] | None, previous: Previous,
     if found is None:
         return None
     header, columns = found
+    from audit.labels import status_label
+    from audit.model import Status
+
+    # statuses are written as words in the report language ("partially met"); back to values
+    words = {spelling.lower(): s.value for s in Status
+             for spelling in (s.value, s.value.replace("_", " "), status_label(s))}
     reqs = []
     for _row, values in records(rows, header, columns):
-        status = (text(values["status"][0]) or "").lower().replace(" ", "_")
+        typed = (text(values["status"][0]) or "").lower()
+        status = words.get(typed, typed)
         item = {k: v for k, (v, _c) in values.items()}
         reqs.append({**item, "status": status})
     data = {"schema": "platform-audit/result", "schema_version": "1.1",

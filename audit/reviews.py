@@ -232,7 +232,9 @@ def _decided(r: RequirementResult, review: Review) -> RequirementResult:
 
 def status_label(r: RequirementResult) -> str:
     """``met (auditor)`` for a decided requirement, else the plain status."""
-    status = r.status.value.replace("_", " ")
+    from audit.labels import status_label as plain
+
+    status = plain(r.status)
     if r.review is None:
         return status
     return _("{status} (auditor)", status=status)
@@ -262,7 +264,18 @@ def add_reviews_sheet(wb: Any, style: Any, requirement_ids: list[str]) -> None:
     """The template's Reviews sheet: one row per decision, a dropdown for the decision."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    from openpyxl.styles import PatternFill
+
+    from audit.template_workbook import INPUT_FILL
+
+    fill = PatternFill("solid", fgColor=INPUT_FILL)  # the cells to fill, as on other sheets
     ws = wb.create_sheet(REVIEWS_SHEET)
+    # protected without a password like the template's other sheets: inputs stay editable
+    ws.protection.sheet = True
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
     style.setup(ws, [40, 16, 60, 24, 12, 40, 8])
     ws.append(style.header(ws, SHEET_HEADERS))
     end = max(len(requirement_ids), 20) + 1
@@ -271,6 +284,7 @@ def add_reviews_sheet(wb: Any, style: Any, requirement_ids: list[str]) -> None:
                           number_formats={4: "yyyy-mm-dd"})
         for c in cells:
             c.protection = style.unlocked
+            c.fill = fill
         ws.append(cells)
     ids = DataValidation(type="list", allow_blank=True, showErrorMessage=False,
                          formula1='"' + ",".join(requirement_ids) + '"'

@@ -12,6 +12,7 @@ import enum
 from dataclasses import dataclass
 from typing import ClassVar, Iterable, Protocol, Sequence
 
+from audit.i18n import N_
 from audit.model import Requirement, Severity, Status
 
 # Worst first. Combining statuses (all_of, several versions of a rule) takes the worst.
@@ -24,7 +25,8 @@ SCORED = (Status.MET, Status.PARTIAL, Status.NOT_MET, Status.NO_EVIDENCE)
 # What one requirement's score is, the same for every model that uses it (docs/assess.md).
 # Partial credit is deliberate: a measured share below target still earns share / target, so a
 # requirement at 47 % of its target scores 0.47 whether its status is partial or not_met.
-REQUIREMENT_SCORE = ("requirement score: 1 when met; share / target (at most 1) when a share is "
+FORMULA_JOIN = "; "  # between a model's formula and REQUIREMENT_SCORE (reports translate each)
+REQUIREMENT_SCORE = N_("requirement score: 1 when met; share / target (at most 1) when a share is "
                      "measured, so partial and not-met requirements earn partial credit; 0 when "
                      "nothing is measured (no evidence, a 'no' answer); for all_of the mean of "
                      "its parts, for any_of the best part")
@@ -101,16 +103,18 @@ class _Model:
 class WeightedModel(_Model):
     id = "weighted"
     description = "Weighted mean of requirement scores (weights from severity unless set)."
-    formula = ("score = sum(weight x requirement score) / sum(weight), over requirements that "
-               "are met, partial, not met or without evidence; not applicable, waived and "
-               "manual-review requirements are outside the denominator; " + REQUIREMENT_SCORE)
+    formula = (N_("score = sum(weight x requirement score) / sum(weight), over requirements "
+                  "that are met, partial, not met or without evidence; not applicable, waived "
+                  "and manual-review requirements are outside the denominator")
+               + FORMULA_JOIN + REQUIREMENT_SCORE)
 
 
 class FlatModel(_Model):
     id = "flat"
     description = "Unweighted mean of requirement scores."
-    formula = ("score = sum(requirement score) / number of requirements that are met, partial, "
-               "not met or without evidence; " + REQUIREMENT_SCORE)
+    formula = (N_("score = sum(requirement score) / number of requirements that are met, "
+                  "partial, not met or without evidence")
+               + FORMULA_JOIN + REQUIREMENT_SCORE)
 
     def weight(self, item: Scored) -> float:
         return 1.0
@@ -119,8 +123,8 @@ class FlatModel(_Model):
 class StrictModel(_Model):
     id = "strict"
     description = "All or nothing per requirement: only 'met' earns its weight."
-    formula = ("score = sum(weight of met requirements) / sum(weight), over requirements that "
-               "are met, partial, not met or without evidence (partial earns nothing)")
+    formula = N_("score = sum(weight of met requirements) / sum(weight), over requirements "
+                 "that are met, partial, not met or without evidence (partial earns nothing)")
 
     def value(self, item: Scored) -> float:
         return 1.0 if item.status is Status.MET else 0.0

@@ -82,26 +82,31 @@ class Vocabulary:
 
     # -- checks ------------------------------------------------------------------------------
 
+    # Logs, columns, kinds and roles are open sets: a pack's log mapping can define a table or
+    # add columns, documents.yaml any kind, the profile any role. So an unknown name is reported
+    # when it is a near miss of a known one (a typo); a name unlike every known one is taken as
+    # the author's own. Profile fields are a closed schema: every unknown one is reported.
+
     def log_problem(self, log: str) -> str | None:
-        if log in self.logs:
+        if log in self.logs or not (hint := _hint(log, self.logs)):
             return None
-        return f"no loader or evidence schema knows a log '{log}'{_hint(log, self.logs)}"
+        return f"no loader or evidence schema knows a log '{log}'{hint}"
 
     def column_problem(self, log: str, column: str) -> str | None:
         columns = self.logs.get(log)
-        if columns is None or column in columns:
+        if columns is None or column in columns or not (hint := _hint(column, columns)):
             return None
-        return f"the {log} log has no column '{column}'{_hint(column, columns)}"
+        return f"the {log} log has no column '{column}'{hint}"
 
     def kind_problem(self, kind: str) -> str | None:
-        if kind in self.document_kinds:
+        if kind in self.document_kinds or not (hint := _hint(kind, self.document_kinds)):
             return None
-        return f"no evidence schema knows a document kind '{kind}'{_hint(kind, self.document_kinds)}"
+        return f"no evidence schema knows a document kind '{kind}'{hint}"
 
     def role_problem(self, role: str) -> str | None:
-        if role in self.roles:
+        if role in self.roles or not (hint := _hint(role, self.roles)):
             return None
-        return f"no evidence schema knows an officer role '{role}'{_hint(role, self.roles)}"
+        return f"no evidence schema knows an officer role '{role}'{hint}"
 
     def field_problem(self, field: str) -> str | None:
         """``platform.<key>...`` must start with a profile key; answers are free-form keys."""
@@ -113,5 +118,7 @@ class Vocabulary:
 
 
 def _hint(name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, sorted(known), n=1)
+    """"; did you mean 'x'?" for the closest known name, or "" when none is close (a name the
+    author defines, not a typo)."""
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
     return f"; did you mean '{close[0]}'?" if close else ""

@@ -97,9 +97,9 @@ def _walk(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], file: str,
         return counts[key]
     counts[key] = 1  # provisional: guards against recursive aliases
     lines.setdefault(path, node.start_mark.line + 1)
-    if depth > MAX_NESTING:
-        raise YamlProblem(Problem(file, format_path(path), f"nested more than {MAX_NESTING} "
-                                  "levels deep; refused", node.start_mark.line + 1))
+    if depth > MAX_NESTING:  # the place: where the nesting starts, not a hundred levels of it
+        raise YamlProblem(Problem(file, format_path(path[:3]) + "...", f"nested more than "
+                                  f"{MAX_NESTING} levels deep; refused", node.start_mark.line + 1))
     if isinstance(node, yaml.ScalarNode) and (why := scalar_problem(node)):
         raise YamlProblem(Problem(file, format_path(path), why, node.start_mark.line + 1))
     size = 1

@@ -126,7 +126,7 @@ def test_gap_workbook_marks_changes(tmp_path: Path) -> None:
     assert list(reqs[0]) == REQ_HEADERS + ["since baseline"]
     assert {r[-1] for r in reqs[1:]} >= {"unchanged", "was met", "worse"}
     changes = [r for r in wb["Changes"].iter_rows(values_only=True)]
-    assert any(r[0] == "iq.telegram-2023:leak-takedown" and r[3:5] == ("met", "not_met")
+    assert any(r[0] == "iq.telegram-2023:leak-takedown" and r[3:5] == ("met", "not met")
                for r in changes)
 
 

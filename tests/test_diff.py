@@ -186,7 +186,7 @@ def test_xlsx_changes_sheet(diff_cli: Callable[..., Any], results: dict[str, Pat
     header = rows.index(next(r for r in rows if r[0] == "requirement"))
     assert rows[header][:5] == ("requirement", "severity", "change", "old status", "new status")
     body = {r[0]: r for r in rows[header + 1:] if r[0]}
-    assert body["iq.telegram-2023:leak-takedown"][3:5] == ("not_met", "met")
+    assert body["iq.telegram-2023:leak-takedown"][3:5] == ("not met", "met")
     assert "Verdict: NON-COMPLIANT -> PARTIALLY COMPLIANT (better)" in [r[0] for r in rows]
 
 

@@ -323,7 +323,7 @@ def test_waiver_granted_after_as_of_does_not_apply(run, tmp_path: Path) -> None:
     code, out, err = assess(run, pack, "--format", "json")
     ar = next(r for r in json.loads(out)["requirements"] if r["requirement"] == "privacy-policy-ar")
     assert ar["status"] == "no_evidence"
-    assert "waiver granted only from 2025-06-01; not yet in effect on 2024-12-31" in ar["summary"]
+    assert "waiver granted only from 1 Jun 2025; not yet in effect on 31 Dec 2024" in ar["summary"]
     bad = write_pack(tmp_path / "q", waivers=[
         {"requirement": "iq.telegram-2023:privacy-policy-ar", "justification": "x",
          "approved_by": "CPO", "granted": "2025-06-01", "expires": "2025-01-01"}])

@@ -164,7 +164,8 @@ def test_before_pack_gaps(run: Any) -> None:
     _code, result, _err = _assess(run, BEFORE)
     reqs = _by_requirement(result)
     assert 0.40 <= reqs["leak-takedown"]["figures"]["share_on_time"] <= 0.60
-    assert "no authority contact iq" in reqs["official-contact"]["summary"]
+    assert "nobody is named in the platform profile in the role 'authority_contact_iq'" in (
+        reqs["official-contact"]["summary"])
     assert "the platform answers no" in reqs["disclosure-judicial"]["summary"]
     # the newest *Arabic* policy decides, not the newer English one
     assert reqs["privacy-policy-ar"]["figures"]["newest"] == "2020-02-01"

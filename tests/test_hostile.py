@@ -514,22 +514,30 @@ def test_a_plugin_log_without_a_column_list_accepts_any_column() -> None:
     from audit.default_plugins import evaluators as builtin
 
     builtin.audit_register_evaluators(registry)
-    doc = parse_yaml(MODULE.replace("log: moderaton", "log: plugin_log")
-                     .replace("log: moderation", "log: plugin_log"), "m.yaml")
+    doc = parse_yaml(MODULE.replace("log: moderaton", "log: channel_report")
+                     .replace("log: moderation", "log: channel_report"), "m.yaml")
+    places = {p.place for p in rule_name_problems(doc, registry)}
+    # unlike every known log: the author's own (e.g. a table a log mapping defines)
+    assert not any(p.startswith(("requirements[0]", "requirements[1]")) for p in places)
+    registry.vocabulary.add_log("channel_reports", ["report_id"])
     places = {p.place for p in rule_name_problems(doc, registry)}
     assert "requirements[0].rule.log" in places and "requirements[1].rule.log" in places
-    registry.vocabulary.add_log("plugin_log")  # a plugin's log: any column
+    registry.vocabulary.add_log("channel_report")  # a plugin's log: any column
     places = {p.place for p in rule_name_problems(doc, registry)}
     assert not any(p.startswith(("requirements[0]", "requirements[1]")) for p in places)
-    registry.vocabulary.add_log("plugin_log", ["received_at"])  # already open: stays open
-    assert registry.vocabulary.column_problem("plugin_log", "anything") is None
+    registry.vocabulary.add_log("channel_report", ["received_at"])  # already open: stays open
+    assert registry.vocabulary.column_problem("channel_report", "anything") is None
 
 
 def test_bundled_and_first_party_modules_use_only_known_names(run: Run) -> None:
-    from conftest import ROOT
+    import importlib
 
-    dirs = [ROOT / "checklists", ROOT / "plugins" / "iq-leaks" / "audit_iq_leaks" / "checklists",
-            ROOT / "plugins" / "dsa-transparency" / "audit_dsa_transparency" / "checklists"]
+    from audit.default_plugins.checklists import bundled_checklists_dir
+
+    # the installed copies, so the ids are the installed modules' own (no clash with a checkout)
+    dirs = [bundled_checklists_dir(), *(
+        Path(str(importlib.import_module(m).__file__)).parent / "checklists"
+        for m in ("audit_iq_leaks", "audit_dsa_transparency"))]
     from audit import plugins
 
     os.environ["AUDIT_LOAD_PLUGINS"] = "dsa_transparency,iq_leaks"
@@ -603,3 +611,15 @@ def test_quoted_checklist_version_dates_are_located(run: Run, tmp_path: Path, qu
     line = one_line_error(*run("checklists", "validate", module)[::2])
     assert line.startswith(f"{module}:") and line.endswith(
         f"requirements[0].rule.versions[0].from: {expected}")
+
+
+def test_mapped_csv_with_a_hundred_thousand_columns_is_refused_quickly(tmp_path: Path) -> None:
+    from test_mapping import load_error, pack_with
+
+    header = ",".join(f"c{i}" for i in range(100_000))
+    pack = pack_with(tmp_path, {"table": "things", "files": "wide.csv", "columns": {"id": "c0"}},
+                     {"wide.csv": header + "\n" + "," * 99_999 + "\n"})
+    started = time.perf_counter()
+    lines = load_error(pack)
+    assert time.perf_counter() - started < 5
+    assert lines == ["pack/logs/wide.csv: line 1: 100,000 columns; logs are limited to 2,000"]

@@ -55,8 +55,8 @@ def test_vietnam_breach_clock_judges_each_event_under_the_law_then_in_force(
                                              "2026-03-31").detail_rows(  # type: ignore[union-attr]
         "vn.pdp:breach-notice-authority")}
     assert late == {"INC-DEC"}
-    assert "(rule from 2023-07-01)" in result.finding.summary
-    assert "(rule from 2026-01-01)" in result.finding.summary
+    assert "(rule from 1 Jul 2023)" in result.finding.summary
+    assert "(rule from 1 Jan 2026)" in result.finding.summary
 
 
 def test_law_91_duties_apply_only_from_2026(tmp_path: Path) -> None:

@@ -57,14 +57,14 @@ def test_the_walk_through_runs_as_written(run, tmp_path: Path,
     (req,) = result["requirements"]
     assert req["status"] == "partial"
     assert req["summary"].startswith("2 of 3 breaches notified to residents within 30 days "
-                                     "= 66.7 %; target 100 %")
+                                     "= 66.7%; target 100%")
     assert result["checklists"][0]["owner"] == "local"
     assert not [n for n in result["notes"] if n["severity"] == "warning"]
     code, out, _err = run("assess", "pack", "-c", "acme/iq.overlay.yaml", "--format", "json")
     result = json.loads(out)
     leak = next(r for r in result["requirements"] if r["requirement"] == "leak-takedown")
-    assert leak["summary"].startswith("2 of 3 leak-channel requests actioned within 12 h = "
-                                      "66.7 %")
+    assert leak["summary"].startswith("2 of 3 leak-channel requests actioned within 12 hours "
+                                      "= 66.7%")
     assert "several-platforms" not in [n["code"] for n in result["notes"]]
     # ... and that without the rule's time zone the day clock is flagged
     module = tmp_path / "acme" / "us-co.breach.yaml"

@@ -30,6 +30,14 @@ def test_wheel_ships_every_bundled_checklist(wheel: Path) -> None:
         assert f"audit/_bundled_checklists/{rel}" in names
 
 
+def test_wheel_ships_the_report_catalogues(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for lang in ("ar", "tr"):
+        assert f"audit/locale/{lang}/LC_MESSAGES/audit.mo" in names
+        assert f"audit/locale/{lang}/LC_MESSAGES/audit.po" in names
+    assert "audit/_bundled_checklists/iq/iq.law.ar.yaml" in names
+
+
 def test_wheel_declares_the_console_script_and_entry_point_group(wheel: Path) -> None:
     zf = zipfile.ZipFile(wheel)
     (ep,) = [n for n in zf.namelist() if n.endswith("entry_points.txt")]

@@ -14,6 +14,7 @@ import copy
 import hashlib
 import io
 import json
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -99,7 +100,11 @@ def mutated(draw: st.DrawFn, document: Any) -> Any:
 
 
 def as_yaml(value: Any) -> str:
-    return yaml.safe_dump(value, sort_keys=False, allow_unicode=True)
+    """YAML text of ``value``, with date-like and all-digit strings unquoted so they reach the
+    parser as YAML dates and integers (impossible dates, 5,000-digit numbers), as a hand-written
+    file would have them."""
+    text = yaml.safe_dump(value, sort_keys=False, allow_unicode=True, width=10**6)
+    return re.sub(r"'(-?[0-9]{1,5}-[0-9]{1,2}-[0-9]{1,2}|[0-9]+)'", r"\1", text)
 
 
 @contextlib.contextmanager

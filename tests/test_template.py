@@ -101,10 +101,10 @@ def test_template_layout(tmp_path: Path) -> None:
     from audit.evidence.workbook import ANSWER_HEADERS
 
     wb = openpyxl.load_workbook(make_template(tmp_path))
-    assert wb.sheetnames == ["Instructions", "Profile", "Representatives", "Answers", "Reviews"]
+    assert wb.sheetnames == ["Instructions", "Profile", "Representatives", "Answers", "Supply", "Reviews"]
     ws = wb["Answers"]
     assert tuple(c.value for c in ws[1]) == ANSWER_HEADERS
-    keys = [r[2] for r in ws.iter_rows(min_row=2, values_only=True)]
+    keys = [r[2] for r in ws.iter_rows(min_row=2, values_only=True) if r[2] is not None]
     assert "disclosure-policy-judicial" in keys and "dsa-complaint-window-months" in keys
     assert len(keys) == len(set(keys))
     assert ws.freeze_panes == "D2"
@@ -118,11 +118,81 @@ def test_template_layout(tmp_path: Path) -> None:
     assert any(dv.type == "date" for dv in dvs)
     profile = {r[0]: i for i, r in enumerate(wb["Profile"].iter_rows(values_only=True), 1)}
     assert {"name", "users.IQ", "users.EU", "features.public_channels"} <= set(profile)
-    pdv = {dv.type: dv for dv in wb["Profile"].data_validations.dataValidation}
+    pdv = {dv.type: dv for dv in wb["Profile"].data_validations.dataValidation
+           if dv.formula1 != '"Asia/Baghdad,Europe/Brussels,UTC"'}  # not the zone list
     assert f"B{profile['features.public_channels']}" in pdv["list"].sqref
     assert f"B{profile['users.IQ']}" in pdv["whole"].sqref
     roles = [r[1] for r in wb["Representatives"].iter_rows(min_row=2, values_only=True)]
     assert "authority_contact_iq" in roles
+
+
+def test_template_marks_inputs_protects_the_rest_and_lists_the_supply(tmp_path: Path) -> None:
+    import openpyxl
+    from openpyxl.worksheet.cell_range import CellRange
+
+    from audit.template_workbook import BLANK_ROWS, INPUT_FILL
+
+    wb = openpyxl.load_workbook(make_template(tmp_path))
+    for ws in wb:  # every sheet protected, without a password
+        assert ws.protection.sheet and not ws.protection.password, ws.title
+    ws = wb["Answers"]
+    last = ws.max_row
+    n_keys = sum(1 for r in ws.iter_rows(min_row=2, values_only=True) if r[2] is not None)
+    assert last == 1 + n_keys + BLANK_ROWS
+    for row in ws.iter_rows(min_row=2, max_row=last):
+        answer, question = row[3], row[1]
+        assert answer.protection.locked is False and answer.fill.fgColor.rgb.endswith(INPUT_FILL)
+        assert question.protection.locked is not False  # the law and the question stay put
+    # every answer cell down to the last blank row has a dropdown or a number check
+    covered = set()
+    for dv in ws.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            r = CellRange(str(rng))
+            if r.min_col == 4:
+                covered.update(range(r.min_row, r.max_row + 1))
+    assert covered >= set(range(2, last + 1))
+    profile = wb["Profile"]
+    tz = next(r for r in profile.iter_rows(min_row=2) if r[0].value == "timezone")
+    assert tz[1].protection.locked is False
+    supply = [r for r in wb["Supply"].iter_rows(min_row=3, values_only=True) if r[0]]
+    what = {r[1]: r for r in supply}
+    assert "logs/moderation.csv" in what and "logs/authority_requests.csv" in what
+    assert "received_at" in what["logs/moderation.csv"][2]  # the columns the rules read
+    assert any(r[1].startswith("documents/") and "privacy_policy" in r[1] for r in supply)
+    assert "iq.telegram-2023:leak-takedown" in what["logs/moderation.csv"][3]
+
+
+def test_template_time_zone_is_checked_once_with_its_cell(tmp_path: Path, run: Any) -> None:
+    filled = fill(make_template(tmp_path, ("iq.telegram-2023",)), tmp_path / "filled.xlsx",
+                  {}, {"name": "X", "timezone": "Baghdad"})
+    logs = make_pack(tmp_path / "pack", answers=False)
+    code, _out, err = run("assess", logs, filled, "-c", "iq.telegram-2023",
+                          "--as-of", "2024-12-31")
+    assert code == 2
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "filled.xlsx" in lines[0] and "Profile!B" in lines[0]
+    assert "unknown time zone 'Baghdad'" in lines[0] and "Asia/Baghdad" in lines[0]
+
+
+def test_arabic_template(tmp_path: Path) -> None:
+    import openpyxl
+
+    from audit.template import template_command
+
+    out = tmp_path / "ar.xlsx"
+    template_command(("iq.telegram-2023",), out, language="ar")
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Instructions", "Profile", "Representatives", "Answers", "Supply",
+                             "Reviews"]
+    assert all(ws.sheet_view.rightToLeft for ws in wb)
+    assert wb["Instructions"]["A1"].value == "كيفية ملء مصنف الأدلة هذا"
+    ws = wb["Answers"]
+    from audit.evidence.workbook import ANSWER_HEADERS
+
+    assert tuple(c.value for c in ws[1]) == ANSWER_HEADERS  # read back as they are
+    questions = [r[1] for r in ws.iter_rows(min_row=2, values_only=True) if r[1]]
+    assert any("قرار قضائي" in q for q in questions)
 
 
 def test_filled_template_round_trips_to_the_yaml_findings(tmp_path: Path, run: Any) -> None:

@@ -126,14 +126,17 @@ def test_sheets_rows_and_headers_match_json(report: tuple[Path, dict[str, Any]])
     assert {r[2] for r in rows} == {g["id"] for g in gaps}
     assert rows[0][5] == "critical"  # worst first
     assert all(r[1] in ("P1", "P2", "P3", "P4") for r in rows)
-    assert all(r[12] is None and r[13] is None and r[14] is None for r in rows)
+    assert all(r[12] is None and r[13] is None and r[14] is None and r[15] is None
+               for r in rows)  # owner, due date, tracking status, comments: to fill in
     ws = wb["Requirements"]
     assert [c.value for c in ws[1]] == REQ_HEADERS
     rows = _rows(ws)
     assert len(rows) == len(reqs)
     by_id = {r["id"]: r for r in reqs}
+    from audit.labels import status_label
+
     for row in rows:
-        assert row[9] == by_id[row[0]]["status"]
+        assert row[9] == status_label(by_id[row[0]]["status"])
         assert row[10] == pytest.approx(by_id[row[0]]["score"])
     ws = wb["Metrics"]
     assert [c.value for c in ws[1]] == METRIC_HEADERS
@@ -141,7 +144,9 @@ def test_sheets_rows_and_headers_match_json(report: tuple[Path, dict[str, Any]])
     row = next(r for r in _rows(ws) if r[0] == "iq.telegram-2023:leak-takedown")
     assert row[5:10] == (leak["events"], leak["on_time"], leak["late"], leak["missing"],
                          leak["pending"])
-    assert row[12] == pytest.approx(leak["p50_hours"])
+    from audit.i18n import format_hours
+
+    assert row[12] == format_hours(leak["p50_hours"])  # "21.5 h", "60.6 days": for people
     assert any(r[1] == "share" for r in _rows(ws))
     ws = wb["D leak-takedown"]
     offending = leak["late"] + leak["missing"]
@@ -167,6 +172,8 @@ def test_layout_validations_and_formats(report: tuple[Path, dict[str, Any]]) -> 
     dvs = {dv.type: dv for dv in ws.data_validations.dataValidation}
     assert dvs["list"].formula1 == '"open,in progress,done,accepted risk"'
     assert str(dvs["list"].sqref).startswith("O2:O")
+    assert wb.defined_names["gaps_comments"].attr_text.startswith("'Gaps'!$P$1:$P$")
+    assert wb.defined_names["gaps_requirement_id"].attr_text.startswith("'Gaps'!$C$1:$C$")
     assert dvs["date"].sqref and str(dvs["date"].sqref).startswith("N2:N")
     assert ws.column_dimensions["K"].width <= 60
     assert ws["K2"].alignment.wrap_text
@@ -232,6 +239,8 @@ def test_summary_formulas_recomputed_by_libreoffice(report: tuple[Path, dict[str
     for row in ws.iter_rows(values_only=True):
         if isinstance(row[0], str):
             labels.setdefault(row[0], row)
+    from audit.labels import area_label, status_label
+
     for label, key in (("overall, with waivers", "with_waivers"),
                        ("overall, without waivers", "without_waivers")):
         expected = result["scoring"][key]
@@ -241,7 +250,7 @@ def test_summary_formulas_recomputed_by_libreoffice(report: tuple[Path, dict[str
         assert row[3] == pytest.approx(expected["denominator"], abs=1e-6)
         assert row[4] == expected["counted"]
     for area, expected in result["by_area"].items():
-        row = labels[area]
+        row = labels[area_label(area)]
         if expected["score"] is None:
             assert row[1] == "n/a"
         else:
@@ -251,7 +260,7 @@ def test_summary_formulas_recomputed_by_libreoffice(report: tuple[Path, dict[str
         assert labels[jur][1] == pytest.approx(expected["score"], abs=1e-6)
     # status rows: the first table whose label is a status word
     for status, count in result["counts"].items():
-        row = labels[status]
+        row = labels[status_label(status)]
         assert row[1] == count and row[2] == result["counts_without_waivers"][status]
     assert labels["all"][1] == len(result["requirements"])
 
@@ -264,11 +273,22 @@ def test_arabic_workbook_is_right_to_left(tmp_path: Path, run: Any) -> None:
                        "-o", tmp_path / "ar.xlsx")
     assert code == 0, err
     wb = openpyxl.load_workbook(tmp_path / "ar.xlsx")
-    assert "Matrix" not in wb.sheetnames  # one jurisdiction
+    # the pack's language picks the report language: Arabic sheets, labels and content
+    assert wb.sheetnames[:4] == ["الملخص", "الفجوات", "المتطلبات", "المقاييس"]
+    assert "المصفوفة" not in wb.sheetnames  # one jurisdiction
     for ws in wb:
         assert ws.sheet_view.rightToLeft, ws.title
-    assert wb["Summary"]["B3"].value == "منصة"
-    assert wb["Summary"]["B3"].font.name == "Arial"
+    summary = wb["الملخص"]
+    assert summary["B3"].value == "منصة"
+    assert summary["B3"].font.name == "Arial"
+    assert summary["A1"].value == "مصنف الفجوات: منصة"
+    gaps = wb["الفجوات"]
+    assert gaps["A2"].alignment.horizontal in ("right", None) and gaps.sheet_view.rightToLeft
+    texts = [c.value for row in gaps.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    assert "غير مستوفى" in texts  # status label, not the token not_met
+    assert not any(t in ("not_met", "no_evidence", "in_force") for t in texts)
+    # requirement titles come from the Arabic translation of the module
+    assert any(t.startswith("إغلاق القنوات التي تنشر البيانات الشخصية") for t in texts)
 
 
 def test_detail_sheet_is_capped_and_says_so(tmp_path: Path, run: Any,

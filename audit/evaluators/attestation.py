@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Mapping
 
 from audit.evaluators.base import EvaluationContext, Evaluator
+from audit.i18n import _
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
 ANSWERS = ("yes", "partial", "no", "n/a")
@@ -28,9 +29,9 @@ class AttestationEvaluator(Evaluator):
         answer = context.evidence.answer(key, requirement)
         if answer is None:
             return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
-                           f"no answer for '{key}' in the evidence")
+                           _("no answer for '{key}' in the evidence", key=key))
         proof = [Proof("answer", answer.location, f"{answer.value}" +
-                       (f" by {answer.by}" if answer.by else ""))]
+                       (f" ({answer.by})" if answer.by else ""))]
         value = str(answer.value).lower()
         figures: dict[str, Any] = {"answer": value}
         record = context.evidence.document_files.get(answer.document or "")
@@ -41,28 +42,32 @@ class AttestationEvaluator(Evaluator):
             figures["document_missing"] = answer.document
         if value == "n/a":
             return Finding(requirement.full_id, Status.MANUAL_REVIEW, 0.0,
-                           f"answered 'not applicable'{_note(answer.note)}; an auditor must "
-                           "confirm", figures, tuple(proof))
+                           _note(_("answered 'not applicable'; an auditor must confirm"),
+                                 answer.note), figures, tuple(proof))
         if value == "no":
             return Finding(requirement.full_id, Status.NOT_MET, 0.0,
-                           f"the platform answers no{_note(answer.note)}", figures, tuple(proof))
+                           _note(_("the platform answers no"), answer.note), figures,
+                           tuple(proof))
         if value == "partial":
             return Finding(requirement.full_id, Status.PARTIAL, 0.5,
-                           f"the platform answers partially{_note(answer.note)}", figures,
+                           _note(_("the platform answers partially"), answer.note), figures,
                            tuple(proof))
         if rule.params.get("require_document") and record is None:
-            why = (f"the document it names ({answer.document}) is not in the evidence"
-                   if answer.document else "no supporting document is referenced")
-            return Finding(requirement.full_id, Status.PARTIAL, 0.5, f"answered yes, but {why}",
-                           figures, tuple(proof))
-        support = ""
+            why = (_("answered yes, but the document it names ({document}) is not in the "
+                     "evidence", document=answer.document) if answer.document
+                   else _("answered yes, but no supporting document is referenced"))
+            return Finding(requirement.full_id, Status.PARTIAL, 0.5, why, figures, tuple(proof))
         if record is not None:
-            support = f", supported by {answer.document}"
+            text = _("answered yes, supported by {document}", document=answer.document)
         elif answer.document:
-            support = f"; the document it names ({answer.document}) is not in the evidence"
-        return Finding(requirement.full_id, Status.MET, 1.0,
-                       "answered yes" + support + _note(answer.note), figures, tuple(proof))
+            text = _("answered yes; the document it names ({document}) is not in the evidence",
+                     document=answer.document)
+        else:
+            text = _("answered yes")
+        return Finding(requirement.full_id, Status.MET, 1.0, _note(text, answer.note), figures,
+                       tuple(proof))
 
 
-def _note(note: str | None) -> str:
-    return f" ({note})" if note else ""
+def _note(sentence: str, note: str | None) -> str:
+    """The finding with the platform's own note after it (kept in the platform's words)."""
+    return _("{finding} (note: {note})", finding=sentence, note=note) if note else sentence

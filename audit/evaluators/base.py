@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
 from audit.durations import parse_duration
+from audit.i18n import _, format_date
 from audit.model import Finding, Requirement, Rule, RuleVersion, Status
 from audit.schemas.common import DATE, PathKey, as_date, validate
 
@@ -188,7 +189,7 @@ def share_status(share: float, target: float) -> tuple[Status, float]:
 
 def not_in_force(requirement: Requirement, on: dt.date) -> Finding:
     return Finding(requirement.full_id, Status.NOT_APPLICABLE, 0.0,
-                   f"no version of this rule is in force on {on}")
+                   _("no version of this rule is in force on {date}", date=format_date(on)))
 
 
 def duration_check(value: Any) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Mapping
 
 from audit.evaluators.base import EvaluationContext, Evaluator
+from audit.i18n import _
 from audit.model import Finding, Requirement, Rule, Status
 from audit.scoring import worst_status
 
@@ -33,7 +34,7 @@ class AllOfEvaluator(Evaluator):
         score = sum(c.score for c in children) / len(children)
         if status is Status.NOT_MET and any(c.status is Status.MET for c in children):
             status = Status.PARTIAL
-        summary = "; ".join(c.summary for c in children)
+        summary = _("; ").join(c.summary for c in children)
         proof = tuple(p for c in children for p in c.proof)
         return Finding(requirement.full_id, status, round(score, 4), summary, {}, proof,
                        tuple(children))

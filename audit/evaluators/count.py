@@ -14,6 +14,7 @@ from audit.evaluators.base import (
     check_where,
     duration_check,
 )
+from audit.i18n import _, format_date, format_duration
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
 
@@ -88,7 +89,7 @@ class CountEvaluator(Evaluator):
         bounds.reverse()
         if "document_kind" in p:
             kind = p["document_kind"]
-            label = p.get("label", kind.replace("_", " ") + "s")
+            label = p.get("label") or _("documents of kind '{kind}'", kind=kind)
             dates = [d.date for d in context.evidence.documents.values()
                      if d.kind == kind and d.date is not None]
             proof = tuple(Proof("document", d.path) for d in context.evidence.documents.values()
@@ -98,25 +99,28 @@ class CountEvaluator(Evaluator):
             from audit.logs.metrics import count_by_period
 
             log = p["log"]
-            label = p.get("label", f"{log} events")
+            label = p.get("label") or _("{log} events", log=log)
             if not context.evidence.logs.has(log):
                 return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
-                               f"no {log} log in the evidence")
+                               _("no {log} log in the evidence", log=log))
             from audit.logs.metrics import legal_timezone
 
             counts = count_by_period(context.evidence.logs, log, p["date"],
                                      dict(p.get("where") or {}), bounds,
                                      legal_timezone(requirement.jurisdiction, p.get("timezone")))
             proof = (Proof("log", context.evidence.logs.path_of(log)),)
-        periods = [f"{s} to {e}: {c}" for (s, e), c in zip(bounds, counts, strict=False)]
+        periods = [_("{start} to {end}: {n}", start=format_date(s), end=format_date(e), n=c)
+                   for (s, e), c in zip(bounds, counts, strict=False)]
         good = sum(1 for c in counts if c >= minimum)
         figures = {"periods": len(bounds), "periods_met": good, "counts": counts,
                    "min_per_period": minimum}
-        text = (f"{good} of {len(bounds)} period(s) of {every} have at least {minimum} {label} "
-                f"({'; '.join(periods)})")
+        text = _("{good} of {periods} period(s) of {every} have at least {minimum} {label} "
+                 "({list})", good=good, periods=len(bounds), every=format_duration(every),
+                 minimum=minimum,
+                 label=label, list=_("; ").join(periods))
         if not proof and not any(counts):
             return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
-                           f"no {label} in the evidence", figures)
+                           _("no {label} in the evidence", label=label), figures)
         if good == len(bounds):
             return Finding(requirement.full_id, Status.MET, 1.0, text, figures, proof)
         status = Status.PARTIAL if good else Status.NOT_MET

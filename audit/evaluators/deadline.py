@@ -20,6 +20,7 @@ from audit.evaluators.base import (
     rule_versions,
     share_status,
 )
+from audit.i18n import _, format_date, format_duration, format_hours, format_number, format_percent
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
 COLUMN = {"type": "string", "regex": r"^[a-z_][a-z0-9_]*$",
@@ -86,17 +87,19 @@ class DeadlineEvaluator(Evaluator):
 
         p = rule.params
         log = p["log"]
-        events = p.get("events", f"{log} events")
-        done = p.get("done", "handled")
+        events = p.get("events") or _("{log} events", log=log)
+        done = p.get("done") or _("handled")
         store = context.evidence.logs
         if not store.has(log):
             return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
-                           f"no {log} log in the evidence (logs/{log}.csv, .parquet or .jsonl)")
+                           _("no {log} log in the evidence (logs/{log}.csv, .parquet or .jsonl)",
+                             log=log))
         versions = rule_versions(rule)
         first = versions[0].valid_from
         if first is not None and context.as_of < first:
             return Finding(requirement.full_id, Status.NOT_APPLICABLE, 0.0,
-                           f"not yet in force: this clock applies to {events} from {first}")
+                           _("not yet in force: this clock applies to {events} from {date}",
+                             events=events, date=format_date(first)))
         spec = DeadlineSpec(
             log=log, where=dict(p.get("where") or {}), start=p["start"], end=p["end"],
             versions=[(v.valid_from, v.valid_until, parse_duration(v.params["within"]),
@@ -112,43 +115,42 @@ class DeadlineEvaluator(Evaluator):
         context.cache.setdefault("details", {})[requirement.full_id] = DetailQuery(
             result.detail_sql, tuple(result.detail_columns), log)
         proof = (Proof("log", store.path_of(log), result.where_text),)
-        outside = (f"; {result.outside:,} matching event(s) before the rule took effect or "
-                   "outside the period were not judged") if result.outside else ""
+        outside = _("{n} matching event(s) before the rule took effect or outside the period "
+                    "were not judged", n=format_number(result.outside)) if result.outside else ""
         if result.total == 0:
             return Finding(requirement.full_id, Status.MANUAL_REVIEW, 0.0,
-                           f"the {log} log has no {events} in the period; an auditor must "
-                           f"confirm none were received{outside}", result.figures(), proof)
+                           _("; ").join([_("the {log} log has no {events} in the period; an "
+                                           "auditor must confirm none were received", log=log,
+                                           events=events)] + ([outside] if outside else [])),
+                           result.figures(), proof)
         parts = []
         statuses = []
         for v in result.versions:
             if v.total == 0:
                 continue
-            parts.append(f"{v.on_time:,} of {v.total:,} {events} {done} within {v.within} = "
-                         f"{v.share * 100:.1f} %; target {v.target * 100:g} %"
-                         + (f" (rule from {v.valid_from})" if len(result.versions) > 1 and
-                            v.valid_from else ""))
+            sentence = _("{on_time} of {total} {events} {done} within {within} = {share}; "
+                         "target {target}", on_time=format_number(v.on_time),
+                         total=format_number(v.total), events=events, done=done,
+                         within=format_duration(v.within), share=format_percent(v.share),
+                         target=format_percent(v.target, 0))
+            if len(result.versions) > 1 and v.valid_from:
+                sentence = _("{sentence} (rule from {date})", sentence=sentence,
+                             date=format_date(v.valid_from))
+            parts.append(sentence)
             statuses.append(share_status(v.share, v.target)[0])
         if result.pending:
-            parts.append(f"{result.pending:,} still open within their deadline, not counted")
+            parts.append(_("{n} still open within their deadline, not counted",
+                           n=format_number(result.pending)))
         if result.p50_hours is not None:
-            parts.append(f"median {_hours(result.p50_hours)}, p90 {_hours(result.p90_hours)}")
+            parts.append(_("median {p50}, p90 {p90}", p50=format_hours(result.p50_hours),
+                           p90=format_hours(result.p90_hours)))
         from audit.scoring import worst_status
 
         if outside:
-            parts.append(outside[2:])
+            parts.append(outside)
         status = worst_status(statuses)
         # events-weighted mean of each version's score
         score = sum(share_status(v.share, v.target)[1] * v.total
                     for v in result.versions if v.total) / result.total
-        return Finding(requirement.full_id, status, round(score, 4), "; ".join(parts),
+        return Finding(requirement.full_id, status, round(score, 4), _("; ").join(parts),
                        result.figures(), proof)
-
-
-def _hours(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    if value < 1:
-        return f"{value * 60:.0f} min"
-    if value < 72:
-        return f"{value:.1f} h"
-    return f"{value / 24:.1f} days"

@@ -6,6 +6,7 @@ from typing import Any, ClassVar, Mapping
 
 from audit.durations import parse_duration
 from audit.evaluators.base import EvaluationContext, Evaluator, duration_check
+from audit.i18n import _, format_date, format_duration
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
 
@@ -35,10 +36,10 @@ class DocumentEvaluator(Evaluator):
         kind = p["kind"]
         docs = [d for d in context.evidence.documents.values()
                 if d.kind == kind and (d.date is None or d.date <= context.as_of)]
-        label = kind.replace("_", " ")
+        label = _("documents of kind '{kind}'", kind=kind)
         if not docs:
             return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
-                           f"no {label} among the documents")
+                           _("no {label} among the documents", label=label))
         proof = tuple(Proof("document", d.path, f"{d.date or 'undated'}, {d.language or '?'}, "
                                                f"sha256 {d.sha256[:12]}") for d in docs)
         figures: dict[str, Any] = {"count": len(docs)}
@@ -49,28 +50,38 @@ class DocumentEvaluator(Evaluator):
         if p.get("languages"):
             suitable = [d for d in docs if d.language in p["languages"]]
             if not suitable:
-                gaps.append(f"none in {'/'.join(p['languages'])} (found "
-                            f"{', '.join(sorted(x or '?' for x in {d.language for d in docs}))})")
+                gaps.append(_("none in {wanted} (found {found})", wanted="/".join(p["languages"]),
+                              found=", ".join(sorted(x or "?" for x in
+                                                     {d.language for d in docs}))))
         if "max_age" in p and suitable:
             limit = parse_duration(p["max_age"])
             dated = [d.date for d in suitable if d.date is not None]
             newest = max(dated) if dated else None
             figures["newest"] = newest.isoformat() if newest else None
             if newest is None:
-                gaps.append("no suitable document is dated")
+                gaps.append(_("no suitable document is dated"))
             elif limit.add_to(newest) < context.as_of:
-                lang = f" in {'/'.join(p['languages'])}" if p.get("languages") else ""
-                gaps.append(f"newest{lang} dated {newest}, older than {limit}")
+                if p.get("languages"):
+                    gaps.append(_("newest in {languages} dated {date}, older than {limit}",
+                                  languages="/".join(p["languages"]),
+                                  date=format_date(newest), limit=format_duration(limit)))
+                else:
+                    gaps.append(_("newest dated {date}, older than {limit}",
+                                  date=format_date(newest), limit=format_duration(limit)))
         if suitable and len(suitable) < p.get("min_count", 1):
-            gaps.append(f"{len(suitable)} of {p.get('min_count', 1)} required")
+            gaps.append(_("{found} of {required} required", found=len(suitable),
+                          required=p.get("min_count", 1)))
         if not suitable:
             # nothing in the required language (or too few): the obligation is not met at all
             return Finding(requirement.full_id, Status.NOT_MET, 0.0,
-                           f"{label} present but " + "; ".join(gaps), figures, proof)
+                           _("{label} present, but {problems}", label=label,
+                             problems=_("; ").join(gaps)), figures, proof)
         if not gaps:
-            return Finding(requirement.full_id, Status.MET, 1.0,
-                           f"{len(docs)} {label} document(s)"
-                           + (f", newest dated {figures['newest']}" if figures.get("newest") else ""),
-                           figures, proof)
+            text = _("{n} document(s) of kind '{kind}'", n=len(docs), kind=kind)
+            if figures.get("newest"):
+                text = _("{text}, newest dated {date}", text=text,
+                         date=format_date(figures["newest"]))
+            return Finding(requirement.full_id, Status.MET, 1.0, text, figures, proof)
         return Finding(requirement.full_id, Status.PARTIAL, 0.5,
-                       f"{label} present but " + "; ".join(gaps), figures, proof)
+                       _("{label} present, but {problems}", label=label,
+                         problems=_("; ").join(gaps)), figures, proof)

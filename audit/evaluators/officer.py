@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Mapping
 
 from audit.evaluators.base import EvaluationContext, Evaluator
+from audit.i18n import _
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
 
@@ -30,28 +31,32 @@ class OfficerEvaluator(Evaluator):
         people = [p for p in context.evidence.representatives() if p.get("role") == role]
         if not people:
             return Finding(requirement.full_id, Status.NOT_MET, 0.0,
-                           f"no {role.replace('_', ' ')} is named in the platform profile")
+                           _("nobody is named in the platform profile in the role '{role}'",
+                             role=role))
         problems = []
         for person in people:
             proof = Proof("profile", f"platform.representatives[{person['_index']}]",
                           f"{person.get('name')} ({person.get('country')})")
             missing = []
             if allowed and not _resident(person.get("country"), allowed):
-                missing.append(f"resides in {person.get('country') or 'an unstated country'}, "
-                               f"not {'/'.join(sorted(allowed))}")
+                missing.append(_("resides in {country}, not {allowed}",
+                                 country=person.get("country") or _("an unstated country"),
+                                 allowed="/".join(sorted(allowed))))
             if rule.params.get("contact_required", True) and not person.get("contact"):
-                missing.append("no contact given")
+                missing.append(_("no contact given"))
             if not missing:
                 return Finding(requirement.full_id, Status.MET, 1.0,
-                               f"{person.get('name')} named as {role.replace('_', ' ')}, "
-                               f"resident in {person.get('country')}",
+                               _("{name} is named in the role '{role}', resident in "
+                                 "{country}", name=person.get("name"), role=role,
+                                 country=person.get("country")),
                                {"name": person.get("name"), "country": person.get("country")},
                                (proof,))
             problems.append((person, missing, proof))
         person, missing, proof = problems[0]
         return Finding(requirement.full_id, Status.PARTIAL, 0.5,
-                       f"{person.get('name')} is named as {role.replace('_', ' ')} but "
-                       + "; ".join(missing), {"name": person.get("name"),
+                       _("{name} is named in the role '{role}', but {problems}",
+                         name=person.get("name"), role=role, problems=_("; ").join(missing)),
+                       {"name": person.get("name"),
                                               "country": person.get("country")}, (proof,))
 
 

@@ -14,6 +14,7 @@ from audit.evaluators.base import (
     share_status,
     version_in_force,
 )
+from audit.i18n import _, format_number, format_percent
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
 _FILTER = FILTER_SCHEMA
@@ -54,11 +55,11 @@ class ShareEvaluator(Evaluator):
             return not_in_force(requirement, context.as_of)
         p = version.params
         log = p["log"]
-        events = p.get("events", f"{log} events")
+        events = p.get("events") or _("{log} events", log=log)
         store = context.evidence.logs
         if not store.has(log):
             return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
-                           f"no {log} log in the evidence")
+                           _("no {log} log in the evidence", log=log))
         population = where_sql(store, log, p.get("where") or {})
         match = where_sql(store, log, p["match"])
         total, matched = store.query(
@@ -68,13 +69,15 @@ class ShareEvaluator(Evaluator):
         target = float(p["target"])
         if total == 0:
             return Finding(requirement.full_id, Status.MANUAL_REVIEW, 0.0,
-                           f"the {log} log has no {events}; an auditor must confirm none "
-                           "occurred", {"events": 0}, proof)
+                           _("the {log} log has no {events}; an auditor must confirm none "
+                             "occurred", log=log, events=events), {"events": 0}, proof)
         share = matched / total
         figures = {"events": total, "matched": matched, "share": round(share, 6),
                    "target": target}
-        what = p.get("matched", "matching " + ", ".join(f"{k}={v}" for k, v in p["match"].items()))
-        text = (f"{matched:,} of {total:,} {events} {what} = {share * 100:.1f} %; "
-                f"target {target * 100:g} %")
+        what = p.get("matched") or _("matching {conditions}", conditions=", ".join(
+            f"{k}={v}" for k, v in p["match"].items()))
+        text = _("{matched} of {total} {events} {what} = {share}; target {target}",
+                 matched=format_number(matched), total=format_number(total), events=events,
+                 what=what, share=format_percent(share), target=format_percent(target, 0))
         status, score = share_status(share, target)
         return Finding(requirement.full_id, status, round(score, 4), text, figures, proof)

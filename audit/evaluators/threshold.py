@@ -7,10 +7,36 @@ from typing import Any, ClassVar, Mapping
 from audit.conditions import OPERATORS, lookup
 from audit.durations import parse_duration
 from audit.evaluators.base import EvaluationContext, Evaluator, not_in_force, version_in_force
+from audit.i18n import N_, _, format_date, format_duration, format_number, ngettext
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
-_WORDS = {"gte": "at least", "gt": "more than", "lte": "at most", "lt": "less than",
-          "eq": "exactly", "ne": "other than"}
+_REQUIRED = {  # the limit, in a whole phrase per operator
+    "gte": N_("required at least {limit}"), "gt": N_("required more than {limit}"),
+    "lte": N_("required at most {limit}"), "lt": N_("required less than {limit}"),
+    "eq": N_("required exactly {limit}"), "ne": N_("required other than {limit}")}
+
+
+def _required(op: str, law_text: str) -> str:
+    return _(_REQUIRED[op], limit=law_text)
+
+
+def _amount(value: Any, unit: str) -> str:
+    """A figure with its unit; days (the unit a calendar period is compared in) in words."""
+    if unit == "days" and isinstance(value, int) and not isinstance(value, bool):
+        return ngettext("{n} day", "{n} days", value)
+    text = format_number(value) if isinstance(value, (int, float)) else str(value)
+    return _("{value} {unit}", value=text, unit=unit) if unit else text
+
+
+def _shown(value: Any) -> str:
+    """A non-numeric value as a person wrote it (never a Python repr such as ``True``)."""
+    import datetime as dt
+
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dt.date):
+        return format_date(value)
+    return str(value)
 
 
 class ThresholdEvaluator(Evaluator):
@@ -57,11 +83,11 @@ class ThresholdEvaluator(Evaluator):
             return not_in_force(requirement, context.as_of)
         params = version.params
         field, op, limit = params["field"], params["op"], params["value"]
-        unit = f" {params['unit']}" if params.get("unit") else ""
-        law_text = f"{limit:g}{unit}"
+        unit = params.get("unit") or ""
+        law_text = _amount(limit, unit)
         if params.get("field_unit") == "days" and params.get("unit"):
             limit, law_text = _calendar_limit(op, limit, params["unit"])
-            unit = " days"
+            unit = "days"
         if field.startswith("answers."):
             answer = context.evidence.answer(field.split(".", 1)[1], requirement)
             found, value = (answer is not None), (answer.value if answer else None)
@@ -71,14 +97,17 @@ class ThresholdEvaluator(Evaluator):
             proof = Proof("profile", field)
         if not found or value is None:
             return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
-                           f"{field} is not given; required {_WORDS[op]} {law_text}")
+                           _("{field} is not given; {required}", field=field,
+                             required=_required(op, law_text)))
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return Finding(requirement.full_id, Status.MANUAL_REVIEW, 0.0,
-                           f"{field} is {value!r}, not a number; required {_WORDS[op]} "
-                           f"{law_text}", {"value": str(value)}, (proof,))
+                           _("{field} is '{value}', not a number; {required}", field=field,
+                             value=_shown(value), required=_required(op, law_text)),
+                           {"value": str(value)}, (proof,))
         ok = OPERATORS[op](value, limit)
         figures = {"value": value, "limit": limit, "op": op}
-        text = f"{field} = {value:g}{unit}; required {_WORDS[op]} {law_text}"
+        text = _("{field} is {value}; {required}", field=field, value=_amount(value, unit),
+                 required=_required(op, law_text))
         if ok:
             return Finding(requirement.full_id, Status.MET, 1.0, text, figures, (proof,))
         if op in ("gte", "gt") and limit:
@@ -100,7 +129,11 @@ def _calendar_limit(op: str, amount: float, unit: str) -> tuple[int, str]:
     """
     period = parse_duration(f"{int(amount)} {unit}")
     days = period.shortest_days() if op in ("lte", "lt") else period.longest_days()
+    in_days = ngettext("{n} day", "{n} days", days)
     if not period.is_calendar:
-        return days, f"{days} days"
-    bound = "shortest" if op in ("lte", "lt") else "longest"
-    return days, (f"{period} ({days} days, the {bound} run of {period} in the calendar)")
+        return days, in_days
+    if op in ("lte", "lt"):
+        return days, _("{period} ({days}, the shortest run of {period} in the calendar)",
+                       period=format_duration(period), days=in_days)
+    return days, _("{period} ({days}, the longest run of {period} in the calendar)",
+                   period=format_duration(period), days=in_days)

@@ -347,6 +347,8 @@ def field_type(field: str) -> str:
 
 def coerce_field(field: str, value: Any) -> tuple[Any, str | None]:
     """A Profile cell as platform.yaml would hold it, or an error message."""
+    if field == "timezone":
+        return _timezone(value)
     kind = field_type(field)
     if kind == "boolean":
         if isinstance(value, bool):
@@ -380,6 +382,21 @@ def coerce_field(field: str, value: Any) -> tuple[Any, str | None]:
     if isinstance(value, float) and value.is_integer():
         return int(value), None
     return value, None
+
+
+def _timezone(value: Any) -> tuple[Any, str | None]:
+    """An IANA zone name, checked here so a bad one is one located error, not one per log."""
+    import zoneinfo
+
+    text = _text(value)
+    try:
+        if text is None or text.startswith("/") or ".." in text:
+            raise ValueError(text)
+        zoneinfo.ZoneInfo(text)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None, (f"unknown time zone {str(value)!r}; expected an IANA name such as "
+                      "Asia/Baghdad")
+    return text, None
 
 
 def _col(index: int) -> str:

@@ -63,6 +63,12 @@ def stage(mapping: LogMapping, workdir: Path) -> None:
     mapping.staged = staged
     if mapping.format == "csv":
         headers = [csv_header(f, mapping.spec) for f in staged]
+        from audit.limits import MAX_LOG_COLUMNS
+
+        for header, display in zip(headers, mapping.displays, strict=True):
+            if header and len(header) > MAX_LOG_COLUMNS:  # before DuckDB reads the schema
+                raise input_error(Problem(display, "line 1", f"{len(header):,} columns; logs are "
+                                          f"limited to {MAX_LOG_COLUMNS:,}"))
         same = all(h == headers[0] for h in headers)
         mapping.header = headers[0] if same and headers[0] else None
 

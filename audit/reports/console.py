@@ -8,6 +8,7 @@ from typing import IO, Any
 from tabulate import tabulate
 
 from audit.assessment import Assessment
+from audit.i18n import _, use_language
 from audit.reports.process_text import sections as process_sections
 from audit.reports.quality_text import note_lines, notes_heading
 from audit.reports.summary import (area_rows, gap_rows, header_lines, jurisdiction_rows,
@@ -21,6 +22,10 @@ class ConsoleWriter:
     binary = False
 
     def write(self, assessment: Assessment, stream: IO[Any]) -> None:
+        with use_language(assessment.language):
+            self._write(assessment, stream)
+
+    def _write(self, assessment: Assessment, stream: IO[Any]) -> None:
         out = header_lines(assessment)
         if assessment.notes:  # before the figures they qualify
             out += ["", notes_heading(assessment), *note_lines(assessment)]
@@ -31,12 +36,13 @@ class ConsoleWriter:
             out += ["", tabulate(rows, headers=headers)]
         headers, rows = gap_rows(assessment)
         if rows:
-            out += ["", f"Gaps, worst first ({len(rows)}):", tabulate(rows, headers=headers)]
+            out += ["", _("Gaps, worst first ({n}):", n=len(rows)),
+                    tabulate(rows, headers=headers)]
         else:
-            out += ["", "No gaps."]
+            out += ["", _("No gaps.")]
         headers, rows = resolved_rows(assessment)
         if rows:
-            out += ["", f"Gaps closed since the baseline ({len(rows)}):",
+            out += ["", _("Gaps closed since the baseline ({n}):", n=len(rows)),
                     tabulate(rows, headers=headers)]
         for title, headers, rows in process_sections(assessment):
             rows = [[textwrap.fill(c, 60) if isinstance(c, str) else c for c in row]

@@ -56,6 +56,7 @@ def assessment_dict(a: Assessment) -> dict[str, Any]:
         "tool": {"name": "platform-audit", "version": a.tool_version},
         "generated_at": a.generated_at.isoformat(),
         "as_of": a.as_of.isoformat(),
+        "language": a.language,
         "platform": plain(a.platform),
         "checklists": [plain(c) for c in a.checklists],
         "verdict": a.verdict.value,

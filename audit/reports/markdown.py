@@ -7,6 +7,8 @@ from typing import IO, Any
 from tabulate import tabulate
 
 from audit.assessment import Assessment
+from audit.i18n import _, use_language
+from audit.labels import severity_label
 from audit.reports.process_text import sections as process_sections
 from audit.reports.quality_text import note_lines, notes_heading
 from audit.reports.summary import (area_rows, gap_rows, header_lines, jurisdiction_rows,
@@ -27,32 +29,39 @@ class MarkdownWriter:
     binary = False
 
     def write(self, assessment: Assessment, stream: IO[Any]) -> None:
+        with use_language(assessment.language):
+            self._write(assessment, stream)
+
+    def _write(self, assessment: Assessment, stream: IO[Any]) -> None:
         a = assessment
         head = header_lines(a)
         out = [f"# {_cell(head[0])}", ""] + [f"- {_cell(line)}" for line in head[1:]] + [""]
         if a.notes:  # before the figures they qualify
             out += [f"## {notes_heading(a)}", "", *(f"- {_cell(x)}" for x in note_lines(a)), ""]
         headers, rows = area_rows(a)
-        out += ["## Scores by area", "", tabulate(rows, headers=headers, tablefmt="github"), ""]
+        out += ["## " + _("Scores by area"), "",
+                tabulate(rows, headers=headers, tablefmt="github"), ""]
         if len(a.by_jurisdiction) > 1:
             headers, rows = jurisdiction_rows(a)
-            out += ["## Scores by jurisdiction", "",
+            out += ["## " + _("Scores by jurisdiction"), "",
                     tabulate(rows, headers=headers, tablefmt="github"), ""]
         headers, rows = gap_rows(a, width=None)
-        out += [f"## Gaps, worst first ({len(rows)})", ""]
+        out += ["## " + _("Gaps, worst first ({n})", n=len(rows)), ""]
         if rows:
             rows = [[_cell(str(c)) for c in row] for row in rows]
             out += [tabulate(rows, headers=headers, tablefmt="github"), ""]
-            out += ["## Remediation", ""]
+            out += ["## " + _("Remediation"), ""]
             for r in a.gaps():
-                out.append(f"- **{r.requirement.full_id}** ({r.requirement.severity.value}): "
-                           f"{_cell(r.requirement.remediation.strip())}")
+                out.append(f"- **{r.requirement.full_id}** "
+                           + _("({severity}): {remediation}",
+                               severity=severity_label(r.requirement.severity),
+                               remediation=_cell(r.requirement.remediation.strip())))
             out.append("")
         else:
-            out += ["No gaps.", ""]
+            out += [_("No gaps."), ""]
         headers, rows = resolved_rows(a)
         if rows:
-            out += [f"## Gaps closed since the baseline ({len(rows)})", "",
+            out += ["## " + _("Gaps closed since the baseline ({n})", n=len(rows)), "",
                     tabulate([[_cell(str(c)) for c in row] for row in rows], headers=headers,
                              tablefmt="github"), ""]
         for title, headers, rows in process_sections(a):

@@ -299,7 +299,7 @@ class _Doc:
         return out
 
     def risk(self, r: RequirementResult) -> dict[str, Any]:
-        from audit.reports.xlsx import priority
+        from audit.reports.xlsx_columns import priority
 
         req, f = r.requirement, r.finding
         waived = f.status is Status.WAIVED
@@ -427,7 +427,7 @@ def assessment_results(a: Assessment) -> dict[str, Any]:
 
 
 def plan_of_action(a: Assessment) -> dict[str, Any]:
-    from audit.reports.xlsx import priority
+    from audit.reports.xlsx_columns import priority
 
     d = _Doc(a)
     planned = [r for r in a.gaps()] + [r for r in a.results if r.status is Status.WAIVED]

@@ -15,7 +15,7 @@ Section = tuple[str, list[str], list[list[Any]]]
 
 def header_lines(a: Assessment) -> list[str]:
     """Lines for the report head: what auditor decisions change, staleness, tracking."""
-    from audit.reports.summary import VERDICT_WORDS
+    from audit.labels import verdict_label
 
     out = []
     decided = [r for r in a.results if r.review is not None]
@@ -24,7 +24,7 @@ def header_lines(a: Assessment) -> list[str]:
             "{n} auditor decision applies; without it: score {score}, verdict {verdict}",
             "{n} auditor decisions apply; without them: score {score}, verdict {verdict}",
             len(decided), score=a.score_without_reviews.percent,
-            verdict=VERDICT_WORDS[a.verdict_without_reviews.value]))
+            verdict=verdict_label(a.verdict_without_reviews)))
     stale = sum(1 for i in a.freshness if i.state == "stale")
     due = len(a.freshness) - stale
     if a.freshness:

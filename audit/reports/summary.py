@@ -1,30 +1,56 @@
-"""The tables the console and Markdown reports share, so both say the same thing."""
+"""The tables the console and Markdown reports share, so both say the same thing.
+
+Every word goes through the report catalogue (``audit.i18n``); statuses, areas and severities
+are shown as labels (``audit.labels``), never as tokens.
+"""
 
 from __future__ import annotations
 
 import re
-
 import textwrap
 from typing import Any
 
 from audit.assessment import Assessment
-from audit.baseline import baseline_of
+from audit.i18n import _, format_date, format_number, format_percent, ngettext
+from audit.labels import (area_label, excluded_label, legal_status_label,
+                          scoring_model_label, severity_label, status_label, verdict_label)
 from audit.model import Status
-from audit.reviews import status_label
+from audit.reviews import status_label as decided_status
 from audit.scoring import ScoreResult
 
 STATUS_COLUMNS = (Status.MET, Status.PARTIAL, Status.NOT_MET, Status.NO_EVIDENCE,
                   Status.MANUAL_REVIEW, Status.NOT_APPLICABLE, Status.WAIVED)
-VERDICT_WORDS = {
-    "compliant": "COMPLIANT",
-    "partially_compliant": "PARTIALLY COMPLIANT",
-    "non_compliant": "NON-COMPLIANT",
-    "review_needed": "REVIEW NEEDED",
-}
 
 
 def percent(score: ScoreResult) -> str:
-    return score.percent
+    """A score as people read it in the report language (``60.6%``; "n/a" when empty)."""
+    return format_percent(score.score)
+
+
+def score_written_out(score: ScoreResult) -> str:
+    """``60.6% = 45.5 / 75 over 12 requirements``, in the report language."""
+    return ngettext("{percent} = {earned} / {counted} over {n} requirement",
+                    "{percent} = {earned} / {counted} over {n} requirements", score.counted,
+                    percent=percent(score), earned=format_number(score.numerator),
+                    counted=format_number(score.denominator))
+
+
+def excluded_text(score: ScoreResult) -> str:
+    """Requirements outside the denominator, by reason ("" when none)."""
+    return _("; ").join(_("{reason}: {n}", reason=excluded_label(k), n=n)
+                        for k, n in sorted(score.excluded.items()))
+
+
+def formula_text(score: ScoreResult) -> str:
+    """The scoring model's formula in the report language (a plugin's stays as written):
+    the model's part and the shared definition of a requirement's score, each translated."""
+    from audit.scoring import FORMULA_JOIN, REQUIREMENT_SCORE
+
+    head, join, tail = score.formula.partition(FORMULA_JOIN + REQUIREMENT_SCORE)
+    if join and not tail:
+        return _("{formula}; {requirement_score}", formula=_(head),
+                 requirement_score=_(REQUIREMENT_SCORE))
+    return _(score.formula)
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
@@ -37,36 +63,51 @@ def one_line(text: object) -> str:
     return " ".join(_CONTROL.sub(" ", str(text)).split())
 
 
+def platform_name(a: Assessment) -> str:
+    return one_line(a.platform.get("name") or _("(unnamed platform)"))
+
+
+def verdict_reason(a: Assessment) -> str:
+    """Why the verdict is non-compliant ("" otherwise)."""
+    if a.verdict.value != "non_compliant":
+        return ""
+    crit = [r for r in a.results if r.requirement.severity.value == "critical"
+            and r.status in (Status.NOT_MET, Status.NO_EVIDENCE)]
+    return ngettext("{n} critical requirement not met or without evidence",
+                    "{n} critical requirements not met or without evidence", len(crit))
+
+
 def header_lines(a: Assessment) -> list[str]:
-    name = one_line(a.platform.get("name", "(unnamed platform)"))
-    lines = [f"{name}: assessment as of {a.as_of} (platform-audit {a.tool_version})",
-             "Checklists: " + "; ".join(f"{c.id} v{c.version} ({c.jurisdiction}, {c.status})"
-                                        for c in a.checklists)]
-    verdict = VERDICT_WORDS[a.verdict.value]
-    reason = ""
-    if a.verdict.value == "non_compliant":
-        crit = [r for r in a.results if r.requirement.severity.value == "critical"
-                and r.status in (Status.NOT_MET, Status.NO_EVIDENCE)]
-        reason = f" ({len(crit)} critical requirement(s) not met or without evidence)"
-    lines.append(f"Verdict: {verdict}{reason}")
-    s = a.score
-    line = (f"Score ({a.scoring_model}): {s.percent} = {s.numerator:g} / {s.denominator:g} "
-            f"over {s.counted} requirement(s)")
+    lines = [_("{platform}: assessment as of {date} (platform-audit {version})",
+               platform=platform_name(a), date=format_date(a.as_of), version=a.tool_version),
+             _("Checklists: {list}", list=_("; ").join(
+                 _("{id} v{version} ({jurisdiction}, {status})", id=c.id, version=c.version,
+                   jurisdiction=c.jurisdiction, status=legal_status_label(c.status))
+                 for c in a.checklists))]
+    reason = verdict_reason(a)
+    verdict = verdict_label(a.verdict)
+    lines.append(_("Verdict: {verdict} ({reason})", verdict=verdict, reason=reason) if reason
+                 else _("Verdict: {verdict}", verdict=verdict))
+    line = _("Score ({model}): {written}", model=scoring_model_label(a.scoring_model),
+             written=score_written_out(a.score))
     if a.waivers:
-        w = a.score_without_waivers
-        line += (f"; without waivers {w.percent} "
-                 f"(verdict {VERDICT_WORDS[a.verdict_without_waivers.value]})")
+        line = _("{score}; without waivers {percent} (verdict {verdict})", score=line,
+                 percent=percent(a.score_without_waivers),
+                 verdict=verdict_label(a.verdict_without_waivers))
     lines.append(line)
-    lines.append(f"Formula: {s.formula}.")
-    excluded = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(s.excluded.items()))
+    lines.append(_("Formula: {formula}.", formula=formula_text(a.score)))
+    excluded = excluded_text(a.score)
     if excluded:
-        lines.append(f"Outside the denominator: {excluded}.")
+        lines.append(_("Outside the denominator: {list}.", list=excluded))
     drafts = sorted({r.requirement.full_id for r in a.results
                      if r.requirement.status.value != "in_force"})
     if drafts:
-        lines.append(f"{len(drafts)} requirement(s) rest on practice, drafts or superseded law; "
-                     "their legal status is shown per requirement.")
-    base = baseline_of(a)
+        lines.append(ngettext(
+            "{n} requirement rests on practice, drafts or superseded law; its legal status is "
+            "shown per requirement.",
+            "{n} requirements rest on practice, drafts or superseded law; their legal status is "
+            "shown per requirement.", len(drafts)))
+    base = a.baseline
     if base is not None:
         lines.append(base.summary_line() + ".")
     from audit.reports.process_text import header_lines as process_lines
@@ -76,40 +117,50 @@ def header_lines(a: Assessment) -> list[str]:
 
 
 def area_rows(a: Assessment) -> tuple[list[str], list[list[Any]]]:
-    headers = ["area", "score", *[s.value.replace("_", " ") for s in STATUS_COLUMNS]]
+    headers = [_("area"), _("score"), *[status_label(s) for s in STATUS_COLUMNS]]
     rows = []
     for area, score in a.by_area.items():
         counts = {s: 0 for s in STATUS_COLUMNS}
         for r in a.results:
             if r.requirement.area.value == area:
                 counts[r.status] += 1
-        rows.append([area.replace("_", " "), score.percent, *[counts[s] for s in STATUS_COLUMNS]])
+        rows.append([area_label(area), percent(score), *[counts[s] for s in STATUS_COLUMNS]])
     totals = a.counts()
-    rows.append(["all", a.score.percent, *[totals[s.value] for s in STATUS_COLUMNS]])
+    rows.append([_("all"), percent(a.score), *[totals[s.value] for s in STATUS_COLUMNS]])
     return headers, rows
 
 
 def jurisdiction_rows(a: Assessment) -> tuple[list[str], list[list[Any]]]:
-    return ["jurisdiction", "score", "counted"], [[j, s.percent, s.counted]
-                                                  for j, s in a.by_jurisdiction.items()]
+    return [_("jurisdiction"), _("score"), _("counted")], [
+        [j, percent(s), s.counted] for j, s in a.by_jurisdiction.items()]
+
+
+def citation_text(a: Assessment, r: Any) -> str:
+    """The citation, with the legal reference's confidence when it is not high."""
+    citation = a.citation(r)
+    if r.requirement.confidence.value not in ("high", "high_text"):
+        from audit.labels import confidence_label
+
+        citation = _("{citation} [confidence: {confidence}]", citation=citation,
+                     confidence=confidence_label(r.requirement.confidence))
+    return citation
 
 
 def gap_rows(a: Assessment, width: int | None = 60) -> tuple[list[str], list[list[Any]]]:
-    headers = ["requirement", "severity", "status", "score", "finding", "citation"]
-    base = baseline_of(a)
+    headers = [_("requirement"), _("severity"), _("status"), _("score"), _("finding"),
+               _("citation")]
+    base = a.baseline
     if base is not None:  # appended last, so the columns above keep their positions
-        headers.append("since baseline")
+        headers.append(_("since baseline"))
     rows = []
     for r in a.gaps():
         finding = one_line(r.finding.summary)
-        citation = a.citation(r)
-        if r.requirement.confidence.value not in ("high", "high_text"):
-            citation += f" [confidence: {r.requirement.confidence.value}]"
+        citation = citation_text(a, r)
         if width:
             finding = textwrap.fill(finding, width)
             citation = textwrap.fill(citation, 40)
-        row = [r.requirement.full_id, r.requirement.severity.value,
-               status_label(r), f"{r.finding.score:.2f}", finding, citation]
+        row = [r.requirement.full_id, severity_label(r.requirement.severity),
+               decided_status(r), format_number(r.finding.score, 2), finding, citation]
         if base is not None:
             row.append(since_baseline_text(base, r.requirement.full_id))
         rows.append(row)
@@ -118,19 +169,22 @@ def gap_rows(a: Assessment, width: int | None = 60) -> tuple[list[str], list[lis
 
 def since_baseline_text(base: Any, full_id: str) -> str:
     """The since-baseline label, with the baseline status when it changed."""
+    from audit.labels import baseline_label
+
     label: str = base.label(full_id)
     change = next((c for c in base.diff.common if c.id == full_id), None)
     if (change is not None and change.old_status != change.new_status
             and label != "was met"):
-        return f"{label} (was {change.old_status.replace('_', ' ')})"
-    return label
+        return _("{label} (was {status})", label=baseline_label(label),
+                 status=status_label(change.old_status))
+    return baseline_label(label)
 
 
 def resolved_rows(a: Assessment) -> tuple[list[str], list[list[Any]]]:
     """Gaps of the baseline that are closed now (they no longer show among the gaps)."""
-    base = baseline_of(a)
+    base = a.baseline
     if base is None:
         return [], []
-    rows = [[c.id, c.severity, c.old_status.replace("_", " "), c.new_status.replace("_", " ")]
-            for c in base.resolved()]
-    return ["requirement", "severity", "baseline status", "status now"], rows
+    rows = [[c.id, severity_label(c.severity), status_label(c.old_status),
+             status_label(c.new_status)] for c in base.resolved()]
+    return [_("requirement"), _("severity"), _("baseline status"), _("status now")], rows

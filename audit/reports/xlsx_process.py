@@ -22,7 +22,8 @@ def tracking_values(a: Assessment, full_id: str) -> list[Any]:
     entry = a.remediation.get(full_id)
     if entry is None:
         return [None, None, None, None]
-    return [entry.owner, entry.due, entry.tracking, entry.comments]
+    return [entry.owner, entry.due, _(entry.tracking) if entry.tracking else None,
+            entry.comments]
 
 
 def process_sheets(builder: Any) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from audit.assessment import Assessment
-from audit.i18n import _
+from audit.i18n import N_, _
 
-HEADERS = ("severity", "code", "log", "requirement", "note")
+HEADERS = (N_("severity"), N_("code"), N_("log"), N_("requirement"), N_("note"))
 
 
 def write_quality_sheet(assessment: Assessment, new_sheet: Callable[[str], Any],
@@ -22,7 +22,9 @@ def write_quality_sheet(assessment: Assessment, new_sheet: Callable[[str], Any],
     ws.append([cell(ws, _("Data-quality notes: each changes what a figure in this workbook "
                           "means; read them before the scores"), style.bold)])
     ws.append(style.header(ws, [_(h) for h in HEADERS]))
-    for note in assessment.notes:
-        ws.append(style.row(ws, [note.severity, note.code, note.log or "",
-                                 note.requirement or "", note.message], wrap=[4]))
+    for n, note in enumerate(assessment.notes, start=3):
+        values = [note.severity, note.code, note.log or "", note.requirement or "",
+                  note.message]
+        style.fit_row(ws, n, values, [4])  # tall enough for the wrapped note
+        ws.append(style.row(ws, values, wrap=[4]))
     ws.auto_filter.ref = f"A2:E{len(assessment.notes) + 2}"

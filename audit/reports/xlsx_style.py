@@ -54,6 +54,9 @@ class Style:
                               horizontal="right" if rtl else "left",
                               readingOrder=2 if rtl else 1)
         self.plain = Alignment(vertical="top", readingOrder=2 if rtl else 1)
+        # values beside their label (a date, a version): aligned with the text, not as numbers
+        self.text = Alignment(vertical="top", horizontal="right" if rtl else "left",
+                              readingOrder=2 if rtl else 1)
         self.border = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
         self.unlocked = Protection(locked=False)
 
@@ -63,8 +66,50 @@ class Style:
         ws.sheet_view.rightToLeft = self.rtl
         if freeze:
             ws.freeze_panes = freeze
-        for i, width in enumerate(widths or (), start=1):
+        self.widths = list(widths or ())
+        for i, width in enumerate(self.widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
+
+    def fit_row(self, ws: Any, row_index: int, values: Sequence[Any], wrap: Iterable[int],
+                widths: Sequence[float] | None = None, font_size: float = 10) -> None:
+        """Store the height row ``row_index`` needs for its wrapped cells (call before the row
+        is appended: write-only sheets write a row's height with the row). Without a stored
+        height, spreadsheets show one line and wrapped text overprints the next row."""
+        widths = list(widths if widths is not None else self.widths)
+        lines = 1
+        for i in wrap:
+            if i < len(values) and i < len(widths) and isinstance(values[i], str):
+                lines = max(lines, wrapped_lines(values[i], widths[i]))
+        if lines > 1:
+            ws.row_dimensions[row_index].height = row_height(lines, font_size)
+
+    def print_setup(self, ws: Any, header_rows: str | None, right: str, left: str,
+                    landscape: bool = True) -> None:
+        """Landscape, one page wide, header rows repeated, a header naming the platform and
+        the as-of date and a 'page x of y' footer (in the report language)."""
+        from audit.i18n import _
+
+        ws.page_setup.orientation = "landscape" if landscape else "portrait"
+        ws.page_setup.paperSize = 9  # A4
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.page_margins.left = ws.page_margins.right = 0.4
+        ws.page_margins.top = ws.page_margins.bottom = 0.6
+        ws.page_margins.header = ws.page_margins.footer = 0.25
+        ws.print_options.horizontalCentered = False
+        if header_rows:
+            ws.print_title_rows = header_rows
+        font = "Arial,Regular" if self.rtl else "Calibri,Regular"
+        ws.oddHeader.left.text = _header_text(left)
+        ws.oddHeader.left.size = 8
+        ws.oddHeader.left.font = font
+        ws.oddHeader.right.text = _header_text(right)
+        ws.oddHeader.right.size = 8
+        ws.oddHeader.right.font = font
+        ws.oddFooter.center.text = _("Page {page} of {pages}", page="&P", pages="&N")
+        ws.oddFooter.center.size = 8
+        ws.oddFooter.center.font = font
 
     def header(self, ws: Any, names: Iterable[str]) -> list[Cell]:
         out = []
@@ -89,6 +134,36 @@ class Style:
                 c.number_format = number_formats[i]
             out.append(c)
         return out
+
+
+LINE_POINTS = 12.9  # height of one line of 10 pt text, as Excel and LibreOffice lay it out
+# Share of a column's width (in '0' characters of the default font) that average running text
+# fills: proportional fonts fit more than one character per '0' width, but the fonts that
+# replace Calibri and Arial where they are missing (DejaVu Sans on Linux) are wider, so the
+# estimate errs towards taller rows.
+CHARS_PER_WIDTH = 1.15
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes when word-wrapped in a column ``width`` characters wide."""
+    import textwrap
+
+    per_line = max(4, int((width - 1.5) * CHARS_PER_WIDTH))
+    total = 0
+    for paragraph in text.splitlines() or [""]:
+        total += max(1, len(textwrap.wrap(paragraph, per_line, break_long_words=True,
+                                          break_on_hyphens=False)))
+    return total
+
+
+def row_height(lines: int, font_size: float = 10) -> float:
+    """Points a row needs to show ``lines`` lines of text at ``font_size``."""
+    return round(lines * LINE_POINTS * font_size / 10 + 3, 1)
+
+
+def _header_text(text: str) -> str:
+    # '&' starts a header/footer code; a literal one is written '&&'
+    return clean_text(text).replace("&", "&&")[:120]
 
 
 def clean_text(value: str) -> str:
@@ -159,13 +234,16 @@ def fit_widths(rows: Iterable[Sequence[Any]], minimum: float = MIN_WIDTH,
 
 def status_formatting(ws: Any, column: str, first_row: int, last_row: int,
                       last_column: str) -> None:
-    """Colour each row by the status word in ``column`` (conditional, so it follows edits)."""
+    """Colour each row by the status label in ``column`` (conditional, so it follows edits)."""
     if last_row < first_row:
         return
+    from audit.labels import status_label
+
     area = f"A{first_row}:{last_column}{last_row}"
     for status, colour in STATUS_FILLS.items():
+        word = status_label(status).replace('"', '""')
         ws.conditional_formatting.add(area, FormulaRule(
-            formula=[f'${column}{first_row}="{status}"'],
+            formula=[f'${column}{first_row}="{word}"'],
             fill=PatternFill("solid", fgColor=colour, bgColor=colour)))
 
 

@@ -123,7 +123,7 @@ def test_real_rows(tmp_path: Path, excerpt: Path, audit_assess) -> None:
         ("met", 11, 11)
     delay = findings["sor-submitted-without-undue-delay"]
     assert delay.status.value == "partial"
-    assert delay.summary.startswith("6 of 11 statements of reasons submitted within 72 h = 54.5 %")
+    assert delay.summary.startswith("6 of 11 statements of reasons submitted within 72 hours = 54.5%")
 
 
 def test_json_result(tmp_path: Path, excerpt: Path, audit_assess) -> None:
@@ -205,7 +205,7 @@ def test_dump_in_gzipped_parts_through_a_mapping(tmp_path: Path, audit_assess) -
     assert len(moderation(pack)) == 11  # 12 data rows, one uuid twice
     delay = next(r.finding for r in result.results
                  if r.requirement.id == "sor-submitted-without-undue-delay")
-    assert delay.summary.startswith("6 of 11 statements of reasons submitted within 72 h = 54.5 %")
+    assert delay.summary.startswith("6 of 11 statements of reasons submitted within 72 hours = 54.5%")
 
 
 def test_one_platform_of_the_parts(tmp_path: Path, audit_assess) -> None:
@@ -217,7 +217,7 @@ def test_one_platform_of_the_parts(tmp_path: Path, audit_assess) -> None:
     assert len(rows) == 4  # five TikTok rows, one uuid twice
     delay = next(r.finding for r in result.results
                  if r.requirement.id == "sor-submitted-without-undue-delay")
-    assert delay.summary.startswith("4 of 4 statements of reasons submitted within 72 h")
+    assert delay.summary.startswith("4 of 4 statements of reasons submitted within 72 hours")
 
 
 def test_vocabulary_errors_on_mapped_rows_name_the_column(tmp_path: Path, audit_assess) -> None:

@@ -40,6 +40,15 @@ def test_checklists_validate() -> None:
     assert assert_checklists_valid(PLUGIN) == ["iq.leak-channels"]
 
 
+def test_arabic_translation_is_complete_and_current(audit_registry) -> None:
+    from audit.checklists import load_library
+    from audit.translations import check, coverage, translation_path
+
+    module = load_library(audit_registry).get("iq.leak-channels")
+    assert check(translation_path(module, "ar"), module) == []
+    assert coverage(module) == {"ar": 1.0}
+
+
 def test_example_pack(audit_assess) -> None:
     result = audit_assess(PACK, "iq.leak-channels")
     assert str(result.as_of) == "2024-03-31"

@@ -1,0 +1,137 @@
+"""Words for people in place of tokens: statuses, areas, severities, legal statuses, verdicts.
+
+Reports show ``status_label(Status.NOT_MET)`` ("not met", "غير مستوفى") where the JSON keeps
+the token ``not_met``; every label is a catalogue message (marked with ``N_`` and translated
+when shown), so the same table serves every language.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from audit.i18n import N_, _
+
+STATUS = {
+    "met": N_("met"),
+    "partial": N_("partially met"),
+    "not_met": N_("not met"),
+    "no_evidence": N_("no evidence"),
+    "manual_review": N_("manual review"),
+    "not_applicable": N_("not applicable"),
+    "waived": N_("waived"),
+}
+AREA = {
+    "data_handling": N_("data handling"),
+    "moderation": N_("moderation"),
+    "breach_disclosure": N_("breach disclosure"),
+    "governance": N_("governance"),
+    "transparency": N_("transparency"),
+    "localisation": N_("data localisation"),
+    "law_enforcement": N_("law enforcement"),
+}
+SEVERITY = {
+    "critical": N_("critical"),
+    "high": N_("high"),
+    "medium": N_("medium"),
+    "low": N_("low"),
+}
+LEGAL_STATUS = {
+    "in_force": N_("in force"),
+    "draft": N_("draft"),
+    "practice": N_("executive practice"),
+    "proposal": N_("proposal"),
+    "superseded": N_("superseded"),
+}
+CONFIDENCE = {
+    "high": N_("high"),
+    "high_text": N_("high (text seen)"),
+    "medium": N_("medium"),
+    "low": N_("low"),
+}
+VERDICT = {
+    "compliant": N_("COMPLIANT"),
+    "partially_compliant": N_("PARTIALLY COMPLIANT"),
+    "non_compliant": N_("NON-COMPLIANT"),
+    "review_needed": N_("REVIEW NEEDED"),
+}
+TRACKING = (N_("open"), N_("in progress"), N_("done"), N_("accepted risk"))
+SCORING_MODEL = {
+    "weighted": N_("weighted"),
+    "flat": N_("flat"),
+    "strict": N_("strict"),
+}
+FILE_ROLE = {  # audit.evidence.pack.FileRecord.role
+    "profile": N_("platform profile"),
+    "answers": N_("answers"),
+    "documents-index": N_("documents index"),
+    "document": N_("document"),
+    "log": N_("log"),
+    "waivers": N_("waivers"),
+    "workbook": N_("evidence workbook"),
+}
+BASELINE = {  # audit.baseline's since-baseline labels
+    "new requirement": N_("new requirement"),
+    "was met": N_("was met"),
+    "new gap": N_("new gap"),
+    "worse": N_("worse"),
+    "improved": N_("improved"),
+    "unchanged": N_("unchanged"),
+}
+EXCLUDED = {  # ScoreResult.excluded keys: why requirements are outside the denominator
+    "not_applicable": N_("not applicable"),
+    "waived": N_("waived"),
+    "manual_review": N_("manual review"),
+    "no_evidence": N_("no evidence"),
+    "superseded": N_("superseded"),
+}
+
+
+def _word(table: dict[str, str], value: Any) -> str:
+    key = value.value if isinstance(value, Enum) else str(value)
+    return _(table[key]) if key in table else key.replace("_", " ")
+
+
+def status_label(value: Any) -> str:
+    return _word(STATUS, value)
+
+
+def area_label(value: Any) -> str:
+    return _word(AREA, value)
+
+
+def severity_label(value: Any) -> str:
+    return _word(SEVERITY, value)
+
+
+def legal_status_label(value: Any) -> str:
+    return _word(LEGAL_STATUS, value)
+
+
+def confidence_label(value: Any) -> str:
+    return _word(CONFIDENCE, value)
+
+
+def verdict_label(value: Any) -> str:
+    return _word(VERDICT, value)
+
+
+def excluded_label(value: Any) -> str:
+    return _word(EXCLUDED, value)
+
+
+def scoring_model_label(value: Any) -> str:
+    return _word(SCORING_MODEL, value)
+
+
+def file_role_label(value: Any) -> str:
+    return _word(FILE_ROLE, value)
+
+
+def baseline_label(value: Any) -> str:
+    return _word(BASELINE, value)
+
+
+def tracking_labels() -> list[str]:
+    """The Gaps sheet's tracking statuses in the report language (dropdown values)."""
+    return [_(t) for t in TRACKING]
