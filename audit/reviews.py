@@ -277,6 +277,8 @@ def add_reviews_sheet(wb: Any, style: Any, requirement_ids: list[str]) -> None:
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
     style.setup(ws, [40, 16, 60, 24, 12, 40, 8])
+    modules = ", ".join(sorted({rid.split(":", 1)[0] for rid in requirement_ids}))
+    style.print_setup(ws, "1:1", right=_("Evidence workbook"), left=modules)
     ws.append(style.header(ws, SHEET_HEADERS))
     end = max(len(requirement_ids), 20) + 1
     for _r in range(2, end + 1):

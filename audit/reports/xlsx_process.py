@@ -48,6 +48,7 @@ def _table(builder: Any, title: str, note: str, headers: list[str], rows: list[l
     st = builder.style
     ws = builder.sheet(title)
     st.setup(ws, fit_widths([headers, *rows], maximum=60), freeze="A3")
+    builder.print_setup(ws, "2:2")  # landscape, one page wide, like every other sheet
     ws.append([cell(ws, note, st.bold)])
     ws.append(st.header(ws, headers))
     for values in rows:
