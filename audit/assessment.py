@@ -74,6 +74,7 @@ class DetailQuery:
     sql: str
     columns: tuple[str, ...]
     log: str
+    count: int | None = None  # rows the query returns, when the rule already counted them
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,8 @@ class Assessment:
     score_without_reviews: ScoreResult | None = None  # set when auditor decisions apply
     verdict_without_reviews: Verdict | None = None
     provenance: dict[str, Any] = field(default_factory=dict)  # audit.provenance
+    # the report file being written, if any: writers name files they put beside it after it
+    output: Any = field(default=None, repr=False, compare=False)
 
     def counts(self, without_waivers: bool = False) -> dict[str, int]:
         out = {s.value: 0 for s in Status}
@@ -163,6 +166,8 @@ class Assessment:
         query = self.details.get(full_id)
         if query is None or self.evidence is None:
             return 0
+        if query.count is not None:
+            return query.count
         return int(self.evidence.logs.query(f"SELECT count(*) FROM ({query.sql})")[0][0])
 
 
@@ -406,6 +411,8 @@ def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: Checkli
                                   finding.proof, finding.children)
             results.append(RequirementResult(req, checklist.id, finding, underlying,
                                              applicability, waiver))
+    if pack._logs is not None:  # logs no rule scanned still owe their checks (one scan each)
+        pack._logs.validate_all()
     scores = score_results(results, registry.scoring_models.get(scoring))
     platform = {k: pack.profile.get(k) for k in ("name", "legal_name", "language")
                 if pack.profile.get(k) is not None}

@@ -177,8 +177,14 @@ def _collect(registry: Registry, clashes: list[str] | None = None,
             if path.resolve() not in seen_files:  # a file named twice is read once
                 seen_files.add(path.resolve())
                 files.append((path, LOCAL_OWNER))
+    from functools import partial
+
+    from audit.checklist_cache import cached_parse
+
     for path, owner in files:
-        raw, found = parse_module(path, owner, registry)
+        display = _display(path)
+        raw, found = cached_parse(path, owner, registry, display,
+                                  partial(parse_module, path, owner, registry, display))
         # A third-party module's problem names its plugin: the user may not know where the
         # file came from, and the fix belongs to the plugin's author.
         if owner not in (BUNDLED_OWNER, "command line", LOCAL_OWNER):

@@ -289,6 +289,10 @@ def _language(value: str | None) -> str | None:
                                           writable=True), default=None,
               help="Where DuckDB spills when a log exceeds --memory-limit (default: a "
                    "temporary directory).")
+@click.option("--unique-ids", type=click.Choice(["judged", "log"]), default="judged",
+              show_default=True,
+              help="Where event ids must be unique: among the events each rule judges, or "
+                   "across the whole log (one more distinct count per log).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no 'wrote' line.")
 @click.option("--baseline", "baselines", multiple=True, type=click.Path(path_type=Path),
               help="An earlier JSON result or gap workbook (mark each gap new, worse, "
@@ -311,7 +315,7 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
                memory_limit: str | None, temp_dir: Path | None, quiet: bool,
                baselines: tuple[Path, ...] = (), reviews: tuple[Path, ...] = (),
                fail_on: tuple[str, ...] = (), strict: bool = False,
-               lang: str | None = None) -> None:
+               unique_ids: str = "judged", lang: str | None = None) -> None:
     """Assess an evidence pack against checklist modules and report the gaps.
 
     EVIDENCE is a pack directory (platform.yaml, answers.yaml, documents/, logs/, waivers.yaml)
@@ -322,7 +326,8 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
 
     # everything that can be checked before the (possibly long) log loading is checked first
     prepared = prepare(evidence, checklist_ids, scoring, memory_limit=memory_limit,
-                       temp_directory=str(temp_dir) if temp_dir else None)
+                       temp_directory=str(temp_dir) if temp_dir else None,
+                       unique_ids=unique_ids)
     registry = prepared.registry
     refuse_overwriting_inputs(output, [*evidence, *baselines, *reviews,
                                        *(Path(c) for c in checklist_ids if Path(c).exists())])
@@ -345,6 +350,7 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
     with use_language(result.language):  # decisions and tracking speak the report language
         inputs.apply(result, prepared.library, registry)
     if output is not None:
+        result.output = None if is_stdout(output) else output
         write_output(output, lambda fh: writer.write(result, fh), writer.binary, sys.stdout)
         if not quiet and not is_stdout(output):
             # the auditor sees the summary on screen and hands over the file

@@ -30,6 +30,15 @@ ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(DATA / "plugins"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def checklist_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The suite's checked-module cache (audit/checklist_cache.py) lives in a temporary
+    directory, never in the user's ~/.cache; every test then also runs through the cache."""
+    import os
+
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+
+
 @pytest.fixture(autouse=True)
 def fresh_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AUDIT_LOAD_PLUGINS", raising=False)

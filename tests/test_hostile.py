@@ -623,3 +623,11 @@ def test_mapped_csv_with_a_hundred_thousand_columns_is_refused_quickly(tmp_path:
     lines = load_error(pack)
     assert time.perf_counter() - started < 5
     assert lines == ["pack/logs/wide.csv: line 1: 100,000 columns; logs are limited to 2,000"]
+
+
+def test_mapping_with_an_empty_file_list(tmp_path: Path) -> None:
+    from test_mapping import load_error, pack_with
+
+    pack = pack_with(tmp_path, {"table": "things", "files": [], "columns": {"id": "id"}}, {})
+    assert load_error(pack) == ["pack/logs/test.mapping.yaml:2: files: expected at least one "
+                                "file name or glob"]

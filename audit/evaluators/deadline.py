@@ -113,7 +113,8 @@ class DeadlineEvaluator(Evaluator):
         from audit.assessment import DetailQuery
 
         context.cache.setdefault("details", {})[requirement.full_id] = DetailQuery(
-            result.detail_sql, tuple(result.detail_columns), log)
+            result.detail_sql, tuple(result.detail_columns), log,
+            result.late + result.missing)
         proof = (Proof("log", store.path_of(log), result.where_text),)
         outside = _("{n} matching event(s) before the rule took effect or outside the period "
                     "were not judged", n=format_number(result.outside)) if result.outside else ""

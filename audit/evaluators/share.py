@@ -62,9 +62,22 @@ class ShareEvaluator(Evaluator):
                            _("no {log} log in the evidence", log=log))
         population = where_sql(store, log, p.get("where") or {})
         match = where_sql(store, log, p["match"])
-        total, matched = store.query(
-            f"SELECT count(*), count(*) FILTER (WHERE {match}) FROM {store.table(log)} "
-            f"WHERE {population}")[0]
+        idcol = store.id_column(log)
+        ident = f'"{idcol}"' if idcol else "NULL"
+        # One scan: the figures over the population, ids unique among the events judged (as
+        # for deadline rules), and the log's own checks if no rule has paid them yet.
+        checks = store.checks(log)
+        inside = f"({population}) IS TRUE"
+        sums = "".join(f", sum({t})" for t in checks)
+        row = store.scan(log,
+                         f"SELECT count(*) FILTER (WHERE {inside}), "
+                         f"count(*) FILTER (WHERE {inside} AND ({match})), "
+                         f"count({ident}) FILTER (WHERE {inside}) - "
+                         f"count(DISTINCT CASE WHEN {inside} THEN {ident} END){sums} "
+                         f"FROM {store.relation(log)}")[0]
+        total, matched, dup = int(row[0]), int(row[1]), int(row[2] or 0)
+        judged = f"SELECT {ident} AS id FROM {store.relation(log)} WHERE {population}"
+        store.settle(log, [int(x or 0) for x in row[3:]] if checks else None, (dup, judged))
         proof = (Proof("log", store.path_of(log)),)
         target = float(p["target"])
         if total == 0:

@@ -86,7 +86,10 @@ class EvidencePack:
         self.documents: dict[str, Document] = {}  # indexed in documents.yaml, by path
         self.document_files: dict[str, FileRecord] = {}  # every file under documents/
         self.waivers: list[Waiver] = []
-        self.files: list[FileRecord] = []
+        self._files: list[FileRecord] = []
+        # logs still being hashed on a background thread: (display, [result or exception])
+        self._hashing: list[tuple[str, list[Any]]] = []
+        self._hasher: Any = None
         self._store_options = store_options
         self._logs: LogStore | None = None
         self._pending_logs: list[tuple[str, Path, str, dict[str, Any]]] = []
@@ -107,7 +110,7 @@ class EvidencePack:
     def record_file(self, path: Path, role: str) -> FileRecord:
         digest, size = sha256_of(path)
         record = FileRecord(self.display(path), role, size, digest)
-        self.files.append(record)
+        self._files.append(record)
         return record
 
     def add_answer(self, answer: Answer) -> None:
@@ -159,32 +162,60 @@ class EvidencePack:
         ``Evaluator.log_columns``); ``None`` loads every column.
         """
         problems: list[Problem] = []
-        # Logs are hashed on a second thread while DuckDB reads them (hashlib releases the
-        # GIL), so on a 1 GB log the hash hides behind the load instead of adding to it.
-        from concurrent.futures import ThreadPoolExecutor
+        # Logs are hashed on a background thread while the rules scan them (hashlib releases
+        # the GIL); ``files`` waits for the hashes, so they are in every result.
+        import threading
 
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            hashes = [[(f, pool.submit(sha256_of, f))
-                       for f in self._log_meta.get(i, ([e[1]], {}))[0]]
-                      for i, e in enumerate(self._pending_logs)]
-            for i, ((name, path, display, options), pending) in enumerate(
-                    zip(self._pending_logs, hashes, strict=True)):
+        if self._hasher is not None:  # a second call: the first thread's results are kept
+            self._hasher.join()
+        jobs: list[tuple[Path, list[Any]]] = []
+        for i, entry in enumerate(self._pending_logs):
+            for file in self._log_meta.get(i, ([entry[1]], {}))[0]:
+                jobs.append((file, [None]))
+        self._hashing += [(self.display(file), box) for file, box in jobs]
+
+        def hash_all() -> None:
+            for file, box in jobs:
                 try:
-                    info = self.logs.load(name, path, display,
-                                          None if needed is None else needed.get(name, set()),
-                                          **options)
-                    meta = self._log_meta.get(i, ([], {}))[1]
-                    info.extra.update(meta)
-                    info.format = meta.get("format", info.format)
-                except EvidenceError as exc:
-                    problems.extend(exc.problems)
-                for file, future in pending:
-                    digest, size = future.result()
-                    self.files.append(FileRecord(self.display(file), "log", size, digest))
+                    box[0] = sha256_of(file)
+                except OSError as exc:  # reported when the files are asked for
+                    box[0] = exc
+
+        self._hasher = threading.Thread(target=hash_all, name="audit-log-hash", daemon=True)
+        self._hasher.start()
+        for i, (name, path, display, options) in enumerate(self._pending_logs):
+            try:
+                info = self.logs.load(name, path, display,
+                                      None if needed is None else needed.get(name, set()),
+                                      **options)
+                meta = self._log_meta.get(i, ([], {}))[1]
+                info.extra.update(meta)
+                info.format = meta.get("format", info.format)
+            except EvidenceError as exc:
+                problems.extend(exc.problems)
         self._pending_logs = []
         self._log_meta = {}
+        if self.workdir is not None:
+            # logs are read where they lie, at query time: unpacked members must outlive the
+            # pack object as long as its store is in use (the workdir goes with the pack)
+            self.logs.keep_alive = self
         if problems:
             raise EvidenceError(problems=problems)
+
+    @property
+    def files(self) -> list[FileRecord]:
+        """Every file read, with its SHA-256 (waits for logs still being hashed)."""
+        if self._hasher is not None:
+            self._hasher.join()
+            self._hasher = None
+            for display, box in self._hashing:
+                if isinstance(box[0], OSError):
+                    raise EvidenceError(problems=[Problem(display, "", "cannot read: "
+                                                          f"{box[0].strerror or box[0]}")])
+                digest, size = box[0]
+                self._files.append(FileRecord(display, "log", size, digest))
+            self._hashing = []
+        return self._files
 
     # -- for evaluators -------------------------------------------------------------------
 

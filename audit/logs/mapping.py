@@ -109,6 +109,8 @@ def read_mapping(path: Path, display: str, digest: str, display_of: Any) -> LogM
                 raise input_error(doc.problem(key, f"{shown} is a link to a file outside the pack; "
                                              "data files must be inside it"))
         files += [p for p in found if p not in files]
+    if not files:  # files: [] (the schema allows an empty list)
+        raise input_error(doc.problem(("files",), "expected at least one file name or glob"))
     fmt: str | None = data.get("format") or _format_of(files[0])
     if fmt is None:
         raise input_error(doc.problem(("format",), f"cannot tell the format of {files[0].name}; "

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from audit.durations import Duration
 from audit.logs.store import LogStore, literal, quote
 
 PERCENTILES = (0.5, 0.9, 0.99)
+# Hours from s to e as integer microseconds: an aggregate's argument is computed for every
+# row its scan reads (before the FILTER), and ``epoch(e - s)`` goes through ICU's calendar
+# subtraction, ~40x the cost of this on every row of a large log. The values are the same
+# (a TIMESTAMPTZ difference is days and microseconds, no months).
+EXACT_HOURS = "(epoch_us(e) - epoch_us(s)) / 1000000.0 / 3600.0"
 
 
 class MissingColumn(Exception):
@@ -210,7 +216,7 @@ def _business_table(store: LogStore, calendar: str, days: int, first: dt.date,
 
 
 def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
-    table = store.table(spec.log)
+    table = store.relation(spec.log)
     own_starts = {i: c for i, c in enumerate(spec.version_starts) if c and c != spec.start}
     for col in (spec.start, spec.end, *own_starts.values()):
         if col not in store.columns(spec.log):
@@ -225,7 +231,9 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
     # v is the index of the rule version in force when the event started, or -1 for events
     # outside the judged period (before the rule, beyond the as-of date or the lookback):
     # one scan then gives per-version figures, the overall percentiles and the -1 count.
-    version_case = [f"CASE WHEN {s} IS NULL OR NOT ({window}) THEN -1"]
+    # v = -2 marks rows the rule's filter does not select: the log's own checks (owed once,
+    # see LogStore.checks) ride along in the same scan instead of costing one of their own.
+    version_case = [f"WHEN {s} IS NULL OR NOT ({window}) THEN -1"]
     due_case = ["CASE v"]
     joins = []
     calendar_note = None
@@ -241,9 +249,10 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
             # the calendar covers the events this version judges (in force, before the as-of
             # date, within the lookback), not every matching event's date
             judged = f"({filt}) AND {window} AND {' AND '.join(cond) or 'TRUE'}"
-            first, last = _date_range(store, table, s, judged, tz)
+            first, last = _date_range(store, spec.log, s, judged, tz)
             if i in own_starts:  # an earlier start column may reach before the range
-                own_first, own_last = _date_range(store, table, quote(own_starts[i]), judged, tz)
+                own_first, own_last = _date_range(store, spec.log, quote(own_starts[i]), judged,
+                                                  tz)
                 first, last = min(first, own_first), max(last, own_last)
             cal, calendar_note = _business_table(store, spec.calendar, within.amount, first, last)
             alias = f"bd{i}"
@@ -262,28 +271,55 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
             due_case.append(f"WHEN {i} THEN {clock} + {within.sql_interval()}")
     version_case.append("ELSE -1 END")
     due_case.append("END")
+    checks = store.checks(spec.log)
+    version_case.insert(0, f"CASE WHEN ({filt}) IS NOT TRUE THEN -2" if checks else "CASE")
     idcol = store.id_column(spec.log)
     ident = quote(idcol) if idcol else "NULL"
-    extra = "".join(f", {quote(col)} AS s{i}" for i, col in own_starts.items())
-    base = (f"SELECT {ident} AS id, {s} AS s, {e} AS e{extra}, {' '.join(version_case)} AS v "
+    starts = "".join(f", {quote(col)} AS s{i}" for i, col in own_starts.items())
+    base = (f"SELECT {ident} AS id, {s} AS s, {e} AS e{starts}, {' '.join(version_case)} AS v "
             f"FROM {table} WHERE {filt}")
     timed = (f"SELECT ev.id, ev.s, ev.e, ev.v, {' '.join(due_case)} AS due "
              f"FROM ({base}) ev {' '.join(joins)}")
+    scanned = timed
+    extra = ""
+    if checks:
+        # every row, for the checks (per-row 0/1 terms summed); the figures count v >= -1
+        terms = "".join(f", {t} AS _chk{i}" for i, t in enumerate(checks))
+        base_all = (f"SELECT {ident} AS id, {s} AS s, {e} AS e{starts}, "
+                    f"{' '.join(version_case)} AS v{terms} FROM {table}")
+        carried = "".join(f", ev._chk{i}" for i in range(len(checks)))
+        scanned = (f"SELECT ev.id, ev.s, ev.e, ev.v{carried}, {' '.join(due_case)} AS due "
+                   f"FROM ({base_all}) ev {' '.join(joins)}")
+        extra = "".join(f", sum(_chk{i})" for i in range(len(checks)))
+    # DISTINCT over a CASE, not with a FILTER: DuckDB then hashes the judged ids only (the
+    # others are one NULL group) instead of every (id, flag) pair of the log.
+    unique = (", count(id) FILTER (WHERE v >= 0) - count(DISTINCT CASE WHEN v >= 0 THEN id END)"
+              if idcol else ", 0")
     hours = "epoch(e - s) / 3600.0"
     pct = ", ".join(str(p) for p in PERCENTILES)
     open_ok = f"(e IS NULL AND due >= {as_of_ts})"  # still open, deadline not yet passed
-    sql = (f"SELECT v, count(*) FILTER (WHERE NOT {open_ok}) AS total, "
-           f"count(*) FILTER (WHERE e IS NOT NULL AND e <= due) AS on_time, "
-           f"count(*) FILTER (WHERE e IS NOT NULL AND e > due) AS late, "
-           f"count(*) FILTER (WHERE e IS NULL AND due < {as_of_ts}) AS missing, "
-           f"count(*) FILTER (WHERE {open_ok}) AS pending, "
-           f"quantile_cont({hours}, [{pct}]) FILTER (WHERE e IS NOT NULL AND v >= 0) AS q, "
-           f"count(*) AS n "
-           f"FROM ({timed}) GROUP BY GROUPING SETS ((v), ()) ")
-    rows = store.query(sql)
-    by_v = {r[0]: r for r in rows if r[0] is not None and r[0] >= 0}
-    outside = next((r[7] for r in rows if r[0] == -1), 0)
-    overall = next((r for r in rows if r[0] is None), None)
+    # One global aggregate (no GROUP BY: no hash table on the scan's hot path): per version
+    # total, on time, late, missing, pending; then outside, percentiles, the judged ids'
+    # duplicates and the log's checks.
+    per_version = []
+    for i in range(len(spec.versions)):
+        per_version += [f"count(*) FILTER (WHERE v = {i} AND NOT {open_ok})",
+                        f"count(*) FILTER (WHERE v = {i} AND e <= due)",
+                        f"count(*) FILTER (WHERE v = {i} AND e > due)",
+                        f"count(*) FILTER (WHERE v = {i} AND e IS NULL AND due < {as_of_ts})",
+                        f"count(*) FILTER (WHERE v = {i} AND {open_ok})"]
+    sql = (f"SELECT {', '.join(per_version)}, count(*) FILTER (WHERE v = -1), "
+           f"quantile_cont({EXACT_HOURS}, [{pct}]) FILTER (WHERE e IS NOT NULL AND v >= 0)"
+           f"{unique}{extra} FROM ({scanned})")
+    row = store.scan(spec.log, sql)[0]
+    n = 5 * len(spec.versions)
+    outside, q, dup = row[n], row[n + 1], int(row[n + 2] or 0)
+    # Ids must be unique among the events the rule judges (its figures count them); the
+    # offending ids are looked up by a second query only when there are duplicates.
+    judged = f"SELECT id FROM ({timed}) WHERE v >= 0"
+    store.settle(spec.log, [int(x or 0) for x in row[n + 3:]] if checks else None,
+                 (dup, judged))
+    by_v = {i: (i, *row[5 * i:5 * i + 5]) for i in range(len(spec.versions))}
     versions = []
     for i, (vfrom, vuntil, within, target) in enumerate(spec.versions):
         r = by_v.get(i)
@@ -292,7 +328,7 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
                                        r[4] if r else 0))
     total = sum(v.total for v in versions)
     pending = sum(r[5] for r in by_v.values())
-    q = overall[6] if overall and overall[6] else [None, None, None]
+    q = q or [None, None, None]
     # Events handled late or not at all, worst first: the detail sheets stream this query.
     # Timestamps leave DuckDB as ISO 8601 text in UTC: exact, spreadsheet-safe, and no
     # time-zone library is needed on the Python side.
@@ -313,11 +349,12 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
                                           "hours_taken", "problem"])
 
 
-def _date_range(store: LogStore, table: str, s: str, filt: str,
+def _date_range(store: LogStore, log: str, s: str, filt: str,
                 tz: str) -> tuple[dt.date, dt.date]:
-    lo, hi = store.query(f"SELECT {_local_date(f'min({s})', tz)}, "
-                         f"{_local_date(f'max({s})', tz)} FROM {table} "
-                         f"WHERE {filt}")[0]
+    """First and last start dates (unvalidated view: the checks ride in the rule's scan)."""
+    lo, hi = store.scan(log, f"SELECT {_local_date(f'min({s})', tz)}, "
+                             f"{_local_date(f'max({s})', tz)} FROM {store.relation(log)} "
+                             f"WHERE {filt}", rule=False)[0]
     today = dt.date.today()
     return (lo or today), (hi or today)
 
@@ -332,7 +369,15 @@ def count_by_period(store: LogStore, log: str, date_col: str, where: Mapping[str
     day = _local_date(d, tz) if date_col.endswith("_at") else f"TRY_CAST({d} AS DATE)"
     cases = " ".join(f"WHEN {day} > DATE '{a}' AND {day} <= DATE '{b}' THEN {i}"
                      for i, (a, b) in enumerate(bounds))
-    rows = store.query(f"SELECT p, count(*) FROM (SELECT CASE {cases} END AS p FROM "
-                       f"{store.table(log)} WHERE {filt}) WHERE p IS NOT NULL GROUP BY p")
-    counts = dict(rows)
+    # Every row is read when the log's checks are still owed (their 0/1 terms summed per
+    # group, then over the groups); rows the filter leaves out fall in the NULL period.
+    checks = store.checks(log)
+    terms = "".join(f", {t} AS _chk{i}" for i, t in enumerate(checks))
+    sums = "".join(f", sum(_chk{i})" for i in range(len(checks)))
+    rows = store.scan(log, f"SELECT p, count(*){sums} FROM (SELECT CASE WHEN ({filt}) IS TRUE "
+                           f"THEN CASE {cases} END END AS p{terms} FROM {store.relation(log)}"
+                           f"{'' if checks else f' WHERE {filt}'}) GROUP BY p")
+    if checks:
+        store.settle(log, [sum(int(r[2 + i] or 0) for r in rows) for i in range(len(checks))])
+    counts = {r[0]: r[1] for r in rows if r[0] is not None}
     return [counts.get(i, 0) for i in range(len(bounds))]

@@ -1,18 +1,24 @@
-"""Event logs in an embedded DuckDB database: each file scanned once, validated in SQL.
+"""Event logs read in place by an embedded DuckDB: a typed view over each file, no copy.
 
-A log is loaded into one typed table (``log_<name>``): ``*_at`` columns become TIMESTAMPTZ,
-everything else stays text, and ``_row`` numbers the data rows from 1 in file order. Every rule
-then runs one aggregate query against that table instead of re-reading the file (re-scanning
-costs ~1.8x per rule, measured in DESIGN.md). Values never travel to Python row by row.
+A log is a view (``log_<name>``) over its file: ``*_at`` columns parse as TIMESTAMPTZ, other
+columns stay as they are, and a ``_bad_<col>`` flag marks a timestamp that does not parse.
+Nothing is read when the log is registered (beyond the CSV header or the Parquet schema).
+Validation (timestamps parse, ids present, ends not before starts) is owed once per log and is
+paid in the first scan a rule makes of it (``checks``/``settle``: the rule's aggregate query
+carries the checks' counts), or by one scan of its own (``ensure_valid``) for a rule that does
+not fold them in and for logs no rule reads. Offending rows are located by a second, targeted
+scan only when a check fails. Parquet is scanned with projection and filter pushdown; CSV is
+read with its columns declared, so nothing is sniffed. See docs/performance.md.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from audit.errors import EvidenceError, Problem
 from audit.logs.tables import KNOWN_LOGS, LOG_SUFFIXES
@@ -39,10 +45,21 @@ def literal(value: Any) -> str:
 class LogInfo:
     name: str
     path: str
-    rows: int
+    row_count: int | None  # known once the log is validated
     columns: list[str]
     format: str
     extra: dict[str, Any] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)  # timestamp columns with a _bad_ flag
+    validated: bool = False
+    reads: int = 0  # rule scans so far (see LogStore._read_again)
+    store: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def rows(self) -> int:
+        """Data rows of the log; asking before any rule has scanned it validates it (a scan)."""
+        if self.row_count is None and self.store is not None:
+            self.store.ensure_valid(self.name)
+        return self.row_count or 0
 
 
 class LogStore:
@@ -50,7 +67,7 @@ class LogStore:
 
     def __init__(self, timezone: str | None = None, memory_limit: str | None = None,
                  temp_directory: str | None = None, threads: int | None = None,
-                 progress: Any = None) -> None:
+                 progress: Any = None, unique_ids: str = "judged") -> None:
         import duckdb
 
         self.con = duckdb.connect(":memory:")
@@ -72,11 +89,16 @@ class LogStore:
         # and keeping it costs ~20 % of a parallel CSV scan.
         self.con.execute("SET preserve_insertion_order = false")
         self.timezone = timezone
+        # "judged": ids unique among the events each rule judges (what figures need);
+        # "log": also across the whole log, one more distinct count per log (docs/performance.md)
+        self.unique_ids = unique_ids
         self.progress = progress  # audit.progress.TerminalProgress or None
-        if progress is not None:
-            self.con.execute("SET enable_progress_bar = true")
-            self.con.execute("SET enable_progress_bar_print = false")
+        # DuckDB's own bar prints to standard output on long queries, into a JSON report;
+        # ours (audit.progress) draws on standard error from query_progress() instead.
+        self.con.execute("SET enable_progress_bar_print = false")
+        self.con.execute(f"SET enable_progress_bar = {progress is not None}")
         self.logs: dict[str, LogInfo] = {}
+        self.keep_alive: Any = None  # whatever owns files the views read (e.g. unzipped parts)
 
     # -- queries --------------------------------------------------------------------------
 
@@ -87,6 +109,13 @@ class LogStore:
         return self.logs[name].path
 
     def table(self, name: str) -> str:
+        """The log's typed view, validated first (one scan, if no rule has paid it yet)."""
+        self.ensure_valid(name)
+        self.scan(name, "SELECT 1")  # counts the read; copies a text log read twice
+        return self.relation(name)
+
+    def relation(self, name: str) -> str:
+        """The log's typed view, unvalidated: for a query that folds in ``checks(name)``."""
         return quote(f"log_{name}")
 
     def columns(self, name: str) -> list[str]:
@@ -110,16 +139,154 @@ class LogStore:
                 return
             yield from rows
 
+    # -- validation, owed once per log ------------------------------------------------------
+
+    def checks(self, name: str) -> list[str]:
+        """Per-row 0/1 terms whose sums validate the log, for a query to fold into its scan.
+
+        Empty once the log is validated. The first term is ``1`` (the sum counts rows); pass
+        the sums, in order, to ``settle``. Terms read the view's columns.
+        """
+        info = self.logs[name]
+        if info.validated:
+            return []
+        spec = KNOWN_LOGS.get(name)
+        out = ["1"]
+        out += [f"CAST({quote('_bad_' + c)} AS INTEGER)" for c in info.flags]
+        if spec and spec.id_column in info.columns:
+            out.append(f"CASE WHEN {quote(spec.id_column)} IS NULL THEN 1 ELSE 0 END")
+        out += [f"CASE WHEN {quote(e)} < {quote(s)} THEN 1 ELSE 0 END" for s, e in _ordered(info)]
+        return out
+
+    def scan(self, name: str, sql: str, rule: bool = True) -> list[tuple[Any, ...]]:
+        """Run a query that reads the log's file; a file DuckDB cannot read is bad evidence.
+
+        ``rule``: the query is a rule's measurement (counted for ``_read_again``), not a
+        check or a date range.
+        """
+        import duckdb
+
+        try:
+            if rule:
+                self._read_again(name)
+            if self.progress is not None:
+                with self.progress.track(self.con, f"reading {self.logs[name].path}"):
+                    return self.con.execute(sql).fetchall()
+            return self.con.execute(sql).fetchall()
+        except (duckdb.InvalidInputException, duckdb.ConversionException,
+                duckdb.IOException) as exc:  # a malformed CSV row, an unreadable file
+            raise EvidenceError(problems=[Problem(self.logs[name].path, "", "cannot read log: "
+                                                  + _first_line(exc))]) from None
+
+    def _read_again(self, name: str) -> None:
+        """A text log (CSV, JSON Lines) read by a second rule is parsed once more into a table.
+
+        One rule over a log costs one scan of its file; parsing a large CSV again for every
+        further rule would cost a scan each, so the second reader copies the view's columns
+        (typed, flags included) into a table once, and the view then reads that table.
+        Parquet is always read in place (a scan of a few columns is cheaper than a copy).
+        """
+        info = self.logs[name]
+        info.reads += 1
+        if info.reads < 2 or info.format == "parquet" or info.extra.get("copied"):
+            return
+        view, copy = self.relation(name), quote(f"_copy_{name}")
+        self.con.execute(f"CREATE TABLE {copy} AS SELECT * FROM {view}")
+        self.con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {copy}")
+        info.extra["copied"] = True
+
+    def ensure_valid(self, name: str) -> None:
+        """Validate a log not yet validated, in one aggregate scan of the columns checked."""
+        checks = self.checks(name)
+        if not checks:
+            return
+        sums = ", ".join(f"coalesce(sum({t}), 0)" for t in checks)
+        values = self.scan(name, f"SELECT {sums} FROM {self.relation(name)}", rule=False)[0]
+        self.settle(name, [int(v) for v in values])
+
+    def validate_all(self) -> None:
+        """Validate every log not yet validated; every problem of every log reported together."""
+        problems: list[Problem] = []
+        for name in list(self.logs):
+            try:
+                self.ensure_valid(name)
+            except EvidenceError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise EvidenceError(problems=problems)
+
+    def settle(self, name: str, values: list[Any] | None,
+               duplicates: tuple[int, str] | None = None) -> None:
+        """Turn the checks' counts into located problems (raised), or mark the log valid.
+
+        ``values`` are the results of ``checks(name)`` (``None`` when it returned none);
+        ``duplicates`` is (count, SQL of the judged rows' ``id`` column) from a rule that
+        checks ids are unique among the events it judges.
+        """
+        info = self.logs[name]
+        problems: list[Problem] = []
+        display = info.path
+        spec = KNOWN_LOGS.get(name)
+        counts = list(values or [])
+        if counts:
+            info.row_count = int(counts.pop(0))
+            for col in info.flags:
+                count = counts.pop(0)
+                if count:
+                    from audit.limits import year_range
+
+                    _expr, bad = self._timestamp(quote(col), info.extra["types"][col], display,
+                                                 col)
+                    expect = (f"an ISO 8601 timestamp in the years {year_range()}"
+                              if self.timezone else "an ISO 8601 timestamp with an offset, e.g. "
+                              f"2024-05-01T09:30:00+03:00, in the years {year_range()} (or "
+                              "declare 'timezone' in platform.yaml)")
+                    problems.append(Problem(display, f"column {col}",
+                                            f"{count:,} value(s) are not {expect}; first at data "
+                                            f"row(s) {self._first_rows(info, bad)}"))
+        if (values is not None and self.unique_ids == "log" and spec
+                and spec.id_column in info.columns and not (duplicates and duplicates[0])):
+            idc = quote(spec.id_column)  # the optional whole-log check, once per log
+            whole = self.scan(name, f"SELECT count({idc}) - count(DISTINCT {idc}) FROM "
+                                    f"{self.relation(name)}", rule=False)[0][0]
+            duplicates = (int(whole), f"SELECT {idc} AS id FROM {self.relation(name)}")
+        if duplicates and duplicates[0] and spec:
+            shown = ", ".join(f"{d[0]} ({d[1]} times)" for d in self.con.execute(
+                f"SELECT id, count(*) FROM ({duplicates[1]}) WHERE id IS NOT NULL GROUP BY id "
+                f"HAVING count(*) > 1 ORDER BY id LIMIT {MAX_PROBLEM_ROWS}").fetchall())
+            problems.append(Problem(display, f"column {spec.id_column}",
+                                    f"{duplicates[0]:,} duplicate id(s), e.g. {shown}"))
+        if counts and spec and spec.id_column in info.columns:
+            missing = counts.pop(0)
+            if missing:
+                idc = quote(spec.id_column)
+                blank = f"NULLIF(TRIM(CAST({idc} AS VARCHAR)), {literal(chr(32))}) IS NULL"
+                problems.append(Problem(display, f"column {spec.id_column}",
+                                        f"{missing:,} row(s) without an id; first at data "
+                                        f"row(s) {self._first_rows(info, blank)}"))
+        for (s, e), count in zip(_ordered(info), counts, strict=False):
+            if count:
+                cond = f"{self._typed(info, e)} < {self._typed(info, s)}"
+                problems.append(Problem(display, f"column {e}",
+                                        f"{count:,} row(s) end before {s}; first at data "
+                                        f"row(s) {self._first_rows(info, cond)}"))
+        if values is not None:
+            info.validated = True
+        if problems:
+            raise EvidenceError(problems=problems)
+
     # -- loading --------------------------------------------------------------------------
 
     def load(self, name: str, path: Path, display: str,
              needed: set[str] | None = None, transform: str | None = None,
              reader: str | None = None) -> LogInfo:
-        """Load one log file (CSV, Parquet or JSON Lines) and validate it in SQL.
+        """Register one log file (CSV, Parquet or JSON Lines) as a typed view; read nothing.
 
         ``needed`` names the columns rules will read; only those (plus the id column and the
-        timestamps the table's checks compare) are materialised, so a log with thousands of
-        extra columns costs little more than one with seven. ``None`` keeps every column.
+        timestamps the table's checks compare) are in the view, so a log with thousands of
+        extra columns costs little more than one with seven. ``None`` keeps every column, an
+        empty set only what validation reads. ``reader`` is a relation expression to read
+        instead of the file (``{source}`` in ``transform`` is replaced by it).
         """
         if name in self.logs:
             raise EvidenceError(problems=[Problem(display, "", f"a second '{name}' log; the "
@@ -129,13 +296,12 @@ class LogStore:
         if reader is not None:
             fmt = suffix.lstrip(".") or "custom"
         elif suffix == ".csv":
-            # strict parsing: a row with the wrong number of fields is an error with its line
             # The header is read here and the dialect given (RFC 4180, UTF-8), so DuckDB does
             # not sniff: a malformed row is then reported with its line number.
             names = _csv_header(path, display)
-            column_types = ", ".join(f"{literal(n)}: 'VARCHAR'" for n in names)
+            declared = ", ".join(f"{literal(n)}: 'VARCHAR'" for n in names)
             reader = (f"read_csv({source}, header = true, auto_detect = false, "
-                      f"columns = {{{column_types}}}, delim = ',', quote = '\"', escape = '\"', "
+                      f"columns = {{{declared}}}, delim = ',', quote = '\"', escape = '\"', "
                       "encoding = 'utf-8')")
             fmt = "csv"
         elif suffix == ".parquet":
@@ -169,48 +335,39 @@ class LogStore:
                 keep.add(spec.id_column)
                 keep.update(c for pair in spec.ordered for c in pair)
             columns = [c for c in columns if c in keep]
-        select: list[str] = []
-        flags: list[tuple[str, str, str]] = []  # (column, flag column, raw-value test)
+        inner: list[str] = []
+        outer: list[str] = []
+        flags: list[str] = []
         for col in columns:
             q = quote(col)
             ctype = types[col]
+            outer.append(q)
             if col.endswith("_at"):
-                expr, bad = self._timestamp(q, ctype, display, col)
-                select.append(f"{expr} AS {q}")
-                if bad:
-                    flag = f"_bad_{col}"
-                    select.append(f"({bad}) AS {quote(flag)}")
-                    flags.append((col, flag, bad))
+                expr, _bad = self._timestamp(q, ctype, display, col)
+                inner.append(f"{expr} AS {q}")
+                flag = quote("_bad_" + col)
+                if ctype.startswith("TIMESTAMP") or ctype == "DATE":  # typed: years only
+                    outer.append(f"({q} IS NOT NULL AND {_outside(q)}) AS {flag}")
+                else:  # text: present but unparseable, or outside the years
+                    raw = quote("_raw_" + col)
+                    inner.append(f"{q if ctype == 'VARCHAR' else f'CAST({q} AS VARCHAR)'} AS {raw}")
+                    outer.append(f"({raw} IS NOT NULL AND CASE WHEN {q} IS NULL THEN "
+                                 f"trim({raw}) <> '' ELSE {_outside(q)} END) AS {flag}")
+                flags.append(col)
             elif ctype == "VARCHAR" and fmt != "csv":  # the CSV reader already gives NULL for ''
-                select.append(f"NULLIF({q}, '') AS {q}")
+                inner.append(f"NULLIF({q}, '') AS {q}")
             elif ctype.endswith("[]") or ctype.startswith("STRUCT") or ctype == "JSON":
-                select.append(f"CAST({q} AS VARCHAR) AS {q}")
+                inner.append(f"CAST({q} AS VARCHAR) AS {q}")
             else:
-                select.append(q)
-        if not select:
-            # No assessed rule reads this log (an unknown table, say): keep only its row
-            # count, so it is still read and validated and a data-quality note can name it.
-            select.append("TRUE AS _unread")
-        table = self.table(name)
-        # One scan of the file: typed values plus a flag per timestamp column. No row numbers
-        # on this path (a window over the whole file serialises the scan); they are computed
-        # by a second scan only when there is a problem to report.
-        try:
-            sql = f"CREATE TABLE {table} AS SELECT {', '.join(select)} FROM {reader}"
-            if self.progress is not None:
-                with self.progress.track(self.con, f"reading {display}"):
-                    self.con.execute(sql)
-            else:
-                self.con.execute(sql)
-        except Exception as exc:
-            raise EvidenceError(problems=[Problem(display, "", "cannot read log: "
-                                                  + _first_line(exc))]) from None
-        info = LogInfo(name, display, 0, columns, fmt, {"reader": reader})
-        problems, rows = self._validate(name, table, flags, info)
-        if problems:
-            self.con.execute(f"DROP TABLE {table}")
-            raise EvidenceError(problems=problems)
-        info.rows = rows
+                inner.append(q)
+        # A log no rule reads, of a table without known columns: the view still counts rows.
+        inner = inner or ["NULL AS _none"]
+        outer = outer or ["_none"]
+        view = self.relation(name)
+        self.con.execute(f"CREATE VIEW {view} AS SELECT {', '.join(outer)} FROM "
+                         f"(SELECT {', '.join(inner)} FROM {reader})")
+        info = LogInfo(name, display, None, columns, fmt, {"reader": reader, "types": types},
+                       flags=flags, store=self)
         self.logs[name] = info
         return info
 
@@ -228,89 +385,38 @@ class LogStore:
         if problems:
             raise EvidenceError(problems=problems)
 
-    def _timestamp(self, q: str, ctype: str, display: str, col: str) -> tuple[str, str | None]:
+    def _timestamp(self, q: str, ctype: str, display: str, col: str) -> tuple[str, str]:
         """SQL for the typed value, and for a flag marking values that do not parse or lie
         outside the accepted years (docs/limits.md): date arithmetic on year 1 or 9999
-        overflows, and a business-day calendar over millennia costs gigabytes."""
-        from audit.limits import MAX_YEAR, MIN_YEAR
+        overflows, and a business-day calendar over millennia costs gigabytes.
 
-        def outside(expr: str) -> str:
-            return (f"NOT (({expr}) >= TIMESTAMPTZ '{MIN_YEAR}-01-01 00:00:00+00' AND ({expr}) < "
-                    f"TIMESTAMPTZ '{MAX_YEAR + 1}-01-01 00:00:00+00')")
-
+        An offset as exports write it (+03:00, -05:00) is recognised by a LIKE (a fraction of
+        a regular expression's cost); other values by OFFSET_RE on the value without trailing
+        blanks. DuckDB's cast ignores surrounding blanks and reads a blank value as NULL, and a
+        digit-less "+ab:cd" does not cast: the same values parse, to the same instants, as with
+        OFFSET_RE alone.
+        """
         if ctype.startswith("TIMESTAMP WITH TIME ZONE"):
-            return q, f"{q} IS NOT NULL AND {outside(q)}"
+            return q, f"{q} IS NOT NULL AND {_outside(q)}"
         if ctype.startswith("TIMESTAMP") or ctype == "DATE":
             if not self.timezone:
                 raise EvidenceError(problems=[Problem(
                     display, f"column {col}", "timestamps have no offset (naive); give them an "
                     "offset or declare the pack's 'timezone' in platform.yaml")])
             expr = f"timezone({literal(self.timezone)}, CAST({q} AS TIMESTAMP))"
-            return expr, f"{q} IS NOT NULL AND {outside(expr)}"
-        text = f"NULLIF(TRIM(CAST({q} AS VARCHAR)), '')"
+            return expr, f"{q} IS NOT NULL AND {_outside(expr)}"
+        text = q if ctype == "VARCHAR" else f"CAST({q} AS VARCHAR)"
+        cast = f"TRY_CAST({text} AS TIMESTAMPTZ)"
+        expr = (f"CASE WHEN {text} LIKE '%+__:__' OR {text} LIKE '%-__:__' THEN {cast} "
+                f"WHEN regexp_matches(rtrim({text}), {literal(OFFSET_RE)}) THEN {cast} ")
         if self.timezone:
-            expr = (f"CASE WHEN regexp_matches({text}, {literal(OFFSET_RE)}) "
-                    f"THEN TRY_CAST({text} AS TIMESTAMPTZ) "
-                    f"ELSE timezone({literal(self.timezone)}, TRY_CAST({text} AS TIMESTAMP)) END")
-        else:
-            expr = (f"CASE WHEN regexp_matches({text}, {literal(OFFSET_RE)}) "
-                    f"THEN TRY_CAST({text} AS TIMESTAMPTZ) END")
-        bad = f"{text} IS NOT NULL AND (({expr}) IS NULL OR {outside(expr)})"
-        return expr, bad
-
-    def _validate(self, name: str, table: str, flags: list[tuple[str, str, str]],
-                  info: LogInfo) -> tuple[list[Problem], int]:
-        """Every check in one aggregate scan of the loaded table; row numbers only on error."""
-        spec = KNOWN_LOGS.get(name)
-        checks = ["count(*)"]
-        checks += [f"count(*) FILTER (WHERE {quote(flag)})" for _c, flag, _b in flags]
-        idc = quote(spec.id_column) if spec else None
-        ordered = [(s, e) for s, e in (spec.ordered if spec else ())
-                   if s in info.columns and e in info.columns]
-        if idc:
-            checks += [f"count({idc}) - count(DISTINCT {idc})", f"count(*) - count({idc})"]
-        checks += [f"count(*) FILTER (WHERE {quote(e)} < {quote(s)})" for s, e in ordered]
-        counts = list(self.con.execute(f"SELECT {', '.join(checks)} FROM {table}").fetchone()
-                      or ())
-        rows = counts.pop(0)
-        problems: list[Problem] = []
-        display = info.path
-        for (col, _flag, bad), count in zip(flags, counts[:len(flags)], strict=False):
-            if count:
-                from audit.limits import year_range
-
-                expect = (f"an ISO 8601 timestamp in the years {year_range()}" if self.timezone
-                          else "an ISO 8601 timestamp with an offset, e.g. "
-                          f"2024-05-01T09:30:00+03:00, in the years {year_range()} (or declare "
-                          "'timezone' in platform.yaml)")
-                problems.append(Problem(display, f"column {col}",
-                                        f"{count:,} value(s) are not {expect}; first at data "
-                                        f"row(s) {self._first_rows(info, bad)}"))
-        counts = counts[len(flags):]
-        if idc:
-            duplicates, missing = counts[0], counts[1]
-            counts = counts[2:]
-            if duplicates:
-                dup = self.con.execute(
-                    f"SELECT {idc}, count(*) FROM {table} WHERE {idc} IS NOT NULL GROUP BY {idc} "
-                    f"HAVING count(*) > 1 ORDER BY {idc} LIMIT {MAX_PROBLEM_ROWS}").fetchall()
-                shown = ", ".join(f"{d[0]} ({d[1]} times)" for d in dup)
-                problems.append(Problem(display, f"column {spec.id_column}",  # type: ignore[union-attr]
-                                        f"{duplicates:,} duplicate id(s), e.g. {shown}"))
-            if missing:
-                problems.append(Problem(display, f"column {spec.id_column}",  # type: ignore[union-attr]
-                                        f"{missing:,} row(s) without an id; first at data row(s) "
-                                        f"{self._first_rows(info, f'NULLIF(TRIM(CAST({idc} AS VARCHAR)), {literal(chr(32))}) IS NULL')}"))
-        for (s, e), count in zip(ordered, counts, strict=False):
-            if count:
-                cond = (f"{self._typed(info, e)} < {self._typed(info, s)}")
-                problems.append(Problem(display, f"column {e}",
-                                        f"{count:,} row(s) end before {s}; first at data "
-                                        f"row(s) {self._first_rows(info, cond)}"))
-        return problems, rows
+            expr += f"ELSE timezone({literal(self.timezone)}, TRY_CAST({text} AS TIMESTAMP)) "
+        expr += "END"
+        return expr, (f"{text} IS NOT NULL AND CASE WHEN ({expr}) IS NULL THEN "
+                      f"trim({text}) <> '' ELSE {_outside(expr)} END")
 
     def _typed(self, info: LogInfo, col: str) -> str:
-        expr, _bad = self._timestamp(quote(col), "VARCHAR", info.path, col)
+        expr, _bad = self._timestamp(quote(col), "TEXT", info.path, col)
         return expr
 
     def _first_rows(self, info: LogInfo, condition: str) -> str:
@@ -324,6 +430,20 @@ class LogStore:
         finally:
             self.con.execute("SET preserve_insertion_order = false")
         return ", ".join(str(r[0]) for r in rows)
+
+
+def _outside(expr: str) -> str:
+    """SQL: a timestamp outside the accepted years (audit.limits)."""
+    from audit.limits import MAX_YEAR, MIN_YEAR
+
+    return (f"NOT (({expr}) >= TIMESTAMPTZ '{MIN_YEAR}-01-01 00:00:00+00' AND ({expr}) < "
+            f"TIMESTAMPTZ '{MAX_YEAR + 1}-01-01 00:00:00+00')")
+
+
+def _ordered(info: LogInfo) -> list[tuple[str, str]]:
+    spec = KNOWN_LOGS.get(info.name)
+    return [(s, e) for s, e in (spec.ordered if spec else ())
+            if s in info.columns and e in info.columns]
 
 
 def _csv_header(path: Path, display: str) -> list[str]:

@@ -158,34 +158,10 @@ class _Builder:
     # -- Detail sheets ---------------------------------------------------------------------
 
     def details(self) -> None:
-        from audit.reports.xlsx_style import cell
+        from audit.reports.xlsx_details import detail_sheets
 
-        a, st = self.a, self.style
-        self.detail_sheets: dict[str, str] = {}
-        by_id = {r.requirement.full_id: r for r in a.results}
-        for full_id, query in a.details.items():
-            r = by_id.get(full_id)
-            name = r.requirement.id if r is not None else full_id.split(":")[-1]
-            ws = self.sheet(f"D {name}")
-            self.detail_sheets[full_id] = ws.title
-            total = a.detail_count(full_id)
-            shown = min(total, DETAIL_CAP)
-            widths = [8 if c == "row" else 26 if c not in ("hours_taken", "problem") else 13
-                      for c in query.columns]
-            st.setup(ws, widths, freeze="A4")
-            ws.append([cell(ws, f"{full_id}: events handled late or not at all "
-                                f"(log {query.log}), worst first", st.bold)])
-            note = (f"{shown:,} of {total:,} offending event(s) shown; the sheet is capped at "
-                    f"{DETAIL_CAP:,} rows" + (f"; the rest are in the {query.log} log (see the "
-                                              "Evidence sheet)." if total > DETAIL_CAP else "."))
-            ws.append([cell(ws, note, st.font)])
-            ws.append(st.header(ws, query.columns))
-            n = 0
-            for row in a.detail_rows(full_id, limit=DETAIL_CAP):
-                ws.append([cell(ws, v, st.font) for v in row])
-                n += 1
-            if n:
-                ws.auto_filter.ref = f"A3:{_letter(len(query.columns))}{n + 3}"
+        self.detail_sheets = detail_sheets(self.a, self.sheet, self.style, _letter,
+                                           cap=DETAIL_CAP, output=self.a.output)
 
 
 def _quote_sheet(title: str) -> str:

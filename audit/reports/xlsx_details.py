@@ -1,0 +1,112 @@
+"""The gap workbook's per-rule detail sheets: offending events streamed from DuckDB.
+
+A sheet holds at most ``cap`` rows (a spreadsheet is for reading, not for a million rows);
+when a rule has more offending events, the full list is written beside the workbook as CSV by
+DuckDB itself (``COPY``), and the sheet names that file. Rows are appended as plain values,
+only text a spreadsheet could read as a formula or that holds XML-illegal characters goes
+through :func:`audit.reports.xlsx_style.cell`, so writing 100k rows costs about what raw
+openpyxl write-only costs for the same cells (benchmarks/results.md).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from audit.assessment import Assessment
+
+DETAIL_CAP = 5000  # offending events per detail sheet; the sheet states the cap and the total
+
+
+def sidecar_path(output: Path | None, requirement: str) -> Path | None:
+    """``gaps.xlsx`` + ``iq.telegram-2023:leak-takedown`` -> ``gaps.leak-takedown.csv``."""
+    if output is None:
+        return None
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", requirement.split(":")[-1]) or "details"
+    return output.with_name(f"{output.stem}.{name}.offending.csv")
+
+
+def write_sidecar(a: Assessment, full_id: str, path: Path) -> None:
+    """The full offending list as CSV, written by DuckDB and renamed into place atomically."""
+    from audit.errors import OutputError
+    from audit.logs.store import literal
+
+    query = a.details[full_id]
+    assert a.evidence is not None
+    root = getattr(a.evidence, "root", None)
+    if root is not None and path.resolve().is_relative_to(Path(root).resolve()):
+        raise OutputError(f"{path}: the full offending list would be written inside the "
+                          f"evidence pack {root}; write the workbook elsewhere")
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        a.evidence.logs.con.execute(
+            f"COPY ({query.sql}) TO {literal(str(tmp))} (FORMAT csv, HEADER true)")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _plain(values: Iterable[Any], ws: Any, font: Any) -> list[Any]:
+    """Values as openpyxl write-only takes them; unsafe text as explicit string cells."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from audit.reports.xlsx_style import FORMULA_TRIGGERS, cell
+
+    out: list[Any] = []
+    for v in values:
+        if isinstance(v, str) and (v.startswith(FORMULA_TRIGGERS) or len(v) > 32767
+                                   or ILLEGAL_CHARACTERS_RE.search(v)):
+            out.append(cell(ws, v, font))
+        elif v is None or isinstance(v, (str, int, float)):
+            out.append(v)
+        else:
+            out.append(cell(ws, v, font))
+    return out
+
+
+def detail_sheets(a: Assessment, new_sheet: Callable[[str], Any], style: Any,
+                  letter: Callable[[int], str], cap: int = DETAIL_CAP,
+                  output: Path | None = None) -> dict[str, str]:
+    """One sheet per rule with offending events; returns requirement id -> sheet title."""
+    from audit.reports.xlsx_style import cell
+
+    st = style
+    titles: dict[str, str] = {}
+    by_id = {r.requirement.full_id: r for r in a.results}
+    for full_id, query in a.details.items():
+        r = by_id.get(full_id)
+        name = r.requirement.id if r is not None else full_id.split(":")[-1]
+        ws = new_sheet(f"D {name}")
+        titles[full_id] = ws.title
+        total = a.detail_count(full_id)
+        shown = min(total, cap)
+        widths = [8 if c == "row" else 26 if c not in ("hours_taken", "problem") else 13
+                  for c in query.columns]
+        st.setup(ws, widths, freeze="A4")
+        ws.append([cell(ws, f"{full_id}: events handled late or not at all "
+                            f"(log {query.log}), worst first", st.bold)])
+        rest = "."
+        if total > cap:
+            side = sidecar_path(output, full_id)
+            if side is not None:
+                write_sidecar(a, full_id, side)
+                rest = f"; the full list of {total:,} is in {side.name}, beside this workbook."
+            else:
+                rest = f"; the rest are in the {query.log} log (see the Evidence sheet)."
+        note = (f"{shown:,} of {total:,} offending event(s) shown; the sheet is capped at "
+                f"{cap:,} rows" + rest)
+        ws.append([cell(ws, note, st.font)])
+        ws.append(st.header(ws, query.columns))
+        n = 0
+        for row in a.detail_rows(full_id, limit=cap):
+            ws.append(_plain(row, ws, st.font))
+            n += 1
+        if n:
+            ws.auto_filter.ref = f"A3:{letter(len(query.columns))}{n + 3}"
+    return titles
