@@ -251,6 +251,17 @@ def _parse_date(value: str | None) -> Any:
     return day
 
 
+def _engine_options(engine: str, master: str | None, remote: str | None) -> dict[str, Any]:
+    """Options for ``audit.engine.create_engine``; Spark's only with --engine spark."""
+    if engine != "spark":
+        if master or remote:
+            raise click.UsageError("--spark-master and --spark-remote need --engine spark")
+        return {}
+    if master and remote:
+        raise click.UsageError("give --spark-master or --spark-remote, not both")
+    return {"engine": "spark", "spark_master": master, "spark_remote": remote}
+
+
 def _language(value: str | None) -> str | None:
     """--lang: a language with a report catalogue (checked before anything is read)."""
     if value is None:
@@ -294,6 +305,13 @@ def _language(value: str | None) -> str | None:
               help="Where event ids must be unique: among the events each rule judges, or "
                    "across the whole log (one more distinct count per log).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no 'wrote' line.")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
+              show_default=True, help="Where the rules run over the logs; spark needs the "
+                                      "spark extra and Java (docs/spark.md).")
+@click.option("--spark-master", default=None, help="Spark master URL for --engine spark, "
+                                                   "e.g. spark://host:7077 (default local[*]).")
+@click.option("--spark-remote", default=None, help="Spark Connect URL for --engine spark, "
+                                                   "e.g. sc://host:15002.")
 @click.option("--baseline", "baselines", multiple=True, type=click.Path(path_type=Path),
               help="An earlier JSON result or gap workbook (mark each gap new, worse, "
                    "improved or unchanged; docs/diff.md), or remediation.yaml: owner, due "
@@ -315,7 +333,8 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
                memory_limit: str | None, temp_dir: Path | None, quiet: bool,
                baselines: tuple[Path, ...] = (), reviews: tuple[Path, ...] = (),
                fail_on: tuple[str, ...] = (), strict: bool = False,
-               unique_ids: str = "judged", lang: str | None = None) -> None:
+               unique_ids: str = "judged", lang: str | None = None, engine: str = "duckdb",
+               spark_master: str | None = None, spark_remote: str | None = None) -> None:
     """Assess an evidence pack against checklist modules and report the gaps.
 
     EVIDENCE is a pack directory (platform.yaml, answers.yaml, documents/, logs/, waivers.yaml)
@@ -327,7 +346,8 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
     # everything that can be checked before the (possibly long) log loading is checked first
     prepared = prepare(evidence, checklist_ids, scoring, memory_limit=memory_limit,
                        temp_directory=str(temp_dir) if temp_dir else None,
-                       unique_ids=unique_ids)
+                       unique_ids=unique_ids,
+                       **_engine_options(engine, spark_master, spark_remote))
     registry = prepared.registry
     refuse_overwriting_inputs(output, [*evidence, *baselines, *reviews,
                                        *(Path(c) for c in checklist_ids if Path(c).exists())])

@@ -273,11 +273,14 @@ def assess_figures(out: str) -> dict[str, object]:
     return {k: req["figures"][k] for k in FIGURES}
 
 
-def contenders(pack: Path, fmt: str, python: bool, polars: bool) -> dict[str, list[str]]:
+def contenders(pack: Path, fmt: str, python: bool, polars: bool,
+               spark: str | None = None) -> dict[str, list[str]]:
     log = pack / "logs" / f"moderation.{fmt}"
-    runs = {"assess": audit_cmd() + ["assess", str(pack), "-c", "iq.telegram-2023",
-                                     "--as-of", "2024-12-31", "--format", "json"],
-            "floor": [sys.executable, "-c", FLOOR_CODE, floor_sql(log, fmt)]}
+    assess = audit_cmd() + ["assess", str(pack), "-c", "iq.telegram-2023", "--as-of",
+                            "2024-12-31", "--format", "json"]
+    runs = {"assess": assess, "floor": [sys.executable, "-c", FLOOR_CODE, floor_sql(log, fmt)]}
+    if spark:  # --engine spark: the same assess on Spark (docs/spark.md)
+        runs["spark"] = assess + ["-q", "--engine", "spark", "--spark-master", spark]
     if polars:
         runs["polars"] = [sys.executable, "-c", POLARS_CODE, str(log), fmt]
     if python and fmt == "csv":
@@ -294,7 +297,8 @@ def bench_logs(args: argparse.Namespace) -> list[dict[str, object]]:
             pack = DATA / f"pack-{size}-{fmt}"
             python = not args.no_python and size <= args.python_max
             polars = not args.no_polars and size <= args.polars_max
-            runs = contenders(pack, fmt, python, polars)
+            runs = contenders(pack, fmt, python, polars, args.spark_master
+                              if args.engine == "spark" else None)
             times: dict[str, list[float]] = {n: [] for n in runs}
             cpu: dict[str, list[float]] = {n: [] for n in runs}
             rss: dict[str, list[float]] = {n: [] for n in runs}
@@ -307,7 +311,8 @@ def bench_logs(args: argparse.Namespace) -> list[dict[str, object]]:
                     times[name].append(wall)
                     cpu[name].append(_last_cpu[0])
                     rss[name].append(peak)
-                    got = assess_figures(out) if name == "assess" else json.loads(out)
+                    got = (assess_figures(out) if name in ("assess", "spark")
+                           else json.loads(out))
                     if "assess" in figures and got != figures["assess"]:
                         raise SystemExit(f"{fmt} {size}: {name} figures {got} differ from "
                                          f"assess {figures['assess']}")
@@ -458,11 +463,14 @@ def report(results: list[dict[str, object]], workbook: dict[str, list[float]] | 
                      f"{min(c['assess']) / min(c['floor']):.2f}",
                      best(t.get("polars", [])), best(t.get("python", [])),
                      f"{min(t['python']) / a:.1f}" if t.get("python") else "-",
-                     f"{min(c['python']) / min(c['assess']):.1f}" if c.get("python") else "-"])
+                     f"{min(c['python']) / min(c['assess']):.1f}" if c.get("python") else "-",
+                     best(t.get("spark", [])), f"{max(m['spark']):.0f}" if m.get("spark")
+                     else "-", f"{min(c['spark']):.1f}" if c.get("spark") else "-"])
     headers = ["format", "rows", "assess best s", "assess median s", "assess peak MiB",
                "floor best s", "floor median s", "floor peak MiB", "assess/floor best",
                "assess/floor median", "assess/floor CPU", "polars best s", "python best s",
-               "python/assess", "python/assess CPU"]
+               "python/assess", "python/assess CPU", "spark best s", "spark Python peak MiB (JVM not counted)",
+               "spark Python CPU s (JVM not counted)"]
     parts = [tabulate(rows, headers=headers, tablefmt="github")] if rows else []
     lin = []
     for fmt in args.formats:
@@ -522,6 +530,10 @@ def main() -> None:
     parser.add_argument("--polars-max", type=int, default=30_000_000)
     parser.add_argument("--workbook-rows", type=int, default=100_000,
                         help="offending rows for the gap-workbook timing (0 skips it)")
+    parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
+                        help="spark: also time assess --engine spark (the spark extra and Java)")
+    parser.add_argument("--spark-master", default="local[2]",
+                        help="Spark master for --engine spark")
     parser.add_argument("--out", type=Path, default=HERE / "results.md")
     args = parser.parse_args()
     started = time.time()

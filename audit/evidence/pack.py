@@ -152,7 +152,9 @@ class EvidencePack:
     @property
     def logs(self) -> LogStore:
         if self._logs is None:
-            self._logs = LogStore(timezone=self.timezone, **self._store_options)
+            from audit.engine import create_engine  # DuckDB unless --engine spark
+
+            self._logs = create_engine(timezone=self.timezone, **self._store_options)
         return self._logs
 
     def finish(self, needed: dict[str, set[str]] | None = None) -> None:

@@ -189,7 +189,7 @@ def _business_table(store: LogStore, calendar: str, days: int, first: dt.date,
     except (NotImplementedError, KeyError, AttributeError):
         cal, weekend = {}, {5, 6}  # type: ignore[assignment]  # a dict answers `in` alike
         note = f"business days: no holiday calendar for {calendar}; Saturdays and Sundays excluded"
-    if store.query("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name])[0][0]:
+    if store.has_table(name):
         return quote(name), note
     span = (last - first).days + days * 3 + 60
     dates = [first + dt.timedelta(d) for d in range(span)]
@@ -210,8 +210,7 @@ def _business_table(store: LogStore, calendar: str, days: int, first: dt.date,
             break
         starts.append(d)
         dues.append(due)
-    store.con.execute(f"CREATE TABLE {quote(name)} AS SELECT unnest(?::DATE[]) AS d, "
-                      "unnest(?::DATE[]) AS due", [starts, dues])
+    store.create_table(name, {"d": starts, "due": dues}, {"d": "DATE", "due": "DATE"})
     return quote(name), note
 
 

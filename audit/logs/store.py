@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,6 +138,18 @@ class LogStore:
             if not rows:
                 return
             yield from rows
+
+    def has_table(self, name: str) -> bool:
+        """Whether a small constant table (a business-day calendar) exists already."""
+        row = self.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
+                               [name]).fetchone()
+        return bool(row and row[0])
+
+    def create_table(self, name: str, columns: dict[str, Sequence[Any]],
+                     types: dict[str, str]) -> None:
+        """A small constant table from columns of Python values (``types``: SQL types)."""
+        cols = ", ".join(f"unnest(?::{types[c]}[]) AS {quote(c)}" for c in columns)
+        self.con.execute(f"CREATE TABLE {quote(name)} AS SELECT {cols}", list(columns.values()))
 
     # -- validation, owed once per log ------------------------------------------------------
 

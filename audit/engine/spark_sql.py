@@ -1,0 +1,157 @@
+"""The rules' DuckDB SQL, transpiled for Spark SQL: one definition of each query, two engines.
+
+SQLGlot (``read="duckdb", write="spark"``) translates most of what the rules write as is:
+identifiers, casts, ``FILTER (WHERE ...)`` on aggregates, ``regexp_matches`` (``RLIKE``),
+intervals, ``IS NOT TRUE``. A few DuckDB constructs have no SQLGlot translation with the same
+meaning, and are rewritten here on the parsed tree before Spark SQL is generated (each is
+covered by tests/test_spark_sql.py):
+
+- ``timezone(zone, x)``: DuckDB's one function for both directions. A naive timestamp (a
+  ``TIMESTAMP`` cast or literal) is read as wall-clock time in ``zone``: ``to_utc_timestamp``.
+  An instant gives the wall-clock time in ``zone``: ``from_utc_timestamp``. (The Spark session
+  runs in UTC, as the DuckDB connection does, so both are exact.)
+- ``epoch_us(x)``: ``unix_micros(x)``; ``epoch(x)``: seconds with their fraction (SQLGlot's
+  ``unix_timestamp`` drops it), and ``epoch(a - b)`` as the difference of the two.
+- ``quantile_cont(x, [p, ...])``: ``percentile(x, array(p, ...))``, Spark's exact percentile
+  with the same linear interpolation; ``percentile_approx`` is never used.
+- ``strftime(x, fmt)``: ``date_format`` with a Java pattern, literal text quoted.
+- decimal literals (``3600.0``): ``DOUBLE``, as DuckDB's division gives.
+- ``row_number() OVER ()`` (file order, error path only): ordered by
+  ``monotonically_increasing_id()``, which follows the file's order within one read.
+- ``CREATE VIEW``: a session-scoped ``TEMPORARY VIEW``; ``SET`` statements (DuckDB settings)
+  are dropped by the caller.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import sqlglot
+from sqlglot import exp
+
+# strftime -> Java DateTimeFormatter fields (only those the rules use; others are refused)
+_STRFTIME = {"%Y": "yyyy", "%m": "MM", "%d": "dd", "%H": "HH", "%M": "mm", "%S": "ss"}
+
+
+class UntranslatableSQL(ValueError):
+    """A construct without a Spark translation of the same meaning (a bug: report it)."""
+
+
+def _is_naive(node: exp.Expression) -> bool:
+    if isinstance(node, (exp.Cast, exp.TryCast)):
+        return node.to.this in (exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPNTZ)
+    return False
+
+
+def _as_instant_cast(node: exp.Expression) -> exp.Expression:
+    """A naive cast becomes a TIMESTAMP cast: read in the session zone (UTC), then shifted."""
+    node = node.copy()
+    node.set("to", exp.DataType.build("TIMESTAMP"))
+    return node
+
+
+def _java_pattern(fmt: str) -> str:
+    out, literal, i = [], "", 0
+    while i < len(fmt):
+        token = fmt[i:i + 2]
+        if token in _STRFTIME:
+            if literal:
+                out.append("'" + literal.replace("'", "''") + "'")
+                literal = ""
+            out.append(_STRFTIME[token])
+            i += 2
+        elif fmt[i] == "%":
+            raise UntranslatableSQL(f"strftime field {token!r} has no translation")
+        else:
+            literal += fmt[i]
+            i += 1
+    if literal:
+        out.append("'" + literal.replace("'", "''") + "'")
+    return "".join(out)
+
+
+def _micros(node: exp.Expression) -> exp.Expression:
+    return exp.Anonymous(this="unix_micros", expressions=[node])
+
+
+def _seconds(node: exp.Expression) -> exp.Expression:
+    """``epoch(x)`` in seconds with their fraction; ``epoch(a - b)`` as a difference."""
+    if isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Sub):
+        diff = exp.Sub(this=_micros(node.this), expression=_micros(node.expression))
+        return exp.Div(this=exp.Paren(this=diff), expression=_double("1000000.0"))
+    return exp.Div(this=_micros(node), expression=_double("1000000.0"))
+
+
+def _double(text: str) -> exp.Expression:
+    return exp.Cast(this=exp.Literal.number(text), to=exp.DataType.build("DOUBLE"))
+
+
+def _rewrite(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Anonymous):
+        fn = str(node.this).lower()
+        args = node.expressions
+        if fn == "timezone" and len(args) == 2:
+            zone, value = args
+            value = value.transform(_rewrite)
+            if _is_naive(value):
+                return exp.Anonymous(this="to_utc_timestamp",
+                                     expressions=[_as_instant_cast(value), zone])
+            if isinstance(value, exp.Cast) and value.to.this == exp.DataType.Type.TIMESTAMPTZ:
+                value = value.this
+            return exp.Anonymous(this="from_utc_timestamp", expressions=[value, zone])
+        if fn == "epoch_us" and len(args) == 1:
+            return _micros(args[0].transform(_rewrite))
+        if fn == "quantile_cont" and len(args) == 2:
+            return _percentile(args[0], args[1])
+    if isinstance(node, exp.TimeToUnix):  # DuckDB epoch()
+        return _seconds(node.this.transform(_rewrite))
+    if isinstance(node, (exp.Quantile, exp.PercentileCont)):
+        return _percentile(node.this, node.args.get("quantile") or node.expression)
+    if isinstance(node, exp.TimeToStr):  # DuckDB strftime()
+        fmt = node.args["format"]
+        pattern = _java_pattern(_duck_format(fmt))
+        return exp.Anonymous(this="date_format", expressions=[node.this,
+                                                               exp.Literal.string(pattern)])
+    if isinstance(node, exp.Literal) and not node.is_string and "." in node.this \
+            and not isinstance(node.parent, exp.Cast):
+        return _double(node.this)
+    if isinstance(node, exp.Window) and isinstance(node.this, exp.RowNumber) \
+            and not node.args.get("order") and not node.args.get("partition_by"):
+        order = exp.Order(expressions=[exp.Ordered(
+            this=exp.Anonymous(this="monotonically_increasing_id", expressions=[]))])
+        node.set("order", order)
+        return node
+    return node
+
+
+def _duck_format(fmt: exp.Expression) -> str:
+    """The DuckDB strftime text, whichever form SQLGlot normalised it to."""
+    if isinstance(fmt, exp.Literal):
+        # SQLGlot keeps the format in Python's strftime notation: DuckDB's tokens
+        return str(fmt.this)
+    raise UntranslatableSQL("strftime with a computed format")
+
+
+def _percentile(value: exp.Expression, quantiles: exp.Expression) -> exp.Expression:
+    value = value.transform(_rewrite)
+    if isinstance(quantiles, exp.Array):
+        q: exp.Expression = exp.Anonymous(this="array", expressions=[
+            _double(p.this) if isinstance(p, exp.Literal) else p for p in quantiles.expressions])
+    else:
+        q = quantiles
+    return exp.Anonymous(this="percentile", expressions=[value, q])
+
+
+@functools.lru_cache(maxsize=512)
+def to_spark(sql: str) -> str:
+    """The Spark SQL text of one DuckDB statement, with the same meaning."""
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    if isinstance(tree, exp.Create) and str(tree.args.get("kind", "")).upper() == "VIEW":
+        tree.set("replace", True)
+        props = tree.args.get("properties") or exp.Properties(expressions=[])
+        props.append("expressions", exp.TemporaryProperty())
+        tree.set("properties", props)
+    tree = tree.transform(_rewrite)
+    return tree.sql(dialect="spark")
