@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from audit import __version__
 from audit.checklists import ChecklistLibrary
@@ -22,7 +22,13 @@ from audit.model import Checklist, Finding, Proof, Requirement, Status
 from audit.registry import Registry
 from audit.scoring import ScoreResult, Scored, Verdict, verdict
 
-RESULT_SCHEMA_VERSION = "1.1"  # 1.1 added "notes" and logs.<table>.mappings
+if TYPE_CHECKING:  # pragma: no cover
+    from audit.freshness import FreshnessItem
+    from audit.remediation import Dropped, RemediationEntry
+    from audit.reviews import Review
+
+# 1.1 added "notes" and logs.<table>.mappings; 1.2 remediation, freshness, auditor decisions, provenance
+RESULT_SCHEMA_VERSION = "1.2"
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,8 @@ class RequirementResult:
     underlying: Finding  # what the evidence shows, ignoring waivers
     applicability: str  # "applies" | "does not apply" | "not established: ..."
     waiver: WaiverState | None = None
+    review: Review | None = None  # an auditor's decision replaced the computed finding
+    computed: Finding | None = None  # what the evidence showed before that decision
 
     @property
     def status(self) -> Status:
@@ -56,6 +64,9 @@ class ChecklistRef:
     language: str
     owner: str
     translation: str | None = None  # "unofficial" or the official source, when translated
+    extends: str | None = None  # an overlay's parent module
+    extends_version: int | None = None
+    unselected: tuple[tuple[str, str], ...] = ()  # (requirement id, reason) dropped by it
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,14 @@ class Assessment:
     baseline: Any = field(default=None, repr=False, compare=False)  # set by audit.baseline
     notes: list[DataNote] = field(default_factory=list)  # data-quality notes, every report
     language: str = "en"  # the language the reports are written in
+    # the audit as a process (docs/over-time.md): carried remediation, auditor decisions,
+    # evidence freshness, and the hashes that let a third party verify the run
+    remediation: dict[str, RemediationEntry] = field(default_factory=dict)  # by full id
+    remediation_dropped: list[Dropped] = field(default_factory=list)  # entries not carried
+    freshness: list[FreshnessItem] = field(default_factory=list)  # stale or going stale
+    score_without_reviews: ScoreResult | None = None  # set when auditor decisions apply
+    verdict_without_reviews: Verdict | None = None
+    provenance: dict[str, Any] = field(default_factory=dict)  # audit.provenance
     # the report file being written, if any: writers name files they put beside it after it
     output: Any = field(default=None, repr=False, compare=False)
 
@@ -299,6 +318,45 @@ def _waiver_for(req: Requirement, pack: EvidencePack, as_of: dt.date) -> WaiverS
                                         date=format_date(waiver.expires)))
 
 
+def generation_time() -> dt.datetime:
+    """Now, or ``SOURCE_DATE_EPOCH`` when set, so that reruns write byte-identical reports."""
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r}: expected whole seconds since "
+                             "1970-01-01") from None
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class Scores:
+    score: ScoreResult
+    score_without_waivers: ScoreResult
+    by_area: dict[str, ScoreResult]
+    by_jurisdiction: dict[str, ScoreResult]
+    verdict: Verdict
+    verdict_without_waivers: Verdict
+
+
+def score_results(results: Sequence[RequirementResult], model: Any) -> Scores:
+    """Every score and verdict of an assessment from its results (one place, used again
+    when auditor decisions replace computed findings)."""
+    with_w = [Scored(r.requirement, r.finding.status, r.finding.score) for r in results]
+    without_w = [Scored(r.requirement, r.underlying.status, r.underlying.score) for r in results]
+    by_area = {}
+    for area in sorted({r.requirement.area.value for r in results}):
+        by_area[area] = model.score([s for s in with_w if s.requirement.area.value == area])
+    by_jur = {}
+    for jur in sorted({r.requirement.jurisdiction for r in results}):
+        by_jur[jur] = model.score([s for s in with_w if s.requirement.jurisdiction == jur])
+    return Scores(model.score(with_w), model.score(without_w), by_area, by_jur,
+                  verdict(with_w), verdict(without_w))
+
+
 def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: ChecklistLibrary,
            registry: Registry, as_of: dt.date, scoring: str = "weighted") -> Assessment:
     """Evaluate every requirement of ``checklists`` against ``pack`` as of ``as_of``."""
@@ -311,7 +369,11 @@ def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: Checkli
             raise UsageError(f"checklist '{c.id}' given twice")
         seen.add(c.id)
     check_evidence_references(pack, library, registry)
+    from audit.freshness import check as check_freshness
+    from audit.verify import collect as collect_provenance
+
     results: list[RequirementResult] = []
+    freshness = []
     details: dict[str, DetailQuery] = {}
     sources: dict[str, dict[str, Any]] = {}
     for checklist in checklists:
@@ -332,6 +394,9 @@ def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: Checkli
                                       finding.proof, finding.children)
             for key, value in context.cache.pop("details", {}).items():
                 details[key] = value
+            finding, fresh = check_freshness(req, finding, pack, as_of)
+            if fresh is not None:
+                freshness.append(fresh)
             underlying = finding
             waiver = _waiver_for(req, pack, as_of) if applies else None
             if waiver and waiver.active and finding.status.is_gap:
@@ -349,15 +414,7 @@ def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: Checkli
                                              applicability, waiver))
     if pack._logs is not None:  # logs no rule scanned still owe their checks (one scan each)
         pack._logs.validate_all()
-    model = registry.scoring_models.get(scoring)
-    with_w = [Scored(r.requirement, r.finding.status, r.finding.score) for r in results]
-    without_w = [Scored(r.requirement, r.underlying.status, r.underlying.score) for r in results]
-    by_area = {}
-    for area in sorted({r.requirement.area.value for r in results}):
-        by_area[area] = model.score([s for s in with_w if s.requirement.area.value == area])
-    by_jur = {}
-    for jur in sorted({r.requirement.jurisdiction for r in results}):
-        by_jur[jur] = model.score([s for s in with_w if s.requirement.jurisdiction == jur])
+    scores = score_results(results, registry.scoring_models.get(scoring))
     platform = {k: pack.profile.get(k) for k in ("name", "legal_name", "language")
                 if pack.profile.get(k) is not None}
     logs = {name: {"path": info.path, "rows": info.rows, "format": info.format,
@@ -365,16 +422,29 @@ def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: Checkli
             for name, info in (pack._logs.logs.items() if pack._logs else [])}
     waivers = [w for w in (r.waiver for r in results) if w is not None]
     result = Assessment(
-        as_of=as_of, generated_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+        as_of=as_of, generated_at=generation_time(),
         platform=platform,
-        checklists=[ChecklistRef(c.id, c.version, c.title, c.jurisdiction, c.status.value,
-                                 c.language, c.owner, c.translation) for c in checklists],
-        results=results, scoring_model=scoring, score=model.score(with_w),
-        score_without_waivers=model.score(without_w), by_area=by_area, by_jurisdiction=by_jur,
-        verdict=verdict(with_w), verdict_without_waivers=verdict(without_w),
+        checklists=[_ref(c, library) for c in checklists],
+        results=results, scoring_model=scoring, score=scores.score,
+        score_without_waivers=scores.score_without_waivers, by_area=scores.by_area,
+        by_jurisdiction=scores.by_jurisdiction, verdict=scores.verdict,
+        verdict_without_waivers=scores.verdict_without_waivers,
         evidence_files=list(pack.files), waivers=waivers, logs=logs, details=details,
-        evidence=pack, sources=sources)
+        evidence=pack, sources=sources, freshness=freshness,
+        provenance=collect_provenance(checklists, library, pack))
     from audit.quality import data_notes  # after the rules: it reads their figures
 
     result.notes.extend(data_notes(result, pack, checklists, registry))
     return result
+
+
+def _ref(c: Checklist, library: ChecklistLibrary) -> ChecklistRef:
+    parent = None
+    if c.extends:
+        try:
+            parent = library.get(c.extends).version
+        except UsageError:
+            parent = None
+    return ChecklistRef(c.id, c.version, c.title, c.jurisdiction, c.status.value, c.language,
+                        c.owner, c.translation, c.extends, parent,
+                        tuple((u.id, u.reason) for u in c.unselected))

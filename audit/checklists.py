@@ -94,6 +94,10 @@ def parse_module(path: Path, owner: str, registry: Registry,
             if "rule" in req:
                 problems += [doc.problem(p, m) for p, m in
                              validate_rule(req["rule"], base + ("rule",), registry)]
+            if isinstance(req.get("evidence_max_age"), str):
+                problems += _max_age_problems(doc, base, req["evidence_max_age"])
+    if isinstance(data.get("evidence_max_age"), str):
+        problems += _max_age_problems(doc, (), data["evidence_max_age"])
     if data.get("unselect") and not data.get("extends"):
         problems.append(doc.problem(("unselect",), "only a module that extends another can "
                                                    "unselect requirements"))
@@ -101,6 +105,14 @@ def parse_module(path: Path, owner: str, registry: Registry,
         problems.append(doc.problem(("overrides",), "only a module that extends another can "
                                                     "override requirements"))
     return (None if problems else RawModule(doc, owner, path)), problems
+
+
+def _max_age_problems(doc: Any, base: tuple[Any, ...], value: str) -> list[Problem]:
+    """``evidence_max_age`` must be a duration the freshness check can add to a date."""
+    from audit.evaluators.base import duration_check
+
+    message = duration_check(value)
+    return [doc.problem(base + ("evidence_max_age",), message)] if message else []
 
 
 class ChecklistLibrary:
@@ -255,7 +267,8 @@ def _requirement(data: Mapping[str, Any], module: Mapping[str, Any], origin: str
         status=ChecklistStatus(data.get("status", module["status"])),
         note=data.get("note"), origin=origin,
         effective_from=as_date(data["effective_from"]) if data.get("effective_from") else None,
-        effective_until=as_date(data["effective_until"]) if data.get("effective_until") else None)
+        effective_until=as_date(data["effective_until"]) if data.get("effective_until") else None,
+        evidence_max_age=data.get("evidence_max_age") or module.get("evidence_max_age"))
 
 
 def _as_data(req: Requirement) -> dict[str, Any]:
@@ -273,7 +286,7 @@ def _as_data(req: Requirement) -> dict[str, Any]:
     if req.weight != req.severity.default_weight:
         out["weight"] = req.weight
     for name in ("applies_if", "description", "question", "theme", "note", "effective_from",
-                 "effective_until"):
+                 "effective_until", "evidence_max_age"):
         if getattr(req, name) is not None:
             out[name] = getattr(req, name)
     return out

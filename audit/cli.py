@@ -19,8 +19,10 @@ from audit.errors import AuditError, ExitCode
 
 EXIT_CODES_HELP = """\b
 Exit codes:
-  0   ran, and the gate (--fail-under, --strict, --fail-on-regression) passed
-  1   ran, and the gate failed
+  0   ran, and every gate (--fail-under, --fail-on, --strict, diff
+      --fail-on-regression, verify) passed
+  1   ran, and a gate failed (one line per failed gate on stderr), or verify
+      found a difference
   2   usage or input error (bad option, malformed checklist or evidence)
   3   plugin error (a plugin failed to load or register, or an id clash)
   70  internal error (a bug: rerun with --debug and report it)
@@ -327,9 +329,19 @@ def _language(value: str | None) -> str | None:
                                                    "e.g. spark://host:7077 (default local[*]).")
 @click.option("--spark-remote", default=None, help="Spark Connect URL for --engine spark, "
                                                    "e.g. sc://host:15002.")
-@click.option("--baseline", type=click.Path(path_type=Path),
-              help="An earlier JSON result: mark each gap as new, worse, improved or unchanged "
-                   "since then (console, Markdown, xlsx); see docs/diff.md.")
+@click.option("--baseline", "baselines", multiple=True, type=click.Path(path_type=Path),
+              help="An earlier JSON result or gap workbook (mark each gap new, worse, "
+                   "improved or unchanged; docs/diff.md), or remediation.yaml: owner, due "
+                   "date, tracking and comments are carried forward (docs/over-time.md). "
+                   "Repeatable.")
+@click.option("--reviews", "reviews", multiple=True, type=click.Path(path_type=Path),
+              help="Auditor decisions (reviews.yaml or a workbook's Reviews sheet); a pack's "
+                   "own reviews.yaml is read too. Repeatable.")
+@click.option("--fail-on", "fail_on", multiple=True,
+              type=click.Choice(["non-compliant", "critical", "regression", "stale"]),
+              help="Exit 1 when the verdict is non-compliant, a critical requirement is not "
+                   "met, anything regressed since --baseline, or evidence is stale. "
+                   "Repeatable; combines with --fail-under.")
 @click.option("--oscal-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Also write the whole OSCAL chain into this directory: a catalog per "
                    "checklist module, the profile, a system security plan, the assessment "
@@ -341,7 +353,8 @@ def _language(value: str | None) -> str | None:
 def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: str | None,
                scoring: str, fmt: str | None, output: Path | None, fail_under: float | None,
                memory_limit: str | None, temp_dir: Path | None, quiet: bool,
-               baseline: Path | None = None, strict: bool = False,
+               baselines: tuple[Path, ...] = (), reviews: tuple[Path, ...] = (),
+               fail_on: tuple[str, ...] = (), strict: bool = False,
                unique_ids: str = "judged", lang: str | None = None, engine: str = "duckdb",
                spark_master: str | None = None, spark_remote: str | None = None,
                oscal_dir: Path | None = None) -> None:
@@ -359,30 +372,32 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
                        unique_ids=unique_ids,
                        **_engine_options(engine, spark_master, spark_remote))
     registry = prepared.registry
-    # checklist files given by path are inputs too
-    inputs = [*evidence, *([baseline] if baseline else []),
-              *(Path(c) for c in checklist_ids if Path(c).exists())]
-    refuse_overwriting_inputs(output, inputs)
-    refuse_overwriting_inputs(oscal_dir, inputs)
+    # checklist files, baselines and review files given by path are inputs too
+    input_paths = [*evidence, *baselines, *reviews,
+                   *(Path(c) for c in checklist_ids if Path(c).exists())]
+    refuse_overwriting_inputs(output, input_paths)
+    refuse_overwriting_inputs(oscal_dir, input_paths)
     writer = writer_for(registry, fmt, None if is_stdout(output) else output)
     if getattr(writer, "binary", False) and (output is None or is_stdout(output)):
         raise click.UsageError(f"the {writer.id} format is a binary workbook: it needs an "
                                "output file (-o FILE), not standard output")
     from audit.progress import progress_for
 
-    base = None
-    if baseline is not None:  # read first: a bad baseline fails before the long part
-        from audit.baseline import load_baseline
+    # read first: a bad baseline or review file fails before the long part
+    from audit.process import load_inputs
 
-        base = load_baseline(baseline)
+    inputs = load_inputs(baselines, reviews, evidence)
+    if "regression" in fail_on and inputs.result is None and inputs.workbook_result is None:
+        raise click.UsageError("--fail-on regression needs a JSON result or gap workbook as "
+                               "--baseline")
     result = run(prepared, _parse_date(as_of), progress=progress_for(quiet), language=lang)
-    if base is not None:
-        from audit.baseline import apply_baseline
+    from audit.i18n import use_language
 
-        apply_baseline(result, base, str(baseline))
+    with use_language(result.language):  # decisions and tracking speak the report language
+        inputs.apply(result, prepared.library, registry)
     if output is not None:
         result.output = None if is_stdout(output) else output
-        _write_report(writer, result, output, inputs)
+        _write_report(writer, result, output, input_paths)
         if not quiet and not is_stdout(output):
             # the auditor sees the summary on screen and hands over the file
             if writer.id != "console":
@@ -397,17 +412,17 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
         from audit.reports.oscal_chain import write_chain
 
         written = write_chain(result, prepared.checklists, oscal_dir,
-                              refuse=lambda p: refuse_overwriting_inputs(p, inputs))
+                              refuse=lambda p: refuse_overwriting_inputs(p, input_paths))
         if not quiet:
             click.echo(f"wrote the OSCAL chain to {oscal_dir}: {', '.join(written)}", err=True)
-    failed = False
+    gate_failed = False
     if fail_under is not None:
         score = result.score.score
         if score is None or score * 100 < fail_under:
             shown = "n/a (nothing scored)" if score is None else f"{score * 100:.3f} %"
             click.echo(f"audit: gate failed: score {shown} is under --fail-under "
                        f"{fail_under:g}", err=True)
-            failed = True
+            gate_failed = True
     if strict:
         from audit.quality import warnings_of
 
@@ -415,8 +430,14 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
         if warned:
             click.echo(f"audit: gate failed: --strict and {len(warned)} data-quality "
                        f"warning(s), first: {warned[0].message}", err=True)
-            failed = True
-    if failed:
+            gate_failed = True
+    if fail_on:
+        from audit.gates import failed
+
+        for message in failed(result, fail_on):
+            click.echo(f"audit: gate failed: {message}", err=True)
+            gate_failed = True
+    if gate_failed:
         raise click.exceptions.Exit(1)
 
 
@@ -465,9 +486,13 @@ from audit.scaffold import new_plugin_cmd  # noqa: E402  (imports only click)
 
 cli.add_command(new_plugin_cmd)
 
-from audit.reports.oscal_cli import oscal_cmd  # noqa: E402  (imports only click)
+from audit.verify import verify_cmd  # noqa: E402  (imports only click and audit.i18n)
 
-cli.add_command(oscal_cmd)
+cli.add_command(verify_cmd)
+
+from audit.history import history_cmd  # noqa: E402  (imports only click and audit.i18n)
+
+cli.add_command(history_cmd)
 
 
 def _register_plugin_commands() -> None:

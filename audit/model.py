@@ -134,6 +134,7 @@ class Requirement:
     origin: str | None = None  # module id the requirement was defined in (differs when inherited)
     effective_from: dt.date | None = None
     effective_until: dt.date | None = None
+    evidence_max_age: str | None = None  # how old dated evidence may be (docs/over-time.md)
 
     @property
     def full_id(self) -> str:

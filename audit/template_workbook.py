@@ -273,6 +273,9 @@ def write_template(plan_: TemplatePlan, stream: IO[bytes], registry: Any = None)
         st.fit_row(ws, r, supplied, [1, 2, 3], widths=widths)
         ws.append(st.row(ws, supplied, wrap=[1, 2, 3]))
     _protect(ws)
+    from audit.reviews import add_reviews_sheet
+
+    add_reviews_sheet(wb, st, [r.full_id for c in plan_.checklists for r in c.requirements])
     wb.save(stream)
 
 

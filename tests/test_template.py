@@ -101,7 +101,7 @@ def test_template_layout(tmp_path: Path) -> None:
     from audit.evidence.workbook import ANSWER_HEADERS
 
     wb = openpyxl.load_workbook(make_template(tmp_path))
-    assert wb.sheetnames == ["Instructions", "Profile", "Representatives", "Answers", "Supply"]
+    assert wb.sheetnames == ["Instructions", "Profile", "Representatives", "Answers", "Supply", "Reviews"]
     ws = wb["Answers"]
     assert tuple(c.value for c in ws[1]) == ANSWER_HEADERS
     keys = [r[2] for r in ws.iter_rows(min_row=2, values_only=True) if r[2] is not None]
@@ -183,7 +183,8 @@ def test_arabic_template(tmp_path: Path) -> None:
     out = tmp_path / "ar.xlsx"
     template_command(("iq.telegram-2023",), out, language="ar")
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Instructions", "Profile", "Representatives", "Answers", "Supply"]
+    assert wb.sheetnames == ["Instructions", "Profile", "Representatives", "Answers", "Supply",
+                             "Reviews"]
     assert all(ws.sheet_view.rightToLeft for ws in wb)
     assert wb["Instructions"]["A1"].value == "كيفية ملء مصنف الأدلة هذا"
     ws = wb["Answers"]

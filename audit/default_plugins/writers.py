@@ -12,11 +12,14 @@ def audit_register_writers(registry: Registry) -> None:
     from audit.reports.console import ConsoleWriter
     from audit.reports.html import HtmlWriter
     from audit.reports.jsonout import JsonWriter
+    from audit.reports.junit import JunitWriter
     from audit.reports.markdown import MarkdownWriter
     from audit.reports.oscal import OscalResultsWriter
     from audit.reports.oscal_poam import OscalPoamWriter
+    from audit.reports.remediation_plan import RemediationPlanWriter
     from audit.reports.xlsx import XlsxWriter
 
     for writer in (ConsoleWriter(), JsonWriter(), MarkdownWriter(), XlsxWriter(),
-                   OscalResultsWriter(), OscalPoamWriter(), HtmlWriter()):
+                   OscalResultsWriter(), OscalPoamWriter(), HtmlWriter(), JunitWriter(),
+                   RemediationPlanWriter()):
         registry.add_writer(writer)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import IO, Any
 
 from tabulate import tabulate
 
 from audit.assessment import Assessment
 from audit.i18n import _, use_language
+from audit.reports.process_text import sections as process_sections
 from audit.reports.quality_text import note_lines, notes_heading
 from audit.reports.summary import (area_rows, gap_rows, header_lines, jurisdiction_rows,
                                    resolved_rows)
@@ -42,4 +44,8 @@ class ConsoleWriter:
         if rows:
             out += ["", _("Gaps closed since the baseline ({n}):", n=len(rows)),
                     tabulate(rows, headers=headers)]
+        for title, headers, rows in process_sections(assessment):
+            rows = [[textwrap.fill(c, 60) if isinstance(c, str) else c for c in row]
+                    for row in rows]
+            out += ["", f"{title}:", tabulate(rows, headers=headers)]
         stream.write("\n".join(out) + "\n")

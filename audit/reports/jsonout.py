@@ -7,6 +7,8 @@ from typing import IO, Any
 
 from audit.assessment import RESULT_SCHEMA_VERSION, Assessment, RequirementResult
 from audit.scoring import ScoreResult
+from audit.reports.process_json import process_dict
+from audit.reviews import review_dict
 from audit.serialize import plain
 
 
@@ -39,8 +41,11 @@ def requirement_dict(a: Assessment, r: RequirementResult) -> dict[str, Any]:
         "waiver": None if r.waiver is None else {
             "active": r.waiver.active, "justification": r.waiver.waiver.justification,
             "approved_by": r.waiver.waiver.approved_by,
-            "expires": r.waiver.waiver.expires.isoformat()},
+            "expires": r.waiver.waiver.expires.isoformat(),
+            "granted": (r.waiver.waiver.granted.isoformat() if r.waiver.waiver.granted
+                        else None)},
         "without_waiver": {"status": r.underlying.status.value, "score": r.underlying.score},
+        "review": review_dict(r),
     }
 
 
@@ -66,12 +71,13 @@ def assessment_dict(a: Assessment) -> dict[str, Any]:
         "logs": a.logs,
         "notes": [plain(n) for n in a.notes],
         "evidence": [plain(f) for f in a.evidence_files],
+        **process_dict(a),
     }
 
 
 class JsonWriter:
     id = "json"
-    description = "machine-readable result, schema platform-audit/result 1.1"
+    description = "machine-readable result, schema platform-audit/result 1.2"
     extensions = (".json",)
     binary = False
 

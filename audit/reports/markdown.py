@@ -9,6 +9,7 @@ from tabulate import tabulate
 from audit.assessment import Assessment
 from audit.i18n import _, use_language
 from audit.labels import severity_label
+from audit.reports.process_text import sections as process_sections
 from audit.reports.quality_text import note_lines, notes_heading
 from audit.reports.summary import (area_rows, gap_rows, header_lines, jurisdiction_rows,
                                    one_line, resolved_rows)
@@ -63,4 +64,8 @@ class MarkdownWriter:
             out += ["## " + _("Gaps closed since the baseline ({n})", n=len(rows)), "",
                     tabulate([[_cell(str(c)) for c in row] for row in rows], headers=headers,
                              tablefmt="github"), ""]
+        for title, headers, rows in process_sections(a):
+            out += [f"## {_cell(title)}", "", tabulate([[_cell(str(c)) for c in row]
+                                                        for row in rows], headers=headers,
+                                                       tablefmt="github"), ""]
         stream.write("\n".join(out))

@@ -27,6 +27,7 @@ from typing import IO, Any, Callable, Iterable
 
 from audit.assessment import Assessment, RequirementResult
 from audit.model import Status
+from audit.reports.process_json import milestone_tasks
 from audit.reports.oscal_common import (
     NS, OSCAL_VERSION, ROLE_ASSESSOR, _end_of_day, _put, _s, _start_of_day, _when, dump,
     evidence_hrefs, prop, props, stable_uuid, token)
@@ -272,6 +273,7 @@ class _Doc:
             }],
             "related-observations": [{"observation-uuid": self.req_observation_id(r)}],
         }
+        _put(risk["remediations"][0], "tasks", milestone_tasks(self.a, req.full_id, self.uid))
         if r.waiver is not None and r.waiver.active:
             risk["deadline"] = _end_of_day(r.waiver.waiver.expires)
             risk["risk-log"] = {"entries": [{

@@ -15,6 +15,7 @@ from audit.i18n import _, format_date, format_number, format_percent, ngettext
 from audit.labels import (area_label, excluded_label, legal_status_label,
                           scoring_model_label, severity_label, status_label, verdict_label)
 from audit.model import Status
+from audit.reviews import status_label as decided_status
 from audit.scoring import ScoreResult
 
 STATUS_COLUMNS = (Status.MET, Status.PARTIAL, Status.NOT_MET, Status.NO_EVIDENCE,
@@ -109,6 +110,9 @@ def header_lines(a: Assessment) -> list[str]:
     base = a.baseline
     if base is not None:
         lines.append(base.summary_line() + ".")
+    from audit.reports.process_text import header_lines as process_lines
+
+    lines += [line + "." for line in process_lines(a)]
     return lines
 
 
@@ -156,7 +160,7 @@ def gap_rows(a: Assessment, width: int | None = 60) -> tuple[list[str], list[lis
             finding = textwrap.fill(finding, width)
             citation = textwrap.fill(citation, 40)
         row = [r.requirement.full_id, severity_label(r.requirement.severity),
-               status_label(r.status), format_number(r.finding.score, 2), finding, citation]
+               decided_status(r), format_number(r.finding.score, 2), finding, citation]
         if base is not None:
             row.append(since_baseline_text(base, r.requirement.full_id))
         rows.append(row)

@@ -12,6 +12,7 @@ See docs/gap-workbook.md for every sheet and column.
 
 from __future__ import annotations
 
+import io
 from typing import IO, Any, Sequence
 
 from audit.assessment import Assessment
@@ -69,10 +70,16 @@ class XlsxWriter:
 
         from audit.i18n import use_language
 
+        from audit.remediation import stamp_workbook
+        from audit.reports.xlsx_process import reproducible_xlsx
+
         with use_language(assessment.language):
             wb = Workbook(write_only=True)
             _Builder(assessment, wb).build()
-            wb.save(stream)
+            stamp_workbook(wb, assessment)
+            buffer = io.BytesIO()
+            wb.save(buffer)
+            stream.write(reproducible_xlsx(buffer.getvalue()))
 
 
 class _Builder:
@@ -144,6 +151,9 @@ class _Builder:
             changes_sheet(ws, base.diff, self.style, headline_lines(base.diff),
                           change_rows(base.diff, figure_limit=None))
         write_quality_sheet(self.a, self.sheet, self.style)
+        from audit.reports.xlsx_process import process_sheets
+
+        process_sheets(self)
 
     # -- Detail sheets ---------------------------------------------------------------------
 

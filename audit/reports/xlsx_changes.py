@@ -84,7 +84,13 @@ def write_changes_workbook(d: Any, head: list[str], rows: list[list[Any]],
     name = (d.new.get("platform") or {}).get("name", "")
     style.print_setup(ws, None, right=str(d.new.get("as_of") or ""), left=str(name))
     changes_sheet(ws, d, style, head, rows)
-    wb.save(stream)
+    import io
+
+    from audit.reports.xlsx_process import reproducible_xlsx
+
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    stream.write(reproducible_xlsx(buffer.getvalue()))
 
 
 def _letter(n: int) -> str:

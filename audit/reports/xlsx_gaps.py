@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from audit.reports.xlsx_process import tracking_values
 from audit.i18n import _
 from audit.labels import area_label, severity_label, status_label, tracking_labels
 from audit.reports.summary import citation_text, one_line, since_baseline_text
@@ -51,7 +52,8 @@ def gaps_sheet(b: _Builder) -> None:
                              area_label(req.area), severity_label(req.severity),
                              status_label(r.status), r.finding.score, req.title,
                              citation_text(a, r), one_line(r.finding.summary),
-                             " ".join(req.remediation.split()), None, None, None, None]
+                             " ".join(req.remediation.split()),
+                             *tracking_values(a, req.full_id)]
         if base is not None:
             values.insert(col[SINCE_BASELINE], since_baseline_text(base, req.full_id))
         data.append(values)

@@ -92,6 +92,11 @@ REQUIREMENT_FIELDS: dict[str, Any] = {
                                                "is not applicable, 'not yet in force'."}},
     "effective_until": {**DATE, "meta": {"doc": "Day the obligation ends (exclusive), when "
                                                 "repealed or replaced."}},
+    "evidence_max_age": {"type": "string",
+                         "meta": {"expect": "a duration such as '24 months'",
+                                  "doc": "How old the dated answers, documents and logs behind a "
+                                         "finding may be; older evidence makes it stale "
+                                         "(docs/over-time.md)."}},
     "applies_if": {"type": "dict", "allow_unknown": True,
                    "meta": {"doc": "Structured condition on the platform profile: all/any/not, "
                                    "or {field: platform.x, <op>: value} with op one of eq, ne, "
@@ -123,6 +128,10 @@ CHECKLIST = {
                  "meta": {"expect": "an ISO 639-1 code such as en or ar",
                           "doc": "Language of the texts (ar gives right-to-left sheets)."}},
     "provider": {"type": "string", "meta": {"doc": "Who maintains the module."}},
+    "evidence_max_age": {"type": "string",
+                         "meta": {"expect": "a duration such as '12 months'",
+                                  "doc": "Default evidence_max_age of the module's own "
+                                         "requirements (docs/over-time.md)."}},
     "reviewed": {**DATE, "meta": {"doc": "Date of the last legal review of the module against "
                                          "docs/legal-sources.md; `audit checklists list` flags "
                                          "modules not reviewed in the last 12 months."}},

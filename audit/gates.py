@@ -1,0 +1,66 @@
+"""``assess --fail-on``: gates on the verdict, critical gaps, regressions and stale evidence.
+
+Each gate is a pure function of the ``Assessment``; the CLI exits 1 when any chosen gate (or
+``--fail-under``) fails and prints one line per failed gate. docs/cli.md lists them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from audit.i18n import _
+
+if TYPE_CHECKING:  # pragma: no cover
+    from audit.assessment import Assessment
+
+GATES = ("non-compliant", "critical", "regression", "stale")
+
+
+def _non_compliant(a: Assessment) -> str | None:
+    if a.verdict.value == "non_compliant":
+        return _("verdict is NON-COMPLIANT")
+    return None
+
+
+def _critical(a: Assessment) -> str | None:
+    ids = [r.requirement.full_id for r in a.results
+           if r.requirement.severity.value == "critical" and r.status.is_gap]
+    if ids:
+        return _("{n} critical requirement(s) not met: {ids}", n=len(ids), ids=", ".join(ids))
+    return None
+
+
+def _regression(a: Assessment) -> str | None:
+    from audit.baseline import NEW_GAP, WAS_MET, WORSE, baseline_of
+
+    base = baseline_of(a)
+    if base is None:
+        return _("--fail-on regression needs a JSON result or gap workbook as --baseline")
+    ids = sorted(rid for rid, label in base.labels.items() if label in (WAS_MET, NEW_GAP, WORSE))
+    if ids:
+        return _("{n} requirement(s) worse than the baseline: {ids}", n=len(ids),
+                 ids=", ".join(ids))
+    return None
+
+
+def _stale(a: Assessment) -> str | None:
+    ids = sorted(i.requirement for i in a.freshness if i.state == "stale")
+    if ids:
+        return _("{n} requirement(s) rest on stale evidence: {ids}", n=len(ids),
+                 ids=", ".join(ids))
+    return None
+
+
+CHECKS: dict[str, Callable[[Assessment], str | None]] = {
+    "non-compliant": _non_compliant, "critical": _critical, "regression": _regression,
+    "stale": _stale}
+
+
+def failed(a: Assessment, gates: list[str] | tuple[str, ...]) -> list[str]:
+    """One message per failed gate, in the order given (each gate once)."""
+    out = []
+    for gate in dict.fromkeys(gates):
+        message = CHECKS[gate](a)
+        if message is not None:
+            out.append(f"--fail-on {gate}: {message}")
+    return out

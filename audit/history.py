@@ -1,0 +1,159 @@
+"""``audit history RESULT... | FOLDER``: scores by area and jurisdiction, verdicts and key
+figures over successive submissions, as a table, JSON, or a workbook with a line chart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from audit.i18n import _
+
+
+def collect(paths: list[Path]) -> list[dict[str, Any]]:
+    """One row per result, oldest as-of first (results from a folder: every ``*.json``)."""
+    from audit.diff import load_result
+    from audit.errors import UsageError
+
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.glob("*.json") if p.is_file())
+        else:
+            files.append(path)
+    if not files:
+        raise UsageError(f"no JSON results in {', '.join(map(str, paths))}")
+    rows = []
+    for file in files:
+        data = load_result(file)
+        counts = data.get("counts", {})
+        score = data["scoring"]["with_waivers"]["score"]
+        rows.append({
+            "file": str(file), "as_of": data["as_of"],
+            "platform": (data.get("platform") or {}).get("name"),
+            "checklists": " ".join(f"{c['id']} v{c['version']}" for c in data["checklists"]),
+            "verdict": data["verdict"],
+            "score": None if score is None else round(score * 100, 1),
+            "gaps": sum(counts.get(s, 0) for s in ("partial", "not_met", "no_evidence",
+                                                      "manual_review")),
+            "critical_gaps": sum(1 for r in data.get("requirements", [])
+                                 if r.get("severity") == "critical"
+                                 and r.get("status") in ("partial", "not_met", "no_evidence",
+                                                         "manual_review")),
+            "waived": counts.get("waived", 0),
+            "stale": sum(1 for i in data.get("freshness") or [] if i.get("state") == "stale"),
+            "by_area": {k: _pct(v) for k, v in data.get("by_area", {}).items()},
+            "by_jurisdiction": {k: _pct(v) for k, v in data.get("by_jurisdiction", {}).items()},
+        })
+    rows.sort(key=lambda r: (r["as_of"], r["file"]))
+    platforms = {r["platform"] for r in rows}
+    if len(platforms) > 1:
+        raise UsageError("results of several platforms: " + ", ".join(sorted(map(str, platforms)))
+                         + "; give one platform's results")
+    return rows
+
+
+def _pct(score: dict[str, Any]) -> float | None:
+    return None if score.get("score") is None else round(score["score"] * 100, 1)
+
+
+def table(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """Key figures, then one column per area and per jurisdiction (percent)."""
+    areas = sorted({a for r in rows for a in r["by_area"]})
+    jurs = sorted({j for r in rows for j in r["by_jurisdiction"]})
+    headers = [_("as of"), _("verdict"), _("score %"), _("gaps"), _("critical gaps"),
+               _("waived"), _("stale"), *[a.replace("_", " ") for a in areas], *jurs]
+    body = [[r["as_of"], r["verdict"], r["score"], r["gaps"], r["critical_gaps"], r["waived"],
+             r["stale"], *[r["by_area"].get(a) for a in areas],
+             *[r["by_jurisdiction"].get(j) for j in jurs]] for r in rows]
+    return headers, body
+
+
+def write_workbook(rows: list[dict[str, Any]], stream: IO[bytes]) -> None:
+    """A History sheet (the table) and a line chart of the score by area over time."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.chart import LineChart, Reference
+
+    from audit.reports.xlsx_process import reproducible_xlsx
+    from audit.reports.xlsx_style import Style, fit_widths
+
+    headers, body = table(rows)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("History")
+    st = Style()
+    for i, width in enumerate(fit_widths([headers, *body]), start=1):
+        from openpyxl.utils import get_column_letter
+
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = st.bold
+    for values in body:
+        ws.append(values)
+    ws.freeze_panes = "B2"
+    chart = LineChart()
+    chart.title = _("Score by area and overall (%)")
+    chart.y_axis.title = "%"
+    chart.x_axis.title = _("as of")
+    first_area = headers.index(_("stale")) + 1
+    data = Reference(ws, min_col=3, max_col=3, min_row=1, max_row=len(body) + 1)
+    chart.add_data(data, titles_from_data=True)
+    if len(headers) > first_area:
+        chart.add_data(Reference(ws, min_col=first_area + 1, max_col=len(headers), min_row=1,
+                                 max_row=len(body) + 1), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(body) + 1))
+    chart.width, chart.height = 24, 12
+    ws.add_chart(chart, f"A{len(body) + 4}")
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    stream.write(reproducible_xlsx(buffer.getvalue()))
+
+
+@click.command("history")
+@click.argument("results", nargs=-1, required=True, type=click.Path(path_type=Path,
+                                                                     exists=True))
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]),
+              help="Default from the -o extension, else table.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write to this file (atomically); xlsx needs it.")
+def history_cmd(results: tuple[Path, ...], fmt: str | None, output: Path | None) -> None:
+    """Scores by area and jurisdiction, verdicts and key figures over successive results.
+
+    RESULTS are JSON results of `audit assess` for one platform, or folders of them; they are
+    ordered by their as-of date.
+    """
+    import json
+
+    from audit.reports.base import write_atomically
+
+    rows = collect(list(results))
+    fmt = fmt or ("xlsx" if output is not None and output.suffix.lower() == ".xlsx" else
+                  "json" if output is not None and output.suffix.lower() == ".json" else "table")
+    if fmt == "xlsx":
+        if output is None:
+            raise click.UsageError("the xlsx format needs an output file: add -o FILE")
+        write_atomically(output, lambda fh: write_workbook(rows, fh), True)
+        click.echo(_("wrote {output}: {n} result(s)", output=output, n=len(rows)))
+        return
+
+    def render(fh: IO[str]) -> None:
+        if fmt == "json":
+            json.dump({"schema": "platform-audit/history", "results": rows}, fh, indent=2,
+                      ensure_ascii=False)
+            fh.write("\n")
+        else:
+            from tabulate import tabulate
+
+            headers, body = table(rows)
+            fh.write(tabulate(body, headers=headers) + "\n")
+
+    if output is not None:
+        write_atomically(output, render, False)
+    else:
+        import sys
+
+        render(sys.stdout)

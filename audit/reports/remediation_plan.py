@@ -1,0 +1,20 @@
+"""``--format remediation`` (``*.remediation.yaml``): the carried tracking as a plan file, the
+text form of the gap workbook's owner / due date / tracking / comments columns."""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from audit.assessment import Assessment
+
+
+class RemediationPlanWriter:
+    id = "remediation"
+    description = "remediation.yaml plan: owner, due date, tracking, comments per gap"
+    extensions = (".remediation.yaml",)
+    binary = False
+
+    def write(self, assessment: Assessment, stream: IO[Any]) -> None:
+        from audit.remediation import write_plan
+
+        stream.write(write_plan(assessment))
