@@ -486,6 +486,10 @@ from audit.scaffold import new_plugin_cmd  # noqa: E402  (imports only click)
 
 cli.add_command(new_plugin_cmd)
 
+from audit.reports.oscal_cli import oscal_cmd  # noqa: E402  (imports only click)
+
+cli.add_command(oscal_cmd)
+
 from audit.verify import verify_cmd  # noqa: E402  (imports only click and audit.i18n)
 
 cli.add_command(verify_cmd)
