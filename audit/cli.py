@@ -16,6 +16,7 @@ import click
 
 from audit import __version__
 from audit.errors import AuditError, ExitCode
+from audit.cli_options import checked_language
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -279,18 +280,6 @@ def _engine_options(engine: str, master: str | None, remote: str | None) -> dict
     return {"engine": "spark", "spark_master": master, "spark_remote": remote}
 
 
-def _language(value: str | None) -> str | None:
-    """--lang: a language with a report catalogue (checked before anything is read)."""
-    if value is None:
-        return None
-    from audit.i18n import available_languages, base_language, normalise
-
-    if base_language(value) not in available_languages():
-        raise click.BadParameter(f"no report catalogue for {value!r} (available: "
-                                 f"{', '.join(available_languages())})", param_hint="--lang")
-    return normalise(value)
-
-
 @cli.command("assess")
 @click.argument("evidence", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--checklist", "-c", "checklist_ids", multiple=True, required=True,
@@ -347,7 +336,7 @@ def _language(value: str | None) -> str | None:
                    "checklist module, the profile, a system security plan, the assessment "
                    "plan, the results and the POA&M, each importing the one before; see "
                    "docs/oscal.md.")
-@click.option("--lang", "lang", callback=lambda c, p, v: _language(v),
+@click.option("--lang", "lang", callback=lambda c, p, v: checked_language(v),
               help="Report language (en, ar, tr); default: the pack's language when a "
                    "catalogue exists for it, else the modules' common language, else en.")
 def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: str | None,

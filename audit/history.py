@@ -1,5 +1,6 @@
 """``audit history RESULT... | FOLDER``: scores by area and jurisdiction, verdicts and key
-figures over successive submissions, as a table, JSON, or a workbook with a line chart."""
+figures over successive submissions, as a table, JSON, a workbook with a line chart, or a
+self-contained HTML page with the chart in SVG (audit/history_html.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import IO, Any
 
 import click
 
+from audit.cli_options import checked_language
 from audit.i18n import _
 
 
@@ -30,7 +32,7 @@ def collect(paths: list[Path]) -> list[dict[str, Any]]:
         counts = data.get("counts", {})
         score = data["scoring"]["with_waivers"]["score"]
         rows.append({
-            "file": str(file), "as_of": data["as_of"],
+            "file": str(file), "as_of": data["as_of"], "language": data.get("language"),
             "platform": (data.get("platform") or {}).get("name"),
             "checklists": " ".join(f"{c['id']} v{c['version']}" for c in data["checklists"]),
             "verdict": data["verdict"],
@@ -116,23 +118,39 @@ def write_workbook(rows: list[dict[str, Any]], stream: IO[bytes]) -> None:
 @click.command("history")
 @click.argument("results", nargs=-1, required=True, type=click.Path(path_type=Path,
                                                                      exists=True))
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]),
-              help="Default from the -o extension, else table.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx", "html"]),
+              help="Default from the -o extension (.json, .xlsx, .html/.htm), else table.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Write to this file (atomically); xlsx needs it.")
-def history_cmd(results: tuple[Path, ...], fmt: str | None, output: Path | None) -> None:
+@click.option("--lang", "lang", callback=lambda c, p, v: checked_language(v),
+              help="Report language (en, ar, tr); default: the newest result's language.")
+def history_cmd(results: tuple[Path, ...], fmt: str | None, output: Path | None,
+                lang: str | None) -> None:
     """Scores by area and jurisdiction, verdicts and key figures over successive results.
 
     RESULTS are JSON results of `audit assess` for one platform, or folders of them; they are
     ordered by their as-of date.
     """
+    from audit.i18n import available_languages, base_language, use_language
+    from audit.reports.base import refuse_overwriting_inputs
+
+    refuse_overwriting_inputs(output, list(results))
+    rows = collect(list(results))
+    suffix = output.suffix.lower() if output is not None else ""
+    fmt = fmt or {".xlsx": "xlsx", ".json": "json", ".html": "html", ".htm": "html"}.get(
+        suffix, "table")
+    newest = rows[-1]["language"] or "en"
+    if base_language(newest) not in available_languages():
+        newest = "en"  # no catalogue: the page would say lang="xx" over English text
+    with use_language(lang or newest) as language:
+        _write(rows, fmt, output, language)
+
+
+def _write(rows: list[dict[str, Any]], fmt: str, output: Path | None, language: str) -> None:
     import json
 
     from audit.reports.base import write_atomically
 
-    rows = collect(list(results))
-    fmt = fmt or ("xlsx" if output is not None and output.suffix.lower() == ".xlsx" else
-                  "json" if output is not None and output.suffix.lower() == ".json" else "table")
     if fmt == "xlsx":
         if output is None:
             raise click.UsageError("the xlsx format needs an output file: add -o FILE")
@@ -141,7 +159,11 @@ def history_cmd(results: tuple[Path, ...], fmt: str | None, output: Path | None)
         return
 
     def render(fh: IO[str]) -> None:
-        if fmt == "json":
+        if fmt == "html":
+            from audit.history_html import write_html
+
+            write_html(rows, fh, language)
+        elif fmt == "json":
             json.dump({"schema": "platform-audit/history", "results": rows}, fh, indent=2,
                       ensure_ascii=False)
             fh.write("\n")

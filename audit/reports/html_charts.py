@@ -126,3 +126,58 @@ def monthly_share(points: Sequence[MonthPoint], versions: Sequence[tuple[str, fl
         y += 18
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def score_lines(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]],
+                title: str) -> Markup:
+    """A line per series over the ``labels`` (x, in order): scores as shares (0..1).
+
+    The first series is drawn thicker (the overall score). Each series is one ``<path>``; a
+    missing value (None: nothing scored) breaks its line rather than bridging the gap, and
+    every point is a dot whose tooltip gives the figure, so a single submission still shows."""
+    left, top, plot_h, right = 44, 12, 220, 24
+    slot = max(40, min(160, 720 // max(1, len(labels))))
+    step = -(-80 // slot)  # label every step-th submission: a date needs about 80 px
+    width = max(left + slot * max(1, len(labels)) + right,
+                left + 40 + 7 * max((len(name) for name, _v in series), default=0))
+    height = top + plot_h + 40 + 18 * len(series)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" '
+             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+             f'direction="ltr" font-size="12"><title>{_e(title)}</title>']
+    for tick in (0, 25, 50, 75, 100):
+        y = top + plot_h - plot_h * tick / 100
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
+                     f'stroke="#dddddd"/><text x="{left - 4}" y="{y + 4:.1f}" '
+                     f'text-anchor="end" class="tick" font-size="10">{tick} %</text>')
+
+    def x_of(i: int) -> float:
+        return left + slot * i + slot / 2
+
+    for i, label in enumerate(labels):
+        if i % step == 0:
+            parts.append(f'<text x="{x_of(i):.1f}" y="{top + plot_h + 16}" text-anchor="middle" '
+                         f'class="tick" font-size="10">{_e(label)}</text>')
+    legend_y = top + plot_h + 40
+    for k, (name, values) in enumerate(series):
+        colour = "#1b1b1b" if k == 0 else PALETTE[(k - 1) % len(PALETTE)]
+        stroke = 3 if k == 0 else 1.5
+        path, dots, pen_down = [], [], False
+        for i, value in enumerate(values):
+            if value is None:
+                pen_down = False
+                continue
+            x, y = x_of(i), top + plot_h - plot_h * value
+            path.append(f"{'L' if pen_down else 'M'}{x:.1f} {y:.1f}")
+            pen_down = True
+            tip = _("{series}, {date}: {score}", series=name, date=labels[i], score=_pct(value))
+            dots.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{stroke + 1.5}" fill="{colour}">'
+                        f'<title>{_e(tip)}</title></circle>')
+        parts.append(f'<path class="series" d="{" ".join(path)}" fill="none" '
+                     f'stroke="{colour}" stroke-width="{stroke}"><title>{_e(name)}</title>'
+                     f'</path>')
+        parts.extend(dots)
+        parts.append(f'<rect x="{left}" y="{legend_y - 9}" width="14" height="{stroke + 1}" '
+                     f'fill="{colour}"/><text x="{left + 20}" y="{legend_y}">{_e(name)}</text>')
+        legend_y += 18
+    parts.append("</svg>")
+    return Markup("".join(parts))
