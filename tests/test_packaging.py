@@ -32,8 +32,8 @@ def test_wheel_ships_every_bundled_checklist(wheel: Path) -> None:
 
 def test_wheel_ships_the_html_report_template(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    templates = sorted(p.name for p in (ROOT / "audit" / "reports" / "templates").glob("*.j2"))
-    assert templates == ["report.html.j2"]
+    templates = sorted(p.name for p in (ROOT / "audit" / "reports" / "templates").iterdir())
+    assert templates == ["history.html.j2", "page.css", "report.html.j2"]
     for name in templates:
         assert f"audit/reports/templates/{name}" in names
 

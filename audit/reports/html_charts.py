@@ -61,6 +61,20 @@ def area_bars(rows: Sequence[tuple[str, float | None]]) -> Markup:
     return Markup("".join(parts))
 
 
+def _percent_frame(width: int, height: int, left: int, right: int, top: int, plot_h: int,
+                   title: str) -> list[str]:
+    """The opening ``<svg>`` with its title and the 0-100 % grid lines, labelled at the left."""
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" '
+             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+             f'direction="ltr" font-size="12"><title>{_e(title)}</title>']
+    for tick in (0, 25, 50, 75, 100):
+        y = top + plot_h - plot_h * tick / 100
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
+                     f'stroke="#dddddd"/><text x="{left - 4}" y="{y + 4:.1f}" '
+                     f'text-anchor="end" class="tick" font-size="10">{tick} %</text>')
+    return parts
+
+
 @dataclass(frozen=True)
 class MonthPoint:
     month: str  # YYYY-MM
@@ -88,14 +102,7 @@ def monthly_share(points: Sequence[MonthPoint], versions: Sequence[tuple[str, fl
     width = max(left + slot * len(months) + 16,
                 left + 24 + 7 * max((len(t) for t in legend), default=0))
     height = top + plot_h + 46 + 18 * len(versions)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" '
-             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-             f'direction="ltr" font-size="12"><title>{_e(title)}</title>']
-    for tick in (0, 25, 50, 75, 100):
-        y = top + plot_h - plot_h * tick / 100
-        parts.append(f'<line x1="{left}" x2="{width - 16}" y1="{y:.1f}" y2="{y:.1f}" '
-                     f'stroke="#dddddd"/><text x="{left - 4}" y="{y + 4:.1f}" '
-                     f'text-anchor="end" class="tick" font-size="10">{tick} %</text>')
+    parts = _percent_frame(width, height, left, 16, top, plot_h, title)
     for i, month in enumerate(months):
         x0 = left + i * slot
         bars = per_month[month]
@@ -141,14 +148,7 @@ def score_lines(labels: Sequence[str], series: Sequence[tuple[str, Sequence[floa
     width = max(left + slot * max(1, len(labels)) + right,
                 left + 40 + 7 * max((len(name) for name, _v in series), default=0))
     height = top + plot_h + 40 + 18 * len(series)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" '
-             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-             f'direction="ltr" font-size="12"><title>{_e(title)}</title>']
-    for tick in (0, 25, 50, 75, 100):
-        y = top + plot_h - plot_h * tick / 100
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
-                     f'stroke="#dddddd"/><text x="{left - 4}" y="{y + 4:.1f}" '
-                     f'text-anchor="end" class="tick" font-size="10">{tick} %</text>')
+    parts = _percent_frame(width, height, left, right, top, plot_h, title)
 
     def x_of(i: int) -> float:
         return left + slot * i + slot / 2
