@@ -22,6 +22,14 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _isolated(translated: str, **params: Any) -> Any:
+    """A sentence translated with its {placeholders} kept, filled with each value escaped and
+    isolated in ``<bdi>`` (a date keeps its own direction inside an Arabic sentence)."""
+    from audit.reports.html import _fill
+
+    return _fill(translated, params)
+
+
 def view(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """What the page shows: headings, the table (as text), and the chart."""
     from audit import __version__
@@ -42,9 +50,11 @@ def view(rows: list[dict[str, Any]]) -> dict[str, Any]:
                         for r in rows]))
     platform = rows[-1]["platform"] or _("unnamed platform")
     return {
-        "title": _("{platform}: compliance over time", platform=platform),
-        "intro": _("{count} results from {first} to {last}, oldest first.", count=len(rows),
-                   first=rows[0]["as_of"], last=rows[-1]["as_of"]),
+        "title": _isolated(_("{platform}: compliance over time", platform="{platform}"),
+                           platform=platform),
+        "intro": _isolated(_("{count} results from {first} to {last}, oldest first.",
+                             count="{count}", first="{first}", last="{last}"),
+                           count=len(rows), first=rows[0]["as_of"], last=rows[-1]["as_of"]),
         "chart_heading": _("Score by area and overall (%)"),
         "chart": score_lines([r["as_of"] for r in rows], series,
                              _("Score by area and overall (%)")),
