@@ -556,6 +556,10 @@ VERDICT_WORDS = {"compliant": N_("COMPLIANT"), "partially_compliant": N_("PARTIA
                  "non_compliant": N_("NON-COMPLIANT"), "review_needed": N_("REVIEW NEEDED")}
 CHANGE_HEADERS = [N_("requirement"), N_("severity"), N_("change"), N_("status"), N_("score"),
                   N_("figures"), N_("waiver")]
+CHANGE_WORDS = {NEWLY_MET: N_("newly met"), NEWLY_FAILING: N_("newly failing"),
+                WORSE: N_("worse"), BETTER: N_("better"), SCORE_DOWN: N_("score down"),
+                SCORE_UP: N_("score up"), FIGURES_CHANGED: N_("figures changed"),
+                WAIVER_CHANGED: N_("waiver changed")}
 ONLY_HEADERS = [N_("requirement"), N_("status"), N_("why")]
 AREA_HEADERS = [N_("area"), N_("old"), N_("new")]
 
@@ -592,13 +596,18 @@ def change_rows(d: Diff, figure_limit: int | None = 4) -> list[list[Any]]:
     order = {NEWLY_FAILING: 0, WORSE: 1, SCORE_DOWN: 2, NEWLY_MET: 3, BETTER: 4, SCORE_UP: 5,
              WAIVER_CHANGED: 6, FIGURES_CHANGED: 7}
     changes = sorted(d.changed(), key=lambda c: (min(order.get(lb, 9) for lb in c.labels), c.id))
+    from audit.labels import severity_label, status_label
+
     for c in changes:
-        status = (c.old_status if c.old_status == c.new_status
-                  else f"{c.old_status} -> {c.new_status}")
+        old_status, new_status = status_label(c.old_status), status_label(c.new_status)
+        status = (old_status if c.old_status == c.new_status
+                  else _("{old} -> {new}", old=old_status, new=new_status))
         score = (f"{(c.old or {})['score']:.2f} -> {(c.new or {})['score']:.2f}"
                  if c.score_delta is not None and abs(c.score_delta) > SCORE_EPSILON
                  else f"{c.new.get('score', 0):.2f}" if c.new else "")
-        rows.append([c.id, c.severity, ", ".join(lb.replace("_", " ") for lb in c.labels),
+        change = _(", ").join(_(CHANGE_WORDS[lb]) if lb in CHANGE_WORDS else lb.replace("_", " ")
+                              for lb in c.labels)
+        rows.append([c.id, severity_label(c.severity), change,
                      status, score, _figure_text(c.figures, figure_limit), c.waiver or ""])
     return rows
 
@@ -657,6 +666,8 @@ def headline_lines(d: Diff) -> list[str]:
 def render_console(d: Diff, stream: IO[str]) -> None:
     from tabulate import tabulate
 
+    from audit.labels import status_label
+
     out = headline_lines(d)
     for note in d.notes:
         out.append(_("Note: {note}", note=note))
@@ -678,7 +689,7 @@ def render_console(d: Diff, stream: IO[str]) -> None:
                          (_("Only in new ({n}):", n=len(d.only_new)), d.only_new)):
         if items:
             out += ["", title, tabulate(
-                [[r["id"], r["status"], str(r["reason"])] for r in items],
+                [[r["id"], status_label(r["status"]), str(r["reason"])] for r in items],
                 headers=_headers(ONLY_HEADERS))]
     stream.write("\n".join(out) + "\n")
 
@@ -690,6 +701,8 @@ def _md(text: Any) -> str:
 
 def render_markdown(d: Diff, stream: IO[str]) -> None:
     from tabulate import tabulate
+
+    from audit.labels import status_label
 
     head = headline_lines(d)
     out = [f"# {_md(head[0])}", ""] + [f"- {_md(line)}" for line in head[1:]]
@@ -710,7 +723,7 @@ def render_markdown(d: Diff, stream: IO[str]) -> None:
                          (_("Only in new ({n})", n=len(d.only_new)), d.only_new)):
         if items:
             out += ["## " + title, "", tabulate(
-                [[_md(r["id"]), r["status"], _md(r["reason"])] for r in items],
+                [[_md(r["id"]), status_label(r["status"]), _md(r["reason"])] for r in items],
                 headers=_headers(ONLY_HEADERS), tablefmt="github"), ""]
     stream.write("\n".join(out))
 

@@ -113,7 +113,7 @@ def test_console_report_reads_well(diff_cli: Callable[..., Any],
     assert "Score: 29.3 % -> 99.7 % (+70.4 points)" in out
     assert "Regressions: 0" in out
     line = next(ln for ln in out.splitlines() if ln.startswith("iq.telegram-2023:leak-takedown"))
-    assert "newly met" in line and "not_met -> met" in line
+    assert "newly met" in line and "not met -> met" in line
     assert "share_on_time 0.449 -> 0.977" in line
     assert err == ""
 
