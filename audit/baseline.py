@@ -49,15 +49,21 @@ class BaselineComparison:
                 if c.old_status in GAP_STATUSES and c.new_status not in GAP_STATUSES]
 
     def summary_line(self) -> str:
+        """One sentence in the report language: how many requirements carry each label."""
+        from audit.i18n import _
+        from audit.labels import baseline_label
+
         counts = {lb: 0 for lb in LABELS}
         for lb in self.labels.values():
             counts[lb] += 1
-        parts = [f"{n} {lb}" for lb, n in counts.items() if n]
+        parts = [_("{count} {label}", count=n, label=baseline_label(lb))
+                 for lb, n in counts.items() if n]
         gone = len(self.diff.only_old)
         if gone:
-            parts.append(f"{gone} no longer assessed")
-        return (f"Since baseline ({self.path}, as of {self.as_of}): " + ", ".join(parts)
-                + f"; {len(self.resolved())} gap(s) closed")
+            parts.append(_("{count} no longer assessed", count=gone))
+        return _("Since baseline ({path}, as of {date}): {counts}; {closed} gap(s) closed",
+                 path=self.path, date=self.as_of, counts=_(", ").join(parts),
+                 closed=len(self.resolved()))
 
 
 def label_for(change: Any) -> str:

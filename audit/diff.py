@@ -21,6 +21,7 @@ from typing import IO, Any
 import click
 
 from audit.errors import AuditError
+from audit.i18n import N_, _, use_language
 from audit.model import Status
 from audit.scoring import ROLLUP_ORDER
 
@@ -46,6 +47,23 @@ SCORE_UP = "score_up"
 FIGURES_CHANGED = "figures_changed"
 WAIVER_CHANGED = "waiver_changed"
 UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class Message:
+    """A sentence kept untranslated until shown: English in the JSON comparison, the report
+    language in the console, Markdown and workbook renderings (``str()`` translates)."""
+
+    text: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return _(self.text, **self.params)
+
+
+def message(text: str, **params: Any) -> Message:
+    """``message(N_("... {name} ..."), name=value)``: a :class:`Message` (N_ marks it)."""
+    return Message(text, params)
 
 
 class DiffError(AuditError):
@@ -308,7 +326,7 @@ class Diff:
     only_new: list[dict[str, Any]]
     checklists: dict[str, Any]
     partial: bool
-    notes: list[str]
+    notes: list[Message]
 
     # -- summary figures ------------------------------------------------------------------
 
@@ -359,21 +377,26 @@ class Diff:
         lines = []
         for c in self.common:
             if c.status_direction < 0:
-                lines.append(f"{c.id}: status {c.old_status} -> {c.new_status}")
+                lines.append(_("{id}: status {old} -> {new}", id=c.id, old=c.old_status,
+                               new=c.new_status))
             elif c.score_delta is not None and c.score_delta < -SCORE_EPSILON:
-                lines.append(f"{c.id}: score {(c.old or {})['score']:.3f} -> "
-                             f"{(c.new or {})['score']:.3f}")
+                old = format((c.old or {})["score"], ".3f")
+                new = format((c.new or {})["score"], ".3f")
+                lines.append(_("{id}: score {old} -> {new}", id=c.id, old=old, new=new))
         # A requirement the new result no longer assesses could hide anything: dropping a
         # failing checklist from -c must not pass the gate.
         for r in self.only_old:
-            lines.append(f"{r['id']}: no longer assessed ({r.get('reason') or 'not in the new result'})")
+            why = str(r.get("reason") or _("not in the new result"))
+            lines.append(_("{id}: no longer assessed ({reason})", id=r["id"], reason=why))
         if not self.partial:
             ov = self.overall()
             if ov["verdict"]["direction"] == "worse":
-                lines.append(f"verdict {ov['verdict']['old']} -> {ov['verdict']['new']}")
+                lines.append(_("verdict {old} -> {new}", old=ov["verdict"]["old"],
+                               new=ov["verdict"]["new"]))
             s = ov["score"]
             if s["delta"] is not None and s["delta"] < -SCORE_EPSILON:
-                lines.append(f"overall score {_pct(s['old'])} -> {_pct(s['new'])}")
+                lines.append(_("overall score {old} -> {new}", old=_pct(s["old"]),
+                               new=_pct(s["new"])))
         return lines
 
     def counts(self) -> dict[str, int]:
@@ -398,6 +421,10 @@ class Diff:
                     "platform": d.get("platform"), "schema_version": d.get("schema_version"),
                     "tool_version": (d.get("tool") or {}).get("version")}
 
+        with use_language("en"):  # the JSON comparison is for machines: always English
+            return self._to_dict(side)
+
+    def _to_dict(self, side: Any) -> dict[str, Any]:
         regressions = self.regressions()
         return {
             "schema": DIFF_SCHEMA,
@@ -405,7 +432,7 @@ class Diff:
             "old": side(self.old, self.old_name),
             "new": side(self.new, self.new_name),
             "partial": self.partial,
-            "notes": list(self.notes),
+            "notes": [str(n) for n in self.notes],
             "checklists": self.checklists,
             "overall": self.overall(),
             "by_area": self.by_area(),
@@ -420,11 +447,12 @@ class Diff:
 
 def _brief(r: dict[str, Any]) -> dict[str, Any]:
     return {"id": r["id"], "title": r.get("title"), "status": r["status"],
-            "score": r.get("score"), "reason": r.get("reason")}
+            "score": r.get("score"),
+            "reason": None if r.get("reason") is None else str(r["reason"])}
 
 
 def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value * 100:.1f} %"
+    return _("n/a") if value is None else _("{value} %", value=format(value * 100, ".1f"))
 
 
 def compare(old: dict[str, Any], new: dict[str, Any], old_name: str = "old",
@@ -449,11 +477,19 @@ def compare(old: dict[str, Any], new: dict[str, Any], old_name: str = "old",
     old_reqs = {r["id"]: r for r in old["requirements"]}
     new_reqs = {r["id"]: r for r in new["requirements"]}
 
-    def reason(r: dict[str, Any], other: dict[str, Any], side: str) -> str:
+    def reason(r: dict[str, Any], other: dict[str, Any], side: str) -> Message:
         module = r.get("checklist") or r["id"].split(":", 1)[0]
+        if side == "new":
+            if module not in other:
+                return message(N_("checklist {module} not assessed in the new result"),
+                               module=module)
+            return message(N_("requirement not in checklist {module} as assessed in the new "
+                              "result"), module=module)
         if module not in other:
-            return f"checklist {module} not assessed in the {side} result"
-        return f"requirement not in checklist {module} as assessed in the {side} result"
+            return message(N_("checklist {module} not assessed in the old result"),
+                           module=module)
+        return message(N_("requirement not in checklist {module} as assessed in the old result"),
+                       module=module)
 
     only_old = [{**r, "reason": reason(r, new_cl, "new")} for rid, r in old_reqs.items()
                 if rid not in new_reqs]
@@ -462,32 +498,52 @@ def compare(old: dict[str, Any], new: dict[str, Any], old_name: str = "old",
     common = [compare_requirement(old_reqs[rid], r) for rid, r in new_reqs.items()
               if rid in old_reqs]
 
+    notes = _comparison_notes(old, new, checklists, partial)
+    return Diff(old, new, old_name, new_name, common, only_old, only_new, checklists, partial,
+                notes)
+
+
+def _comparison_notes(old: dict[str, Any], new: dict[str, Any], checklists: dict[str, Any],
+                      partial: bool) -> list[Message]:
+    """What a reader must know before trusting the comparison (one sentence each)."""
     notes = []
     if partial:
-        notes.append("partial comparison: the results cover different checklists ("
-                     + "; ".join(filter(None, [
-                         "only in old: " + ", ".join(checklists["only_in_old"])
-                         if checklists["only_in_old"] else "",
-                         "only in new: " + ", ".join(checklists["only_in_new"])
-                         if checklists["only_in_new"] else ""]))
-                     + "); only their common requirements are compared, and the overall "
-                       "score and verdict are shown but not compared")
+        only_old, only_new = checklists["only_in_old"], checklists["only_in_new"]
+        tail = N_("only their common requirements are compared, and the overall score and "
+                  "verdict are shown but not compared")
+        if only_old and only_new:
+            notes.append(message(N_("partial comparison: the results cover different "
+                                    "checklists (only in old: {old}; only in new: {new}); "
+                                    "{consequence}"),
+                                 old=", ".join(only_old), new=", ".join(only_new),
+                                 consequence=message(tail)))
+        elif only_old:
+            notes.append(message(N_("partial comparison: the results cover different "
+                                    "checklists (only in old: {old}); {consequence}"),
+                                 old=", ".join(only_old), consequence=message(tail)))
+        else:
+            notes.append(message(N_("partial comparison: the results cover different "
+                                    "checklists (only in new: {new}); {consequence}"),
+                                 new=", ".join(only_new), consequence=message(tail)))
     for vc in checklists["version_changes"]:
-        notes.append(f"checklist {vc['id']} changed from version {vc['old']} to {vc['new']}: "
-                     "requirements it added or removed are listed separately")
+        notes.append(message(N_("checklist {id} changed from version {old} to {new}: "
+                                "requirements it added or removed are listed separately"),
+                             id=vc["id"], old=vc["old"], new=vc["new"]))
     if old.get("as_of") and new.get("as_of") and str(new["as_of"]) < str(old["as_of"]):
-        notes.append(f"the new result is assessed as of {new['as_of']}, before the old one "
-                     f"({old['as_of']}): check the order of the files")
+        notes.append(message(N_("the new result is assessed as of {new}, before the old one "
+                                "({old}): check the order of the files"),
+                             new=new["as_of"], old=old["as_of"]))
     op = (old.get("platform") or {}).get("name")
     np_ = (new.get("platform") or {}).get("name")
     if op and np_ and op != np_:
-        notes.append(f"the results are for different platforms ({op!r} and {np_!r})")
-    if (old.get("scoring") or {}).get("model") != (new.get("scoring") or {}).get("model"):
-        notes.append("the results use different scoring models ("
-                     f"{(old.get('scoring') or {}).get('model')} and "
-                     f"{(new.get('scoring') or {}).get('model')}): score changes mix both")
-    return Diff(old, new, old_name, new_name, common, only_old, only_new, checklists, partial,
-                notes)
+        notes.append(message(N_("the results are for different platforms ({old} and {new})"),
+                             old=repr(op), new=repr(np_)))
+    old_model = (old.get("scoring") or {}).get("model")
+    new_model = (new.get("scoring") or {}).get("model")
+    if old_model != new_model:
+        notes.append(message(N_("the results use different scoring models ({old} and {new}): "
+                                "score changes mix both"), old=old_model, new=new_model))
+    return notes
 
 
 def diff_files(old: Path | str, new: Path | str) -> Diff:
@@ -496,9 +552,24 @@ def diff_files(old: Path | str, new: Path | str) -> Diff:
 
 # -- rendering -------------------------------------------------------------------------------
 
-VERDICT_WORDS = {"compliant": "COMPLIANT", "partially_compliant": "PARTIALLY COMPLIANT",
-                 "non_compliant": "NON-COMPLIANT", "review_needed": "REVIEW NEEDED"}
-CHANGE_HEADERS = ["requirement", "severity", "change", "status", "score", "figures", "waiver"]
+VERDICT_WORDS = {"compliant": N_("COMPLIANT"), "partially_compliant": N_("PARTIALLY COMPLIANT"),
+                 "non_compliant": N_("NON-COMPLIANT"), "review_needed": N_("REVIEW NEEDED")}
+CHANGE_HEADERS = [N_("requirement"), N_("severity"), N_("change"), N_("status"), N_("score"),
+                  N_("figures"), N_("waiver")]
+CHANGE_WORDS = {NEWLY_MET: N_("newly met"), NEWLY_FAILING: N_("newly failing"),
+                WORSE: N_("worse"), BETTER: N_("better"), SCORE_DOWN: N_("score down"),
+                SCORE_UP: N_("score up"), FIGURES_CHANGED: N_("figures changed"),
+                WAIVER_CHANGED: N_("waiver changed")}
+ONLY_HEADERS = [N_("requirement"), N_("status"), N_("why")]
+AREA_HEADERS = [N_("area"), N_("old"), N_("new")]
+
+
+def _headers(headers: list[str]) -> list[str]:
+    return [_(h) for h in headers]
+
+
+def _verdict(value: Any) -> str:
+    return _(VERDICT_WORDS[value]) if value in VERDICT_WORDS else str(value)
 
 
 def _fmt_num(value: Any) -> str:
@@ -516,7 +587,7 @@ def _figure_text(figures: dict[str, dict[str, Any]], limit: int | None = 4) -> s
     parts = [f"{k} {_fmt_num(figures[k]['old'])} -> {_fmt_num(figures[k]['new'])}"
              for k in (keys[:limit] if limit else keys)]
     if limit and len(keys) > limit:
-        parts.append(f"(+{len(keys) - limit} more)")
+        parts.append(_("(+{n} more)", n=len(keys) - limit))
     return "; ".join(parts)
 
 
@@ -525,75 +596,101 @@ def change_rows(d: Diff, figure_limit: int | None = 4) -> list[list[Any]]:
     order = {NEWLY_FAILING: 0, WORSE: 1, SCORE_DOWN: 2, NEWLY_MET: 3, BETTER: 4, SCORE_UP: 5,
              WAIVER_CHANGED: 6, FIGURES_CHANGED: 7}
     changes = sorted(d.changed(), key=lambda c: (min(order.get(lb, 9) for lb in c.labels), c.id))
+    from audit.labels import severity_label, status_label
+
     for c in changes:
-        status = (c.old_status if c.old_status == c.new_status
-                  else f"{c.old_status} -> {c.new_status}")
+        old_status, new_status = status_label(c.old_status), status_label(c.new_status)
+        status = (old_status if c.old_status == c.new_status
+                  else _("{old} -> {new}", old=old_status, new=new_status))
         score = (f"{(c.old or {})['score']:.2f} -> {(c.new or {})['score']:.2f}"
                  if c.score_delta is not None and abs(c.score_delta) > SCORE_EPSILON
                  else f"{c.new.get('score', 0):.2f}" if c.new else "")
-        rows.append([c.id, c.severity, ", ".join(lb.replace("_", " ") for lb in c.labels),
+        change = _(", ").join(_(CHANGE_WORDS[lb]) if lb in CHANGE_WORDS else lb.replace("_", " ")
+                              for lb in c.labels)
+        rows.append([c.id, severity_label(c.severity), change,
                      status, score, _figure_text(c.figures, figure_limit), c.waiver or ""])
     return rows
 
 
 def headline_lines(d: Diff) -> list[str]:
     ov = d.overall()
-    name = (d.new.get("platform") or {}).get("name", "(unnamed platform)")
-    lines = [f"{name}: changes from {d.old.get('as_of')} ({d.old_name}) to "
-             f"{d.new.get('as_of')} ({d.new_name})"]
+    name = (d.new.get("platform") or {}).get("name") or _("(unnamed platform)")
+    lines = [_("{platform}: changes from {old_date} ({old_file}) to {new_date} ({new_file})",
+               platform=name, old_date=d.old.get("as_of"), old_file=d.old_name,
+               new_date=d.new.get("as_of"), new_file=d.new_name)]
     v = ov["verdict"]
-    tag = "" if d.partial else {"worse": " (worse)", "better": " (better)", "same": ""}[
-        v["direction"]]
-    lines.append(f"Verdict: {VERDICT_WORDS.get(v['old'], v['old'])} -> "
-                 f"{VERDICT_WORDS.get(v['new'], v['new'])}{tag}")
+    old_v, new_v = _verdict(v["old"]), _verdict(v["new"])
+    if d.partial or v["direction"] == "same":
+        lines.append(_("Verdict: {old} -> {new}", old=old_v, new=new_v))
+    elif v["direction"] == "worse":
+        lines.append(_("Verdict: {old} -> {new} (worse)", old=old_v, new=new_v))
+    else:
+        lines.append(_("Verdict: {old} -> {new} (better)", old=old_v, new=new_v))
     s = ov["score"]
-    delta = ("" if s["delta"] is None or d.partial else
-             f" ({'+' if s['delta'] >= 0 else ''}{s['delta'] * 100:.1f} points)")
-    lines.append(f"Score: {_pct(s['old'])} -> {_pct(s['new'])}{delta}"
-                 + (" [not comparable: different checklists]" if d.partial else ""))
+    old_s, new_s = _pct(s["old"]), _pct(s["new"])
+    if d.partial:
+        lines.append(_("Score: {old} -> {new} [not comparable: different checklists]",
+                       old=old_s, new=new_s))
+    elif s["delta"] is None:
+        lines.append(_("Score: {old} -> {new}", old=old_s, new=new_s))
+    else:
+        points = ("+" if s["delta"] >= 0 else "") + format(s["delta"] * 100, ".1f")
+        lines.append(_("Score: {old} -> {new} ({points} points)", old=old_s, new=new_s,
+                       points=points))
     w = ov["score_without_waivers"]
     if w != s:
-        lines.append(f"Score without waivers: {_pct(w['old'])} -> {_pct(w['new'])}")
+        lines.append(_("Score without waivers: {old} -> {new}", old=_pct(w["old"]),
+                       new=_pct(w["new"])))
     for vc in d.checklists["version_changes"]:
-        lines.append(f"Checklist {vc['id']}: version {vc['old']} -> {vc['new']}")
+        lines.append(_("Checklist {id}: version {old} -> {new}", id=vc["id"], old=vc["old"],
+                       new=vc["new"]))
     n = d.counts()
-    lines.append(f"Requirements compared: {n['compared']}; changed {n['changed']}: "
-                 f"{n['newly_met']} newly met, {n['newly_failing']} newly failing, "
-                 f"{n['better']} better, {n['worse']} worse, {n['score_up']} score up, "
-                 f"{n['score_down']} score down, {n['waiver_changes']} waiver change(s)")
+    lines.append(_("Requirements compared: {compared}; changed {changed}: {newly_met} newly "
+                   "met, {newly_failing} newly failing, {better} better, {worse} worse, "
+                   "{score_up} score up, {score_down} score down, {waiver_changes} waiver "
+                   "change(s)", **{k: n[k] for k in (
+                       "compared", "changed", "newly_met", "newly_failing", "better", "worse",
+                       "score_up", "score_down", "waiver_changes")}))
     if d.only_old or d.only_new:
-        lines.append(f"Only in old: {len(d.only_old)}; only in new: {len(d.only_new)}")
+        lines.append(_("Only in old: {old}; only in new: {new}", old=len(d.only_old),
+                       new=len(d.only_new)))
     regressions = d.regressions()
-    lines.append(f"Regressions: {len(regressions)}" + (" (" + "; ".join(regressions) + ")"
-                                                      if regressions else ""))
+    if regressions:
+        lines.append(_("Regressions: {n} ({list})", n=len(regressions),
+                       list=_("; ").join(regressions)))
+    else:
+        lines.append(_("Regressions: {n}", n=0))
     return lines
 
 
 def render_console(d: Diff, stream: IO[str]) -> None:
     from tabulate import tabulate
 
+    from audit.labels import status_label
+
     out = headline_lines(d)
     for note in d.notes:
-        out.append(f"Note: {note}")
+        out.append(_("Note: {note}", note=note))
     rows = change_rows(d)
     if rows:
         import textwrap
 
         rows = [[*r[:5], textwrap.fill(r[5], 50), r[6]] for r in rows]
-        out += ["", f"Changed requirements ({len(rows)}):", tabulate(rows,
-                                                                        headers=CHANGE_HEADERS)]
+        out += ["", _("Changed requirements ({n}):", n=len(rows)),
+                tabulate(rows, headers=_headers(CHANGE_HEADERS))]
     else:
-        out += ["", "No requirement changed."]
+        out += ["", _("No requirement changed.")]
     areas = d.by_area()
     if areas:
-        out += ["", "Scores by area:", tabulate(
+        out += ["", _("Scores by area:"), tabulate(
             [[a["area"].replace("_", " "), _pct(a["old"]), _pct(a["new"])] for a in areas],
-            headers=["area", "old", "new"])]
-    for label, items in (("Only in old", d.only_old), ("Only in new", d.only_new)):
+            headers=_headers(AREA_HEADERS))]
+    for title, items in ((_("Only in old ({n}):", n=len(d.only_old)), d.only_old),
+                         (_("Only in new ({n}):", n=len(d.only_new)), d.only_new)):
         if items:
-            out += ["", f"{label} ({len(items)}):", tabulate(
-                [[r["id"], r["status"], r["reason"]] for r in items],
-                headers=["requirement", "status", "why"])]
+            out += ["", title, tabulate(
+                [[r["id"], status_label(r["status"]), str(r["reason"])] for r in items],
+                headers=_headers(ONLY_HEADERS))]
     stream.write("\n".join(out) + "\n")
 
 
@@ -605,26 +702,29 @@ def _md(text: Any) -> str:
 def render_markdown(d: Diff, stream: IO[str]) -> None:
     from tabulate import tabulate
 
+    from audit.labels import status_label
+
     head = headline_lines(d)
     out = [f"# {_md(head[0])}", ""] + [f"- {_md(line)}" for line in head[1:]]
-    out += [f"- Note: {_md(n)}" for n in d.notes] + [""]
+    out += ["- " + _md(_("Note: {note}", note=n)) for n in d.notes] + [""]
     rows = change_rows(d, figure_limit=None)
-    out += [f"## Changed requirements ({len(rows)})", ""]
+    out += ["## " + _("Changed requirements ({n})", n=len(rows)), ""]
     if rows:
-        out += [tabulate([[_md(c) for c in r] for r in rows], headers=CHANGE_HEADERS,
-                         tablefmt="github"), ""]
+        out += [tabulate([[_md(c) for c in r] for r in rows],
+                         headers=_headers(CHANGE_HEADERS), tablefmt="github"), ""]
     else:
-        out += ["No requirement changed.", ""]
+        out += [_("No requirement changed."), ""]
     areas = d.by_area()
     if areas:
-        out += ["## Scores by area", "", tabulate(
+        out += ["## " + _("Scores by area"), "", tabulate(
             [[a["area"], _pct(a["old"]), _pct(a["new"])] for a in areas],
-            headers=["area", "old", "new"], tablefmt="github"), ""]
-    for label, items in (("Only in old", d.only_old), ("Only in new", d.only_new)):
+            headers=_headers(AREA_HEADERS), tablefmt="github"), ""]
+    for title, items in ((_("Only in old ({n})", n=len(d.only_old)), d.only_old),
+                         (_("Only in new ({n})", n=len(d.only_new)), d.only_new)):
         if items:
-            out += [f"## {label} ({len(items)})", "", tabulate(
-                [[_md(r["id"]), r["status"], _md(r["reason"])] for r in items],
-                headers=["requirement", "status", "why"], tablefmt="github"), ""]
+            out += ["## " + title, "", tabulate(
+                [[_md(r["id"]), status_label(r["status"]), _md(r["reason"])] for r in items],
+                headers=_headers(ONLY_HEADERS), tablefmt="github"), ""]
     stream.write("\n".join(out))
 
 

@@ -138,17 +138,19 @@ def _deadline_notes(judged: Judged) -> list[DataNote]:
                         "missing data, not handling.", column=end, log=log, rules=rules)
         elif code == "most-events-open":
             still_open = count - f["on_time"] - f["late"]
+            # formatted first: the extractor reads only literal arguments of _()
+            opened, judged_n = format(still_open, ","), format(count, ",")
+            share = format(still_open / count * 100, ".1f")
+            limit = format(OPEN_SHARE_LIMIT * 100, "g")
             message = _("{open} of {judged} events judged by {rules} in the {log} log have no "
                         "{column} ({share} %, more than {limit} %): the figure describes the "
-                        "few closed events.", open=f"{still_open:,}", judged=f"{count:,}",
-                        rules=rules, log=log, column=end,
-                        share=f"{still_open / count * 100:.1f}",
-                        limit=f"{OPEN_SHARE_LIMIT * 100:g}")
+                        "few closed events.", open=opened, judged=judged_n,
+                        rules=rules, log=log, column=end, share=share, limit=limit)
         else:
+            outside = format(f["outside_period"], ",")
             message = _("No event of the {log} log falls in the period judged by {rules}, but "
                         "{outside} matching event(s) lie outside it: check the as-of date and "
-                        "the lookback.", log=log, rules=rules,
-                        outside=f"{f['outside_period']:,}")
+                        "the lookback.", log=log, rules=rules, outside=outside)
         notes.append(DataNote(code, message, WARNING, log=log, requirement=first))
     return notes
 
@@ -187,11 +189,12 @@ def _platform_notes(pack: EvidencePack, logs: Sequence[str], judged: Judged) -> 
                               f"WHERE {quote(column)} IS NOT NULL GROUP BY 1 "
                               f"ORDER BY n DESC, 1 LIMIT 3")
             shown = ", ".join(f"{value} ({n:,})" for value, n in top)
+            different = format(distinct, ",")
             notes.append(DataNote("several-platforms", _(
                 "The {column} column of the {log} log holds {count} different values (most "
                 "rows: {values}) while the pack describes one platform, {platform}: every row "
                 "was judged as {platform}'s; filter the log to that platform.",
-                column=column, log=log, count=f"{distinct:,}", values=shown, platform=name),
+                column=column, log=log, count=different, values=shown, platform=name),
                 WARNING, log=log))
     return notes
 

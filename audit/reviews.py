@@ -244,8 +244,9 @@ def computed_label(r: RequirementResult) -> str:
     """The computed status beside an auditor's decision (empty when there is none)."""
     if r.computed is None:
         return ""
+    score = format(r.computed.score, ".2f")
     return _("computed: {status} ({score})", status=r.computed.status.value.replace("_", " "),
-             score=f"{r.computed.score:.2f}")
+             score=score)
 
 
 def review_dict(r: RequirementResult) -> dict[str, Any] | None:

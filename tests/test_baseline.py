@@ -60,6 +60,13 @@ def test_labels_after_against_before(tmp_path: Path) -> None:
     assert labels["eu.gdpr:dpo"] == UNCHANGED
     assert len(comparison.resolved()) == 14  # 13 newly met, 1 waived
     assert comparison.summary_line().startswith(f"Since baseline ({base}, as of 2023-08-31):")
+    from audit.i18n import use_language
+
+    with use_language("ar"):
+        assert comparison.summary_line().startswith(f"منذ خط الأساس ({base}، بتاريخ 2023-08-31):")
+        assert "تحسّن: " in comparison.summary_line()  # "{label}: {count}", label translated
+    with use_language("tr"):
+        assert "eksik kapatıldı" in comparison.summary_line()
 
     out = render("console", a)
     assert "since baseline" in out

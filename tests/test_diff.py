@@ -113,7 +113,7 @@ def test_console_report_reads_well(diff_cli: Callable[..., Any],
     assert "Score: 29.3 % -> 99.7 % (+70.4 points)" in out
     assert "Regressions: 0" in out
     line = next(ln for ln in out.splitlines() if ln.startswith("iq.telegram-2023:leak-takedown"))
-    assert "newly met" in line and "not_met -> met" in line
+    assert "newly met" in line and "not met -> met" in line
     assert "share_on_time 0.449 -> 0.977" in line
     assert err == ""
 
@@ -301,3 +301,28 @@ def test_results_the_gate_cannot_trust_are_refused(tmp_path: Path,
         with pytest.raises(DiffError) as exc:
             check_result(data, "new.json")
         assert expected in str(exc.value)
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("ar", ("التغييرات من", "الحكم:", "الدرجة:", "المتطلبات المقارَنة", "مقارنة جزئية",
+            "غير مُقيَّمة في النتيجة")),
+    ("tr", ("arasındaki değişiklikler", "Sonuç:", "Puan:", "Karşılaştırılan gereklilikler",
+            "kısmi karşılaştırma", "değerlendirilmedi")),
+])
+@pytest.mark.parametrize("fmt", ["console", "markdown"])
+def test_diff_sentences_follow_the_report_language(diff_cli: Callable[..., Any],
+                                                   results: dict[str, Path], tmp_path: Path,
+                                                   lang: str, words: tuple[str, ...],
+                                                   fmt: str) -> None:
+    """Headline, notes and reasons are translated; the JSON comparison stays English."""
+    code, out, _err = diff_cli(results["before-iq"], results["after"], "--lang", lang,
+                               "--format", fmt)
+    assert code == 0
+    for word in words:
+        assert word in out, (lang, fmt, word)
+    assert "Verdict:" not in out and "partial comparison" not in out
+    code, _out, _err = diff_cli(results["before-iq"], results["after"], "--lang", lang,
+                                "-o", str(tmp_path / "d.json"))
+    data = load(tmp_path / "d.json")
+    assert code == 0 and data["notes"][0].startswith("partial comparison: the results cover")
+    assert data["only_in_new"][0]["reason"] == "checklist eu.gdpr not assessed in the old result"

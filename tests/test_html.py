@@ -298,3 +298,15 @@ def test_arabic_is_right_to_left_and_translated(before: Any,
     assert "الحكم" in html and "الثغرات، الأخطر أولاً" in html
     # the charts and the view's labels go through the same machinery
     assert "Score by area" in seen and "not met" in seen
+
+
+def test_arabic_report_uses_the_real_catalogue(before: Any) -> None:
+    """With the shipped catalogue (no stub): the template's own headings, the scoring model
+    and the formula are Arabic; the English source sentences are gone."""
+    html = render(dataclasses.replace(before, language="ar"))
+    for arabic in ("الفجوات، الأسوأ أولاً", "الدرجات حسب المجال والولاية القضائية",
+                   "الإسناد القانوني", "<bdi>مرجّح</bdi>", "ملفات الأدلة", "الصيغة:"):
+        assert arabic in html, arabic
+    for english in ("Gaps, worst first", "Legal citation", "Evidence files", "(weighted)",
+                    "sum(weight x requirement score)"):
+        assert english not in html, english

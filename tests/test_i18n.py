@@ -19,13 +19,17 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def _extracted() -> set[str | tuple[str, str]]:
-    """Every message the code marks, extracted the way tools/catalogues.py does."""
+    """Every message the code and the HTML template mark, extracted the way
+    tools/catalogues.py does (same babel.cfg mapping)."""
     from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
 
+    with open(ROOT / "babel.cfg", encoding="utf-8") as fh:
+        method_map, options_map = parse_mapping_cfg(fh)
     keywords = dict(DEFAULT_KEYWORDS, N_=None)
     out: set[str | tuple[str, str]] = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-            str(ROOT / "audit"), keywords=keywords):
+            str(ROOT), method_map, options_map, keywords=keywords):
         out.add(message if isinstance(message, str) else tuple(message))  # type: ignore[arg-type]
     return out
 
@@ -50,6 +54,14 @@ def test_every_report_string_is_translated(lang: str, extracted: set) -> None:
     missing = sorted(str(m) for m in extracted - translated)
     assert not missing, f"{lang}: not in the catalogue or untranslated: {missing[:10]}"
     assert not [m.id for m in catalogue if m.id and m.fuzzy]
+
+
+def test_the_html_template_strings_are_extracted(extracted: set) -> None:
+    """The Jinja template's own sentences reach the catalogues, not only the Python ones."""
+    template = (ROOT / "audit" / "reports" / "templates" / "report.html.j2").read_text("utf-8")
+    marked = set(re.findall(r'\b_\("([^"\\]+)"', template))
+    assert marked, "the template marks no string"
+    assert marked <= extracted, sorted(marked - extracted)[:10]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

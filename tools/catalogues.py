@@ -17,6 +17,8 @@ from babel.messages.frontend import CommandLineInterface
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "audit" / "locale"
 POT = LOCALE / "audit.pot"
+# Python sources and the HTML report's Jinja templates (jinja2.ext.i18n ``_()``/``ngettext``).
+MAPPING = ROOT / "babel.cfg"
 
 
 def pybabel(*args: str) -> None:
@@ -25,7 +27,7 @@ def pybabel(*args: str) -> None:
 
 def extract() -> None:
     pybabel("extract", "--no-location", "--sort-output", "--omit-header", "-k", "N_",
-            "-o", str(POT), str(ROOT / "audit"))
+            "-F", str(MAPPING), "-o", str(POT), str(ROOT))
 
 
 def main(argv: list[str]) -> None:

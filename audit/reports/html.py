@@ -97,6 +97,11 @@ def _environment() -> Any:
                                   newstyle=False)
     env.filters["clip"] = clip
     env.globals["safe_url"] = safe_url
+    from audit.labels import scoring_model_label
+    from audit.reports.summary import formula_text
+
+    env.globals["model_label"] = scoring_model_label
+    env.globals["formula_text"] = formula_text
     return env
 
 

@@ -49,9 +49,10 @@ class JunitWriter:
                     failure.text = f"{summary}\n{a.citation(r)}"
                 elif r.status in (Status.WAIVED, Status.NOT_APPLICABLE):
                     ET.SubElement(case, "skipped", message=summary)
+                score = format(r.finding.score, ".2f")
                 ET.SubElement(case, "system-out").text = _(
                     "{status}, score {score}: {summary} [{citation}]", status=r.status.value,
-                    score=f"{r.finding.score:.2f}", summary=summary, citation=a.citation(r))
+                    score=score, summary=summary, citation=a.citation(r))
         ET.indent(suites)
         stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         stream.write(ET.tostring(suites, encoding="unicode"))
