@@ -124,7 +124,8 @@ def test_pack_audit_yaml_adds_folders(run, pack: Path, tmp_path: Path) -> None:
     (pack / "audit.yaml").write_text("checklist_path:\n  - checklists\nchecklist_paths: []\n")
     code, out, err = run("assess", pack, "-c", "acme.leaks")
     assert code == 2
-    assert err.strip().endswith("audit.yaml:3: checklist_paths: unknown key")
+    assert err.strip().endswith("audit.yaml:3: checklist_paths: unknown key; did you mean "
+                                "'checklist_path'?")
     (pack / "audit.yaml").write_text("checklist_path: checklists\n")
     code, out, err = run("assess", pack, "-c", "acme.leaks")
     assert code == 2 and "audit.yaml:1: checklist_path: expected a list" in err
