@@ -310,3 +310,20 @@ def test_arabic_report_uses_the_real_catalogue(before: Any) -> None:
     for english in ("Gaps, worst first", "Legal citation", "Evidence files", "(weighted)",
                     "sum(weight x requirement score)"):
         assert english not in html, english
+
+
+def test_citation_shows_confidence_below_high(before: Any) -> None:
+    """A requirement whose legal reference is not of high confidence carries the same
+    ``[confidence: ...]`` mark as the console and Markdown; a high one carries none."""
+    from audit.reports.summary import citation_text
+
+    html = render(before)
+    low = [r for r in before.results
+           if r.requirement.confidence.value not in ("high", "high_text")]
+    high = [r for r in before.results if r not in low]
+    assert low and high
+    for r in low:
+        assert str(escape(citation_text(before, r))) in html
+        assert "[confidence:" in citation_text(before, r)
+    assert "[confidence:" not in citation_text(before, high[0])
+    assert html.count("[confidence: ") >= len(low)

@@ -64,6 +64,7 @@ def _figures(figures: dict[str, Any]) -> tuple[list[tuple[str, Any]], list[dict[
 
 
 def _row(a: Assessment, r: RequirementResult) -> dict[str, Any]:
+    from audit.reports.summary import citation_text
     from audit.reports.xlsx_columns import priority
 
     req, f = r.requirement, r.finding
@@ -72,7 +73,7 @@ def _row(a: Assessment, r: RequirementResult) -> dict[str, Any]:
         "jurisdiction": req.jurisdiction, "area": area_label(req.area.value),
         "severity": req.severity.value, "severity_label": severity_label(req.severity.value),
         "status": f.status.value, "status_label": status_label(f.status.value),
-        "score": f.score, "summary": f.summary, "citation": a.citation(r),
+        "score": f.score, "summary": f.summary, "citation": citation_text(a, r),
         "url": a.source_url(r), "remediation": " ".join(req.remediation.split()),
         "priority": priority(r) if r.status.is_gap else "",
         "applicability": r.applicability, "legal_status": req.status.value,
