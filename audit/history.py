@@ -157,13 +157,17 @@ def history_cmd(results: tuple[Path, ...], fmt: str | None, output: Path | None,
 def _write(rows: list[dict[str, Any]], fmt: str, output: Path | None, language: str) -> None:
     import json
 
-    from audit.reports.base import write_atomically
+    import sys
+
+    from audit.reports.base import is_stdout, write_atomically, write_output
 
     if fmt == "xlsx":
-        if output is None:
-            raise click.UsageError("the xlsx format needs an output file: add -o FILE")
+        if output is None or is_stdout(output):
+            raise click.UsageError("the xlsx format is a binary workbook: it needs an output "
+                                   "file (-o FILE), not standard output")
         write_atomically(output, lambda fh: write_workbook(rows, fh), True)
-        click.echo(_("wrote {output}: {n} result(s)", output=output, n=len(rows)))
+        # status on stderr: stdout carries only reports
+        click.echo(_("wrote {output}: {n} result(s)", output=output, n=len(rows)), err=True)
         return
 
     def render(fh: IO[str]) -> None:
@@ -182,8 +186,6 @@ def _write(rows: list[dict[str, Any]], fmt: str, output: Path | None, language: 
             fh.write(tabulate(body, headers=headers) + "\n")
 
     if output is not None:
-        write_atomically(output, render, False)
+        write_output(output, render, False, sys.stdout)
     else:
-        import sys
-
         render(sys.stdout)
