@@ -372,6 +372,14 @@ def load_library(registry: Registry, local: Sequence[Path] = ()) -> ChecklistLib
     raws, problems = _collect(registry, clashes=clashes, local=local)
     if not problems:
         resolved, problems = resolve_all(raws)
+    if not problems:
+        # the user's own modules get the rule-name check `checklists validate` gives them
+        # (bundled and plugin modules had it before they shipped); only local ones, to stay cheap
+        from audit.vocabulary_check import rule_name_problems
+
+        for raw in raws.values():
+            if raw.owner == LOCAL_OWNER:
+                problems += rule_name_problems(raw.doc, registry)
     if problems:
         # two plugins claiming one module id is a plugin error (exit 3), like any id clash
         raise (PluginError if clashes else ChecklistError)(problems=problems)

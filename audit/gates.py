@@ -23,10 +23,15 @@ def _non_compliant(a: Assessment) -> str | None:
 
 
 def _critical(a: Assessment) -> str | None:
-    ids = [r.requirement.full_id for r in a.results
-           if r.requirement.severity.value == "critical" and r.status.is_gap]
-    if ids:
-        return _("{n} critical requirement(s) not met: {ids}", n=len(ids), ids=", ".join(ids))
+    """Each gap is listed with its status: a "partially met" requirement is not "not met"."""
+    from audit.labels import status_label
+
+    items = [_("{requirement} ({status})", requirement=r.requirement.full_id,
+               status=status_label(r.status))
+             for r in a.results if r.requirement.severity.value == "critical" and r.status.is_gap]
+    if items:
+        return _("{n} critical requirement(s) not fully met: {items}", n=len(items),
+                 items=", ".join(items))
     return None
 
 

@@ -35,7 +35,9 @@ def test_fail_on_critical_exits_1_on_before_negotiation(run) -> None:
     code, _out, err = run("assess", BEFORE, "-c", "iq.telegram-2023", "-q", "--fail-on",
                           "critical")
     assert code == 1
-    assert "--fail-on critical: 2 critical requirement(s) not met" in err
+    assert ("--fail-on critical: 2 critical requirement(s) not fully met: "
+            "iq.telegram-2023:leak-takedown (not met), "
+            "iq.telegram-2023:disclosure-judicial (not met)") in err
     code, _out, err = run("assess", AFTER, "-c", "iq.telegram-2023", "-q", "--fail-on",
                           "critical", "--fail-on", "non-compliant", "--fail-under", "50")
     assert code == 0, err
@@ -259,3 +261,33 @@ def test_verify_with_own_checklist_file(run, tmp_path: Path, data: Path) -> None
                       "utf-8")
     code, out, _err = run("verify", result, AFTER, "-c", module)
     assert code == 1 and "checklist xx.fresh: v2" in out and "v1" in out
+
+
+def test_fail_on_critical_names_each_gap_with_its_status() -> None:
+    """The reported defect: a requirement 'partially met 0.98' was listed as 'not met'."""
+    from types import SimpleNamespace
+
+    from audit.gates import failed
+    from audit.i18n import use_language
+    from audit.model import Severity, Status
+
+    def result(rid: str, severity: Severity, status: Status) -> SimpleNamespace:
+        return SimpleNamespace(requirement=SimpleNamespace(full_id=rid, severity=severity),
+                               status=status)
+
+    assessment = SimpleNamespace(results=[
+        result("eu.gdpr:breach-notice-authority", Severity.CRITICAL, Status.PARTIAL),
+        result("eu.gdpr:records", Severity.CRITICAL, Status.NO_EVIDENCE),
+        result("eu.gdpr:dpo", Severity.HIGH, Status.NOT_MET),
+        result("eu.gdpr:lawful-basis", Severity.CRITICAL, Status.MET)])
+    assert failed(assessment, ["critical"]) == [  # type: ignore[arg-type]
+        "--fail-on critical: 2 critical requirement(s) not fully met: "
+        "eu.gdpr:breach-notice-authority (partially met), eu.gdpr:records (no evidence)"]
+    with use_language("tr"):
+        (line,) = failed(assessment, ["critical"])  # type: ignore[arg-type]
+    assert line == ("--fail-on critical: tam karşılanmayan 2 kritik gereklilik: "
+                    "eu.gdpr:breach-notice-authority (kısmen karşılandı), "
+                    "eu.gdpr:records (kanıt yok)")
+    with use_language("ar"):
+        (line,) = failed(assessment, ["critical"])  # type: ignore[arg-type]
+    assert "غير مستوفاة بالكامل" in line and "(مستوفى جزئياً)" in line

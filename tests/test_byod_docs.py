@@ -80,3 +80,19 @@ def test_error_examples_are_what_the_tool_prints(run, tmp_path: Path, monkeypatc
     mapping.write_text(original.replace("      Theft: theft\n", ""))
     code, _out, err = run("assess", "us-breaches", "-c", "eu.gdpr")
     assert (code, err.strip()) == (2, unmapped)
+
+
+def test_the_colorado_module_counts_denver_days_and_passes_strict(run, monkeypatch) -> None:
+    """The reported defect: the docs' own module had no time zone, so walk-through 2 carried a
+    clock-in-utc warning and failed under --strict; the page shows the rule as the file has it."""
+    module = (DATA / "checklists" / "us-co.breach-notice.yaml").read_text("utf-8")
+    text = DOC.read_text(encoding="utf-8")
+    shown = re.findall(r"```yaml\n(    rule:\n      type: deadline\n.*?)```", text, re.DOTALL)[0]
+    assert shown.replace("      timezone: America/Denver\n", "") != shown
+    assert all(line in module.splitlines() for line in shown.splitlines())
+    monkeypatch.chdir(DATA)
+    code, out, err = run("assess", *_command("us-breaches"), "--strict", "--format", "json")
+    assert code in (0, 1), err
+    result = json.loads(out)
+    assert "clock-in-utc" not in [n["code"] for n in result["notes"]]
+    assert result["requirements"][0]["summary"].startswith("1 of 4 breaches")

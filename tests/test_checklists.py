@@ -75,6 +75,8 @@ def test_bundled_modules_load_and_resolve() -> None:
     (("\nversion: 1", "\nversion: one"), "module.yaml:5: version: expected a whole number, got text 'one'"),
     # unknown key, with a suggestion
     (("    severity: high\n", "    severty: high\n"), "requirements[1].severty: unknown key; did you mean 'severity'?"),
+    # a top-level key too (it said only 'unknown key')
+    (("\nversion: 1", "\nverison: 1"), "module.yaml:5: verison: unknown key; did you mean 'version'?"),
     # dangling citation
     (('{source: gdpr, article: "Art. 37"}', '{source: gdrp, article: "Art. 37"}'),
      "requirements[1].citation.source: cites unknown source 'gdrp' (sources: gdpr)"),

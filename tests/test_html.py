@@ -310,3 +310,55 @@ def test_arabic_report_uses_the_real_catalogue(before: Any) -> None:
     for english in ("Gaps, worst first", "Legal citation", "Evidence files", "(weighted)",
                     "sum(weight x requirement score)"):
         assert english not in html, english
+
+
+def test_citation_shows_confidence_below_high(before: Any) -> None:
+    """A requirement whose legal reference is not of high confidence carries the same
+    ``[confidence: ...]`` mark as the console and Markdown; a high one carries none."""
+    from audit.reports.summary import citation_text
+
+    html = render(before)
+    low = [r for r in before.results
+           if r.requirement.confidence.value not in ("high", "high_text")]
+    high = [r for r in before.results if r not in low]
+    assert low and high
+    for r in low:
+        assert str(escape(citation_text(before, r))) in html
+        assert "[confidence:" in citation_text(before, r)
+    assert "[confidence:" not in citation_text(before, high[0])
+    assert html.count("[confidence: ") >= len(low)
+
+
+def test_measured_figures_are_labelled_and_formatted(before: Any) -> None:
+    """The figures table shows the Metrics sheet's labels and locale-formatted values (shares
+    as percentages, hours as durations, counts grouped), never raw keys or raw numbers."""
+    from audit.reports.xlsx_columns import FIGURE_COLUMNS, METRIC_HEADERS
+
+    assert set(FIGURE_COLUMNS.values()) <= set(METRIC_HEADERS)
+    html = render(before)
+    table = "".join(re.findall(r'<table class="figures">(.*?)</table>', html, re.S))
+    rows = dict(re.findall(r"<tr><th>([^<]*)</th><td class=\"num\"><bdi>([^<]*)</bdi>", table))
+    for raw in ("share_on_time", "on_time", "p50_hours", "outside_period", "0.44856",
+                "21.526"):
+        assert raw not in table, raw
+    assert {"share", "on time", "median time", "outside the measured period"} <= set(rows)
+    assert "<th>share</th><td class=\"num\"><bdi>44.9%</bdi>" in table
+    assert "<th>median time</th><td class=\"num\"><bdi>21.5 h</bdi>" in table
+    assert "<th>90th percentile time</th><td class=\"num\"><bdi>4.8 days</bdi>" in table
+    turkish = "".join(re.findall(r'<table class="figures">(.*?)</table>',
+                                 render(dataclasses.replace(before, language="tr")), re.S))
+    assert "%44,9" in turkish and "21,5 sa" in turkish
+    assert "ölçülen dönemin dışında" in turkish
+
+
+def test_figure_values_group_counts() -> None:
+    from audit.i18n import use_language
+    from audit.reports.html_view import figure_label, figure_value
+
+    with use_language("en"):
+        assert figure_value("events", 1234567) == "1,234,567"
+        assert figure_value("p50_hours", 100.8) == "4.2 days"
+        assert figure_label("share_on_time") == "share"
+        assert figure_label("closed_within") == "closed within"
+    with use_language("tr"):
+        assert figure_value("events", 1234567) == "1.234.567"

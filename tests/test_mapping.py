@@ -292,7 +292,18 @@ def test_unknown_key_is_located(run, tmp_path: Path) -> None:
     _edit_breach_mapping(pack, lambda d: d.update(timezon="UTC"))
     line = assert_refused(run, pack, tmp_path)
     assert line.startswith("pack/logs/breaches.mapping.yaml:")
-    assert line.endswith(": timezon: unknown key")
+    assert line.endswith(": timezon: unknown key; did you mean 'timezone'?")
+
+
+def test_a_misspelt_mapping_key_gets_the_closest_known_key(run, tmp_path: Path) -> None:
+    """The reported defect: `colums:` said only 'unknown key'."""
+    pack = copy_breaches(tmp_path)
+    _edit_breach_mapping(pack, lambda d: d.update(colums=d.pop("columns")))
+    line = assert_refused(run, pack, tmp_path)
+    assert line.startswith("pack/logs/breaches.mapping.yaml:")
+    assert line.endswith(": colums: unknown key; did you mean 'columns'?")
+    _edit_breach_mapping(pack, lambda d: d.update(columns=d.pop("colums"), xyzzy=1))
+    assert assert_refused(run, pack, tmp_path).endswith(": xyzzy: unknown key")  # nothing close
 
 
 def test_corrupt_gz(run, tmp_path: Path) -> None:

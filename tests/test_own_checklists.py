@@ -124,7 +124,8 @@ def test_pack_audit_yaml_adds_folders(run, pack: Path, tmp_path: Path) -> None:
     (pack / "audit.yaml").write_text("checklist_path:\n  - checklists\nchecklist_paths: []\n")
     code, out, err = run("assess", pack, "-c", "acme.leaks")
     assert code == 2
-    assert err.strip().endswith("audit.yaml:3: checklist_paths: unknown key")
+    assert err.strip().endswith("audit.yaml:3: checklist_paths: unknown key; did you mean "
+                                "'checklist_path'?")
     (pack / "audit.yaml").write_text("checklist_path: checklists\n")
     code, out, err = run("assess", pack, "-c", "acme.leaks")
     assert code == 2 and "audit.yaml:1: checklist_path: expected a list" in err
@@ -172,3 +173,52 @@ def test_template_takes_a_module_file(run, tmp_path: Path) -> None:
 
     answers = load_workbook(tmp_path / "t.xlsx")["Answers"]
     assert "escalation" in [c.value for row in answers.iter_rows() for c in row]
+
+
+@pytest.mark.parametrize(("change", "place", "message"), [
+    ({"start": "recieved_at"}, "requirements[0].rule.start",
+     "the moderation log has no column 'recieved_at'; did you mean 'received_at'?"),
+    ({"log": "moderaton"}, "requirements[0].rule.log", "no loader or evidence schema knows a "
+                                                       "log 'moderaton'; did you mean "
+                                                       "'moderation'?"),
+    ({"where": {"countyr": "IQ"}}, "requirements[0].rule.where.countyr",
+     "the moderation log has no column 'countyr'; did you mean 'country'?"),
+])
+def test_a_misspelt_rule_name_in_a_local_module_stops_assess_like_validate(
+        run, pack: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        change: dict, place: str, message: str) -> None:
+    """The reported defect: assess scored a typo as the platform's 'no evidence' (exit 0)
+    while validate rejected it; every way a local module comes in now gets the same line."""
+    rule = dict(OWN["requirements"][0]["rule"], **change)
+    module = _module(tmp_path / "own" / "c1.yaml",
+                     requirements=[dict(OWN["requirements"][0], rule=rule)])
+    code, out, err = run("checklists", "validate", module)
+    assert code == 2
+    expected = err.strip()
+    assert expected.endswith(f": {place}: {message}"), expected
+    code, out, err = run("assess", pack, "-c", module, "--as-of", "2024-12-31")
+    assert (code, err.strip()) == (2, expected)
+    code, out, err = run("assess", pack, "-c", tmp_path / "own")  # a folder
+    assert (code, err.strip()) == (2, expected)
+    code, out, err = run("template", "-c", module, "-o", tmp_path / "t.xlsx")
+    assert (code, err.strip()) == (2, expected) and not (tmp_path / "t.xlsx").exists()
+    (pack / "audit.yaml").write_text(f"checklist_path:\n  - {tmp_path / 'own'}\n")
+    code, out, err = run("assess", pack, "-c", "acme.leaks")
+    assert (code, err.strip()) == (2, expected)
+    (pack / "audit.yaml").unlink()
+    monkeypatch.setenv("AUDIT_CHECKLIST_PATH", str(tmp_path / "own"))
+    code, out, err = run("assess", pack, "-c", "iq.telegram-2023")
+    assert (code, err.strip()) == (2, expected)
+
+
+def test_a_name_only_a_pack_mapping_defines_is_accepted_in_a_local_module(
+        run, pack: Path, tmp_path: Path) -> None:
+    """Logs are an open set (a pack's mapping may define its own): a name unlike every known
+    one is the author's own, as `checklists validate` takes it, not a typo."""
+    rule = dict(OWN["requirements"][0]["rule"], log="escalations")
+    module = _module(tmp_path / "c2.yaml", requirements=[dict(OWN["requirements"][0],
+                                                              rule=rule)])
+    code, out, err = run("checklists", "validate", module)
+    assert code == 0, err
+    code, out, err = run("assess", pack, "-c", module, "--as-of", "2024-12-31")
+    assert code == 0, err

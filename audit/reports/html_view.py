@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from audit.assessment import Assessment, RequirementResult
-from audit.i18n import _
+from audit.i18n import N_, _, format_date, format_hours, format_number, format_percent
 from audit.reports.html_charts import MonthPoint, area_bars, monthly_share, score_colour
 
 
@@ -54,16 +54,49 @@ def area_label(area: str) -> str:
     return labels.get(area, area.replace("_", " "))
 
 
+_FIGURE_LABELS = {"outside_period": N_("outside the measured period"),
+                  "count": N_("documents found"), "newest": N_("newest document"),
+                  "calendar": N_("calendar")}
+
+
+def figure_label(key: str) -> str:
+    """A measured figure's name for people: the Metrics sheet's header where it has a column,
+    else a label of its own; an unknown (plugin) key keeps its name, spaced."""
+    from audit.reports.xlsx_columns import FIGURE_COLUMNS
+
+    if key in FIGURE_COLUMNS:
+        return _(FIGURE_COLUMNS[key])
+    if key in _FIGURE_LABELS:
+        return _(_FIGURE_LABELS[key])
+    return key.replace("_", " ")
+
+
+def figure_value(key: str, value: Any) -> Any:
+    """A figure formatted as the workbook shows it, in the report's locale: shares as
+    percentages, hours as durations, dates in words, counts with grouping."""
+    if value is None or isinstance(value, bool):
+        return value
+    if key.startswith("share") or key == "target":
+        return format_percent(float(value))
+    if key.endswith("_hours"):
+        return format_hours(float(value))
+    if key == "newest":
+        return format_date(value)
+    if isinstance(value, (int, float)):
+        return format_number(value)
+    return value
+
+
 def _figures(figures: dict[str, Any]) -> tuple[list[tuple[str, Any]], list[dict[str, Any]]]:
-    """Scalar figures as (name, value) pairs, and rule versions as rows."""
-    scalars = [(k, f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v)
-               for k, v in figures.items()
+    """Scalar figures as (label, formatted value) pairs, and rule versions as rows."""
+    scalars = [(figure_label(k), figure_value(k, v)) for k, v in figures.items()
                if isinstance(v, (str, int, float, bool)) or v is None]
     versions = [dict(v) for v in figures.get("versions", []) if isinstance(v, dict)]
     return scalars, versions
 
 
 def _row(a: Assessment, r: RequirementResult) -> dict[str, Any]:
+    from audit.reports.summary import citation_text
     from audit.reports.xlsx_columns import priority
 
     req, f = r.requirement, r.finding
@@ -72,7 +105,7 @@ def _row(a: Assessment, r: RequirementResult) -> dict[str, Any]:
         "jurisdiction": req.jurisdiction, "area": area_label(req.area.value),
         "severity": req.severity.value, "severity_label": severity_label(req.severity.value),
         "status": f.status.value, "status_label": status_label(f.status.value),
-        "score": f.score, "summary": f.summary, "citation": a.citation(r),
+        "score": f.score, "summary": f.summary, "citation": citation_text(a, r),
         "url": a.source_url(r), "remediation": " ".join(req.remediation.split()),
         "priority": priority(r) if r.status.is_gap else "",
         "applicability": r.applicability, "legal_status": req.status.value,
@@ -107,8 +140,10 @@ def _detail(a: Assessment, r: RequirementResult, names: dict[str, str],
             cap: int) -> dict[str, Any] | None:
     full_id = r.requirement.full_id
     query = a.details.get(full_id)
-    scalars, versions = _figures(dict(r.finding.figures))
-    measured = [k for k, v in scalars if isinstance(v, (int, float)) and not isinstance(v, bool)
+    figures = dict(r.finding.figures)
+    scalars, versions = _figures(figures)
+    measured = [k for k, v in figures.items()
+                if isinstance(v, (int, float)) and not isinstance(v, bool)
                 or isinstance(v, str) and v[:1].isdigit()]
     if query is None and not measured:
         return None  # an answer or a named officer: already in the requirement table

@@ -39,6 +39,14 @@ METRIC_HEADERS = [N_("requirement"), N_("rule"), N_("log"), N_("rule version fro
                   N_("90th percentile time"), N_("99th percentile time"), N_("matched"),
                   N_("status")]
 
+# The Metrics column that shows each measured figure (a ``Finding.figures`` key), so other
+# writers (the HTML report) label a figure with the same, already translated, header.
+FIGURE_COLUMNS = {"events": "events", "on_time": "on time", "late": "late",
+                  "missing": "missing", "pending": "pending", "share_on_time": "share",
+                  "share": "share", "target": "target", "p50_hours": "median time",
+                  "p90_hours": "90th percentile time", "p99_hours": "99th percentile time",
+                  "matched": "matched"}
+
 
 def priority(result: RequirementResult) -> str:
     """P1..P4 from severity and the size of the gap (documented in docs/gap-workbook.md).

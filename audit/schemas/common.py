@@ -85,7 +85,7 @@ def _message(err: cerrors.ValidationError, schema_at: Callable[[PathKey], Mappin
     meta = rule_schema.get("meta", {}) if isinstance(rule_schema, Mapping) else {}
     value = err.value
     if err.code == cerrors.UNKNOWN_FIELD.code:
-        known = list(schema_at(err.schema_path).keys()) if err.schema_path else []
+        known = list(schema_at(err.schema_path).keys())  # () is the top level
         close = difflib.get_close_matches(str(err.field), [str(k) for k in known], n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         return f"unknown key{hint}"
