@@ -60,13 +60,18 @@ def _pct(score: dict[str, Any]) -> float | None:
     return None if score.get("score") is None else round(score["score"] * 100, 1)
 
 
-def table(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
-    """Key figures, then one column per area and per jurisdiction (percent)."""
+def table(rows: list[dict[str, Any]], label_verdict: bool = True
+          ) -> tuple[list[str], list[list[Any]]]:
+    """Key figures, then one column per area and per jurisdiction (percent); the verdict as a
+    label (the HTML page labels the token itself, in its own sentence case)."""
+    from audit.labels import verdict_label
+
     areas = sorted({a for r in rows for a in r["by_area"]})
     jurs = sorted({j for r in rows for j in r["by_jurisdiction"]})
     headers = [_("as of"), _("verdict"), _("score %"), _("gaps"), _("critical gaps"),
                _("waived"), _("stale"), *[a.replace("_", " ") for a in areas], *jurs]
-    body = [[r["as_of"], r["verdict"], r["score"], r["gaps"], r["critical_gaps"], r["waived"],
+    body = [[r["as_of"], verdict_label(r["verdict"]) if label_verdict else r["verdict"],
+             r["score"], r["gaps"], r["critical_gaps"], r["waived"],
              r["stale"], *[r["by_area"].get(a) for a in areas],
              *[r["by_jurisdiction"].get(j) for j in jurs]] for r in rows]
     return headers, body
@@ -80,6 +85,7 @@ def write_workbook(rows: list[dict[str, Any]], stream: IO[bytes]) -> None:
     from openpyxl.chart import LineChart, Reference
 
     from audit.reports.xlsx_process import reproducible_xlsx
+    from audit.i18n import format_date
     from audit.reports.xlsx_style import Style, fit_widths
 
     headers, body = table(rows)
@@ -87,16 +93,13 @@ def write_workbook(rows: list[dict[str, Any]], stream: IO[bytes]) -> None:
     ws = wb.active
     ws.title = _("History")
     st = Style()
-    for i, width in enumerate(fit_widths([headers, *body]), start=1):
-        from openpyxl.utils import get_column_letter
-
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = st.bold
+    st.setup(ws, fit_widths([headers, *body]), freeze="B2", headers=headers)
+    left = str(rows[-1]["platform"] or "")
+    right = _("As of {date}", date=format_date(rows[-1]["as_of"]))
+    st.print_setup(ws, "1:1", right=right, left=left)  # as the gap workbook's sheets print
+    ws.append(st.header(ws, headers))
     for values in body:
         ws.append(values)
-    ws.freeze_panes = "B2"
     chart = LineChart()
     chart.title = _("Score by area and overall (%)")
     chart.y_axis.title = "%"
@@ -108,8 +111,13 @@ def write_workbook(rows: list[dict[str, Any]], stream: IO[bytes]) -> None:
         chart.add_data(Reference(ws, min_col=first_area + 1, max_col=len(headers), min_row=1,
                                  max_row=len(body) + 1), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(body) + 1))
-    chart.width, chart.height = 24, 12
-    ws.add_chart(chart, f"A{len(body) + 4}")
+    chart.width, chart.height = 24, 12  # cm: fits one landscape A4 page
+    # the chart on its own sheet, printed on one page: below the table it was cut across pages
+    cs = wb.create_sheet(_("Chart"))
+    st.setup(cs, freeze=None)
+    st.print_setup(cs, None, right=right, left=left)
+    cs.page_setup.fitToHeight = 1
+    cs.add_chart(chart, "A1")
     buffer = io.BytesIO()
     wb.save(buffer)
     stream.write(reproducible_xlsx(buffer.getvalue()))
@@ -149,13 +157,17 @@ def history_cmd(results: tuple[Path, ...], fmt: str | None, output: Path | None,
 def _write(rows: list[dict[str, Any]], fmt: str, output: Path | None, language: str) -> None:
     import json
 
-    from audit.reports.base import write_atomically
+    import sys
+
+    from audit.reports.base import is_stdout, write_atomically, write_output
 
     if fmt == "xlsx":
-        if output is None:
-            raise click.UsageError("the xlsx format needs an output file: add -o FILE")
+        if output is None or is_stdout(output):
+            raise click.UsageError("the xlsx format is a binary workbook: it needs an output "
+                                   "file (-o FILE), not standard output")
         write_atomically(output, lambda fh: write_workbook(rows, fh), True)
-        click.echo(_("wrote {output}: {n} result(s)", output=output, n=len(rows)))
+        # status on stderr: stdout carries only reports
+        click.echo(_("wrote {output}: {n} result(s)", output=output, n=len(rows)), err=True)
         return
 
     def render(fh: IO[str]) -> None:
@@ -174,8 +186,6 @@ def _write(rows: list[dict[str, Any]], fmt: str, output: Path | None, language: 
             fh.write(tabulate(body, headers=headers) + "\n")
 
     if output is not None:
-        write_atomically(output, render, False)
+        write_output(output, render, False, sys.stdout)
     else:
-        import sys
-
         render(sys.stdout)

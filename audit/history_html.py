@@ -37,7 +37,7 @@ def view(rows: list[dict[str, Any]]) -> dict[str, Any]:
     from audit.reports.html_charts import score_lines
     from audit.reports.html_view import verdict_label
 
-    headers, body = table(rows)
+    headers, body = table(rows, label_verdict=False)
     verdict_col = 1
     cells = [[verdict_label(v) if i == verdict_col else _cell(v) for i, v in enumerate(line)]
              for line in body]

@@ -55,6 +55,38 @@ VERDICT = {
     "non_compliant": N_("NON-COMPLIANT"),
     "review_needed": N_("REVIEW NEEDED"),
 }
+RULE = {  # rule types (audit.model), as the Requirements and Metrics sheets show them
+    "deadline": N_("deadline"),
+    "share": N_("share"),
+    "attestation": N_("attestation"),
+    "document": N_("document"),
+    "officer": N_("officer"),
+    "threshold": N_("threshold"),
+    "count": N_("count"),
+    "all_of": N_("all of"),
+    "any_of": N_("any of"),
+}
+NOTE_SEVERITY = {  # audit.assessment.DataNote.severity
+    "info": N_("information"),
+    "warning": N_("warning"),
+}
+DETAIL_STATUS = {  # the 'problem' column of the offending-events query (audit/logs/metrics.py)
+    "late": N_("late"),
+    "not handled": N_("not handled"),
+}
+DETAIL_COLUMN = {  # columns of the offending-events query; others: underscores as spaces
+    "id": N_("Id"),
+    "request_id": N_("Request id"),
+    "received_at": N_("Received at"),
+    "detected_at": N_("Detected at"),
+    "actioned_at": N_("Actioned at"),
+    "completed_at": N_("Completed at"),
+    "authority_notified_at": N_("Authority notified at"),
+    "users_notified_at": N_("Users notified at"),
+    "deadline": N_("Deadline"),
+    "hours_taken": N_("Hours taken"),
+    "problem": N_("Problem"),
+}
 TRACKING = (N_("open"), N_("in progress"), N_("done"), N_("accepted risk"))
 SCORING_MODEL = {
     "weighted": N_("weighted"),
@@ -130,6 +162,30 @@ def file_role_label(value: Any) -> str:
 
 def baseline_label(value: Any) -> str:
     return _word(BASELINE, value)
+
+
+def rule_label(value: Any) -> str:
+    return _word(RULE, value)
+
+
+def note_severity_label(value: Any) -> str:
+    return _word(NOTE_SEVERITY, value)
+
+
+def detail_status_label(value: Any) -> str:
+    return _word(DETAIL_STATUS, value)
+
+
+def detail_column_label(name: str) -> str:
+    """A column of a detail sheet for people: a known name's label, else its words."""
+    if name in DETAIL_COLUMN:
+        return _(DETAIL_COLUMN[name])
+    return name.replace("_", " ")
+
+
+def theme_label(theme: str) -> str:
+    """A theme id (``takedown-personal-data``) as words; themes have no catalogue entry."""
+    return theme.replace("-", " ").replace("_", " ")
 
 
 def tracking_labels() -> list[str]:

@@ -240,11 +240,19 @@ def test_history_table_json_and_chart(run, tmp_path: Path) -> None:
     assert set(rows[1]["by_jurisdiction"]) == {"EU", "IQ"}
     code, out, err = run("history", folder / "2.json", folder / "1.json")
     assert out.splitlines()[2].startswith("2023-08-31")
+    assert "NON-COMPLIANT" in out and "non_compliant" not in out
     book = tmp_path / "h.xlsx"
     code, out, err = run("history", folder, "-o", book)
     assert code == 0, err
-    ws = openpyxl.load_workbook(book)["History"]
-    assert ws["A2"].value == "2023-08-31" and ws._charts
+    wb = openpyxl.load_workbook(book)
+    ws = wb["History"]
+    assert ws["A2"].value == "2023-08-31" and ws["B2"].value == "NON-COMPLIANT"
+    # printed like the gap workbook's sheets; the chart on its own one-page sheet, not split
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$1"
+    chart = wb["Chart"]
+    assert chart._charts and not ws._charts and chart.page_setup.fitToHeight == 1
+    assert chart.page_setup.orientation == "landscape"
 
 
 def test_verify_with_own_checklist_file(run, tmp_path: Path, data: Path) -> None:

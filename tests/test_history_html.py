@@ -80,3 +80,17 @@ def test_history_page_language_and_inputs(run, results: Path,  # type: ignore[no
     assert json.loads((results / "1.json").read_text("utf-8"))["as_of"] == "2023-08-31"
     code, _out, err = run("history", results, "--lang", "xx")
     assert code == 2 and "--lang" in err
+
+
+def test_history_to_standard_output(run, results: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """`-o -` writes text formats to standard output and refuses the workbook (no file '-')."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("history", results, "-o", "-", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["schema"] == "platform-audit/history"
+    code, out, err = run("history", results, "-o", "-", "--format", "xlsx")
+    assert code == 2 and "standard output" in err and out == ""
+    assert not (tmp_path / "-").exists()
+    code, out, err = run("history", results, "-o", tmp_path / "h.xlsx")
+    assert code == 0 and "wrote" in err and "wrote" not in out

@@ -127,8 +127,8 @@ def test_offending_list_beside_a_capped_workbook(run: Any, tmp_path: Path,
     assert code == 0, err
     side = tmp_path / "gaps.leak-takedown.offending.csv"
     ws = openpyxl.load_workbook(out)["D leak-takedown"]
-    assert ws["A2"].value == ("3 of 4 offending event(s) shown; the sheet is capped at 3 rows; "
-                              "the full list of 4 is in gaps.leak-takedown.offending.csv, beside "
+    assert ws["A2"].value == ("3 of 4 offending events shown; the sheet is capped at 3 rows; "
+                              "the full list is in gaps.leak-takedown.offending.csv, beside "
                               "this workbook.")
     with side.open(encoding="utf-8") as fh:
         listed = list(csv.reader(fh))

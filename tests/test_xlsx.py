@@ -150,7 +150,7 @@ def test_sheets_rows_and_headers_match_json(report: tuple[Path, dict[str, Any]])
     assert any(r[1] == "share" for r in _rows(ws))
     ws = wb["D leak-takedown"]
     offending = leak["late"] + leak["missing"]
-    assert f"{offending} of {offending} offending event(s) shown" in ws["A2"].value
+    assert f"{offending} of {offending} offending events shown" in ws["A2"].value
     assert len(_rows(ws, first=4)) == offending
     assert ws.freeze_panes == "A4"
     ws = wb["Evidence"]

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
 from audit.assessment import Assessment
 
 DETAIL_CAP = 5000  # offending events per detail sheet; the sheet states the cap and the total
@@ -70,11 +72,33 @@ def _plain(values: Iterable[Any], ws: Any, font: Any) -> list[Any]:
     return out
 
 
+def _title_row(ws: Any, st: Any, row_index: int, text: str, font: Any,
+               widths: list[float]) -> None:
+    """A full-width line above the table: merged across the used columns, wrapped and as tall
+    as its text needs, so it is neither cut at the page edge nor overprinted."""
+    from openpyxl.styles import Alignment
+
+    from audit.reports.xlsx_style import cell
+
+    c = cell(ws, text, font)
+    c.alignment = Alignment(wrap_text=True, vertical="top",
+                            horizontal="right" if st.rtl else "left",
+                            readingOrder=2 if st.rtl else 1)
+    st.fit_row(ws, row_index, [text], [0], widths=[sum(widths)])
+    ws.append([c])
+    if len(widths) > 1:
+        ws.merged_cells.add(f"A{row_index}:{get_column_letter(len(widths))}{row_index}")
+
+
 def detail_sheets(a: Assessment, new_sheet: Callable[[str], Any], style: Any,
                   letter: Callable[[int], str], cap: int = DETAIL_CAP,
                   output: Path | None = None) -> dict[str, str]:
-    """One sheet per rule with offending events; returns requirement id -> sheet title."""
-    from audit.reports.xlsx_style import cell
+    """One sheet per rule with offending events; returns requirement id -> sheet title.
+
+    Titles, the cap line, headers and the problem words are in the report language; the
+    event values themselves are appended as they come from DuckDB (write-only speed)."""
+    from audit.i18n import _, format_number
+    from audit.labels import detail_column_label, detail_status_label
 
     st = style
     titles: dict[str, str] = {}
@@ -86,26 +110,43 @@ def detail_sheets(a: Assessment, new_sheet: Callable[[str], Any], style: Any,
         titles[full_id] = ws.title
         total = a.detail_count(full_id)
         shown = min(total, cap)
+        headers = [detail_column_label(c) for c in query.columns]
         widths = [8 if c == "row" else 26 if c not in ("hours_taken", "problem") else 13
                   for c in query.columns]
-        st.setup(ws, widths, freeze="A4")
-        ws.append([cell(ws, f"{full_id}: events handled late or not at all "
-                            f"(log {query.log}), worst first", st.bold)])
-        rest = "."
+        st.setup(ws, widths, freeze="A4", headers=headers)
+        ws.print_title_rows = "3:3"  # the column names on every printed page
+        widths = st.widths
+        what = r.requirement.title if r is not None else name
+        _title_row(ws, st, 1, _("{title} ({id}): events handled late or not at all (log {log}), "
+                                "worst first", title=what, id=full_id, log=query.log),
+                   st.bold, widths)
+        counts = {"shown": format_number(shown), "total": format_number(total),
+                  "cap": format_number(cap)}
         if total > cap:
             side = sidecar_path(output, full_id)
             if side is not None:
                 write_sidecar(a, full_id, side)
-                rest = f"; the full list of {total:,} is in {side.name}, beside this workbook."
+                note = _("{shown} of {total} offending events shown; the sheet is capped at "
+                         "{cap} rows; the full list is in {file}, beside this workbook.",
+                         file=side.name, **counts)
             else:
-                rest = f"; the rest are in the {query.log} log (see the Evidence sheet)."
-        note = (f"{shown:,} of {total:,} offending event(s) shown; the sheet is capped at "
-                f"{cap:,} rows" + rest)
-        ws.append([cell(ws, note, st.font)])
-        ws.append(st.header(ws, query.columns))
+                note = _("{shown} of {total} offending events shown; the sheet is capped at "
+                         "{cap} rows; the rest are in the {log} log (see the Evidence sheet).",
+                         log=query.log, **counts)
+        else:
+            note = _("{shown} of {total} offending events shown; the sheet is capped at "
+                     "{cap} rows.", **counts)
+        _title_row(ws, st, 2, note, st.font, widths)
+        st.fit_row(ws, 3, headers, range(len(headers)))
+        ws.append(st.header(ws, headers))
+        problem = query.columns.index("problem") if "problem" in query.columns else -1
+        words = {v: detail_status_label(v) for v in ("late", "not handled")}
         n = 0
         for row in a.detail_rows(full_id, limit=cap):
-            ws.append(_plain(row, ws, st.font))
+            values = list(row)
+            if problem >= 0 and values[problem] in words:
+                values[problem] = words[values[problem]]
+            ws.append(_plain(values, ws, st.font))
             n += 1
         if n:
             ws.auto_filter.ref = f"A3:{letter(len(query.columns))}{n + 3}"

@@ -44,7 +44,7 @@ def gaps_sheet(b: _Builder) -> None:
     if base is not None:  # beside the status, so the change reads with it
         keys.insert(keys.index("score") + 1, SINCE_BASELINE)
     col = {k: i for i, k in enumerate(keys)}
-    widths = [WIDTHS[k] for k in keys]
+    widths: list[float] = [WIDTHS[k] for k in keys]
     data = []
     for i, r in enumerate(a.gaps(), start=1):
         req = r.requirement
@@ -57,9 +57,11 @@ def gaps_sheet(b: _Builder) -> None:
         if base is not None:
             values.insert(col[SINCE_BASELINE], since_baseline_text(base, req.full_id))
         data.append(values)
-    st.setup(ws, widths)
+    headers = [_(k) for k in keys]
+    st.setup(ws, widths, headers=headers)
+    widths = st.widths
     b.print_setup(ws, "1:1")
-    b.header_row(ws, 1, [_(k) for k in keys], widths)
+    b.header_row(ws, 1, headers, widths)
     wrap = [col[k] for k in WRAPPED if k in col]
     inputs = [col[k] for k in ("owner", "due date", "tracking status", "comments")]
     fill = PatternFill("solid", fgColor=INPUT_FILL)

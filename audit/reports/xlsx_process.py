@@ -77,6 +77,7 @@ def _closed_sheet(builder: Any, closed: list[Any]) -> None:
 
 
 def _reviews_sheet(builder: Any, decided: list[Any]) -> None:
+    from audit.labels import verdict_label
     from audit.reviews import computed_label, status_label
 
     rows = [[r.requirement.full_id, status_label(r), computed_label(r), rv.reviewer, rv.date,
@@ -86,7 +87,8 @@ def _reviews_sheet(builder: Any, decided: list[Any]) -> None:
     note = _("Auditor decisions replace computed findings; score without them: {score}, "
              "verdict {verdict}", score=a.score_without_reviews.percent
              if a.score_without_reviews else "n/a",
-             verdict=a.verdict_without_reviews.value if a.verdict_without_reviews else "n/a")
+             verdict=verdict_label(a.verdict_without_reviews) if a.verdict_without_reviews
+             else "n/a")
     _table(builder, _("Auditor decisions"), note,
            ["id", "status", "computed", "reviewer", "date", "reasoning", "evidence consulted",
             "recorded at"], rows, wrap=[5, 6], dates=[4])

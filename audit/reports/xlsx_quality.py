@@ -13,17 +13,19 @@ HEADERS = (N_("severity"), N_("code"), N_("log"), N_("requirement"), N_("note"))
 def write_quality_sheet(assessment: Assessment, new_sheet: Callable[[str], Any],
                         style: Any) -> None:
     """Add the sheet when the run has notes (like Matrix and Changes, absent otherwise)."""
+    from audit.labels import note_severity_label
     from audit.reports.xlsx_style import cell
 
     if not assessment.notes:
         return
     ws = new_sheet(_("Data quality"))
-    style.setup(ws, [10, 22, 18, 34, 100], freeze="A3")
+    headers = [_(h) for h in HEADERS]
+    style.setup(ws, [10, 22, 18, 34, 100], freeze="A3", headers=headers)
     ws.append([cell(ws, _("Data-quality notes: each changes what a figure in this workbook "
                           "means; read them before the scores"), style.bold)])
-    ws.append(style.header(ws, [_(h) for h in HEADERS]))
+    ws.append(style.header(ws, headers))
     for n, note in enumerate(assessment.notes, start=3):
-        values = [note.severity, note.code, note.log or "", note.requirement or "",
+        values = [note_severity_label(note.severity), note.code, note.log or "", note.requirement or "",
                   note.message]
         style.fit_row(ws, n, values, [4])  # tall enough for the wrapped note
         ws.append(style.row(ws, values, wrap=[4]))

@@ -61,12 +61,14 @@ class Style:
         self.unlocked = Protection(locked=False)
 
     def setup(self, ws: Any, widths: Sequence[float] | None = None,
-              freeze: str | None = "A2") -> None:
-        """Sheet view and column widths; in write-only mode call before the first row."""
+              freeze: str | None = "A2", headers: Sequence[str] = ()) -> None:
+        """Sheet view and column widths; in write-only mode call before the first row.
+        With ``headers``, a column is widened until the longest word of its header fits
+        (header cells wrap between words; a word broken across lines reads as two)."""
         ws.sheet_view.rightToLeft = self.rtl
         if freeze:
             ws.freeze_panes = freeze
-        self.widths = list(widths or ())
+        self.widths = header_widths(list(widths or ()), headers)
         for i, width in enumerate(self.widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
 
@@ -142,6 +144,16 @@ LINE_POINTS = 12.9  # height of one line of 10 pt text, as Excel and LibreOffice
 # replace Calibri and Arial where they are missing (DejaVu Sans on Linux) are wider, so the
 # estimate errs towards taller rows.
 CHARS_PER_WIDTH = 1.15
+
+
+def header_widths(widths: list[float], headers: Sequence[str]) -> list[float]:
+    """``widths`` widened so each header's longest word fits on one line in bold."""
+    out = list(widths)
+    for i, name in enumerate(headers):
+        longest = max((len(w) for w in str(name).split()), default=0)
+        if i < len(out):
+            out[i] = max(out[i], round(longest * 1.2 + 2, 1))
+    return out
 
 
 def wrapped_lines(text: str, width: float) -> int:

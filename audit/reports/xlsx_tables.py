@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from audit.assessment import RequirementResult
 from audit.i18n import _, format_date, format_duration, format_hours
 from audit.labels import (area_label, confidence_label, file_role_label, legal_status_label,
-                          severity_label, status_label)
+                          rule_label, severity_label, status_label, theme_label)
 from audit.model import Finding
 from audit.reports.summary import citation_text, one_line, since_baseline_text
 from audit.scoring import ROLLUP_ORDER
@@ -49,7 +49,8 @@ def requirements_sheet(b: _Builder) -> None:
             waiver = (_("active: {note}", note=r.waiver.note) if r.waiver.active
                       else _("expired: {note}", note=r.waiver.note))
         data.append([req.full_id, r.checklist, req.jurisdiction, area_label(req.area),
-                     req.theme or "", severity_label(req.severity), req.weight, req.rule.type,
+                     theme_label(req.theme or ""), severity_label(req.severity), req.weight,
+                     rule_label(req.rule.type),
                      req.title, status_label(r.status), r.finding.score,
                      one_line(r.finding.summary), applicability_text(r.applicability), waiver,
                      status_label(r.underlying.status), r.underlying.score, den, num, uden,
@@ -57,10 +58,11 @@ def requirements_sheet(b: _Builder) -> None:
                      legal_status_label(req.status), a.source_url(r) or ""])
         if base is not None:  # last, so the Summary formulas' columns do not move
             data[-1].append(since_baseline_text(base, req.full_id))
-    widths = [REQ_WIDTHS[k] for k in keys]
-    st.setup(ws, widths, freeze="B2")
+    headers = [_(k) for k in keys]
+    st.setup(ws, [REQ_WIDTHS[k] for k in keys], freeze="B2", headers=headers)
+    widths = st.widths
     b.print_setup(ws, "1:1")
-    b.header_row(ws, 1, [_(k) for k in keys], widths)
+    b.header_row(ws, 1, headers, widths)
     wrap = [keys.index(k) for k in REQ_WRAPPED if k in keys]
     fmts = {_COL["score"]: "0.00", _COL["score without waivers"]: "0.00"}
     for n, values in enumerate(data, start=2):
@@ -80,10 +82,12 @@ def metrics_sheet(b: _Builder) -> None:
     for r in a.results:
         for finding in _walk(r.finding):
             data += _metric_rows(r, finding)
-    widths = [24, 9, 24, 12, 10, 8, 8, 7, 8, 8, 8, 8, 10, 10, 10, 8, 11]
-    st.setup(ws, widths, freeze="B2")
+    widths: list[float] = [24, 9, 24, 12, 10, 8, 8, 7, 8, 8, 8, 8, 10, 10, 10, 8, 11]
+    headers = [_(h) for h in METRIC_HEADERS]
+    st.setup(ws, widths, freeze="B2", headers=headers)
+    widths = st.widths
     b.print_setup(ws, "1:1")
-    b.header_row(ws, 1, [_(h) for h in METRIC_HEADERS], widths)
+    b.header_row(ws, 1, headers, widths)
     fmts = {METRIC_HEADERS.index("share"): PCT, METRIC_HEADERS.index("target"): PCT}
     wrap = [0, 2, 16]
     for n, values in enumerate(data, start=2):
@@ -121,7 +125,8 @@ def matrix_sheet(b: _Builder) -> None:
     jurisdictions = list(a.by_jurisdiction)
     grid: dict[str, dict[str, list[RequirementResult]]] = {}
     for r in a.results:
-        theme = r.requirement.theme or f"({r.requirement.id})"
+        theme = theme_label(r.requirement.theme) if r.requirement.theme \
+            else f"({r.requirement.id})"
         grid.setdefault(theme, {}).setdefault(r.requirement.jurisdiction, []).append(r)
     headers = [_("theme"), *jurisdictions]
     widths = [30, *[14] * len(jurisdictions)]
@@ -186,7 +191,7 @@ def _metric_rows(r: RequirementResult, f: Finding) -> list[list[Any]]:
         versions = fig.get("versions") or []
         rows = []
         last = versions[-1] if versions else {}
-        rows.append([rid, _("deadline"), log,
+        rows.append([rid, rule_label("deadline"), log,
                      _("all") if len(versions) > 1 else format_date(last.get("from")),
                      _within(last.get("within")) if len(versions) == 1 else _("by version"),
                      fig.get("events"), fig.get("on_time"), fig.get("late"), fig.get("missing"),
@@ -196,16 +201,16 @@ def _metric_rows(r: RequirementResult, f: Finding) -> list[list[Any]]:
                      format_hours(fig.get("p99_hours")), None, status])
         if len(versions) > 1:
             for v in versions:
-                rows.append([rid, _("deadline"), log, format_date(v.get("from")),
+                rows.append([rid, rule_label("deadline"), log, format_date(v.get("from")),
                              _within(v.get("within")), v.get("events"), v.get("on_time"),
                              v.get("late"), v.get("missing"), None, v.get("share_on_time"),
                              v.get("target"), None, None, None, None, ""])
         return rows
     if "matched" in fig and "share" in fig:
-        return [[rid, _("share"), log, None, None, fig.get("events"), None, None, None, None,
+        return [[rid, rule_label("share"), log, None, None, fig.get("events"), None, None, None, None,
                  fig.get("share"), fig.get("target"), None, None, None, fig.get("matched"),
                  status]]
     if fig.get("events") == 0 and log:
-        return [[rid, _("share"), log, None, None, 0, None, None, None, None, None, None, None,
+        return [[rid, rule_label("share"), log, None, None, 0, None, None, None, None, None, None, None,
                  None, None, None, status]]
     return []
