@@ -23,6 +23,7 @@ same cells. Writes benchmarks/results.md with the machine and its load.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -242,13 +243,21 @@ def floor_sql(log: Path, fmt: str) -> str:
 
 
 _last_cpu: list[float] = [0.0]
+_last_stderr: list[bytes] = []
 
 # Children run as an installed tool would: with compiled bytecode (some shells set
 # PYTHONDONTWRITEBYTECODE, which would recompile the package on every start).
 CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def _run(cmd: list[str]) -> tuple[float, float, str]:
+def _last_line(stderr: bytes) -> str:
+    """The last non-blank line of a child's stderr: the error, without its traceback."""
+    lines = [ln for ln in stderr.decode(errors="replace").splitlines() if ln.strip()]
+    return lines[-1].strip() if lines else "(no output on stderr)"
+
+
+def _run(cmd: list[str], name: str = "assess") -> tuple[float, float, str]:
+    """Run one contender; exit 1 is a normal outcome only for assess (gaps found)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=CHILD_ENV)
     stdout = proc.stdout.read() if proc.stdout else b""  # type: ignore[union-attr]
@@ -257,9 +266,24 @@ def _run(cmd: list[str]) -> tuple[float, float, str]:
     wall = time.perf_counter() - start
     _last_cpu[:] = [usage.ru_utime + usage.ru_stime]
     code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        raise SystemExit(f"{' '.join(cmd[:3])} failed ({code}):\n{stderr.decode()[-2000:]}")
+    if code not in ((0, 1) if name in ("assess", "spark") else (0,)):
+        raise SystemExit(f"{name} contender failed (exit {code}): {_last_line(stderr)}")
+    _last_stderr[:] = [stderr]
     return wall, usage.ru_maxrss / 1024, stdout.decode()
+
+
+def _figures(name: str, out: str) -> dict[str, object]:
+    """A contender's figures from its stdout; a child that printed no JSON is named, not traced."""
+    try:
+        return assess_figures(out) if name in ("assess", "spark") else json.loads(out)
+    except (ValueError, StopIteration, KeyError):
+        raise SystemExit(f"{name} contender printed no figures: "
+                         f"{_last_line(_last_stderr[0] if _last_stderr else b'')}") from None
+
+
+def polars_available() -> bool:
+    """polars is a benchmark-only dependency (the bench extra); without it that contender skips."""
+    return importlib.util.find_spec("polars") is not None
 
 
 def audit_cmd() -> list[str]:
@@ -290,13 +314,16 @@ def contenders(pack: Path, fmt: str, python: bool, polars: bool,
 
 def bench_logs(args: argparse.Namespace) -> list[dict[str, object]]:
     results = []
+    polars_ok = args.no_polars or polars_available()
+    if not polars_ok:
+        print("polars not installed (pip install -e '.[bench]'): skipped", flush=True)
     for size in args.sizes:
         for fmt in args.formats:
             # Generated in a child process: a forked child starts with its parent's peak RSS.
             subprocess.run([sys.executable, __file__, "--generate", str(size), fmt], check=True)
             pack = DATA / f"pack-{size}-{fmt}"
             python = not args.no_python and size <= args.python_max
-            polars = not args.no_polars and size <= args.polars_max
+            polars = not args.no_polars and size <= args.polars_max and polars_ok
             runs = contenders(pack, fmt, python, polars, args.spark_master
                               if args.engine == "spark" else None)
             times: dict[str, list[float]] = {n: [] for n in runs}
@@ -307,12 +334,11 @@ def bench_logs(args: argparse.Namespace) -> list[dict[str, object]]:
                 for name, cmd in runs.items():  # interleaved: one of each per round
                     if name == "python" and rnd >= args.python_repeat:
                         continue
-                    wall, peak, out = _run(cmd)
+                    wall, peak, out = _run(cmd, name)
                     times[name].append(wall)
                     cpu[name].append(_last_cpu[0])
                     rss[name].append(peak)
-                    got = (assess_figures(out) if name in ("assess", "spark")
-                           else json.loads(out))
+                    got = _figures(name, out)
                     if "assess" in figures and got != figures["assess"]:
                         raise SystemExit(f"{fmt} {size}: {name} figures {got} differ from "
                                          f"assess {figures['assess']}")

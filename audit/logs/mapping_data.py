@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audit.errors import EvidenceError, Problem
-from audit.logs.store import _first_line, literal, quote
+from audit.logs.store import NOT_UTF8, _first_line, literal, quote
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit.logs.mapping import LogMapping
@@ -167,8 +167,16 @@ def _unreadable(con: Any, mapping: LogMapping, exc: Exception) -> EvidenceError:
         try:
             con.execute(f"SELECT count(*) FROM {source_sql(mapping, [staged])}").fetchall()
         except duckdb_error() as one:
-            return input_error(Problem(display, "", "cannot read: " + _first_line(one)))
-    return input_error(Problem(mapping.displays[0], "", "cannot read: " + _first_line(exc)))
+            return input_error(Problem(display, "", "cannot read: " + _reason(one)))
+    return input_error(Problem(mapping.displays[0], "", "cannot read: " + _reason(exc)))
+
+
+def _reason(exc: Exception) -> str:
+    """DuckDB's reason; for a byte that is not UTF-8, the mapping key that fixes it."""
+    reason = _first_line(exc)
+    if reason.endswith(NOT_UTF8):
+        reason += "; declare the file's encoding in the mapping (`encoding: latin-1`)"
+    return reason
 
 
 def check_values(con: Any, mapping: LogMapping, targets: list[Target], where: str) -> None:

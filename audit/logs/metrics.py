@@ -42,6 +42,10 @@ def where_sql(store: LogStore, log: str, where: Mapping[str, Any]) -> str:
         if isinstance(cond, list):
             parts.append(f"{q} IN ({', '.join(literal(str(v)) for v in cond)})")
         elif isinstance(cond, Mapping):
+            if any(op in ("gt", "gte", "lt", "lte") for op in cond):
+                from audit.logs.numbers import check_compared_number
+
+                check_compared_number(store, log, col)
             for op, value in cond.items():
                 parts.append(_op_sql(q, op, value))
         elif isinstance(cond, bool):

@@ -458,14 +458,38 @@ def _ordered(info: LogInfo) -> list[tuple[str, str]]:
             if s in info.columns and e in info.columns]
 
 
+def first_bad_utf8_line(path: Path) -> int | None:
+    """The 1-based line of a file's first invalid UTF-8 byte, or None; for error messages only.
+
+    DuckDB's own message for such a byte names no usable line, so on that error path (only)
+    the file is read once more, line by line in bytes, to point at the row to fix.
+    """
+    try:
+        with path.open("rb") as fh:
+            for number, line in enumerate(fh, start=1):
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError:
+                    return number
+    except OSError:
+        return None
+    return None
+
+
 def _csv_header(path: Path, display: str) -> list[str]:
     import csv
 
     from audit.limits import MAX_CSV_HEADER_BYTES, MAX_LOG_COLUMNS
 
+    # Only the header line is decoded here (a text-mode read would decode a whole buffer and
+    # blame line 1 for a byte in a later row); rows are DuckDB's, see ``first_bad_utf8_line``.
+    with path.open("rb") as fh:
+        raw = fh.readline(MAX_CSV_HEADER_BYTES + 1)
+    if len(raw) > MAX_CSV_HEADER_BYTES:
+        raise EvidenceError(problems=[Problem(display, "line 1", "header line is longer than "
+                                              f"{MAX_CSV_HEADER_BYTES:,} characters")])
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            first = fh.readline(MAX_CSV_HEADER_BYTES + 1)
+        first = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise EvidenceError(problems=[Problem(display, "line 1", "not UTF-8 text")]) from None
     # limits before any parsing or schema detection (docs/limits.md)
@@ -494,9 +518,29 @@ def _csv_header(path: Path, display: str) -> list[str]:
     return names
 
 
+NOT_UTF8 = "not UTF-8 text"
+
+
+def _not_utf8(text: str) -> str:
+    """'line N: not UTF-8 text', N found by reading the file DuckDB names (error path only).
+
+    DuckDB's line number for an invalid byte is not reliable (its parallel reader counts
+    from where its chunk started), so the file is scanned for the first line that does not
+    decode; its own number is the fallback.
+    """
+    file = re.search(r"^\s*file = (.+)$", text, re.MULTILINE)
+    number = first_bad_utf8_line(Path(file.group(1).strip())) if file else None
+    if number is None:
+        found = re.search(r"CSV Error on Line: (\d+)", text)
+        number = int(found.group(1)) if found else None
+    return f"line {number}: {NOT_UTF8}" if number else NOT_UTF8
+
+
 def _first_line(exc: BaseException) -> str:
     """DuckDB's error as one line; CSV structure errors as 'line N: expected X fields, ...'."""
     text = str(exc).strip()
+    if "Invalid unicode" in text or "not utf-8 encoded" in text:
+        return _not_utf8(text)
     line = re.search(r"CSV Error on Line: (\d+)", text)
     cols = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
     if line and cols:

@@ -19,6 +19,8 @@ class LogTable:
     description: str = ""
     # (start, end) pairs where end must not precede start
     ordered: tuple[tuple[str, str], ...] = ()
+    # counts: a rule comparing one as a number refuses a negative value (audit.logs.numbers)
+    counts: tuple[str, ...] = ()
 
 
 KNOWN_LOGS: dict[str, LogTable] = {t.name: t for t in (
@@ -33,7 +35,8 @@ KNOWN_LOGS: dict[str, LogTable] = {t.name: t for t in (
               "users_notified_at", "records_affected", "data_categories", "countries"),
              ("high_risk", "report_completed_at", "cert_notified_at"),
              "Personal-data breaches and security incidents: one row per incident.",
-             (("occurred_at", "detected_at"), ("detected_at", "authority_notified_at"))),
+             (("occurred_at", "detected_at"), ("detected_at", "authority_notified_at")),
+             ("records_affected",)),
     LogTable("data_requests", "request_id",
              ("request_id", "received_at", "completed_at", "kind", "outcome"),
              ("country", "extended"),

@@ -1,0 +1,59 @@
+"""Numbers a rule compares (``where: {col: {gte: 500}}``) are checked like timestamps are."""
+
+from __future__ import annotations
+
+from audit.errors import EvidenceError, Problem
+from audit.logs.store import LogStore, literal, quote
+from audit.logs.tables import KNOWN_LOGS
+
+
+# Integer types DuckDB may infer for a column: their values cannot exceed the limit.
+_BOUNDED = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER",
+            "UBIGINT"}
+
+
+def bad_number_sql(column: str, max_digits: int, count: bool = False) -> str:
+    """SQL: a present value that is no number, or whose whole part has too many digits.
+
+    The same limit as YAML integers and mapped numbers (audit.limits.MAX_INT_DIGITS): a
+    43-digit count of records is a data error, not a figure to compare silently.
+    """
+    text = f"trim(CAST({column} AS VARCHAR))"
+    number = f"TRY_CAST({text} AS DOUBLE)"
+    # Plain decimals are judged by their digits (a double cannot tell 30 nines from 1e30);
+    # anything else that parses (1e42, inf) by its size.
+    whole = f"ltrim(split_part(ltrim({text}, '+-'), '.', 1), '0')"
+    over = (f"CASE WHEN regexp_full_match({text}, '[+-]?[0-9]*([.][0-9]*)?') "
+            f"THEN length({whole}) > {max_digits} ELSE abs({number}) >= 1e{max_digits} END")
+    negative = f" OR {number} < 0" if count else ""
+    return (f"({text} IS NOT NULL AND {text} <> '' AND ({number} IS NULL OR {over}{negative}))")
+
+
+def check_compared_number(store: LogStore, log: str, column: str) -> None:
+    """Once per log and column: refuse values a numeric comparison would drop or misread.
+
+    Only text columns (CSV, JSON Lines) are read here; typed columns (Parquet numbers, mapped
+    ``integer``/``number`` columns) were parsed and limited when they were loaded.
+    """
+    from audit.limits import MAX_INT_DIGITS
+
+    if getattr(store, "name", "duckdb") != "duckdb":  # the SQL below is DuckDB's (docs/spark.md)
+        return
+    info = store.logs[log]
+    checked: set[str] = info.extra.setdefault("numbers_checked", set())
+    kind = str(info.extra.get("types", {}).get(column, "VARCHAR")).upper()
+    if column in checked or "reader" not in info.extra or kind in _BOUNDED:
+        return
+    checked.add(column)
+    spec = KNOWN_LOGS.get(log)
+    count = bool(spec and column in spec.counts)
+    bad = bad_number_sql(quote(column), MAX_INT_DIGITS, count)
+    (found,), = store.scan(log, f"SELECT count(*) FILTER (WHERE {bad}) "
+                                f"FROM {info.extra['reader']}", rule=False)
+    if found:
+        rows = store._first_rows(info, bad)  # the store's error-path rescan
+        raise EvidenceError(problems=[Problem(
+            info.path, f"column {column}",
+            f"{found:,} value(s) are not {'a count (0 or more)' if count else 'a number'} of "
+            f"at most {MAX_INT_DIGITS} digits, as "
+            f"{literal(column)} is compared as a number by a rule; first at data row(s) {rows}")])
