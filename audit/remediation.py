@@ -229,22 +229,16 @@ def _summary_platform(rows: list[tuple[Any, ...]] | None) -> tuple[str | None, s
 def read_plan(path: Path, display: str | None = None) -> Previous:
     """``remediation.yaml``: ``remediation: [{requirement, owner, due, tracking, comments,
     closed_on}]``, optionally with ``platform:``; the text form of the workbook's columns."""
-    from audit.yamlio import YamlProblem, load_yaml
+    from audit.yamlio import load_list_document
 
     name = display or str(path)
-    try:
-        doc = load_yaml(path, name)
-    except YamlProblem as exc:
-        raise EvidenceError(problems=[exc.problem]) from None
+    doc, entries = load_list_document(path, name, "remediation")
     data = doc.data
-    if not isinstance(data, dict) or not isinstance(data.get("remediation"), list):
-        raise EvidenceError(problems=[doc.problem(("remediation",), "expected a list under "
-                                                                    "'remediation:'")])
     previous = Previous(name, platform=data.get("platform"),
                         platform_place=f"line {doc.line_of(('platform',))}")
     problems: list[Problem] = []
     known = {"requirement", "owner", "due", "tracking", "comments", "closed_on"}
-    for i, raw in enumerate(data["remediation"]):
+    for i, raw in enumerate(entries):
         if not isinstance(raw, dict):
             problems.append(doc.problem(("remediation", i), "expected a mapping"))
             continue

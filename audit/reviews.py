@@ -92,20 +92,13 @@ def load_reviews(path: Path, display: str | None = None) -> list[Review]:
     """Read a ``reviews.yaml`` (``reviews: [...]``) or a workbook's Reviews sheet."""
     if path.suffix.lower() == ".xlsx":
         return read_reviews_sheet(path, display)
-    from audit.yamlio import YamlProblem, load_yaml
+    from audit.yamlio import load_list_document
 
     name = display or str(path)
-    try:
-        doc = load_yaml(path, name)
-    except YamlProblem as exc:
-        raise EvidenceError(problems=[exc.problem]) from None
-    data = doc.data
-    if not isinstance(data, dict) or not isinstance(data.get("reviews"), list):
-        raise EvidenceError(problems=[doc.problem(("reviews",), "expected a list under "
-                                                                "'reviews:'")])
+    doc, entries = load_list_document(path, name, "reviews")
     problems: list[Problem] = []
     reviews = []
-    for i, raw in enumerate(data["reviews"]):
+    for i, raw in enumerate(entries):
         if not isinstance(raw, dict):
             problems.append(doc.problem(("reviews", i), "expected a mapping"))
             continue

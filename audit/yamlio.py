@@ -180,3 +180,20 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
     finally:
         loader.dispose()
     return YamlDocument(data, lines, file)
+
+
+def load_list_document(path: Path, display: str, key: str) -> tuple[YamlDocument, list[Any]]:
+    """A YAML file whose entries are a list under ``key`` (``reviews.yaml``,
+    ``remediation.yaml``): the document, for located problems, and the list; anything else is
+    an ``EvidenceError`` naming the file and line."""
+    from audit.errors import EvidenceError
+
+    try:
+        doc = load_yaml(path, display)
+    except YamlProblem as exc:
+        raise EvidenceError(problems=[exc.problem]) from None
+    data = doc.data
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        raise EvidenceError(problems=[doc.problem((key,), f"expected a list under '{key}:'")])
+    return doc, data[key]
+
