@@ -201,15 +201,21 @@ def check_evidence_references(pack: EvidencePack, library: ChecklistLibrary,
             problems.append(Problem(answer.location, f"{key}.document",
                                     f"{doc!r}: a document is named by its path under documents/"))
     full_ids = {r.full_id for c in library.all() for r in c.requirements}
-    for waiver in pack.waivers:
-        if waiver.requirement not in full_ids:
-            close = difflib.get_close_matches(waiver.requirement, sorted(full_ids), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            problems.append(Problem(waiver.location, "requirement",
-                                    f"unknown requirement '{waiver.requirement}' (use the full "
-                                    f"id, module:requirement){hint}"))
+    problems += [unknown_requirement(w.location, w.requirement, full_ids,
+                                     "unknown requirement '{id}'")
+                 for w in pack.waivers if w.requirement not in full_ids]
     if problems:
         raise EvidenceError(problems=problems)
+
+
+def unknown_requirement(location: str, requirement: str, known: set[str],
+                        wording: str) -> Problem:
+    """The located problem for a file (waivers, reviews) naming a requirement no checklist
+    has: ``wording`` with ``{id}``, the full-id reminder and the closest known id."""
+    close = difflib.get_close_matches(requirement, sorted(known), n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return Problem(location, "requirement", wording.format(id=requirement)
+                   + f" (use the full id, module:requirement){hint}")
 
 
 def _applicability(req: Requirement, pack: EvidencePack,

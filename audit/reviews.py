@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
@@ -172,19 +171,14 @@ def apply_reviews(a: Assessment, reviews: Iterable[Review], model: Any,
     ones) is an error naming its place; one of a known requirement outside this assessment is
     returned (not applied) so the caller can say so.
     """
-    from audit.assessment import score_results
+    from audit.assessment import score_results, unknown_requirement
 
     reviews = list(reviews)
     by_id = {r.requirement.full_id: i for i, r in enumerate(a.results)}
     known = set(by_id) | (known or set())
-    problems = []
-    for review in reviews:
-        if review.requirement not in known:
-            close = difflib.get_close_matches(review.requirement, sorted(known), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            problems.append(Problem(review.location, "requirement",
-                                    f"no requirement '{review.requirement}' in the checklists "
-                                    f"(use the full id, module:requirement){hint}"))
+    problems = [unknown_requirement(rv.location, rv.requirement, known,
+                                    "no requirement '{id}' in the checklists")
+                for rv in reviews if rv.requirement not in known]
     if problems:
         raise EvidenceError(problems=problems)
     outside = [rv for rv in reviews if rv.requirement not in by_id]
