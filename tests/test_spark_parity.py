@@ -268,18 +268,6 @@ def test_schema_mismatch_names_the_column(spark: Any, run: Any, tmp_path: Path) 
     assert "column actioned_at" in line and "missing" in line
 
 
-def test_mapped_log_says_use_duckdb(spark: Any, run: Any, tmp_path: Path) -> None:
-    """Log mappings compile to DuckDB readers, not yet to Spark: one line says so."""
-    import shutil
-
-    pack = tmp_path / "us-breaches"
-    shutil.copytree(ROOT / "tests" / "data" / "byod" / "us-breaches", pack)
-    code, _out, err = run("assess", pack, "-c", "eu.gdpr", "--engine", "spark",
-                          "--spark-master", "local[2]")
-    assert code == 2
-    assert "--engine duckdb" in _one_line(err)
-
-
 def test_corrupt_parquet_names_the_reason(spark: Any, run: Any, tmp_path: Path) -> None:
     pack = write_pack(tmp_path / "pack")
     (pack / "logs").mkdir()

@@ -17,8 +17,7 @@ from typing import Any
 from audit.engine.base import EngineUnavailable
 from audit.engine.spark_session import _first_line, start_session
 from audit.errors import EvidenceError, Problem
-from audit.logs.store import LogInfo, LogStore, quote
-from audit.logs.tables import LOG_SUFFIXES
+from audit.logs.store import LogInfo, LogStore
 
 # Spark's type names as DuckDB's DESCRIBE gives them, for the typed view's choices
 _TYPES = {"string": "VARCHAR", "timestamp": "TIMESTAMP WITH TIME ZONE",
@@ -81,7 +80,7 @@ class SparkConnection:
         self.statements: list[str] = []  # the Spark SQL run, for tests and --debug
 
     def execute(self, sql: str, params: list[Any] | None = None) -> _Cursor:
-        from audit.engine.spark_sql import to_spark
+        from audit.engine.spark_sql import UntranslatableSQL, to_spark
 
         if params:
             raise EngineUnavailable("internal: a parameterised statement reached the Spark "
@@ -89,21 +88,41 @@ class SparkConnection:
         text = sql.strip()
         if _DUCKDB_READER.search(text):
             raise EngineUnavailable(
-                "--engine spark cannot run log mappings (*.mapping.yaml) or a loader's own "
-                "DuckDB reader yet; assess this pack with --engine duckdb (docs/spark.md)")
+                "--engine spark cannot run a loader that calls DuckDB's own reader "
+                "(read_csv, read_json, ...); the loader should read through "
+                "pack.logs.read_source (docs/plugins/hooks.md), or assess with --engine duckdb")
         if re.match(r"(?i)^SET\s", text):
-            return _Cursor()  # DuckDB settings; the Spark session has its own
+            order = re.match(r"(?i)^SET\s+preserve_insertion_order\s*=\s*(true|false)", text)
+            if order:  # the error path numbers rows in file order: no file split in parts
+                self._whole_files(order.group(1).lower() == "true")
+            return _Cursor()  # other DuckDB settings; the Spark session has its own
         describe = re.match(r"(?i)^DESCRIBE\s+(.*)$", text, re.DOTALL)
         if describe:
-            schema = self.session.sql(to_spark(describe.group(1))).schema
+            try:
+                schema = self.session.sql(to_spark(describe.group(1))).schema
+            except UntranslatableSQL as exc:
+                raise EngineUnavailable(f"--engine spark: {exc}") from None
             return _Cursor(rows=[(f.name, _duck_type(f.dataType.simpleString()))
                                  for f in schema.fields])
-        spark_sql = to_spark(text)
+        try:
+            spark_sql = to_spark(text)
+        except UntranslatableSQL as exc:
+            raise EngineUnavailable(f"--engine spark: {exc}") from None
         self.statements.append(spark_sql)
         frame = self.session.sql(spark_sql)
         if re.match(r"(?i)^(CREATE|DROP)\s", text):
             return _Cursor()
         return _Cursor(frame)
+
+
+    def _whole_files(self, on: bool) -> None:
+        key = "spark.sql.files.maxPartitionBytes"
+        if on:
+            self._split = self.session.conf.get(key)
+            self.session.conf.set(key, str(1 << 40))
+        elif getattr(self, "_split", None) is not None:
+            self.session.conf.set(key, self._split)
+            self._split = None
 
 
 class SparkEngine(LogStore):
@@ -123,37 +142,36 @@ class SparkEngine(LogStore):
         self.logs: dict[str, LogInfo] = {}
         self.keep_alive: Any = None  # as LogStore's: whatever owns files the views read
         self._tables: set[str] = set()
+        self._workdir: Path | None = None
 
-    def load(self, name: str, path: Path, display: str, needed: set[str] | None = None,
-             transform: str | None = None, reader: str | None = None) -> LogInfo:
-        """Register the file as a Spark view, then the same typed view as on DuckDB."""
-        if reader is not None:
-            raise EvidenceError(problems=[Problem(display, "", "this log is read through a "
-                                                  "mapping or a loader's own DuckDB reader; "
-                                                  "assess it with --engine duckdb")])
-        source = f"_src_{name}"
-        self._read(path, display).createOrReplaceTempView(source)
-        return super().load(name, path, display, needed, transform, reader=quote(source))
+    def read_source(self, source: Any, display: str) -> str:
+        """``source`` as a Spark temporary view (``spark_read``); its schema is read now."""
+        from audit.engine.spark_read import UnreadableSource, register
 
-    def _read(self, path: Path, display: str) -> Any:
-        location = str(path)
-        suffix = path.suffix.lower()
-        read = self.session.read
         try:
-            if suffix == ".csv":
-                # every column as text, as DuckDB's declared reader; a malformed row fails
-                return (read.option("header", True).option("inferSchema", False)
-                        .option("mode", "FAILFAST").option("multiLine", True)
-                        .option("escape", '"').option("encoding", "UTF-8").csv(location))
-            if suffix == ".parquet":
-                return read.parquet(location)
-            if suffix in (".jsonl", ".ndjson"):
-                return read.json(location)
+            return register(self.session, source, self._scratch())
+        except UnreadableSource as exc:
+            raise EvidenceError(problems=[Problem(display, "", str(exc))]) from None
         except _spark_errors() as exc:
             raise EvidenceError(problems=[Problem(display, "", "Spark cannot read this log: "
                                                   + _first_line(_cause(exc)))]) from None
-        raise EvidenceError(problems=[Problem(display, "", "unsupported log format; use "
-                                              + ", ".join(LOG_SUFFIXES))])
+
+    def query_errors(self) -> tuple[type[BaseException], ...]:
+        return _spark_errors()
+
+    def reason(self, exc: BaseException) -> str:
+        return _first_line(_cause(exc))
+
+    def _scratch(self) -> Path:
+        """A temporary folder for copies Spark needs (CSV without its skipped lines)."""
+        if self._workdir is None:
+            import shutil
+            import tempfile
+            import weakref
+
+            self._workdir = Path(tempfile.mkdtemp(prefix="audit-spark-"))
+            weakref.finalize(self, shutil.rmtree, self._workdir, True)
+        return self._workdir
 
     def scan(self, name: str, sql: str, rule: bool = True) -> list[tuple[Any, ...]]:
         """A rule's aggregate on Spark; a file Spark cannot read is bad evidence."""

@@ -24,11 +24,15 @@ DEFAULT_MASTER = "local[*]"
 SESSION_CONF = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.ansi.enabled": "false",
+    # a date that does not fit its format is NULL (DuckDB's try_strptime), never an error
+    # asking which parser to use
+    "spark.sql.legacy.timeParserPolicy": "CORRECTED",
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.shuffle.partitions": "8",
 }
-MEANING = ("spark.sql.session.timeZone", "spark.sql.ansi.enabled")
+MEANING = ("spark.sql.session.timeZone", "spark.sql.ansi.enabled",
+           "spark.sql.legacy.timeParserPolicy")
 
 
 def _import_pyspark() -> Any:

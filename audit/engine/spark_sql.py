@@ -16,8 +16,13 @@ covered by tests/test_spark_sql.py):
   with the same linear interpolation; ``percentile_approx`` is never used.
 - ``strftime(x, fmt)``: ``date_format`` with a Java pattern, literal text quoted.
 - decimal literals (``3600.0``): ``DOUBLE``, as DuckDB's division gives.
-- ``row_number() OVER ()`` (file order, error path only): ordered by
-  ``monotonically_increasing_id()``, which follows the file's order within one read.
+- ``row_number() OVER ()`` and ``OVER (PARTITION BY filename)`` (file order, error paths
+  only): ordered by ``monotonically_increasing_id()``, which follows the file's order within
+  one read (the engine keeps each file in one task while it asks, ``spark.py``).
+- ``try_strptime(x, fmt | [fmt, ...])`` (log mappings' dates): ``coalesce`` of
+  ``to_timestamp(x, pattern)``, each strptime format as a Java pattern (``_parse_pattern``);
+  a value that does not parse is NULL on both (ANSI off, the CORRECTED parser).
+- ``regexp_full_match(x, re)``: ``x RLIKE '^(?:re)$'``.
 - ``CREATE VIEW``: a session-scoped ``TEMPORARY VIEW``; ``SET`` statements (DuckDB settings)
   are dropped by the caller.
 """
@@ -70,6 +75,73 @@ def _java_pattern(fmt: str) -> str:
     return "".join(out)
 
 
+# strptime -> Java fields for *parsing*. A numeric field next to another (``%Y%m%d``) is
+# fixed-width, as DuckDB reads it; otherwise one letter, which reads 1 or 2 digits (DuckDB's
+# ``%m/%d`` reads "1/5" too).
+_PARSE_NUMERIC = {"%Y": ("yyyy", "yyyy"), "%m": ("M", "MM"), "%d": ("d", "dd"),
+                  "%H": ("H", "HH"), "%I": ("h", "hh"), "%M": ("m", "mm"), "%S": ("s", "ss"),
+                  "%j": ("D", "DDD"), "%f": ("SSSSSS", "SSSSSS")}
+_PARSE_TEXT = {"%b": "MMM", "%B": "MMMM", "%a": "EEE", "%A": "EEEE", "%p": "a",
+               "%z": "[XXX][XX]"}
+_PARSE_SHORTHAND = {"%T": "%H:%M:%S", "%F": "%Y-%m-%d", "%R": "%H:%M"}
+_PARSE_REFUSED = {"%y": "two-digit years are read as 2000-2099 by Spark but 1969-2068 by "
+                        "DuckDB; give four-digit years or assess with --engine duckdb"}
+
+
+def _parse_pattern(fmt: str) -> str:
+    """A DuckDB strptime format as a Spark (Java) parsing pattern, literal text quoted."""
+    for short, full in _PARSE_SHORTHAND.items():
+        fmt = fmt.replace(short, full)
+    tokens: list[str] = []
+    i = 0
+    while i < len(fmt):
+        if fmt[i] == "%" and i + 1 < len(fmt):
+            tokens.append(fmt[i:i + 2])
+            i += 2
+        else:
+            tokens.append(fmt[i])
+            i += 1
+    out: list[str] = []
+    literal = ""
+    for n, token in enumerate(tokens):
+        if token == "%%":
+            literal += "%"
+            continue
+        if not token.startswith("%") or len(token) == 1:
+            literal += token
+            continue
+        if literal:
+            out.append("'" + literal.replace("'", "''") + "'")
+            literal = ""
+        if token in _PARSE_NUMERIC:
+            near = [t for t in (tokens[n - 1] if n else "", tokens[n + 1] if n + 1 < len(tokens)
+                                else "") if t in _PARSE_NUMERIC]
+            out.append(_PARSE_NUMERIC[token][1 if near else 0])
+        elif token in _PARSE_TEXT:
+            out.append(_PARSE_TEXT[token])
+        elif token in _PARSE_REFUSED:
+            raise UntranslatableSQL(f"date format {fmt!r}: {_PARSE_REFUSED[token]}")
+        else:
+            raise UntranslatableSQL(f"date format {fmt!r}: {token} has no Spark equivalent; "
+                                    "assess with --engine duckdb")
+    if literal:
+        out.append("'" + literal.replace("'", "''") + "'")
+    return "".join(out)
+
+
+def _parsed(value: exp.Expression, formats: exp.Expression) -> exp.Expression:
+    """``try_strptime(value, formats)``: the first format that parses, else NULL."""
+    given = formats.expressions if isinstance(formats, exp.Array) else [formats]
+    parses: list[exp.Expression] = []
+    for fmt in given:
+        if not (isinstance(fmt, exp.Literal) and fmt.is_string):
+            raise UntranslatableSQL("strptime with a computed format")
+        parses.append(exp.Anonymous(this="to_timestamp", expressions=[
+            value.copy(), exp.Literal.string(_parse_pattern(str(fmt.this)))]))
+    return parses[0] if len(parses) == 1 else exp.Coalesce(this=parses[0],
+                                                            expressions=parses[1:])
+
+
 def _micros(node: exp.Expression) -> exp.Expression:
     return exp.Anonymous(this="unix_micros", expressions=[node])
 
@@ -105,6 +177,18 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             return _micros(args[0].transform(_rewrite))
         if fn == "quantile_cont" and len(args) == 2:
             return _percentile(args[0], args[1])
+        if fn == "try_strptime" and len(args) == 2:
+            return _parsed(args[0].transform(_rewrite), args[1])
+    if isinstance(node, exp.StrToTime):
+        return _parsed(node.this.transform(_rewrite), node.args["format"])
+    if isinstance(node, exp.RegexpFullMatch):
+        pattern = node.expression
+        if isinstance(pattern, exp.Literal) and pattern.is_string:
+            pattern = exp.Literal.string(f"^(?:{pattern.this})$")
+        else:
+            pattern = exp.func("concat", exp.Literal.string("^(?:"), pattern,
+                               exp.Literal.string(")$"))
+        return exp.RegexpLike(this=node.this.transform(_rewrite), expression=pattern)
     if isinstance(node, exp.TimeToUnix):  # DuckDB epoch()
         return _seconds(node.this.transform(_rewrite))
     if isinstance(node, (exp.Quantile, exp.PercentileCont)):
@@ -118,7 +202,7 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             and not isinstance(node.parent, exp.Cast):
         return _double(node.this)
     if isinstance(node, exp.Window) and isinstance(node.this, exp.RowNumber) \
-            and not node.args.get("order") and not node.args.get("partition_by"):
+            and not node.args.get("order"):
         order = exp.Order(expressions=[exp.Ordered(
             this=exp.Anonymous(this="monotonically_increasing_id", expressions=[]))])
         node.set("order", order)

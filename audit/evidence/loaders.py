@@ -276,25 +276,45 @@ def load_mapped_logs(folder: Path, pack: EvidencePack) -> set[Path]:
         found = lm.read_mapping(file, pack.display(file), digest, pack.display)
         groups.setdefault(found.table, []).append(found)
     claimed: set[Path] = set()
-    con = pack.logs.con if groups else None
     for table, mappings in groups.items():
         readers, transform = [], None
         for found in mappings:
             stage(found, pack.scratch())
-            reader, transform = lm.compile_mapping(con, found, pack.timezone,
+            reader, transform = lm.compile_mapping(pack.logs, found, pack.timezone,
                                                    pack.registry.loaders)
             if transform is not None and len(mappings) > 1:
                 raise found.problem(("via",), f"a mapping with 'via' must be the only one "
                                               f"feeding table {table!r}")
             readers.append(reader)
             claimed.update([found.path, *found.files])
-        reader = readers[0] if len(readers) == 1 else (
-            "(" + " UNION ALL BY NAME ".join(f"(SELECT * FROM {r})" for r in readers) + ")")
+        reader = readers[0] if len(readers) == 1 else _stacked(pack.logs, readers)
         files = list(dict.fromkeys(f for found in mappings for f in found.files))
-        pack.add_log(table, files[0], transform=transform, reader=reader, files=files,
-                     meta={"format": "mapped " + mappings[0].format,
+        first = mappings[0]
+        pack.add_log(table, files[0] if files else first.path, transform=transform,
+                     reader=reader, files=files, display=first.displays[0],
+                     meta={"format": "mapped " + first.format,
                            "mappings": [found.record() for found in mappings]})
     return claimed
+
+
+def _stacked(store: Any, readers: list[str]) -> str:
+    """Several mappings' rows as one table, columns matched by name (a column one mapping
+    lacks is NULL in its rows). Written out rather than DuckDB's ``UNION ALL BY NAME`` so
+    that every engine runs it (docs/spark.md)."""
+    from audit.logs.store import quote
+
+    described = [store.con.execute(f"DESCRIBE SELECT * FROM {r}").fetchall() for r in readers]
+    types: dict[str, str] = {}
+    for rows in described:
+        for name, kind, *_ in rows:
+            types.setdefault(name, str(kind))
+    parts = []
+    for reader, rows in zip(readers, described, strict=True):
+        have = {row[0] for row in rows}
+        cols = ", ".join(quote(c) if c in have else f"CAST(NULL AS {t}) AS {quote(c)}"
+                         for c, t in types.items())
+        parts.append(f"SELECT {cols} FROM {reader}")
+    return "(" + " UNION ALL ".join(parts) + ")"
 
 
 def _document_files(directory: Path, pack: EvidencePack) -> list[Path]:

@@ -122,17 +122,20 @@ class EvidencePack:
 
     def add_log(self, name: str, path: Path, transform: str | None = None,
                 reader: str | None = None, files: list[Path] | None = None,
-                meta: dict[str, Any] | None = None) -> None:
+                meta: dict[str, Any] | None = None, display: str | None = None) -> None:
         """Queue a log; it is loaded into DuckDB once the profile (time zone) is known.
 
         ``transform`` and ``reader`` are passed to ``LogStore.load``: a loader for another
         format maps its file into one of the standard tables with a SQL ``SELECT``. ``files``
         are the data files hashed as the log's evidence (default ``[path]``: a mapping reads
-        several); ``meta`` is kept with the loaded log (e.g. the mapping used, for the result).
+        several; ``[]``: none is local, e.g. a data-lake location read by Spark); ``meta`` is
+        kept with the loaded log (e.g. the mapping used, for the result); ``display`` names
+        the log in messages when it is not ``path`` (a lake location).
         """
-        self._pending_logs.append((name, path, self.display(path),
+        self._pending_logs.append((name, path, display or self.display(path),
                                    {"transform": transform, "reader": reader}))
-        self._log_meta[len(self._pending_logs) - 1] = (files or [path], meta or {})
+        self._log_meta[len(self._pending_logs) - 1] = (files if files is not None else [path],
+                                                       meta or {})
 
     def scratch(self) -> Path:
         """A temporary folder for this run, removed with the pack (zip members land here)."""

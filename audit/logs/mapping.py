@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from audit.errors import EvidenceError
 from audit.logs.mapping_data import (
@@ -27,12 +28,14 @@ from audit.logs.mapping_data import (
     source_sql,
     text_sql,
 )
+from audit.logs.sources import folder_files, is_location
 from audit.logs.store import _first_line, literal, quote
 from audit.schemas.common import validate
 from audit.schemas.mapping import MAPPING
 from audit.yamlio import YamlDocument, YamlProblem, load_yaml
 
 SUFFIX = ".mapping.yaml"
+_GLOB = re.compile(r"[*?\[]")
 _FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".json": "json", ".jsonl": "jsonl",
             ".ndjson": "jsonl", ".parquet": "parquet"}
 
@@ -45,11 +48,20 @@ class LogMapping:
     path: Path
     sha256: str
     table: str
-    files: list[Path]
-    displays: list[str]
+    files: list[Path]  # local data files, hashed as the log's evidence (folders listed)
+    displays: list[str]  # one per entry of ``reads``
     format: str
-    staged: list[Path] = field(default_factory=list)  # what DuckDB reads (zip members unpacked)
+    reads: list[str] = field(default_factory=list)  # files, folders, lake locations
+    staged: list[str] = field(default_factory=list)  # what the engine reads (zips unpacked)
     header: list[str] | None = None  # CSV: the header shared by every file, when it is
+
+    @property
+    def sources(self) -> list[str]:
+        return self.staged or self.reads
+
+    @property
+    def locations(self) -> list[str]:
+        return [r for r in self.reads if is_location(r)]
 
     @property
     def spec(self) -> Mapping[str, Any]:
@@ -61,7 +73,10 @@ class LogMapping:
 
     def record(self) -> dict[str, Any]:
         """What the result records so the figure can be reproduced."""
-        return {"file": self.doc.file, "sha256": self.sha256, "files": list(self.displays)}
+        out = {"file": self.doc.file, "sha256": self.sha256, "files": list(self.displays)}
+        if self.locations:  # read in the lake by Spark: not hashed by this process
+            out["locations"] = list(self.locations)
+        return out
 
 
 def read_mapping(path: Path, display: str, digest: str, display_of: Any) -> LogMapping:
@@ -92,30 +107,78 @@ def read_mapping(path: Path, display: str, digest: str, display_of: Any) -> LogM
                                                         else ())
                 raise input_error(doc.problem(key, message))
     patterns = data["files"] if isinstance(data["files"], list) else [data["files"]]
+    fmt: str | None = data.get("format")
     files: list[Path] = []
+    reads: list[str] = []
+    displays: list[str] = []
     for i, pattern in enumerate(patterns):
         key = ("files", i) if isinstance(data["files"], list) else ("files",)
+        if is_location(pattern):  # read where it lies, by Spark (docs/spark.md)
+            if pattern not in reads:
+                reads.append(pattern)
+                displays.append(pattern)
+            continue
         if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
-            raise input_error(doc.problem(key, "expected a name or glob inside the mapping's folder"))
+            raise input_error(doc.problem(key, "expected a name, glob or folder inside the "
+                                               "mapping's folder, or a location such as "
+                                               "s3a://bucket/path"))
+        folder = path.parent / pattern
+        if not _GLOB.search(pattern) and folder.is_dir():
+            fmt = fmt or _folder_format(folder)
+            inside = [Path(f) for f in folder_files(str(folder), fmt or "")]
+            if not inside:
+                raise input_error(doc.problem(key, f"no {fmt or 'data'} file in "
+                                                   f"{display_of(folder)}/"))
+            _inside_pack(doc, key, path, inside, display_of)
+            reads.append(str(folder))
+            displays.append(display_of(folder) + "/")
+            files += [f for f in inside if f not in files]
+            continue
         found = sorted(p for p in path.parent.glob(pattern) if p.is_file() and not is_mapping(p))
         if not found:
             raise input_error(doc.problem(key, f"no file matches {pattern!r} in "
                                          f"{display_of(path.parent)}/"))
-        pack_root = path.parent.parent.resolve()
+        _inside_pack(doc, key, path, found, display_of)
         for p in found:
-            if p.is_symlink() and not p.resolve().is_relative_to(pack_root):
-                # a link could make another system's data pass for this platform's
-                shown = f"{display_of(p.parent)}/{p.name}"
-                raise input_error(doc.problem(key, f"{shown} is a link to a file outside the pack; "
-                                             "data files must be inside it"))
-        files += [p for p in found if p not in files]
-    if not files:  # files: [] (the schema allows an empty list)
+            if p not in files:
+                files.append(p)
+                reads.append(str(p))
+                displays.append(display_of(p))
+    if not reads:  # files: [] (the schema allows an empty list)
         raise input_error(doc.problem(("files",), "expected at least one file name or glob"))
-    fmt: str | None = data.get("format") or _format_of(files[0])
+    fmt = fmt or (_format_of(Path(urlparse(reads[0]).path)) if is_location(reads[0])
+                  else _format_of(Path(reads[0])))
     if fmt is None:
-        raise input_error(doc.problem(("format",), f"cannot tell the format of {files[0].name}; "
-                                             "give format: csv, json, jsonl or parquet"))
-    return LogMapping(doc, path, digest, table, files, [display_of(f) for f in files], fmt)
+        raise input_error(doc.problem(("format",), f"cannot tell the format of {displays[0]}; "
+                                             "give format: csv, json, jsonl, parquet or delta"))
+    if fmt == "delta" and (len(reads) != 1 or Path(reads[0]).is_file()):
+        raise input_error(doc.problem(("files",), "a Delta table is one folder or location; "
+                                                  "give just that"))
+    return LogMapping(doc, path, digest, table, files, displays, fmt, reads=reads)
+
+
+def _inside_pack(doc: YamlDocument, key: tuple[Any, ...], path: Path, found: list[Path],
+                 display_of: Any) -> None:
+    pack_root = path.parent.parent.resolve()
+    for p in found:
+        if p.is_symlink() and not p.resolve().is_relative_to(pack_root):
+            # a link could make another system's data pass for this platform's
+            shown = f"{display_of(p.parent)}/{p.name}"
+            raise input_error(doc.problem(key, f"{shown} is a link to a file outside the pack; "
+                                         "data files must be inside it"))
+
+
+def _folder_format(folder: Path) -> str | None:
+    """A folder's format: Delta when it holds a ``_delta_log``, else its first data file's."""
+    if (folder / "_delta_log").is_dir():
+        return "delta"
+    for file in sorted(folder.rglob("*")):
+        if file.is_file() and not file.name.startswith((".", "_")):
+            found = _format_of(file)
+            if found:
+                return found
+    return None
+
 
 
 def _formats(spec: Mapping[str, Any]) -> list[str]:
@@ -267,11 +330,14 @@ def _template(mapping: LogMapping, key: tuple[Any, ...], text: str, columns: lis
     return "concat(" + ", ".join(parts or ["''"]) + ")"
 
 
-def compile_mapping(con: Any, mapping: LogMapping, timezone: str | None,
+def compile_mapping(store: Any, mapping: LogMapping, timezone: str | None,
                     loaders: Any = None) -> tuple[str, str | None]:
-    """``(reader, transform)`` for ``LogStore.load``, after checking every value in SQL."""
-    source = source_sql(mapping)
-    columns = describe(con, mapping, source)
+    """``(reader, transform)`` for ``LogStore.load``, after checking every value in SQL.
+
+    ``store`` is the run's engine (``audit.engine``): DuckDB or Spark reads the data."""
+    con = store.con
+    source = source_sql(store, mapping)
+    columns = describe(store, mapping, source)
     where = filter_sql(mapping, columns)
     selected = f"(SELECT * FROM {source} WHERE {where})"
     via = mapping.spec.get("via")
@@ -290,7 +356,7 @@ def compile_mapping(con: Any, mapping: LogMapping, timezone: str | None,
         return selected, loader.mapping_transform(columns)
     targets = _targets(mapping, columns, timezone)
     _check_required(mapping, [t.name for t in targets])
-    check_values(con, mapping, targets, where)
+    check_values(store, mapping, targets, where)
     sql = (f"SELECT {', '.join(f'{t.expr} AS {quote(t.name)}' for t in targets)} "
            f"FROM {selected}")
     dedupe = mapping.spec.get("deduplicate")

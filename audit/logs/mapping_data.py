@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audit.errors import EvidenceError, Problem
-from audit.logs.store import NOT_UTF8, _first_line, literal, quote
+from audit.logs.sources import Source, is_location, same_file
+from audit.logs.store import NOT_UTF8, quote
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit.logs.mapping import LogMapping
@@ -25,10 +26,11 @@ def input_error(problem: Problem) -> EvidenceError:
 def stage(mapping: LogMapping, workdir: Path) -> None:
     """Resolve each data file to what DuckDB reads: ``.gz`` as it is (DuckDB decompresses
     while scanning), a ``.zip`` member streamed once into the run's temporary folder."""
-    staged = []
-    for file, display in zip(mapping.files, mapping.displays, strict=True):
-        if file.suffix.lower() != ".zip":
-            staged.append(file)
+    staged: list[str] = []
+    for read, display in zip(mapping.reads, mapping.displays, strict=True):
+        file = Path(read)
+        if is_location(read) or file.is_dir() or file.suffix.lower() != ".zip":
+            staged.append(read)  # read where it lies (a folder, a lake location, a file)
             continue
         try:
             with zipfile.ZipFile(file) as archive:
@@ -59,10 +61,11 @@ def stage(mapping: LogMapping, workdir: Path) -> None:
                         out.write(chunk)
         except (zipfile.BadZipFile, OSError, EOFError, zlib_error()) as exc:
             raise input_error(Problem(display, "", f"not a readable zip archive ({exc})")) from None
-        staged.append(target)
+        staged.append(str(target))
     mapping.staged = staged
     if mapping.format == "csv":
-        headers = [csv_header(f, mapping.spec) for f in staged]
+        headers = [None if is_location(f) or Path(f).is_dir() else csv_header(Path(f), mapping.spec)
+                   for f in staged]
         from audit.limits import MAX_LOG_COLUMNS
 
         for header, display in zip(headers, mapping.displays, strict=True):
@@ -97,46 +100,36 @@ def csv_header(file: Path, spec: Any) -> list[str] | None:
     return names
 
 
-def duckdb_error() -> type[Exception]:
-    import duckdb
-
-    return duckdb.Error
-
-
 def zlib_error() -> type[Exception]:
     import zlib
 
     return zlib.error
 
 
-def source_sql(mapping: LogMapping, files: list[Path] | None = None,
-               with_file: bool = False) -> str:
-    """The DuckDB relation over the raw data files (every CSV value as text)."""
+def source_of(mapping: LogMapping, files: list[str] | None = None,
+              with_file: bool = False) -> Source:
+    """What the engine reads for the mapping (every CSV value as text)."""
     spec = mapping.spec
-    names = "[" + ", ".join(literal(str(f)) for f in (files or mapping.staged)) + "]"
-    extra = ", filename = true" if with_file else ""
-    if mapping.format == "csv":
-        dialect = (f"delim = {literal(spec.get('delimiter', ','))}, quote = '\"', escape = '\"', "
-                   f"encoding = {literal(spec.get('encoding', 'utf-8'))}, "
-                   f"skip = {int(spec.get('skip', 0))}{extra}")
-        if mapping.header:
-            cols = ", ".join(f"{literal(n)}: 'VARCHAR'" for n in mapping.header)
-            rel = (f"read_csv({names}, header = true, auto_detect = false, "
-                   f"columns = {{{cols}}}, {dialect})")
-        else:  # headers differ between files: match columns by name
-            rel = (f"read_csv({names}, header = true, all_varchar = true, "
-                   f"union_by_name = true, {dialect})")
-    elif mapping.format == "parquet":
-        rel = f"read_parquet({names}, union_by_name = true{extra})"
-    else:
-        kind = "newline_delimited" if mapping.format == "jsonl" else "auto"
-        rel = f"read_json({names}, format = {literal(kind)}, union_by_name = true{extra})"
-    records = spec.get("records")
-    if records:
-        path = ".".join(quote(p) for p in records.split("."))
-        keep = ", filename" if with_file else ""
-        rel = f"(SELECT unnest(_r){keep} FROM (SELECT unnest({path}) AS _r{keep} FROM {rel}))"
-    return rel
+    return Source(tuple(files or mapping.sources), mapping.format,
+                  delimiter=spec.get("delimiter", ","), encoding=spec.get("encoding", "utf-8"),
+                  skip=int(spec.get("skip", 0)),
+                  header=tuple(mapping.header) if mapping.header else None,
+                  records=spec.get("records"), with_file=with_file)
+
+
+def source_sql(store: Any, mapping: LogMapping, files: list[str] | None = None,
+               with_file: bool = False) -> str:
+    """The engine's relation over the raw data (a DuckDB table function, a Spark view)."""
+    display = mapping.displays[0] if not files or len(files) != 1 else _display(mapping, files[0])
+    relation: str = store.read_source(source_of(mapping, files, with_file), display)
+    return relation
+
+
+def _display(mapping: LogMapping, source: str) -> str:
+    for given, display in zip(mapping.sources, mapping.displays, strict=True):
+        if given == source:
+            return display
+    return source
 
 
 def text_sql(col: str) -> str:
@@ -151,47 +144,52 @@ class Target:
     expect: str  # what a bad value should have been
 
 
-def describe(con: Any, mapping: LogMapping, source: str) -> list[str]:
-    """Source column names; a file that cannot be read is named with DuckDB's reason."""
+def describe(store: Any, mapping: LogMapping, source: str) -> list[str]:
+    """Source column names; a file that cannot be read is named with the engine's reason."""
     try:
-        return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
-    except duckdb_error() as exc:
-        raise _unreadable(con, mapping, exc) from None
+        return [r[0] for r in store.con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+    except store.query_errors() as exc:
+        raise _unreadable(store, mapping, exc) from None
 
 
-def _unreadable(con: Any, mapping: LogMapping, exc: Exception) -> EvidenceError:
+def _unreadable(store: Any, mapping: LogMapping, exc: BaseException) -> EvidenceError:
     """Find which data file is at fault (error path only: each file is tried alone)."""
-    if mapping.spec.get("records") and "Binder" in str(exc):
-        return mapping.problem(("records",), "cannot read: " + _first_line(exc))
-    for staged, display in zip(mapping.staged, mapping.displays, strict=True):
+    if mapping.spec.get("records") and ("Binder" in str(exc) or "FIELD_NOT_FOUND" in str(exc)
+                                        or "UNRESOLVED_COLUMN" in str(exc)):
+        return mapping.problem(("records",), "cannot read: " + store.reason(exc))
+    for source, display in zip(mapping.sources, mapping.displays, strict=True):
         try:
-            con.execute(f"SELECT count(*) FROM {source_sql(mapping, [staged])}").fetchall()
-        except duckdb_error() as one:
-            return input_error(Problem(display, "", "cannot read: " + _reason(one)))
-    return input_error(Problem(mapping.displays[0], "", "cannot read: " + _reason(exc)))
+            store.con.execute(f"SELECT count(*) FROM {source_sql(store, mapping, [source])}"
+                              ).fetchall()
+        except store.query_errors() as one:
+            return input_error(Problem(display, "", "cannot read: " + _reason(store, one)))
+        except EvidenceError as one:
+            return one
+    return input_error(Problem(mapping.displays[0], "", "cannot read: " + _reason(store, exc)))
 
 
-def _reason(exc: Exception) -> str:
-    """DuckDB's reason; for a byte that is not UTF-8, the mapping key that fixes it."""
-    reason = _first_line(exc)
+def _reason(store: Any, exc: BaseException) -> str:
+    """The engine's reason; for a byte that is not UTF-8, the mapping key that fixes it."""
+    reason: str = store.reason(exc)
     if reason.endswith(NOT_UTF8):
         reason += "; declare the file's encoding in the mapping (`encoding: latin-1`)"
     return reason
 
 
-def check_values(con: Any, mapping: LogMapping, targets: list[Target], where: str) -> None:
+def check_values(store: Any, mapping: LogMapping, targets: list[Target], where: str) -> None:
     """One aggregate scan counting values each target cannot take; rows only on error.
 
     The scan runs even with nothing to count: it reads every file, so a corrupt part or a
     malformed row is reported here, naming its file, before the log is loaded."""
     checked = [t for t in targets if t.bad]
-    source = source_sql(mapping)
+    con = store.con
+    source = source_sql(store, mapping)
     counts_sql = ", ".join(["count(*)"] + [f"count(*) FILTER (WHERE {t.bad})" for t in checked])
     try:
         found = con.execute(f"SELECT {counts_sql} FROM {source} WHERE {where}").fetchone()
         counts = (found or ())[1:]
-    except duckdb_error() as exc:
-        raise _unreadable(con, mapping, exc) from None
+    except store.query_errors() as exc:
+        raise _unreadable(store, mapping, exc) from None
     problems = []
     for target, count in zip(checked, counts, strict=True):
         if not count:
@@ -202,12 +200,11 @@ def check_values(con: Any, mapping: LogMapping, targets: list[Target], where: st
             rows = con.execute(
                 f"SELECT filename, r, v FROM (SELECT filename, row_number() OVER (PARTITION BY "
                 f"filename) AS r, ({where}) AND ({target.bad}) AS hit, {text_sql(col['from'])} AS v "
-                f"FROM {source_sql(mapping, with_file=True)}) WHERE hit "
+                f"FROM {source_sql(store, mapping, with_file=True)}) WHERE hit "
                 f"ORDER BY filename, r LIMIT {MAX_SHOWN}").fetchall()
         finally:
             con.execute("SET preserve_insertion_order = false")
-        staged = {str(s): d for s, d in zip(mapping.staged, mapping.displays, strict=True)}
-        first_file = staged.get(str(rows[0][0]), mapping.displays[0]) if rows else ""
+        first_file = _file_display(mapping, str(rows[0][0])) if rows else ""
         values = ", ".join(dict.fromkeys(repr(v) for _f, _r, v in rows))
         where_rows = ", ".join(str(r) for f, r, _v in rows if f == rows[0][0])
         problems.append(Problem(
@@ -216,3 +213,11 @@ def check_values(con: Any, mapping: LogMapping, targets: list[Target], where: st
             f"{mapping.doc.file}: columns.{target.name}); first at data row(s) {where_rows}"))
     if problems:
         raise EvidenceError(problems=problems)
+
+
+def _file_display(mapping: LogMapping, reported: str) -> str:
+    """The display name of the data file an engine names in its ``filename`` column."""
+    for source, display in zip(mapping.sources, mapping.displays, strict=True):
+        if same_file(reported, source) or reported.startswith(source.rstrip("/") + "/"):
+            return display if not Path(source).is_dir() else reported
+    return mapping.displays[0]

@@ -139,6 +139,26 @@ class LogStore:
                 return
             yield from rows
 
+    def read_source(self, source: Any, display: str) -> str:
+        """A relation reading ``source`` (``audit.logs.sources.Source``): for DuckDB, its table
+        function; nothing is read yet. ``display`` names the source in a problem."""
+        from audit.logs.sources import duckdb_relation
+
+        try:
+            return duckdb_relation(source)
+        except ValueError as exc:
+            raise EvidenceError(problems=[Problem(display, "", str(exc))]) from None
+
+    def query_errors(self) -> tuple[type[BaseException], ...]:
+        """What a query over unreadable data raises on this engine."""
+        import duckdb
+
+        return (duckdb.Error,)
+
+    def reason(self, exc: BaseException) -> str:
+        """An engine error as one line, with the data line where the engine gives one."""
+        return _first_line(exc)
+
     def has_table(self, name: str) -> bool:
         """Whether a small constant table (a business-day calendar) exists already."""
         row = self.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
@@ -303,24 +323,22 @@ class LogStore:
         if name in self.logs:
             raise EvidenceError(problems=[Problem(display, "", f"a second '{name}' log; the "
                                                   f"first is {self.logs[name].path}")])
+        from audit.logs.sources import Source
+
         suffix = path.suffix.lower()
-        source = literal(str(path))
         if reader is not None:
             fmt = suffix.lstrip(".") or "custom"
         elif suffix == ".csv":
             # The header is read here and the dialect given (RFC 4180, UTF-8), so DuckDB does
             # not sniff: a malformed row is then reported with its line number.
             names = _csv_header(path, display)
-            declared = ", ".join(f"{literal(n)}: 'VARCHAR'" for n in names)
-            reader = (f"read_csv({source}, header = true, auto_detect = false, "
-                      f"columns = {{{declared}}}, delim = ',', quote = '\"', escape = '\"', "
-                      "encoding = 'utf-8')")
+            reader = self.read_source(Source((str(path),), "csv", header=tuple(names)), display)
             fmt = "csv"
         elif suffix == ".parquet":
-            reader = f"read_parquet({source})"
+            reader = self.read_source(Source((str(path),), "parquet"), display)
             fmt = "parquet"
         elif suffix in (".jsonl", ".ndjson"):
-            reader = f"read_json({source}, format = 'newline_delimited')"
+            reader = self.read_source(Source((str(path),), "jsonl"), display)
             fmt = "jsonl"
         else:
             raise EvidenceError(problems=[Problem(display, "", "unsupported log format; use "
@@ -329,9 +347,9 @@ class LogStore:
             reader = f"({transform.format(source=reader)})"
         try:
             described = self.con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()
-        except Exception as exc:  # DuckDB reports the reason, with a line where it can
+        except self.query_errors() as exc:  # the engine's reason, with a line where it can
             raise EvidenceError(problems=[Problem(display, "", "cannot read log: "
-                                                  + _first_line(exc))]) from None
+                                                  + self.reason(exc))]) from None
         types = {row[0]: str(row[1]).upper() for row in described}
         from audit.limits import MAX_LOG_COLUMNS
 

@@ -1,0 +1,123 @@
+"""Spark's reading of a ``Source``: local files, folders and data-lake locations as a view.
+
+The DuckDB engine reads a ``Source`` with a table function (``audit.logs.sources``); Spark
+with ``spark.read``, whose options are chosen to give the same rows and the same text values:
+
+- CSV: a header, every value as text, RFC 4180 quoting, a malformed row fails the read
+  (``FAILFAST``), ``multiLine`` for quoted line breaks (which also keeps each file in one task,
+  so rows keep their file order). A header shared by every file is declared (as on DuckDB);
+  files with different headers are read one by one and stacked by column name.
+- Parquet in place (schemas merged by name); JSON Lines; a JSON document (an array of
+  records or one object) as ``multiLine`` JSON; a Delta table through Spark's Delta Lake
+  reader (the cluster's ``delta-spark``).
+- ``records``: the list at that dotted path, one row per element, its fields as columns.
+- ``skip`` (lines before a CSV header): a local file is copied without them into the run's
+  temporary folder (Spark's CSV reader cannot skip lines); a data-lake file cannot be.
+
+A folder (or a lake location naming one) is read whole, with ``key=value`` sub-folders as
+partition columns, as DuckDB's ``hive_partitioning`` does.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from audit.logs.sources import Source, is_location
+from audit.logs.store import quote
+
+_VIEWS = itertools.count(1)
+
+
+class UnreadableSource(ValueError):
+    """Spark cannot read a path of the source; the message says which and why."""
+
+
+def spark_path(path: str) -> str:
+    """A local path as Spark reads it (absolute); a location as given."""
+    return path if is_location(path) else str(Path(path).resolve())
+
+
+def read_frame(session: Any, source: Source, scratch: Path | None = None) -> Any:
+    """The DataFrame of ``source``; schema errors surface here, row errors when it is read."""
+    from pyspark.sql import functions as F
+
+    paths = [spark_path(p) for p in _skipped(source, scratch)]
+    read = session.read
+    fmt = source.format
+    if fmt == "csv":
+        frame = _csv(session, source, paths)
+    elif fmt == "parquet":
+        frame = read.option("mergeSchema", True).parquet(*paths)
+    elif fmt == "jsonl":
+        frame = read.json(paths)
+    elif fmt == "json":
+        frame = read.option("multiLine", True).json(paths)
+    elif fmt == "delta":
+        if len(paths) != 1:
+            raise UnreadableSource("a Delta table is one location; give one path per mapping")
+        frame = read.format("delta").load(paths[0])
+    else:
+        raise UnreadableSource(f"unknown format {fmt!r}")
+    if source.with_file:
+        frame = frame.select("*", F.col("_metadata.file_path").alias("filename"))
+    if source.records:
+        keep = ["filename"] if source.with_file else []
+        frame = (frame.select(F.explode(F.col(_dotted(source.records))).alias("_r"), *keep)
+                 .select("_r.*", *keep))
+    return frame
+
+
+def register(session: Any, source: Source, scratch: Path | None = None) -> str:
+    """``source`` as a temporary view; returns its name, quoted for SQL."""
+    name = f"_src_{next(_VIEWS)}"
+    read_frame(session, source, scratch).createOrReplaceTempView(name)
+    return quote(name)
+
+
+def _csv(session: Any, source: Source, paths: list[str]) -> Any:
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    def reader() -> Any:
+        return (session.read.option("header", True).option("inferSchema", False)
+                .option("mode", "FAILFAST").option("multiLine", True)
+                .option("quote", '"').option("escape", '"').option("sep", source.delimiter)
+                .option("encoding", source.encoding))
+
+    if source.header:
+        schema = StructType([StructField(n, StringType()) for n in source.header])
+        return reader().schema(schema).csv(paths)
+    frames = [reader().csv(p) for p in paths]
+    frame = frames[0]
+    for other in frames[1:]:
+        frame = frame.unionByName(other, allowMissingColumns=True)
+    return frame
+
+
+def _dotted(path: str) -> str:
+    return ".".join(f"`{p}`" for p in path.split("."))
+
+
+def _skipped(source: Source, scratch: Path | None) -> list[str]:
+    """The source's paths, with a local CSV's first ``skip`` lines dropped into a copy."""
+    if not source.skip or source.format != "csv":
+        return list(source.paths)
+    out: list[str] = []
+    for path in source.paths:
+        if is_location(path) or Path(path).is_dir():
+            raise UnreadableSource(f"{path}: 'skip' needs a local CSV file (Spark's reader "
+                                   "cannot skip lines); remove the lines before the header")
+        import gzip
+
+        folder = scratch or Path(tempfile.mkdtemp(prefix="audit-spark-"))
+        target = folder / f"skipped-{len(out)}-{Path(path).name}"
+        opener: Any = gzip.open if path.lower().endswith(".gz") else open
+        with opener(path, "rb") as src, opener(target, "wb") as dst:
+            for _ in range(source.skip):
+                src.readline()
+            for chunk in iter(lambda: src.read(1 << 20), b""):
+                dst.write(chunk)
+        out.append(str(target))
+    return out

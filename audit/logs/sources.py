@@ -1,0 +1,129 @@
+"""What an engine reads: data files, folders or data-lake locations, as one raw relation.
+
+A ``Source`` says *what* to read (files, format, CSV dialect, where the records sit in a JSON
+document) and nothing about *how*; each engine turns it into a relation its SQL can select
+from (``LogEngine.read_source``): DuckDB into a table function (``duckdb_relation`` below),
+Spark into a temporary view over ``spark.read`` (``audit/engine/spark_read.py``). The plain
+log files of a pack, a log mapping's data (``audit/logs/mapping.py``) and a plugin loader's
+file all go through it, so one loader serves both engines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from audit.logs.store import literal, quote
+
+# A data-lake location (s3a://bucket/path, hdfs://host/path, abfss://..., file:///...):
+# read by Spark where it lies, never by the audit process.
+LOCATION_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+FORMATS = ("csv", "json", "jsonl", "parquet", "delta")
+_SUFFIX = {"csv": ".csv", "json": ".json", "jsonl": ".jsonl", "parquet": ".parquet"}
+
+
+def is_location(name: str | Path) -> bool:
+    """Whether ``name`` is a URI for Spark (``s3a://...``) rather than a local path."""
+    return isinstance(name, str) and bool(LOCATION_RE.match(name))
+
+
+@dataclass(frozen=True)
+class Source:
+    """Data to read as one relation; every CSV value is text (types come later, in SQL).
+
+    ``paths`` are local files, local folders (every file of the format below them, with
+    ``key=value`` folders as partition columns) or data-lake locations. ``header``: the CSV
+    header every file shares, declared to the reader so nothing is sniffed (``None``: match
+    columns by name across files). ``records``: the dotted path of the list of records inside
+    each JSON document. ``with_file`` adds a ``filename`` column (error paths name the file).
+    """
+
+    paths: tuple[str, ...]
+    format: str
+    delimiter: str = ","
+    encoding: str = "utf-8"
+    skip: int = 0
+    header: tuple[str, ...] | None = None
+    records: str | None = None
+    with_file: bool = False
+
+    def only(self, path: str) -> Source:
+        """The same read, of one of its paths (to find which file is at fault)."""
+        return replace(self, paths=(path,))
+
+    def with_filename(self) -> Source:
+        return replace(self, with_file=True)
+
+    @property
+    def locations(self) -> list[str]:
+        return [p for p in self.paths if is_location(p)]
+
+    @property
+    def folders(self) -> list[str]:
+        return [p for p in self.paths if not is_location(p) and Path(p).is_dir()]
+
+
+def same_file(engine_name: str, given: str) -> bool:
+    """Whether a ``filename`` value an engine reports is the path it was given.
+
+    DuckDB reports the path as given; Spark a URI (``file:///tmp/a%20b.csv``)."""
+    if engine_name == given:
+        return True
+    parsed = urlparse(engine_name)
+    if parsed.scheme == "file":
+        return unquote(parsed.path) == str(Path(given).resolve()) or unquote(parsed.path) == given
+    return False
+
+
+def duckdb_relation(source: Source) -> str:
+    """The DuckDB table function reading ``source`` (every CSV value as text)."""
+    located = source.locations
+    if located:
+        # s3/hdfs need DuckDB extensions this tool does not install; the lake is Spark's
+        raise ValueError(f"{located[0]} is a data-lake location; DuckDB reads local files "
+                         "only: assess with --engine spark")
+    if source.format == "delta":
+        raise ValueError("a Delta table is read by Spark's Delta Lake reader: assess with "
+                         "--engine spark")
+    names = "[" + ", ".join(literal(f) for p in source.paths for f in folder_files(p, source.format)) + "]"
+    hive = ", hive_partitioning = true" if source.folders else ""
+    extra = (", filename = true" if source.with_file else "") + hive
+    if source.format == "csv":
+        dialect = (f"delim = {literal(source.delimiter)}, quote = '\"', escape = '\"', "
+                   f"encoding = {literal(source.encoding)}, skip = {int(source.skip)}{extra}")
+        if source.header:
+            cols = ", ".join(f"{literal(n)}: 'VARCHAR'" for n in source.header)
+            rel = (f"read_csv({names}, header = true, auto_detect = false, "
+                   f"columns = {{{cols}}}, {dialect})")
+        else:  # headers differ between files: match columns by name
+            rel = (f"read_csv({names}, header = true, all_varchar = true, "
+                   f"union_by_name = true, {dialect})")
+    elif source.format == "parquet":
+        rel = f"read_parquet({names}, union_by_name = true{extra})"
+    else:
+        kind = "newline_delimited" if source.format == "jsonl" else "auto"
+        rel = f"read_json({names}, format = {literal(kind)}, union_by_name = true{extra})"
+    if source.records:
+        path = ".".join(quote(p) for p in source.records.split("."))
+        keep = ", filename" if source.with_file else ""
+        rel = f"(SELECT unnest(_r){keep} FROM (SELECT unnest({path}) AS _r{keep} FROM {rel}))"
+    return rel
+
+
+def folder_files(path: str, fmt: str) -> list[str]:
+    """A folder is every file of the format below it (parts of a dump, ``key=value``
+    partitions), as Spark lists it: names starting with ``.`` or ``_`` are not data
+    (``_SUCCESS``, ``.crc`` checksums, ``_delta_log``). A file is itself."""
+    folder = Path(path)
+    if not folder.is_dir():
+        return [path]
+    suffix = _SUFFIX.get(fmt, "")
+    found = []
+    for file in sorted(folder.rglob("*")):
+        parts = file.relative_to(folder).parts
+        if file.is_file() and not any(p.startswith((".", "_")) for p in parts) \
+                and suffix in "".join(file.suffixes).lower():
+            found.append(str(file))
+    return found
