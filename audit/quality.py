@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from audit.assessment import DataNote
-from audit.i18n import _
+from audit.i18n import _, format_number, ngettext
 from audit.model import Finding, Rule, Status
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -78,6 +78,30 @@ def data_notes(assessment: Assessment, pack: EvidencePack, checklists: Sequence[
     notes += _deadline_notes(judged)
     notes += _platform_notes(pack, [log for log in loaded if needed.get(log)], judged)
     notes += _timezone_notes(judged, pack)
+    notes += _location_notes(pack, loaded)
+    return notes
+
+
+def _location_notes(pack: EvidencePack, logs: Sequence[str]) -> list[DataNote]:
+    """A log read in a data lake by Spark is not hashed by this process: say what identifies
+    it instead, so nobody takes its evidence record for a content hash."""
+    store = pack._logs
+    notes = []
+    for log in logs if store is not None else []:
+        for mapping in store.logs[log].extra.get("mappings", []):  # type: ignore[union-attr]
+            found = mapping.get("locations")
+            if not found:
+                continue
+            count = int(found["files_listed"])
+            notes.append(DataNote("log-read-in-place", ngettext(
+                "The {log} log was read by Spark where it lies ({locations}); no row reached "
+                "this process, so it is identified by the {count} file Spark listed for it "
+                "(listing SHA-256 {digest}), not by a hash of its content.",
+                "The {log} log was read by Spark where it lies ({locations}); no row reached "
+                "this process, so it is identified by the {count} files Spark listed for it "
+                "(listing SHA-256 {digest}), not by a hash of their content.", count,
+                log=log, locations=", ".join(found["paths"]), count=format_number(count),
+                digest=found["listing_sha256"][:16]), INFO, log=log))
     return notes
 
 

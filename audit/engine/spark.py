@@ -143,13 +143,17 @@ class SparkEngine(LogStore):
         self.keep_alive: Any = None  # as LogStore's: whatever owns files the views read
         self._tables: set[str] = set()
         self._workdir: Path | None = None
+        self.listings: dict[tuple[str, ...], list[str]] = {}
 
     def read_source(self, source: Any, display: str) -> str:
         """``source`` as a Spark temporary view (``spark_read``); its schema is read now."""
         from audit.engine.spark_read import UnreadableSource, register
 
         try:
-            return register(self.session, source, self._scratch())
+            view, files = register(self.session, source, self._scratch())
+            if source.locations:  # what identifies data this process never reads
+                self.listings[tuple(source.locations)] = files
+            return view
         except UnreadableSource as exc:
             raise EvidenceError(problems=[Problem(display, "", str(exc))]) from None
         except _spark_errors() as exc:
@@ -212,6 +216,9 @@ def _cause(exc: BaseException) -> BaseException:
     if "Malformed records are detected" in text:  # the row itself is not repeated
         return Exception("a malformed CSV row (wrong number of fields or an unterminated "
                          "quote); DuckDB names its line: --engine duckdb")
+    if "DATA_SOURCE_NOT_FOUND" in text and "delta" in text.lower():
+        return Exception("this Spark has no Delta Lake reader; run on a cluster that has "
+                         "it, or start Spark with the delta-spark package (docs/spark.md)")
     causes = re.findall(r"Caused by: ([^\n]*)", text)
     if causes:  # a failed task: the innermost reason, not the stage's
         return Exception(causes[-1].strip())

@@ -70,11 +70,15 @@ def read_frame(session: Any, source: Source, scratch: Path | None = None) -> Any
     return frame
 
 
-def register(session: Any, source: Source, scratch: Path | None = None) -> str:
-    """``source`` as a temporary view; returns its name, quoted for SQL."""
+def register(session: Any, source: Source, scratch: Path | None = None
+             ) -> tuple[str, list[str]]:
+    """``source`` as a temporary view: its name, quoted for SQL, and the files Spark lists
+    for it (a lake location's parts; for Delta, the files of the version read)."""
     name = f"_src_{next(_VIEWS)}"
-    read_frame(session, source, scratch).createOrReplaceTempView(name)
-    return quote(name)
+    frame = read_frame(session, source, scratch)
+    frame.createOrReplaceTempView(name)
+    files = sorted(frame.inputFiles()) if source.locations else []
+    return quote(name), files
 
 
 def _csv(session: Any, source: Source, paths: list[str]) -> Any:

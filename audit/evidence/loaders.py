@@ -293,7 +293,8 @@ def load_mapped_logs(folder: Path, pack: EvidencePack) -> set[Path]:
         pack.add_log(table, files[0] if files else first.path, transform=transform,
                      reader=reader, files=files, display=first.displays[0],
                      meta={"format": "mapped " + first.format,
-                           "mappings": [found.record() for found in mappings]})
+                           "mappings": [found.record(pack.logs.listings)
+                                        for found in mappings]})
     return claimed
 
 

@@ -71,11 +71,23 @@ class LogMapping:
     def problem(self, key: tuple[Any, ...], message: str) -> EvidenceError:
         return input_error(self.doc.problem(key, message))
 
-    def record(self) -> dict[str, Any]:
-        """What the result records so the figure can be reproduced."""
-        out = {"file": self.doc.file, "sha256": self.sha256, "files": list(self.displays)}
-        if self.locations:  # read in the lake by Spark: not hashed by this process
-            out["locations"] = list(self.locations)
+    def record(self, listings: Mapping[tuple[str, ...], list[str]] | None = None
+               ) -> dict[str, Any]:
+        """What the result records so the figure can be reproduced.
+
+        A data-lake location is read by Spark where it lies, so this process cannot hash its
+        content; it is identified by the files Spark listed for it (``listings``, from the
+        engine) and the SHA-256 of that sorted listing (docs/spark.md)."""
+        out: dict[str, Any] = {"file": self.doc.file, "sha256": self.sha256,
+                               "files": list(self.displays)}
+        if self.locations:
+            import hashlib
+
+            listed = (listings or {}).get(tuple(self.locations), [])
+            out["locations"] = {
+                "paths": list(self.locations), "files_listed": len(listed),
+                "listing_sha256": hashlib.sha256("".join(f"{f}\n" for f in listed)
+                                                 .encode()).hexdigest()}
         return out
 
 

@@ -82,11 +82,11 @@ def duckdb_relation(source: Source) -> str:
     located = source.locations
     if located:
         # s3/hdfs need DuckDB extensions this tool does not install; the lake is Spark's
-        raise ValueError(f"{located[0]} is a data-lake location; DuckDB reads local files "
-                         "only: assess with --engine spark")
+        raise ValueError("a data-lake location, which DuckDB does not read (local files "
+                         "only): assess with --engine spark (docs/spark.md)")
     if source.format == "delta":
-        raise ValueError("a Delta table is read by Spark's Delta Lake reader: assess with "
-                         "--engine spark")
+        raise ValueError("a Delta table, read by Spark's Delta Lake reader: assess with "
+                         "--engine spark (docs/spark.md)")
     names = "[" + ", ".join(literal(f) for p in source.paths for f in folder_files(p, source.format)) + "]"
     hive = ", hive_partitioning = true" if source.folders else ""
     extra = (", filename = true" if source.with_file else "") + hive

@@ -99,6 +99,8 @@ class LogStore:
         self.con.execute(f"SET enable_progress_bar = {progress is not None}")
         self.logs: dict[str, LogInfo] = {}
         self.keep_alive: Any = None  # whatever owns files the views read (e.g. unzipped parts)
+        # data-lake locations read (Spark only): the files listed for each, by location
+        self.listings: dict[tuple[str, ...], list[str]] = {}
 
     # -- queries --------------------------------------------------------------------------
 

@@ -1,0 +1,196 @@
+"""Mapped logs and data-lake paths on Spark: the DuckDB engine's figures (docs/spark.md).
+
+The walk-throughs of docs/bringing-your-own-data.md run on both engines; a seeded 1M-row log
+lies in a Hive-partitioned Parquet folder, read by DuckDB as a folder and by Spark both as a
+folder and as a ``file://`` location (the code path of ``s3a://`` and ``hdfs://``: Spark's
+own file systems, nothing local about it in the audit).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from packs import write_pack
+from test_spark_parity import _figures, _one_line, spark  # noqa: F401  (session fixture)
+
+pytest.importorskip("pyspark", reason='the spark extra is not installed (pip install -e ".[test,spark]")')
+
+ROOT = Path(__file__).resolve().parent.parent
+BYOD = ROOT / "tests" / "data" / "byod"
+ROWS = 1_000_000
+
+
+def _assess(run: Any, out: Path, *args: Any, engine: str = "duckdb") -> dict[str, Any]:
+    extra = ["--engine", engine] + (["--spark-master", "local[2]"] if engine == "spark" else [])
+    code, _o, err = run("assess", *args, "--format", "json", "-o", out, "-q", *extra)
+    assert code in (0, 1), err
+    return json.loads(out.read_text("utf-8"))
+
+
+@pytest.mark.parametrize("name", ["us-breaches", "snap-orders", "dsa-template"])
+def test_walk_throughs_same_on_spark(spark: Any, run: Any, tmp_path: Path, name: str,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A mapping's readers, filters, dates in local formats, value maps, templates and several
+    mappings stacked into one table give DuckDB's figures on Spark (the page's commands)."""
+    from test_byod_docs import _audit_args
+
+    monkeypatch.chdir(BYOD)
+    args = _audit_args(name)[:-2]  # without the page's --format json
+    duck = _assess(run, tmp_path / "d.json", *args)
+    sparks = _assess(run, tmp_path / "s.json", *args, engine="spark")
+    assert _figures(sparks) == _figures(duck)
+    assert sparks["logs"] == duck["logs"] and sparks["notes"] == duck["notes"]
+    assert any(r["figures"] for r in duck["requirements"])  # measured, not vacuous
+
+
+def _lake_pack(root: Path, files: str, fmt: str | None = None) -> Path:
+    pack = write_pack(root, platform={"name": "Test Messenger", "users": {"IQ": 1_000_000},
+                                      "timezone": "Asia/Baghdad"})
+    (pack / "logs").mkdir(exist_ok=True)
+    mapping = {"schema_version": 1, "table": "moderation", "files": files, "keep": True}
+    if fmt:
+        mapping["format"] = fmt
+    (pack / "logs" / "moderation.mapping.yaml").write_text(yaml.safe_dump(mapping), "utf-8")
+    return pack
+
+
+@pytest.fixture(scope="module")
+def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A seeded 1M-row moderation log as Parquet parts under country=.. folders, plus the
+    files a Spark job leaves beside its output (not data: both engines must ignore them)."""
+    import duckdb
+
+    folder = tmp_path_factory.mktemp("lake") / "statements"
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(f"""
+        COPY (
+          SELECT printf('R%08d', i) AS request_id, received_at,
+                 CASE WHEN hash(i, 'open') % 100 < 3 THEN NULL
+                      ELSE received_at + to_seconds((hash(i, 'took') % (72 * 3600))::BIGINT)
+                 END AS actioned_at,
+                 ['spam', 'csam', 'personal_data_leak'][(hash(i, 'cat') % 3)::INT + 1]
+                   AS category,
+                 CASE WHEN hash(i, 'who') % 2 = 0 THEN 'authority' ELSE 'user' END AS requester,
+                 'removed' AS action,
+                 CASE WHEN hash(i, 'where') % 4 = 0 THEN 'DE' ELSE 'IQ' END AS country
+          FROM (SELECT i, TIMESTAMPTZ '2023-06-01 00:00:00+00'
+                          + to_seconds((hash(i, 'at') % (200 * 86400))::BIGINT) AS received_at
+                FROM range({ROWS}) t(i))
+        ) TO '{folder}' (FORMAT parquet, PARTITION_BY (country), ROW_GROUP_SIZE 100000,
+                         FILE_SIZE_BYTES '4MB')""")
+    (folder / "_SUCCESS").write_text("", "utf-8")
+    (folder / "country=IQ" / ".part.parquet.crc").write_bytes(b"\x00crc")
+    return folder
+
+
+def test_seeded_1m_row_lake_same_figures(spark: Any, run: Any, tmp_path: Path, lake: Path) -> None:
+    """1M rows: DuckDB (folder) = Spark (folder) = Spark (file:// location)."""
+    inside = _lake_pack(tmp_path / "local", "statements")
+    shutil.copytree(lake, inside / "logs" / "statements")
+    args = ["-c", "iq.telegram-2023", "--as-of", "2023-12-31"]
+    duck = _assess(run, tmp_path / "d.json", inside, *args)
+    folder = _assess(run, tmp_path / "f.json", inside, *args, engine="spark")
+    located = _lake_pack(tmp_path / "remote", lake.as_uri(), "parquet")
+    remote = _assess(run, tmp_path / "r.json", located, *args, engine="spark")
+    assert _figures(folder) == _figures(duck) == _figures(remote)
+    assert duck["logs"]["moderation"]["rows"] == ROWS == remote["logs"]["moderation"]["rows"]
+    leak = next(r for r in duck["requirements"] if (r["figures"] or {}).get("events", 0) > 10_000)
+    assert leak["figures"]["late"] > 0 and leak["figures"]["missing"] > 0
+    # a local folder is hashed file by file; a location is identified by Spark's listing
+    parts = sorted(p for p in lake.rglob("*.parquet"))
+    hashed = [f for f in duck["evidence"] if f["role"] == "log"]
+    assert len(hashed) == len(parts) > 2
+    record = remote["logs"]["moderation"]["mappings"][0]["locations"]
+    assert record["paths"] == [lake.as_uri()] and record["files_listed"] == len(parts)
+    assert len(record["listing_sha256"]) == 64
+    assert not [f for f in remote["evidence"] if f["role"] == "log"]
+    (note,) = [n for n in remote["notes"] if n["code"] == "log-read-in-place"]
+    assert lake.as_uri() in note["message"] and f"{len(parts)} files" in note["message"]  # several parts: plural
+    assert not [n for n in duck["notes"] if n["code"] == "log-read-in-place"]
+
+
+def test_location_on_duckdb_is_one_line(run: Any, tmp_path: Path) -> None:
+    pack = _lake_pack(tmp_path / "p", "s3a://platform-lake/statements/", "parquet")
+    code, _out, err = run("assess", pack, "-c", "iq.telegram-2023")
+    assert code == 2
+    line = _one_line(err)
+    assert "s3a://platform-lake/statements/" in line and "--engine spark" in line
+
+
+def test_unreadable_location_is_one_line(spark: Any, run: Any, tmp_path: Path) -> None:
+    missing = (tmp_path / "nowhere").as_uri()
+    pack = _lake_pack(tmp_path / "p", missing, "parquet")
+    code, _out, err = run("assess", pack, "-c", "iq.telegram-2023", "--engine", "spark",
+                          "--spark-master", "local[2]")
+    assert code == 2
+    line = _one_line(err)
+    assert "moderation.mapping.yaml" in line or missing in line
+    assert "PATH_NOT_FOUND" in line or "does not exist" in line
+
+
+def test_delta_without_a_delta_reader_says_so(spark: Any, run: Any, tmp_path: Path) -> None:
+    """Delta tables are read by the cluster's Delta Lake reader; a Spark without it (this
+    one: delta-spark's jars come from Maven) gets one line saying what to install."""
+    pack = _lake_pack(tmp_path / "p", "table")
+    table = pack / "logs" / "table"
+    (table / "_delta_log").mkdir(parents=True)
+    (table / "_delta_log" / "00000000000000000000.json").write_text("{}\n", "utf-8")
+    (table / "part-0.parquet").write_bytes(b"PAR1")
+    code, _out, err = run("assess", pack, "-c", "iq.telegram-2023", "--engine", "spark",
+                          "--spark-master", "local[2]")
+    assert code == 2
+    assert "Delta Lake reader" in _one_line(err)
+    code, _out, err = run("assess", pack, "-c", "iq.telegram-2023")
+    assert code == 2
+    assert "Delta" in _one_line(err) and "--engine spark" in err
+
+
+def test_csv_skip_json_records_and_bad_dates_on_spark(spark: Any, run: Any,
+                                                        tmp_path: Path) -> None:
+    """Lines before a CSV header, records nested in a JSON document, and a date that fits no
+    format (reported with its file and row, as DuckDB reports it)."""
+    pack = write_pack(tmp_path / "p", platform={"name": "Test Messenger",
+                                                "users": {"IQ": 1_000_000},
+                                                "timezone": "Asia/Baghdad"})
+    logs = pack / "logs"
+    logs.mkdir()
+    (logs / "export.csv").write_text(
+        "Exported 2024-02-01\n\nCase;Opened;Closed;Kind\n"
+        "C1;05.01.2024 10:00;06.01.2024 09:00;personal_data_leak\n"
+        "C2;07.01.2024 08:30;10.01.2024 08:30;personal_data_leak\n", "utf-8")
+    (logs / "more.json").write_text(json.dumps({"data": {"items": [
+        {"Case": "J1", "Opened": "08.01.2024 10:00", "Closed": "08.01.2024 12:00",
+         "Kind": "personal_data_leak"}]}}), "utf-8")
+    columns = {"request_id": "Case", "received_at": {"from": "Opened", "format": "%d.%m.%Y %H:%M"},
+               "actioned_at": {"from": "Closed", "format": "%d.%m.%Y %H:%M"},
+               "category": "Kind", "requester": {"value": "authority"},
+               "action": {"value": "channel_closed"}, "country": {"value": "IQ"}}
+    (logs / "moderation.a.mapping.yaml").write_text(yaml.safe_dump(
+        {"schema_version": 1, "table": "moderation", "files": "export.csv", "skip": 2,
+         "delimiter": ";", "columns": columns}), "utf-8")
+    (logs / "moderation.b.mapping.yaml").write_text(yaml.safe_dump(
+        {"schema_version": 1, "table": "moderation", "files": "more.json",
+         "records": "data.items", "columns": columns}), "utf-8")
+    args = ["-c", "iq.telegram-2023", "--as-of", "2024-03-31"]
+    duck = _assess(run, tmp_path / "d.json", pack, *args)
+    sparks = _assess(run, tmp_path / "s.json", pack, *args, engine="spark")
+    assert _figures(sparks) == _figures(duck)
+    assert duck["logs"]["moderation"]["rows"] == 3
+    (logs / "export.csv").write_text(
+        "Exported 2024-02-01\n\nCase;Opened;Closed;Kind\n"
+        "C1;05.01.2024 10:00;2024-01-06;personal_data_leak\n", "utf-8")
+    lines = []
+    for engine in ("duckdb", "spark"):
+        extra = ["--engine", engine] + (["--spark-master", "local[2]"] if engine == "spark"
+                                        else [])
+        code, _out, err = run("assess", pack, *args, *extra)
+        assert code == 2
+        lines.append(_one_line(err))
+    assert lines[0] == lines[1]
+    assert "export.csv" in lines[0] and "'2024-01-06'" in lines[0] and "row(s) 1" in lines[0]
