@@ -194,3 +194,19 @@ def test_csv_skip_json_records_and_bad_dates_on_spark(spark: Any, run: Any,
         lines.append(_one_line(err))
     assert lines[0] == lines[1]
     assert "export.csv" in lines[0] and "'2024-01-06'" in lines[0] and "row(s) 1" in lines[0]
+
+
+def test_mapping_that_does_not_match_the_lake_is_one_line(spark: Any, run: Any, tmp_path: Path,
+                                                          lake: Path) -> None:
+    """A mapped column the data does not have: the mapping key, the location, the columns."""
+    pack = _lake_pack(tmp_path / "p", lake.as_uri(), "parquet")
+    mapping = pack / "logs" / "moderation.mapping.yaml"
+    spec = yaml.safe_load(mapping.read_text("utf-8"))
+    spec["columns"] = {"request_id": {"from": "statement_id"}}
+    mapping.write_text(yaml.safe_dump(spec), "utf-8")
+    code, _out, err = run("assess", pack, "-c", "iq.telegram-2023", "--engine", "spark",
+                          "--spark-master", "local[2]")
+    assert code == 2
+    line = _one_line(err)
+    assert "moderation.mapping.yaml" in line and "columns.request_id.from" in line
+    assert "no column 'statement_id'" in line and "request_id" in line

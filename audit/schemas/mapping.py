@@ -50,11 +50,16 @@ MAPPING: dict[str, Any] = {
     "files": {"type": ["string", "list"], "required": True, "schema": {"type": "string"},
               "meta": {"doc": "File name(s) or glob(s), relative to the mapping file; all "
                               "matches form one table (parts of a dump, daily files). `.gz` "
-                              "and `.zip` are read as they are."}},
+                              "and `.zip` are read as they are. A folder is every data file "
+                              "below it (`key=value` sub-folders become columns). A location "
+                              "such as `s3a://bucket/statements/` or `hdfs://...` is read "
+                              "where it lies, by `--engine spark` only (docs/spark.md)."}},
     "member": {"type": "string", "meta": {"doc": "Member to read inside a `.zip` (needed when "
                                                  "it holds several files)."}},
-    "format": {"type": "string", "allowed": ["csv", "json", "jsonl", "parquet"],
-               "meta": {"doc": "File format; default from the file name."}},
+    "format": {"type": "string", "allowed": ["csv", "json", "jsonl", "parquet", "delta"],
+               "meta": {"doc": "File format; default from the file name (a folder holding "
+                               "`_delta_log/` is `delta`). Give it for a location. `delta` is "
+                               "read by Spark's Delta Lake reader (`--engine spark`)."}},
     "records": {"type": "string", "regex": r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$",
                 "meta": {"expect": "a dotted path such as data.items",
                          "doc": "JSON: path to the list of records inside each document."}},
