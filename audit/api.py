@@ -108,7 +108,8 @@ def run(prepared: Prepared, as_of: dt.date | str | None = None,
 def assess(evidence: PathLike | Sequence[PathLike], checklists: Sequence[PathLike], *,
            as_of: dt.date | str | None = None, scoring: str = "weighted",
            memory_limit: str | None = None, temp_dir: PathLike | None = None,
-           language: str | None = None) -> Assessment:
+           language: str | None = None, engine: str = "duckdb", spark: Any = None,
+           spark_master: str | None = None, spark_remote: str | None = None) -> Assessment:
     """Assess an evidence pack against checklist modules and return the ``Assessment``.
 
     :param evidence: a pack directory or filled workbook, or several (merged).
@@ -119,10 +120,19 @@ def assess(evidence: PathLike | Sequence[PathLike], checklists: Sequence[PathLik
     :param memory_limit: DuckDB memory limit such as ``"2GB"`` (default 768MB).
     :param temp_dir: where DuckDB spills beyond the memory limit.
     :param language: report language (``en``, ``ar``, ``tr``; docs/translations.md).
+    :param engine: ``duckdb`` (default) or ``spark`` (docs/spark.md).
+    :param spark: a running ``SparkSession`` to use (a notebook's ``spark``, on the cluster
+        where the logs live); otherwise ``spark_master`` or ``spark_remote`` start or reach
+        one, as ``--spark-master``/``--spark-remote`` do.
     :raises audit.AuditError: for bad input (its ``lines`` say where), as the CLI would print.
     """
     options: dict[str, Any] = {"memory_limit": memory_limit,
                                "temp_directory": str(temp_dir) if temp_dir else None}
+    if engine != "duckdb" or spark is not None or spark_master or spark_remote:
+        if engine != "spark":
+            raise UsageError("spark, spark_master and spark_remote need engine='spark'")
+        options = {"engine": "spark", "spark_session": spark, "spark_master": spark_master,
+                   "spark_remote": spark_remote}
     return run(prepare(evidence, checklists, scoring, **options), as_of, language=language)
 
 

@@ -202,18 +202,56 @@ def mappings_schema(fmt: str) -> None:
         click.echo(mapping_markdown(), nl=False)
 
 
+def _engine_flags(command: Any) -> Any:
+    """``--engine``, ``--spark-master``, ``--spark-remote``: the same on every command that
+    reads logs (assess, mappings check)."""
+    for option in reversed([
+            click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
+                         show_default=True, help="Where the rules run over the logs; spark "
+                         "needs the spark extra and Java (docs/spark.md)."),
+            click.option("--spark-master", default=None, help="Spark master URL for --engine "
+                         "spark, e.g. spark://host:7077 (default local[*])."),
+            click.option("--spark-remote", default=None, help="Spark Connect URL for --engine "
+                         "spark, e.g. sc://host:15002.")]):
+        command = option(command)
+    return command
+
+
+def _engine_options(engine: str, master: str | None, remote: str | None) -> dict[str, Any]:
+    """Options for ``audit.engine.create_engine``; Spark's only with --engine spark."""
+    if engine != "spark":
+        if master or remote:
+            raise click.UsageError("--spark-master and --spark-remote need --engine spark")
+        return {}
+    if master and remote:
+        raise click.UsageError("give --spark-master or --spark-remote, not both")
+    return {"engine": "spark", "spark_master": master, "spark_remote": remote}
+
+
 @mappings.command("check")
 @click.argument("pack", type=click.Path(path_type=Path, exists=True, file_okay=False))
-def mappings_check(pack: Path) -> None:
-    """Read a pack's profile and logs, mapped ones included, and print each table's rows."""
+@_engine_flags
+def mappings_check(pack: Path, engine: str = "duckdb", spark_master: str | None = None,
+                   spark_remote: str | None = None) -> None:
+    """Read a pack's profile and logs, mapped ones included, and print each table's rows.
+
+    With --engine spark, a mapping that names a data-lake location (s3a://, hdfs://) is
+    checked where the data lies, before an assessment."""
     from audit.evidence.loaders import load_evidence
     from audit.plugins import get_registry
 
-    loaded = load_evidence([pack], get_registry())
+    loaded = load_evidence([pack], get_registry(),
+                           **_engine_options(engine, spark_master, spark_remote))
     for name, info in loaded.logs.logs.items():
         mapped = ", ".join(m["file"] for m in info.extra.get("mappings", [])) or "no mapping"
         click.echo(f"{name}: {info.rows:,} row(s), columns {', '.join(info.columns)} "
                    f"({mapped})")
+        for found in info.extra.get("mappings", []):
+            located = found.get("locations")
+            if located:
+                click.echo(f"  read in place: {', '.join(located['paths'])} "
+                           f"({located['files_listed']:,} file(s) listed, listing SHA-256 "
+                           f"{located['listing_sha256'][:16]})")
 
 
 def _memory(value: str | None) -> str | None:
@@ -269,17 +307,6 @@ def _parse_date(value: str | None) -> Any:
     return day
 
 
-def _engine_options(engine: str, master: str | None, remote: str | None) -> dict[str, Any]:
-    """Options for ``audit.engine.create_engine``; Spark's only with --engine spark."""
-    if engine != "spark":
-        if master or remote:
-            raise click.UsageError("--spark-master and --spark-remote need --engine spark")
-        return {}
-    if master and remote:
-        raise click.UsageError("give --spark-master or --spark-remote, not both")
-    return {"engine": "spark", "spark_master": master, "spark_remote": remote}
-
-
 @cli.command("assess")
 @click.argument("evidence", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--checklist", "-c", "checklist_ids", multiple=True, required=True,
@@ -311,13 +338,7 @@ def _engine_options(engine: str, master: str | None, remote: str | None) -> dict
               help="Where event ids must be unique: among the events each rule judges, or "
                    "across the whole log (one more distinct count per log).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no 'wrote' line.")
-@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
-              show_default=True, help="Where the rules run over the logs; spark needs the "
-                                      "spark extra and Java (docs/spark.md).")
-@click.option("--spark-master", default=None, help="Spark master URL for --engine spark, "
-                                                   "e.g. spark://host:7077 (default local[*]).")
-@click.option("--spark-remote", default=None, help="Spark Connect URL for --engine spark, "
-                                                   "e.g. sc://host:15002.")
+@_engine_flags
 @click.option("--baseline", "baselines", multiple=True, type=click.Path(path_type=Path),
               help="An earlier JSON result or gap workbook (mark each gap new, worse, "
                    "improved or unchanged; docs/diff.md), or remediation.yaml: owner, due "

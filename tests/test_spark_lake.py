@@ -210,3 +210,32 @@ def test_mapping_that_does_not_match_the_lake_is_one_line(spark: Any, run: Any, 
     line = _one_line(err)
     assert "moderation.mapping.yaml" in line and "columns.request_id.from" in line
     assert "no column 'statement_id'" in line and "request_id" in line
+
+
+def test_mappings_check_reads_the_lake(spark: Any, run: Any, tmp_path: Path, lake: Path) -> None:
+    """`audit mappings check --engine spark`: a lake mapping checked before any assessment."""
+    pack = _lake_pack(tmp_path / "p", lake.as_uri(), "parquet")
+    code, out, err = run("mappings", "check", pack, "--engine", "spark", "--spark-master",
+                         "local[2]")
+    assert code == 0, err
+    assert f"moderation: {ROWS:,} row(s)" in out
+    parts = len(list(lake.rglob("*.parquet")))
+    assert f"read in place: {lake.as_uri()} ({parts:,} file(s) listed" in out
+    code, _out, err = run("mappings", "check", pack)
+    assert code == 2 and "--engine spark" in _one_line(err)
+
+
+def test_python_api_with_a_running_session(spark: Any, tmp_path: Path) -> None:
+    """A notebook's own session (``audit.assess(..., engine="spark", spark=spark)``)."""
+    import audit
+
+    example = ROOT / "examples" / "before-negotiation"
+    duck = audit.assess(example, ["iq.telegram-2023"], as_of="2024-06-30")
+    on_spark = audit.assess(example, ["iq.telegram-2023"], as_of="2024-06-30", engine="spark",
+                            spark=spark)
+    assert [(r.requirement.full_id, r.finding.status, r.finding.figures)
+            for r in on_spark.results] == [(r.requirement.full_id, r.finding.status,
+                                            r.finding.figures) for r in duck.results]
+    assert spark.conf.get("spark.sql.session.timeZone") == "UTC"
+    with pytest.raises(audit.AuditError):
+        audit.assess(example, ["iq.telegram-2023"], spark=spark)  # engine="spark" missing

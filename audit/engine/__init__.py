@@ -19,15 +19,20 @@ def create_engine(engine: str = "duckdb", timezone: str | None = None,
     Both engines are ``LogStore``s (Spark's with a transpiling connection), and so satisfy
     ``LogEngine``.
 
-    ``options`` are the engine's own (``LogStore``'s for DuckDB; ``spark_master``,
-    ``spark_remote`` and ``unique_ids`` for Spark); DuckDB's memory settings mean nothing to
-    Spark and are ignored there.
+    ``options`` are the engine's own (``LogStore``'s for DuckDB; ``spark_session`` (a running
+    session to use), ``spark_master``, ``spark_remote`` and ``unique_ids`` for Spark);
+    DuckDB's memory settings mean nothing to Spark and are ignored there.
     """
     if engine == "spark":
         from audit.engine.spark import SparkEngine
 
+        session = options.get("spark_session")
+        if session is not None:
+            from audit.engine.spark_session import prepare_session
+
+            prepare_session(session)
         return SparkEngine(timezone=timezone, master=options.get("spark_master"),
-                           remote=options.get("spark_remote"),
+                           remote=options.get("spark_remote"), session=session,
                            unique_ids=options.get("unique_ids") or "judged")
     if engine != "duckdb":
         raise EngineUnavailable(f"unknown engine '{engine}' (known: {', '.join(ENGINES)})")

@@ -122,3 +122,11 @@ def start_session(master: str | None = None, remote: str | None = None,
     for key in MEANING:  # a reused session still computes the same figures
         session.conf.set(key, settings[key])
     return session
+
+
+def prepare_session(session: Any) -> None:
+    """A session the caller already runs (a notebook's ``spark``) gets the settings the
+    figures depend on (``MEANING``); they stay set, since detail rows are read from the
+    session later, when a workbook is written (docs/spark.md)."""
+    for key in MEANING:
+        session.conf.set(key, SESSION_CONF[key])
