@@ -221,6 +221,18 @@ def generate(rows: int, fmt: str) -> Path:
     return pack
 
 
+def lake_pack(pack: Path) -> Path:
+    """A pack whose moderation log is the Parquet folder of ``pack`` named as a ``file://``
+    location (what ``s3a://`` or ``hdfs://`` would be on a cluster), mapped with keep: true."""
+    lake = pack.with_name(pack.name + "-lake")
+    (lake / "logs").mkdir(parents=True, exist_ok=True)
+    (lake / "platform.yaml").write_text(PROFILE, encoding="utf-8")
+    (lake / "logs" / "moderation.mapping.yaml").write_text(
+        "schema_version: 1\ntable: moderation\nformat: parquet\nkeep: true\n"
+        f"files: {(pack / 'logs').resolve().as_uri()}\n", encoding="utf-8")
+    return lake
+
+
 def floor_sql(log: Path, fmt: str) -> str:
     if fmt == "csv":
         names = ["request_id", "received_at", "actioned_at", "category", "requester", "action",
@@ -266,7 +278,7 @@ def _run(cmd: list[str], name: str = "assess") -> tuple[float, float, str]:
     wall = time.perf_counter() - start
     _last_cpu[:] = [usage.ru_utime + usage.ru_stime]
     code = os.waitstatus_to_exitcode(status)
-    if code not in ((0, 1) if name in ("assess", "spark") else (0,)):
+    if code not in ((0, 1) if name in ("assess", "spark", "lake") else (0,)):
         raise SystemExit(f"{name} contender failed (exit {code}): {_last_line(stderr)}")
     _last_stderr[:] = [stderr]
     return wall, usage.ru_maxrss / 1024, stdout.decode()
@@ -275,7 +287,7 @@ def _run(cmd: list[str], name: str = "assess") -> tuple[float, float, str]:
 def _figures(name: str, out: str) -> dict[str, object]:
     """A contender's figures from its stdout; a child that printed no JSON is named, not traced."""
     try:
-        return assess_figures(out) if name in ("assess", "spark") else json.loads(out)
+        return assess_figures(out) if name in ("assess", "spark", "lake") else json.loads(out)
     except (ValueError, StopIteration, KeyError):
         raise SystemExit(f"{name} contender printed no figures: "
                          f"{_last_line(_last_stderr[0] if _last_stderr else b'')}") from None
@@ -305,6 +317,11 @@ def contenders(pack: Path, fmt: str, python: bool, polars: bool,
     runs = {"assess": assess, "floor": [sys.executable, "-c", FLOOR_CODE, floor_sql(log, fmt)]}
     if spark:  # --engine spark: the same assess on Spark (docs/spark.md)
         runs["spark"] = assess + ["-q", "--engine", "spark", "--spark-master", spark]
+        if fmt == "parquet":  # the same file named as a lake location, through a mapping
+            lake = lake_pack(pack)
+            runs["lake"] = [*assess[:assess.index(str(pack))], str(lake),
+                            *assess[assess.index(str(pack)) + 1:],
+                            "-q", "--engine", "spark", "--spark-master", spark]
     if polars:
         runs["polars"] = [sys.executable, "-c", POLARS_CODE, str(log), fmt]
     if python and fmt == "csv":
@@ -491,12 +508,14 @@ def report(results: list[dict[str, object]], workbook: dict[str, list[float]] | 
                      f"{min(t['python']) / a:.1f}" if t.get("python") else "-",
                      f"{min(c['python']) / min(c['assess']):.1f}" if c.get("python") else "-",
                      best(t.get("spark", [])), f"{max(m['spark']):.0f}" if m.get("spark")
-                     else "-", f"{min(c['spark']):.1f}" if c.get("spark") else "-"])
+                     else "-", f"{min(c['spark']):.1f}" if c.get("spark") else "-",
+                     best(t.get("lake", []))])
     headers = ["format", "rows", "assess best s", "assess median s", "assess peak MiB",
                "floor best s", "floor median s", "floor peak MiB", "assess/floor best",
                "assess/floor median", "assess/floor CPU", "polars best s", "python best s",
                "python/assess", "python/assess CPU", "spark best s", "spark Python peak MiB (JVM not counted)",
-               "spark Python CPU s (JVM not counted)"]
+               "spark Python CPU s (JVM not counted)",
+               "spark, same Parquet as a file:// location through a mapping, best s"]
     parts = [tabulate(rows, headers=headers, tablefmt="github")] if rows else []
     lin = []
     for fmt in args.formats:
