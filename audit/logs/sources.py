@@ -87,7 +87,11 @@ def duckdb_relation(source: Source) -> str:
     if source.format == "delta":
         raise ValueError("a Delta table, read by Spark's Delta Lake reader: assess with "
                          "--engine spark (docs/spark.md)")
-    names = "[" + ", ".join(literal(f) for p in source.paths for f in folder_files(p, source.format)) + "]"
+    files = [f for p in source.paths for f in folder_files(p, source.format)]
+    # one plain file is read as on every log's fast path; several are matched by column name
+    names = literal(files[0]) if len(files) == 1 and not source.folders else \
+        "[" + ", ".join(literal(f) for f in files) + "]"
+    by_name = len(files) > 1 or bool(source.folders)
     hive = ", hive_partitioning = true" if source.folders else ""
     extra = (", filename = true" if source.with_file else "") + hive
     if source.format == "csv":
@@ -101,10 +105,11 @@ def duckdb_relation(source: Source) -> str:
             rel = (f"read_csv({names}, header = true, all_varchar = true, "
                    f"union_by_name = true, {dialect})")
     elif source.format == "parquet":
-        rel = f"read_parquet({names}, union_by_name = true{extra})"
+        rel = f"read_parquet({names}{', union_by_name = true' if by_name else ''}{extra})"
     else:
         kind = "newline_delimited" if source.format == "jsonl" else "auto"
-        rel = f"read_json({names}, format = {literal(kind)}, union_by_name = true{extra})"
+        union = ", union_by_name = true" if by_name else ""
+        rel = f"read_json({names}, format = {literal(kind)}{union}{extra})"
     if source.records:
         path = ".".join(quote(p) for p in source.records.split("."))
         keep = ", filename" if source.with_file else ""
