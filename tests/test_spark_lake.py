@@ -239,3 +239,35 @@ def test_python_api_with_a_running_session(spark: Any, tmp_path: Path) -> None:
     assert spark.conf.get("spark.sql.session.timeZone") == "UTC"
     with pytest.raises(audit.AuditError):
         audit.assess(example, ["iq.telegram-2023"], spark=spark)  # engine="spark" missing
+
+
+def test_csv_folder_with_partitions_same_figures(spark: Any, run: Any, tmp_path: Path) -> None:
+    """A folder of gzipped CSV parts under ``country=`` folders (a Spark or Hive export): the
+    partition value becomes the country column, on DuckDB and on Spark, folder or location."""
+    import csv
+    import gzip
+
+    from packs import MODERATION, moderation_rows
+
+    def export(folder: Path) -> None:
+        rows = moderation_rows([5, 30, None, 12, 80, 2, 20, 26] * 5, country="IQ")
+        for country, part in (("IQ", rows[:20]), ("IQ", rows[20:]), ("DE", rows[:7])):
+            target = folder / f"country={country}"
+            target.mkdir(parents=True, exist_ok=True)
+            with gzip.open(target / f"part-{len(list(target.iterdir()))}.csv.gz", "wt",
+                           newline="", encoding="utf-8") as fh:
+                out = csv.writer(fh)
+                out.writerow(MODERATION[:-1])  # the country is the folder's
+                out.writerows([r[:-1] for r in part])
+
+    local = _lake_pack(tmp_path / "local", "export", "csv")
+    export(local / "logs" / "export")
+    args = ["-c", "iq.telegram-2023", "--as-of", "2024-06-30"]
+    duck = _assess(run, tmp_path / "d.json", local, *args)
+    folder = _assess(run, tmp_path / "f.json", local, *args, engine="spark")
+    remote = _lake_pack(tmp_path / "remote", (local / "logs" / "export").as_uri(), "csv")
+    located = _assess(run, tmp_path / "r.json", remote, *args, engine="spark")
+    assert _figures(duck) == _figures(folder) == _figures(located)
+    assert duck["logs"]["moderation"]["rows"] == 47
+    takedown = next(r for r in duck["requirements"] if (r["figures"] or {}).get("events"))
+    assert takedown["figures"]["events"] == 40  # the IQ rows only: the DE part is filtered
