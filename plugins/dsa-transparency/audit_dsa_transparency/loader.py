@@ -124,7 +124,15 @@ LIST_CHECKED = ("decision_visibility", "category_specification", "content_type",
                 "territorial_scope")
 
 SOURCE_TOKEN = "\x00source\x00"
-OFFSET_RE = r"(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+# An offset after a time of day (a date alone, "2024-03-01", ends in "-01" but has none)
+OFFSET_RE = r"[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+# A JSON list of strings (or nulls), as the dump writes list cells: RE2 (DuckDB) and Java
+# (Spark) read these patterns alike. A string's body is written "unrolled" (no alternation
+# repeated per character) so that Java's matcher does not recurse once per character.
+JSON_STRING_RE = r'"([^"\\]*(?:\\.[^"\\]*)*)"'
+_ELEMENT = r'(?:"[^"\\]*(?:\\.[^"\\]*)*"|null)'
+_WS = r"[ \t\n\r]*"
+JSON_LIST_RE = rf"^\[{_WS}(?:{_ELEMENT}{_WS}(?:,{_WS}{_ELEMENT}{_WS})*)?\]\z"
 
 
 @lru_cache(maxsize=1)
@@ -198,13 +206,24 @@ def _array(values: Any) -> str:
 
 
 def _list_expr(col: str) -> str:
-    """A JSON-list cell ('["AT","BE"]'), a plain value or an empty cell, as VARCHAR[]."""
+    """A JSON-list cell ('["AT","BE"]'), a plain value or an empty cell, as VARCHAR[].
+
+    A JSON list of strings is recognised and its strings taken out by regular expressions
+    rather than a JSON parser, so that one SQL text means the same on DuckDB and on Spark
+    (DuckDB's ``json_valid`` has no Spark counterpart, and the engines' ``from_json`` take
+    different schemas). Escapes inside a string are kept as written.
+    """
     text = f"NULLIF(TRIM({col}), '')"
-    keep = _fn("x IS NOT NULL AND x <> ''")
+    strings = f"regexp_extract_all({text}, {_lit(JSON_STRING_RE)}, 1)"
+    keep = _fn("x <> ''")  # an empty string, as an empty cell, is no value
     return (f"(CASE WHEN {text} IS NULL THEN []::VARCHAR[] "
-            f"WHEN starts_with({text}, '[') AND json_valid({text}) "
-            f"THEN list_filter(from_json({text}, '[\"VARCHAR\"]'), {keep}) "
+            f"WHEN {_is_json_list(text)} "
+            f"THEN list_filter({strings}, {keep}) "
             f"ELSE list_transform(string_split({text}, ','), {_fn('TRIM(x)')}) END)")
+
+
+def _is_json_list(text: str) -> str:
+    return f"regexp_matches({text}, {_lit(JSON_LIST_RE)})"
 
 
 def _ts_text(col: str) -> str:
@@ -221,9 +240,16 @@ def _case(expr: str, mapping: dict[str, str], default: str = "NULL") -> str:
     return f"(CASE {expr} {whens} ELSE {default} END)"
 
 
-def reader_sql(path: Path) -> str:
-    return (f"read_csv({_lit(str(path))}, header = true, all_varchar = true, "
-            "encoding = 'utf-8')")
+def source_of(path: Path, header: list[str]) -> Any:
+    """The dump as the engine reads it: a CSV file (plain or ``.csv.gz``), every value text.
+
+    The header is declared (read here, as the CSV reader reads it), so no engine sniffs the
+    dialect. The engine turns this into its own relation (``LogEngine.read_source``): a DuckDB
+    table function or a Spark view, and this loader never names either.
+    """
+    from audit.logs.sources import Source
+
+    return Source((str(path),), "csv", header=tuple(header))
 
 
 def transform_sql(header: list[str]) -> str:
@@ -253,11 +279,11 @@ def transform_sql(header: list[str]) -> str:
                 else f"{col(column)} = {_lit(value)}")
         action_whens.append(f"WHEN {test} THEN {_lit(ours)}")
     action = f"(CASE {' '.join(action_whens)} ELSE NULL END)"
-    restriction = (f"(len(_visibility) > 0 OR {filled('decision_monetary')} OR "
+    restriction = (f"(array_length(_visibility) > 0 OR {filled('decision_monetary')} OR "
                    f"{filled('decision_provision')} OR {filled('decision_account')})")
     checks = [
         (restriction, "decision"),
-        ("len(_scope) > 0", "territorial_scope"),
+        ("array_length(_scope) > 0", "territorial_scope"),
         (filled("decision_facts"), "decision_facts"),
         (filled("source_type"), "source_type"),
         (filled("automated_detection"), "automated_detection"),
@@ -274,8 +300,11 @@ def transform_sql(header: list[str]) -> str:
     ]
     missing = "concat_ws(';', " + ", ".join(
         f"CASE WHEN NOT ({test}) THEN {_lit(name)} END" for test, name in checks) + ")"
-    scope_country = (f"(CASE WHEN len(_scope) = 0 THEN NULL WHEN len(_scope) = 1 THEN _scope[1] "
-                     f"WHEN list_has_all(_scope, {_array(EU27)}) THEN 'EU' ELSE 'multiple' END)")
+    # every EU member state in scope: none of EU27 is missing from it (list_has_all is DuckDB's)
+    outside = f"list_filter({_array(EU27)}, {_fn('NOT list_contains(_scope, x)')})"
+    scope_country = (f"(CASE WHEN array_length(_scope) = 0 THEN NULL "
+                     f"WHEN array_length(_scope) = 1 THEN _scope[1] "
+                     f"WHEN array_length({outside}) = 0 THEN 'EU' ELSE 'multiple' END)")
     spec_current = ("list_transform(_spec, " + _fn("") + _case("x", {k: v for k, v in renames.items()
                                                               if k.startswith("KEYWORD_")},
                                                           default="x") + ")")
@@ -335,8 +364,8 @@ def check_vocabulary(con: Any, reader: str, header: list[str], display: str) -> 
         text = f"NULLIF(TRIM({_q(column)}), '')"
         parsed = _list_expr(_q(column))
         unknown = f"list_filter({parsed}, {_fn('NOT list_contains(' + _array(vocab[column]) + ', x)')})"
-        bad_json = f"(starts_with({text}, '[') AND NOT json_valid({text}))"
-        tests.append((column, f"{text} IS NOT NULL AND ({bad_json} OR len({unknown}) > 0)",
+        bad_json = f"(starts_with({text}, '[') AND NOT {_is_json_list(text)})"
+        tests.append((column, f"{text} IS NOT NULL AND ({bad_json} OR array_length({unknown}) > 0)",
                       f"CASE WHEN {bad_json} THEN {text} ELSE {unknown}[1] END"))
     if not tests:
         return
@@ -398,6 +427,7 @@ class StatementsOfReasonsLoader:
 
     def load(self, path: Path, pack: Any) -> None:
         header = read_header(path) or []
-        reader = reader_sql(path)
-        check_vocabulary(pack.logs.con, reader, header, pack.display(path))
+        display = pack.display(path)
+        reader = pack.logs.read_source(source_of(path, header), display)
+        check_vocabulary(pack.logs.con, reader, header, display)
         pack.add_log(TABLE, path, transform=transform_sql(header), reader=reader)
