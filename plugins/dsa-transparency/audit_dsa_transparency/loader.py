@@ -298,8 +298,11 @@ def transform_sql(header: list[str]) -> str:
         (filled("category"), "category"),
         (filled("application_date"), "application_date"),
     ]
-    missing = "concat_ws(';', " + ", ".join(
-        f"CASE WHEN NOT ({test}) THEN {_lit(name)} END" for test, name in checks) + ")"
+    # "a;b;": each missing field and a separator, the last one trimmed (concat_ws skips NULLs
+    # on DuckDB, but SQLGlot has not always carried that over to Spark)
+    missing = "rtrim(" + " || ".join(
+        f"(CASE WHEN NOT ({test}) THEN {_lit(name + ';')} ELSE '' END)" for test, name in checks
+    ) + ", ';')"
     # every EU member state in scope: none of EU27 is missing from it (list_has_all is DuckDB's)
     outside = f"list_filter({_array(EU27)}, {_fn('NOT list_contains(_scope, x)')})"
     scope_country = (f"(CASE WHEN array_length(_scope) = 0 THEN NULL "
