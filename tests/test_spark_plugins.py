@@ -139,11 +139,14 @@ def _edge_rows() -> list[list[str]]:
         {"category": "STATEMENT_CATEGORY_UNSAFE_AND_ILLEGAL_PRODUCTS",
          "category_specification": '["KEYWORD_OTHER","KEYWORD_TERRORIST_CONTENT"]'},
         {"decision_facts": "", "source_type": "SOURCE_ARTICLE_16"},
+        # edge-10 twice, submitted at the same time: both engines keep the same one
+        {"decision_visibility": '["DECISION_VISIBILITY_CONTENT_REMOVED"]'},
+        {"decision_visibility": '["DECISION_VISIBILITY_CONTENT_DEMOTED"]'},
     ]
     extra = []
     for n, change in enumerate(changes):
         row = list(body[3])
-        row[col["uuid"]] = f"edge-{n:02d}"
+        row[col["uuid"]] = f"edge-{min(n, 10):02d}"
         for name, value in change.items():
             row[col[name]] = value
         extra.append(row)
@@ -158,9 +161,9 @@ def test_own_loader_every_path_same_table(spark: Any, run: Any, tmp_path: Path) 
 
     pack = _dump_pack(tmp_path, _edge_rows())
     duck = _both(run, tmp_path, pack)
-    assert duck["logs"]["moderation"]["rows"] == 21
+    assert duck["logs"]["moderation"]["rows"] == 22  # edge-10 twice
     assert _summaries(duck)["sor-required-fields"].startswith(
-        "18 of 21 statements of reasons with every Art. 17(3) field filled")
+        "19 of 22 statements of reasons with every Art. 17(3) field filled")
 
     tables = []
     for options in ({}, {"engine": "spark", "spark_master": "local[2]"}):
@@ -188,6 +191,7 @@ def test_own_loader_every_path_same_table(spark: Any, run: Any, tmp_path: Path) 
         "STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS"
     assert (by_id["edge-09"]["requester"], by_id["edge-09"]["missing_fields"]) == \
         ("user", "decision_facts")
+    assert by_id["edge-10"]["action"] == "content_removed"  # of two submitted at once, by its values
 
 
 def _micros(iso: str) -> int:

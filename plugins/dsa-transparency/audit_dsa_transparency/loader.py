@@ -252,6 +252,15 @@ def source_of(path: Path, header: list[str]) -> Any:
     return Source((str(path),), "csv", header=tuple(header))
 
 
+# Text compares byte by byte on both engines; NULL as '' so no engine's NULL order matters.
+TIE_BREAK = ", ".join(
+    [f"COALESCE({c}, '')" for c in ("_applied", "_content", "_category_current", "_action",
+                                    "_source", "_ground", "_auto", "_auto_decision",
+                                    "_platform", "_platform_uid", "_missing")]
+    + [f"array_to_string({c}, ',')" for c in ("_scope", "_spec", "_visibility",
+                                              "_content_type")])
+
+
 def transform_sql(header: list[str]) -> str:
     """The SELECT mapping a dump (``{source}``) into the moderation table."""
     present = set(header)
@@ -343,9 +352,10 @@ def transform_sql(header: list[str]) -> str:
         "NULLIF(_missing, '') AS missing_fields "
         f"FROM ({inner}) "
         # duplicates of one uuid: keep the latest submission (rows without uuid are kept, so
-        # the store can report them)
+        # the store can report them); submitted at the same time, the first by their values,
+        # so that every engine keeps the same one
         "QUALIFY _uuid IS NULL OR row_number() OVER (PARTITION BY _uuid "
-        "ORDER BY TRY_CAST(_created AS TIMESTAMPTZ) DESC NULLS LAST) = 1")
+        f"ORDER BY TRY_CAST(_created AS TIMESTAMPTZ) DESC NULLS LAST, {TIE_BREAK}) = 1")
     # LogStore.load fills {source} with str.format: every other brace (regexes) is escaped
     return sql.replace("{", "{{").replace("}", "}}").replace(SOURCE_TOKEN, "{source}")
 
