@@ -311,3 +311,47 @@ def test_engine_error_in_a_loader_is_one_located_line(
     assert err.startswith(f"pack/logs/dump.csv: the broken-sql loader failed on the "
                           f"{engine} engine: ")
     assert "no_such_function" in err.lower()
+
+
+@pytest.fixture
+def docs_loader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Writes docs/plugins/hooks.md's loader (or a variant) as a plugin module."""
+    import sys
+
+    from test_loader_docs import _loader_example
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("AUDIT_LOAD_PLUGINS", "docs_tsv_loader")
+
+    def write(code: str | None = None) -> str:
+        code = code or _loader_example()
+        (tmp_path / "docs_tsv_loader.py").write_text(code, encoding="utf-8")
+        sys.modules.pop("docs_tsv_loader", None)
+        return code
+
+    yield write
+    sys.modules.pop("docs_tsv_loader", None)
+
+
+def test_the_documented_loader_runs_on_both_engines(spark: Any, run: Any, tmp_path: Path,
+                                                    docs_loader: Any) -> None:
+    """docs/plugins/hooks.md's loader, as written there, gives the same figures on Spark."""
+    from packs import MODERATION, moderation_rows, write_pack
+
+    code = docs_loader()
+    pack = write_pack(tmp_path / "pack")
+    (pack / "logs").mkdir()
+    (pack / "logs" / "moderation.tsv").write_text("\n".join(
+        "\t".join(r) for r in [MODERATION, *moderation_rows([1, 2, 30, None])]) + "\n", "utf-8")
+    duck = _same(run, tmp_path, pack, ("iq.telegram-2023",), "2024-12-31")
+    leak = next(r for r in duck["requirements"] if r["requirement"] == "leak-takedown")
+    assert (leak["figures"]["events"], leak["figures"]["on_time"]) == (4, 2)
+
+    # the same loader naming DuckDB's reader itself: refused by Spark in one line
+    assert "read_csv" in docs_loader(code.replace(
+        "reader = pack.logs.read_source(source, pack.display(path))",
+        "reader = f\"read_csv('{path}', delim = '\\\\t', header = true, all_varchar = true)\""))
+    status, _out, err = run("assess", pack, "-c", "iq.telegram-2023", "--engine", "spark",
+                            "--spark-master", "local[2]")
+    assert status == 2 and len(err.strip().splitlines()) == 1, err
+    assert "pack.logs.read_source" in err and "--engine duckdb" in err

@@ -1,9 +1,11 @@
 """Evidence loader for the EU DSA Transparency Database statements-of-reasons daily dumps.
 
 A dump CSV (one row per statement of reasons, header row, UTF-8; plain or ``.csv.gz``) found
-under a pack's ``logs/`` is recognised by its header and mapped into the standard ``moderation`` log with one SQL
-``SELECT`` (``LogStore.load(transform=...)``), so the file is loaded into DuckDB once and every
-rule measures it there. Mapping (see the plugin README for the full table):
+under a pack's ``logs/`` is recognised by its header and mapped into the standard
+``moderation`` log with one SQL ``SELECT`` (``LogStore.load(transform=...)``). The file is read
+by the run's engine (``pack.logs.read_source``: DuckDB, or Spark), and every SQL text here is
+one both engines run, so the loader never asks which one it is on. Mapping (see the plugin
+README for the full table):
 
 - ``request_id`` = ``uuid`` (text; duplicates of a uuid are collapsed, keeping the latest
   ``created_at``); ``platform_uid`` stays text, so ids with leading zeros survive;
