@@ -41,6 +41,16 @@ from pathlib import Path
 from typing import Any
 
 from audit.errors import EvidenceError, Problem
+from audit_dsa_transparency.sql import (
+    case_map,
+    ident,
+    is_json_list,
+    lambda_fn,
+    list_expr,
+    lit,
+    ts_text,
+    varchar_array,
+)
 
 TABLE = "moderation"
 MAX_ROWS_SHOWN = 5
@@ -126,15 +136,6 @@ LIST_CHECKED = ("decision_visibility", "category_specification", "content_type",
                 "territorial_scope")
 
 SOURCE_TOKEN = "\x00source\x00"
-# An offset after a time of day (a date alone, "2024-03-01", ends in "-01" but has none)
-OFFSET_RE = r"[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$"
-# A JSON list of strings (or nulls), as the dump writes list cells: RE2 (DuckDB) and Java
-# (Spark) read these patterns alike. A string's body is written "unrolled" (no alternation
-# repeated per character) so that Java's matcher does not recurse once per character.
-JSON_STRING_RE = r'"([^"\\]*(?:\\.[^"\\]*)*)"'
-_ELEMENT = r'(?:"[^"\\]*(?:\\.[^"\\]*)*"|null)'
-_WS = r"[ \t\n\r]*"
-JSON_LIST_RE = rf"^\[{_WS}(?:{_ELEMENT}{_WS}(?:,{_WS}{_ELEMENT}{_WS})*)?\]\z"
 
 
 @lru_cache(maxsize=1)
@@ -182,66 +183,6 @@ def read_header(path: Path) -> list[str] | None:
         return None
 
 
-@lru_cache(maxsize=1)
-def _new_lambda_syntax() -> bool:
-    import duckdb
-
-    parts = [int(p) for p in duckdb.__version__.split(".")[:2] if p.isdigit()]
-    return tuple(parts) >= (1, 3)  # `lambda x: ...` since 1.3; `x -> ...` removed in 2.x
-
-
-def _fn(body: str) -> str:
-    """A one-argument SQL lambda over ``x`` in the syntax this DuckDB understands."""
-    return f"lambda x: {body}" if _new_lambda_syntax() else f"x -> {body}"
-
-
-def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _array(values: Any) -> str:
-    return "[" + ", ".join(_lit(v) for v in values) + "]::VARCHAR[]"
-
-
-def _list_expr(col: str) -> str:
-    """A JSON-list cell ('["AT","BE"]'), a plain value or an empty cell, as VARCHAR[].
-
-    A JSON list of strings is recognised and its strings taken out by regular expressions
-    rather than a JSON parser, so that one SQL text means the same on DuckDB and on Spark
-    (DuckDB's ``json_valid`` has no Spark counterpart, and the engines' ``from_json`` take
-    different schemas). Escapes inside a string are kept as written.
-    """
-    text = f"NULLIF(TRIM({col}), '')"
-    strings = f"regexp_extract_all({text}, {_lit(JSON_STRING_RE)}, 1)"
-    keep = _fn("x <> ''")  # an empty string, as an empty cell, is no value
-    return (f"(CASE WHEN {text} IS NULL THEN []::VARCHAR[] "
-            f"WHEN {_is_json_list(text)} "
-            f"THEN list_filter({strings}, {keep}) "
-            f"ELSE list_transform(string_split({text}, ','), {_fn('TRIM(x)')}) END)")
-
-
-def _is_json_list(text: str) -> str:
-    return f"regexp_matches({text}, {_lit(JSON_LIST_RE)})"
-
-
-def _ts_text(col: str) -> str:
-    """ISO 8601 text with an offset; unparseable values pass through for the store to flag."""
-    text = f"NULLIF(TRIM({col}), '')"
-    return (f"(CASE WHEN {text} IS NULL THEN NULL "
-            f"WHEN regexp_matches({text}, {_lit(OFFSET_RE)}) THEN {text} "
-            f"ELSE COALESCE(strftime(TRY_CAST({text} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S') "
-            f"|| '+00:00', {text}) END)")
-
-
-def _case(expr: str, mapping: dict[str, str], default: str = "NULL") -> str:
-    whens = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in mapping.items())
-    return f"(CASE {expr} {whens} ELSE {default} END)"
-
-
 def source_of(path: Path, header: list[str]) -> Any:
     """The dump as the engine reads it: a CSV file (plain or ``.csv.gz``), every value text.
 
@@ -268,27 +209,27 @@ def transform_sql(header: list[str]) -> str:
     present = set(header)
 
     def col(name: str) -> str:
-        return _q(name) if name in present else "CAST(NULL AS VARCHAR)"
+        return ident(name) if name in present else "CAST(NULL AS VARCHAR)"
 
     def filled(name: str) -> str:
         return f"NULLIF(TRIM({col(name)}), '') IS NOT NULL"
 
     renames = renamed()
-    category_current = _case(col("category"), {k: v for k, v in renames.items()
+    category_current = case_map(col("category"), {k: v for k, v in renames.items()
                                                if k.startswith("STATEMENT_CATEGORY_")},
                              default=col("category"))
-    spec_rule = " ".join(f"WHEN list_contains(_spec, {_lit(k)}) THEN {_lit(v)}"
+    spec_rule = " ".join(f"WHEN list_contains(_spec, {lit(k)}) THEN {lit(v)}"
                          for k, v in SPECIFICATION_MAP)
     category_ours = (f"(CASE {spec_rule} ELSE "
-                     f"{_case('_category_current', CATEGORY_MAP, default=chr(39) + 'other' + chr(39))}"
+                     f"{case_map('_category_current', CATEGORY_MAP, default=chr(39) + 'other' + chr(39))}"
                      " END)")
     lists = {"decision_visibility": "_visibility", "category_specification": "_spec",
              "content_type": "_content_type", "territorial_scope": "_scope"}
     action_whens = []
     for column, value, ours in ACTION_MAP:
-        test = (f"list_contains(_visibility, {_lit(value)})" if column == "decision_visibility"
-                else f"{col(column)} = {_lit(value)}")
-        action_whens.append(f"WHEN {test} THEN {_lit(ours)}")
+        test = (f"list_contains(_visibility, {lit(value)})" if column == "decision_visibility"
+                else f"{col(column)} = {lit(value)}")
+        action_whens.append(f"WHEN {test} THEN {lit(ours)}")
     action = f"(CASE {' '.join(action_whens)} ELSE NULL END)"
     restriction = (f"(array_length(_visibility) > 0 OR {filled('decision_monetary')} OR "
                    f"{filled('decision_provision')} OR {filled('decision_account')})")
@@ -312,22 +253,21 @@ def transform_sql(header: list[str]) -> str:
     # "a;b;": each missing field and a separator, the last one trimmed (concat_ws skips NULLs
     # on DuckDB, but SQLGlot has not always carried that over to Spark)
     missing = "rtrim(" + " || ".join(
-        f"(CASE WHEN NOT ({test}) THEN {_lit(name + ';')} ELSE '' END)" for test, name in checks
+        f"(CASE WHEN NOT ({test}) THEN {lit(name + ';')} ELSE '' END)" for test, name in checks
     ) + ", ';')"
     # every EU member state in scope: none of EU27 is missing from it (list_has_all is DuckDB's)
-    outside = f"list_filter({_array(EU27)}, {_fn('NOT list_contains(_scope, x)')})"
+    outside = f"list_filter({varchar_array(EU27)}, {lambda_fn('NOT list_contains(_scope, x)')})"
     scope_country = (f"(CASE WHEN array_length(_scope) = 0 THEN NULL "
                      f"WHEN array_length(_scope) = 1 THEN _scope[1] "
                      f"WHEN array_length({outside}) = 0 THEN 'EU' ELSE 'multiple' END)")
-    spec_current = ("list_transform(_spec, " + _fn("") + _case("x", {k: v for k, v in renames.items()
-                                                              if k.startswith("KEYWORD_")},
-                                                          default="x") + ")")
+    keywords = {k: v for k, v in renames.items() if k.startswith("KEYWORD_")}
+    spec_current = f"list_transform(_spec, {lambda_fn(case_map('x', keywords, default='x'))})"
     inner = (
-        f"SELECT {col('uuid')} AS _uuid, {_ts_text(col('content_date'))} AS _content, "
-        f"{_ts_text(col('application_date'))} AS _applied, "
-        f"{_ts_text(col('created_at'))} AS _created, "
+        f"SELECT {col('uuid')} AS _uuid, {ts_text(col('content_date'))} AS _content, "
+        f"{ts_text(col('application_date'))} AS _applied, "
+        f"{ts_text(col('created_at'))} AS _created, "
         f"{category_current} AS _category_current, "
-        + ", ".join(f"{_list_expr(col(c))} AS {alias}" for c, alias in lists.items())
+        + ", ".join(f"{list_expr(col(c))} AS {alias}" for c, alias in lists.items())
         + f", {col('category')} AS _category, {col('source_type')} AS _source, "
         f"{col('automated_detection')} AS _auto, {col('automated_decision')} AS _auto_decision, "
         f"{col('decision_ground')} AS _ground, {col('platform_name')} AS _platform, "
@@ -341,7 +281,7 @@ def transform_sql(header: list[str]) -> str:
         "_applied AS actioned_at, _created AS submitted_at, _content AS content_at, "
         f"{category_ours} AS category, _category AS dsa_category, "
         "_category_current AS dsa_category_current, "
-        f"{_case('_source', REQUESTER_MAP)} AS requester, _source AS source_type, "
+        f"{case_map('_source', REQUESTER_MAP)} AS requester, _source AS source_type, "
         "_action AS action, "
         f"{scope_country} AS country, array_to_string(_scope, ',') AS territorial_scope, "
         "lower(_auto) AS automated_detection, _auto_decision AS automated_decision, "
@@ -370,17 +310,19 @@ def check_vocabulary(con: Any, reader: str, header: list[str], display: str) -> 
     for column in SCALAR_CHECKED:
         if column not in header or column not in vocab:
             continue
-        value = f"NULLIF(TRIM({_q(column)}), '')"
+        value = f"NULLIF(TRIM({ident(column)}), '')"
         tests.append((column, f"{value} IS NOT NULL AND NOT list_contains("
-                              f"{_array(vocab[column])}, {value})", value))
+                              f"{varchar_array(vocab[column])}, {value})", value))
     for column in LIST_CHECKED:
         if column not in header or column not in vocab:
             continue
-        text = f"NULLIF(TRIM({_q(column)}), '')"
-        parsed = _list_expr(_q(column))
-        unknown = f"list_filter({parsed}, {_fn('NOT list_contains(' + _array(vocab[column]) + ', x)')})"
-        bad_json = f"(starts_with({text}, '[') AND NOT {_is_json_list(text)})"
-        tests.append((column, f"{text} IS NOT NULL AND ({bad_json} OR array_length({unknown}) > 0)",
+        text = f"NULLIF(TRIM({ident(column)}), '')"
+        parsed = list_expr(ident(column))
+        known = varchar_array(vocab[column])
+        unknown = f"list_filter({parsed}, {lambda_fn(f'NOT list_contains({known}, x)')})"
+        bad_json = f"(starts_with({text}, '[') AND NOT {is_json_list(text)})"
+        tests.append((column, f"{text} IS NOT NULL AND ({bad_json} OR "
+                              f"array_length({unknown}) > 0)",
                       f"CASE WHEN {bad_json} THEN {text} ELSE {unknown}[1] END"))
     if not tests:
         return
