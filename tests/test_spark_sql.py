@@ -29,7 +29,7 @@ from audit.engine.spark_sql import UntranslatableSQL, to_spark
      "DATE_FORMAT(s, 'yyyy''-''MM''-''dd''T''HH'':''mm'':''ss''+00:00''')"),
     ("SELECT x / 3600.0", "x / CAST(3600.0 AS DOUBLE)"),
     ("SELECT row_number() OVER () FROM t",
-     "ROW_NUMBER() OVER (ORDER BY MONOTONICALLY_INCREASING_ID()"),
+     "ROW_NUMBER() OVER (ORDER BY INPUT_FILE_NAME() NULLS LAST, MONOTONICALLY_INCREASING_ID()"),
     ("CREATE VIEW \"log_m\" AS SELECT 1", "CREATE OR REPLACE TEMPORARY VIEW `log_m`"),
     ("SELECT TRY_CAST(x AS TIMESTAMPTZ)", "TRY_CAST(x AS TIMESTAMP)"),
     ("SELECT count(*) FILTER (WHERE a) FROM t", "COUNT(*) FILTER(WHERE a)"),

@@ -17,8 +17,10 @@ covered by tests/test_spark_sql.py):
 - ``strftime(x, fmt)``: ``date_format`` with a Java pattern, literal text quoted.
 - decimal literals (``3600.0``): ``DOUBLE``, as DuckDB's division gives.
 - ``row_number() OVER ()`` and ``OVER (PARTITION BY filename)`` (file order, error paths
-  only): ordered by ``monotonically_increasing_id()``, which follows the file's order within
-  one read (the engine keeps each file in one task while it asks, ``spark.py``).
+  only): ordered by ``input_file_name()``, then ``monotonically_increasing_id()``, which
+  follows the file's order within one read (the engine keeps each file in one task while it
+  asks, ``spark.py``). Several files are numbered in path order, as DuckDB numbers a sorted
+  glob's files.
 - ``try_strptime(x, fmt | [fmt, ...])`` (log mappings' dates): ``coalesce`` of
   ``to_timestamp(x, pattern)``, each strptime format as a Java pattern (``_parse_pattern``);
   a value that does not parse is NULL on both (ANSI off, the CORRECTED parser).
@@ -203,7 +205,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _double(node.this)
     if isinstance(node, exp.Window) and isinstance(node.this, exp.RowNumber) \
             and not node.args.get("order"):
+        # files in path order first: Spark packs several files into tasks largest first, so
+        # the id alone would not follow the listed (sorted) order DuckDB numbers them in
         order = exp.Order(expressions=[exp.Ordered(
+            this=exp.Anonymous(this="input_file_name", expressions=[])), exp.Ordered(
             this=exp.Anonymous(this="monotonically_increasing_id", expressions=[]))])
         node.set("order", order)
         return node

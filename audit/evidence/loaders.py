@@ -175,7 +175,13 @@ class DirectoryPackLoader:
                         pack.display(file), "", "no loader reads this file; logs are "
                         + ", ".join(LOG_SUFFIXES) + " files named after their table, "
                         "e.g. logs/moderation.csv")])
-                loader.load(file, pack)
+                try:
+                    loader.load(file, pack)
+                except Exception as exc:
+                    located = _located(exc, pack, loader, file)
+                    if located is None:
+                        raise
+                    raise located from None
 
     def _answers(self, path: Path, pack: EvidencePack) -> None:
         doc = _read(path, pack, "answers")
@@ -258,6 +264,18 @@ class DirectoryPackLoader:
                 approved_by=entry["approved_by"], expires=as_date(entry["expires"]),
                 location=f"{doc.file}:{line}" if line else doc.file,
                 granted=as_date(entry["granted"]) if entry.get("granted") else None))
+
+
+def _located(exc: Exception, pack: EvidencePack, loader: Any,
+             file: Path) -> EvidenceError | None:
+    """An engine error raised while a log loader reads ``file`` (the file cannot be read, or
+    the loader's SQL does not run on this engine) as one located line; None for any other."""
+    store = pack._logs  # the engine, if the loader used it
+    if store is None or not isinstance(exc, store.query_errors()):
+        return None
+    from audit.logs.mapping_data import loader_failed
+
+    return loader_failed(store, loader.id, pack.display(file), exc)
 
 
 def load_mapped_logs(folder: Path, pack: EvidencePack) -> set[Path]:

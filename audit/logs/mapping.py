@@ -25,6 +25,7 @@ from audit.logs.mapping_data import (
     check_values,
     describe,
     input_error,
+    loader_failed,
     source_sql,
     text_sql,
 )
@@ -360,12 +361,18 @@ def compile_mapping(store: Any, mapping: LogMapping, timezone: str | None,
                      if hasattr(ld, "mapping_transform")]
             raise mapping.problem(("via",), f"no installed loader {via!r} maps rows "
                                             f"(known: {', '.join(known) or 'none'})")
-        if hasattr(loader, "check_source"):
-            # rows are numbered within what the mapping selects, so name that, not one file
-            single = len(mapping.files) == 1 and not mapping.spec.get("where")
-            display = mapping.displays[0] if single else f"{mapping.doc.file} (selected rows)"
-            loader.check_source(con, selected, columns, display)
-        return selected, loader.mapping_transform(columns)
+        # rows are numbered within what the mapping selects, so name that, not one file
+        single = len(mapping.files) == 1 and not mapping.spec.get("where")
+        display = mapping.displays[0] if single else f"{mapping.doc.file} (selected rows)"
+        try:
+            if hasattr(loader, "check_source"):
+                loader.check_source(con, selected, columns, display)
+            transform: str = loader.mapping_transform(columns)
+            # planned now, so that SQL this engine cannot run is named with the loader
+            con.execute(f"DESCRIBE SELECT * FROM ({transform.format(source=selected)})")
+        except store.query_errors() as exc:
+            raise loader_failed(store, via, display, exc) from None
+        return selected, transform
     targets = _targets(mapping, columns, timezone)
     _check_required(mapping, [t.name for t in targets])
     check_values(store, mapping, targets, where)

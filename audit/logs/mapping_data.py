@@ -23,6 +23,17 @@ def input_error(problem: Problem) -> EvidenceError:
     return EvidenceError(problems=[problem])
 
 
+def loader_failed(store: Any, loader_id: str, display: str, exc: BaseException) -> EvidenceError:
+    """An engine error while a loader checks or maps a file, as bad input located at that file.
+
+    The engine says what went wrong: a file it cannot read, or SQL of the loader's that this
+    engine does not run. Either way the user gets one line naming the file and the loader
+    (exit status 2), not an internal error."""
+    engine = getattr(store, "name", "duckdb")
+    return input_error(Problem(display, "", f"the {loader_id} loader failed on the {engine} "
+                                            f"engine: {store.reason(exc)}"))
+
+
 def stage(mapping: LogMapping, workdir: Path) -> None:
     """Resolve each data file to what DuckDB reads: ``.gz`` as it is (DuckDB decompresses
     while scanning), a ``.zip`` member streamed once into the run's temporary folder."""

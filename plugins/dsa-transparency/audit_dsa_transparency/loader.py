@@ -1,9 +1,11 @@
 """Evidence loader for the EU DSA Transparency Database statements-of-reasons daily dumps.
 
 A dump CSV (one row per statement of reasons, header row, UTF-8; plain or ``.csv.gz``) found
-under a pack's ``logs/`` is recognised by its header and mapped into the standard ``moderation`` log with one SQL
-``SELECT`` (``LogStore.load(transform=...)``), so the file is loaded into DuckDB once and every
-rule measures it there. Mapping (see the plugin README for the full table):
+under a pack's ``logs/`` is recognised by its header and mapped into the standard
+``moderation`` log with one SQL ``SELECT`` (``LogStore.load(transform=...)``). The file is read
+by the run's engine (``pack.logs.read_source``: DuckDB, or Spark), and every SQL text here is
+one both engines run, so the loader never asks which one it is on. Mapping (see the plugin
+README for the full table):
 
 - ``request_id`` = ``uuid`` (text; duplicates of a uuid are collapsed, keeping the latest
   ``created_at``); ``platform_uid`` stays text, so ids with leading zeros survive;
@@ -39,6 +41,16 @@ from pathlib import Path
 from typing import Any
 
 from audit.errors import EvidenceError, Problem
+from audit_dsa_transparency.sql import (
+    case_map,
+    ident,
+    is_json_list,
+    lambda_fn,
+    list_expr,
+    lit,
+    ts_text,
+    varchar_array,
+)
 
 TABLE = "moderation"
 MAX_ROWS_SHOWN = 5
@@ -124,7 +136,6 @@ LIST_CHECKED = ("decision_visibility", "category_specification", "content_type",
                 "territorial_scope")
 
 SOURCE_TOKEN = "\x00source\x00"
-OFFSET_RE = r"(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 
 
 @lru_cache(maxsize=1)
@@ -172,58 +183,25 @@ def read_header(path: Path) -> list[str] | None:
         return None
 
 
-@lru_cache(maxsize=1)
-def _new_lambda_syntax() -> bool:
-    import duckdb
+def source_of(path: Path, header: list[str]) -> Any:
+    """The dump as the engine reads it: a CSV file (plain or ``.csv.gz``), every value text.
 
-    parts = [int(p) for p in duckdb.__version__.split(".")[:2] if p.isdigit()]
-    return tuple(parts) >= (1, 3)  # `lambda x: ...` since 1.3; `x -> ...` removed in 2.x
+    The header is declared (read here, as the CSV reader reads it), so no engine sniffs the
+    dialect. The engine turns this into its own relation (``LogEngine.read_source``): a DuckDB
+    table function or a Spark view, and this loader never names either.
+    """
+    from audit.logs.sources import Source
 
-
-def _fn(body: str) -> str:
-    """A one-argument SQL lambda over ``x`` in the syntax this DuckDB understands."""
-    return f"lambda x: {body}" if _new_lambda_syntax() else f"x -> {body}"
-
-
-def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+    return Source((str(path),), "csv", header=tuple(header))
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _array(values: Any) -> str:
-    return "[" + ", ".join(_lit(v) for v in values) + "]::VARCHAR[]"
-
-
-def _list_expr(col: str) -> str:
-    """A JSON-list cell ('["AT","BE"]'), a plain value or an empty cell, as VARCHAR[]."""
-    text = f"NULLIF(TRIM({col}), '')"
-    keep = _fn("x IS NOT NULL AND x <> ''")
-    return (f"(CASE WHEN {text} IS NULL THEN []::VARCHAR[] "
-            f"WHEN starts_with({text}, '[') AND json_valid({text}) "
-            f"THEN list_filter(from_json({text}, '[\"VARCHAR\"]'), {keep}) "
-            f"ELSE list_transform(string_split({text}, ','), {_fn('TRIM(x)')}) END)")
-
-
-def _ts_text(col: str) -> str:
-    """ISO 8601 text with an offset; unparseable values pass through for the store to flag."""
-    text = f"NULLIF(TRIM({col}), '')"
-    return (f"(CASE WHEN {text} IS NULL THEN NULL "
-            f"WHEN regexp_matches({text}, {_lit(OFFSET_RE)}) THEN {text} "
-            f"ELSE COALESCE(strftime(TRY_CAST({text} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S') "
-            f"|| '+00:00', {text}) END)")
-
-
-def _case(expr: str, mapping: dict[str, str], default: str = "NULL") -> str:
-    whens = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in mapping.items())
-    return f"(CASE {expr} {whens} ELSE {default} END)"
-
-
-def reader_sql(path: Path) -> str:
-    return (f"read_csv({_lit(str(path))}, header = true, all_varchar = true, "
-            "encoding = 'utf-8')")
+# Text compares byte by byte on both engines; NULL as '' so no engine's NULL order matters.
+TIE_BREAK = ", ".join(
+    [f"COALESCE({c}, '')" for c in ("_applied", "_content", "_category_current", "_action",
+                                    "_source", "_ground", "_auto", "_auto_decision",
+                                    "_platform", "_platform_uid", "_missing")]
+    + [f"array_to_string({c}, ',')" for c in ("_scope", "_spec", "_visibility",
+                                              "_content_type")])
 
 
 def transform_sql(header: list[str]) -> str:
@@ -231,33 +209,33 @@ def transform_sql(header: list[str]) -> str:
     present = set(header)
 
     def col(name: str) -> str:
-        return _q(name) if name in present else "CAST(NULL AS VARCHAR)"
+        return ident(name) if name in present else "CAST(NULL AS VARCHAR)"
 
     def filled(name: str) -> str:
         return f"NULLIF(TRIM({col(name)}), '') IS NOT NULL"
 
     renames = renamed()
-    category_current = _case(col("category"), {k: v for k, v in renames.items()
+    category_current = case_map(col("category"), {k: v for k, v in renames.items()
                                                if k.startswith("STATEMENT_CATEGORY_")},
                              default=col("category"))
-    spec_rule = " ".join(f"WHEN list_contains(_spec, {_lit(k)}) THEN {_lit(v)}"
+    spec_rule = " ".join(f"WHEN list_contains(_spec, {lit(k)}) THEN {lit(v)}"
                          for k, v in SPECIFICATION_MAP)
     category_ours = (f"(CASE {spec_rule} ELSE "
-                     f"{_case('_category_current', CATEGORY_MAP, default=chr(39) + 'other' + chr(39))}"
+                     f"{case_map('_category_current', CATEGORY_MAP, default=chr(39) + 'other' + chr(39))}"
                      " END)")
     lists = {"decision_visibility": "_visibility", "category_specification": "_spec",
              "content_type": "_content_type", "territorial_scope": "_scope"}
     action_whens = []
     for column, value, ours in ACTION_MAP:
-        test = (f"list_contains(_visibility, {_lit(value)})" if column == "decision_visibility"
-                else f"{col(column)} = {_lit(value)}")
-        action_whens.append(f"WHEN {test} THEN {_lit(ours)}")
+        test = (f"list_contains(_visibility, {lit(value)})" if column == "decision_visibility"
+                else f"{col(column)} = {lit(value)}")
+        action_whens.append(f"WHEN {test} THEN {lit(ours)}")
     action = f"(CASE {' '.join(action_whens)} ELSE NULL END)"
-    restriction = (f"(len(_visibility) > 0 OR {filled('decision_monetary')} OR "
+    restriction = (f"(array_length(_visibility) > 0 OR {filled('decision_monetary')} OR "
                    f"{filled('decision_provision')} OR {filled('decision_account')})")
     checks = [
         (restriction, "decision"),
-        ("len(_scope) > 0", "territorial_scope"),
+        ("array_length(_scope) > 0", "territorial_scope"),
         (filled("decision_facts"), "decision_facts"),
         (filled("source_type"), "source_type"),
         (filled("automated_detection"), "automated_detection"),
@@ -272,19 +250,24 @@ def transform_sql(header: list[str]) -> str:
         (filled("category"), "category"),
         (filled("application_date"), "application_date"),
     ]
-    missing = "concat_ws(';', " + ", ".join(
-        f"CASE WHEN NOT ({test}) THEN {_lit(name)} END" for test, name in checks) + ")"
-    scope_country = (f"(CASE WHEN len(_scope) = 0 THEN NULL WHEN len(_scope) = 1 THEN _scope[1] "
-                     f"WHEN list_has_all(_scope, {_array(EU27)}) THEN 'EU' ELSE 'multiple' END)")
-    spec_current = ("list_transform(_spec, " + _fn("") + _case("x", {k: v for k, v in renames.items()
-                                                              if k.startswith("KEYWORD_")},
-                                                          default="x") + ")")
+    # "a;b;": each missing field and a separator, the last one trimmed (concat_ws skips NULLs
+    # on DuckDB, but SQLGlot has not always carried that over to Spark)
+    missing = "rtrim(" + " || ".join(
+        f"(CASE WHEN NOT ({test}) THEN {lit(name + ';')} ELSE '' END)" for test, name in checks
+    ) + ", ';')"
+    # every EU member state in scope: none of EU27 is missing from it (list_has_all is DuckDB's)
+    outside = f"list_filter({varchar_array(EU27)}, {lambda_fn('NOT list_contains(_scope, x)')})"
+    scope_country = (f"(CASE WHEN array_length(_scope) = 0 THEN NULL "
+                     f"WHEN array_length(_scope) = 1 THEN _scope[1] "
+                     f"WHEN array_length({outside}) = 0 THEN 'EU' ELSE 'multiple' END)")
+    keywords = {k: v for k, v in renames.items() if k.startswith("KEYWORD_")}
+    spec_current = f"list_transform(_spec, {lambda_fn(case_map('x', keywords, default='x'))})"
     inner = (
-        f"SELECT {col('uuid')} AS _uuid, {_ts_text(col('content_date'))} AS _content, "
-        f"{_ts_text(col('application_date'))} AS _applied, "
-        f"{_ts_text(col('created_at'))} AS _created, "
+        f"SELECT {col('uuid')} AS _uuid, {ts_text(col('content_date'))} AS _content, "
+        f"{ts_text(col('application_date'))} AS _applied, "
+        f"{ts_text(col('created_at'))} AS _created, "
         f"{category_current} AS _category_current, "
-        + ", ".join(f"{_list_expr(col(c))} AS {alias}" for c, alias in lists.items())
+        + ", ".join(f"{list_expr(col(c))} AS {alias}" for c, alias in lists.items())
         + f", {col('category')} AS _category, {col('source_type')} AS _source, "
         f"{col('automated_detection')} AS _auto, {col('automated_decision')} AS _auto_decision, "
         f"{col('decision_ground')} AS _ground, {col('platform_name')} AS _platform, "
@@ -298,7 +281,7 @@ def transform_sql(header: list[str]) -> str:
         "_applied AS actioned_at, _created AS submitted_at, _content AS content_at, "
         f"{category_ours} AS category, _category AS dsa_category, "
         "_category_current AS dsa_category_current, "
-        f"{_case('_source', REQUESTER_MAP)} AS requester, _source AS source_type, "
+        f"{case_map('_source', REQUESTER_MAP)} AS requester, _source AS source_type, "
         "_action AS action, "
         f"{scope_country} AS country, array_to_string(_scope, ',') AS territorial_scope, "
         "lower(_auto) AS automated_detection, _auto_decision AS automated_decision, "
@@ -311,9 +294,10 @@ def transform_sql(header: list[str]) -> str:
         "NULLIF(_missing, '') AS missing_fields "
         f"FROM ({inner}) "
         # duplicates of one uuid: keep the latest submission (rows without uuid are kept, so
-        # the store can report them)
+        # the store can report them); submitted at the same time, the first by their values,
+        # so that every engine keeps the same one
         "QUALIFY _uuid IS NULL OR row_number() OVER (PARTITION BY _uuid "
-        "ORDER BY TRY_CAST(_created AS TIMESTAMPTZ) DESC NULLS LAST) = 1")
+        f"ORDER BY TRY_CAST(_created AS TIMESTAMPTZ) DESC NULLS LAST, {TIE_BREAK}) = 1")
     # LogStore.load fills {source} with str.format: every other brace (regexes) is escaped
     return sql.replace("{", "{{").replace("}", "}}").replace(SOURCE_TOKEN, "{source}")
 
@@ -326,17 +310,19 @@ def check_vocabulary(con: Any, reader: str, header: list[str], display: str) -> 
     for column in SCALAR_CHECKED:
         if column not in header or column not in vocab:
             continue
-        value = f"NULLIF(TRIM({_q(column)}), '')"
+        value = f"NULLIF(TRIM({ident(column)}), '')"
         tests.append((column, f"{value} IS NOT NULL AND NOT list_contains("
-                              f"{_array(vocab[column])}, {value})", value))
+                              f"{varchar_array(vocab[column])}, {value})", value))
     for column in LIST_CHECKED:
         if column not in header or column not in vocab:
             continue
-        text = f"NULLIF(TRIM({_q(column)}), '')"
-        parsed = _list_expr(_q(column))
-        unknown = f"list_filter({parsed}, {_fn('NOT list_contains(' + _array(vocab[column]) + ', x)')})"
-        bad_json = f"(starts_with({text}, '[') AND NOT json_valid({text}))"
-        tests.append((column, f"{text} IS NOT NULL AND ({bad_json} OR len({unknown}) > 0)",
+        text = f"NULLIF(TRIM({ident(column)}), '')"
+        parsed = list_expr(ident(column))
+        known = varchar_array(vocab[column])
+        unknown = f"list_filter({parsed}, {lambda_fn(f'NOT list_contains({known}, x)')})"
+        bad_json = f"(starts_with({text}, '[') AND NOT {is_json_list(text)})"
+        tests.append((column, f"{text} IS NOT NULL AND ({bad_json} OR "
+                              f"array_length({unknown}) > 0)",
                       f"CASE WHEN {bad_json} THEN {text} ELSE {unknown}[1] END"))
     if not tests:
         return
@@ -398,6 +384,7 @@ class StatementsOfReasonsLoader:
 
     def load(self, path: Path, pack: Any) -> None:
         header = read_header(path) or []
-        reader = reader_sql(path)
-        check_vocabulary(pack.logs.con, reader, header, pack.display(path))
+        display = pack.display(path)
+        reader = pack.logs.read_source(source_of(path, header), display)
+        check_vocabulary(pack.logs.con, reader, header, display)
         pack.add_log(TABLE, path, transform=transform_sql(header), reader=reader)
