@@ -271,3 +271,31 @@ def test_csv_folder_with_partitions_same_figures(spark: Any, run: Any, tmp_path:
     assert duck["logs"]["moderation"]["rows"] == 47
     takedown = next(r for r in duck["requirements"] if (r["figures"] or {}).get("events"))
     assert takedown["figures"]["events"] == 40  # the IQ rows only: the DE part is filtered
+
+
+@pytest.mark.parametrize("fmt, values", [
+    ("%m/%d/%Y", ["01/05/2024", "1/5/2024", "12/31/2024", "13/01/2024", "2024-01-05", ""]),
+    ("%Y%m%d", ["20240105", "20241301", "2024-01-05"]),
+    ("%d.%m.%Y %H:%M", ["05.01.2024 09:30", "5.1.2024 9:05", "05.01.2024"]),
+    ("%Y-%m-%dT%H:%M:%S", ["2024-01-05T09:30:00", "2024-01-05 09:30:00", "2024-02-30T00:00:00"]),
+    ("%Y-%m-%d %H:%M:%S%z", ["2024-01-05 09:30:00+03:00", "2024-01-05 09:30:00+0300",
+                             "2024-01-05 09:30:00+03", "2024-01-05 09:30:00-0530",
+                             "2024-01-05 09:30:00Z", "2024-01-05 09:30:00"]),
+    ("%b %d, %Y", ["Jan 05, 2024", "Dec 31, 2024", "Foo 01, 2024"]),
+])
+def test_date_formats_parse_alike(spark: Any, fmt: str, values: list[str]) -> None:
+    """A mapping's date format gives the same instant, or the same refusal, on both engines."""
+    import duckdb
+
+    from audit.engine.spark import SparkConnection
+    from audit.logs.store import literal
+
+    rows = " UNION ALL ".join(f"SELECT {i} AS i, {literal(v)} AS v" for i, v in enumerate(values))
+    sql = (f"SELECT i, CAST(epoch_us(try_strptime(v, [{literal(fmt)}])) AS BIGINT) FROM "
+           f"({rows}) ORDER BY i")
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    duck = con.execute(sql).fetchall()
+    on_spark = SparkConnection(spark).execute(sql).fetchall()
+    assert on_spark == duck
+    assert any(v is not None for _i, v in duck) and any(v is None for _i, v in duck)

@@ -24,7 +24,8 @@ covered by tests/test_spark_sql.py):
 - ``try_strptime(x, fmt | [fmt, ...])`` (log mappings' dates): ``coalesce`` of
   ``to_timestamp(x, pattern)``, each strptime format as a Java pattern (``_parse_pattern``);
   a value that does not parse is NULL on both (ANSI off, the CORRECTED parser).
-- ``regexp_full_match(x, re)``: ``x RLIKE '^(?:re)$'``.
+- ``regexp_full_match(x, re)``: ``x RLIKE '^(?:re)\\z'`` (``\\z``: Java's ``$`` would also
+  match before a final line break).
 - ``CREATE VIEW``: a session-scoped ``TEMPORARY VIEW``; ``SET`` statements (DuckDB settings)
   are dropped by the caller.
 """
@@ -84,7 +85,9 @@ _PARSE_NUMERIC = {"%Y": ("yyyy", "yyyy"), "%m": ("M", "MM"), "%d": ("d", "dd"),
                   "%H": ("H", "HH"), "%I": ("h", "hh"), "%M": ("m", "mm"), "%S": ("s", "ss"),
                   "%j": ("D", "DDD"), "%f": ("SSSSSS", "SSSSSS")}
 _PARSE_TEXT = {"%b": "MMM", "%B": "MMMM", "%a": "EEE", "%A": "EEEE", "%p": "a",
-               "%z": "[XXX][XX]"}
+               "%z": "xxx"}
+# DuckDB's %z reads +03:00, +0300 and +03 (never Z, never nothing): one pattern each
+_OFFSETS = ("xxx", "xx", "x")
 _PARSE_SHORTHAND = {"%T": "%H:%M:%S", "%F": "%Y-%m-%d", "%R": "%H:%M"}
 _PARSE_REFUSED = {"%y": "two-digit years are read as 2000-2099 by Spark but 1969-2068 by "
                         "DuckDB; give four-digit years or assess with --engine duckdb"}
@@ -138,8 +141,11 @@ def _parsed(value: exp.Expression, formats: exp.Expression) -> exp.Expression:
     for fmt in given:
         if not (isinstance(fmt, exp.Literal) and fmt.is_string):
             raise UntranslatableSQL("strptime with a computed format")
-        parses.append(exp.Anonymous(this="to_timestamp", expressions=[
-            value.copy(), exp.Literal.string(_parse_pattern(str(fmt.this)))]))
+        pattern = _parse_pattern(str(fmt.this))
+        variants = [pattern.replace("xxx", o) for o in _OFFSETS] if "%z" in str(fmt.this) \
+            else [pattern]
+        parses += [exp.Anonymous(this="to_timestamp", expressions=[
+            value.copy(), exp.Literal.string(v)]) for v in variants]
     return parses[0] if len(parses) == 1 else exp.Coalesce(this=parses[0],
                                                             expressions=parses[1:])
 
@@ -186,10 +192,11 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.RegexpFullMatch):
         pattern = node.expression
         if isinstance(pattern, exp.Literal) and pattern.is_string:
-            pattern = exp.Literal.string(f"^(?:{pattern.this})$")
+            # \z: the very end (Java's $ also matches before a final line break)
+            pattern = exp.Literal.string(f"^(?:{pattern.this})\\z")
         else:
             pattern = exp.func("concat", exp.Literal.string("^(?:"), pattern,
-                               exp.Literal.string(")$"))
+                               exp.Literal.string(")\\z"))
         return exp.RegexpLike(this=node.this.transform(_rewrite), expression=pattern)
     if isinstance(node, exp.TimeToUnix):  # DuckDB epoch()
         return _seconds(node.this.transform(_rewrite))
