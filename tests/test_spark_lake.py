@@ -299,3 +299,26 @@ def test_date_formats_parse_alike(spark: Any, fmt: str, values: list[str]) -> No
     on_spark = SparkConnection(spark).execute(sql).fetchall()
     assert on_spark == duck
     assert any(v is not None for _i, v in duck) and any(v is None for _i, v in duck)
+
+
+def test_gap_workbook_full_offending_list_is_the_same(spark: Any, run: Any, tmp_path: Path,
+                                                      lake: Path) -> None:
+    """Over the cap, the workbook's full offending list beside it: DuckDB's COPY and Spark's
+    stream write the same bytes (hours rounded half up from integer microseconds)."""
+    inside = _lake_pack(tmp_path / "local", "statements")
+    shutil.copytree(lake, inside / "logs" / "statements")
+    located = _lake_pack(tmp_path / "remote", lake.as_uri(), "parquet")
+    lists = []
+    for engine, pack in (("duckdb", inside), ("spark", located)):
+        out = tmp_path / engine / "gaps.xlsx"
+        out.parent.mkdir()
+        extra = ["--spark-master", "local[2]"] if engine == "spark" else []
+        code, _o, err = run("assess", pack, "-c", "iq.telegram-2023", "--as-of", "2023-12-31",
+                            "-o", out, "-q", "--engine", engine, *extra)
+        assert code in (0, 1), err
+        (full,) = out.parent.glob("gaps.*.offending.csv")
+        lists.append(full.read_bytes())
+    assert lists[0] == lists[1]
+    rows = lists[0].decode("utf-8").splitlines()
+    assert rows[0] == "request_id,received_at,actioned_at,deadline,hours_taken,problem"
+    assert len(rows) > 5001  # more than the sheet's cap

@@ -80,8 +80,6 @@ class SparkConnection:
         self.statements: list[str] = []  # the Spark SQL run, for tests and --debug
 
     def execute(self, sql: str, params: list[Any] | None = None) -> _Cursor:
-        from audit.engine.spark_sql import UntranslatableSQL, to_spark
-
         if params:
             raise EngineUnavailable("internal: a parameterised statement reached the Spark "
                                     "engine")
@@ -98,22 +96,26 @@ class SparkConnection:
             return _Cursor()  # other DuckDB settings; the Spark session has its own
         describe = re.match(r"(?i)^DESCRIBE\s+(.*)$", text, re.DOTALL)
         if describe:
-            try:
-                schema = self.session.sql(to_spark(describe.group(1))).schema
-            except UntranslatableSQL as exc:
-                raise EngineUnavailable(f"--engine spark: {exc}") from None
+            schema = self.session.sql(self.translate(describe.group(1))).schema
             return _Cursor(rows=[(f.name, _duck_type(f.dataType.simpleString()))
                                  for f in schema.fields])
-        try:
-            spark_sql = to_spark(text)
-        except UntranslatableSQL as exc:
-            raise EngineUnavailable(f"--engine spark: {exc}") from None
+        spark_sql = self.translate(text)
         self.statements.append(spark_sql)
         frame = self.session.sql(spark_sql)
         if re.match(r"(?i)^(CREATE|DROP)\s", text):
             return _Cursor()
         return _Cursor(frame)
 
+
+    def translate(self, sql: str) -> str:
+        """The Spark SQL of one DuckDB statement; a construct without a translation of the
+        same meaning is one line saying so."""
+        from audit.engine.spark_sql import UntranslatableSQL, to_spark
+
+        try:
+            return to_spark(sql)
+        except UntranslatableSQL as exc:
+            raise EngineUnavailable(f"--engine spark: {exc}") from None
 
     def _whole_files(self, on: bool) -> None:
         key = "spark.sql.files.maxPartitionBytes"
@@ -135,7 +137,8 @@ class SparkEngine(LogStore):
                  unique_ids: str = "judged") -> None:
         # LogStore.__init__ opens DuckDB; this engine needs none of it
         self.session = session if session is not None else start_session(master, remote)
-        self.con = SparkConnection(self.session)  # type: ignore[assignment]
+        self.spark_con = SparkConnection(self.session)
+        self.con = self.spark_con  # type: ignore[assignment]
         self.timezone = timezone
         self.unique_ids = unique_ids
         self.progress = None
@@ -159,6 +162,18 @@ class SparkEngine(LogStore):
         except _spark_errors() as exc:
             raise EvidenceError(problems=[Problem(display, "", "Spark cannot read this log: "
                                                   + _first_line(_cause(exc)))]) from None
+
+    def export_csv(self, sql: str, path: Path) -> None:
+        """The rows streamed a partition at a time into a CSV file, as DuckDB's ``COPY``
+        writes it (header, empty for NULL, quotes only where needed)."""
+        import csv
+
+        frame = self.session.sql(self.spark_con.translate(sql))
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            out = csv.writer(fh, lineterminator="\n")
+            out.writerow(frame.columns)
+            for row in frame.toLocalIterator():
+                out.writerow(["" if v is None else v for v in row])
 
     def query_errors(self) -> tuple[type[BaseException], ...]:
         return _spark_errors()

@@ -299,7 +299,6 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
     # others are one NULL group) instead of every (id, flag) pair of the log.
     unique = (", count(id) FILTER (WHERE v >= 0) - count(DISTINCT CASE WHEN v >= 0 THEN id END)"
               if idcol else ", 0")
-    hours = "epoch(e - s) / 3600.0"
     pct = ", ".join(str(p) for p in PERCENTILES)
     open_ok = f"(e IS NULL AND due >= {as_of_ts})"  # still open, deadline not yet passed
     # One global aggregate (no GROUP BY: no hash table on the scan's hot path): per version
@@ -337,8 +336,11 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
     # Timestamps leave DuckDB as ISO 8601 text in UTC: exact, spreadsheet-safe, and no
     # time-zone library is needed on the Python side.
     iso = "strftime({}, '%Y-%m-%dT%H:%M:%S+00:00')"
+    # Hours to 2 decimals, half up, from integer microseconds: the same digits on every
+    # engine (round() of a double differs between DuckDB and Spark on ties such as 71.975).
+    shown = "floor((epoch_us(e) - epoch_us(s)) / 36000000.0 + 0.5) / 100.0"
     detail = (f"SELECT id AS {quote(idcol or 'id')}, {iso.format('s')} AS {quote(spec.start)}, "
-              f"{iso.format('e')} AS {quote(spec.end)}, {iso.format('due')} AS deadline, CASE WHEN e IS NULL THEN NULL ELSE round({hours}, 2) END "
+              f"{iso.format('e')} AS {quote(spec.end)}, {iso.format('due')} AS deadline, CASE WHEN e IS NULL THEN NULL ELSE {shown} END "
               f"AS hours_taken, CASE WHEN e IS NULL THEN 'not handled' ELSE 'late' END AS "
               f"problem FROM ({timed}) WHERE v >= 0 AND ((e IS NOT NULL AND e > due) OR "
               f"(e IS NULL AND due < {as_of_ts})) ORDER BY (e IS NULL) DESC, "

@@ -161,6 +161,10 @@ class LogStore:
         """An engine error as one line, with the data line where the engine gives one."""
         return _first_line(exc)
 
+    def export_csv(self, sql: str, path: Path) -> None:
+        """The rows of ``sql`` as a CSV file with a header (a capped sheet's full list)."""
+        self.con.execute(f"COPY ({sql}) TO {literal(str(path))} (FORMAT csv, HEADER true)")
+
     def has_table(self, name: str) -> bool:
         """Whether a small constant table (a business-day calendar) exists already."""
         row = self.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",

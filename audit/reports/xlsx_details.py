@@ -2,7 +2,7 @@
 
 A sheet holds at most ``cap`` rows (a spreadsheet is for reading, not for a million rows);
 when a rule has more offending events, the full list is written beside the workbook as CSV by
-DuckDB itself (``COPY``), and the sheet names that file. Rows are appended as plain values,
+the engine (DuckDB's ``COPY``; Spark streams it), and the sheet names that file. Rows are appended as plain values,
 only text a spreadsheet could read as a formula or that holds XML-illegal characters goes
 through :func:`audit.reports.xlsx_style.cell`, so writing 100k rows costs about what raw
 openpyxl write-only costs for the same cells (benchmarks/results.md).
@@ -32,9 +32,9 @@ def sidecar_path(output: Path | None, requirement: str) -> Path | None:
 
 
 def write_sidecar(a: Assessment, full_id: str, path: Path) -> None:
-    """The full offending list as CSV, written by DuckDB and renamed into place atomically."""
+    """The full offending list as CSV, written by the engine and renamed into place
+    atomically."""
     from audit.errors import OutputError
-    from audit.logs.store import literal
 
     query = a.details[full_id]
     assert a.evidence is not None
@@ -44,8 +44,7 @@ def write_sidecar(a: Assessment, full_id: str, path: Path) -> None:
                           f"evidence pack {root}; write the workbook elsewhere")
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        a.evidence.logs.con.execute(
-            f"COPY ({query.sql}) TO {literal(str(tmp))} (FORMAT csv, HEADER true)")
+        a.evidence.logs.export_csv(query.sql, tmp)
         os.replace(tmp, path)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
