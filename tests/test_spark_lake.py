@@ -322,3 +322,25 @@ def test_gap_workbook_full_offending_list_is_the_same(spark: Any, run: Any, tmp_
     rows = lists[0].decode("utf-8").splitlines()
     assert rows[0] == "request_id,received_at,actioned_at,deadline,hours_taken,problem"
     assert len(rows) > 5001  # more than the sheet's cap
+
+
+def test_every_report_is_byte_identical(spark: Any, run: Any, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With SOURCE_DATE_EPOCH, the workbook, HTML (with its monthly charts and event lists),
+    Markdown and JSON written from Spark are the bytes written from DuckDB."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    example = ROOT / "examples" / "before-negotiation"
+    checklists = ["-c", "iq.telegram-2023", "-c", "iq.law", "-c", "eu.gdpr", "-c", "br.lgpd"]
+    written: dict[str, dict[str, bytes]] = {}
+    for engine in ("duckdb", "spark"):
+        folder = tmp_path / engine
+        folder.mkdir()
+        extra = ["--spark-master", "local[2]"] if engine == "spark" else []
+        for name in ("gaps.xlsx", "report.html", "report.md", "result.json"):
+            code, _o, err = run("assess", example, *checklists, "-o", folder / name, "-q",
+                                "--engine", engine, *extra)
+            assert code in (0, 1), err
+        written[engine] = {f.name: f.read_bytes() for f in sorted(folder.iterdir())}
+    assert written["spark"] == written["duckdb"]
+    assert len([n for n in written["duckdb"] if n.endswith(".events.csv")]) >= 4
+    assert written["duckdb"]["report.html"].count(b"<svg") >= 2  # monthly charts drawn

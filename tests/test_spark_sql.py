@@ -28,6 +28,9 @@ from audit.engine.spark_sql import UntranslatableSQL, to_spark
     ("SELECT strftime(s, '%Y-%m-%dT%H:%M:%S+00:00')",
      "DATE_FORMAT(s, 'yyyy''-''MM''-''dd''T''HH'':''mm'':''ss''+00:00''')"),
     ("SELECT x / 3600.0", "x / CAST(3600.0 AS DOUBLE)"),
+    # a rewrite inside another (the HTML report's months in the law's zone)
+    ("SELECT strftime(timezone('Asia/Baghdad', s), '%Y-%m')",
+     "DATE_FORMAT(FROM_UTC_TIMESTAMP(s, 'Asia/Baghdad'), 'yyyy''-''MM')"),
     ("SELECT row_number() OVER () FROM t",
      "ROW_NUMBER() OVER (ORDER BY INPUT_FILE_NAME() NULLS LAST, MONOTONICALLY_INCREASING_ID()"),
     ("CREATE VIEW \"log_m\" AS SELECT 1", "CREATE OR REPLACE TEMPORARY VIEW `log_m`"),

@@ -205,7 +205,7 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.TimeToStr):  # DuckDB strftime()
         fmt = node.args["format"]
         pattern = _java_pattern(_duck_format(fmt))
-        return exp.Anonymous(this="date_format", expressions=[node.this,
+        return exp.Anonymous(this="date_format", expressions=[node.this.transform(_rewrite),
                                                                exp.Literal.string(pattern)])
     if isinstance(node, exp.Literal) and not node.is_string and "." in node.this \
             and not isinstance(node.parent, exp.Cast):
