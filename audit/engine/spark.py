@@ -132,28 +132,34 @@ class SparkEngine(LogStore):
                                                   "mapping or a loader's own DuckDB reader; "
                                                   "assess it with --engine duckdb")])
         source = f"_src_{name}"
-        self._read(path, display).createOrReplaceTempView(source)
+        self._register(path, display, source)
         return super().load(name, path, display, needed, transform, reader=quote(source))
 
-    def _read(self, path: Path, display: str) -> Any:
-        location = str(path)
+    def _register(self, path: Path, display: str, view: str) -> None:
+        """The file as a Spark view. The path is absolute: a Spark Connect server resolves a
+        relative one against its own working directory. A local session finds a missing file
+        when reading; Spark Connect plans lazily and finds it when the view is created, so
+        both steps are one try."""
+        location = str(path.resolve())
         suffix = path.suffix.lower()
         read = self.session.read
+        if suffix not in (".csv", ".parquet", ".jsonl", ".ndjson"):
+            raise EvidenceError(problems=[Problem(display, "", "unsupported log format; use "
+                                                  + ", ".join(LOG_SUFFIXES))])
         try:
             if suffix == ".csv":
                 # every column as text, as DuckDB's declared reader; a malformed row fails
-                return (read.option("header", True).option("inferSchema", False)
-                        .option("mode", "FAILFAST").option("multiLine", True)
-                        .option("escape", '"').option("encoding", "UTF-8").csv(location))
-            if suffix == ".parquet":
-                return read.parquet(location)
-            if suffix in (".jsonl", ".ndjson"):
-                return read.json(location)
+                frame = (read.option("header", True).option("inferSchema", False)
+                         .option("mode", "FAILFAST").option("multiLine", True)
+                         .option("escape", '"').option("encoding", "UTF-8").csv(location))
+            elif suffix == ".parquet":
+                frame = read.parquet(location)
+            else:
+                frame = read.json(location)
+            frame.createOrReplaceTempView(view)
         except _spark_errors() as exc:
             raise EvidenceError(problems=[Problem(display, "", "Spark cannot read this log: "
                                                   + _first_line(_cause(exc)))]) from None
-        raise EvidenceError(problems=[Problem(display, "", "unsupported log format; use "
-                                              + ", ".join(LOG_SUFFIXES))])
 
     def scan(self, name: str, sql: str, rule: bool = True) -> list[tuple[Any, ...]]:
         """A rule's aggregate on Spark; a file Spark cannot read is bad evidence."""
