@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import os
 
@@ -74,3 +74,14 @@ def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., RunResult]:
 @pytest.fixture
 def data() -> Path:
     return DATA
+
+
+@pytest.fixture(scope="session")
+def spark() -> Any:
+    """One local Spark session (local[2], two shuffle partitions, no UI) for the Spark tests;
+    the CLI's ``--engine spark --spark-master local[2]`` reuses it (docs/spark.md)."""
+    pytest.importorskip("pyspark", reason='the spark extra is not installed '
+                                          '(pip install -e ".[test,spark,spark-connect]")')
+    from audit.engine.spark_session import start_session
+
+    return start_session("local[2]", conf={"spark.sql.shuffle.partitions": "2"})

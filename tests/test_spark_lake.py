@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 import yaml
 from packs import write_pack
-from test_spark_parity import _figures, _one_line, spark  # noqa: F401  (session fixture)
+from parity import figures as _figures
+from parity import one_line as _one_line
 
 pytest.importorskip("pyspark", reason='the spark extra is not installed (pip install -e ".[test,spark]")')
 

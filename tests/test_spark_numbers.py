@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from test_compared_numbers import _pack
-from test_spark_parity import spark  # noqa: F401  (the session fixture)
 
 # Each engine's own cast reads some of these differently (DuckDB: "1_000" is 1000; Spark:
 # "12d" is 12.0): the check refuses them on both.

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_spark_parity import _same, spark  # noqa: F401
+from parity import assert_same
 
 pytest.importorskip("audit_dsa_transparency", reason="pip install -e plugins/dsa-transparency")
 
@@ -37,9 +37,9 @@ def dsa_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _both(run: Any, tmp_path: Path, pack: Path) -> dict[str, Any]:
-    """``_same`` (figures, counts, logs, evidence), and the data-quality notes too."""
-    duck = _same(run, tmp_path, pack, CHECKLIST, DAY)
-    spark_doc = json.loads((tmp_path / "spark.json").read_text("utf-8"))  # _same's output
+    """``assert_same`` (figures, counts, logs, evidence), and the data-quality notes too."""
+    duck = assert_same(run, tmp_path, pack, CHECKLIST, as_of=DAY)
+    spark_doc = json.loads((tmp_path / "spark.json").read_text("utf-8"))  # assert_same's output
     assert spark_doc["notes"] == duck["notes"]
     return duck
 
@@ -300,6 +300,7 @@ def test_engine_error_in_a_loader_is_one_located_line(
     assert code == 2 and len(err.splitlines()) == 1, err
     assert err.startswith(f"pack/logs/sor.broken.csv: the broken-sql loader failed on the "
                           f"{engine} engine: ")
+    assert not (tmp_path / "spark-warehouse").exists()  # nothing left where the audit ran
     assert "no_such_function" in err.lower()
 
     (pack / "logs" / "sor.broken.csv").unlink()
@@ -343,7 +344,7 @@ def test_the_documented_loader_runs_on_both_engines(spark: Any, run: Any, tmp_pa
     (pack / "logs").mkdir()
     (pack / "logs" / "moderation.tsv").write_text("\n".join(
         "\t".join(r) for r in [MODERATION, *moderation_rows([1, 2, 30, None])]) + "\n", "utf-8")
-    duck = _same(run, tmp_path, pack, ("iq.telegram-2023",), "2024-12-31")
+    duck = assert_same(run, tmp_path, pack, ("iq.telegram-2023",), as_of="2024-12-31")
     leak = next(r for r in duck["requirements"] if r["requirement"] == "leak-takedown")
     assert (leak["figures"]["events"], leak["figures"]["on_time"]) == (4, 2)
 

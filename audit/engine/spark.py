@@ -149,7 +149,11 @@ class SparkEngine(LogStore):
         self.listings: dict[tuple[str, ...], list[str]] = {}
 
     def read_source(self, source: Any, display: str) -> str:
-        """``source`` as a Spark temporary view (``spark_read``); its schema is read now."""
+        """``source`` as a Spark temporary view (``spark_read``); its schema is read now.
+
+        Local paths are made absolute (a Spark Connect server resolves a relative one against
+        its own working directory). A local session finds a missing file when reading; Spark
+        Connect plans lazily and finds it when the view is created: both are in one try."""
         from audit.engine.spark_read import UnreadableSource, register
 
         try:

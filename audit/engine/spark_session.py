@@ -7,10 +7,13 @@ that does not answer. Spark's own log output is off (ERROR with ``--debug``), it
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import re
 import shutil
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,11 @@ SESSION_CONF = {
 }
 MEANING = ("spark.sql.session.timeZone", "spark.sql.ansi.enabled",
            "spark.sql.legacy.timeParserPolicy")
+# PySpark's Python loggers that print a failed query's JSON record (with the JVM stack trace)
+# to standard error before the error is raised; the run reports the error in one line
+QUERY_LOGGERS = ("SQLQueryContextLogger", "DataFrameQueryContextLogger")
+# Spark Connect: retries of the first requests (50 ms, x4 each time: about 4 s in all)
+PROBE_RETRIES = 4
 
 
 def _import_pyspark() -> Any:
@@ -76,40 +84,104 @@ def _quiet_stderr(debug: bool) -> Iterator[None]:
         os.close(saved)
 
 
+@contextlib.contextmanager
+def _quiet_warnings(debug: bool) -> Iterator[None]:
+    """PySpark's notes on standard error that are not the auditor's business (``--debug``
+    shows them): a pandas newer than PySpark was tested with (the spark-connect extra pins
+    one it supports), and the Connect client's retries running out."""
+    with warnings.catch_warnings():
+        if not debug:
+            warnings.filterwarnings("ignore", message=r"PySpark does not yet fully support",
+                                    category=FutureWarning)
+            # the Connect client's note before it raises the error reported instead
+            warnings.filterwarnings("ignore", message=r"\[RETRIES_EXCEEDED\]")
+        yield
+
+
+def _connect(remote: str, settings: dict[str, str], debug: bool) -> Any:
+    """A new Spark Connect session on the server at ``remote``.
+
+    PySpark's own builder is not used: in a process that already runs a local Spark it
+    refuses to connect (``SESSION_ALREADY_EXIST``), and it returns whichever Connect session
+    the process made first, whatever its URL. The Connect client's builder makes a session
+    for this URL, so each run has its own temporary views on the server.
+    """
+    if not remote.startswith("sc://"):
+        raise EngineUnavailable(f"--spark-remote {remote}: expected a Spark Connect URL "
+                                "such as sc://host:15002")
+    try:
+        with _quiet_warnings(debug):  # needs grpcio, pandas, pyarrow
+            from pyspark.sql.connect.session import SparkSession as ConnectSession
+    except ImportError:
+        raise EngineUnavailable('--spark-remote needs the Spark Connect client: pip install '
+                                '"platform-audit[spark-connect]"') from None
+    from pyspark.sql.connect.client.retries import DefaultPolicy
+
+    with _quiet_warnings(debug):
+        session = ConnectSession.builder.remote(remote).create()  # no request sent yet
+    client = session.client
+    retries = client.get_retry_policies()
+    # The client retries an unreachable server for about ten minutes; the first requests
+    # give up after a few seconds instead, later ones (a long scan) keep the client's patience.
+    client.set_retry_policies([DefaultPolicy(max_retries=PROBE_RETRIES)])
+    try:
+        with _quiet_warnings(debug):
+            for key in MEANING:
+                session.conf.set(key, settings[key])
+            session.sql("SELECT 1").collect()  # Connect is lazy: prove the server answers
+    except Exception as exc:
+        with contextlib.suppress(Exception):
+            client.close()  # else its clean-up at exit retries the dead server for minutes
+        if debug:
+            raise
+        raise EngineUnavailable(f"cannot reach Spark Connect at {remote}: {_rpc_reason(exc)}; "
+                                "check the URL and that the server runs "
+                                "(sbin/start-connect-server.sh)") from None
+    client.set_retry_policies(retries)
+    atexit.register(_release_at_exit, client, debug)  # runs before the client's own clean-up
+    return session
+
+
+def _release_at_exit(client: Any, debug: bool) -> None:
+    """Release the run's session on the server (its temporary views go with it), one try:
+    the client's own clean-up at exit retries for minutes if the server went away during the
+    run, holding the process; it skips a client that is closed already."""
+    client.set_retry_policies([])
+    with _quiet_warnings(debug), contextlib.suppress(Exception):
+        client.release_session()
+    with contextlib.suppress(Exception):
+        client.close()
+
+
+def _rpc_reason(exc: BaseException) -> str:
+    """A gRPC failure's own reason: its text is a multi-line dump of the call."""
+    found = re.search(r'details = "([^"\n]*)"', str(exc))
+    return found.group(1)[:300] if found else _first_line(exc)
+
+
 def start_session(master: str | None = None, remote: str | None = None,
                   conf: dict[str, str] | None = None) -> Any:
-    """A Spark session for the run (an existing one with the same master is reused)."""
+    """A Spark session for the run: the process's local or cluster session if it has one
+    (the settings the figures need applied again), or a new session on a Spark Connect
+    server, which gets only those settings (partitions and the like are the server's)."""
     SparkSession = _import_pyspark()
     settings = {**SESSION_CONF, **(conf or {})}
     debug = bool(os.environ.get("AUDIT_DEBUG"))
+    import logging
+
+    for name in QUERY_LOGGERS:  # PySpark 4 logs each failed query, JVM trace and all
+        logging.getLogger(name).disabled = not debug
     if remote:
-        if not remote.startswith("sc://"):
-            raise EngineUnavailable(f"--spark-remote {remote}: expected a Spark Connect URL "
-                                    "such as sc://host:15002")
-        try:
-            import pyspark.sql.connect.session  # noqa: F401  (needs grpcio, pandas, pyarrow)
-        except ImportError:
-            raise EngineUnavailable('--spark-remote needs the Spark Connect client: pip install '
-                                    '"platform-audit[spark-connect]"') from None
-        builder = SparkSession.builder.remote(remote)
-        for key in MEANING:
-            builder = builder.config(key, settings[key])
-        try:
-            session = builder.getOrCreate()
-            session.sql("SELECT 1").collect()  # Connect is lazy: prove the server answers
-        except Exception as exc:
-            if debug:
-                raise
-            raise EngineUnavailable(f"cannot reach Spark Connect at {remote}: "
-                                    f"{_first_line(exc)}; check the URL and that the server "
-                                    "runs (sbin/start-connect-server.sh)") from None
-        return session
+        return _connect(remote, settings, debug)
     if not _java_found():
         raise EngineUnavailable("--engine spark needs Java 17 or newer: apt-get install "
                                 "openjdk-17-jre-headless (or set JAVA_HOME)")
     builder = SparkSession.builder.master(master or DEFAULT_MASTER).appName("platform-audit")
     for key, value in settings.items():
         builder = builder.config(key, value)
+    # Spark's default catalogue folder is ./spark-warehouse: nothing is stored in it, but an
+    # audit must not leave folders where it was run
+    builder = builder.config("spark.sql.warehouse.dir", _scratch_warehouse())
     try:
         with _quiet_stderr(debug):
             session = builder.getOrCreate()
@@ -122,6 +194,16 @@ def start_session(master: str | None = None, remote: str | None = None,
     for key in MEANING:  # a reused session still computes the same figures
         session.conf.set(key, settings[key])
     return session
+
+
+def _scratch_warehouse() -> str:
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="audit-spark-warehouse-")
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
 
 
 def prepare_session(session: Any) -> None:
