@@ -166,3 +166,50 @@ def assert_deadline_and_rows_same(engines: Sequence[Any], path: Path) -> dict[st
         assert all((a is None) == (b is None) for a, b in hours)
         assert all(abs(a - b) <= 0.0100001 for a, b in hours if a is not None)
     return first
+
+
+def assert_mapped_pack_same(run: Any, tmp_path: Path, spark: Sequence[str]) -> None:
+    """Two mappings into one table (a CSV export with lines before its header and ``;``
+    fields; records nested in a JSON document), dates in a local format: the same figures
+    on both engines; then a date that fits no format: the same located line on both."""
+    import yaml
+
+    pack = write_pack(tmp_path / "mapped", platform={"name": "Test Messenger",
+                                                     "users": {"IQ": 1_000_000},
+                                                     "timezone": "Asia/Baghdad"})
+    logs = pack / "logs"
+    logs.mkdir()
+    (logs / "export.csv").write_text(
+        "Exported 2024-02-01\n\nCase;Opened;Closed;Kind\n"
+        "C1;05.01.2024 10:00;06.01.2024 09:00;personal_data_leak\n"
+        "C2;07.01.2024 08:30;10.01.2024 08:30;personal_data_leak\n", "utf-8")
+    (logs / "more.json").write_text(json.dumps({"data": {"items": [
+        {"Case": "J1", "Opened": "08.01.2024 10:00", "Closed": "08.01.2024 12:00",
+         "Kind": "personal_data_leak"}]}}), "utf-8")
+    local = "%d.%m.%Y %H:%M"
+    columns = {"request_id": "Case", "received_at": {"from": "Opened", "format": local},
+               "actioned_at": {"from": "Closed", "format": local},
+               "category": "Kind", "requester": {"value": "authority"},
+               "action": {"value": "channel_closed"}, "country": {"value": "IQ"}}
+    (logs / "moderation.a.mapping.yaml").write_text(yaml.safe_dump(
+        {"schema_version": 1, "table": "moderation", "files": "export.csv", "skip": 2,
+         "delimiter": ";", "columns": columns}), "utf-8")
+    (logs / "moderation.b.mapping.yaml").write_text(yaml.safe_dump(
+        {"schema_version": 1, "table": "moderation", "files": "more.json",
+         "records": "data.items", "columns": columns}), "utf-8")
+    duck = assess_json(run, tmp_path, pack, ["iq.telegram-2023"], "duckdb", as_of="2024-03-31")
+    on_spark = assess_json(run, tmp_path, pack, ["iq.telegram-2023"], "spark", spark,
+                           as_of="2024-03-31")
+    assert figures(on_spark) == figures(duck)
+    assert duck["logs"]["moderation"]["rows"] == 3
+    (logs / "export.csv").write_text(
+        "Exported 2024-02-01\n\nCase;Opened;Closed;Kind\n"
+        "C1;05.01.2024 10:00;2024-01-06;personal_data_leak\n", "utf-8")
+    lines = []
+    for engine in ("duckdb", "spark"):
+        code, _out, err = run("assess", pack, "-c", "iq.telegram-2023", "--as-of", "2024-03-31",
+                              "--engine", engine, *(spark if engine == "spark" else ()))
+        assert code == 2
+        lines.append(one_line(err))
+    assert lines[0] == lines[1]
+    assert "export.csv" in lines[0] and "'2024-01-06'" in lines[0] and "row(s) 1" in lines[0]

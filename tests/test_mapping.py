@@ -375,8 +375,9 @@ def test_a_standard_table_column_left_unmapped_is_named_in_the_mapping(tmp_path:
     _edit_breach_mapping(pack, lambda d: d["columns"].pop("countries"))
     (line,) = load_error(pack)
     assert line.startswith("pack/logs/breaches.mapping.yaml:")
-    assert line.endswith(": columns: the breaches table needs column(s) countries; map them (a "
-                         "constant with 'value' will do when the data has none)")
+    assert (": columns: the breaches table needs column(s) countries; map them (a constant "
+            "with 'value' will do when the data has none); the csv data read has: Name of "
+            "Covered Entity, State,") in line
 
 
 def test_filter_operators_are_checked_and_booleans_read_as_words(tmp_path: Path) -> None:

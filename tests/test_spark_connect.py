@@ -29,6 +29,7 @@ from parity import (
     README_CHECKLISTS,
     RULE_TYPES_CHECKLISTS,
     assert_deadline_and_rows_same,
+    assert_mapped_pack_same,
     assert_measured,
     assert_rule_types_measured,
     assert_same,
@@ -187,6 +188,13 @@ def test_bad_logs_are_one_line(connect_server: Server, run: Any, tmp_path: Path)
     assert code == 2
     line = one_line(err)
     assert "logs/moderation.parquet" in line and "not a Parquet file" in line
+    assert "java.lang" not in line  # the reason, not the JVM class
+
+
+def test_mapped_logs_on_the_server(connect_server: Server, run: Any, tmp_path: Path) -> None:
+    """Mappings on Spark Connect: nested JSON records, a CSV read without its first lines,
+    and a bad date located by file and row (the error path's file names) as on DuckDB."""
+    assert_mapped_pack_same(run, tmp_path, _remote(connect_server))
 
 
 def test_unreachable_server_is_one_line(run: Any) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 from packs import write_pack
+from parity import assert_mapped_pack_same
 from parity import figures as _figures
 from parity import one_line as _one_line
 
@@ -156,45 +157,7 @@ def test_csv_skip_json_records_and_bad_dates_on_spark(spark: Any, run: Any,
                                                         tmp_path: Path) -> None:
     """Lines before a CSV header, records nested in a JSON document, and a date that fits no
     format (reported with its file and row, as DuckDB reports it)."""
-    pack = write_pack(tmp_path / "p", platform={"name": "Test Messenger",
-                                                "users": {"IQ": 1_000_000},
-                                                "timezone": "Asia/Baghdad"})
-    logs = pack / "logs"
-    logs.mkdir()
-    (logs / "export.csv").write_text(
-        "Exported 2024-02-01\n\nCase;Opened;Closed;Kind\n"
-        "C1;05.01.2024 10:00;06.01.2024 09:00;personal_data_leak\n"
-        "C2;07.01.2024 08:30;10.01.2024 08:30;personal_data_leak\n", "utf-8")
-    (logs / "more.json").write_text(json.dumps({"data": {"items": [
-        {"Case": "J1", "Opened": "08.01.2024 10:00", "Closed": "08.01.2024 12:00",
-         "Kind": "personal_data_leak"}]}}), "utf-8")
-    columns = {"request_id": "Case", "received_at": {"from": "Opened", "format": "%d.%m.%Y %H:%M"},
-               "actioned_at": {"from": "Closed", "format": "%d.%m.%Y %H:%M"},
-               "category": "Kind", "requester": {"value": "authority"},
-               "action": {"value": "channel_closed"}, "country": {"value": "IQ"}}
-    (logs / "moderation.a.mapping.yaml").write_text(yaml.safe_dump(
-        {"schema_version": 1, "table": "moderation", "files": "export.csv", "skip": 2,
-         "delimiter": ";", "columns": columns}), "utf-8")
-    (logs / "moderation.b.mapping.yaml").write_text(yaml.safe_dump(
-        {"schema_version": 1, "table": "moderation", "files": "more.json",
-         "records": "data.items", "columns": columns}), "utf-8")
-    args = ["-c", "iq.telegram-2023", "--as-of", "2024-03-31"]
-    duck = _assess(run, tmp_path / "d.json", pack, *args)
-    sparks = _assess(run, tmp_path / "s.json", pack, *args, engine="spark")
-    assert _figures(sparks) == _figures(duck)
-    assert duck["logs"]["moderation"]["rows"] == 3
-    (logs / "export.csv").write_text(
-        "Exported 2024-02-01\n\nCase;Opened;Closed;Kind\n"
-        "C1;05.01.2024 10:00;2024-01-06;personal_data_leak\n", "utf-8")
-    lines = []
-    for engine in ("duckdb", "spark"):
-        extra = ["--engine", engine] + (["--spark-master", "local[2]"] if engine == "spark"
-                                        else [])
-        code, _out, err = run("assess", pack, *args, *extra)
-        assert code == 2
-        lines.append(_one_line(err))
-    assert lines[0] == lines[1]
-    assert "export.csv" in lines[0] and "'2024-01-06'" in lines[0] and "row(s) 1" in lines[0]
+    assert_mapped_pack_same(run, tmp_path, ("--spark-master", "local[2]"))
 
 
 def test_mapping_that_does_not_match_the_lake_is_one_line(spark: Any, run: Any, tmp_path: Path,
@@ -345,3 +308,100 @@ def test_every_report_is_byte_identical(spark: Any, run: Any, tmp_path: Path,
     assert written["spark"] == written["duckdb"]
     assert len([n for n in written["duckdb"] if n.endswith(".events.csv")]) >= 4
     assert written["duckdb"]["report.html"].count(b"<svg") >= 2  # monthly charts drawn
+
+
+def test_two_assessments_on_one_session_keep_their_own_rows(spark: Any, tmp_path: Path) -> None:
+    """A notebook assesses two packs on its one session: the first result's offending rows
+    (read again when its workbook is written) are still its own."""
+    import csv
+
+    import audit
+
+    example = ROOT / "examples" / "before-negotiation"
+    other = tmp_path / "other"
+    shutil.copytree(example, other)
+    log = other / "logs" / "moderation.csv"
+    rows = list(csv.reader(log.open(encoding="utf-8")))
+    with log.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows[:1] + rows[1::2])
+    rule = "iq.telegram-2023:leak-takedown"
+    first = audit.assess(example, ["iq.telegram-2023"], engine="spark", spark=spark)
+    before = list(first.detail_rows(rule))
+    second = audit.assess(other, ["iq.telegram-2023"], engine="spark", spark=spark)
+    assert list(second.detail_rows(rule)) != before  # a different log, other rows
+    assert list(first.detail_rows(rule)) == before and len(before) > 10
+
+
+def test_bad_value_in_a_folder_names_the_part(spark: Any, run: Any, tmp_path: Path) -> None:
+    """A bad date in the second part of a folder: both engines name that part and its row."""
+    pack = write_pack(tmp_path / "p", platform={"name": "Test Messenger",
+                                                "users": {"IQ": 1_000_000},
+                                                "timezone": "Asia/Baghdad"})
+    parts = pack / "logs" / "export"
+    parts.mkdir(parents=True)
+    head = "Case,Opened,Closed\n"
+    (parts / "part-0.csv").write_text(head + "C1,05.01.2024 10:00,06.01.2024 09:00\n", "utf-8")
+    (parts / "part-1.csv").write_text(head + "C2,07.01.2024 08:30,08.01.2024 08:30\n"
+                                      "C3,2024-01-09,09.01.2024 12:00\n", "utf-8")
+    local = "%d.%m.%Y %H:%M"
+    (pack / "logs" / "moderation.mapping.yaml").write_text(yaml.safe_dump({
+        "schema_version": 1, "table": "moderation", "files": "export",
+        "columns": {"request_id": "Case", "received_at": {"from": "Opened", "format": local},
+                    "actioned_at": {"from": "Closed", "format": local},
+                    "category": {"value": "personal_data_leak"},
+                    "requester": {"value": "authority"}, "action": {"value": "removed"},
+                    "country": {"value": "IQ"}}}), "utf-8")
+    lines = []
+    for engine in ("duckdb", "spark"):
+        extra = ["--spark-master", "local[2]"] if engine == "spark" else []
+        code, _out, err = run("assess", pack, "-c", "iq.telegram-2023", "--engine", engine,
+                              *extra)
+        assert code == 2
+        lines.append(_one_line(err))
+    assert lines[0] == lines[1]
+    assert lines[0].startswith("p/logs/export/part-1.csv: column 'Opened'")
+    assert "'2024-01-09'" in lines[0] and "row(s) 2" in lines[0]
+
+
+def test_two_digit_year_format_names_the_mapping_key(spark: Any, run: Any,
+                                                      tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p", platform={"name": "Test Messenger",
+                                                "users": {"IQ": 1_000_000},
+                                                "timezone": "Asia/Baghdad"})
+    (pack / "logs").mkdir()
+    (pack / "logs" / "export.csv").write_text("Case,Opened\nC1,05/01/24 10:00\n", "utf-8")
+    (pack / "logs" / "moderation.mapping.yaml").write_text(
+        "schema_version: 1\ntable: moderation\nfiles: export.csv\ncolumns:\n"
+        "  request_id: Case\n  received_at: {from: Opened, format: '%d/%m/%y %H:%M'}\n"
+        "  actioned_at: {value: ''}\n", "utf-8")
+    code, _out, err = run("assess", pack, "-c", "iq.telegram-2023", "--engine", "spark",
+                          "--spark-master", "local[2]")
+    assert code == 2
+    line = _one_line(err)
+    assert line.startswith("p/logs/moderation.mapping.yaml:6: columns.received_at.format: ")
+    assert "two-digit years" in line
+
+
+def test_json_records_problems_on_spark(spark: Any, run: Any, tmp_path: Path) -> None:
+    """A ``records`` path the documents do not have names the mapping key; a document that is
+    not JSON names the file (Spark reads it as a corrupt record)."""
+    pack = write_pack(tmp_path / "p", platform={"name": "Test Messenger",
+                                                "users": {"IQ": 1_000_000},
+                                                "timezone": "Asia/Baghdad"})
+    (pack / "logs").mkdir()
+    (pack / "logs" / "more.json").write_text(json.dumps({"data": {"items": [
+        {"Case": "J1", "Opened": "2024-01-08 10:00:00"}]}}), "utf-8")
+    mapping = pack / "logs" / "moderation.mapping.yaml"
+    mapping.write_text("schema_version: 1\ntable: moderation\nfiles: more.json\n"
+                       "records: data.itemz\ncolumns:\n  request_id: Case\n"
+                       "  received_at: Opened\n  actioned_at: {value: ''}\n", "utf-8")
+    args = ["assess", pack, "-c", "iq.telegram-2023", "--engine", "spark", "--spark-master",
+            "local[2]"]
+    code, _out, err = run(*args)
+    assert code == 2
+    assert _one_line(err).startswith("p/logs/moderation.mapping.yaml:4: records: cannot read: ")
+    mapping.write_text(mapping.read_text("utf-8").replace("itemz", "items"), "utf-8")
+    (pack / "logs" / "more.json").write_text('{"data": {"items": [{"Case": "J1", ', "utf-8")
+    code, _out, err = run(*args)
+    assert code == 2
+    assert _one_line(err).startswith("p/logs/more.json: cannot read: not valid JSON")

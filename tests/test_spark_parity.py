@@ -149,3 +149,18 @@ def test_corrupt_parquet_names_the_reason(spark: Any, run: Any, tmp_path: Path) 
     assert code == 2
     line = one_line(err)
     assert "logs/moderation.parquet" in line and "not a Parquet file" in line
+    assert "java.lang" not in line  # the reason, not the JVM class
+
+
+def test_unreachable_standalone_master_is_one_line(run: Any) -> None:
+    """Spark would retry for about a minute and name no reason; the run says it at once."""
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    code, _out, err = run("assess", EXAMPLES / "before-negotiation", "-c", "iq.law",
+                          "--engine", "spark", "--spark-master", f"spark://127.0.0.1:{port}")
+    assert code == 2
+    line = one_line(err)
+    assert f"cannot reach the Spark master at spark://127.0.0.1:{port}" in line

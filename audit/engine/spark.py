@@ -17,7 +17,7 @@ from typing import Any
 from audit.engine.base import EngineUnavailable
 from audit.engine.spark_session import _first_line, start_session
 from audit.errors import EvidenceError, Problem
-from audit.logs.store import LogInfo, LogStore
+from audit.logs.store import LogInfo, LogStore, quote
 
 # Spark's type names as DuckDB's DESCRIBE gives them, for the typed view's choices
 _TYPES = {"string": "VARCHAR", "timestamp": "TIMESTAMP WITH TIME ZONE",
@@ -147,6 +147,15 @@ class SparkEngine(LogStore):
         self._tables: set[str] = set()
         self._workdir: Path | None = None
         self.listings: dict[tuple[str, ...], list[str]] = {}
+        # this run's views: a session may serve several assessments (a notebook's), whose
+        # results read their own logs again when a workbook is written
+        import uuid
+
+        self._run = uuid.uuid4().hex[:8]
+
+    def relation(self, name: str) -> str:
+        """The log's typed view, named for this run (``_audit_<run>_log_<name>``)."""
+        return quote(f"_audit_{self._run}_log_{name}")
 
     def read_source(self, source: Any, display: str) -> str:
         """``source`` as a Spark temporary view (``spark_read``); its schema is read now.
@@ -178,6 +187,15 @@ class SparkEngine(LogStore):
             out.writerow(frame.columns)
             for row in frame.toLocalIterator():
                 out.writerow(["" if v is None else v for v in row])
+
+    def format_problem(self, fmt: str) -> str | None:
+        from audit.engine.spark_sql import UntranslatableSQL, parse_pattern
+
+        try:
+            parse_pattern(fmt)
+        except UntranslatableSQL as exc:
+            return f"--engine spark: {exc}"
+        return None
 
     def query_errors(self) -> tuple[type[BaseException], ...]:
         return _spark_errors()
@@ -240,10 +258,16 @@ def _cause(exc: BaseException) -> BaseException:
                          "it, or start Spark with the delta-spark package (docs/spark.md)")
     causes = re.findall(r"Caused by: ([^\n]*)", text)
     if causes:  # a failed task: the innermost reason, not the stage's
-        return Exception(causes[-1].strip())
+        return Exception(_without_class(causes[-1].strip()))
     for pattern in (r"(\[PATH_NOT_FOUND\][^\n]*)",
                     r"(\[UNABLE_TO_INFER_SCHEMA\][^\n]*)", r"([A-Za-z.]*Exception: [^\n]*)"):
         found = re.search(pattern, text)
         if found:
-            return Exception(found.group(1))
+            return Exception(_without_class(found.group(1)))
     return exc
+
+
+def _without_class(reason: str) -> str:
+    """``java.lang.RuntimeException: x is not a Parquet file`` -> ``x is not a Parquet file``:
+    the reader needs the reason, not the JVM's class name."""
+    return re.sub(r"^(?:[a-z_][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error): ", "", reason)

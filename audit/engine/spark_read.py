@@ -42,8 +42,6 @@ def spark_path(path: str) -> str:
 
 def read_frame(session: Any, source: Source, scratch: Path | None = None) -> Any:
     """The DataFrame of ``source``; schema errors surface here, row errors when it is read."""
-    from pyspark.sql import functions as F
-
     paths = [spark_path(p) for p in _skipped(source, scratch)]
     read = session.read
     fmt = source.format
@@ -61,12 +59,14 @@ def read_frame(session: Any, source: Source, scratch: Path | None = None) -> Any
         frame = read.format("delta").load(paths[0])
     else:
         raise UnreadableSource(f"unknown format {fmt!r}")
+    # SQL expressions rather than pyspark.sql.functions: the same call on a local session and
+    # on Spark Connect
     if source.with_file:
-        frame = frame.select("*", F.col("_metadata.file_path").alias("filename"))
+        frame = frame.selectExpr("*", "_metadata.file_path AS filename")
     if source.records:
         keep = ["filename"] if source.with_file else []
-        frame = (frame.select(F.explode(F.col(_dotted(source.records))).alias("_r"), *keep)
-                 .select("_r.*", *keep))
+        frame = (frame.selectExpr(f"explode({_dotted(source.records)}) AS _r", *keep)
+                 .selectExpr("_r.*", *keep))
     return frame
 
 
@@ -74,7 +74,7 @@ def register(session: Any, source: Source, scratch: Path | None = None
              ) -> tuple[str, list[str]]:
     """``source`` as a temporary view: its name, quoted for SQL, and the files Spark lists
     for it (a lake location's parts; for Delta, the files of the version read)."""
-    name = f"_src_{next(_VIEWS)}"
+    name = f"_audit_src_{next(_VIEWS)}"
     frame = read_frame(session, source, scratch)
     frame.createOrReplaceTempView(name)
     files = sorted(frame.inputFiles()) if source.locations else []

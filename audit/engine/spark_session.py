@@ -176,6 +176,7 @@ def start_session(master: str | None = None, remote: str | None = None,
     if not _java_found():
         raise EngineUnavailable("--engine spark needs Java 17 or newer: apt-get install "
                                 "openjdk-17-jre-headless (or set JAVA_HOME)")
+    _check_master(master)
     builder = SparkSession.builder.master(master or DEFAULT_MASTER).appName("platform-audit")
     for key, value in settings.items():
         builder = builder.config(key, value)
@@ -204,6 +205,25 @@ def _scratch_warehouse() -> str:
     folder = tempfile.mkdtemp(prefix="audit-spark-warehouse-")
     atexit.register(shutil.rmtree, folder, True)
     return folder
+
+
+def _check_master(master: str | None) -> None:
+    """A standalone master (spark://host:port[,host:port]) that does not answer is said in a
+    second; Spark itself retries for about a minute and then names no reason."""
+    if not master or not master.startswith("spark://"):
+        return
+    import socket
+
+    reasons = []
+    for hostport in master[len("spark://"):].split(","):
+        host, _, port = hostport.rpartition(":")
+        try:
+            with socket.create_connection((host or hostport, int(port or 7077)), timeout=3):
+                return
+        except (OSError, ValueError) as exc:
+            reasons.append(f"{hostport}: {getattr(exc, 'strerror', None) or exc}")
+    raise EngineUnavailable(f"cannot reach the Spark master at {master} ({'; '.join(reasons)}); "
+                            "check --spark-master and that the master runs")
 
 
 def prepare_session(session: Any) -> None:

@@ -22,7 +22,7 @@ covered by tests/test_spark_sql.py):
   asks, ``spark.py``). Several files are numbered in path order, as DuckDB numbers a sorted
   glob's files.
 - ``try_strptime(x, fmt | [fmt, ...])`` (log mappings' dates): ``coalesce`` of
-  ``to_timestamp(x, pattern)``, each strptime format as a Java pattern (``_parse_pattern``);
+  ``to_timestamp(x, pattern)``, each strptime format as a Java pattern (``parse_pattern``);
   a value that does not parse is NULL on both (ANSI off, the CORRECTED parser).
 - ``regexp_full_match(x, re)``: ``x RLIKE '^(?:re)\\z'`` (``\\z``: Java's ``$`` would also
   match before a final line break).
@@ -93,7 +93,7 @@ _PARSE_REFUSED = {"%y": "two-digit years are read as 2000-2099 by Spark but 1969
                         "DuckDB; give four-digit years or assess with --engine duckdb"}
 
 
-def _parse_pattern(fmt: str) -> str:
+def parse_pattern(fmt: str) -> str:
     """A DuckDB strptime format as a Spark (Java) parsing pattern, literal text quoted."""
     for short, full in _PARSE_SHORTHAND.items():
         fmt = fmt.replace(short, full)
@@ -141,7 +141,7 @@ def _parsed(value: exp.Expression, formats: exp.Expression) -> exp.Expression:
     for fmt in given:
         if not (isinstance(fmt, exp.Literal) and fmt.is_string):
             raise UntranslatableSQL("strptime with a computed format")
-        pattern = _parse_pattern(str(fmt.this))
+        pattern = parse_pattern(str(fmt.this))
         variants = [pattern.replace("xxx", o) for o in _OFFSETS] if "%z" in str(fmt.this) \
             else [pattern]
         parses += [exp.Anonymous(this="to_timestamp", expressions=[

@@ -249,7 +249,8 @@ def _unknown(col: str, columns: list[str], mapping: LogMapping) -> str:
     return f"no column {col!r} in {mapping.displays[0]} (columns: {shown}){hint}"
 
 
-def _targets(mapping: LogMapping, columns: list[str], timezone: str | None) -> list[Target]:
+def _targets(mapping: LogMapping, columns: list[str], timezone: str | None,
+             store: Any = None) -> list[Target]:
     spec = mapping.spec
     out: list[Target] = []
     for name, col in (spec.get("columns") or {}).items():
@@ -283,6 +284,11 @@ def _targets(mapping: LogMapping, columns: list[str], timezone: str | None) -> l
                                    else "date" if col.get("format") else "text")
         if kind in ("timestamp", "date"):
             fmts = _formats(col) or ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]
+            for i, fmt in enumerate(_formats(col)):  # a format this engine would read otherwise
+                problem = store.format_problem(fmt) if store is not None else None
+                if problem:
+                    raise mapping.problem(key + ("format",) + ((i,) if isinstance(
+                        col["format"], list) else ()), problem)
             parsed = f"try_strptime({text}, [{', '.join(literal(f) for f in fmts)}])"
             zone = col.get("timezone") or spec.get("timezone") or timezone
             if kind == "date":
@@ -373,8 +379,8 @@ def compile_mapping(store: Any, mapping: LogMapping, timezone: str | None,
         except store.query_errors() as exc:
             raise loader_failed(store, via, display, exc) from None
         return selected, transform
-    targets = _targets(mapping, columns, timezone)
-    _check_required(mapping, [t.name for t in targets])
+    targets = _targets(mapping, columns, timezone, store)
+    _check_required(mapping, [t.name for t in targets], columns)
     check_values(store, mapping, targets, where)
     sql = (f"SELECT {', '.join(f'{t.expr} AS {quote(t.name)}' for t in targets)} "
            f"FROM {selected}")
@@ -391,16 +397,19 @@ def compile_mapping(store: Any, mapping: LogMapping, timezone: str | None,
     return f"({sql})", None
 
 
-def _check_required(mapping: LogMapping, names: list[str]) -> None:
-    """A standard table's required columns must be mapped (named here, not in the data)."""
+def _check_required(mapping: LogMapping, names: list[str], read: list[str]) -> None:
+    """A standard table's required columns must be mapped (named here, not in the data); the
+    columns read are listed, since a wrong ``format`` reads other columns than expected."""
     from audit.logs.tables import KNOWN_LOGS
 
     spec = KNOWN_LOGS.get(mapping.table)
     missing = [c for c in (spec.required if spec else ()) if c not in names]
     if missing:
+        shown = ", ".join(read[:12]) + (", ..." if len(read) > 12 else "")
         raise mapping.problem(("columns",), f"the {mapping.table} table needs column(s) "
                                             f"{', '.join(missing)}; map them (a constant with "
-                                            "'value' will do when the data has none)")
+                                            "'value' will do when the data has none); the "
+                                            f"{mapping.format} data read has: {shown}")
 
 
 def is_mapping(path: Path) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audit.errors import EvidenceError, Problem
-from audit.logs.sources import Source, is_location, same_file
+from audit.logs.sources import Source, is_location, local_name
 from audit.logs.store import NOT_UTF8, quote
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -132,8 +132,27 @@ def source_sql(store: Any, mapping: LogMapping, files: list[str] | None = None,
                with_file: bool = False) -> str:
     """The engine's relation over the raw data (a DuckDB table function, a Spark view)."""
     display = mapping.displays[0] if not files or len(files) != 1 else _display(mapping, files[0])
-    relation: str = store.read_source(source_of(mapping, files, with_file), display)
+    try:
+        relation: str = store.read_source(source_of(mapping, files, with_file), display)
+    except EvidenceError as exc:
+        raise _records_problem(mapping, exc) from None
     return relation
+
+
+def _records_problem(mapping: LogMapping, exc: EvidenceError) -> EvidenceError:
+    """Spark resolves ``records`` while reading (DuckDB while querying): a path the data does
+    not have is the mapping's problem, JSON Spark could not parse the file's."""
+    text = " ".join(p.message for p in exc.problems)
+    if not mapping.spec.get("records"):
+        return exc
+    if "_corrupt_record" in text:
+        return input_error(Problem(exc.problems[0].file, "", "cannot read: not valid JSON "
+                                   "(Spark read it as a corrupt record; --engine duckdb names "
+                                   "the byte)"))
+    if any(k in text for k in ("FIELD_NOT_FOUND", "UNRESOLVED_COLUMN", "INVALID_EXTRACT")):
+        reason = text.split(": ", 1)[-1] if ": " in text else text
+        return mapping.problem(("records",), "cannot read: " + reason)
+    return exc
 
 
 def _display(mapping: LogMapping, source: str) -> str:
@@ -227,8 +246,19 @@ def check_values(store: Any, mapping: LogMapping, targets: list[Target], where: 
 
 
 def _file_display(mapping: LogMapping, reported: str) -> str:
-    """The display name of the data file an engine names in its ``filename`` column."""
+    """The name of the data file an engine reports in its ``filename`` column: a file of a
+    local folder as the folder's display plus its path inside it; a lake file as its URI."""
+    here = local_name(reported)
     for source, display in zip(mapping.sources, mapping.displays, strict=True):
-        if same_file(reported, source) or reported.startswith(source.rstrip("/") + "/"):
-            return display if not Path(source).is_dir() else reported
+        if is_location(source):
+            given = local_name(source).rstrip("/")
+            if here == given or here.startswith(given + "/"):
+                return reported
+            continue
+        src = Path(source).resolve()
+        found = Path(here).resolve() if not is_location(here) else None
+        if found == src:
+            return display
+        if found is not None and src.is_dir() and found.is_relative_to(src):
+            return display.rstrip("/") + "/" + found.relative_to(src).as_posix()
     return mapping.displays[0]

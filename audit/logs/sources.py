@@ -65,16 +65,11 @@ class Source:
         return [p for p in self.paths if not is_location(p) and Path(p).is_dir()]
 
 
-def same_file(engine_name: str, given: str) -> bool:
-    """Whether a ``filename`` value an engine reports is the path it was given.
-
-    DuckDB reports the path as given; Spark a URI (``file:///tmp/a%20b.csv``)."""
-    if engine_name == given:
-        return True
-    parsed = urlparse(engine_name)
-    if parsed.scheme == "file":
-        return unquote(parsed.path) == str(Path(given).resolve()) or unquote(parsed.path) == given
-    return False
+def local_name(reported: str) -> str:
+    """A file name as an engine reports it (DuckDB: as given; Spark: a URI such as
+    ``file:/tmp/a%20b.csv``), as a local path where it is one."""
+    parsed = urlparse(reported)
+    return unquote(parsed.path) if parsed.scheme == "file" else reported
 
 
 def duckdb_relation(source: Source) -> str:

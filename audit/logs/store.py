@@ -151,6 +151,11 @@ class LogStore:
         except ValueError as exc:
             raise EvidenceError(problems=[Problem(display, "", str(exc))]) from None
 
+    def format_problem(self, fmt: str) -> str | None:
+        """Why this engine cannot read dates in the strptime format ``fmt`` as DuckDB does
+        (None: it can; DuckDB's own verdict is given when the mapping is read)."""
+        return None
+
     def query_errors(self) -> tuple[type[BaseException], ...]:
         """What a query over unreadable data raises on this engine."""
         import duckdb
