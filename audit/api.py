@@ -144,6 +144,9 @@ def write(assessment: Assessment, target: PathLike | IO[Any], format: str | None
     from audit.reports.base import write_atomically, writer_for
 
     registry = get_registry()
+    engine = getattr(assessment.evidence, "_logs", None)
+    if engine is not None:  # detail rows are read from the engine while writing
+        engine.check_ready()
     if isinstance(target, (str, os.PathLike)):
         path = Path(target)
         writer = writer_for(registry, format, path)

@@ -405,3 +405,16 @@ def test_json_records_problems_on_spark(spark: Any, run: Any, tmp_path: Path) ->
     code, _out, err = run(*args)
     assert code == 2
     assert _one_line(err).startswith("p/logs/more.json: cannot read: not valid JSON")
+
+
+def test_a_stopped_session_is_said_before_writing() -> None:
+    """A notebook stops its session, then writes the workbook: one AuditError, before any
+    file is opened (the detail rows would be read from the stopped session)."""
+    import audit
+    from audit.engine.spark import SparkEngine
+
+    class Stopped:
+        is_stopped = True
+
+    with pytest.raises(audit.AuditError, match="Spark session of this assessment has stopped"):
+        SparkEngine(session=Stopped()).check_ready()

@@ -80,6 +80,9 @@ class SparkConnection:
         self.statements: list[str] = []  # the Spark SQL run, for tests and --debug
 
     def execute(self, sql: str, params: list[Any] | None = None) -> _Cursor:
+        if _stopped(self.session):  # e.g. a notebook stopped it before writing the workbook
+            raise EngineUnavailable("the Spark session of this assessment has stopped; assess "
+                                    "again on a running session, then write the report")
         if params:
             raise EngineUnavailable("internal: a parameterised statement reached the Spark "
                                     "engine")
@@ -181,12 +184,16 @@ class SparkEngine(LogStore):
         writes it (header, empty for NULL, quotes only where needed)."""
         import csv
 
+        self.spark_con.execute("SELECT 1")  # a stopped session is said before a file is opened
         frame = self.session.sql(self.spark_con.translate(sql))
         with path.open("w", newline="", encoding="utf-8") as fh:
             out = csv.writer(fh, lineterminator="\n")
             out.writerow(frame.columns)
             for row in frame.toLocalIterator():
                 out.writerow(["" if v is None else v for v in row])
+
+    def check_ready(self) -> None:
+        self.spark_con.execute("SELECT 1")  # says so in one line if the session has stopped
 
     def format_problem(self, fmt: str) -> str | None:
         from audit.engine.spark_sql import UntranslatableSQL, parse_pattern
@@ -237,6 +244,15 @@ class SparkEngine(LogStore):
         rows = list(zip(*columns.values(), strict=True))
         self.session.createDataFrame(rows, schema).createOrReplaceTempView(name)
         self._tables.add(name)
+
+
+def _stopped(session: Any) -> bool:
+    """Whether a session can no longer run queries (a local one's context is gone, or a
+    Connect session was released)."""
+    if getattr(session, "is_stopped", False) is True:
+        return True
+    context = getattr(session, "_sc", None)
+    return context is not None and getattr(context, "_jsc", True) is None
 
 
 def _spark_errors() -> tuple[type[BaseException], ...]:

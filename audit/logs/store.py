@@ -151,6 +151,10 @@ class LogStore:
         except ValueError as exc:
             raise EvidenceError(problems=[Problem(display, "", str(exc))]) from None
 
+    def check_ready(self) -> None:
+        """Raise an ``AuditError`` if this engine can no longer answer queries (DuckDB always
+        can while the result is alive)."""
+
     def format_problem(self, fmt: str) -> str | None:
         """Why this engine cannot read dates in the strptime format ``fmt`` as DuckDB does
         (None: it can; DuckDB's own verdict is given when the mapping is read)."""
