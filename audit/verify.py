@@ -1,12 +1,19 @@
 """Verifiable results: what a run rested on (checklist files, plugins, mappings, evidence, each
-hashed) is recorded in the JSON result's ``provenance``, and ``audit verify RESULT PACK``
-re-hashes the pack and the installed checklists and says what differs (exit 1 when anything
-does), so two parties can show they ran the same audit on the same evidence.
+hashed, and the engine that computed the figures) is recorded in the JSON result's
+``provenance``, and ``audit verify RESULT PACK`` re-hashes the pack and the installed
+checklists and says what differs (exit 1 when anything does), so two parties can show they ran
+the same audit on the same evidence.
+
+A data-lake location read by Spark is not hashed (its bytes never reach this process): the
+result records Spark's listing of it, which only Spark can list again. Without
+``--engine spark`` verify says so, one line per listing, and exits 1: "not verified" must not
+pass for "the same".
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -55,6 +62,54 @@ def checklist_files(checklists: Sequence[Checklist],
     return [seen[k] for k in sorted(seen)]
 
 
+def public_url(url: str) -> str:
+    """A Spark master or Connect URL without what may be secret: a Connect URL's parameters
+    (``sc://host:15002/;token=...``) and any ``user:password@``."""
+    bare = re.sub(r"//[^/@;]*@", "//", url.split(";", 1)[0])
+    return bare.rstrip("/") if bare.startswith("sc://") else bare
+
+
+def _connect_url(session: Any) -> str | None:
+    """Where a Spark Connect session given by the caller (``audit.assess(spark=...)``) runs.
+    The client keeps its host and port only on its channel builder, a private attribute."""
+    builder = getattr(getattr(session, "client", None), "_builder", None)
+    endpoint = getattr(builder, "endpoint", None)
+    return f"sc://{endpoint}" if isinstance(endpoint, str) else None
+
+
+def engine_record(pack: EvidencePack) -> dict[str, Any]:
+    """Which engine computed the figures: its name and version, and for Spark the master or
+    the Spark Connect server. Both engines give the same figures (tests/test_spark_parity.py);
+    this says which one did, for whoever has to re-run it. Nothing secret: a Connect URL's
+    parameters (a token) are dropped."""
+    options: dict[str, Any] = dict(getattr(pack, "_store_options", {}) or {})
+    if options.get("engine") != "spark":
+        import duckdb
+
+        return {"name": "duckdb", "version": duckdb.__version__}
+    session = getattr(pack._logs, "session", None) or options.get("spark_session")
+    record: dict[str, Any] = {"name": "spark"}
+    if session is None:  # no session was started (nothing read the logs): what was asked for
+        import pyspark
+
+        from audit.engine.spark_session import DEFAULT_MASTER
+
+        record["version"] = pyspark.__version__
+        remote = options.get("spark_remote")
+        master = None if remote else options.get("spark_master") or DEFAULT_MASTER
+    elif type(session).__module__.startswith("pyspark.sql.connect"):
+        record["version"] = session.version  # the server's
+        remote, master = options.get("spark_remote") or _connect_url(session), None
+    else:
+        record["version"] = session.version
+        remote, master = None, session.sparkContext.master
+    if remote:
+        record["remote"] = public_url(remote)
+    else:
+        record["master"] = public_url(master or "")
+    return record
+
+
 def collect(checklists: Sequence[Checklist], library: ChecklistLibrary,
             pack: EvidencePack) -> dict[str, Any]:
     """The ``provenance`` block of the JSON result."""
@@ -71,6 +126,7 @@ def collect(checklists: Sequence[Checklist], library: ChecklistLibrary,
         "mappings": [{"path": f.path, "sha256": f.sha256} for f in files
                      if f.role == "mapping"],
         "evidence_sha256": evidence_digest(files),
+        "engine": engine_record(pack),
     }
 
 
@@ -83,8 +139,8 @@ def input_files(files: Sequence[tuple[Path, str]], pack: Any) -> list[dict[str, 
     return sorted(out, key=lambda f: (f["role"], f["path"]))
 
 
-def _locate(path: str, pack: Path) -> Path | None:
-    """Where a recorded file is now. Paths inside the pack were recorded as
+def _locate(path: str, pack: Path, folder: bool = False) -> Path | None:
+    """Where a recorded file (or ``folder``) is now. Paths inside the pack were recorded as
     ``<pack folder name>/<path in the pack>``, so they are looked up under PACK whatever its
     folder is called now; a workbook pack is the file itself; others are taken as written."""
     recorded = Path(path)
@@ -95,7 +151,28 @@ def _locate(path: str, pack: Path) -> Path | None:
         candidates.append(pack)
     if recorded.is_absolute() or not pack.is_dir():
         candidates.append(recorded)
-    return next((c for c in candidates if c.is_file()), None)
+    return next((c for c in candidates if (c.is_dir() if folder else c.is_file())), None)
+
+
+def _not_data(result: dict[str, Any], pack: Path) -> set[Path]:
+    """Files in the pack's mapped folders that are not data (``_SUCCESS``, ``.crc``
+    checksums, a ``_delta_log``): assess neither reads nor hashes them, so verify does not
+    look for them in the result. The rule is assess's own (``folder_files``)."""
+    from audit.logs.sources import folder_files, is_location
+
+    skipped: set[Path] = set()
+    for log in (result.get("logs") or {}).values():
+        for mapping in (log or {}).get("mappings") or []:
+            for shown in mapping.get("files") or []:
+                if not shown.endswith("/") or is_location(shown):
+                    continue  # a file, or a location Spark read (nothing local)
+                folder = _locate(shown.rstrip("/"), pack, folder=True)
+                if folder is None:
+                    continue
+                data = {Path(f).resolve() for f in folder_files(str(folder), "")}
+                skipped.update(f.resolve() for f in folder.rglob("*")
+                               if f.is_file() and f.resolve() not in data)
+    return skipped
 
 
 def compare(result: dict[str, Any], pack: Path,
@@ -126,6 +203,7 @@ def compare(result: dict[str, Any], pack: Path,
         else:
             same += 1
     if pack.is_dir():
+        listed |= _not_data(result, pack)
         for file in sorted(p for p in pack.rglob("*") if p.is_file()):
             if file.resolve() not in listed and not file.name.startswith("."):
                 diffs.append(_("evidence {path}: in the pack but not in the result",
@@ -165,26 +243,137 @@ def compare(result: dict[str, Any], pack: Path,
     return diffs, same
 
 
+def _lake_records(result: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(mapping file, ``locations`` record) of each mapping that read a data-lake location."""
+    return [(m["file"], m["locations"]) for log in (result.get("logs") or {}).values()
+            for m in (log or {}).get("mappings") or [] if m.get("locations")]
+
+
+def _in_pack(shown: str) -> str:
+    """A path as recorded, without the pack folder's name (the pack may be renamed)."""
+    return Path(*Path(shown).parts[1:]).as_posix() if len(Path(shown).parts) > 1 else shown
+
+
+def _listings_now(pack: Path, options: dict[str, Any]
+                  ) -> tuple[dict[tuple[str, tuple[str, ...]], dict[str, Any]], list[str]]:
+    """The pack read with Spark as assess reads it (its mappings, through the evidence
+    loaders): each lake mapping's listing now, by (mapping file, locations); or the reasons
+    the pack cannot be read, each a difference (the data the result rests on is not there)."""
+    from audit.errors import EvidenceError
+    from audit.evidence.loaders import load_evidence
+    from audit.plugins import get_registry
+
+    try:
+        loaded = load_evidence([pack], get_registry(), **options)
+    except EvidenceError as exc:
+        return {}, [_("data-lake locations cannot be listed here: {problem}", problem=line)
+                    for line in exc.lines]
+    now = {}
+    for info in loaded.logs.logs.values():
+        for found in info.extra.get("mappings", []):
+            if found.get("locations"):
+                key = (_in_pack(found["file"]), tuple(found["locations"]["paths"]))
+                now[key] = found["locations"]
+    return now, []
+
+
+def check_locations(result: dict[str, Any], pack: Path, options: dict[str, Any]
+                    ) -> tuple[list[str], int, list[str]]:
+    """Differences, agreements and what cannot be checked here, for the data-lake locations
+    the result's figures were read from. Only Spark can list a location again (``options``:
+    the engine's, as for assess); without it each listing is reported as not verified."""
+    recorded = _lake_records(result)
+    if not recorded:
+        return [], 0, []
+    if options.get("engine") != "spark":
+        return [], 0, [_("not verified here: {locations} was read in place by Spark "
+                         "({count} file(s) listed, listing SHA-256 {digest}); add --engine "
+                         "spark to list it again and compare",
+                         locations=", ".join(then["paths"]), count=then["files_listed"],
+                         digest=then["listing_sha256"][:16]) for _file, then in recorded]
+    now, diffs = _listings_now(pack, options)
+    if diffs:
+        return diffs, 0, []
+    same = 0
+    for file, then in recorded:
+        here = now.get((_in_pack(file), tuple(then["paths"])))
+        where = ", ".join(then["paths"])
+        if here is None:
+            diffs.append(_("location {locations}: not read by the pack's mappings here",
+                           locations=where))
+        elif (here["files_listed"], here["listing_sha256"]) != (then["files_listed"],
+                                                                then["listing_sha256"]):
+            diffs.append(_("location {locations}: {now} file(s) listed here (listing SHA-256 "
+                           "{now_hash}), {then} in the result ({then_hash})", locations=where,
+                           now=here["files_listed"], now_hash=here["listing_sha256"][:16],
+                           then=then["files_listed"], then_hash=then["listing_sha256"][:16]))
+        else:
+            same += 1
+    return diffs, same, []
+
+
+def _engine_line(prov: dict[str, Any]) -> str | None:
+    """Which engine computed the recorded figures (for information: verify recomputes none,
+    and both engines give the same figures)."""
+    engine = prov.get("engine") or {}
+    if not engine.get("name"):
+        return None
+    name, version = engine["name"], engine.get("version") or "?"
+    if engine.get("remote"):
+        return _("figures computed by {name} {version} (Spark Connect {remote})", name=name,
+                 version=version, remote=engine["remote"])
+    if engine.get("master"):
+        return _("figures computed by {name} {version} (master {master})", name=name,
+                 version=version, master=engine["master"])
+    return _("figures computed by {name} {version}", name=name, version=version)
+
+
 @click.command("verify")
 @click.argument("result", type=click.Path(path_type=Path))
 @click.argument("pack", type=click.Path(path_type=Path, exists=True))
 @click.option("--checklist", "-c", "local", multiple=True, type=click.Path(path_type=Path),
               help="A checklist file or folder of your own that the result was assessed "
                    "against (as given to assess -c). Repeatable.")
-def verify_cmd(result: Path, pack: Path, local: tuple[Path, ...]) -> None:
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
+              show_default=True, help="spark: list the data-lake locations the result was "
+                                      "read from again and compare the listings (needs the "
+                                      "spark extra and Java, docs/spark.md).")
+@click.option("--spark-master", default=None, help="Spark master URL for --engine spark "
+                                                   "(default local[*]).")
+@click.option("--spark-remote", default=None, help="Spark Connect URL for --engine spark, "
+                                                   "e.g. sc://host:15002.")
+def verify_cmd(result: Path, pack: Path, local: tuple[Path, ...], engine: str = "duckdb",
+               spark_master: str | None = None, spark_remote: str | None = None) -> None:
     """Re-hash an evidence pack and the installed checklists against a JSON result.
 
     Exit 0 when every evidence file, checklist file and plugin version recorded in RESULT is
-    the same here; 1 with one line per difference otherwise.
+    the same here; 1 with one line per difference otherwise. A data-lake location the result
+    was read from by Spark is listed again only with --engine spark; otherwise it is reported
+    as not verified, and the exit status is 1.
     """
+    from audit.cli import _engine_options
     from audit.diff import load_result
 
+    options = _engine_options(engine, spark_master, spark_remote)
     data = load_result(result)
     diffs, same = compare(data, pack, local)
-    for line in diffs:
+    lake_diffs, lake_same, unverified = check_locations(data, pack, options)
+    diffs += lake_diffs
+    same += lake_same
+    for line in [*diffs, *unverified]:
         click.echo(line)
-    if diffs:
-        click.echo(_("{n} difference(s); {same} item(s) the same", n=len(diffs), same=same))
+    engine_line = _engine_line(data.get("provenance") or {})
+    if diffs or unverified:
+        if unverified:
+            click.echo(_("{n} difference(s), {unverified} not verified here; {same} item(s) "
+                         "the same", n=len(diffs), unverified=len(unverified), same=same))
+        else:
+            click.echo(_("{n} difference(s); {same} item(s) the same", n=len(diffs),
+                         same=same))
+        if engine_line:
+            click.echo(engine_line)
         raise click.exceptions.Exit(1)
     click.echo(_("same: {same} item(s) (evidence files, checklist files, plugins) match "
                  "{result}", same=same, result=result))
+    if engine_line:
+        click.echo(engine_line)

@@ -291,7 +291,8 @@ def test_gap_workbook_full_offending_list_is_the_same(spark: Any, run: Any, tmp_
 def test_every_report_is_byte_identical(spark: Any, run: Any, tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """With SOURCE_DATE_EPOCH, the workbook, HTML (with its monthly charts and event lists),
-    Markdown and JSON written from Spark are the bytes written from DuckDB."""
+    Markdown and JSON written from Spark are the bytes written from DuckDB (the JSON but for
+    ``provenance.engine``, which says which engine computed them)."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
     example = ROOT / "examples" / "before-negotiation"
     checklists = ["-c", "iq.telegram-2023", "-c", "iq.law", "-c", "eu.gdpr", "-c", "br.lgpd"]
@@ -305,6 +306,14 @@ def test_every_report_is_byte_identical(spark: Any, run: Any, tmp_path: Path,
                                 "--engine", engine, *extra)
             assert code in (0, 1), err
         written[engine] = {f.name: f.read_bytes() for f in sorted(folder.iterdir())}
+    # the JSON's provenance names the engine that computed the figures; the rest is the same
+    engines = {}
+    for engine, files in written.items():
+        result = json.loads(files.pop("result.json"))
+        engines[engine] = result["provenance"].pop("engine")
+        written[engine]["result.json"] = json.dumps(result, indent=2).encode()
+    assert (engines["duckdb"]["name"], engines["spark"]["name"]) == ("duckdb", "spark")
+    assert engines["spark"]["master"] == "local[2]"
     assert written["spark"] == written["duckdb"]
     assert len([n for n in written["duckdb"] if n.endswith(".events.csv")]) >= 4
     assert written["duckdb"]["report.html"].count(b"<svg") >= 2  # monthly charts drawn
