@@ -23,7 +23,7 @@ Exit codes:
   0   ran, and every gate (--fail-under, --fail-on, --strict, diff
       --fail-on-regression, verify) passed
   1   ran, and a gate failed (one line per failed gate on stderr), or verify
-      found a difference
+      found a difference or could not check an input (a data-lake location)
   2   usage or input error (bad option, malformed checklist or evidence)
   3   plugin error (a plugin failed to load or register, or an id clash)
   70  internal error (a bug: rerun with --debug and report it)

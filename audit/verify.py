@@ -13,12 +13,12 @@ pass for "the same".
 from __future__ import annotations
 
 import hashlib
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 import click
 
+from audit.engine.base import public_url
 from audit.i18n import _
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,13 +60,6 @@ def checklist_files(checklists: Sequence[Checklist],
             except Exception:  # an unresolvable parent is reported by the loader, not here
                 pass
     return [seen[k] for k in sorted(seen)]
-
-
-def public_url(url: str) -> str:
-    """A Spark master or Connect URL without what may be secret: a Connect URL's parameters
-    (``sc://host:15002/;token=...``) and any ``user:password@``."""
-    bare = re.sub(r"//[^/@;]*@", "//", url.split(";", 1)[0])
-    return bare.rstrip("/") if bare.startswith("sc://") else bare
 
 
 def _connect_url(session: Any) -> str | None:

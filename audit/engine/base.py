@@ -9,6 +9,7 @@ docs/spark.md.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -67,3 +68,10 @@ class LogEngine(Protocol):
 
     def create_table(self, name: str, columns: dict[str, Sequence[Any]],
                      types: dict[str, str]) -> None: ...
+
+
+def public_url(url: str) -> str:
+    """A Spark master or Connect URL without what may be secret: a Connect URL's parameters
+    (``sc://host:15002/;token=...``) and any ``user:password@``."""
+    bare = re.sub(r"//[^/@;]*@", "//", url.split(";", 1)[0])
+    return bare.rstrip("/") if bare.startswith("sc://") else bare

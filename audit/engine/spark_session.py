@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from audit.engine.base import EngineUnavailable
+from audit.engine.base import EngineUnavailable, public_url
 
 INSTALL = 'pip install "platform-audit[spark]"'
 DEFAULT_MASTER = "local[*]"
@@ -107,7 +107,7 @@ def _connect(remote: str, settings: dict[str, str], debug: bool) -> Any:
     for this URL, so each run has its own temporary views on the server.
     """
     if not remote.startswith("sc://"):
-        raise EngineUnavailable(f"--spark-remote {remote}: expected a Spark Connect URL "
+        raise EngineUnavailable(f"--spark-remote {public_url(remote)}: expected a Spark Connect URL "
                                 "such as sc://host:15002")
     try:
         with _quiet_warnings(debug):  # needs grpcio, pandas, pyarrow
@@ -134,7 +134,7 @@ def _connect(remote: str, settings: dict[str, str], debug: bool) -> Any:
             client.close()  # else its clean-up at exit retries the dead server for minutes
         if debug:
             raise
-        raise EngineUnavailable(f"cannot reach Spark Connect at {remote}: {_rpc_reason(exc)}; "
+        raise EngineUnavailable(f"cannot reach Spark Connect at {public_url(remote)}: {_rpc_reason(exc)}; "
                                 "check the URL and that the server runs "
                                 "(sbin/start-connect-server.sh)") from None
     client.set_retry_policies(retries)

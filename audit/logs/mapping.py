@@ -139,6 +139,8 @@ def read_mapping(path: Path, display: str, digest: str, display_of: Any) -> LogM
         if not _GLOB.search(pattern) and folder.is_dir():
             fmt = fmt or _folder_format(folder)
             inside = [Path(f) for f in folder_files(str(folder), fmt or "")]
+            if fmt == "delta":  # its log decides which parts are live: hashed as evidence
+                inside += sorted(f for f in (folder / "_delta_log").rglob("*") if f.is_file())
             if not inside:
                 raise input_error(doc.problem(key, f"no {fmt or 'data'} file in "
                                                    f"{display_of(folder)}/"))
@@ -186,7 +188,9 @@ def _folder_format(folder: Path) -> str | None:
     if (folder / "_delta_log").is_dir():
         return "delta"
     for file in sorted(folder.rglob("*")):
-        if file.is_file() and not file.name.startswith((".", "_")):
+        # a README.txt beside the parts is not a CSV part (.txt means CSV for a named file)
+        if file.is_file() and not file.name.startswith((".", "_")) \
+                and file.suffix.lower() not in (".txt", ".md"):
             found = _format_of(file)
             if found:
                 return found
