@@ -95,6 +95,8 @@ def test_seeded_1m_row_lake_same_figures(spark: Any, run: Any, tmp_path: Path, l
     """1M rows: DuckDB (folder) = Spark (folder) = Spark (file:// location)."""
     inside = _lake_pack(tmp_path / "local", "statements")
     shutil.copytree(lake, inside / "logs" / "statements")
+    # a note beside the parts does not make the folder CSV (.txt is CSV for a named file)
+    (inside / "logs" / "statements" / "README.txt").write_text("exported 2024-01-02\n", "utf-8")
     args = ["-c", "iq.telegram-2023", "--as-of", "2023-12-31"]
     duck = _assess(run, tmp_path / "d.json", inside, *args)
     folder = _assess(run, tmp_path / "f.json", inside, *args, engine="spark")

@@ -164,3 +164,15 @@ def test_unreachable_standalone_master_is_one_line(run: Any) -> None:
     assert code == 2
     line = one_line(err)
     assert f"cannot reach the Spark master at spark://127.0.0.1:{port}" in line
+
+
+def test_connect_token_is_not_printed(run: Any) -> None:
+    """A Spark Connect URL may carry a token (sc://host:15002/;token=...): messages name the
+    server without it."""
+    pytest.importorskip("pyspark.sql.connect.session", reason="needs the spark-connect extra")
+    code, _out, err = run("assess", EXAMPLES / "before-negotiation", "-c", "iq.law",
+                          "--engine", "spark", "--spark-remote",
+                          "sc://127.0.0.1:1/;token=s3cr3t-token")
+    assert code == 2
+    line = one_line(err)
+    assert "sc://127.0.0.1:1" in line and "s3cr3t" not in line

@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from audit.logs.sources import Source, is_location
+from audit.logs.sources import SUFFIXES, Source, is_location
 from audit.logs.store import quote
 
 _VIEWS = itertools.count(1)
@@ -43,7 +43,7 @@ def spark_path(path: str) -> str:
 def read_frame(session: Any, source: Source, scratch: Path | None = None) -> Any:
     """The DataFrame of ``source``; schema errors surface here, row errors when it is read."""
     paths = [spark_path(p) for p in _skipped(source, scratch)]
-    read = session.read
+    read = _filtered(session.read, source)
     fmt = source.format
     if fmt == "csv":
         frame = _csv(session, source, paths)
@@ -85,7 +85,7 @@ def _csv(session: Any, source: Source, paths: list[str]) -> Any:
     from pyspark.sql.types import StringType, StructField, StructType
 
     def reader() -> Any:
-        return (session.read.option("header", True).option("inferSchema", False)
+        return (_filtered(session.read, source).option("header", True).option("inferSchema", False)
                 .option("mode", "FAILFAST").option("multiLine", True)
                 .option("quote", '"').option("escape", '"').option("sep", source.delimiter)
                 .option("encoding", source.encoding))
@@ -98,6 +98,15 @@ def _csv(session: Any, source: Source, paths: list[str]) -> Any:
     for other in frames[1:]:
         frame = frame.unionByName(other, allowMissingColumns=True)
     return frame
+
+
+def _filtered(read: Any, source: Source) -> Any:
+    """Folders and locations: only files of the format, as DuckDB's folder listing takes
+    (``folder_files``): a README beside Parquet parts is not a part. Partition folders are
+    still discovered (``pathGlobFilter`` filters file names only)."""
+    suffix = SUFFIXES.get(source.format)
+    whole = all(is_location(p) or Path(p).is_dir() for p in source.paths)
+    return read.option("pathGlobFilter", f"*{suffix}*") if suffix and whole else read
 
 
 def _dotted(path: str) -> str:

@@ -21,7 +21,7 @@ from audit.logs.store import literal, quote
 # read by Spark where it lies, never by the audit process.
 LOCATION_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 FORMATS = ("csv", "json", "jsonl", "parquet", "delta")
-_SUFFIX = {"csv": ".csv", "json": ".json", "jsonl": ".jsonl", "parquet": ".parquet"}
+SUFFIXES = {"csv": ".csv", "json": ".json", "jsonl": ".jsonl", "parquet": ".parquet"}
 
 
 def is_location(name: str | Path) -> bool:
@@ -119,7 +119,7 @@ def folder_files(path: str, fmt: str) -> list[str]:
     folder = Path(path)
     if not folder.is_dir():
         return [path]
-    suffix = _SUFFIX.get(fmt, "")
+    suffix = SUFFIXES.get(fmt, "")
     found = []
     for file in sorted(folder.rglob("*")):
         parts = file.relative_to(folder).parts
