@@ -28,7 +28,7 @@ from parity import (
 )
 
 pyspark = pytest.importorskip("pyspark", reason="the spark extra is not installed "
-                                                '(pip install -e ".[test,spark]")')
+                                                '(pip install -e ".[test,spark,spark-connect]")')
 
 
 @pytest.mark.parametrize("pack", ["before-negotiation", "after-remediation"])
