@@ -20,7 +20,7 @@ from parity import assert_mapped_pack_same
 from parity import figures as _figures
 from parity import one_line as _one_line
 
-pytest.importorskip("pyspark", reason='the spark extra is not installed (pip install -e ".[test,spark]")')
+pytest.importorskip("pyspark", reason='the spark extra is not installed (pip install -e ".[test,spark,spark-connect]")')
 
 ROOT = Path(__file__).resolve().parent.parent
 BYOD = ROOT / "tests" / "data" / "byod"
@@ -429,3 +429,42 @@ def test_a_stopped_session_is_said_before_writing() -> None:
 
     with pytest.raises(audit.AuditError, match="Spark session of this assessment has stopped"):
         SparkEngine(session=Stopped()).check_ready()
+
+
+def test_csv_parts_with_different_headers(spark: Any, run: Any, tmp_path: Path) -> None:
+    """Two parts whose columns come in another order: matched by name in a local folder on
+    both engines (Spark's folder read would match them by position, silently); in a lake
+    location, where the parts cannot be listed first, an error instead of swapped columns."""
+    pack = write_pack(tmp_path / "p", platform={"name": "Test Messenger",
+                                                "users": {"IQ": 1_000_000},
+                                                "timezone": "Asia/Baghdad"})
+    parts = pack / "logs" / "export"
+    parts.mkdir(parents=True)
+    (parts / "part-0.csv").write_text("Case,Opened,Closed\nC1,05.01.2024 10:00,"
+                                      "06.01.2024 09:00\n", "utf-8")
+    (parts / "part-1.csv").write_text("Case,Closed,Opened\nC2,08.01.2024 08:30,"
+                                      "07.01.2024 08:30\n", "utf-8")
+    local = "%d.%m.%Y %H:%M"
+    spec = {"schema_version": 1, "table": "moderation", "files": "export",
+            "columns": {"request_id": "Case", "received_at": {"from": "Opened", "format": local},
+                        "actioned_at": {"from": "Closed", "format": local},
+                        "category": {"value": "personal_data_leak"},
+                        "requester": {"value": "authority"}, "action": {"value": "removed"},
+                        "country": {"value": "IQ"}}}
+    (pack / "logs" / "moderation.mapping.yaml").write_text(yaml.safe_dump(spec), "utf-8")
+    args = ["-c", "iq.telegram-2023", "--as-of", "2024-03-31"]
+    duck = _assess(run, tmp_path / "d.json", pack, *args)
+    on_spark = _assess(run, tmp_path / "s.json", pack, *args, engine="spark")
+    assert _figures(on_spark) == _figures(duck)
+    takedown = next(r for r in duck["requirements"] if r["id"].endswith("leak-takedown"))
+    assert takedown["figures"]["events"] == 2 and takedown["figures"]["on_time"] == 2
+    remote = write_pack(tmp_path / "r", platform={"name": "Test Messenger",
+                                                  "users": {"IQ": 1_000_000},
+                                                  "timezone": "Asia/Baghdad"})
+    (remote / "logs").mkdir()
+    (remote / "logs" / "moderation.mapping.yaml").write_text(yaml.safe_dump(
+        dict(spec, files=parts.as_uri(), format="csv")), "utf-8")
+    code, _out, err = run("assess", remote, *args, "--engine", "spark", "--spark-master",
+                          "local[2]")
+    assert code == 2
+    assert "different headers" in _one_line(err)

@@ -269,6 +269,9 @@ def _cause(exc: BaseException) -> BaseException:
     if "Malformed records are detected" in text:  # the row itself is not repeated
         return Exception("a malformed CSV row (wrong number of fields or an unterminated "
                          "quote); DuckDB names its line: --engine duckdb")
+    if "CSV header does not conform to the schema" in text:
+        return Exception("its CSV parts have different headers, and Spark matches a "
+                         "location's parts by position; give every part the same header")
     if "DATA_SOURCE_NOT_FOUND" in text and "delta" in text.lower():
         return Exception("this Spark has no Delta Lake reader; run on a cluster that has "
                          "it, or start Spark with the delta-spark package (docs/spark.md)")

@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from audit.logs.sources import SUFFIXES, Source, is_location
+from audit.logs.sources import SUFFIXES, Source, folder_files, is_location
 from audit.logs.store import quote
 
 _VIEWS = itertools.count(1)
@@ -82,10 +82,16 @@ def register(session: Any, source: Source, scratch: Path | None = None
 
 
 def _csv(session: Any, source: Source, paths: list[str]) -> Any:
+    """CSV as DuckDB reads it: one declared header for files that share it; otherwise each
+    file with its own header, stacked by column name (a local folder's files one by one,
+    its partition folders kept through ``basePath``). Spark's own folder read would take
+    the first file's header for every file, by position; ``enforceSchema`` off makes a
+    lake folder whose parts differ an error instead of columns silently swapped."""
     from pyspark.sql.types import StringType, StructField, StructType
 
     def reader() -> Any:
-        return (_filtered(session.read, source).option("header", True).option("inferSchema", False)
+        return (_filtered(session.read, source).option("header", True)
+                .option("inferSchema", False).option("enforceSchema", False)
                 .option("mode", "FAILFAST").option("multiLine", True)
                 .option("quote", '"').option("escape", '"').option("sep", source.delimiter)
                 .option("encoding", source.encoding))
@@ -93,7 +99,14 @@ def _csv(session: Any, source: Source, paths: list[str]) -> Any:
     if source.header:
         schema = StructType([StructField(n, StringType()) for n in source.header])
         return reader().schema(schema).csv(paths)
-    frames = [reader().csv(p) for p in paths]
+    parts: list[tuple[str, str | None]] = []
+    for path in paths:
+        if not is_location(path) and Path(path).is_dir():
+            parts += [(spark_path(f), path) for f in folder_files(path, "csv")]
+        else:
+            parts.append((path, None))
+    frames = [(reader().option("basePath", base) if base else reader()).csv(part)
+              for part, base in parts]
     frame = frames[0]
     for other in frames[1:]:
         frame = frame.unionByName(other, allowMissingColumns=True)

@@ -75,8 +75,7 @@ def stage(mapping: LogMapping, workdir: Path) -> None:
         staged.append(str(target))
     mapping.staged = staged
     if mapping.format == "csv":
-        headers = [None if is_location(f) or Path(f).is_dir() else csv_header(Path(f), mapping.spec)
-                   for f in staged]
+        headers = [_shared_header(f, mapping.spec) for f in staged]
         from audit.limits import MAX_LOG_COLUMNS
 
         for header, display in zip(headers, mapping.displays, strict=True):
@@ -85,6 +84,17 @@ def stage(mapping: LogMapping, workdir: Path) -> None:
                                           f"limited to {MAX_LOG_COLUMNS:,}"))
         same = all(h == headers[0] for h in headers)
         mapping.header = headers[0] if same and headers[0] else None
+
+
+def _shared_header(staged: str, spec: Any) -> list[str] | None:
+    """The header of a local CSV file, or the one every CSV file of a local folder shares;
+    None for a lake location (Spark then checks each file's header against the first's)."""
+    from audit.logs.sources import folder_files
+
+    if is_location(staged):
+        return None
+    found = [csv_header(Path(f), spec) for f in folder_files(staged, "csv")]
+    return found[0] if found and all(h == found[0] for h in found) else None
 
 
 def csv_header(file: Path, spec: Any) -> list[str] | None:
