@@ -125,6 +125,7 @@ def test_location_on_duckdb_is_one_line(run: Any, tmp_path: Path) -> None:
     assert code == 2
     line = _one_line(err)
     assert "s3a://platform-lake/statements/" in line and "--engine spark" in line
+    assert line.startswith("p/logs/moderation.mapping.yaml:") and ": files: s3a://" in line
 
 
 def test_unreadable_location_is_one_line(spark: Any, run: Any, tmp_path: Path) -> None:
