@@ -469,3 +469,12 @@ def test_csv_parts_with_different_headers(spark: Any, run: Any, tmp_path: Path) 
                           "local[2]")
     assert code == 2
     assert "different headers" in _one_line(err)
+
+
+def test_both_engines_keep_the_written_boundary(spark: Any) -> None:
+    """``audit/engine/base.py`` names every call rules, mappings and loaders make."""
+    from audit.engine import LogEngine, create_engine
+    from audit.engine.spark import SparkEngine
+
+    assert isinstance(create_engine("duckdb"), LogEngine)
+    assert isinstance(SparkEngine(session=spark), LogEngine)

@@ -28,6 +28,15 @@ class LogEngine(Protocol):
     """Load/map, validate, aggregate, stream: the calls rules make (docs/performance.md)."""
 
     timezone: str | None
+    # data-lake locations read (Spark): the files listed for each, what identifies them
+    listings: dict[tuple[str, ...], list[str]]
+
+    # read: a relation over files, folders or lake locations, with the engine's own reader
+    def read_source(self, source: Any, display: str) -> str: ...
+
+    def source_problem(self, source: Any) -> str | None: ...
+
+    def format_problem(self, fmt: str) -> str | None: ...
 
     # load / map: a typed relation over the file (or a mapped relation); nothing read yet
     def load(self, name: str, path: Path, display: str, needed: set[str] | None = None,
@@ -60,8 +69,17 @@ class LogEngine(Protocol):
 
     def query(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]: ...
 
-    # offending rows: streamed in batches, never materialised
+    # offending rows: streamed in batches, never materialised; or written as CSV
     def stream(self, sql: str, batch: int = 2048) -> Iterator[tuple[Any, ...]]: ...
+
+    def export_csv(self, sql: str, path: Path) -> None: ...
+
+    # the engine's errors: which exceptions mean unreadable data, said in one line
+    def query_errors(self) -> tuple[type[BaseException], ...]: ...
+
+    def reason(self, exc: BaseException) -> str: ...
+
+    def check_ready(self) -> None: ...
 
     # a small constant table (business-day calendars)
     def has_table(self, name: str) -> bool: ...

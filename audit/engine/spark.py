@@ -109,7 +109,6 @@ class SparkConnection:
             return _Cursor()
         return _Cursor(frame)
 
-
     def translate(self, sql: str) -> str:
         """The Spark SQL of one DuckDB statement; a construct without a translation of the
         same meaning is one line saying so."""
@@ -177,14 +176,14 @@ class SparkEngine(LogStore):
             raise EvidenceError(problems=[Problem(display, "", str(exc))]) from None
         except _spark_errors() as exc:
             raise EvidenceError(problems=[Problem(display, "", "Spark cannot read this log: "
-                                                  + _first_line(_cause(exc)))]) from None
+                                                  + self.reason(exc))]) from None
 
     def export_csv(self, sql: str, path: Path) -> None:
         """The rows streamed a partition at a time into a CSV file, as DuckDB's ``COPY``
         writes it (header, empty for NULL, quotes only where needed)."""
         import csv
 
-        self.spark_con.execute("SELECT 1")  # a stopped session is said before a file is opened
+        self.check_ready()  # a stopped session is said before a file is opened
         frame = self.session.sql(self.spark_con.translate(sql))
         with path.open("w", newline="", encoding="utf-8") as fh:
             out = csv.writer(fh, lineterminator="\n")
@@ -194,6 +193,9 @@ class SparkEngine(LogStore):
 
     def check_ready(self) -> None:
         self.spark_con.execute("SELECT 1")  # says so in one line if the session has stopped
+
+    def source_problem(self, source: Any) -> tuple[str, str] | None:
+        return None  # Spark reads every kind of source (a Delta table with the cluster's reader)
 
     def format_problem(self, fmt: str) -> str | None:
         from audit.engine.spark_sql import UntranslatableSQL, parse_pattern
@@ -229,8 +231,8 @@ class SparkEngine(LogStore):
             return self.con.execute(sql).fetchall()
         except _spark_errors() as exc:
             raise EvidenceError(problems=[Problem(self.logs[name].path, "", "Spark cannot "
-                                                  "read this log: "
-                                                  + _first_line(_cause(exc)))]) from None
+                                                  "read this log: " + self.reason(exc))]
+                                ) from None
 
     def has_table(self, name: str) -> bool:
         return name in self._tables

@@ -249,8 +249,12 @@ def filter_sql(mapping: LogMapping, columns: list[str]) -> str:
 def _unknown(col: str, columns: list[str], mapping: LogMapping) -> str:
     close = difflib.get_close_matches(col, columns, n=1, cutoff=0.5)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    shown = ", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "")
-    return f"no column {col!r} in {mapping.displays[0]} (columns: {shown}){hint}"
+    return f"no column {col!r} in {mapping.displays[0]} (columns: {_shown(columns)}){hint}"
+
+
+def _shown(columns: list[str]) -> str:
+    """The first columns of the data, for a message."""
+    return ", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "")
 
 
 def _targets(mapping: LogMapping, columns: list[str], timezone: str | None,
@@ -409,11 +413,10 @@ def _check_required(mapping: LogMapping, names: list[str], read: list[str]) -> N
     spec = KNOWN_LOGS.get(mapping.table)
     missing = [c for c in (spec.required if spec else ()) if c not in names]
     if missing:
-        shown = ", ".join(read[:12]) + (", ..." if len(read) > 12 else "")
         raise mapping.problem(("columns",), f"the {mapping.table} table needs column(s) "
                                             f"{', '.join(missing)}; map them (a constant with "
                                             "'value' will do when the data has none); the "
-                                            f"{mapping.format} data read has: {shown}")
+                                            f"{mapping.format} data read has: {_shown(read)}")
 
 
 def is_mapping(path: Path) -> bool:

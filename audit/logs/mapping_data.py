@@ -142,24 +142,25 @@ def source_sql(store: Any, mapping: LogMapping, files: list[str] | None = None,
                with_file: bool = False) -> str:
     """The engine's relation over the raw data (a DuckDB table function, a Spark view)."""
     display = mapping.displays[0] if not files or len(files) != 1 else _display(mapping, files[0])
+    source = source_of(mapping, files, with_file)
+    refused = store.source_problem(source)
+    if refused:  # said at the mapping's files, where it can be fixed
+        path, why = refused
+        shown = _display(mapping, path)
+        key = ("files",) if not isinstance(mapping.spec["files"], list) else (
+            "files", next((i for i, f in enumerate(mapping.spec["files"]) if f == shown), 0))
+        raise mapping.problem(key, f"{shown}: {why}")
     try:
-        relation: str = store.read_source(source_of(mapping, files, with_file), display)
+        relation: str = store.read_source(source, display)
     except EvidenceError as exc:
-        raise _source_problem(mapping, exc) from None
+        raise _records_problem(mapping, exc) from None
     return relation
 
 
-def _source_problem(mapping: LogMapping, exc: EvidenceError) -> EvidenceError:
-    """A source the engine refuses, said where it can be fixed: a location DuckDB does not
-    read at the mapping's ``files``; Spark resolves ``records`` while reading (DuckDB while
-    querying): a path the data does not have at ``records``, JSON it could not parse at the
-    file."""
+def _records_problem(mapping: LogMapping, exc: EvidenceError) -> EvidenceError:
+    """Spark resolves ``records`` while reading (DuckDB while querying): a path the data
+    does not have is the mapping's ``records`` problem, JSON it could not parse the file's."""
     text = " ".join(p.message for p in exc.problems)
-    if "DuckDB does not read" in text or "read by Spark's Delta Lake reader" in text:
-        shown = exc.problems[0].file
-        key = ("files",) if not isinstance(mapping.spec["files"], list) else (
-            "files", next((i for i, f in enumerate(mapping.spec["files"]) if f == shown), 0))
-        return mapping.problem(key, f"{shown}: {text}")
     if not mapping.spec.get("records"):
         return exc
     if "_corrupt_record" in text:

@@ -11,7 +11,7 @@ file all go through it, so one loader serves both engines.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -20,7 +20,6 @@ from audit.logs.store import literal, quote
 # A data-lake location (s3a://bucket/path, hdfs://host/path, abfss://..., file:///...):
 # read by Spark where it lies, never by the audit process.
 LOCATION_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-FORMATS = ("csv", "json", "jsonl", "parquet", "delta")
 SUFFIXES = {"csv": ".csv", "json": ".json", "jsonl": ".jsonl", "parquet": ".parquet"}
 
 
@@ -49,13 +48,6 @@ class Source:
     records: str | None = None
     with_file: bool = False
 
-    def only(self, path: str) -> Source:
-        """The same read, of one of its paths (to find which file is at fault)."""
-        return replace(self, paths=(path,))
-
-    def with_filename(self) -> Source:
-        return replace(self, with_file=True)
-
     @property
     def locations(self) -> list[str]:
         return [p for p in self.paths if is_location(p)]
@@ -72,16 +64,24 @@ def local_name(reported: str) -> str:
     return unquote(parsed.path) if parsed.scheme == "file" else reported
 
 
+def duckdb_refusal(source: Source) -> tuple[str, str] | None:
+    """(path, why) when DuckDB does not read ``source``: a data-lake location (s3/hdfs need
+    DuckDB extensions this tool does not install; the lake is Spark's) or a Delta table."""
+    if source.locations:
+        return source.locations[0], ("a data-lake location, which DuckDB does not read "
+                                     "(local files only): assess with --engine spark "
+                                     "(docs/spark.md)")
+    if source.format == "delta":
+        return source.paths[0], ("a Delta table, read by Spark's Delta Lake reader: assess "
+                                 "with --engine spark (docs/spark.md)")
+    return None
+
+
 def duckdb_relation(source: Source) -> str:
     """The DuckDB table function reading ``source`` (every CSV value as text)."""
-    located = source.locations
-    if located:
-        # s3/hdfs need DuckDB extensions this tool does not install; the lake is Spark's
-        raise ValueError("a data-lake location, which DuckDB does not read (local files "
-                         "only): assess with --engine spark (docs/spark.md)")
-    if source.format == "delta":
-        raise ValueError("a Delta table, read by Spark's Delta Lake reader: assess with "
-                         "--engine spark (docs/spark.md)")
+    refused = duckdb_refusal(source)
+    if refused:
+        raise ValueError(refused[1])
     files = [f for p in source.paths for f in folder_files(p, source.format)]
     # one plain file is read as on every log's fast path; several are matched by column name
     names = literal(files[0]) if len(files) == 1 and not source.folders else \

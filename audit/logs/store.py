@@ -160,6 +160,13 @@ class LogStore:
         (None: it can; DuckDB's own verdict is given when the mapping is read)."""
         return None
 
+    def source_problem(self, source: Any) -> tuple[str, str] | None:
+        """(path, why) when this engine does not read ``source`` at all (DuckDB: lake
+        locations and Delta tables), so the caller can say it where it can be fixed."""
+        from audit.logs.sources import duckdb_refusal
+
+        return duckdb_refusal(source)
+
     def query_errors(self) -> tuple[type[BaseException], ...]:
         """What a query over unreadable data raises on this engine."""
         import duckdb
