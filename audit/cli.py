@@ -16,7 +16,7 @@ import click
 
 from audit import __version__
 from audit.errors import AuditError, ExitCode
-from audit.cli_options import checked_language
+from audit.commands.options import checked_language
 
 EXIT_CODES_HELP = """\b
 Exit codes:

@@ -9,7 +9,7 @@ from typing import IO, Any
 
 import click
 
-from audit.cli_options import checked_language
+from audit.commands.options import checked_language
 from audit.i18n import _
 
 
