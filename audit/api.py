@@ -75,13 +75,14 @@ def run(prepared: Prepared, as_of: dt.date | str | None = None,
     when a catalogue exists for it, else the modules' common one, else English.
     """
     from audit.assessment import assess as assess_pack
+    from audit.engine.settings import EngineSettings
     from audit.evidence.loaders import load_evidence, needed_log_columns
     from audit.quality import with_platform_columns
     from audit.schemas.common import as_date
 
     needed = needed_log_columns(prepared.checklists, prepared.registry)
     pack = load_evidence(prepared.evidence, prepared.registry, with_platform_columns(needed),
-                         progress=progress, **prepared.store_options)
+                         progress=progress, engine=EngineSettings(**prepared.store_options))
     if isinstance(as_of, str):
         try:
             as_of = dt.date.fromisoformat(as_of)
@@ -144,7 +145,7 @@ def write(assessment: Assessment, target: PathLike | IO[Any], format: str | None
     from audit.reports.base import write_atomically, writer_for
 
     registry = get_registry()
-    engine = getattr(assessment.evidence, "_logs", None)
+    engine = assessment.evidence.started_engine if assessment.evidence else None
     if engine is not None:  # detail rows are read from the engine while writing
         engine.check_ready()
     if isinstance(target, (str, os.PathLike)):

@@ -418,14 +418,14 @@ def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: Checkli
                                   finding.proof, finding.children)
             results.append(RequirementResult(req, checklist.id, finding, underlying,
                                              applicability, waiver))
-    if pack._logs is not None:  # logs no rule scanned still owe their checks (one scan each)
-        pack._logs.validate_all()
+    if pack.started_engine is not None:  # logs no rule scanned still owe their checks
+        pack.started_engine.validate_all()
     scores = score_results(results, registry.scoring_models.get(scoring))
     platform = {k: pack.profile.get(k) for k in ("name", "legal_name", "language")
                 if pack.profile.get(k) is not None}
     logs = {name: {"path": info.path, "rows": info.rows, "format": info.format,
                    "mappings": list(info.extra.get("mappings", []))}
-            for name, info in (pack._logs.logs.items() if pack._logs else [])}
+            for name, info in (pack.started_engine.logs.items() if pack.started_engine else [])}
     waivers = [w for w in (r.waiver for r in results) if w is not None]
     result = Assessment(
         as_of=as_of, generated_at=generation_time(),

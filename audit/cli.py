@@ -237,11 +237,12 @@ def mappings_check(pack: Path, engine: str = "duckdb", spark_master: str | None 
 
     With --engine spark, a mapping that names a data-lake location (s3a://, hdfs://) is
     checked where the data lies, before an assessment."""
+    from audit.engine.settings import EngineSettings
     from audit.evidence.loaders import load_evidence
     from audit.plugins import get_registry
 
-    loaded = load_evidence([pack], get_registry(),
-                           **_engine_options(engine, spark_master, spark_remote))
+    loaded = load_evidence([pack], get_registry(), engine=EngineSettings(
+                           **_engine_options(engine, spark_master, spark_remote)))
     for name, info in loaded.logs.logs.items():
         mapped = ", ".join(m["file"] for m in info.extra.get("mappings", [])) or "no mapping"
         click.echo(f"{name}: {info.rows:,} row(s), columns {', '.join(info.columns)} "

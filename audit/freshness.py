@@ -65,7 +65,7 @@ def newest_event(pack: EvidencePack, path: str) -> tuple[bool, dt.date | None]:
     one aggregate query per log and run (cached on the pack)."""
     from audit.logs.tables import KNOWN_LOGS
 
-    store = pack._logs
+    store = pack.started_engine
     if store is None:
         return False, None
     cache: dict[str, dt.date | None] = pack.__dict__.setdefault("_newest_event", {})

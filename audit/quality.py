@@ -56,7 +56,7 @@ def data_notes(assessment: Assessment, pack: EvidencePack, checklists: Sequence[
     from audit.logs.tables import KNOWN_LOGS
 
     notes: list[DataNote] = []
-    store = pack._logs
+    store = pack.started_engine
     loaded = sorted(store.logs) if store is not None else []
     needed = needed_log_columns(checklists, registry)
     for log in loaded:
@@ -85,7 +85,7 @@ def data_notes(assessment: Assessment, pack: EvidencePack, checklists: Sequence[
 def _location_notes(pack: EvidencePack, logs: Sequence[str]) -> list[DataNote]:
     """A log read in a data lake by Spark is not hashed by this process: say what identifies
     it instead, so nobody takes its evidence record for a content hash."""
-    store = pack._logs
+    store = pack.started_engine
     notes = []
     for log in logs if store is not None else []:
         for mapping in store.logs[log].extra.get("mappings", []):  # type: ignore[union-attr]
@@ -191,9 +191,9 @@ def _filtered_to_one(judged: Judged, log: str, column: str) -> bool:
 
 
 def _platform_notes(pack: EvidencePack, logs: Sequence[str], judged: Judged) -> list[DataNote]:
-    from audit.logs.store import quote
+    from audit.logs.sql import quote
 
-    store = pack._logs
+    store = pack.started_engine
     if store is None:
         return []
     name = pack.profile.get("name", "")
@@ -240,7 +240,7 @@ def _day_based(rule: Rule) -> bool:
 def _timezone_notes(judged: Judged, pack: EvidencePack) -> list[DataNote]:
     from audit.logs.metrics import JURISDICTION_TIMEZONES
 
-    store = pack._logs
+    store = pack.started_engine
     by_jurisdiction: dict[str, list[str]] = {}
     for r, rule, _finding in judged:
         base = r.requirement.jurisdiction.split("-")[0]

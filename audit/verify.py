@@ -75,12 +75,12 @@ def engine_record(pack: EvidencePack) -> dict[str, Any]:
     the Spark Connect server. Both engines give the same figures (tests/test_spark_parity.py);
     this says which one did, for whoever has to re-run it. Nothing secret: a Connect URL's
     parameters (a token) are dropped."""
-    options: dict[str, Any] = dict(getattr(pack, "_store_options", {}) or {})
+    options: dict[str, Any] = dict(vars(pack.engine_settings))
     if options.get("engine") != "spark":
         import duckdb
 
         return {"name": "duckdb", "version": duckdb.__version__}
-    session = getattr(pack._logs, "session", None) or options.get("spark_session")
+    session = getattr(pack.started_engine, "session", None) or options.get("spark_session")
     record: dict[str, Any] = {"name": "spark"}
     if session is None:  # no session was started (nothing read the logs): what was asked for
         import pyspark
@@ -253,11 +253,12 @@ def _listings_now(pack: Path, options: dict[str, Any]
     loaders): each lake mapping's listing now, by (mapping file, locations); or the reasons
     the pack cannot be read, each a difference (the data the result rests on is not there)."""
     from audit.errors import EvidenceError
+    from audit.engine.settings import EngineSettings
     from audit.evidence.loaders import load_evidence
     from audit.plugins import get_registry
 
     try:
-        loaded = load_evidence([pack], get_registry(), **options)
+        loaded = load_evidence([pack], get_registry(), engine=EngineSettings(**options))
     except EvidenceError as exc:
         return {}, [_("data-lake locations cannot be listed here: {problem}", problem=line)
                     for line in exc.lines]

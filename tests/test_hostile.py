@@ -271,13 +271,13 @@ def test_business_day_calendar_covers_the_judged_period_only(tmp_path: Path,
                                                              ) -> None:
     from audit.durations import parse_duration
     from audit.logs import metrics
-    from audit.logs.store import LogStore
+    from audit.engine.duckdb_engine import DuckDBEngine
 
     rows = moderation_rows([5, 5, 5])
     rows[0][1], rows[0][2] = "1901-01-02T10:00:00+00:00", "1901-01-03T10:00:00+00:00"
     rows[2][1], rows[2][2] = "2199-06-01T10:00:00+00:00", "2199-06-02T10:00:00+00:00"
     pack = write_pack(tmp_path / "p", logs={"moderation": (MODERATION, rows)})
-    store = LogStore()
+    store = DuckDBEngine()
     store.load("moderation", pack / "logs" / "moderation.csv", "moderation.csv")
     spans: list[tuple[dt.date, dt.date]] = []
     real = metrics._business_table

@@ -14,11 +14,11 @@ CHECK = ["--checklist", "iq.telegram-2023", "--as-of", "2024-12-31"]
 
 def _store(tmp_path: Path, rows: list[list[str]], name: str = "moderation",
            needed: set[str] | None = None, header: list[str] = MODERATION) -> Any:
-    from audit.logs.store import LogStore
+    from audit.engine.duckdb_engine import DuckDBEngine
 
     path = tmp_path / f"{name}.csv"
     path.write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n", "utf-8")
-    store = LogStore()
+    store = DuckDBEngine()
     store.load(name, path, f"logs/{name}.csv", needed)
     return store
 
@@ -100,14 +100,15 @@ def test_an_unknown_log_with_no_columns_needed_loads(tmp_path: Path) -> None:
 def test_offset_test_matches_the_regular_expression(tmp_path: Path, value: str,
                                                     parses: bool) -> None:
     """The LIKE fast path accepts exactly what OFFSET_RE (on the trimmed value) accepts."""
-    from audit.logs.store import OFFSET_RE, LogStore
+    from audit.engine.duckdb_engine import DuckDBEngine
+    from audit.logs.views import OFFSET_RE, timestamp_sql
 
-    store = LogStore()
-    expr, bad = store._timestamp("v", "VARCHAR", "x", "received_at")
-    got, flagged, by_regex = store.query(
+    store = DuckDBEngine()
+    expr, bad = timestamp_sql("v", "VARCHAR", "x", "received_at", store.timezone)
+    got, flagged, by_regex = store.con.execute(
         f"SELECT ({expr}) IS NOT NULL, {bad}, CASE WHEN regexp_matches(trim(v), ?) THEN "
         f"TRY_CAST(trim(v) AS TIMESTAMPTZ) END IS NOT NULL FROM (SELECT ? AS v)",
-        [OFFSET_RE, value])[0]
+        [OFFSET_RE, value]).fetchall()[0]
     assert got is parses and by_regex is parses and flagged is (not parses)
 
 
@@ -195,20 +196,20 @@ def test_whole_log_uniqueness_is_an_option(run: Any, tmp_path: Path) -> None:
 
 def test_a_share_rule_pays_the_checks_in_its_own_scan(run: Any, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    from audit.logs.store import LogStore
+    from audit.engine.duckdb_engine import DuckDBEngine
 
     header = ["request_id", "authority", "country", "received_at", "responded_at", "kind",
               "legal_basis", "outcome"]
     row = ["A1", "court", "IQ", "2024-01-01T00:00:00+03:00", "2024-01-02T00:00:00+03:00",
            "user_data", "judicial_decision", "disclosed"]
     scans: list[str] = []
-    real = LogStore.scan
+    real = DuckDBEngine.scan
 
-    def counting(self: LogStore, name: str, sql: str, rule: bool = True) -> Any:
+    def counting(self: DuckDBEngine, name: str, sql: str, rule: bool = True) -> Any:
         scans.append(name)
         return real(self, name, sql, rule)
 
-    monkeypatch.setattr(LogStore, "scan", counting)
+    monkeypatch.setattr(DuckDBEngine, "scan", counting)
     pack = write_pack(tmp_path / "p", logs={"authority_requests": (header, [row])})
     code, _out, err = run("assess", pack, *CHECK, "--format", "json")
     assert code == 0, err

@@ -89,11 +89,11 @@ def test_a_log_no_rule_reads_is_a_note_not_an_engine_error(tmp_path: Path, run) 
 
 
 def test_store_loads_a_log_without_needed_columns(tmp_path: Path) -> None:
-    from audit.logs.store import LogStore
+    from audit.engine.duckdb_engine import DuckDBEngine
 
     path = tmp_path / "extra.csv"
     path.write_text("a,b\n1,2\n3,4\n", encoding="utf-8")
-    store = LogStore()
+    store = DuckDBEngine()
     info = store.load("extra", path, "extra.csv", needed=set())
     assert info.rows == 2 and info.columns == []
 

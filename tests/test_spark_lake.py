@@ -254,8 +254,8 @@ def test_date_formats_parse_alike(spark: Any, fmt: str, values: list[str]) -> No
     """A mapping's date format gives the same instant, or the same refusal, on both engines."""
     import duckdb
 
-    from audit.engine.spark import SparkConnection
-    from audit.logs.store import literal
+    from audit.engine.spark_connection import SparkConnection
+    from audit.logs.sql import literal
 
     rows = " UNION ALL ".join(f"SELECT {i} AS i, {literal(v)} AS v" for i, v in enumerate(values))
     sql = (f"SELECT i, CAST(epoch_us(try_strptime(v, [{literal(fmt)}])) AS BIGINT) FROM "

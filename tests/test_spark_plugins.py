@@ -155,6 +155,7 @@ def _edge_rows() -> list[list[str]]:
 
 def test_own_loader_every_path_same_table(spark: Any, run: Any, tmp_path: Path) -> None:
     """Crafted cells: the same figures, and the same value in every column of the log."""
+    from audit.engine.settings import EngineSettings
     from audit.engine.spark import SparkEngine
     from audit.evidence.loaders import load_evidence
     from audit.plugins import get_registry
@@ -167,7 +168,7 @@ def test_own_loader_every_path_same_table(spark: Any, run: Any, tmp_path: Path) 
 
     tables = []
     for options in ({}, {"engine": "spark", "spark_master": "local[2]"}):
-        store = load_evidence([pack], get_registry(), **options).logs
+        store = load_evidence([pack], get_registry(), engine=EngineSettings(**options)).logs
         assert isinstance(store, SparkEngine) == bool(options)
         cols = store.columns("moderation")
         # instants as microseconds: the engines print a timestamp differently

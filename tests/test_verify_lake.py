@@ -20,6 +20,8 @@ import pytest
 import yaml
 from packs import MODERATION, moderation_rows, write_pack
 
+from audit.engine.settings import EngineSettings
+
 CHECKLIST = ["-c", "iq.telegram-2023", "--as-of", "2024-06-30"]
 SPARK = ["--engine", "spark", "--spark-master", "local[2]"]
 
@@ -102,8 +104,8 @@ def test_the_engine_is_recorded_without_secrets(run: Any, tmp_path: Path) -> Non
         "sc://lake.example.org:15002"
     assert public_url("spark://ops:hunter2@10.0.0.5:7077") == "spark://10.0.0.5:7077"
     assert public_url("local[2]") == "local[2]" and public_url("yarn") == "yarn"
-    asked = SimpleNamespace(_logs=None, _store_options={
-        "engine": "spark", "spark_remote": "sc://h:15002/;token=s3cret", "spark_master": None})
+    asked = SimpleNamespace(started_engine=None, engine_settings=EngineSettings(
+        "spark", spark_remote="sc://h:15002/;token=s3cret", spark_master=None))
     record = engine_record(asked)  # type: ignore[arg-type]
     assert record["name"] == "spark" and record["remote"] == "sc://h:15002"
     assert "s3cret" not in json.dumps(record) and "master" not in record

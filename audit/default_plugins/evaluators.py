@@ -18,6 +18,6 @@ from audit.registry import Registry
 @hookimpl
 def audit_register_evaluators(registry: Registry) -> None:
     for evaluator in (AttestationEvaluator(), DocumentEvaluator(), ThresholdEvaluator(),
-                      OfficerEvaluator(), DeadlineEvaluator(), CountEvaluator(), ShareEvaluator(), AllOfEvaluator(),
-                      AnyOfEvaluator(), ReportedEvaluator()):
+                      OfficerEvaluator(), DeadlineEvaluator(), CountEvaluator(), ShareEvaluator(),
+                      AllOfEvaluator(registry), AnyOfEvaluator(registry), ReportedEvaluator()):
         registry.add_evaluator(evaluator)

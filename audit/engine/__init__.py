@@ -1,42 +1,43 @@
-"""Engines that run the rules' queries over the logs: DuckDB (default) and Apache Spark."""
+"""Engines that run the rules' queries over the logs: DuckDB (default) and Apache Spark.
+
+``create_engine`` is the one place an engine is chosen, from the run's ``EngineSettings``;
+everything above it holds the result as a ``LogEngine`` (``audit/engine/base.py``).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from audit.engine.base import ENGINES, EngineUnavailable, LogEngine
+from audit.engine.duckdb_engine import DuckDBEngine
+from audit.engine.settings import EngineSettings
+from audit.engine.spark_session import prepare_session
+from audit.progress import TerminalProgress
 
-if TYPE_CHECKING:
-    from audit.logs.store import LogStore
-
-__all__ = ["ENGINES", "EngineUnavailable", "LogEngine", "create_engine"]
+__all__ = ["ENGINES", "EngineSettings", "EngineUnavailable", "LogEngine", "create_engine"]
 
 
-def create_engine(engine: str = "duckdb", timezone: str | None = None,
-                  **options: Any) -> LogStore:
-    """The log engine for a run; Spark is imported only when asked for.
+def create_engine(settings: EngineSettings | str = "duckdb", timezone: str | None = None,
+                  progress: TerminalProgress | None = None) -> LogEngine:
+    """The log engine for a run; Spark (PySpark, SQLGlot) is imported only when asked for.
 
-    Both engines are ``LogStore``s (Spark's with a transpiling connection), and so satisfy
-    ``LogEngine``.
-
-    ``options`` are the engine's own (``LogStore``'s for DuckDB; ``spark_session`` (a running
-    session to use), ``spark_master``, ``spark_remote`` and ``unique_ids`` for Spark);
-    DuckDB's memory settings mean nothing to Spark and are ignored there.
+    ``settings`` is the run's engine choice (a bare name, e.g. ``"spark"``, for its defaults).
+    DuckDB reads ``memory_limit``, ``temp_directory`` and draws ``progress``; Spark reads
+    ``spark_session`` (a running session to use), ``spark_master`` or ``spark_remote``; both
+    read ``unique_ids``.
     """
-    if engine == "spark":
-        from audit.engine.spark import SparkEngine
+    if isinstance(settings, str):
+        settings = EngineSettings(engine=settings)
+    if settings.engine == "spark":
+        from audit.engine.spark import SparkEngine  # deferred: pyspark, sqlglot
 
-        session = options.get("spark_session")
+        session = settings.spark_session
         if session is not None:
-            from audit.engine.spark_session import prepare_session
-
             prepare_session(session)
-        return SparkEngine(timezone=timezone, master=options.get("spark_master"),
-                           remote=options.get("spark_remote"), session=session,
-                           unique_ids=options.get("unique_ids") or "judged")
-    if engine != "duckdb":
-        raise EngineUnavailable(f"unknown engine '{engine}' (known: {', '.join(ENGINES)})")
-    from audit.engine.duckdb_engine import DuckDBEngine
-
-    keep = {k: v for k, v in options.items() if not k.startswith("spark_")}
-    return DuckDBEngine(timezone=timezone, **keep)
+        return SparkEngine(timezone=timezone, master=settings.spark_master,
+                           remote=settings.spark_remote, session=session,
+                           unique_ids=settings.unique_ids or "judged")
+    if settings.engine != "duckdb":
+        raise EngineUnavailable(f"unknown engine '{settings.engine}' "
+                                f"(known: {', '.join(ENGINES)})")
+    return DuckDBEngine(timezone=timezone, memory_limit=settings.memory_limit,
+                        temp_directory=settings.temp_directory, progress=progress,
+                        unique_ids=settings.unique_ids)

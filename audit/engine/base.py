@@ -1,46 +1,83 @@
-"""The engine boundary: what a rule asks of the engine that holds the logs.
+"""The engine boundary: what rules, mappings and loaders ask of the engine that holds the logs.
 
-Rules (``audit/logs/metrics.py``, ``audit/evaluators/``) build DuckDB SQL and call the few
-methods below; an engine runs that SQL over its own view of each log. DuckDB runs it as
-written (``DuckDBEngine`` is the existing ``LogStore``); Spark runs the same text transpiled
-(``audit/engine/spark_sql.py``), so there is one definition of each rule's query. See
-docs/spark.md.
+Rules (``audit/logs/metrics.py``, ``audit/evaluators/``) write their queries once, in DuckDB's
+SQL, and call the few methods below; an engine runs that text over its own view of each log.
+DuckDB runs it as written (``audit/engine/duckdb_engine.py``); Spark runs it translated by
+SQLGlot (``audit/engine/spark_sql.py``, the one module that knows two dialects). What is not
+a query (a view, a column listing, rows numbered in file order) is a typed call here, never a
+statement an engine has to recognise. ``audit/engine/conformance.py`` holds both engines to
+this Protocol under mypy. See docs/spark.md.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from audit.errors import AuditError
+from audit.logs.sources import Source
+from audit.logs.views import LogInfo
 
 ENGINES = ("duckdb", "spark")
+
+# A row as an engine returns it: its values are whatever the engine's driver gives (int,
+# float, str, date, datetime, Decimal, None), so they stay loosely typed.
+Row = tuple[Any, ...]
 
 
 class EngineUnavailable(AuditError):
     """The engine asked for cannot run here (not installed, no Java, cluster unreachable)."""
 
 
+class Cursor(Protocol):
+    """The rows of one statement run through ``Connection.execute``."""
+
+    def fetchall(self) -> list[Row]: ...
+
+    def fetchone(self) -> Row | None: ...
+
+    def fetchmany(self, size: int = ...) -> list[Row]: ...
+
+
+class Connection(Protocol):
+    """The engine's connection as plugins' loaders use it (``pack.logs.con``,
+    ``check_source(con, ...)``, docs/plugins/hooks.md): DuckDB SQL in, rows out."""
+
+    def execute(self, query: str, parameters: list[object] | None = None) -> Cursor: ...
+
+
 @runtime_checkable
 class LogEngine(Protocol):
     """Load/map, validate, aggregate, stream: the calls rules make (docs/performance.md)."""
 
+    name: str
     timezone: str | None
+    # the loaded logs by name (columns, rows once validated, what the result records)
+    logs: dict[str, LogInfo]
     # data-lake locations read (Spark): the files listed for each, what identifies them
     listings: dict[tuple[str, ...], list[str]]
+    # whatever owns files the views read (a pack's unpacked zip members): kept alive with it
+    keep_alive: object | None
+
+    # for plugins' loaders: DuckDB SQL, run (translated) on this engine
+    @property
+    def con(self) -> Connection: ...
 
     # read: a relation over files, folders or lake locations, with the engine's own reader
-    def read_source(self, source: Any, display: str) -> str: ...
+    def read_source(self, source: Source, display: str) -> str: ...
 
-    def source_problem(self, source: Any) -> str | None: ...
+    def source_problem(self, source: Source) -> tuple[str, str] | None: ...
 
     def format_problem(self, fmt: str) -> str | None: ...
 
+    def describe(self, select: str) -> list[tuple[str, str]]: ...
+
     # load / map: a typed relation over the file (or a mapped relation); nothing read yet
     def load(self, name: str, path: Path, display: str, needed: set[str] | None = None,
-             transform: str | None = None, reader: str | None = None) -> Any: ...
+             transform: str | None = None, reader: str | None = None) -> LogInfo: ...
 
     def has(self, name: str) -> bool: ...
 
@@ -57,20 +94,25 @@ class LogEngine(Protocol):
     # validate: per-row 0/1 terms folded into a rule's scan, then located problems
     def checks(self, name: str) -> list[str]: ...
 
-    def settle(self, name: str, values: list[Any] | None,
+    def settle(self, name: str, values: Sequence[int] | None,
                duplicates: tuple[int, str] | None = None) -> None: ...
 
     def ensure_valid(self, name: str) -> None: ...
 
     def validate_all(self) -> None: ...
 
-    # aggregate: one query over a log, its read errors reported as bad evidence
-    def scan(self, name: str, sql: str, rule: bool = True) -> list[tuple[Any, ...]]: ...
+    def first_rows(self, name: str, condition: str) -> str: ...
 
-    def query(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]: ...
+    # aggregate: one query over a log, its read errors reported as bad evidence
+    def scan(self, name: str, sql: str, rule: bool = True) -> list[Row]: ...
+
+    def query(self, sql: str) -> list[Row]: ...
+
+    # rows numbered in file order (error paths): no file split between tasks meanwhile
+    def file_order(self) -> AbstractContextManager[None]: ...
 
     # offending rows: streamed in batches, never materialised; or written as CSV
-    def stream(self, sql: str, batch: int = 2048) -> Iterator[tuple[Any, ...]]: ...
+    def stream(self, sql: str, batch: int = 2048) -> Iterator[Row]: ...
 
     def export_csv(self, sql: str, path: Path) -> None: ...
 
@@ -84,7 +126,7 @@ class LogEngine(Protocol):
     # a small constant table (business-day calendars)
     def has_table(self, name: str) -> bool: ...
 
-    def create_table(self, name: str, columns: dict[str, Sequence[Any]],
+    def create_table(self, name: str, columns: dict[str, Sequence[object]],
                      types: dict[str, str]) -> None: ...
 
 

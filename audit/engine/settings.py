@@ -32,3 +32,7 @@ class EngineSettings:
     @property
     def is_spark(self) -> bool:
         return self.engine == "spark"
+
+
+# The default: DuckDB with its own memory limit and spill folder (a shared, frozen value)
+DEFAULT_ENGINE = EngineSettings()

@@ -1,172 +1,118 @@
-"""The Spark engine: the rules' own DuckDB SQL, transpiled, over Spark views of the logs.
+"""The Spark engine: the rules' own DuckDB SQL, translated, over Spark views of the logs.
 
-``SparkEngine`` is a ``LogStore`` whose connection runs each statement on Spark
-(``audit/engine/spark_sql.py``): the typed view of a log, its checks, every rule's aggregate
-and the offending rows are the same SQL text as on DuckDB, so the two engines cannot drift
-apart. Only reading a file is Spark's own (``spark.read``), and a log is never copied:
-Spark re-reads Parquet in place and caches nothing it was not asked to.
+``SparkEngine`` shares with DuckDB what no dialect touches (``LogViews``: the typed view of a
+log, its checks, located problems) and runs each query translated by SQLGlot
+(``audit/engine/spark_sql.py``), so the two engines compute every figure from the same SQL
+text. Only reading a file is Spark's own (``spark.read``, ``spark_read.py``), and a log is
+never copied: Spark re-reads Parquet in place and caches nothing it was not asked to.
 """
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import re
+import shutil
+import tempfile
+import uuid
+import weakref
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
-from audit.engine.base import EngineUnavailable
-from audit.engine.spark_session import _first_line, start_session
+from audit.engine.base import Connection, Row
+from audit.engine.log_views import LogViews
+from audit.engine.spark_connection import (
+    FileOrder,
+    SparkConnection,
+    check_running,
+    columns_of,
+    translated,
+)
+from audit.engine.spark_read import UnreadableSource, register
+from audit.engine.spark_session import Frame, Session, first_line, start_session
+from audit.engine.spark_sql import UntranslatableSQL, parse_pattern
 from audit.errors import EvidenceError, Problem
-from audit.logs.store import LogInfo, LogStore, quote
-
-# Spark's type names as DuckDB's DESCRIBE gives them, for the typed view's choices
-_TYPES = {"string": "VARCHAR", "timestamp": "TIMESTAMP WITH TIME ZONE",
-          "timestamp_ntz": "TIMESTAMP", "date": "DATE", "boolean": "BOOLEAN",
-          "int": "INTEGER", "bigint": "BIGINT", "double": "DOUBLE", "float": "FLOAT",
-          "smallint": "SMALLINT", "tinyint": "TINYINT"}
+from audit.logs.sources import Source
+from audit.logs.sql import quote
 
 
-def _duck_type(spark_type: str) -> str:
-    if spark_type.startswith("array"):
-        return "VARCHAR[]"
-    if spark_type.startswith(("struct", "map")):
-        return "STRUCT"
-    if spark_type.startswith("decimal"):
-        return spark_type.upper()
-    return _TYPES.get(spark_type, spark_type.upper())
-
-
-# DuckDB's table functions: what a log mapping (audit/logs/mapping.py) compiles to
-_DUCKDB_READER = re.compile(r"(?i)\bread_(csv|csv_auto|json|json_auto|ndjson|parquet|text|"
-                            r"blob)\s*\(")
-
-
-class _Cursor:
-    """The slice of a DuckDB cursor the store uses, over a Spark DataFrame (or rows)."""
-
-    def __init__(self, frame: Any = None, rows: list[tuple[Any, ...]] | None = None) -> None:
-        self._frame = frame
-        self._rows: Iterator[Any] | None = iter(rows) if rows is not None else None
-
-    def _iter(self) -> Iterator[Any]:
-        if self._rows is None:  # streamed a partition at a time (offending rows)
-            self._rows = iter(self._frame.toLocalIterator()) if self._frame is not None \
-                else iter(())
-        return self._rows
-
-    def fetchall(self) -> list[tuple[Any, ...]]:
-        if self._rows is None and self._frame is not None:
-            return [tuple(r) for r in self._frame.collect()]  # one job (aggregates)
-        return [tuple(r) for r in self._iter()]
-
-    def fetchone(self) -> tuple[Any, ...] | None:
-        row = next(self._iter(), None)
-        return None if row is None else tuple(row)
-
-    def fetchmany(self, size: int) -> list[tuple[Any, ...]]:
-        out = []
-        for row in self._iter():
-            out.append(tuple(row))
-            if len(out) >= size:
-                break
-        return out
-
-
-class SparkConnection:
-    """Runs the store's DuckDB statements on Spark, transpiled (``spark_sql.to_spark``)."""
-
-    def __init__(self, session: Any) -> None:
-        self.session = session
-        self.statements: list[str] = []  # the Spark SQL run, for tests and --debug
-
-    def execute(self, sql: str, params: list[Any] | None = None) -> _Cursor:
-        if _stopped(self.session):  # e.g. a notebook stopped it before writing the workbook
-            raise EngineUnavailable("the Spark session of this assessment has stopped; assess "
-                                    "again on a running session, then write the report")
-        if params:
-            raise EngineUnavailable("internal: a parameterised statement reached the Spark "
-                                    "engine")
-        text = sql.strip()
-        if _DUCKDB_READER.search(text):
-            raise EngineUnavailable(
-                "--engine spark cannot run a loader that calls DuckDB's own reader "
-                "(read_csv, read_json, ...); the loader should read through "
-                "pack.logs.read_source (docs/plugins/hooks.md), or assess with --engine duckdb")
-        if re.match(r"(?i)^SET\s", text):
-            order = re.match(r"(?i)^SET\s+preserve_insertion_order\s*=\s*(true|false)", text)
-            if order:  # the error path numbers rows in file order: no file split in parts
-                self._whole_files(order.group(1).lower() == "true")
-            return _Cursor()  # other DuckDB settings; the Spark session has its own
-        describe = re.match(r"(?i)^DESCRIBE\s+(.*)$", text, re.DOTALL)
-        if describe:
-            schema = self.session.sql(self.translate(describe.group(1))).schema
-            return _Cursor(rows=[(f.name, _duck_type(f.dataType.simpleString()))
-                                 for f in schema.fields])
-        spark_sql = self.translate(text)
-        self.statements.append(spark_sql)
-        frame = self.session.sql(spark_sql)
-        if re.match(r"(?i)^(CREATE|DROP)\s", text):
-            return _Cursor()
-        return _Cursor(frame)
-
-    def translate(self, sql: str) -> str:
-        """The Spark SQL of one DuckDB statement; a construct without a translation of the
-        same meaning is one line saying so."""
-        from audit.engine.spark_sql import UntranslatableSQL, to_spark
-
-        try:
-            return to_spark(sql)
-        except UntranslatableSQL as exc:
-            raise EngineUnavailable(f"--engine spark: {exc}") from None
-
-    def _whole_files(self, on: bool) -> None:
-        key = "spark.sql.files.maxPartitionBytes"
-        if on:
-            self._split = self.session.conf.get(key)
-            self.session.conf.set(key, str(1 << 40))
-        elif getattr(self, "_split", None) is not None:
-            self.session.conf.set(key, self._split)
-            self._split = None
-
-
-class SparkEngine(LogStore):
+class SparkEngine(LogViews):
     """Logs as Spark views; the same checks, aggregates and detail queries as DuckDB's."""
 
     name = "spark"
 
     def __init__(self, timezone: str | None = None, master: str | None = None,
-                 remote: str | None = None, session: Any = None,
+                 remote: str | None = None, session: Session = None,
                  unique_ids: str = "judged") -> None:
-        # LogStore.__init__ opens DuckDB; this engine needs none of it
+        super().__init__(timezone, unique_ids)
         self.session = session if session is not None else start_session(master, remote)
-        self.spark_con = SparkConnection(self.session)
-        self.con = self.spark_con  # type: ignore[assignment]
-        self.timezone = timezone
-        self.unique_ids = unique_ids
-        self.progress = None
-        self.logs: dict[str, LogInfo] = {}
-        self.keep_alive: Any = None  # as LogStore's: whatever owns files the views read
+        self._order = FileOrder(self.session)
+        self._connection = SparkConnection(self.session, self._order)
         self._tables: set[str] = set()
         self._workdir: Path | None = None
-        self.listings: dict[tuple[str, ...], list[str]] = {}
         # this run's views: a session may serve several assessments (a notebook's), whose
         # results read their own logs again when a workbook is written
-        import uuid
-
         self._run = uuid.uuid4().hex[:8]
 
-    def relation(self, name: str) -> str:
-        """The log's typed view, named for this run (``_audit_<run>_log_<name>``)."""
-        return quote(f"_audit_{self._run}_log_{name}")
+    @property
+    def con(self) -> Connection:
+        """DuckDB statements run on Spark, for plugins' loaders (``SparkConnection``)."""
+        return self._connection
 
-    def read_source(self, source: Any, display: str) -> str:
+    # -- the typed statements the shared log logic rests on --------------------------------
+
+    def _frame(self, sql: str) -> Frame:
+        """The DataFrame of one DuckDB query, translated; nothing is read yet."""
+        check_running(self.session)
+        return self.session.sql(translated(sql).spark)
+
+    def view_name(self, name: str) -> str:
+        """The log's view, named for this run (``_audit_<run>_log_<name>``)."""
+        return f"_audit_{self._run}_log_{name}"
+
+    def create_view(self, view: str, select: str) -> None:
+        self._frame(f"CREATE VIEW {quote(view)} AS {select}")
+
+    def describe(self, select: str) -> list[tuple[str, str]]:
+        check_running(self.session)
+        return columns_of(self.session, translated(select).spark)
+
+    def query(self, sql: str) -> list[Row]:
+        return [tuple(r) for r in self._frame(sql).collect()]  # one job (aggregates)
+
+    @contextlib.contextmanager
+    def file_order(self) -> Iterator[None]:
+        """Each file in one task, so ``row_number() OVER ()`` follows the file's rows."""
+        self._order.whole_files(True)
+        try:
+            yield
+        finally:
+            self._order.whole_files(False)
+
+    def stream(self, sql: str, batch: int = 2048) -> Iterator[Row]:
+        """A partition at a time (``toLocalIterator``): never the whole list in memory."""
+        for row in self._frame(sql).toLocalIterator():
+            yield tuple(row)
+
+    def scan(self, name: str, sql: str, rule: bool = True) -> list[Row]:
+        """A rule's aggregate on Spark; a file Spark cannot read is bad evidence."""
+        try:
+            if rule:
+                self.logs[name].reads += 1
+            return self.query(sql)
+        except _spark_errors() as exc:
+            raise EvidenceError(problems=[Problem(self.logs[name].path, "", "Spark cannot "
+                                                  "read this log: " + self.reason(exc))]
+                                ) from None
+
+    # -- reading, errors, tables -------------------------------------------------------------
+
+    def read_source(self, source: Source, display: str) -> str:
         """``source`` as a Spark temporary view (``spark_read``); its schema is read now.
 
         Local paths are made absolute (a Spark Connect server resolves a relative one against
         its own working directory). A local session finds a missing file when reading; Spark
         Connect plans lazily and finds it when the view is created: both are in one try."""
-        from audit.engine.spark_read import UnreadableSource, register
-
         try:
             view, files = register(self.session, source, self._scratch())
             if source.locations:  # what identifies data this process never reads
@@ -178,13 +124,21 @@ class SparkEngine(LogStore):
             raise EvidenceError(problems=[Problem(display, "", "Spark cannot read this log: "
                                                   + self.reason(exc))]) from None
 
+    def source_problem(self, source: Source) -> tuple[str, str] | None:
+        return None  # Spark reads every kind of source (a Delta table with the cluster's reader)
+
+    def format_problem(self, fmt: str) -> str | None:
+        try:
+            parse_pattern(fmt)
+        except UntranslatableSQL as exc:
+            return f"--engine spark: {exc}"
+        return None
+
     def export_csv(self, sql: str, path: Path) -> None:
         """The rows streamed a partition at a time into a CSV file, as DuckDB's ``COPY``
         writes it (header, empty for NULL, quotes only where needed)."""
-        import csv
-
         self.check_ready()  # a stopped session is said before a file is opened
-        frame = self.session.sql(self.spark_con.translate(sql))
+        frame = self._frame(sql)
         with path.open("w", newline="", encoding="utf-8") as fh:
             out = csv.writer(fh, lineterminator="\n")
             out.writerow(frame.columns)
@@ -192,52 +146,26 @@ class SparkEngine(LogStore):
                 out.writerow(["" if v is None else v for v in row])
 
     def check_ready(self) -> None:
-        self.spark_con.execute("SELECT 1")  # says so in one line if the session has stopped
-
-    def source_problem(self, source: Any) -> tuple[str, str] | None:
-        return None  # Spark reads every kind of source (a Delta table with the cluster's reader)
-
-    def format_problem(self, fmt: str) -> str | None:
-        from audit.engine.spark_sql import UntranslatableSQL, parse_pattern
-
-        try:
-            parse_pattern(fmt)
-        except UntranslatableSQL as exc:
-            return f"--engine spark: {exc}"
-        return None
+        """One line if the session has stopped (a notebook's, before writing a workbook)."""
+        self._frame("SELECT 1")
 
     def query_errors(self) -> tuple[type[BaseException], ...]:
         return _spark_errors()
 
     def reason(self, exc: BaseException) -> str:
-        return _first_line(_cause(exc))
+        return first_line(_cause(exc))
 
     def _scratch(self) -> Path:
         """A temporary folder for copies Spark needs (CSV without its skipped lines)."""
         if self._workdir is None:
-            import shutil
-            import tempfile
-            import weakref
-
             self._workdir = Path(tempfile.mkdtemp(prefix="audit-spark-"))
             weakref.finalize(self, shutil.rmtree, self._workdir, True)
         return self._workdir
 
-    def scan(self, name: str, sql: str, rule: bool = True) -> list[tuple[Any, ...]]:
-        """A rule's aggregate on Spark; a file Spark cannot read is bad evidence."""
-        try:
-            if rule:
-                self.logs[name].reads += 1
-            return self.con.execute(sql).fetchall()
-        except _spark_errors() as exc:
-            raise EvidenceError(problems=[Problem(self.logs[name].path, "", "Spark cannot "
-                                                  "read this log: " + self.reason(exc))]
-                                ) from None
-
     def has_table(self, name: str) -> bool:
         return name in self._tables
 
-    def create_table(self, name: str, columns: dict[str, Sequence[Any]],
+    def create_table(self, name: str, columns: dict[str, Sequence[object]],
                      types: dict[str, str]) -> None:
         from pyspark.sql.types import DateType, StructField, StructType
 
@@ -246,15 +174,6 @@ class SparkEngine(LogStore):
         rows = list(zip(*columns.values(), strict=True))
         self.session.createDataFrame(rows, schema).createOrReplaceTempView(name)
         self._tables.add(name)
-
-
-def _stopped(session: Any) -> bool:
-    """Whether a session can no longer run queries (a local one's context is gone, or a
-    Connect session was released)."""
-    if getattr(session, "is_stopped", False) is True:
-        return True
-    context = getattr(session, "_sc", None)
-    return context is not None and getattr(context, "_jsc", True) is None
 
 
 def _spark_errors() -> tuple[type[BaseException], ...]:

@@ -25,8 +25,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from audit.engine.spark_session import Frame, Session
 from audit.logs.sources import SUFFIXES, Source, folder_files, is_location
-from audit.logs.store import quote
+from audit.logs.sql import quote
 
 _VIEWS = itertools.count(1)
 
@@ -40,7 +41,7 @@ def spark_path(path: str) -> str:
     return path if is_location(path) else str(Path(path).resolve())
 
 
-def read_frame(session: Any, source: Source, scratch: Path | None = None) -> Any:
+def read_frame(session: Session, source: Source, scratch: Path | None = None) -> Frame:
     """The DataFrame of ``source``; schema errors surface here, row errors when it is read."""
     paths = [spark_path(p) for p in _skipped(source, scratch)]
     read = _filtered(session.read, source)
@@ -70,7 +71,7 @@ def read_frame(session: Any, source: Source, scratch: Path | None = None) -> Any
     return frame
 
 
-def register(session: Any, source: Source, scratch: Path | None = None
+def register(session: Session, source: Source, scratch: Path | None = None
              ) -> tuple[str, list[str]]:
     """``source`` as a temporary view: its name, quoted for SQL, and the files Spark lists
     for it (a lake location's parts; for Delta, the files of the version read)."""
@@ -81,7 +82,7 @@ def register(session: Any, source: Source, scratch: Path | None = None
     return quote(name), files
 
 
-def _csv(session: Any, source: Source, paths: list[str]) -> Any:
+def _csv(session: Session, source: Source, paths: list[str]) -> Frame:
     """CSV as DuckDB reads it: one declared header for files that share it; otherwise each
     file with its own header, stacked by column name (a local folder's files one by one,
     its partition folders kept through ``basePath``). Spark's own folder read would take
@@ -89,7 +90,7 @@ def _csv(session: Any, source: Source, paths: list[str]) -> Any:
     lake folder whose parts differ an error instead of columns silently swapped."""
     from pyspark.sql.types import StringType, StructField, StructType
 
-    def reader() -> Any:
+    def reader() -> Frame:
         return (_filtered(session.read, source).option("header", True)
                 .option("inferSchema", False).option("enforceSchema", False)
                 .option("mode", "FAILFAST").option("multiLine", True)
@@ -113,7 +114,7 @@ def _csv(session: Any, source: Source, paths: list[str]) -> Any:
     return frame
 
 
-def _filtered(read: Any, source: Source) -> Any:
+def _filtered(read: Frame, source: Source) -> Frame:
     """Folders and locations: only files of the format, as DuckDB's folder listing takes
     (``folder_files``): a README beside Parquet parts is not a part. Partition folders are
     still discovered (``pathGlobFilter`` filters file names only)."""

@@ -20,6 +20,13 @@ from typing import Any
 
 from audit.engine.base import EngineUnavailable, public_url
 
+# PySpark is an optional dependency: its classes (a session, local or Spark Connect, a
+# DataFrame, a reader, a Connect client) cannot be named where it is not installed, so they
+# stay loosely typed under these names.
+Session = Any
+Frame = Any
+Client = Any
+
 INSTALL = 'pip install "platform-audit[spark]"'
 DEFAULT_MASTER = "local[*]"
 # Session settings both engines' figures depend on: UTC as DuckDB's connection, casts that
@@ -61,7 +68,7 @@ def _java_found() -> bool:
     return shutil.which("java") is not None
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:300] if text else type(exc).__name__
 
@@ -98,7 +105,7 @@ def _quiet_warnings(debug: bool) -> Iterator[None]:
         yield
 
 
-def _connect(remote: str, settings: dict[str, str], debug: bool) -> Any:
+def _connect(remote: str, settings: dict[str, str], debug: bool) -> Session:
     """A new Spark Connect session on the server at ``remote``.
 
     PySpark's own builder is not used: in a process that already runs a local Spark it
@@ -142,7 +149,7 @@ def _connect(remote: str, settings: dict[str, str], debug: bool) -> Any:
     return session
 
 
-def _release_at_exit(client: Any, debug: bool) -> None:
+def _release_at_exit(client: Client, debug: bool) -> None:
     """Release the run's session on the server (its temporary views go with it), one try:
     the client's own clean-up at exit retries for minutes if the server went away during the
     run, holding the process; it skips a client that is closed already."""
@@ -156,11 +163,11 @@ def _release_at_exit(client: Any, debug: bool) -> None:
 def _rpc_reason(exc: BaseException) -> str:
     """A gRPC failure's own reason: its text is a multi-line dump of the call."""
     found = re.search(r'details = "([^"\n]*)"', str(exc))
-    return found.group(1)[:300] if found else _first_line(exc)
+    return found.group(1)[:300] if found else first_line(exc)
 
 
 def start_session(master: str | None = None, remote: str | None = None,
-                  conf: dict[str, str] | None = None) -> Any:
+                  conf: dict[str, str] | None = None) -> Session:
     """A Spark session for the run: the process's local or cluster session if it has one
     (the settings the figures need applied again), or a new session on a Spark Connect
     server, which gets only those settings (partitions and the like are the server's)."""
@@ -190,7 +197,7 @@ def start_session(master: str | None = None, remote: str | None = None,
         if debug:
             raise
         raise EngineUnavailable(f"cannot start Spark (master {master or DEFAULT_MASTER}): "
-                                f"{_first_line(exc)}; check --spark-master and JAVA_HOME") from None
+                                f"{first_line(exc)}; check --spark-master and JAVA_HOME") from None
     session.sparkContext.setLogLevel("ERROR" if debug else "OFF")
     for key in MEANING:  # a reused session still computes the same figures
         session.conf.set(key, settings[key])
@@ -226,7 +233,7 @@ def _check_master(master: str | None) -> None:
                             "check --spark-master and that the master runs")
 
 
-def prepare_session(session: Any) -> None:
+def prepare_session(session: Session) -> None:
     """A session the caller already runs (a notebook's ``spark``) gets the settings the
     figures depend on (``MEANING``); they stay set, since detail rows are read from the
     session later, when a workbook is written (docs/spark.md)."""

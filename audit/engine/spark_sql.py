@@ -26,13 +26,21 @@ covered by tests/test_spark_sql.py):
   a value that does not parse is NULL on both (ANSI off, the CORRECTED parser).
 - ``regexp_full_match(x, re)``: ``x RLIKE '^(?:re)\\z'`` (``\\z``: Java's ``$`` would also
   match before a final line break).
-- ``CREATE VIEW``: a session-scoped ``TEMPORARY VIEW``; ``SET`` statements (DuckDB settings)
-  are dropped by the caller.
+- ``CREATE VIEW``: a session-scoped ``TEMPORARY VIEW``.
+
+The engine itself never sends a statement that is not a query or a view (a column listing or
+file order are typed calls, ``audit/engine/base.py``). A plugin's loader may still run any
+DuckDB statement on ``pack.logs.con``; ``statement`` says what each one is from its parsed
+tree: a query or view to run, a ``DESCRIBE``, or a DuckDB setting (which Spark has no use
+for, but for file order). A query that calls DuckDB's own file readers (``read_csv``, ...) is
+refused: the loader should read through ``pack.logs.read_source``.
 """
 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
+from typing import Literal
 
 import sqlglot
 from sqlglot import exp
@@ -43,6 +51,46 @@ _STRFTIME = {"%Y": "yyyy", "%m": "MM", "%d": "dd", "%H": "HH", "%M": "mm", "%S":
 
 class UntranslatableSQL(ValueError):
     """A construct without a Spark translation of the same meaning (a bug: report it)."""
+
+
+class DuckDBReader(UntranslatableSQL):
+    """SQL that reads files with DuckDB's own table functions: no translation can help."""
+
+    def __init__(self) -> None:
+        super().__init__("--engine spark cannot run a loader that calls DuckDB's own reader "
+                         "(read_csv, read_json, ...); the loader should read through "
+                         "pack.logs.read_source (docs/plugins/hooks.md), or assess with "
+                         "--engine duckdb")
+
+
+# DuckDB's table functions: what a plugin's loader might call instead of ``read_source``
+_READERS = frozenset({"read_csv", "read_csv_auto", "read_json", "read_json_auto",
+                      "read_ndjson", "read_parquet", "read_text", "read_blob"})
+
+
+def _reads_files(tree: exp.Expr) -> bool:
+    for node in tree.find_all(exp.ReadCSV, exp.ReadParquet, exp.Anonymous):
+        if not isinstance(node, exp.Anonymous) or str(node.this).lower() in _READERS:
+            return True
+    return False
+
+
+# Spark's type names as DuckDB's DESCRIBE gives them, for the typed view's choices
+_TYPES = {"string": "VARCHAR", "timestamp": "TIMESTAMP WITH TIME ZONE",
+          "timestamp_ntz": "TIMESTAMP", "date": "DATE", "boolean": "BOOLEAN",
+          "int": "INTEGER", "bigint": "BIGINT", "double": "DOUBLE", "float": "FLOAT",
+          "smallint": "SMALLINT", "tinyint": "TINYINT"}
+
+
+def duckdb_type(spark_type: str) -> str:
+    """A Spark column type (``simpleString``) as DuckDB's DESCRIBE names the same kind."""
+    if spark_type.startswith("array"):
+        return "VARCHAR[]"
+    if spark_type.startswith(("struct", "map")):
+        return "STRUCT"
+    if spark_type.startswith("decimal"):
+        return spark_type.upper()
+    return _TYPES.get(spark_type, spark_type.upper())
 
 
 def _is_naive(node: exp.Expression) -> bool:
@@ -243,7 +291,13 @@ def _percentile(value: exp.Expression, quantiles: exp.Expression) -> exp.Express
 @functools.lru_cache(maxsize=512)
 def to_spark(sql: str) -> str:
     """The Spark SQL text of one DuckDB statement, with the same meaning."""
-    tree = sqlglot.parse_one(sql, read="duckdb")
+    return _spark_text(sqlglot.parse_one(sql, read="duckdb"))
+
+
+def _spark_text(tree: exp.Expr) -> str:
+    """The Spark SQL of a parsed DuckDB statement (or of the SELECT inside a DESCRIBE)."""
+    if _reads_files(tree):
+        raise DuckDBReader()
     if isinstance(tree, exp.Create) and str(tree.args.get("kind", "")).upper() == "VIEW":
         tree.set("replace", True)
         props = tree.args.get("properties") or exp.Properties(expressions=[])
@@ -251,3 +305,31 @@ def to_spark(sql: str) -> str:
         tree.set("properties", props)
     tree = tree.transform(_rewrite)
     return tree.sql(dialect="spark")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One DuckDB statement as Spark runs it: ``spark`` is the Spark SQL of a ``query`` or a
+    ``define`` (a view), or the SELECT whose columns a ``describe`` lists; a ``setting`` is
+    DuckDB's (``name``, ``value``), run by nothing."""
+
+    kind: Literal["query", "define", "describe", "setting"]
+    spark: str = ""
+    name: str = ""
+    value: str = ""
+
+
+def statement(sql: str) -> Statement:
+    """What the DuckDB statement ``sql`` is, from its parsed tree, and its Spark SQL."""
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    if isinstance(tree, exp.Set):
+        item = tree.expressions[0].this if tree.expressions else None
+        if isinstance(item, exp.EQ):
+            return Statement("setting", name=item.this.name.lower(),
+                             value=item.expression.sql(dialect="duckdb").lower())
+        return Statement("setting")
+    if isinstance(tree, exp.Describe):
+        return Statement("describe", _spark_text(tree.this))
+    if isinstance(tree, (exp.Create, exp.Drop)):
+        return Statement("define", _spark_text(tree))
+    return Statement("query", _spark_text(tree))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
 from audit.evaluators.base import EvaluationContext, Evaluator
 from audit.i18n import _
 from audit.model import Finding, Requirement, Rule, Status
 from audit.scoring import worst_status
+
+if TYPE_CHECKING:  # pragma: no cover
+    from audit.registry import Registry
 
 _RULES = {"type": "list", "required": True, "minlength": 2,
           "schema": {"type": "dict", "allow_unknown": True},
@@ -27,6 +30,9 @@ class AllOfEvaluator(Evaluator):
     params_schema: ClassVar[Mapping[str, Any]] = {"rules": _RULES}
     nested_rules = "rules"
 
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry  # where the nested rules' types are found (evidence keys)
+
     def evaluate(self, requirement: Requirement, rule: Rule,
                  context: EvaluationContext) -> Finding:
         children = _children(requirement, rule, context)
@@ -40,7 +46,7 @@ class AllOfEvaluator(Evaluator):
                        tuple(children))
 
     def evidence_keys(self, requirement: Requirement, rule: Rule) -> list[str]:
-        return _nested_keys(requirement, rule)
+        return _nested_keys(self.registry, requirement, rule)
 
 
 class AnyOfEvaluator(Evaluator):
@@ -48,6 +54,9 @@ class AnyOfEvaluator(Evaluator):
     summary = "Met when one nested rule is met; takes the best nested finding."
     params_schema: ClassVar[Mapping[str, Any]] = {"rules": _RULES}
     nested_rules = "rules"
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry  # where the nested rules' types are found (evidence keys)
 
     def evaluate(self, requirement: Requirement, rule: Rule,
                  context: EvaluationContext) -> Finding:
@@ -57,14 +66,12 @@ class AnyOfEvaluator(Evaluator):
                        dict(best.figures), best.proof, tuple(children))
 
     def evidence_keys(self, requirement: Requirement, rule: Rule) -> list[str]:
-        return _nested_keys(requirement, rule)
+        return _nested_keys(self.registry, requirement, rule)
 
 
-def _nested_keys(requirement: Requirement, rule: Rule) -> list[str]:
-    from audit.plugins import get_registry
-
+def _nested_keys(registry: Registry, requirement: Requirement, rule: Rule) -> list[str]:
     keys: list[str] = []
     for r in rule.params["rules"]:
         child = Rule(r["type"], {k: v for k, v in r.items() if k != "type"})
-        keys += get_registry().evaluators.get(child.type).evidence_keys(requirement, child)
+        keys += registry.evaluators.get(child.type).evidence_keys(requirement, child)
     return keys

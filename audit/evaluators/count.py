@@ -6,7 +6,7 @@ import datetime as dt
 
 from typing import Any, ClassVar, Mapping
 
-from audit.durations import parse_duration
+from audit.durations import Duration, parse_duration
 from audit.evaluators.base import (
     FILTER_SCHEMA,
     EvaluationContext,
@@ -15,6 +15,7 @@ from audit.evaluators.base import (
     duration_check,
 )
 from audit.i18n import _, format_date, format_duration
+from audit.logs.metrics import count_by_period, legal_timezone
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
 
@@ -69,8 +70,6 @@ class CountEvaluator(Evaluator):
         # asks for one in each of the last two half-years when looking back a year.
         # Each boundary is computed from the as-of date itself (k periods back), so month
         # lengths do not drift: 12-31, 11-30, 10-31, 09-30, ...
-        from audit.durations import Duration
-
         # With a due date ("before 1 March"), periods end the day before each due date that has
         # passed, so a report published late falls into the next period, not this one.
         anchor = context.as_of
@@ -96,15 +95,11 @@ class CountEvaluator(Evaluator):
                           if d.kind == kind)
             counts = [sum(1 for x in dates if s < x <= e) for s, e in bounds]
         else:
-            from audit.logs.metrics import count_by_period
-
             log = p["log"]
             label = p.get("label") or _("{log} events", log=log)
             if not context.evidence.logs.has(log):
                 return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
                                _("no {log} log in the evidence", log=log))
-            from audit.logs.metrics import legal_timezone
-
             counts = count_by_period(context.evidence.logs, log, p["date"],
                                      dict(p.get("where") or {}), bounds,
                                      legal_timezone(requirement.jurisdiction, p.get("timezone")))

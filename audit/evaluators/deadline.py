@@ -21,7 +21,10 @@ from audit.evaluators.base import (
     share_status,
 )
 from audit.i18n import _, format_date, format_duration, format_hours, format_number, format_percent
+from audit.logs.metrics import DeadlineSpec, legal_timezone, measure_deadline
 from audit.model import Finding, Proof, Requirement, Rule, Status
+from audit.scoring import worst_status
+from audit.assessment import DetailQuery
 
 COLUMN = {"type": "string", "regex": r"^[a-z_][a-z0-9_]*$",
           "meta": {"expect": "a lowercase column name"}}
@@ -83,8 +86,6 @@ class DeadlineEvaluator(Evaluator):
 
     def evaluate(self, requirement: Requirement, rule: Rule,
                  context: EvaluationContext) -> Finding:
-        from audit.logs.metrics import DeadlineSpec, legal_timezone, measure_deadline
-
         p = rule.params
         log = p["log"]
         events = p.get("events") or _("{log} events", log=log)
@@ -110,8 +111,6 @@ class DeadlineEvaluator(Evaluator):
             as_of=context.as_of, key=requirement.full_id,
             version_starts=[v.params.get("start") for v in versions])
         result = measure_deadline(store, spec)
-        from audit.assessment import DetailQuery
-
         context.cache.setdefault("details", {})[requirement.full_id] = DetailQuery(
             result.detail_sql, tuple(result.detail_columns), log,
             result.late + result.missing, monthly_sql=result.monthly_sql)
@@ -145,8 +144,6 @@ class DeadlineEvaluator(Evaluator):
         if result.p50_hours is not None:
             parts.append(_("median {p50}, p90 {p90}", p50=format_hours(result.p50_hours),
                            p90=format_hours(result.p90_hours)))
-        from audit.scoring import worst_status
-
         if outside:
             parts.append(outside)
         status = worst_status(statuses)

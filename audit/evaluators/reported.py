@@ -21,6 +21,8 @@ from audit.evaluators.base import (
     duration_check,
 )
 from audit.i18n import _, ngettext
+from audit.logs.metrics import where_sql
+from audit.logs.sql import literal, quote
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
 LOG = "reported"
@@ -162,9 +164,6 @@ def _describe(r: Mapping[str, Any], value: float, words: Mapping[str, str]) -> s
 
 def _figures(context: EvaluationContext, p: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Matching figures whose period ended by the as-of date (within ``lookback``)."""
-    from audit.logs.metrics import where_sql
-    from audit.logs.store import literal, quote
-
     store = context.evidence.logs
     cols = set(store.columns(LOG))
     opt = {c: (f"CAST({quote(c)} AS VARCHAR)" if c in cols else "NULL")

@@ -15,6 +15,7 @@ from audit.evaluators.base import (
     version_in_force,
 )
 from audit.i18n import _, format_number, format_percent
+from audit.logs.metrics import where_sql
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
 _FILTER = FILTER_SCHEMA
@@ -48,8 +49,6 @@ class ShareEvaluator(Evaluator):
 
     def evaluate(self, requirement: Requirement, rule: Rule,
                  context: EvaluationContext) -> Finding:
-        from audit.logs.metrics import where_sql
-
         version = version_in_force(rule, context.as_of)
         if version is None:
             return not_in_force(requirement, context.as_of)

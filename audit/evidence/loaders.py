@@ -8,13 +8,23 @@ Transparency Database dump before the generic CSV reader sees it.
 
 from __future__ import annotations
 
+import os
+import zoneinfo
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
+from audit.engine.base import LogEngine
+from audit.engine.settings import DEFAULT_ENGINE, EngineSettings
 from audit.errors import EvidenceError, Problem
 from audit.evidence.pack import Answer, Document, EvidencePack, Waiver
-from audit.logs.store import log_name
-from audit.logs.tables import LOG_SUFFIXES
+from audit.logs.mapping import compile_mapping
+from audit.logs.mapping_data import loader_failed, stage
+from audit.logs.mapping_file import LogMapping, is_mapping, read_mapping
+from audit.logs.sql import quote
+from audit.logs.tables import LOG_SUFFIXES, log_name
+from audit.model import Checklist, Rule
+from audit.progress import TerminalProgress
 from audit.registry import Registry
 from audit.schemas.common import as_date, validate
 from audit.schemas.evidence import ANSWER, DOCUMENTS_FILE, PLATFORM, WAIVERS_FILE
@@ -35,29 +45,31 @@ class EvidenceLoader(Protocol):
 LOADER_KINDS = ("pack", "log")
 
 
-def loader_kinds(loader: Any) -> tuple[str, ...]:
+def loader_kinds(loader: object) -> tuple[str, ...]:
     """Where a loader is asked: its ``kind``, or both places when it declares none (a loader
     written from the hook's documentation alone must not be silently ignored)."""
     kind = getattr(loader, "kind", None)
     return LOADER_KINDS if kind is None else (kind,)
 
 
-def ordered_loaders(registry: Registry, kind: str) -> list[Any]:
+def ordered_loaders(registry: Registry, kind: str) -> list[EvidenceLoader]:
+    """The loaders asked about ``kind`` of input, in the order they are asked."""
     loaders = [loader for _id, loader in registry.loaders.items()
                if kind in loader_kinds(loader)]
     return sorted(loaders, key=lambda ld: (getattr(ld, "priority", 50), ld.id))
 
 
 def load_evidence(paths: list[Path], registry: Registry,
-                  needed_columns: dict[str, set[str]] | None = None,
-                  **store_options: Any) -> EvidencePack:
+                  needed: dict[str, set[str]] | None = None,
+                  progress: TerminalProgress | None = None,
+                  engine: EngineSettings = DEFAULT_ENGINE) -> EvidencePack:
     """Load one or more evidence inputs (a pack directory, a filled workbook) into one pack.
 
-    ``needed_columns`` (log -> columns, from ``needed_log_columns``) limits what is loaded
-    from large logs to what the assessed rules read.
+    ``needed`` (log -> columns, from ``needed_log_columns``) limits what is loaded from large
+    logs to what the assessed rules read; ``engine`` chooses the engine that reads them.
     """
     root = next((p for p in paths if p.is_dir()), paths[0] if paths else None)
-    pack = EvidencePack(root, registry, **store_options)
+    pack = EvidencePack(root, registry, engine, progress)
     for path in paths:
         if not path.exists():
             raise EvidenceError(problems=[Problem(str(path), "", "no such file or directory")])
@@ -72,14 +84,13 @@ def load_evidence(paths: list[Path], registry: Registry,
                                               "directory needs platform.yaml, a template "
                                               "workbook the platform name on its Profile "
                                               "sheet")])
-    pack.finish(needed_columns)
+    pack.finish(needed)
     return pack
 
 
-def needed_log_columns(checklists: Any, registry: Registry) -> dict[str, set[str]]:
+def needed_log_columns(checklists: Iterable[Checklist],
+                       registry: Registry) -> dict[str, set[str]]:
     """Columns each log must provide to the rules of ``checklists``."""
-    from audit.model import Rule
-
     needed: dict[str, set[str]] = {}
 
     def visit(rule: Rule) -> None:
@@ -115,8 +126,6 @@ def _check_timezone(doc: YamlDocument) -> None:
     tz = doc.data.get("timezone")
     if tz is None:
         return
-    import zoneinfo
-
     try:
         zoneinfo.ZoneInfo(tz)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -266,15 +275,13 @@ class DirectoryPackLoader:
                 granted=as_date(entry["granted"]) if entry.get("granted") else None))
 
 
-def _located(exc: Exception, pack: EvidencePack, loader: Any,
+def _located(exc: Exception, pack: EvidencePack, loader: EvidenceLoader,
              file: Path) -> EvidenceError | None:
     """An engine error raised while a log loader reads ``file`` (the file cannot be read, or
     the loader's SQL does not run on this engine) as one located line; None for any other."""
-    store = pack._logs  # the engine, if the loader used it
+    store = pack.started_engine  # the engine, if the loader used it
     if store is None or not isinstance(exc, store.query_errors()):
         return None
-    from audit.logs.mapping_data import loader_failed
-
     return loader_failed(store, loader.id, pack.display(file), exc)
 
 
@@ -285,20 +292,17 @@ def load_mapped_logs(folder: Path, pack: EvidencePack) -> set[Path]:
     taken from one published table. Returns the files they claimed, mapping files included,
     so no other log loader reads them a second time.
     """
-    from audit.logs import mapping as lm
-    from audit.logs.mapping_data import stage
-
-    groups: dict[str, list[lm.LogMapping]] = {}
-    for file in sorted(p for p in folder.iterdir() if p.is_file() and lm.is_mapping(p)):
+    groups: dict[str, list[LogMapping]] = {}
+    for file in sorted(p for p in folder.iterdir() if p.is_file() and is_mapping(p)):
         digest = pack.record_file(file, "mapping").sha256
-        found = lm.read_mapping(file, pack.display(file), digest, pack.display)
+        found = read_mapping(file, pack.display(file), digest, pack.display)
         groups.setdefault(found.table, []).append(found)
     claimed: set[Path] = set()
     for table, mappings in groups.items():
         readers, transform = [], None
         for found in mappings:
             stage(found, pack.scratch())
-            reader, transform = lm.compile_mapping(pack.logs, found, pack.timezone,
+            reader, transform = compile_mapping(pack.logs, found, pack.timezone,
                                                    pack.registry.loaders)
             if transform is not None and len(mappings) > 1:
                 raise found.problem(("via",), f"a mapping with 'via' must be the only one "
@@ -316,17 +320,15 @@ def load_mapped_logs(folder: Path, pack: EvidencePack) -> set[Path]:
     return claimed
 
 
-def _stacked(store: Any, readers: list[str]) -> str:
+def _stacked(store: LogEngine, readers: list[str]) -> str:
     """Several mappings' rows as one table, columns matched by name (a column one mapping
     lacks is NULL in its rows). Written out rather than DuckDB's ``UNION ALL BY NAME`` so
     that every engine runs it (docs/spark.md)."""
-    from audit.logs.store import quote
-
-    described = [store.con.execute(f"DESCRIBE SELECT * FROM {r}").fetchall() for r in readers]
+    described = [store.describe(f"SELECT * FROM {r}") for r in readers]
     types: dict[str, str] = {}
     for rows in described:
-        for name, kind, *_ in rows:
-            types.setdefault(name, str(kind))
+        for name, kind in rows:
+            types.setdefault(name, kind)
     parts = []
     for reader, rows in zip(readers, described, strict=True):
         have = {row[0] for row in rows}
@@ -338,8 +340,6 @@ def _stacked(store: Any, readers: list[str]) -> str:
 
 def _document_files(directory: Path, pack: EvidencePack) -> list[Path]:
     """Every file under documents/, sorted; a linked folder is refused rather than skipped."""
-    import os
-
     found = []
     for top, dirs, files in os.walk(directory):
         for name in sorted(dirs):

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import shutil
+import tempfile
+import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from audit.engine import LogEngine, create_engine
+from audit.engine.settings import DEFAULT_ENGINE, EngineSettings
 from audit.errors import EvidenceError, Problem
-from audit.logs.store import LogStore
+from audit.progress import TerminalProgress
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit.model import Requirement
@@ -78,7 +84,9 @@ def sha256_of(path: Path) -> tuple[str, int]:
 class EvidencePack:
     """Profile, answers, documents, logs and waivers of one platform."""
 
-    def __init__(self, root: Path | None, registry: Registry, **store_options: Any) -> None:
+    def __init__(self, root: Path | None, registry: Registry,
+                 engine: EngineSettings = DEFAULT_ENGINE,
+                 progress: TerminalProgress | None = None) -> None:
         self.root = root
         self.registry = registry
         self.profile: dict[str, Any] = {}
@@ -89,10 +97,14 @@ class EvidencePack:
         self._files: list[FileRecord] = []
         # logs still being hashed on a background thread: (display, [result or exception])
         self._hashing: list[tuple[str, list[Any]]] = []
-        self._hasher: Any = None
-        self._store_options = store_options
-        self._logs: LogStore | None = None
-        self._pending_logs: list[tuple[str, Path, str, dict[str, Any]]] = []
+        self._hasher: threading.Thread | None = None
+        # the engine asked for, and the one started once a log is read (None until then):
+        # ``audit verify`` names it in the result, a report checks it still runs
+        self.engine_settings = engine
+        self.started_engine: LogEngine | None = None
+        self._progress = progress
+        # (name, path, display, transform, reader) of each log queued by a loader
+        self._pending_logs: list[tuple[str, Path, str, str | None, str | None]] = []
         self._log_meta: dict[int, tuple[list[Path], dict[str, Any]]] = {}
         self.workdir: Path | None = None  # scratch space for unpacked zip members, on demand
 
@@ -123,27 +135,23 @@ class EvidencePack:
     def add_log(self, name: str, path: Path, transform: str | None = None,
                 reader: str | None = None, files: list[Path] | None = None,
                 meta: dict[str, Any] | None = None, display: str | None = None) -> None:
-        """Queue a log; it is loaded into DuckDB once the profile (time zone) is known.
+        """Queue a log; it is loaded into the engine once the profile (time zone) is known.
 
-        ``transform`` and ``reader`` are passed to ``LogStore.load``: a loader for another
+        ``transform`` and ``reader`` are passed to ``LogEngine.load``: a loader for another
         format maps its file into one of the standard tables with a SQL ``SELECT``. ``files``
         are the data files hashed as the log's evidence (default ``[path]``: a mapping reads
         several; ``[]``: none is local, e.g. a data-lake location read by Spark); ``meta`` is
         kept with the loaded log (e.g. the mapping used, for the result); ``display`` names
         the log in messages when it is not ``path`` (a lake location).
         """
-        self._pending_logs.append((name, path, display or self.display(path),
-                                   {"transform": transform, "reader": reader}))
+        self._pending_logs.append((name, path, display or self.display(path), transform,
+                                   reader))
         self._log_meta[len(self._pending_logs) - 1] = (files if files is not None else [path],
                                                        meta or {})
 
     def scratch(self) -> Path:
         """A temporary folder for this run, removed with the pack (zip members land here)."""
         if self.workdir is None:
-            import shutil
-            import tempfile
-            import weakref
-
             self.workdir = Path(tempfile.mkdtemp(prefix="audit-evidence-"))
             weakref.finalize(self, shutil.rmtree, self.workdir, True)
         return self.workdir
@@ -153,12 +161,12 @@ class EvidencePack:
         return self.profile.get("timezone")
 
     @property
-    def logs(self) -> LogStore:
-        if self._logs is None:
-            from audit.engine import create_engine  # DuckDB unless --engine spark
-
-            self._logs = create_engine(timezone=self.timezone, **self._store_options)
-        return self._logs
+    def logs(self) -> LogEngine:
+        """The run's engine (DuckDB unless ``--engine spark``), started when first asked."""
+        if self.started_engine is None:
+            self.started_engine = create_engine(self.engine_settings, timezone=self.timezone,
+                                                progress=self._progress)
+        return self.started_engine
 
     def finish(self, needed: dict[str, set[str]] | None = None) -> None:
         """Load queued logs; every problem in every log is reported together.
@@ -169,8 +177,6 @@ class EvidencePack:
         problems: list[Problem] = []
         # Logs are hashed on a background thread while the rules scan them (hashlib releases
         # the GIL); ``files`` waits for the hashes, so they are in every result.
-        import threading
-
         if self._hasher is not None:  # a second call: the first thread's results are kept
             self._hasher.join()
         jobs: list[tuple[Path, list[Any]]] = []
@@ -188,11 +194,11 @@ class EvidencePack:
 
         self._hasher = threading.Thread(target=hash_all, name="audit-log-hash", daemon=True)
         self._hasher.start()
-        for i, (name, path, display, options) in enumerate(self._pending_logs):
+        for i, (name, path, display, transform, reader) in enumerate(self._pending_logs):
             try:
                 info = self.logs.load(name, path, display,
                                       None if needed is None else needed.get(name, set()),
-                                      **options)
+                                      transform=transform, reader=reader)
                 meta = self._log_meta.get(i, ([], {}))[1]
                 info.extra.update(meta)
                 info.format = meta.get("format", info.format)

@@ -1,36 +1,35 @@
-"""Reading a mapping's data files: zip members, the DuckDB relation over them, and the
+"""Reading a mapping's data files: zip members, the engine's relation over them, and the
 value checks whose problems name the data file and row (used by ``audit.logs.mapping``)."""
 
 from __future__ import annotations
 
+import csv
+import gzip
 import zipfile
+import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from audit.engine.base import LogEngine
+from audit.engine.duckdb_errors import NOT_UTF8
 from audit.errors import EvidenceError, Problem
-from audit.logs.sources import Source, is_location, local_name
-from audit.logs.store import NOT_UTF8, quote
-
-if TYPE_CHECKING:  # pragma: no cover
-    from audit.logs.mapping import LogMapping
+from audit.limits import MAX_LOG_COLUMNS, MAX_LOG_ZIP_RATIO
+from audit.logs.mapping_file import LogMapping, input_error
+from audit.logs.sources import Source, folder_files, is_location, local_name
+from audit.logs.sql import quote
 
 MAX_SHOWN = 5
 
 
-def input_error(problem: Problem) -> EvidenceError:
-    """The error for one located problem with a user's input (exit status 2)."""
-    return EvidenceError(problems=[problem])
-
-
-def loader_failed(store: Any, loader_id: str, display: str, exc: BaseException) -> EvidenceError:
+def loader_failed(store: LogEngine, loader_id: str, display: str, exc: BaseException) -> EvidenceError:
     """An engine error while a loader checks or maps a file, as bad input located at that file.
 
     The engine says what went wrong: a file it cannot read, or SQL of the loader's that this
     engine does not run. Either way the user gets one line naming the file and the loader
     (exit status 2), not an internal error."""
-    engine = getattr(store, "name", "duckdb")
-    return input_error(Problem(display, "", f"the {loader_id} loader failed on the {engine} "
+    return input_error(Problem(display, "", f"the {loader_id} loader failed on the {store.name} "
                                             f"engine: {store.reason(exc)}"))
 
 
@@ -59,8 +58,6 @@ def stage(mapping: LogMapping, workdir: Path) -> None:
                     names = ", ".join(i.filename for i in members[:MAX_SHOWN])
                     raise mapping.problem(("member",), f"{display} holds {len(members)} files "
                                                        f"({names}); name the one to read")
-                from audit.limits import MAX_LOG_ZIP_RATIO
-
                 ratio = chosen.file_size / max(chosen.compress_size, 1)
                 if chosen.file_size > 1 << 20 and ratio > MAX_LOG_ZIP_RATIO:
                     raise input_error(Problem(display, chosen.filename, (
@@ -70,14 +67,12 @@ def stage(mapping: LogMapping, workdir: Path) -> None:
                 with archive.open(chosen) as src, target.open("wb") as out:
                     for chunk in iter(lambda: src.read(1 << 20), b""):
                         out.write(chunk)
-        except (zipfile.BadZipFile, OSError, EOFError, zlib_error()) as exc:
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
             raise input_error(Problem(display, "", f"not a readable zip archive ({exc})")) from None
         staged.append(str(target))
     mapping.staged = staged
     if mapping.format == "csv":
         headers = [_shared_header(f, mapping.spec) for f in staged]
-        from audit.limits import MAX_LOG_COLUMNS
-
         for header, display in zip(headers, mapping.displays, strict=True):
             if header and len(header) > MAX_LOG_COLUMNS:  # before DuckDB reads the schema
                 raise input_error(Problem(display, "line 1", f"{len(header):,} columns; logs are "
@@ -86,25 +81,20 @@ def stage(mapping: LogMapping, workdir: Path) -> None:
         mapping.header = headers[0] if same and headers[0] else None
 
 
-def _shared_header(staged: str, spec: Any) -> list[str] | None:
+def _shared_header(staged: str, spec: Mapping[str, Any]) -> list[str] | None:
     """The header of a local CSV file, or the one every CSV file of a local folder shares;
     None for a lake location (Spark then checks each file's header against the first's)."""
-    from audit.logs.sources import folder_files
-
     if is_location(staged):
         return None
     found = [csv_header(Path(f), spec) for f in folder_files(staged, "csv")]
     return found[0] if found and all(h == found[0] for h in found) else None
 
 
-def csv_header(file: Path, spec: Any) -> list[str] | None:
+def csv_header(file: Path, spec: Mapping[str, Any]) -> list[str] | None:
     """The header of a CSV file (plain or gzipped), or None when it cannot be read as one.
 
     With a header known and the same in every file, DuckDB is given the dialect instead of
     sniffing it, so a malformed row is reported with its line number."""
-    import csv
-    import gzip
-
     encoding = {"utf-8": "utf-8-sig"}.get(spec.get("encoding", "utf-8"), spec.get("encoding"))
     try:
         opener = gzip.open if file.name.lower().endswith(".gz") else open
@@ -113,18 +103,12 @@ def csv_header(file: Path, spec: Any) -> list[str] | None:
                 fh.readline(1 << 20)
             first = fh.readline(1 << 20)
         names = next(csv.reader([first], delimiter=spec.get("delimiter", ",")), [])
-    except (OSError, EOFError, UnicodeError, csv.Error, zlib_error()):
+    except (OSError, EOFError, UnicodeError, csv.Error, zlib.error):
         return None
     names = [n.strip() for n in names]
     if not names or not all(names) or len(set(names)) != len(names):
         return None  # let DuckDB read it and say what is wrong
     return names
-
-
-def zlib_error() -> type[Exception]:
-    import zlib
-
-    return zlib.error
 
 
 def source_of(mapping: LogMapping, files: list[str] | None = None,
@@ -138,7 +122,7 @@ def source_of(mapping: LogMapping, files: list[str] | None = None,
                   records=spec.get("records"), with_file=with_file)
 
 
-def source_sql(store: Any, mapping: LogMapping, files: list[str] | None = None,
+def source_sql(store: LogEngine, mapping: LogMapping, files: list[str] | None = None,
                with_file: bool = False) -> str:
     """The engine's relation over the raw data (a DuckDB table function, a Spark view)."""
     display = mapping.displays[0] if not files or len(files) != 1 else _display(mapping, files[0])
@@ -192,23 +176,22 @@ class Target:
     expect: str  # what a bad value should have been
 
 
-def describe(store: Any, mapping: LogMapping, source: str) -> list[str]:
+def describe(store: LogEngine, mapping: LogMapping, source: str) -> list[str]:
     """Source column names; a file that cannot be read is named with the engine's reason."""
     try:
-        return [r[0] for r in store.con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+        return [column for column, _kind in store.describe(f"SELECT * FROM {source}")]
     except store.query_errors() as exc:
         raise _unreadable(store, mapping, exc) from None
 
 
-def _unreadable(store: Any, mapping: LogMapping, exc: BaseException) -> EvidenceError:
+def _unreadable(store: LogEngine, mapping: LogMapping, exc: BaseException) -> EvidenceError:
     """Find which data file is at fault (error path only: each file is tried alone)."""
     if mapping.spec.get("records") and ("Binder" in str(exc) or "FIELD_NOT_FOUND" in str(exc)
                                         or "UNRESOLVED_COLUMN" in str(exc)):
         return mapping.problem(("records",), "cannot read: " + store.reason(exc))
     for source, display in zip(mapping.sources, mapping.displays, strict=True):
         try:
-            store.con.execute(f"SELECT count(*) FROM {source_sql(store, mapping, [source])}"
-                              ).fetchall()
+            store.query(f"SELECT count(*) FROM {source_sql(store, mapping, [source])}")
         except store.query_errors() as one:
             return input_error(Problem(display, "", "cannot read: " + _reason(store, one)))
         except EvidenceError as one:
@@ -216,26 +199,26 @@ def _unreadable(store: Any, mapping: LogMapping, exc: BaseException) -> Evidence
     return input_error(Problem(mapping.displays[0], "", "cannot read: " + _reason(store, exc)))
 
 
-def _reason(store: Any, exc: BaseException) -> str:
+def _reason(store: LogEngine, exc: BaseException) -> str:
     """The engine's reason; for a byte that is not UTF-8, the mapping key that fixes it."""
-    reason: str = store.reason(exc)
+    reason = store.reason(exc)
     if reason.endswith(NOT_UTF8):
         reason += "; declare the file's encoding in the mapping (`encoding: latin-1`)"
     return reason
 
 
-def check_values(store: Any, mapping: LogMapping, targets: list[Target], where: str) -> None:
+def check_values(store: LogEngine, mapping: LogMapping, targets: list[Target],
+                 where: str) -> None:
     """One aggregate scan counting values each target cannot take; rows only on error.
 
     The scan runs even with nothing to count: it reads every file, so a corrupt part or a
     malformed row is reported here, naming its file, before the log is loaded."""
     checked = [t for t in targets if t.bad]
-    con = store.con
     source = source_sql(store, mapping)
     counts_sql = ", ".join(["count(*)"] + [f"count(*) FILTER (WHERE {t.bad})" for t in checked])
     try:
-        found = con.execute(f"SELECT {counts_sql} FROM {source} WHERE {where}").fetchone()
-        counts = (found or ())[1:]
+        found = store.query(f"SELECT {counts_sql} FROM {source} WHERE {where}")
+        counts = (found[0] if found else ())[1:]
     except store.query_errors() as exc:
         raise _unreadable(store, mapping, exc) from None
     problems = []
@@ -243,15 +226,12 @@ def check_values(store: Any, mapping: LogMapping, targets: list[Target], where: 
         if not count:
             continue
         col = mapping.spec["columns"][target.name]
-        con.execute("SET preserve_insertion_order = true")
-        try:
-            rows = con.execute(
+        with store.file_order():
+            rows = store.query(
                 f"SELECT filename, r, v FROM (SELECT filename, row_number() OVER (PARTITION BY "
                 f"filename) AS r, ({where}) AND ({target.bad}) AS hit, {text_sql(col['from'])} AS v "
                 f"FROM {source_sql(store, mapping, with_file=True)}) WHERE hit "
-                f"ORDER BY filename, r LIMIT {MAX_SHOWN}").fetchall()
-        finally:
-            con.execute("SET preserve_insertion_order = false")
+                f"ORDER BY filename, r LIMIT {MAX_SHOWN}")
         first_file = _file_display(mapping, str(rows[0][0])) if rows else ""
         values = ", ".join(dict.fromkeys(repr(v) for _f, _r, v in rows))
         where_rows = ", ".join(str(r) for f, r, _v in rows if f == rows[0][0])

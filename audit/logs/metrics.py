@@ -1,4 +1,4 @@
-"""Rule measurements as single aggregate DuckDB queries over loaded logs.
+"""Rule measurements as single aggregate queries over loaded logs, on either engine.
 
 ``measure_deadline`` answers "what share of these events was handled within the clock in force
 when each started", with percentiles, in one query (GROUPING SETS give per-version and overall
@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from audit.durations import Duration
-from audit.logs.store import LogStore, literal, quote
+from audit.engine.base import LogEngine
+from audit.logs.numbers import check_compared_number
+from audit.logs.sql import literal, quote
 
 PERCENTILES = (0.5, 0.9, 0.99)
 # Hours from s to e as integer microseconds: an aggregate's argument is computed for every
@@ -31,7 +33,7 @@ class MissingColumn(Exception):
         self.log, self.column = log, column
 
 
-def where_sql(store: LogStore, log: str, where: Mapping[str, Any]) -> str:
+def where_sql(store: LogEngine, log: str, where: Mapping[str, Any]) -> str:
     """Filters from a rule's ``where``: value, list of values, or {op: value}."""
     columns = set(store.columns(log))
     parts = []
@@ -43,11 +45,9 @@ def where_sql(store: LogStore, log: str, where: Mapping[str, Any]) -> str:
             parts.append(f"{q} IN ({', '.join(literal(str(v)) for v in cond)})")
         elif isinstance(cond, Mapping):
             if any(op in ("gt", "gte", "lt", "lte") for op in cond):
-                from audit.logs.numbers import check_compared_number
-
                 check_compared_number(store, log, col)
             for op, value in cond.items():
-                parts.append(_op_sql(q, op, value))
+                parts.append(op_sql(q, op, value))
         elif isinstance(cond, bool):
             parts.append(f"lower(CAST({q} AS VARCHAR)) IN "
                          f"({', '.join(literal(v) for v in (['true', '1', 'yes'] if cond else ['false', '0', 'no']))})")
@@ -56,7 +56,7 @@ def where_sql(store: LogStore, log: str, where: Mapping[str, Any]) -> str:
     return " AND ".join(parts) if parts else "TRUE"
 
 
-def _op_sql(q: str, op: str, value: Any) -> str:
+def op_sql(q: str, op: str, value: Any) -> str:
     num = f"TRY_CAST({q} AS DOUBLE)"
     if op in ("gt", "gte", "lt", "lte"):
         sym = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[op]
@@ -180,10 +180,10 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(x, 3)
 
 
-def _business_table(store: LogStore, calendar: str, days: int, first: dt.date,
+def _business_table(store: LogEngine, calendar: str, days: int, first: dt.date,
                     last: dt.date) -> tuple[str, str]:
     """A table mapping each start date to the end of the N-th business day after it."""
-    import holidays
+    import holidays  # its calendars load in ~60 ms: only when a rule counts business days
 
     name = f"_bd_{calendar}_{days}_{first:%Y%m%d}_{last:%Y%m%d}"
     years = range(first.year, last.year + 2)
@@ -219,7 +219,7 @@ def _business_table(store: LogStore, calendar: str, days: int, first: dt.date,
     return quote(name), note
 
 
-def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
+def measure_deadline(store: LogEngine, spec: DeadlineSpec) -> DeadlineResult:
     table = store.relation(spec.log)
     own_starts = {i: c for i, c in enumerate(spec.version_starts) if c and c != spec.start}
     for col in (spec.start, spec.end, *own_starts.values()):
@@ -236,7 +236,7 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
     # outside the judged period (before the rule, beyond the as-of date or the lookback):
     # one scan then gives per-version figures, the overall percentiles and the -1 count.
     # v = -2 marks rows the rule's filter does not select: the log's own checks (owed once,
-    # see LogStore.checks) ride along in the same scan instead of costing one of their own.
+    # see LogEngine.checks) ride along in the same scan instead of costing one of their own.
     version_case = [f"WHEN {s} IS NULL OR NOT ({window}) THEN -1"]
     due_case = ["CASE v"]
     joins = []
@@ -361,7 +361,7 @@ def measure_deadline(store: LogStore, spec: DeadlineSpec) -> DeadlineResult:
                                           "hours_taken", "problem"])
 
 
-def _date_range(store: LogStore, log: str, s: str, filt: str,
+def _date_range(store: LogEngine, log: str, s: str, filt: str,
                 tz: str) -> tuple[dt.date, dt.date]:
     """First and last start dates (unvalidated view: the checks ride in the rule's scan)."""
     lo, hi = store.scan(log, f"SELECT {_local_date(f'min({s})', tz)}, "
@@ -371,7 +371,7 @@ def _date_range(store: LogStore, log: str, s: str, filt: str,
     return (lo or today), (hi or today)
 
 
-def count_by_period(store: LogStore, log: str, date_col: str, where: Mapping[str, Any],
+def count_by_period(store: LogEngine, log: str, date_col: str, where: Mapping[str, Any],
                     bounds: Sequence[tuple[dt.date, dt.date]], tz: str = "UTC") -> list[int]:
     """Rows per (start, end] date period, in one query."""
     if date_col not in store.columns(log):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from audit.engine.base import LogEngine
 from audit.errors import EvidenceError, Problem
-from audit.logs.store import LogStore, literal, quote
+from audit.limits import MAX_INT_DIGITS
+from audit.logs.sql import literal, quote
 from audit.logs.tables import KNOWN_LOGS
 
 
@@ -41,14 +43,12 @@ def bad_number_sql(column: str, max_digits: int, count: bool = False) -> str:
             f"OR {over}{negative}))")
 
 
-def check_compared_number(store: LogStore, log: str, column: str) -> None:
+def check_compared_number(store: LogEngine, log: str, column: str) -> None:
     """Once per log and column: refuse values a numeric comparison would drop or misread.
 
     Only text columns (CSV, JSON Lines) are read here; typed columns (Parquet numbers, mapped
     ``integer``/``number`` columns) were parsed and limited when they were loaded.
     """
-    from audit.limits import MAX_INT_DIGITS
-
     info = store.logs[log]
     checked: set[str] = info.extra.setdefault("numbers_checked", set())
     kind = str(info.extra.get("types", {}).get(column, "VARCHAR")).upper()
@@ -61,7 +61,7 @@ def check_compared_number(store: LogStore, log: str, column: str) -> None:
     (found,), = store.scan(log, f"SELECT count(*) FILTER (WHERE {bad}) "
                                 f"FROM {info.extra['reader']}", rule=False)
     if found:
-        rows = store._first_rows(info, bad)  # the store's error-path rescan
+        rows = store.first_rows(log, bad)  # the engine's error-path rescan
         raise EvidenceError(problems=[Problem(
             info.path, f"column {column}",
             f"{found:,} value(s) are not {'a count (0 or more)' if count else 'a number'} of "

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from audit.logs.store import literal, quote
+from audit.logs.sql import literal, quote
 
 # A data-lake location (s3a://bucket/path, hdfs://host/path, abfss://..., file:///...):
 # read by Spark where it lies, never by the audit process.

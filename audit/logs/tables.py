@@ -7,7 +7,9 @@ whatever columns they have, so plugins can measure their own logs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -57,3 +59,8 @@ KNOWN_LOGS: dict[str, LogTable] = {t.name: t for t in (
 )}
 
 LOG_SUFFIXES = (".csv", ".parquet", ".jsonl", ".ndjson")
+
+
+def log_name(path: Path) -> str:
+    """``logs/moderation.csv`` -> ``moderation``."""
+    return re.sub(r"[^a-z0-9_]", "_", path.stem.lower())
