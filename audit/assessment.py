@@ -281,7 +281,7 @@ def _value_text(value: Any) -> str:
 
 
 def _evaluate(req: Requirement, context: EvaluationContext, registry: Registry) -> Finding:
-    from audit.logs.metrics import MissingColumn
+    from audit.logs.filters import MissingColumn
 
     evaluator: Evaluator = registry.evaluators.get(req.rule.type)
     try:

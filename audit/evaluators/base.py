@@ -92,7 +92,7 @@ class Evaluator(abc.ABC):
         return schema
 
 
-def validate_rule(rule: Any, path: PathKey, registry: Registry) -> list[tuple[PathKey, str]]:
+def validate_rule(rule: object, path: PathKey, registry: Registry) -> list[tuple[PathKey, str]]:
     """Every problem with one rule: unknown type, parameters, versions, nested rules."""
     if not isinstance(rule, Mapping):
         return [(path, "expected a mapping with a 'type'")]
@@ -192,7 +192,7 @@ def not_in_force(requirement: Requirement, on: dt.date) -> Finding:
                    _("no version of this rule is in force on {date}", date=format_date(on)))
 
 
-def duration_check(value: Any) -> str | None:
+def duration_check(value: object) -> str | None:
     try:
         parse_duration(value)
         return None
@@ -210,10 +210,12 @@ FILTER_SCHEMA: dict[str, Any] = {
 }
 
 
-def check_where(where: Any, path: PathKey) -> list[tuple[PathKey, str]]:
-    """Operators and their values in a row filter."""
+def check_where(where: object, path: PathKey) -> list[tuple[PathKey, str]]:
+    """Operators and their values in a row filter (a mapping, by its schema; else none)."""
     problems: list[tuple[PathKey, str]] = []
-    for col, cond in (where or {}).items():
+    if not isinstance(where, Mapping):
+        return problems
+    for col, cond in where.items():
         if not isinstance(cond, Mapping):
             continue
         if not cond:

@@ -64,7 +64,7 @@ EU_MEMBERS = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR IE IT LV LT LU MT NL
                        "ES SE".split())
 
 
-def _resident(country: Any, allowed: set[str]) -> bool:
+def _resident(country: object, allowed: set[str]) -> bool:
     if not isinstance(country, str):
         return False
     return (country in allowed or country.split("-")[0] in allowed

@@ -21,7 +21,7 @@ from audit.evaluators.base import (
     duration_check,
 )
 from audit.i18n import _, ngettext
-from audit.logs.metrics import where_sql
+from audit.logs.filters import where_sql
 from audit.logs.sql import literal, quote
 from audit.model import Finding, Proof, Requirement, Rule, Status
 

@@ -15,7 +15,7 @@ from audit.evaluators.base import (
     version_in_force,
 )
 from audit.i18n import _, format_number, format_percent
-from audit.logs.metrics import where_sql
+from audit.logs.filters import where_sql
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
 _FILTER = FILTER_SCHEMA

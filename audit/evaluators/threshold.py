@@ -20,7 +20,7 @@ def _required(op: str, law_text: str) -> str:
     return _(_REQUIRED[op], limit=law_text)
 
 
-def _amount(value: Any, unit: str) -> str:
+def _amount(value: object, unit: str) -> str:
     """A figure with its unit; days (the unit a calendar period is compared in) in words."""
     if unit == "days" and isinstance(value, int) and not isinstance(value, bool):
         return ngettext("{n} day", "{n} days", value)
@@ -28,7 +28,7 @@ def _amount(value: Any, unit: str) -> str:
     return _("{value} {unit}", value=text, unit=unit) if unit else text
 
 
-def _shown(value: Any) -> str:
+def _shown(value: object) -> str:
     """A non-numeric value as a person wrote it (never a Python repr such as ``True``)."""
     import datetime as dt
 

@@ -24,7 +24,7 @@ from audit.logs.mapping_data import (
     text_sql,
 )
 from audit.logs.mapping_file import LogMapping, formats
-from audit.logs.metrics import op_sql
+from audit.logs.filters import op_sql
 from audit.logs.sql import literal, quote
 from audit.logs.tables import KNOWN_LOGS
 from audit.registry import Catalog

@@ -9,14 +9,13 @@ holiday calendar; that table has one row per calendar day, never per event.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from audit.durations import Duration
 from audit.engine.base import LogEngine
-from audit.logs.numbers import check_compared_number
+from audit.logs.filters import MissingColumn, where_sql
 from audit.logs.sql import literal, quote
 
 PERCENTILES = (0.5, 0.9, 0.99)
@@ -25,54 +24,6 @@ PERCENTILES = (0.5, 0.9, 0.99)
 # subtraction, ~40x the cost of this on every row of a large log. The values are the same
 # (a TIMESTAMPTZ difference is days and microseconds, no months).
 EXACT_HOURS = "(epoch_us(e) - epoch_us(s)) / 1000000.0 / 3600.0"
-
-
-class MissingColumn(Exception):
-    def __init__(self, log: str, column: str) -> None:
-        super().__init__(f"the {log} log has no '{column}' column")
-        self.log, self.column = log, column
-
-
-def where_sql(store: LogEngine, log: str, where: Mapping[str, Any]) -> str:
-    """Filters from a rule's ``where``: value, list of values, or {op: value}."""
-    columns = set(store.columns(log))
-    parts = []
-    for col, cond in where.items():
-        if col not in columns:
-            raise MissingColumn(log, col)
-        q = quote(col)
-        if isinstance(cond, list):
-            parts.append(f"{q} IN ({', '.join(literal(str(v)) for v in cond)})")
-        elif isinstance(cond, Mapping):
-            if any(op in ("gt", "gte", "lt", "lte") for op in cond):
-                check_compared_number(store, log, col)
-            for op, value in cond.items():
-                parts.append(op_sql(q, op, value))
-        elif isinstance(cond, bool):
-            parts.append(f"lower(CAST({q} AS VARCHAR)) IN "
-                         f"({', '.join(literal(v) for v in (['true', '1', 'yes'] if cond else ['false', '0', 'no']))})")
-        else:
-            parts.append(f"CAST({q} AS VARCHAR) = {literal(str(cond))}")
-    return " AND ".join(parts) if parts else "TRUE"
-
-
-def op_sql(q: str, op: str, value: Any) -> str:
-    num = f"TRY_CAST({q} AS DOUBLE)"
-    if op in ("gt", "gte", "lt", "lte"):
-        sym = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[op]
-        return f"{num} {sym} {float(value)!r}"
-    if op == "ne":
-        return f"CAST({q} AS VARCHAR) IS DISTINCT FROM {literal(str(value))}"
-    if op == "in":
-        return f"CAST({q} AS VARCHAR) IN ({', '.join(literal(str(v)) for v in value)})"
-    if op in ("contains", "contains_any"):
-        values = value if op == "contains_any" else [value]
-        token = "(" + "|".join(re.escape(str(v)) for v in values) + ")"
-        return (f"regexp_matches(CAST({q} AS VARCHAR), "
-                f"{literal('(^|[^A-Za-z0-9_-])' + token + '($|[^A-Za-z0-9_-])')})")
-    if op == "is_null":
-        return f"{q} IS NULL" if value else f"{q} IS NOT NULL"
-    return f"CAST({q} AS VARCHAR) = {literal(str(value))}"
 
 
 # The law's clock runs in its jurisdiction: a rule dated from 13 August starts at midnight in

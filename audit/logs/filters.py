@@ -1,0 +1,72 @@
+"""A rule's row filter (``where``) as SQL, checked against the log's columns.
+
+Every log rule selects its events the same way: ``{column: value}``, ``{column: [values]}``
+or ``{column: {op: value}}`` with the operators of ``audit.evaluators.base.WHERE_OPS``; a
+log mapping's ``where`` uses the same operators on its source columns (``op_sql``). A number
+compared (``gt``, ``gte`` ...) is first held to what both engines read alike
+(``audit.logs.numbers``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from audit.engine.base import LogEngine
+from audit.logs.numbers import check_compared_number
+from audit.logs.sql import literal, quote
+
+
+class MissingColumn(Exception):
+    def __init__(self, log: str, column: str) -> None:
+        super().__init__(f"the {log} log has no '{column}' column")
+        self.log, self.column = log, column
+
+
+def where_sql(store: LogEngine, log: str, where: Mapping[str, Any]) -> str:
+    """Filters from a rule's ``where``: value, list of values, or {op: value}."""
+    columns = set(store.columns(log))
+    parts = []
+    for col, cond in where.items():
+        if col not in columns:
+            raise MissingColumn(log, col)
+        q = quote(col)
+        if isinstance(cond, list):
+            parts.append(f"{q} IN ({', '.join(literal(str(v)) for v in cond)})")
+        elif isinstance(cond, Mapping):
+            if any(op in ("gt", "gte", "lt", "lte") for op in cond):
+                check_compared_number(store, log, col)
+            for op, value in cond.items():
+                parts.append(op_sql(q, op, value))
+        elif isinstance(cond, bool):
+            parts.append(f"lower(CAST({q} AS VARCHAR)) IN "
+                         f"({', '.join(literal(v) for v in (['true', '1', 'yes'] if cond else ['false', '0', 'no']))})")
+        else:
+            parts.append(f"CAST({q} AS VARCHAR) = {literal(str(cond))}")
+    return " AND ".join(parts) if parts else "TRUE"
+
+
+def op_sql(q: str, op: str, value: object) -> str:
+    """SQL for one ``{op: value}`` of a row filter (values checked by ``check_where``)."""
+    num = f"TRY_CAST({q} AS DOUBLE)"
+    if op in ("gt", "gte", "lt", "lte"):
+        sym = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[op]
+        return f"{num} {sym} {float(str(value))!r}"
+    if op == "ne":
+        return f"CAST({q} AS VARCHAR) IS DISTINCT FROM {literal(str(value))}"
+    if op == "in":
+        return f"CAST({q} AS VARCHAR) IN ({', '.join(literal(str(v)) for v in _listed(value))})"
+    if op in ("contains", "contains_any"):
+        values = _listed(value) if op == "contains_any" else [value]
+        token = "(" + "|".join(re.escape(str(v)) for v in values) + ")"
+        return (f"regexp_matches(CAST({q} AS VARCHAR), "
+                f"{literal('(^|[^A-Za-z0-9_-])' + token + '($|[^A-Za-z0-9_-])')})")
+    if op == "is_null":
+        return f"{q} IS NULL" if value else f"{q} IS NOT NULL"
+    return f"CAST({q} AS VARCHAR) = {literal(str(value))}"
+
+
+def _listed(value: object) -> list[object]:
+    """The items of a list-valued filter operand (``in``, ``contains_any``)."""
+    return list(value) if isinstance(value, (list, tuple)) else [value]
