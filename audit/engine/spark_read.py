@@ -20,6 +20,7 @@ partition columns, as DuckDB's ``hive_partitioning`` does.
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import tempfile
 from pathlib import Path
@@ -136,8 +137,6 @@ def _skipped(source: Source, scratch: Path | None) -> list[str]:
         if is_location(path) or Path(path).is_dir():
             raise UnreadableSource(f"{path}: 'skip' needs a local CSV file (Spark's reader "
                                    "cannot skip lines); remove the lines before the header")
-        import gzip
-
         folder = scratch or Path(tempfile.mkdtemp(prefix="audit-spark-"))
         target = folder / f"skipped-{len(out)}-{Path(path).name}"
         opener: Any = gzip.open if path.lower().endswith(".gz") else open

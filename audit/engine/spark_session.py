@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import logging
 import os
 import re
 import shutil
+import socket
 import sys
+import tempfile
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -174,8 +177,6 @@ def start_session(master: str | None = None, remote: str | None = None,
     SparkSession = _import_pyspark()
     settings = {**SESSION_CONF, **(conf or {})}
     debug = bool(os.environ.get("AUDIT_DEBUG"))
-    import logging
-
     for name in QUERY_LOGGERS:  # PySpark 4 logs each failed query, JVM trace and all
         logging.getLogger(name).disabled = not debug
     if remote:
@@ -205,10 +206,6 @@ def start_session(master: str | None = None, remote: str | None = None,
 
 
 def _scratch_warehouse() -> str:
-    import atexit
-    import shutil
-    import tempfile
-
     folder = tempfile.mkdtemp(prefix="audit-spark-warehouse-")
     atexit.register(shutil.rmtree, folder, True)
     return folder
@@ -219,8 +216,6 @@ def _check_master(master: str | None) -> None:
     second; Spark itself retries for about a minute and then names no reason."""
     if not master or not master.startswith("spark://"):
         return
-    import socket
-
     reasons = []
     for hostport in master[len("spark://"):].split(","):
         host, _, port = hostport.rpartition(":")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, ClassVar, Mapping
 
 from audit.conditions import OPERATORS, lookup
@@ -30,8 +31,6 @@ def _amount(value: object, unit: str) -> str:
 
 def _shown(value: object) -> str:
     """A non-numeric value as a person wrote it (never a Python repr such as ``True``)."""
-    import datetime as dt
-
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, dt.date):

@@ -35,10 +35,15 @@ lacks are read as empty.
 from __future__ import annotations
 
 import csv
+import gzip
 import json
+import zlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+
+from audit.engine.base import Connection
+from audit.evidence.pack import EvidencePack
+from audit.logs.sources import Source
 
 from audit.errors import EvidenceError, Problem
 from audit_dsa_transparency.sql import (
@@ -165,9 +170,6 @@ def renamed() -> dict[str, str]:
 
 
 def read_header(path: Path) -> list[str] | None:
-    import gzip
-    import zlib
-
     try:
         if path.name.lower().endswith(".gz"):  # one gzipped part, read as DuckDB will
             with gzip.open(path, "rt", encoding="utf-8-sig", newline="") as fh:
@@ -183,15 +185,13 @@ def read_header(path: Path) -> list[str] | None:
         return None
 
 
-def source_of(path: Path, header: list[str]) -> Any:
+def source_of(path: Path, header: list[str]) -> Source:
     """The dump as the engine reads it: a CSV file (plain or ``.csv.gz``), every value text.
 
     The header is declared (read here, as the CSV reader reads it), so no engine sniffs the
     dialect. The engine turns this into its own relation (``LogEngine.read_source``): a DuckDB
     table function or a Spark view, and this loader never names either.
     """
-    from audit.logs.sources import Source
-
     return Source((str(path),), "csv", header=tuple(header))
 
 
@@ -302,7 +302,7 @@ def transform_sql(header: list[str]) -> str:
     return sql.replace("{", "{{").replace("}", "}}").replace(SOURCE_TOKEN, "{source}")
 
 
-def check_vocabulary(con: Any, reader: str, header: list[str], display: str) -> None:
+def check_vocabulary(con: Connection, reader: str, header: list[str], display: str) -> None:
     """One aggregate scan counting values outside the vocabulary, per checked column; the
     file is rescanned with row numbers only when there is something to report."""
     vocab = vocabulary()
@@ -378,11 +378,11 @@ class StatementsOfReasonsLoader:
         """The SELECT mapping dump rows (``{source}``) into the moderation table."""
         return transform_sql(columns)
 
-    def check_source(self, con: Any, reader: str, columns: list[str], display: str) -> None:
+    def check_source(self, con: Connection, reader: str, columns: list[str], display: str) -> None:
         """The vocabulary check, on the rows the mapping selected."""
         check_vocabulary(con, reader, columns, display)
 
-    def load(self, path: Path, pack: Any) -> None:
+    def load(self, path: Path, pack: EvidencePack) -> None:
         header = read_header(path) or []
         display = pack.display(path)
         reader = pack.logs.read_source(source_of(path, header), display)
