@@ -328,7 +328,7 @@ def check_vocabulary(con: Connection, reader: str, header: list[str], display: s
         return
     counts = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {t})"
                                                for _c, t, _v in tests)
-                         + f" FROM {reader}").fetchone()
+                         + f" FROM {reader}").fetchone() or ()
     problems = []
     for (column, test, value), count in zip(tests, counts, strict=False):
         if not count:

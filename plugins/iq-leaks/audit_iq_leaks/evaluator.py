@@ -27,8 +27,9 @@ from typing import Any, ClassVar, Mapping
 
 from audit import Evaluator, Finding, Status
 from audit.durations import parse_duration
-from audit.evaluators.base import duration_check, version_in_force
-from audit.model import Proof
+from audit.evaluators.base import EvaluationContext, duration_check, version_in_force
+from audit.engine.base import LogEngine
+from audit.model import Proof, Requirement, Rule
 
 LOG = "channel_reports"
 COLUMNS = ("channel_id", "reported_at", "authority_request_at", "closed_at", "leak_type",
@@ -78,10 +79,11 @@ class LeakChannelsEvaluator(Evaluator):
                 problems.append((("within",), msg))
         return problems
 
-    def log_columns(self, rule: Any) -> dict[str, set[str]]:
+    def log_columns(self, rule: Rule) -> dict[str, set[str]]:
         return {rule.params.get("log", LOG): set(NEEDED[rule.params["measure"]])}
 
-    def evaluate(self, requirement: Any, rule: Any, context: Any) -> Finding:
+    def evaluate(self, requirement: Requirement, rule: Rule,
+                 context: EvaluationContext) -> Finding:
         version = version_in_force(rule, context.as_of)
         if version is None:
             return Finding(requirement.full_id, Status.NOT_APPLICABLE, 0.0,
@@ -107,7 +109,7 @@ class LeakChannelsEvaluator(Evaluator):
             return self._closure(requirement, store, log, leaking, as_of_ts, p, proof)
         return self._disclosure(requirement, store, log, leaking, as_of_ts, p, proof)
 
-    def _closure(self, requirement: Any, store: Any, log: str, leaking: str, as_of_ts: str,
+    def _closure(self, requirement: Requirement, store: LogEngine, log: str, leaking: str, as_of_ts: str,
                  p: Mapping[str, Any], proof: tuple[Proof, ...]) -> Finding:
         within = parse_duration(p["within"])
         target = float(p["target"])
@@ -143,7 +145,7 @@ class LeakChannelsEvaluator(Evaluator):
                        round(min(1.0, share / target) if target else 1.0, 4), text, figures,
                        proof)
 
-    def _disclosure(self, requirement: Any, store: Any, log: str, leaking: str, as_of_ts: str,
+    def _disclosure(self, requirement: Requirement, store: LogEngine, log: str, leaking: str, as_of_ts: str,
                     p: Mapping[str, Any], proof: tuple[Proof, ...]) -> Finding:
         target = float(p["target"])
         ref = f"NULLIF(TRIM({_q('judicial_decision_ref')}), '')"
