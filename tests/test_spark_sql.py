@@ -67,3 +67,31 @@ def test_two_digit_years_are_refused() -> None:
 def test_unknown_strftime_field_is_refused() -> None:
     with pytest.raises(UntranslatableSQL):
         to_spark("SELECT strftime(s, '%j')")
+
+
+@pytest.mark.parametrize("duck, kind, spark, setting", [
+    ("SELECT count(*) FROM t", "query", "SELECT COUNT(*) FROM t", ("", "")),
+    ("DESCRIBE SELECT * FROM t", "describe", "SELECT * FROM t", ("", "")),
+    ('CREATE VIEW "v" AS SELECT 1', "define",
+     "CREATE OR REPLACE TEMPORARY VIEW `v` AS SELECT 1", ("", "")),
+    ("SET preserve_insertion_order = true", "setting", "", ("preserve_insertion_order", "true")),
+    ("SET threads = 4", "setting", "", ("threads", "4")),
+])
+def test_a_plugins_statement_is_known_by_its_parsed_tree(duck: str, kind: str, spark: str,
+                                                         setting: tuple[str, str]) -> None:
+    """What a loader runs on ``pack.logs.con`` is told apart by SQLGlot, not by its text."""
+    from audit.engine.spark_sql import statement
+
+    found = statement(duck)
+    assert (found.kind, found.spark, (found.name, found.value)) == (kind, spark, setting)
+
+
+def test_duckdb_readers_are_refused_wherever_they_are() -> None:
+    """A loader naming DuckDB's own reader, in a query or a column listing, is refused."""
+    from audit.engine.spark_sql import DuckDBReader, statement
+
+    for sql in ("SELECT * FROM read_csv('a.csv', header = true)",
+                "DESCRIBE SELECT * FROM (SELECT * FROM read_json('a.json'))",
+                "SELECT x FROM t JOIN read_parquet(['a', 'b']) p ON TRUE"):
+        with pytest.raises(DuckDBReader, match="pack.logs.read_source"):
+            statement(sql)
