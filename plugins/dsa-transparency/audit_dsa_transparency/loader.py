@@ -2,7 +2,7 @@
 
 A dump CSV (one row per statement of reasons, header row, UTF-8; plain or ``.csv.gz``) found
 under a pack's ``logs/`` is recognised by its header and mapped into the standard
-``moderation`` log with one SQL ``SELECT`` (``LogStore.load(transform=...)``). The file is read
+``moderation`` log with one SQL ``SELECT`` (``LogEngine.load(transform=...)``). The file is read
 by the run's engine (``pack.logs.read_source``: DuckDB, or Spark), and every SQL text here is
 one both engines run, so the loader never asks which one it is on. Mapping (see the plugin
 README for the full table):
@@ -298,7 +298,7 @@ def transform_sql(header: list[str]) -> str:
         # so that every engine keeps the same one
         "QUALIFY _uuid IS NULL OR row_number() OVER (PARTITION BY _uuid "
         f"ORDER BY TRY_CAST(_created AS TIMESTAMPTZ) DESC NULLS LAST, {TIE_BREAK}) = 1")
-    # LogStore.load fills {source} with str.format: every other brace (regexes) is escaped
+    # LogEngine.load fills {source} with str.format: every other brace (regexes) is escaped
     return sql.replace("{", "{{").replace("}", "}}").replace(SOURCE_TOKEN, "{source}")
 
 
