@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from audit.errors import Problem
+from audit.model import Rule
 from audit.registry import Registry
 from audit.yamlio import PathKey, YamlDocument
 
@@ -55,8 +56,6 @@ def _condition_fields(cond: Any, path: PathKey) -> Iterator[tuple[PathKey, str]]
 def rule_name_problems(doc: YamlDocument, registry: Registry) -> list[Problem]:
     """Problems for names in ``doc``'s rules (and ``applies_if`` conditions) that the evidence
     vocabulary does not know."""
-    from audit.model import Rule
-
     vocabulary = registry.vocabulary
     problems: list[Problem] = []
     data = doc.data if isinstance(doc.data, dict) else {}

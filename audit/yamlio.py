@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from audit.errors import Problem
+from audit.errors import EvidenceError, Problem
 from audit.limits import MAX_INT_DIGITS, MAX_NESTING, MAX_YAML_BYTES, MAX_YAML_NODES, date_problem
 
 MAX_EXPANDED_NODES = MAX_YAML_NODES
@@ -186,8 +186,6 @@ def load_list_document(path: Path, display: str, key: str) -> tuple[YamlDocument
     """A YAML file whose entries are a list under ``key`` (``reviews.yaml``,
     ``remediation.yaml``): the document, for located problems, and the list; anything else is
     an ``EvidenceError`` naming the file and line."""
-    from audit.errors import EvidenceError
-
     try:
         doc = load_yaml(path, display)
     except YamlProblem as exc:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import zoneinfo
 from typing import Any, Callable, Iterable, Mapping
 
 import cerberus
 from cerberus import errors as cerrors
+
+from audit.limits import date_problem
 
 PathKey = tuple[Any, ...]
 
@@ -20,8 +23,6 @@ class _Validator(cerberus.Validator):  # type: ignore[misc]  # cerberus ships no
     types_mapping["isodate"] = cerberus.TypeDefinition("isodate", (dt.date, str), (dt.datetime,))
 
     def _check_with_isodate(self, field: str, value: Any) -> None:
-        from audit.limits import date_problem
-
         if isinstance(value, str):
             try:
                 value = dt.date.fromisoformat(value)
@@ -33,8 +34,6 @@ class _Validator(cerberus.Validator):  # type: ignore[misc]  # cerberus ships no
 
 
     def _check_with_timezone(self, field: str, value: Any) -> None:
-        import zoneinfo
-
         try:
             zoneinfo.ZoneInfo(str(value))
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
