@@ -26,7 +26,7 @@ def _rules(doc: YamlDocument, registry: Registry) -> Iterator[tuple[PathKey, dic
     """Every rule of the module with its YAML path, nested rules included."""
     data = doc.data if isinstance(doc.data, dict) else {}
 
-    def walk(path: PathKey, rule: Any) -> Iterator[tuple[PathKey, dict[str, Any]]]:
+    def walk(path: PathKey, rule: object) -> Iterator[tuple[PathKey, dict[str, Any]]]:
         if not isinstance(rule, dict) or rule.get("type") not in registry.evaluators:
             return
         yield path, rule
@@ -40,7 +40,7 @@ def _rules(doc: YamlDocument, registry: Registry) -> Iterator[tuple[PathKey, dic
                 yield from walk((section, i, "rule"), req.get("rule"))
 
 
-def _condition_fields(cond: Any, path: PathKey) -> Iterator[tuple[PathKey, str]]:
+def _condition_fields(cond: object, path: PathKey) -> Iterator[tuple[PathKey, str]]:
     """Every ``field`` of an ``applies_if`` condition (all/any/not nest)."""
     if not isinstance(cond, dict):
         return

@@ -31,8 +31,9 @@ PathKey = tuple[Any, ...]
 class YamlDocument:
     """Parsed data plus a map from YAML path (tuple of keys and indexes) to 1-based line."""
 
-    def __init__(self, data: Any, lines: dict[PathKey, int], file: str) -> None:
-        self.data = data
+    def __init__(self, data: object, lines: dict[PathKey, int], file: str) -> None:
+        # whatever the YAML held; callers index it once a schema has vouched for its shape
+        self.data: Any = data
         self.lines = lines
         self.file = file
 
