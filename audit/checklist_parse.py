@@ -22,8 +22,10 @@ from audit.schemas.common import validate
 from audit.yamlio import PathKey, YamlDocument, YamlProblem, load_yaml
 
 
-@dataclass
+@dataclass(frozen=True)
 class RawModule:
+    """A module file that passed every check made on it alone, with the plugin that owns it."""
+
     doc: YamlDocument
     owner: str
     source: Path | None = None  # the file it was read from
