@@ -20,9 +20,12 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from audit import __version__
+
+Raw = TypeVar("Raw")  # what a parse yields for a clean module (a checklist_parse.RawModule)
+Found = TypeVar("Found")  # one problem it reports (an errors.Problem)
 
 
 def cache_dir() -> Path | None:
@@ -32,7 +35,7 @@ def cache_dir() -> Path | None:
     return Path(base) / "platform-audit" / "checklists"
 
 
-def _registry_fingerprint(registry: Any) -> str:
+def _registry_fingerprint(registry: object) -> str:
     """Rule types and the files that define them: a changed plugin invalidates its entries."""
     parts = []
     evaluators = getattr(registry, "evaluators", None)
@@ -52,9 +55,12 @@ def _registry_fingerprint(registry: Any) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def cached_parse(path: Path, owner: str, registry: Any, display: str,
-                 parse: Callable[[], tuple[Any, list[Any]]]) -> tuple[Any, list[Any]]:
-    """``parse()``'s result for this module, from the cache when its key matches."""
+def cached_parse(path: Path, owner: str, registry: object, display: str,
+                 parse: Callable[[], tuple[Raw | None, list[Found]]]
+                 ) -> tuple[Raw | None, list[Found]]:
+    """``parse()``'s result for this module, from the cache when its key matches (an entry
+    found holds no problems: only clean modules are stored). ``registry`` is read only for
+    its rule types (``evaluators``), which are part of the key."""
     directory = cache_dir()
     if directory is None:
         return parse()
@@ -90,7 +96,7 @@ def _read(entry: Path) -> tuple[str, Any] | None:
     return found
 
 
-def _store(directory: Path, entry: Path, key: str, raw: Any) -> None:
+def _store(directory: Path, entry: Path, key: str, raw: object) -> None:
     try:
         directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".entry-", dir=directory)

@@ -2,46 +2,30 @@
 
 Three ways in, all feeding ``audit.checklists.load_library``: a path given to ``--checklist``
 (a module file, or a folder whose modules are all assessed), the folders of
-``AUDIT_CHECKLIST_PATH`` (separated like ``PATH``), and ``checklist_path`` in a pack's
-``audit.yaml``. Local modules are validated exactly like installed ones and may ``extends``
-them; see docs/own-checklists.md.
+``AUDIT_CHECKLIST_PATH`` (separated like ``PATH``; read by :mod:`audit.checklist_files`), and
+``checklist_path`` in a pack's ``audit.yaml``. Local modules are validated exactly like
+installed ones and may ``extends`` them; see docs/own-checklists.md.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
+from audit.checklists import ChecklistLibrary, load_library
 from audit.errors import ChecklistError, Problem, UsageError
+from audit.model import Checklist
+from audit.registry import Registry
+from audit.schemas.common import validate
+from audit.schemas.config import CONFIG_FILE, PACK_CONFIG
+from audit.yamlio import YamlProblem, load_yaml
 
-if TYPE_CHECKING:  # pragma: no cover
-    from audit.checklists import ChecklistLibrary
-    from audit.model import Checklist
-    from audit.registry import Registry
-
-ENV_VAR = "AUDIT_CHECKLIST_PATH"
 MODULE_SUFFIXES = (".yaml", ".yml")
-
-
-def env_checklist_path() -> list[Path]:
-    """The folders named by ``AUDIT_CHECKLIST_PATH``; a missing one is an error, not a skip
-    (a typo would otherwise drop the user's modules without a word)."""
-    value = os.environ.get(ENV_VAR, "")
-    folders = [Path(part) for part in value.split(os.pathsep) if part.strip()]
-    problems = [Problem(ENV_VAR, "", f"no such folder {folder}") for folder in folders
-                if not folder.is_dir()]
-    if problems:
-        raise UsageError(problems=problems)
-    return folders
 
 
 def pack_checklist_path(evidence: Sequence[Path]) -> list[Path]:
     """Files and folders named by ``checklist_path`` in each pack directory's ``audit.yaml``."""
-    from audit.schemas.common import validate
-    from audit.schemas.config import CONFIG_FILE, PACK_CONFIG
-    from audit.yamlio import YamlProblem, load_yaml
-
     out: list[Path] = []
     problems: list[Problem] = []
     for root in evidence:
@@ -80,8 +64,6 @@ def select_checklists(specs: Sequence[str], registry: Registry,
     """The library (installed, ``AUDIT_CHECKLIST_PATH``, ``local`` and the paths among
     ``specs``) and the modules ``specs`` select, in order: an id selects one module, a file
     the module it defines, a folder every module under it."""
-    from audit.checklists import load_library
-
     paths: list[Path] = []
     for spec in specs:
         if is_path_spec(spec):
@@ -104,21 +86,3 @@ def select_checklists(specs: Sequence[str], registry: Registry,
     if repeated:
         raise UsageError(f"checklist '{repeated[0]}' given twice")
     return library, chosen
-
-
-def fingerprint(local: Sequence[Path]) -> tuple[tuple[str, str], ...]:
-    """Local files by path and content: a module edited between two ``audit.assess`` calls
-    in one notebook must be read again, not served from the cache."""
-    import hashlib
-
-    from audit.checklists import module_files
-
-    out = []
-    for item in local:
-        for path in (module_files(item) if item.is_dir() else [item]):
-            try:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError:
-                digest = ""  # reported when the file is parsed
-            out.append((str(path.resolve()), digest))
-    return tuple(out)

@@ -23,7 +23,7 @@ _NUMERIC = {"gt", "gte", "lt", "lte"}
 FIELD_ROOTS = ("platform",)
 
 
-def validate_condition(cond: Any, path: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], str]]:
+def validate_condition(cond: object, path: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], str]]:
     """Return ``(path, message)`` for every problem in ``cond``."""
     if not isinstance(cond, Mapping):
         return [(path, f"expected a mapping (all/any/not or field + operator), got {type(cond).__name__}")]

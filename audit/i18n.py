@@ -21,7 +21,9 @@ import functools
 import gettext
 import re
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
+
+from audit.durations import Duration
 
 DEFAULT_LANGUAGE = "en"
 DOMAIN = "audit"
@@ -70,7 +72,7 @@ def available_languages() -> list[str]:
     return sorted(found | {DEFAULT_LANGUAGE})
 
 
-def report_language(pack_language: Any, module_languages: list[str]) -> str:
+def report_language(pack_language: object, module_languages: list[str]) -> str:
     """The report language when none is asked for: the pack's, else the modules' common one,
     provided a catalogue exists for it; else English."""
     known = available_languages()
@@ -95,13 +97,13 @@ def _translate(message: str, language: str) -> str:
     return _catalogue(language).gettext(message)
 
 
-def _(message: str, /, **params: Any) -> str:
+def _(message: str, /, **params: object) -> str:
     """Translate ``message`` into the current language, then fill its ``{named}`` parameters."""
     text = _translate(message, _language.get())
     return text.format(**params) if params else text
 
 
-def ngettext(singular: str, plural: str, n: int, /, **params: Any) -> str:
+def ngettext(singular: str, plural: str, n: int, /, **params: object) -> str:
     """Singular or plural form of a message for count ``n`` (``n`` is passed as ``{n}``);
     languages with more forms (Arabic has six) pick theirs from the catalogue."""
     text = _catalogue(_language.get()).ngettext(singular, plural, n)
@@ -182,7 +184,7 @@ def format_hours(hours: float | None) -> str:
     return _("{value} days", value=format_number(hours / 24, 1))
 
 
-def format_duration(duration: Any) -> str:
+def format_duration(duration: Duration) -> str:
     """A legal clock (``audit.durations.Duration``) in words: ``24 hours``, ``3 أيام عمل``."""
     # one literal call per unit, so the catalogue extractor sees every form
     forms = {

@@ -8,8 +8,6 @@ when shown), so the same table serves every language.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
-
 from audit.i18n import N_, _
 
 STATUS = {
@@ -119,60 +117,62 @@ EXCLUDED = {  # ScoreResult.excluded keys: why requirements are outside the deno
 }
 
 
-def _word(table: dict[str, str], value: Any) -> str:
+def _word(table: dict[str, str], value: object) -> str:
+    """A token (an enum member, its value, or whatever a report holds, None included) as
+    words: the table's translated label, else the token with spaces for underscores."""
     key = value.value if isinstance(value, Enum) else str(value)
     return _(table[key]) if key in table else key.replace("_", " ")
 
 
-def status_label(value: Any) -> str:
+def status_label(value: object) -> str:
     return _word(STATUS, value)
 
 
-def area_label(value: Any) -> str:
+def area_label(value: object) -> str:
     return _word(AREA, value)
 
 
-def severity_label(value: Any) -> str:
+def severity_label(value: object) -> str:
     return _word(SEVERITY, value)
 
 
-def legal_status_label(value: Any) -> str:
+def legal_status_label(value: object) -> str:
     return _word(LEGAL_STATUS, value)
 
 
-def confidence_label(value: Any) -> str:
+def confidence_label(value: object) -> str:
     return _word(CONFIDENCE, value)
 
 
-def verdict_label(value: Any) -> str:
+def verdict_label(value: object) -> str:
     return _word(VERDICT, value)
 
 
-def excluded_label(value: Any) -> str:
+def excluded_label(value: object) -> str:
     return _word(EXCLUDED, value)
 
 
-def scoring_model_label(value: Any) -> str:
+def scoring_model_label(value: object) -> str:
     return _word(SCORING_MODEL, value)
 
 
-def file_role_label(value: Any) -> str:
+def file_role_label(value: object) -> str:
     return _word(FILE_ROLE, value)
 
 
-def baseline_label(value: Any) -> str:
+def baseline_label(value: object) -> str:
     return _word(BASELINE, value)
 
 
-def rule_label(value: Any) -> str:
+def rule_label(value: object) -> str:
     return _word(RULE, value)
 
 
-def note_severity_label(value: Any) -> str:
+def note_severity_label(value: object) -> str:
     return _word(NOTE_SEVERITY, value)
 
 
-def detail_status_label(value: Any) -> str:
+def detail_status_label(value: object) -> str:
     return _word(DETAIL_STATUS, value)
 
 

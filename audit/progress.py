@@ -12,9 +12,16 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from typing import IO, Any, Iterator
+from typing import IO, Iterator, Protocol
 
 WIDTH = 30
+
+
+class QueryProgress(Protocol):
+    """A connection that reports how far its running query is (DuckDB's ``query_progress``:
+    a percentage, or a negative number while it cannot tell)."""
+
+    def query_progress(self) -> float: ...
 
 
 class TerminalProgress:
@@ -23,7 +30,7 @@ class TerminalProgress:
         self.delay = delay  # scans shorter than this draw nothing
 
     @contextmanager
-    def track(self, con: Any, label: str) -> Iterator[None]:
+    def track(self, con: QueryProgress, label: str) -> Iterator[None]:
         stop = threading.Event()
         drawn = [False]
 

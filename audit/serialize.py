@@ -10,7 +10,7 @@ from typing import Any
 from audit.model import Checklist, Requirement
 
 
-def plain(value: Any) -> Any:
+def plain(value: object) -> Any:
     """Dataclasses, enums, dates, tuples and mappings as JSON-ready values."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}

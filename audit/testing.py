@@ -2,8 +2,9 @@
 
 Installing platform-audit makes these fixtures available in every pytest run (the entry point
 ``platform_audit = "audit.testing"``); nothing here is autouse and no pytest hook is defined,
-so loading this module changes nothing for a suite that does not ask for the fixtures. Imports
-of the rest of ``audit`` happen inside the fixtures, so the module itself costs almost nothing.
+so loading this module changes nothing for a suite that does not ask for the fixtures. It
+imports only the light part of ``audit`` (no DuckDB, openpyxl or Spark, which load when an
+assessment reads logs or writes a workbook), so loading it at pytest start-up costs little.
 
 Fixtures (see docs/plugins/testing.md):
 
@@ -28,18 +29,24 @@ Helper: :func:`assert_checklists_valid` checks every checklist module a plugin r
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import Any, Callable, Iterator
 
+import pluggy
 import pytest
 
-if TYPE_CHECKING:  # pragma: no cover
-    import pluggy
-
-    from audit.assessment import Assessment
-    from audit.registry import Registry
+from audit import plugins
+from audit.assessment import Assessment, assess
+from audit.checklist_files import module_files
+from audit.checklists import forget_library, load_library, validate_files
+from audit.errors import AuditError
+from audit.evidence.loaders import load_evidence, needed_log_columns
+from audit.registry import Registry
+from audit.reports.jsonout import assessment_dict
+from audit.schemas.common import as_date
 
 __all__ = [
     "assert_checklists_valid",
@@ -56,10 +63,8 @@ _ENV = ("AUDIT_LOAD_PLUGINS", "AUDIT_DISABLE_PLUGINS")
 
 
 def _reset() -> None:
-    from audit import checklists, plugins
-
     plugins.reset()
-    checklists._LIBRARY.clear()
+    forget_library()
 
 
 @contextmanager
@@ -69,8 +74,6 @@ def load_only(*names: str | None) -> Iterator[pluggy.PluginManager]:
     ``AUDIT_LOAD_PLUGINS`` is set to the names (so installed plugins load even under a test
     suite that hides them) and restored afterwards, with the loaded state reset both ways.
     """
-    from audit import plugins
-
     saved = {k: os.environ.get(k) for k in _ENV}
     os.environ["AUDIT_LOAD_PLUGINS"] = ",".join(n for n in names if n)
     os.environ.pop("AUDIT_DISABLE_PLUGINS", None)
@@ -94,10 +97,6 @@ def assert_checklists_valid(plugin_name: str) -> list[str]:
     resolved. Returns the module ids of the plugin, sorted. The plugin is loaded for the check
     (with the defaults) if the current plugin manager does not already hold it.
     """
-    from audit import plugins
-    from audit.checklists import load_library, module_files, validate_files
-    from audit.errors import AuditError
-
     def check() -> list[str]:
         broken = [b for b in plugins.broken_plugins() if b.name == plugin_name]
         assert not broken, f"plugin '{plugin_name}' failed to load: {broken[0].error}"
@@ -136,13 +135,7 @@ def run_assessment(evidence: Path | str | list[Path | str], checklists: list[str
                    as_json: bool = False) -> Assessment | dict[str, Any]:
     """Assess evidence with the current plugins, as ``audit assess`` does, and return the
     ``Assessment`` (or, with ``as_json``, the JSON report as a dict)."""
-    from audit.assessment import assess
-    from audit.checklists import load_library
-    from audit.evidence.loaders import load_evidence, needed_log_columns
-    from audit.plugins import get_registry
-    from audit.schemas.common import as_date
-
-    registry = get_registry()
+    registry = plugins.get_registry()
     library = load_library(registry)
     chosen = [library.get(cid) for cid in checklists]
     paths = [Path(p) for p in (evidence if isinstance(evidence, list) else [evidence])]
@@ -157,10 +150,6 @@ def run_assessment(evidence: Path | str | list[Path | str], checklists: list[str
         day = dt.date.today()
     result = assess(pack, chosen, library, registry, day, scoring)
     if as_json:
-        import json
-
-        from audit.reports.jsonout import assessment_dict
-
         # through json so the dict holds exactly what `--format json` would print
         report: dict[str, Any] = json.loads(json.dumps(assessment_dict(result), default=str))
         return report
@@ -176,7 +165,7 @@ def audit_plugin_under_test() -> str | None:
 @pytest.fixture
 def audit_load_plugins() -> Iterator[Callable[..., pluggy.PluginManager]]:
     """Factory: a clean plugin manager holding exactly the named plugins plus the defaults."""
-    stack: list[Any] = []
+    stack: list[AbstractContextManager[pluggy.PluginManager]] = []
 
     def load(*names: str | None) -> pluggy.PluginManager:
         while stack:
@@ -197,9 +186,7 @@ def audit_plugin_manager(audit_load_plugins: Callable[..., pluggy.PluginManager]
     """A clean plugin manager: the plugin under test (if any) plus the built-in defaults."""
     pm = audit_load_plugins(audit_plugin_under_test)
     if audit_plugin_under_test:
-        from audit.plugins import broken_plugins
-
-        broken = [b for b in broken_plugins() if b.name == audit_plugin_under_test]
+        broken = [b for b in plugins.broken_plugins() if b.name == audit_plugin_under_test]
         if broken:
             pytest.fail(f"plugin '{audit_plugin_under_test}' failed to load: {broken[0].error}",
                         pytrace=False)
@@ -209,9 +196,7 @@ def audit_plugin_manager(audit_load_plugins: Callable[..., pluggy.PluginManager]
 @pytest.fixture
 def audit_registry(audit_plugin_manager: pluggy.PluginManager) -> Registry:
     """The registry filled by the plugin under test and the defaults."""
-    from audit.plugins import get_registry
-
-    return get_registry()
+    return plugins.get_registry()
 
 
 @pytest.fixture

@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
+from audit.checklist_files import TRANSLATION_NAME, is_translation_file
+from audit.checklists import load_library
 from audit.errors import Problem
-from audit.model import Checklist
+from audit.i18n import base_language
+from audit.model import Checklist, Rule
+from audit.registry import Registry
+from audit.schemas.common import validate
+from audit.yamlio import YamlProblem, load_yaml
 
 LANGUAGE = r"^[a-z]{2,3}(_[A-Z]{2})?$"
 _TEXT = {"type": "dict", "schema": {"text": {"type": "string", "required": True, "empty": False},
@@ -46,19 +51,12 @@ TRANSLATION_SCHEMA: dict[str, Any] = {
 }
 REQUIREMENT_FIELDS = ("title", "description", "remediation")
 TERM_PARAMS = ("events", "done", "matched", "label")  # rule parameters that words a finding
-_SIBLING = re.compile(r"^(?P<module>.+)\.(?P<lang>[a-z]{2,3}(_[A-Z]{2})?)\.yaml$")
 
 
 def source_hash(text: str) -> str:
     """12 hex digits of SHA-256 of the text with its whitespace normalised (re-wrapping a
     YAML paragraph does not make a translation stale; changing a word does)."""
     return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:12]
-
-
-def is_translation_file(path: Path) -> bool:
-    """``iq.law.ar.yaml`` beside ``iq.law.yaml`` is a translation, not a module."""
-    m = _SIBLING.match(path.name)
-    return m is not None and path.with_name(f"{m.group('module')}.yaml").is_file()
 
 
 def translation_path(checklist: Checklist, language: str) -> Path:
@@ -101,9 +99,6 @@ def fields(checklist: Checklist, data: dict[str, Any]) -> Iterator[Field]:
 
 
 def load(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
-    from audit.schemas.common import validate
-    from audit.yamlio import YamlProblem, load_yaml
-
     try:
         doc = load_yaml(path, str(path))
     except YamlProblem as exc:
@@ -118,7 +113,7 @@ def check(path: Path, checklist: Checklist) -> list[Problem]:
     data, problems = load(path)
     if data is None:
         return problems
-    m = _SIBLING.match(path.name)
+    m = TRANSLATION_NAME.match(path.name)
     if data["translation_of"] != checklist.id:
         problems.append(Problem(str(path), "translation_of",
                                 f"expected {checklist.id!r} (the module beside it)"))
@@ -152,7 +147,7 @@ def coverage(checklist: Checklist) -> dict[str, float]:
     out: dict[str, float] = {}
     directory = Path(checklist.path).parent
     for path in sorted(directory.glob(f"{checklist.id}.*.yaml")):
-        m = _SIBLING.match(path.name)
+        m = TRANSLATION_NAME.match(path.name)
         if not m or m.group("module") != checklist.id:
             continue
         data, _problems = load(path)
@@ -167,8 +162,6 @@ def coverage(checklist: Checklist) -> dict[str, float]:
 def translate(checklist: Checklist, language: str) -> Checklist:
     """``checklist`` with its content in ``language`` where a current translation exists
     (stale or missing fields stay English); unchanged when there is no translation file."""
-    from audit.i18n import base_language
-
     lang = base_language(language)
     if lang == base_language(checklist.language):
         return checklist
@@ -200,7 +193,7 @@ def translate(checklist: Checklist, language: str) -> Checklist:
         translation=official if isinstance(official, str) else "unofficial")
 
 
-def rule_terms(params: Any) -> Iterator[str]:
+def rule_terms(params: object) -> Iterator[str]:
     """The report words of a rule's parameters (nested rules and versions included)."""
     if isinstance(params, dict):
         for key, value in params.items():
@@ -213,19 +206,24 @@ def rule_terms(params: Any) -> Iterator[str]:
             yield from rule_terms(item)
 
 
-def _swap_terms(value: Any, terms: dict[str, str]) -> Any:
+def _swap_params(params: Mapping[str, object], terms: dict[str, str]) -> dict[str, object]:
+    """Rule parameters with their report words in the translation's terms."""
+    return {k: (terms.get(v, v) if k in TERM_PARAMS and isinstance(v, str)
+                else _swap_terms(v, terms)) for k, v in params.items()}
+
+
+def _swap_terms(value: object, terms: dict[str, str]) -> object:
     if isinstance(value, dict):
-        return {k: (terms.get(v, v) if k in TERM_PARAMS and isinstance(v, str)
-                    else _swap_terms(v, terms)) for k, v in value.items()}
+        return _swap_params(value, terms)
     if isinstance(value, list):
         return [_swap_terms(v, terms) for v in value]
     return value
 
 
-def _translate_rule(rule: Any, terms: dict[str, str]) -> Any:
+def _translate_rule(rule: Rule, terms: dict[str, str]) -> Rule:
     if not terms:
         return rule
-    return dataclasses.replace(rule, params=_swap_terms(dict(rule.params), terms))
+    return dataclasses.replace(rule, params=_swap_params(dict(rule.params), terms))
 
 
 def translate_checklists(checklists: Sequence[Checklist], language: str) -> list[Checklist]:
@@ -238,7 +236,7 @@ def check_library(checklists: Iterable[Checklist]) -> list[Problem]:
     for checklist in checklists:
         directory = Path(checklist.path).parent
         for path in sorted(directory.glob(f"{checklist.id}.*.yaml")):
-            m = _SIBLING.match(path.name)
+            m = TRANSLATION_NAME.match(path.name)
             if m and m.group("module") == checklist.id:
                 problems += check(path, checklist)
     return problems
@@ -260,11 +258,9 @@ def skeleton(checklist: Checklist, language: str) -> dict[str, Any]:
     return out
 
 
-def translation_problems(paths: Sequence[Path], registry: Any) -> list[Problem]:
+def translation_problems(paths: Sequence[Path], registry: Registry) -> list[Problem]:
     """``audit checklists validate``: translation files given, or beside the modules given,
     checked against their installed module (schema, unknown entries, stale texts)."""
-    from audit.checklists import load_library
-
     library = {c.id: c for c in load_library(registry).all()}
     files: list[Path] = []
     for path in paths:

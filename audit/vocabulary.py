@@ -20,6 +20,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from audit.logs.tables import KNOWN_LOGS
+from audit.schemas.evidence import PLATFORM
+
 # Document kinds and officer roles of the bundled modules (docs/evidence-format.md lists them).
 DOCUMENT_KINDS = (
     "annual_report_ru", "compliance_report_in", "compliance_report_ng", "data_audit_in", "dpia",
@@ -52,9 +55,6 @@ class Vocabulary:
 
     @classmethod
     def builtin(cls) -> Vocabulary:
-        from audit.logs.tables import KNOWN_LOGS
-        from audit.schemas.evidence import PLATFORM
-
         vocabulary = cls()
         for table in KNOWN_LOGS.values():
             vocabulary.add_log(table.name, [*table.required, *table.optional])

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from audit.errors import Problem
+from audit.model import Rule
 from audit.registry import Registry
 from audit.yamlio import PathKey, YamlDocument
 
@@ -25,7 +26,7 @@ def _rules(doc: YamlDocument, registry: Registry) -> Iterator[tuple[PathKey, dic
     """Every rule of the module with its YAML path, nested rules included."""
     data = doc.data if isinstance(doc.data, dict) else {}
 
-    def walk(path: PathKey, rule: Any) -> Iterator[tuple[PathKey, dict[str, Any]]]:
+    def walk(path: PathKey, rule: object) -> Iterator[tuple[PathKey, dict[str, Any]]]:
         if not isinstance(rule, dict) or rule.get("type") not in registry.evaluators:
             return
         yield path, rule
@@ -39,7 +40,7 @@ def _rules(doc: YamlDocument, registry: Registry) -> Iterator[tuple[PathKey, dic
                 yield from walk((section, i, "rule"), req.get("rule"))
 
 
-def _condition_fields(cond: Any, path: PathKey) -> Iterator[tuple[PathKey, str]]:
+def _condition_fields(cond: object, path: PathKey) -> Iterator[tuple[PathKey, str]]:
     """Every ``field`` of an ``applies_if`` condition (all/any/not nest)."""
     if not isinstance(cond, dict):
         return
@@ -55,8 +56,6 @@ def _condition_fields(cond: Any, path: PathKey) -> Iterator[tuple[PathKey, str]]
 def rule_name_problems(doc: YamlDocument, registry: Registry) -> list[Problem]:
     """Problems for names in ``doc``'s rules (and ``applies_if`` conditions) that the evidence
     vocabulary does not know."""
-    from audit.model import Rule
-
     vocabulary = registry.vocabulary
     problems: list[Problem] = []
     data = doc.data if isinstance(doc.data, dict) else {}

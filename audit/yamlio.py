@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from audit.errors import Problem
+from audit.errors import EvidenceError, Problem
 from audit.limits import MAX_INT_DIGITS, MAX_NESTING, MAX_YAML_BYTES, MAX_YAML_NODES, date_problem
 
 MAX_EXPANDED_NODES = MAX_YAML_NODES
@@ -31,8 +31,9 @@ PathKey = tuple[Any, ...]
 class YamlDocument:
     """Parsed data plus a map from YAML path (tuple of keys and indexes) to 1-based line."""
 
-    def __init__(self, data: Any, lines: dict[PathKey, int], file: str) -> None:
-        self.data = data
+    def __init__(self, data: object, lines: dict[PathKey, int], file: str) -> None:
+        # whatever the YAML held; callers index it once a schema has vouched for its shape
+        self.data: Any = data
         self.lines = lines
         self.file = file
 
@@ -186,8 +187,6 @@ def load_list_document(path: Path, display: str, key: str) -> tuple[YamlDocument
     """A YAML file whose entries are a list under ``key`` (``reviews.yaml``,
     ``remediation.yaml``): the document, for located problems, and the list; anything else is
     an ``EvidenceError`` naming the file and line."""
-    from audit.errors import EvidenceError
-
     try:
         doc = load_yaml(path, display)
     except YamlProblem as exc:

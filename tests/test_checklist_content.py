@@ -18,7 +18,8 @@ from typing import Any, Iterator
 
 import pytest
 
-from audit.checklists import load_library, module_files, validate_files
+from audit.checklist_files import module_files
+from audit.checklists import load_library, validate_files
 from audit.evaluators.base import rule_versions
 from audit.model import ChecklistStatus, Confidence, Requirement, Rule
 from audit.plugins import get_registry

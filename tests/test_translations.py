@@ -82,13 +82,13 @@ def test_stale_and_unknown_entries_are_reported(tmp_path: Path, run: Any) -> Non
     module.write_text(original.replace("Bind staff and contractors who see user data to "
                                        "confidentiality", "Bind staff to secrecy"),
                       encoding="utf-8")
-    from audit.checklists import parse_module
+    from audit.checklist_parse import parse_module
     from audit.plugins import get_registry
     from audit.translations import check
 
     raw, problems = parse_module(module, "test", get_registry())
     assert raw is not None and not problems
-    from audit.checklists import resolve_all
+    from audit.checklist_resolve import resolve_all
 
     resolved, problems = resolve_all({raw.id: raw})
     assert not problems
@@ -125,7 +125,7 @@ def test_translation_schema_errors_are_located(tmp_path: Path, run: Any) -> None
 
 
 def test_translation_files_are_not_modules(library: Any) -> None:
-    from audit.translations import is_translation_file
+    from audit.checklist_files import is_translation_file
 
     assert is_translation_file(CHECKLISTS / "iq" / "iq.law.ar.yaml")
     assert not is_translation_file(CHECKLISTS / "eu" / "eu.dsa.yaml")

@@ -5,25 +5,35 @@ The workbook carries the platform profile (Profile and Representatives sheets) a
 (``audit assess pack/ filled.xlsx``). Untrusted input, so before openpyxl parses anything the
 file is checked against the limits (:mod:`audit.evidence.xlsx_guard`: size, members, inflated
 size, compression ratio, sheet parts and declared dimensions), and openpyxl reads it
-read-only, values only, through defusedxml.
+read-only, values only, through defusedxml. Reading one cell's value (text, date, number,
+answer word) is :mod:`audit.evidence.workbook_cells`; this module knows the sheets, their
+headers and what each profile field holds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
-
-from audit.errors import EvidenceError, Problem
-from audit.evidence.pack import Answer, EvidencePack
+from typing import Any, Protocol
 
 from audit import limits
+from audit.errors import EvidenceError, Problem
+from audit.evidence.pack import Answer, EvidencePack
+from audit.evidence.workbook_cells import (
+    cell_date,
+    cell_number,
+    cell_text,
+    cell_timezone,
+    parse_answer,
+)
 from audit.evidence.xlsx_guard import check_container
+from audit.schemas.common import validate
+from audit.schemas.evidence import PLATFORM
 
 MAX_ROWS = limits.MAX_SHEET_ROWS  # rows read from one sheet
 
-ANSWER_WORDS = ("yes", "partial", "no", "n/a")
 FIELD_RE = re.compile(r"^[a-z_][a-z0-9_]*(\.[A-Za-z0-9_-]+)*$")
 
 PROFILE_SHEET = "Profile"
@@ -34,47 +44,28 @@ ANSWER_HEADERS = ("requirement", "question", "evidence key", "answer", "document
 REPRESENTATIVE_HEADERS = ("name", "role", "country", "contact", "organisation", "appointed",
                           "note")
 
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    return text or None
+Row = tuple[object, ...]  # one sheet row as openpyxl reads it (values only)
 
 
-def _date(value: Any) -> dt.date | None | str:
-    """A date, None when blank, or an error message."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if not isinstance(value, dt.date):
-        try:
-            value = dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            return f"expected a date YYYY-MM-DD, got {str(value)!r}"
-    return limits.date_problem(value) or value
+class _Sheet(Protocol):
+    """What the loader reads of an openpyxl worksheet opened read-only."""
+
+    def iter_rows(self, *, values_only: bool, max_col: int) -> Iterable[Row]: ...
 
 
-def _number(value: Any) -> int | float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return int(value) if isinstance(value, float) and value.is_integer() else value
-    try:
-        text = str(value).strip().replace(",", "").replace("_", "")
-        number = float(text)
-    except ValueError:
-        return None
-    return int(number) if number.is_integer() else number
+class _Workbook(Protocol):
+    """What the loader reads of an openpyxl workbook: its sheet names and sheets."""
+
+    @property
+    def sheetnames(self) -> list[str]: ...
+
+    def __getitem__(self, name: str) -> _Sheet: ...
 
 
-def _header_map(row: tuple[Any, ...], wanted: tuple[str, ...]) -> dict[str, int]:
+def _header_map(row: Row, wanted: tuple[str, ...]) -> dict[str, int]:
     found = {}
     for i, value in enumerate(row):
-        text = _text(value)
+        text = cell_text(value)
         if text and text.lower() in wanted:
             found[text.lower()] = i
     return found
@@ -116,7 +107,7 @@ class WorkbookLoader:
 
     # -- sheets ----------------------------------------------------------------------------
 
-    def _rows(self, wb: Any, name: str, display: str) -> list[tuple[Any, ...]]:
+    def _rows(self, wb: _Workbook, name: str, display: str) -> list[Row]:
         ws = wb[name]
         rows = []
         # max_col bounds what openpyxl pads each row to, whatever the sheet claims
@@ -128,7 +119,7 @@ class WorkbookLoader:
             rows.append(tuple(row))
         return rows
 
-    def _load(self, wb: Any, display: str, pack: EvidencePack) -> None:
+    def _load(self, wb: _Workbook, display: str, pack: EvidencePack) -> None:
         sheets = set(wb.sheetnames)
         if ANSWERS_SHEET not in sheets and PROFILE_SHEET not in sheets:
             raise EvidenceError(problems=[Problem(display, "", "no Answers or Profile sheet: "
@@ -155,12 +146,12 @@ class WorkbookLoader:
         for answer in answers:
             pack.add_answer(answer)
 
-    def _profile(self, rows: list[tuple[Any, ...]], display: str,
+    def _profile(self, rows: list[Row], display: str,
                  problems: list[Problem]) -> tuple[dict[str, Any], dict[tuple[Any, ...], str]]:
         profile: dict[str, Any] = {}
         cells: dict[tuple[Any, ...], str] = {}
         for r, row in enumerate(rows, start=1):
-            field = _text(row[0]) if row else None
+            field = cell_text(row[0]) if row else None
             value = row[1] if len(row) > 1 else None
             if field is None or not FIELD_RE.match(field) or r == 1:
                 continue
@@ -186,7 +177,7 @@ class WorkbookLoader:
                 cells[tuple(parts)] = place
         return profile, cells
 
-    def _representatives(self, rows: list[tuple[Any, ...]], display: str,
+    def _representatives(self, rows: list[Row], display: str,
                          problems: list[Problem],
                          cells: dict[tuple[Any, ...], str]) -> list[dict[str, Any]]:
         if not rows:
@@ -203,13 +194,13 @@ class WorkbookLoader:
             for name, i in cols.items():
                 value = row[i] if i < len(row) else None
                 if name == "appointed":
-                    d = _date(value)
+                    d = cell_date(value)
                     if isinstance(d, str):
                         problems.append(Problem(display, f"{REPRESENTATIVES_SHEET}!"
                                                 f"{_col(i)}{r}", d))
                     elif d is not None:
                         entry[name] = d.isoformat()
-                elif (text := _text(value)) is not None:
+                elif (text := cell_text(value)) is not None:
                     entry[name] = text
             if not entry.get("name"):
                 continue  # a role row left blank: nobody named
@@ -220,7 +211,7 @@ class WorkbookLoader:
             out.append(entry)
         return out
 
-    def _answers(self, rows: list[tuple[Any, ...]], display: str,
+    def _answers(self, rows: list[Row], display: str,
                  problems: list[Problem]) -> list[Answer]:
         if not rows:
             return []
@@ -230,7 +221,7 @@ class WorkbookLoader:
                                     "columns 'evidence key' and 'answer'"))
             return []
 
-        def get(row: tuple[Any, ...], name: str) -> Any:
+        def get(row: Row, name: str) -> object:
             i = cols.get(name)
             return row[i] if i is not None and i < len(row) else None
 
@@ -240,32 +231,30 @@ class WorkbookLoader:
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue  # blank: no answer, the requirement shows no_evidence
             place = f"{ANSWERS_SHEET}!{_col(cols['answer'])}{r}"
-            key = _text(get(row, "evidence key"))
+            key = cell_text(get(row, "evidence key"))
             if key is None:
                 problems.append(Problem(display, f"{ANSWERS_SHEET}!{_col(cols['evidence key'])}"
                                                  f"{r}", "an answer without an evidence key"))
                 continue
-            expected = (_text(get(row, "expected")) or "").lower()
+            expected = (cell_text(get(row, "expected")) or "").lower()
             parsed, error = parse_answer(value, expected)
             if error:
                 problems.append(Problem(display, place, error))
                 continue
-            day = _date(get(row, "date"))
+            day = cell_date(get(row, "date"))
             if isinstance(day, str):
                 problems.append(Problem(display, f"{ANSWERS_SHEET}!{_col(cols['date'])}{r}", day))
                 continue
             out.append(Answer(key=key, value=parsed, location=f"{display}: {place}",
-                              document=_text(get(row, "document")), note=_text(get(row, "note")),
-                              by=_text(get(row, "by")), date=day))
+                              document=cell_text(get(row, "document")),
+                              note=cell_text(get(row, "note")), by=cell_text(get(row, "by")),
+                              date=day))
         return out
 
     # -- merging ---------------------------------------------------------------------------
 
     def _merge_profile(self, pack: EvidencePack, profile: dict[str, Any],
                        cells: dict[tuple[Any, ...], str], display: str) -> None:
-        from audit.schemas.common import validate
-        from audit.schemas.evidence import PLATFORM
-
         problems = []
         merged = dict(pack.profile)
         for key, value in profile.items():
@@ -296,38 +285,11 @@ class WorkbookLoader:
         pack.profile = merged
 
 
-def parse_answer(value: Any, expected: str = "") -> tuple[Any, str | None]:
-    """An answer cell as the evaluators expect it; ``expected`` is the template's hint
-    (``yes/partial/no/n/a``, ``a number``, or blank for either)."""
-    words = "/".join(ANSWER_WORDS)
-    wants_number = expected.startswith("a number")
-    wants_word = expected.startswith("yes")
-    if isinstance(value, bool):
-        value = "yes" if value else "no"
-    if isinstance(value, (int, float)):
-        if wants_word:
-            return None, f"expected {words}, got {value!r}"
-        return _number(value), None
-    text = str(value).strip()
-    if text.lower() in ANSWER_WORDS and not wants_number:
-        return text.lower(), None
-    number = _number(text)
-    if number is not None and not wants_word:
-        return number, None
-    if wants_number:
-        return None, f"expected a number, got {text!r}"
-    if wants_word:
-        return None, f"expected {words}, got {text!r}"
-    return None, f"expected {words} or a number, got {text!r}"
-
-
 def field_type(field: str) -> str:
     """What a profile field holds, from the PLATFORM schema: integer, number, boolean, list,
     string, or any (free-form ``facts``)."""
-    from audit.schemas.evidence import PLATFORM
-
     parts = field.split(".")
-    node: Any = PLATFORM.get(parts[0])
+    node: Mapping[str, Any] | None = PLATFORM.get(parts[0])
     for part in parts[1:]:
         if node is None:
             return "any"
@@ -345,10 +307,10 @@ def field_type(field: str) -> str:
     return kind if kind in ("integer", "number", "boolean", "list", "string") else "any"
 
 
-def coerce_field(field: str, value: Any) -> tuple[Any, str | None]:
+def coerce_field(field: str, value: object) -> tuple[object, str | None]:
     """A Profile cell as platform.yaml would hold it, or an error message."""
     if field == "timezone":
-        return _timezone(value)
+        return cell_timezone(value)
     kind = field_type(field)
     if kind == "boolean":
         if isinstance(value, bool):
@@ -360,7 +322,7 @@ def coerce_field(field: str, value: Any) -> tuple[Any, str | None]:
             return False, None
         return None, f"expected yes or no, got {str(value)!r}"
     if kind in ("integer", "number"):
-        number = _number(value)
+        number = cell_number(value)
         if number is None or (kind == "integer" and not isinstance(number, int)):
             return None, f"expected {'a whole number' if kind == 'integer' else 'a number'}, " \
                          f"got {str(value)!r}"
@@ -370,33 +332,18 @@ def coerce_field(field: str, value: Any) -> tuple[Any, str | None]:
     if kind == "string":
         if isinstance(value, (dt.date, dt.datetime)):
             return (value.date() if isinstance(value, dt.datetime) else value).isoformat(), None
-        return _text(value), None
+        return cell_text(value), None
     if isinstance(value, str):  # facts: keep numbers as numbers, yes/no as booleans
         text = value.strip()
         if text.lower() in ("yes", "no"):
             return text.lower() == "yes", None
-        number = _number(text)
+        number = cell_number(text)
         return (number if number is not None else text), None
     if isinstance(value, dt.datetime):
         return value.date().isoformat(), None
     if isinstance(value, float) and value.is_integer():
         return int(value), None
     return value, None
-
-
-def _timezone(value: Any) -> tuple[Any, str | None]:
-    """An IANA zone name, checked here so a bad one is one located error, not one per log."""
-    import zoneinfo
-
-    text = _text(value)
-    try:
-        if text is None or text.startswith("/") or ".." in text:
-            raise ValueError(text)
-        zoneinfo.ZoneInfo(text)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return None, (f"unknown time zone {str(value)!r}; expected an IANA name such as "
-                      "Asia/Baghdad")
-    return text, None
 
 
 def _col(index: int) -> str:

@@ -12,6 +12,8 @@ import re
 import zipfile
 from pathlib import Path
 
+from defusedxml import ElementTree
+
 from audit import limits
 from audit.errors import EvidenceError, Problem
 
@@ -68,8 +70,6 @@ def _column_number(letters: str) -> int:
 
 def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> zip member of its part, from xl/workbook.xml and its relationships."""
-    from defusedxml import ElementTree
-
     ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
     workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))

@@ -6,6 +6,7 @@ so a plugin adding a rule type needs no change to this file.
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 from audit.schemas.common import DATE
@@ -19,8 +20,8 @@ JURISDICTION = r"^([A-Z]{2}(-[A-Z0-9]{1,3})?|INTL)$"
 LEGAL_REF = r"^[A-Z]{2,4}-[0-9]{2,3}$"
 URL = r"^https?://\S+$"
 
-def _values(enum: Any) -> list[str]:
-    return [e.value for e in enum]
+def _values(kind: type[Enum]) -> list[str]:
+    return [e.value for e in kind]
 
 SOURCE = {
     "id": {"type": "string", "required": True, "regex": REQUIREMENT_ID,

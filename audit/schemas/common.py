@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import zoneinfo
 from typing import Any, Callable, Iterable, Mapping
 
 import cerberus
 from cerberus import errors as cerrors
+
+from audit.limits import date_problem
 
 PathKey = tuple[Any, ...]
 
@@ -19,9 +22,7 @@ class _Validator(cerberus.Validator):  # type: ignore[misc]  # cerberus ships no
     types_mapping = cerberus.Validator.types_mapping.copy()
     types_mapping["isodate"] = cerberus.TypeDefinition("isodate", (dt.date, str), (dt.datetime,))
 
-    def _check_with_isodate(self, field: str, value: Any) -> None:
-        from audit.limits import date_problem
-
+    def _check_with_isodate(self, field: str, value: object) -> None:
         if isinstance(value, str):
             try:
                 value = dt.date.fromisoformat(value)
@@ -32,9 +33,7 @@ class _Validator(cerberus.Validator):  # type: ignore[misc]  # cerberus ships no
             self._error(field, why)
 
 
-    def _check_with_timezone(self, field: str, value: Any) -> None:
-        import zoneinfo
-
+    def _check_with_timezone(self, field: str, value: object) -> None:
         try:
             zoneinfo.ZoneInfo(str(value))
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -61,11 +60,11 @@ def validator_for(schema: Mapping[str, Any], allow_unknown: bool = False) -> _Va
     return hit[1]
 
 
-def as_date(value: Any) -> dt.date:
+def as_date(value: object) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def _describe_type(value: Any) -> str:
+def _describe_type(value: object) -> str:
     if value is None:
         return "nothing"
     return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
@@ -120,7 +119,7 @@ def _message(err: cerrors.ValidationError, schema_at: Callable[[PathKey], Mappin
     return f"invalid value {value!r} ({err.rule})"
 
 
-def validate(document: Any, schema: Mapping[str, Any], base: PathKey = (),
+def validate(document: object, schema: Mapping[str, Any], base: PathKey = (),
              allow_unknown: bool = False) -> list[tuple[PathKey, str]]:
     """Validate ``document``; return ``(path, message)`` pairs, paths relative to ``base``."""
     if not isinstance(document, Mapping):

@@ -8,6 +8,8 @@ waivers.yaml    accepted exceptions: requirement, justification, approver, expir
 
 from __future__ import annotations
 
+from typing import Any
+
 from audit.schemas.common import DATE
 
 COUNTRY = r"^([A-Z]{2}(-[A-Z0-9]{1,3})?|EU)$"
@@ -15,7 +17,7 @@ _COUNTRY_KEYS = {"type": "string", "regex": COUNTRY,
                  "meta": {"expect": "an ISO 3166 code such as IQ or DE, or EU"}}
 _COUNT = {"type": "integer", "min": 0}
 
-REPRESENTATIVE = {
+REPRESENTATIVE: dict[str, Any] = {
     "name": {"type": "string", "required": True, "empty": False},
     "role": {"type": "string", "required": True, "regex": r"^[a-z][a-z0-9_]*$",
              "meta": {"expect": "a role id such as legal_representative_eu",
@@ -28,7 +30,7 @@ REPRESENTATIVE = {
     "note": {"type": "string"},
 }
 
-PLATFORM = {
+PLATFORM: dict[str, Any] = {
     "name": {"type": "string", "required": True, "empty": False},
     "legal_name": {"type": "string"},
     "description": {"type": "string"},
@@ -69,7 +71,7 @@ PLATFORM = {
     "as_of": {**DATE, "meta": {"doc": "Date the evidence describes (default today)."}},
 }
 
-ANSWER = {
+ANSWER: dict[str, Any] = {
     "answer": {"type": ["string", "number", "boolean"], "required": True,
                "meta": {"doc": "yes, partial, no or n/a; or a number for threshold rules."}},
     "document": {"type": "string", "meta": {"doc": "Path under documents/ backing the answer."}},
@@ -78,7 +80,7 @@ ANSWER = {
     "date": DATE,
 }
 
-DOCUMENT = {
+DOCUMENT: dict[str, Any] = {
     "path": {"type": "string", "required": True,
              "meta": {"doc": "File under documents/ (relative)."}},
     "kind": {"type": "string", "required": True, "regex": r"^[a-z][a-z0-9_]*$",
@@ -89,7 +91,7 @@ DOCUMENT = {
     "url": {"type": "string"},
 }
 
-WAIVER = {
+WAIVER: dict[str, Any] = {
     "requirement": {"type": "string", "required": True,
                     "meta": {"doc": "Full requirement id, module:requirement."}},
     "justification": {"type": "string", "required": True, "empty": False},
@@ -99,7 +101,7 @@ WAIVER = {
     "granted": DATE,
 }
 
-DOCUMENTS_FILE = {"documents": {"type": "list", "required": True,
+DOCUMENTS_FILE: dict[str, Any] = {"documents": {"type": "list", "required": True,
                                 "schema": {"type": "dict", "schema": DOCUMENT}}}
-WAIVERS_FILE = {"waivers": {"type": "list", "required": True,
+WAIVERS_FILE: dict[str, Any] = {"waivers": {"type": "list", "required": True,
                             "schema": {"type": "dict", "schema": WAIVER}}}

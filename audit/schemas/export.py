@@ -7,11 +7,16 @@ output; a test regenerates it and fails on any difference.
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Mapping
 
 from audit import __version__
+from audit.logs.tables import KNOWN_LOGS
+from audit.plugins import get_registry
 from audit.registry import Registry
-from audit.schemas.checklist import CHECKLIST, REQUIREMENT_FIELDS
+from audit.schemas.checklist import CHECKLIST, CITATION, REQUIREMENT_FIELDS, SOURCE
+from audit.schemas.evidence import ANSWER, DOCUMENT, PLATFORM, REPRESENTATIVE, WAIVER
+from audit.schemas.mapping import COLUMN, MAPPING
 
 _TYPES = {"string": "string", "integer": "integer", "number": "number", "float": "number",
           "boolean": "boolean", "list": "array", "dict": "object"}
@@ -109,8 +114,6 @@ def _table(fields: Mapping[str, Any]) -> list[str]:
 
 
 def checklist_markdown(registry: Registry) -> str:
-    from audit.schemas.checklist import CITATION, SOURCE
-
     lines = [
         "# Checklist format reference",
         "",
@@ -145,9 +148,6 @@ def checklist_markdown(registry: Registry) -> str:
 
 def evidence_markdown() -> str:
     """Reference of the hand-written evidence files and the log tables."""
-    from audit.logs.tables import KNOWN_LOGS
-    from audit.schemas.evidence import ANSWER, DOCUMENT, PLATFORM, REPRESENTATIVE, WAIVER
-
     lines = [
         "# Evidence pack reference",
         "",
@@ -189,8 +189,6 @@ def evidence_markdown() -> str:
 
 def mapping_json_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of a log mapping file (``logs/<name>.mapping.yaml``)."""
-    from audit.schemas.mapping import COLUMN, MAPPING
-
     schema = object_schema(MAPPING)
     column = object_schema(COLUMN)
     # a column may also be given as the bare name of its source column
@@ -207,8 +205,6 @@ def mapping_json_schema() -> dict[str, Any]:
 
 def mapping_markdown() -> str:
     """The reference page of the log mapping format (docs/reference/log-mapping.md)."""
-    from audit.schemas.mapping import COLUMN, MAPPING
-
     return "\n".join([
         "# Log mapping reference",
         "",
@@ -227,11 +223,7 @@ def mapping_markdown() -> str:
 
 
 if __name__ == "__main__":  # pragma: no cover - exercised by the docs test through the function
-    import sys
-
     if sys.argv[1:] == ["evidence"]:
         sys.stdout.write(evidence_markdown())
     else:
-        from audit.plugins import get_registry
-
         sys.stdout.write(checklist_markdown(get_registry()))
