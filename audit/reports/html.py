@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any, Callable
 from urllib.parse import urlsplit
 
+from audit.reports.base import WriterBase
 from audit.assessment import Assessment
 from audit.i18n import _, is_rtl, ngettext, use_language
 
@@ -105,12 +106,11 @@ def _environment() -> Any:
     return env
 
 
-class HtmlWriter:
+class HtmlWriter(WriterBase):
     id = "html"
     description = "Single-file HTML report (inline CSS and SVG, readable without script)"
     extensions = (".html", ".htm")
     binary = False
-    wants_output_path = True  # the CLI passes output=, to name and link the CSVs beside it
 
     def write(self, assessment: Assessment, stream: IO[Any], output: Path | None = None) -> None:
         from audit.reports.html_view import view

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import IO, Any
 
+from audit.reports.base import WriterBase
 from audit.assessment import RESULT_SCHEMA_VERSION, Assessment, RequirementResult
 from audit.scoring import ScoreResult
 from audit.reports.process_json import process_dict
@@ -75,12 +77,13 @@ def assessment_dict(a: Assessment) -> dict[str, Any]:
     }
 
 
-class JsonWriter:
+class JsonWriter(WriterBase):
     id = "json"
     description = "machine-readable result, schema platform-audit/result 1.2"
     extensions = (".json",)
     binary = False
 
-    def write(self, assessment: Assessment, stream: IO[Any]) -> None:
+    def write(self, assessment: Assessment, stream: IO[Any],
+              output: Path | None = None) -> None:
         json.dump(assessment_dict(assessment), stream, indent=2, ensure_ascii=False)
         stream.write("\n")

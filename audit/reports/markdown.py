@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import IO, Any
 
 from tabulate import tabulate
 
+from audit.reports.base import WriterBase
 from audit.assessment import Assessment
 from audit.i18n import _, use_language
 from audit.labels import severity_label
@@ -22,13 +24,14 @@ def _cell(text: str) -> str:
             .replace("[", "\\["))
 
 
-class MarkdownWriter:
+class MarkdownWriter(WriterBase):
     id = "markdown"
     description = "Markdown summary and gap list"
     extensions = (".md", ".markdown")
     binary = False
 
-    def write(self, assessment: Assessment, stream: IO[Any]) -> None:
+    def write(self, assessment: Assessment, stream: IO[Any],
+              output: Path | None = None) -> None:
         with use_language(assessment.language):
             self._write(assessment, stream)
 

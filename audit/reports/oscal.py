@@ -25,6 +25,7 @@ import re
 from pathlib import Path
 from typing import IO, Any, Callable, Iterable
 
+from audit.reports.base import WriterBase
 from audit.assessment import Assessment, RequirementResult
 from audit.model import Status
 from audit.reports.process_json import milestone_tasks
@@ -380,12 +381,11 @@ def assessment_results(a: Assessment, plan_href: str | None = None,
     }}
 
 
-class OscalResultsWriter:
+class OscalResultsWriter(WriterBase):
     id = "oscal"
     description = "NIST OSCAL 1.1.2 assessment results (JSON)"
     extensions = (".oscal.json",)
     binary = False
-    wants_output_path = True  # evidence links relative to the file written with -o
 
     def write(self, assessment: Assessment, stream: IO[Any], output: Path | None = None) -> None:
         hrefs = evidence_hrefs(assessment, output.parent) if output is not None else None

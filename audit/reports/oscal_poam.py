@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, Any, Callable
 
+from audit.reports.base import WriterBase
 from audit.assessment import Assessment
 from audit.model import Status
 from audit.reports.oscal import _Doc
@@ -75,12 +76,11 @@ def plan_of_action(a: Assessment, ssp_href: str | None = None,
     return {"plan-of-action-and-milestones": poam}
 
 
-class OscalPoamWriter:
+class OscalPoamWriter(WriterBase):
     id = "oscal-poam"
     description = "NIST OSCAL 1.1.2 plan of action and milestones for the gaps (JSON)"
     extensions = (".poam.json", ".oscal-poam.json")
     binary = False
-    wants_output_path = True  # evidence links relative to the file written with -o
 
     def write(self, assessment: Assessment, stream: IO[Any], output: Path | None = None) -> None:
         hrefs = evidence_hrefs(assessment, output.parent) if output is not None else None

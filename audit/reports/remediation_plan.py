@@ -3,18 +3,21 @@ text form of the gap workbook's owner / due date / tracking / comments columns."
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import IO, Any
 
+from audit.reports.base import WriterBase
 from audit.assessment import Assessment
 
 
-class RemediationPlanWriter:
+class RemediationPlanWriter(WriterBase):
     id = "remediation"
     description = "remediation.yaml plan: owner, due date, tracking, comments per gap"
     extensions = (".remediation.yaml",)
     binary = False
 
-    def write(self, assessment: Assessment, stream: IO[Any]) -> None:
+    def write(self, assessment: Assessment, stream: IO[Any],
+              output: Path | None = None) -> None:
         from audit.remediation import write_plan
 
         stream.write(write_plan(assessment))

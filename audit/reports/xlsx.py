@@ -13,8 +13,10 @@ See docs/gap-workbook.md for every sheet and column.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import IO, Any, Sequence
 
+from audit.reports.base import WriterBase
 from audit.assessment import Assessment
 from audit.i18n import _, current_language, format_date, is_rtl
 from audit.reports.xlsx_quality import write_quality_sheet
@@ -59,13 +61,14 @@ def _contributions(a: Assessment) -> tuple[list[tuple[float, float, float, float
     return out, additive
 
 
-class XlsxWriter:
+class XlsxWriter(WriterBase):
     id = "xlsx"
     description = "gap workbook for auditors (Excel/LibreOffice), with tracking columns"
     extensions = (".xlsx",)
     binary = True
 
-    def write(self, assessment: Assessment, stream: IO[Any]) -> None:
+    def write(self, assessment: Assessment, stream: IO[Any],
+              output: Path | None = None) -> None:
         from openpyxl import Workbook
 
         from audit.i18n import use_language
@@ -75,7 +78,7 @@ class XlsxWriter:
 
         with use_language(assessment.language):
             wb = Workbook(write_only=True)
-            _Builder(assessment, wb).build()
+            _Builder(assessment, wb, output).build()
             stamp_workbook(wb, assessment)
             buffer = io.BytesIO()
             wb.save(buffer)
@@ -83,10 +86,11 @@ class XlsxWriter:
 
 
 class _Builder:
-    def __init__(self, a: Assessment, wb: Any) -> None:
+    def __init__(self, a: Assessment, wb: Any, output: Path | None = None) -> None:
         from audit.reports.xlsx_style import Style
 
         self.a = a
+        self.output = output  # where the workbook goes: detail files are named beside it
         self.wb = wb
         self.style = Style(rtl=is_rtl(current_language()))
         self.titles: set[str] = set()
@@ -161,7 +165,7 @@ class _Builder:
         from audit.reports.xlsx_details import detail_sheets
 
         self.detail_sheets = detail_sheets(self.a, self.sheet, self.style, _letter,
-                                           cap=DETAIL_CAP, output=self.a.output)
+                                           cap=DETAIL_CAP, output=self.output)
 
 
 def _quote_sheet(title: str) -> str:
