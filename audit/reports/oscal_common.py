@@ -21,6 +21,8 @@ NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://platform-audit.invalid/oscal
 NS = "https://platform-audit.invalid/ns/oscal"  # namespace of our props and facets
 ROLE_ASSESSOR = "assessor"
 
+Json = dict[str, Any]  # one JSON object of an OSCAL document, as json.dump takes it
+
 
 def stable_uuid(*parts: Any) -> str:
     return str(uuid.uuid5(NAMESPACE, "\x1f".join(str(p) for p in parts)))
@@ -79,7 +81,7 @@ def _put(obj: dict[str, Any], key: str, value: Any) -> None:
         obj[key] = value
 
 
-def dump(doc: dict[str, Any], stream: IO[Any]) -> None:
+def dump(doc: Json, stream: IO[Any]) -> None:
     json.dump(doc, stream, indent=2, ensure_ascii=False)
     stream.write("\n")
 
