@@ -204,7 +204,8 @@ def test_hostile_evidence_is_inert(tmp_path: Path) -> None:
 
 
 def test_safe_url_and_neutralise() -> None:
-    from audit.reports.html import neutralise, safe_url
+    from audit.reports.html import safe_url
+    from audit.reports.html_text import neutralise
 
     assert safe_url("https://example.org/a?b=1") == "https://example.org/a?b=1"
     for bad in ("javascript:alert(1)", " JAVASCRIPT:x", "data:text/html,x", "file:///etc",

@@ -8,13 +8,12 @@ from typing import IO, Any
 
 from tabulate import tabulate
 
-from audit.reports.base import WriterBase
 from audit.assessment import Assessment
 from audit.i18n import _, use_language
+from audit.reports.base import WriterBase
 from audit.reports.process_text import sections as process_sections
 from audit.reports.quality_text import note_lines, notes_heading
-from audit.reports.summary import (area_rows, gap_rows, header_lines, jurisdiction_rows,
-                                   resolved_rows)
+from audit.reports.summary import area_rows, gap_rows, header_lines, jurisdiction_rows, resolved_rows
 
 
 class ConsoleWriter(WriterBase):

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree as ET
 
-from audit.reports.base import WriterBase
 from audit.assessment import Assessment
 from audit.i18n import _
 from audit.model import Status
+from audit.reports.base import WriterBase
 
 
 class JunitWriter(WriterBase):

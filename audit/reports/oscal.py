@@ -25,13 +25,27 @@ import re
 from pathlib import Path
 from typing import IO, Any, Callable, Iterable
 
-from audit.reports.base import WriterBase
 from audit.assessment import Assessment, RequirementResult
 from audit.model import Status
-from audit.reports.process_json import milestone_tasks
+from audit.reports.base import WriterBase
 from audit.reports.oscal_common import (
-    NS, OSCAL_VERSION, ROLE_ASSESSOR, _end_of_day, _put, _s, _start_of_day, _when, dump,
-    evidence_hrefs, prop, props, stable_uuid, token)
+    NS,
+    OSCAL_VERSION,
+    ROLE_ASSESSOR,
+    _end_of_day,
+    _put,
+    _s,
+    _start_of_day,
+    _when,
+    dump,
+    evidence_hrefs,
+    prop,
+    props,
+    stable_uuid,
+    token,
+)
+from audit.reports.process_json import milestone_tasks
+from audit.reports.xlsx_columns import priority
 
 
 class _Doc:
@@ -244,8 +258,6 @@ class _Doc:
         return out
 
     def risk(self, r: RequirementResult) -> dict[str, Any]:
-        from audit.reports.xlsx_columns import priority
-
         req, f = r.requirement, r.finding
         waived = f.status is Status.WAIVED
         risk: dict[str, Any] = {

@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, Any
 
-from audit.reports.base import WriterBase
 from audit.assessment import Assessment
+from audit.remediation import write_plan
+from audit.reports.base import WriterBase
 
 
 class RemediationPlanWriter(WriterBase):
@@ -18,6 +19,4 @@ class RemediationPlanWriter(WriterBase):
 
     def write(self, assessment: Assessment, stream: IO[Any],
               output: Path | None = None) -> None:
-        from audit.remediation import write_plan
-
         stream.write(write_plan(assessment))

@@ -16,12 +16,14 @@ import io
 from pathlib import Path
 from typing import IO, Any, Sequence
 
-from audit.reports.base import WriterBase
 from audit.assessment import Assessment
-from audit.i18n import _, current_language, format_date, is_rtl
-from audit.reports.xlsx_quality import write_quality_sheet
-from audit.scoring import Scored
-
+from audit.diff import change_rows, headline_lines
+from audit.i18n import _, current_language, format_date, is_rtl, use_language
+from audit.plugins import get_registry
+from audit.remediation import stamp_workbook
+from audit.reports.base import WriterBase
+from audit.reports.summary import platform_name
+from audit.reports.xlsx_changes import changes_sheet
 from audit.reports.xlsx_columns import (  # noqa: F401  (re-exported for callers)
     BASELINE_ALERTS,
     GAP_HEADERS,
@@ -36,6 +38,14 @@ from audit.reports.xlsx_columns import (  # noqa: F401  (re-exported for callers
     TRACKING_COLUMNS,
     priority,
 )
+from audit.reports.xlsx_details import detail_sheets
+from audit.reports.xlsx_gaps import gaps_sheet
+from audit.reports.xlsx_process import process_sheets, reproducible_xlsx
+from audit.reports.xlsx_quality import write_quality_sheet
+from audit.reports.xlsx_style import Style, safe_sheet_title
+from audit.reports.xlsx_summary import summary_sheet
+from audit.reports.xlsx_tables import evidence_sheet, matrix_sheet, metrics_sheet, requirements_sheet
+from audit.scoring import Scored
 
 _COL = REQ_COLUMNS
 DETAIL_CAP = 5000  # offending events per detail sheet; the sheet states the cap and the total
@@ -44,8 +54,6 @@ DETAIL_CAP = 5000  # offending events per detail sheet; the sheet states the cap
 def _contributions(a: Assessment) -> tuple[list[tuple[float, float, float, float]], bool]:
     """Each requirement's (denominator, numerator) share with and without waivers, and whether
     the scoring model is additive (then Summary totals can be SUM formulas over them)."""
-    from audit.plugins import get_registry
-
     model = get_registry().scoring_models.get(a.scoring_model)
     out = []
     for r in a.results:
@@ -71,11 +79,6 @@ class XlsxWriter(WriterBase):
               output: Path | None = None) -> None:
         from openpyxl import Workbook
 
-        from audit.i18n import use_language
-
-        from audit.remediation import stamp_workbook
-        from audit.reports.xlsx_process import reproducible_xlsx
-
         with use_language(assessment.language):
             wb = Workbook(write_only=True)
             _Builder(assessment, wb, output).build()
@@ -87,8 +90,6 @@ class XlsxWriter(WriterBase):
 
 class _Builder:
     def __init__(self, a: Assessment, wb: Any, output: Path | None = None) -> None:
-        from audit.reports.xlsx_style import Style
-
         self.a = a
         self.output = output  # where the workbook goes: detail files are named beside it
         self.wb = wb
@@ -103,15 +104,11 @@ class _Builder:
 
     def sheet(self, name: str) -> Any:
         """A new sheet, set up for printing (landscape, one page wide, header and footer)."""
-        from audit.reports.xlsx_style import safe_sheet_title
-
         ws = self.wb.create_sheet(safe_sheet_title(name, self.titles))
         self.print_setup(ws, None)
         return ws
 
     def print_setup(self, ws: Any, header_rows: str | None) -> None:
-        from audit.reports.summary import platform_name
-
         self.style.print_setup(ws, header_rows, right=_("As of {date}", date=format_date(
             self.a.as_of)), left=platform_name(self.a))
 
@@ -128,13 +125,6 @@ class _Builder:
         return f"{self.sheet_names['requirements']}!${letter}$2:${letter}${max(self.n + 1, 2)}"
 
     def build(self) -> None:
-        from audit.reports.xlsx_gaps import gaps_sheet
-        from audit.reports.xlsx_summary import summary_sheet
-        from audit.reports.xlsx_tables import (evidence_sheet, matrix_sheet, metrics_sheet,
-                                               requirements_sheet)
-
-        from audit.reports.xlsx_style import safe_sheet_title
-
         # the Requirements sheet's name is needed by the Summary formulas written first
         self.sheet_names["requirements"] = _quote_sheet(
             safe_sheet_title(_("Requirements"), set(self.titles) | {_("Summary"), _("Gaps")}))
@@ -148,22 +138,16 @@ class _Builder:
             matrix_sheet(self)
         base = self.a.baseline
         if base is not None:
-            from audit.diff import change_rows, headline_lines
-            from audit.reports.xlsx_changes import changes_sheet
-
             ws = self.sheet(_("Changes"))
             changes_sheet(ws, base.diff, self.style, headline_lines(base.diff),
                           change_rows(base.diff, figure_limit=None))
         write_quality_sheet(self.a, self.sheet, self.style)
-        from audit.reports.xlsx_process import process_sheets
 
         process_sheets(self)
 
     # -- Detail sheets ---------------------------------------------------------------------
 
     def details(self) -> None:
-        from audit.reports.xlsx_details import detail_sheets
-
         self.detail_sheets = detail_sheets(self.a, self.sheet, self.style, _letter,
                                            cap=DETAIL_CAP, output=self.output)
 

@@ -7,10 +7,13 @@ import circle.
 
 from __future__ import annotations
 
+import io
 from typing import IO, Any
 
-from audit.i18n import N_, _
+from audit.i18n import N_, _, current_language, is_rtl
 from audit.labels import severity_label, status_label
+from audit.reports.xlsx_process import reproducible_xlsx
+from audit.reports.xlsx_style import STATUS_FILLS, Style, cell, safe_sheet_title
 
 CHANGE_HEADERS = [N_("requirement"), N_("severity"), N_("change"), N_("old status"),
                   N_("new status"), N_("old score"), N_("new score"), N_("score change"),
@@ -22,8 +25,6 @@ def changes_sheet(ws: Any, d: Any, st: Any, head: list[str], rows: list[list[Any
     """One row per changed requirement (and per requirement only in one result), headed by
     the verdict and score change; docs/diff.md describes the columns."""
     from openpyxl.styles import PatternFill
-
-    from audit.reports.xlsx_style import STATUS_FILLS, cell
 
     head = head + [_("Note: {note}", note=n) for n in d.notes]
     by_id = {c.id: c for c in d.common}
@@ -75,18 +76,12 @@ def write_changes_workbook(d: Any, head: list[str], rows: list[list[Any]],
     """The workbook ``audit diff OLD NEW -o changes.xlsx`` writes: one Changes sheet."""
     from openpyxl import Workbook
 
-    from audit.i18n import current_language, is_rtl
-    from audit.reports.xlsx_style import Style, safe_sheet_title
-
     wb = Workbook(write_only=True)
     style = Style(rtl=is_rtl(current_language()))
     ws = wb.create_sheet(safe_sheet_title(_("Changes"), set()))
     name = (d.new.get("platform") or {}).get("name", "")
     style.print_setup(ws, None, right=str(d.new.get("as_of") or ""), left=str(name))
     changes_sheet(ws, d, style, head, rows)
-    import io
-
-    from audit.reports.xlsx_process import reproducible_xlsx
 
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -16,9 +16,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from audit.assessment import Assessment
+from audit.errors import OutputError
+from audit.i18n import _, format_number
+from audit.labels import detail_column_label, detail_status_label
+from audit.reports.xlsx_style import FORMULA_TRIGGERS, cell
 
 DETAIL_CAP = 5000  # offending events per detail sheet; the sheet states the cap and the total
 
@@ -34,8 +36,6 @@ def sidecar_path(output: Path | None, requirement: str) -> Path | None:
 def write_sidecar(a: Assessment, full_id: str, path: Path) -> None:
     """The full offending list as CSV, written by the engine and renamed into place
     atomically."""
-    from audit.errors import OutputError
-
     query = a.details[full_id]
     assert a.evidence is not None
     root = getattr(a.evidence, "root", None)
@@ -57,8 +57,6 @@ def _plain(values: Iterable[Any], ws: Any, font: Any) -> list[Any]:
     """Values as openpyxl write-only takes them; unsafe text as explicit string cells."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    from audit.reports.xlsx_style import FORMULA_TRIGGERS, cell
-
     out: list[Any] = []
     for v in values:
         if isinstance(v, str) and (v.startswith(FORMULA_TRIGGERS) or len(v) > 32767
@@ -76,8 +74,7 @@ def _title_row(ws: Any, st: Any, row_index: int, text: str, font: Any,
     """A full-width line above the table: merged across the used columns, wrapped and as tall
     as its text needs, so it is neither cut at the page edge nor overprinted."""
     from openpyxl.styles import Alignment
-
-    from audit.reports.xlsx_style import cell
+    from openpyxl.utils import get_column_letter
 
     c = cell(ws, text, font)
     c.alignment = Alignment(wrap_text=True, vertical="top",
@@ -96,9 +93,6 @@ def detail_sheets(a: Assessment, new_sheet: Callable[[str], Any], style: Any,
 
     Titles, the cap line, headers and the problem words are in the report language; the
     event values themselves are appended as they come from DuckDB (write-only speed)."""
-    from audit.i18n import _, format_number
-    from audit.labels import detail_column_label, detail_status_label
-
     st = style
     titles: dict[str, str] = {}
     by_id = {r.requirement.full_id: r for r in a.results}

@@ -9,9 +9,17 @@ from __future__ import annotations
 
 import io
 import os
+import re
+import time
+import zipfile
 from typing import TYPE_CHECKING, Any
 
+from audit.freshness import HORIZON_DAYS
 from audit.i18n import _
+from audit.labels import verdict_label
+from audit.reports.process_text import scope_rows, waiver_rows
+from audit.reports.xlsx_style import cell, fit_widths
+from audit.reviews import computed_label, status_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit.assessment import Assessment
@@ -43,7 +51,6 @@ def process_sheets(builder: Any) -> None:
 
 def _table(builder: Any, title: str, note: str, headers: list[str], rows: list[list[Any]],
            wrap: list[int], dates: list[int] = ()) -> None:  # type: ignore[assignment]
-    from audit.reports.xlsx_style import cell, fit_widths
 
     st = builder.style
     ws = builder.sheet(title)
@@ -77,9 +84,6 @@ def _closed_sheet(builder: Any, closed: list[Any]) -> None:
 
 
 def _reviews_sheet(builder: Any, decided: list[Any]) -> None:
-    from audit.labels import verdict_label
-    from audit.reviews import computed_label, status_label
-
     rows = [[r.requirement.full_id, status_label(r), computed_label(r), rv.reviewer, rv.date,
              rv.reasoning, "; ".join(rv.evidence), rv.location]
             for r in decided if (rv := r.review) is not None]
@@ -98,7 +102,6 @@ def _freshness_sheet(builder: Any) -> None:
     a = builder.a
     rows = [[i.requirement, i.state, i.evidence, i.dated, i.max_age, i.stale_from]
             for i in sorted(a.freshness, key=lambda i: (i.state, i.requirement))]
-    from audit.freshness import HORIZON_DAYS
 
     _table(builder, _("Freshness"),
            _("Evidence that is stale, or goes stale within {days} days of {as_of}",
@@ -108,8 +111,6 @@ def _freshness_sheet(builder: Any) -> None:
 
 
 def _scope_sheet(builder: Any) -> None:
-    from audit.reports.process_text import scope_rows, waiver_rows
-
     a = builder.a
     rows = [[*row, ""] for row in scope_rows(a)]
     rows += [[w[0], _("waiver"), w[1], w[2]] for w in waiver_rows(a)]
@@ -122,10 +123,6 @@ def _scope_sheet(builder: Any) -> None:
 def reproducible_xlsx(data: bytes) -> bytes:
     """With ``SOURCE_DATE_EPOCH`` set, fix the zip entry dates and docProps/core.xml times so
     the same assessment gives the same bytes; otherwise return ``data`` unchanged."""
-    import re
-    import time
-    import zipfile
-
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if not epoch:
         return data

@@ -6,6 +6,8 @@ from typing import Any, Callable
 
 from audit.assessment import Assessment
 from audit.i18n import N_, _
+from audit.labels import note_severity_label
+from audit.reports.xlsx_style import cell
 
 HEADERS = (N_("severity"), N_("code"), N_("log"), N_("requirement"), N_("note"))
 
@@ -13,9 +15,6 @@ HEADERS = (N_("severity"), N_("code"), N_("log"), N_("requirement"), N_("note"))
 def write_quality_sheet(assessment: Assessment, new_sheet: Callable[[str], Any],
                         style: Any) -> None:
     """Add the sheet when the run has notes (like Matrix and Changes, absent otherwise)."""
-    from audit.labels import note_severity_label
-    from audit.reports.xlsx_style import cell
-
     if not assessment.notes:
         return
     ws = new_sheet(_("Data quality"))

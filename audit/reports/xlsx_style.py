@@ -6,17 +6,24 @@ formula, a hyperlink or invalid XML: strings are written as explicit string cell
 ``<f>``), and those a spreadsheet would read as a formula when edited (leading ``=``, ``+``,
 ``-``, ``@``, tab, CR) also carry the quote-prefix flag Excel and LibreOffice show as a
 leading apostrophe.
+
+openpyxl is imported inside the functions that build cells and styles, so that importing this
+module (and the report modules that use it) stays light: ``audit --help`` loads no workbook
+library.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Sequence
+import textwrap
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.utils import get_column_letter
+from audit.i18n import _
+from audit.labels import status_label
+
+if TYPE_CHECKING:  # pragma: no cover
+    from openpyxl.cell.cell import Cell
+    from openpyxl.styles import Font
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MAX_TEXT = 32767  # Excel's limit on the characters of one cell
@@ -36,13 +43,15 @@ STATUS_FILLS = {  # one palette for every sheet: status -> background colour
     "waived": "D9D2E9",
 }
 HEADER_FILL = "1F4E78"
-THIN = Side(style="thin", color="BFBFBF")
+THIN_COLOUR = "BFBFBF"  # the grid of every table
 
 
 class Style:
     """One workbook's fonts and alignment: Latin, or Arabic-capable and right-to-left."""
 
     def __init__(self, rtl: bool = False) -> None:
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+
         self.rtl = rtl
         name = ARABIC_FONT if rtl else LATIN_FONT
         self.font = Font(name=name, size=10)
@@ -57,7 +66,8 @@ class Style:
         # values beside their label (a date, a version): aligned with the text, not as numbers
         self.text = Alignment(vertical="top", horizontal="right" if rtl else "left",
                               readingOrder=2 if rtl else 1)
-        self.border = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+        thin = Side(style="thin", color=THIN_COLOUR)
+        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
         self.unlocked = Protection(locked=False)
 
     def setup(self, ws: Any, widths: Sequence[float] | None = None,
@@ -65,6 +75,8 @@ class Style:
         """Sheet view and column widths; in write-only mode call before the first row.
         With ``headers``, a column is widened until the longest word of its header fits
         (header cells wrap between words; a word broken across lines reads as two)."""
+        from openpyxl.utils import get_column_letter
+
         ws.sheet_view.rightToLeft = self.rtl
         if freeze:
             ws.freeze_panes = freeze
@@ -89,8 +101,6 @@ class Style:
                     landscape: bool = True) -> None:
         """Landscape, one page wide, header rows repeated, a header naming the platform and
         the as-of date and a 'page x of y' footer (in the report language)."""
-        from audit.i18n import _
-
         ws.page_setup.orientation = "landscape" if landscape else "portrait"
         ws.page_setup.paperSize = 9  # A4
         ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -114,6 +124,8 @@ class Style:
         ws.oddFooter.center.font = font
 
     def header(self, ws: Any, names: Iterable[str]) -> list[Cell]:
+        from openpyxl.styles import Alignment
+
         out = []
         for name in names:
             c = cell(ws, name, font=self.header_font)
@@ -126,6 +138,8 @@ class Style:
 
     def row(self, ws: Any, values: Iterable[Any], wrap: Iterable[int] = (),
             number_formats: dict[int, str] | None = None) -> list[Cell]:
+        from openpyxl.cell.cell import Cell
+
         wrap = set(wrap)
         out = []
         for i, value in enumerate(values):
@@ -158,8 +172,6 @@ def header_widths(widths: list[float], headers: Sequence[str]) -> list[float]:
 
 def wrapped_lines(text: str, width: float) -> int:
     """Lines ``text`` takes when word-wrapped in a column ``width`` characters wide."""
-    import textwrap
-
     per_line = max(4, int((width - 1.5) * CHARS_PER_WIDTH))
     total = 0
     for paragraph in text.splitlines() or [""]:
@@ -180,6 +192,8 @@ def _header_text(text: str) -> str:
 
 def clean_text(value: str) -> str:
     """Text a cell can hold: no XML-illegal control characters, within Excel's length."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if len(value) > MAX_TEXT:
         value = value[:MAX_TEXT - 1] + "…"
@@ -195,6 +209,8 @@ def cell(ws: Any, value: Any, font: Font | None = None) -> Cell:
     into a formula either. The text itself is kept as it is (minus XML-illegal characters).
     Timezone-aware datetimes become ISO 8601 text (a spreadsheet cannot hold an offset).
     """
+    from openpyxl.cell.cell import Cell
+
     c = Cell(ws, row=1, column=1)
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         value = value.isoformat()
@@ -217,6 +233,8 @@ def formula(ws: Any, expression: str, font: Font | None = None) -> Cell:
     """A formula the tool composed itself (never from evidence or checklist text)."""
     if not expression.startswith("="):
         raise ValueError("a formula starts with '='")
+    from openpyxl.cell.cell import Cell
+
     c = Cell(ws, row=1, column=1)
     c.value = expression
     if font is not None:
@@ -249,7 +267,8 @@ def status_formatting(ws: Any, column: str, first_row: int, last_row: int,
     """Colour each row by the status label in ``column`` (conditional, so it follows edits)."""
     if last_row < first_row:
         return
-    from audit.labels import status_label
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import PatternFill
 
     area = f"A{first_row}:{last_column}{last_row}"
     for status, colour in STATUS_FILLS.items():

@@ -5,13 +5,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from openpyxl.cell.cell import Cell
-
 from audit.i18n import _, format_date
-from audit.labels import (area_label, legal_status_label, scoring_model_label,
-                          severity_label, status_label, verdict_label)
-from audit.reports.summary import (excluded_text, formula_text, platform_name,
-                                   score_written_out, verdict_reason)
+from audit.labels import (
+    area_label,
+    legal_status_label,
+    scoring_model_label,
+    severity_label,
+    status_label,
+    verdict_label,
+)
+from audit.reports.summary import (
+    excluded_text,
+    formula_text,
+    platform_name,
+    score_written_out,
+    verdict_reason,
+)
+from audit.reports.xlsx_columns import SEVERITIES, STATUS_ORDER
+from audit.reports.xlsx_style import cell, formula
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit.reports.xlsx import _Builder
@@ -39,9 +50,8 @@ def how_to_read() -> list[str]:
 
 
 def summary_sheet(b: _Builder) -> None:
+    from openpyxl.cell.cell import Cell
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
-    from audit.reports.xlsx_style import cell, formula
 
     a, st = b.a, b.style
     ws = b.sheet(_("Summary"))
@@ -179,8 +189,6 @@ def summary_sheet(b: _Builder) -> None:
         _scope_row(b, ws, put, row + 1, jur, "jurisdiction", res)
     put()
 
-    from audit.reports.xlsx_columns import SEVERITIES, STATUS_ORDER
-
     put(cell(ws, _("Requirements by status"), st.bold))
     b.header_row(ws, row + 1, [_("status"), _("with waivers"), _("without waivers")], WIDTHS)
     row += 1
@@ -212,8 +220,6 @@ def summary_sheet(b: _Builder) -> None:
 
 def _scope_row(b: _Builder, ws: Any, put: Any, r: int, key: str, column: str,
                res: Any) -> None:
-    from audit.reports.xlsx_style import formula
-
     written = score_written_out(res)
     if b.additive:
         crit = f"{b.req_range(column)},$A{r}"
