@@ -26,13 +26,13 @@ from audit.reports.summary import formula_text
 
 SAMPLE_CAP = 25  # offending events shown per requirement; the rest are in the CSV beside it
 TEXT_CAP = 4000  # characters of one evidence-derived text (a finding, an answer)
-def clip(value: Any, limit: int = TEXT_CAP) -> str:
+def clip(value: object, limit: int = TEXT_CAP) -> str:
     """At most ``limit`` characters of one text, marked when cut."""
     text = "" if value is None else str(value)
     return text if len(text) <= limit else text[:limit] + " […]"
 
 
-def safe_url(url: Any) -> str | None:
+def safe_url(url: object) -> str | None:
     """The URL when it is an absolute http(s) address, else None (rendered as plain text)."""
     if not isinstance(url, str):
         return None
@@ -63,12 +63,12 @@ def _fill(text: str, params: dict[str, Any]) -> Any:
     return Markup(escape(text)).format(**isolated) if params else Markup(escape(text))
 
 
-def html_gettext(message: str, **params: Any) -> Any:
+def html_gettext(message: str, **params: object) -> Any:
     """audit.i18n's ``_`` for the template: the same catalogue entry, parameters isolated."""
     return _fill(_(message, **_placeholders(params)), params)
 
 
-def html_ngettext(singular: str, plural: str, n: int, **params: Any) -> Any:
+def html_ngettext(singular: str, plural: str, n: int, **params: object) -> Any:
     return _fill(ngettext(singular, plural, n, **_placeholders(params)), params)
 
 

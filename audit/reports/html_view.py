@@ -71,7 +71,8 @@ def figure_label(key: str) -> str:
     return key.replace("_", " ")
 
 
-def figure_value(key: str, value: Any) -> Any:
+def figure_value(key: str, value: Any) -> Any:  # Any: whatever an evaluator measured
+    # (Finding.figures is Mapping[str, Any]: numbers, ISO dates, text, set by each rule type)
     """A figure formatted as the workbook shows it, in the report's locale: shares as
     percentages, hours as durations, dates in words, counts with grouping."""
     if value is None or isinstance(value, bool):

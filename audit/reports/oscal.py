@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO, Any, Callable, Iterable
 
 from audit.assessment import Assessment, RequirementResult
-from audit.model import Status
+from audit.model import Finding, Proof, Status
 from audit.reports.base import WriterBase
 from audit.reports.oscal_common import (
     NS,
@@ -68,7 +68,7 @@ class _Doc:
 
     # -- ids -------------------------------------------------------------------------------
 
-    def uid(self, kind: str, *parts: Any, per_run: bool = True) -> str:
+    def uid(self, kind: str, *parts: object, per_run: bool = True) -> str:
         return stable_uuid(kind, self.platform, *((self.as_of,) if per_run else ()), *parts)
 
     def resource_id(self, path: str) -> str:
@@ -170,7 +170,7 @@ class _Doc:
         """Evidence files a finding rests on, in evidence order."""
         found: set[str] = set()
 
-        def walk(finding: Any) -> None:
+        def walk(finding: Finding) -> None:
             for p in finding.proof:
                 ref = re.sub(r":\d+$", "", p.ref)
                 if ref in self.files:
@@ -302,10 +302,10 @@ class _Doc:
         return risk
 
 
-def _all_proof(finding: Any) -> list[Any]:
+def _all_proof(finding: Finding) -> list[Proof]:
     out, seen = [], set()
 
-    def walk(f: Any) -> None:
+    def walk(f: Finding) -> None:
         for p in f.proof:
             key = (p.kind, p.ref, p.detail)
             if key not in seen:

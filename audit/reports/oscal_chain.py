@@ -63,7 +63,7 @@ def _metadata(title: str, version: str, when: dt.datetime,
     return out
 
 
-def _param_value(value: Any) -> str:
+def _param_value(value: object) -> str:
     if isinstance(value, (dict, list, tuple)):
         return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     return str(value)

@@ -24,7 +24,7 @@ ROLE_ASSESSOR = "assessor"
 Json = dict[str, Any]  # one JSON object of an OSCAL document, as json.dump takes it
 
 
-def stable_uuid(*parts: Any) -> str:
+def stable_uuid(*parts: object) -> str:
     return str(uuid.uuid5(NAMESPACE, "\x1f".join(str(p) for p in parts)))
 
 
@@ -38,7 +38,7 @@ def token(text: str) -> str:
     return out
 
 
-def _s(value: Any) -> str | None:
+def _s(value: object) -> str | None:
     """A non-empty OSCAL string (no leading/trailing whitespace), or None."""
     if value is None:
         return None
@@ -47,7 +47,7 @@ def _s(value: Any) -> str | None:
     return text or None
 
 
-def prop(name: str, value: Any, cls: str | None = None) -> dict[str, Any] | None:
+def prop(name: str, value: object, cls: str | None = None) -> dict[str, Any] | None:
     text = _s(value if not isinstance(value, float) else f"{value:.6g}")
     if text is None:
         return None
@@ -75,7 +75,7 @@ def _start_of_day(day: dt.date) -> str:
     return dt.datetime.combine(day, dt.time(0, 0, 0), tzinfo=dt.timezone.utc).isoformat()
 
 
-def _put(obj: dict[str, Any], key: str, value: Any) -> None:
+def _put(obj: dict[str, Any], key: str, value: object) -> None:
     """Set optional keys only when non-empty (OSCAL arrays need minItems 1)."""
     if value not in (None, "", [], {}):
         obj[key] = value

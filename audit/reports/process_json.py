@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from audit.assessment import Assessment
 from audit.i18n import _
@@ -30,7 +30,7 @@ def process_dict(a: Assessment) -> dict[str, Any]:
     }
 
 
-def milestone_tasks(a: Assessment, full_id: str, uid: Any) -> list[dict[str, Any]]:
+def milestone_tasks(a: Assessment, full_id: str, uid: Callable[..., str]) -> list[dict[str, Any]]:
     """OSCAL remediation tasks for a POA&M risk: one milestone on the carried due date, with
     the owner, tracking status and comments typed into the gap workbook."""
     entry = a.remediation.get(full_id)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from audit.assessment import Assessment
+from audit.assessment import Assessment, RequirementResult
 from audit.i18n import _, format_date, format_number, format_percent, ngettext
 from audit.labels import (
     area_label,
@@ -27,6 +27,9 @@ from audit.model import Status
 from audit.reports.process_text import header_lines as process_lines
 from audit.reviews import status_label as decided_status
 from audit.scoring import FORMULA_JOIN, REQUIREMENT_SCORE, ScoreResult
+
+if TYPE_CHECKING:  # pragma: no cover
+    from audit.baseline import BaselineComparison  # the domain type; not imported at run time
 
 STATUS_COLUMNS = (Status.MET, Status.PARTIAL, Status.NOT_MET, Status.NO_EVIDENCE,
                   Status.MANUAL_REVIEW, Status.NOT_APPLICABLE, Status.WAIVED)
@@ -142,7 +145,7 @@ def jurisdiction_rows(a: Assessment) -> tuple[list[str], list[list[Any]]]:
         [j, percent(s), s.counted] for j, s in a.by_jurisdiction.items()]
 
 
-def citation_text(a: Assessment, r: Any) -> str:
+def citation_text(a: Assessment, r: RequirementResult) -> str:
     """The citation, with the legal reference's confidence when it is not high."""
     citation = a.citation(r)
     if r.requirement.confidence.value not in ("high", "high_text"):
@@ -172,7 +175,7 @@ def gap_rows(a: Assessment, width: int | None = 60) -> tuple[list[str], list[lis
     return headers, rows
 
 
-def since_baseline_text(base: Any, full_id: str) -> str:
+def since_baseline_text(base: BaselineComparison, full_id: str) -> str:
     """The since-baseline label, with the baseline status when it changed."""
     label: str = base.label(full_id)
     change = next((c for c in base.diff.common if c.id == full_id), None)

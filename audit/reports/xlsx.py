@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import IO, Any, Sequence
+from typing import IO, TYPE_CHECKING, Any, Sequence
 
 from audit.assessment import Assessment
 from audit.diff import change_rows, headline_lines
@@ -46,6 +46,11 @@ from audit.reports.xlsx_style import Style, safe_sheet_title
 from audit.reports.xlsx_summary import summary_sheet
 from audit.reports.xlsx_tables import evidence_sheet, matrix_sheet, metrics_sheet, requirements_sheet
 from audit.scoring import Scored
+
+if TYPE_CHECKING:  # pragma: no cover
+    from openpyxl import Workbook
+
+    from audit.reports.xlsx_style import Sheet
 
 _COL = REQ_COLUMNS
 DETAIL_CAP = 5000  # offending events per detail sheet; the sheet states the cap and the total
@@ -89,7 +94,7 @@ class XlsxWriter(WriterBase):
 
 
 class _Builder:
-    def __init__(self, a: Assessment, wb: Any, output: Path | None = None) -> None:
+    def __init__(self, a: Assessment, wb: Workbook, output: Path | None = None) -> None:
         self.a = a
         self.output = output  # where the workbook goes: detail files are named beside it
         self.wb = wb
@@ -102,17 +107,17 @@ class _Builder:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def sheet(self, name: str) -> Any:
+    def sheet(self, name: str) -> Sheet:
         """A new sheet, set up for printing (landscape, one page wide, header and footer)."""
         ws = self.wb.create_sheet(safe_sheet_title(name, self.titles))
         self.print_setup(ws, None)
         return ws
 
-    def print_setup(self, ws: Any, header_rows: str | None) -> None:
+    def print_setup(self, ws: Sheet, header_rows: str | None) -> None:
         self.style.print_setup(ws, header_rows, right=_("As of {date}", date=format_date(
             self.a.as_of)), left=platform_name(self.a))
 
-    def header_row(self, ws: Any, row_index: int, names: Sequence[str],
+    def header_row(self, ws: Sheet, row_index: int, names: Sequence[str],
                    widths: Sequence[float]) -> None:
         """Append a header row, tall enough for its wrapped names (never clipped)."""
         self.style.fit_row(ws, row_index, list(names), range(len(names)), widths=widths)

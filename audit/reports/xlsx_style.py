@@ -24,6 +24,13 @@ from audit.labels import status_label
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.cell.cell import Cell
     from openpyxl.styles import Font
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from typing import TypeAlias
+
+    # openpyxl publishes no type hints (mypy sees Any), but the names say what is passed
+    Sheet: TypeAlias = "Worksheet | WriteOnlyWorksheet"
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MAX_TEXT = 32767  # Excel's limit on the characters of one cell
@@ -70,7 +77,7 @@ class Style:
         self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
         self.unlocked = Protection(locked=False)
 
-    def setup(self, ws: Any, widths: Sequence[float] | None = None,
+    def setup(self, ws: Sheet, widths: Sequence[float] | None = None,
               freeze: str | None = "A2", headers: Sequence[str] = ()) -> None:
         """Sheet view and column widths; in write-only mode call before the first row.
         With ``headers``, a column is widened until the longest word of its header fits
@@ -84,7 +91,7 @@ class Style:
         for i, width in enumerate(self.widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
 
-    def fit_row(self, ws: Any, row_index: int, values: Sequence[Any], wrap: Iterable[int],
+    def fit_row(self, ws: Sheet, row_index: int, values: Sequence[Any], wrap: Iterable[int],
                 widths: Sequence[float] | None = None, font_size: float = 10) -> None:
         """Store the height row ``row_index`` needs for its wrapped cells (call before the row
         is appended: write-only sheets write a row's height with the row). Without a stored
@@ -97,7 +104,7 @@ class Style:
         if lines > 1:
             ws.row_dimensions[row_index].height = row_height(lines, font_size)
 
-    def print_setup(self, ws: Any, header_rows: str | None, right: str, left: str,
+    def print_setup(self, ws: Sheet, header_rows: str | None, right: str, left: str,
                     landscape: bool = True) -> None:
         """Landscape, one page wide, header rows repeated, a header naming the platform and
         the as-of date and a 'page x of y' footer (in the report language)."""
@@ -123,7 +130,7 @@ class Style:
         ws.oddFooter.center.size = 8
         ws.oddFooter.center.font = font
 
-    def header(self, ws: Any, names: Iterable[str]) -> list[Cell]:
+    def header(self, ws: Sheet, names: Iterable[str]) -> list[Cell]:
         from openpyxl.styles import Alignment
 
         out = []
@@ -136,7 +143,7 @@ class Style:
             out.append(c)
         return out
 
-    def row(self, ws: Any, values: Iterable[Any], wrap: Iterable[int] = (),
+    def row(self, ws: Sheet, values: Iterable[object], wrap: Iterable[int] = (),
             number_formats: dict[int, str] | None = None) -> list[Cell]:
         from openpyxl.cell.cell import Cell
 
@@ -200,7 +207,7 @@ def clean_text(value: str) -> str:
     return value
 
 
-def cell(ws: Any, value: Any, font: Font | None = None) -> Cell:
+def cell(ws: Sheet, value: object, font: Font | None = None) -> Cell:
     """The one way to put a value in a cell.
 
     Strings are always string cells (``data_type 's'``, written as an inline string, never a
@@ -229,7 +236,7 @@ def cell(ws: Any, value: Any, font: Font | None = None) -> Cell:
     return c
 
 
-def formula(ws: Any, expression: str, font: Font | None = None) -> Cell:
+def formula(ws: Sheet, expression: str, font: Font | None = None) -> Cell:
     """A formula the tool composed itself (never from evidence or checklist text)."""
     if not expression.startswith("="):
         raise ValueError("a formula starts with '='")
@@ -262,7 +269,7 @@ def fit_widths(rows: Iterable[Sequence[Any]], minimum: float = MIN_WIDTH,
     return widths
 
 
-def status_formatting(ws: Any, column: str, first_row: int, last_row: int,
+def status_formatting(ws: Sheet, column: str, first_row: int, last_row: int,
                       last_column: str) -> None:
     """Colour each row by the status label in ``column`` (conditional, so it follows edits)."""
     if last_row < first_row:

@@ -174,7 +174,7 @@ def _walk(finding: Finding) -> list[Finding]:
     return out
 
 
-def _within(value: Any) -> str:
+def _within(value: object) -> str:
     try:
         return format_duration(parse_duration(value))
     except (TypeError, ValueError):
