@@ -9,7 +9,7 @@ from typing import IO, Any, Callable
 from audit.assessment import Assessment
 from audit.model import Status
 from audit.reports.base import WriterBase
-from audit.reports.oscal import _Doc
+from audit.reports.oscal_doc import ResultDocument
 from audit.reports.oscal_common import NS, dump, evidence_hrefs, prop, props, token
 from audit.reports.xlsx_columns import priority
 
@@ -18,7 +18,7 @@ def plan_of_action(a: Assessment, ssp_href: str | None = None,
                    evidence_href: Callable[[str], str] | None = None) -> dict[str, Any]:
     """``ssp_href``: the chain's system security plan, imported; the POA&M always names the
     system by ``system-id`` too, which is what OSCAL asks for when no SSP is imported."""
-    d = _Doc(a, evidence_href)
+    d = ResultDocument(a, evidence_href)
     planned = [r for r in a.gaps()] + [r for r in a.results if r.status is Status.WAIVED]
     items = []
     for r in planned:
