@@ -274,23 +274,6 @@ def _memory(value: str | None) -> str | None:
     return f"{m.group(1)}{m.group(2)}"
 
 
-def _write_report(writer: Any, result: Any, output: Path, inputs: list[Path]) -> None:
-    """The report (a file, or standard output for ``-o -``) and the files a writer puts beside
-    it (the HTML report's full event lists): every path is checked against the inputs before
-    anything is written."""
-    from audit.reports.base import (is_stdout, refuse_overwriting_inputs, write_atomically,
-                                    write_output)
-
-    to_file = not is_stdout(output)
-    siblings = writer.siblings(result, output) if to_file and hasattr(writer, "siblings") else []
-    for path, _render in siblings:
-        refuse_overwriting_inputs(path, inputs)
-    for path, render in siblings:
-        write_atomically(path, render, False)
-    extra = {"output": output} if to_file and getattr(writer, "wants_output_path", False) else {}
-    write_output(output, lambda fh: writer.write(result, fh, **extra), writer.binary, sys.stdout)
-
-
 def _parse_date(value: str | None) -> Any:
     import datetime as dt
 
@@ -375,7 +358,8 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
     or another input a loader reads; several may be given and are merged.
     """
     from audit.api import prepare, run
-    from audit.reports.base import is_stdout, refuse_overwriting_inputs, writer_for
+    from audit.reports.base import (is_stdout, refuse_overwriting_inputs, write_report,
+                                    writer_for)
 
     # everything that can be checked before the (possibly long) log loading is checked first
     prepared = prepare(evidence, checklist_ids, scoring, memory_limit=memory_limit,
@@ -407,8 +391,7 @@ def assess_cmd(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of
     with use_language(result.language):  # decisions and tracking speak the report language
         inputs.apply(result, prepared.library, registry)
     if output is not None:
-        result.output = None if is_stdout(output) else output
-        _write_report(writer, result, output, input_paths)
+        write_report(writer, result, output, input_paths, sys.stdout)
         if not quiet and not is_stdout(output):
             # the auditor sees the summary on screen and hands over the file
             if writer.id != "console":
@@ -497,9 +480,9 @@ from audit.scaffold import new_plugin_cmd  # noqa: E402  (imports only click)
 
 cli.add_command(new_plugin_cmd)
 
-from audit.reports.oscal_cli import oscal_cmd  # noqa: E402  (imports only click)
+from audit.commands.oscal import oscal  # noqa: E402
 
-cli.add_command(oscal_cmd)
+cli.add_command(oscal)
 
 from audit.verify import verify_cmd  # noqa: E402  (imports only click and audit.i18n)
 

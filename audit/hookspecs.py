@@ -67,6 +67,8 @@ def audit_register_writers(registry: Registry) -> None:
 
     Call ``registry.add_writer(writer)``. The writer's ``id`` is a ``--format`` value and its
     ``extensions`` choose it from ``-o FILE``. Every writer renders the same ``Assessment``.
+    Optional ``wants_output_path`` and ``siblings`` are read once, here: the registry holds
+    every writer as an :class:`audit.reports.base.ReportWriter`.
 
     :param registry: the run's registry.
     """

@@ -8,9 +8,17 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Generic, Iterator, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Iterator, TypeVar
 
 from audit.errors import PluginError
+from audit.reports.adapter import PluginWriter, as_report_writer
+from audit.reports.base import ReportWriter, WriterBase
+from audit.vocabulary import Vocabulary
+
+if TYPE_CHECKING:  # pragma: no cover
+    # types only: the evaluator and loader modules import this one to type their hooks
+    from audit.evaluators.base import Evaluator
+    from audit.evidence.loaders import EvidenceLoader
 
 T = TypeVar("T")
 
@@ -55,13 +63,14 @@ class Registry:
     """Everything plugins contribute. Built once per run by ``audit.plugins.get_registry``."""
 
     def __init__(self) -> None:
+        # Not yet Catalog[Evaluator] / Catalog[ScoringModel]: checklist_docs reuses one loop
+        # name for two types once evaluators are typed, and ScoringModel declares instance
+        # attributes the built-in models hold as class variables.
         self.evaluators: Catalog[Any] = Catalog("evaluator")
-        self.loaders: Catalog[Any] = Catalog("evidence loader")
-        self.writers: Catalog[Any] = Catalog("report writer")
+        self.loaders: Catalog[EvidenceLoader] = Catalog("evidence loader")
+        self.writers: Catalog[ReportWriter] = Catalog("report writer")
         self.scoring_models: Catalog[Any] = Catalog("scoring model")
         self.checklist_dirs: list[tuple[Path, str]] = []
-        from audit.vocabulary import Vocabulary
-
         # names rules may use (logs, columns, kinds, roles); plugins add theirs
         self.vocabulary = Vocabulary.builtin()
         self._owner = "?"
@@ -78,18 +87,20 @@ class Registry:
         """Register a directory whose ``*.yaml`` files (recursively) are checklist modules."""
         self.checklist_dirs.append((Path(directory), self._owner))
 
-    def add_evaluator(self, evaluator: Any) -> None:
+    def add_evaluator(self, evaluator: Evaluator) -> None:
         """Register an ``audit.Evaluator`` instance under its ``id`` (the rule ``type``)."""
         self.evaluators.add(getattr(evaluator, "id", ""), evaluator, self._owner)
 
-    def add_loader(self, loader: Any) -> None:
+    def add_loader(self, loader: EvidenceLoader) -> None:
         """Register an evidence loader under its ``id``."""
         self.loaders.add(getattr(loader, "id", ""), loader, self._owner)
 
-    def add_writer(self, writer: Any) -> None:
-        """Register a report writer under its ``id`` (the ``--format`` value)."""
-        self.writers.add(getattr(writer, "id", ""), writer, self._owner)
+    def add_writer(self, writer: WriterBase | PluginWriter) -> None:
+        """Register a report writer under its ``id`` (the ``--format`` value); a plugin's
+        writer with only the documented minimum is completed here, once."""
+        full = as_report_writer(writer)
+        self.writers.add(full.id, full, self._owner)
 
-    def add_scoring_model(self, model: Any) -> None:
+    def add_scoring_model(self, model: Any) -> None:  # a ScoringModel: see __init__
         """Register a scoring model under its ``id`` (the ``--scoring`` value)."""
         self.scoring_models.add(getattr(model, "id", ""), model, self._owner)

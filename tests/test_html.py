@@ -204,7 +204,8 @@ def test_hostile_evidence_is_inert(tmp_path: Path) -> None:
 
 
 def test_safe_url_and_neutralise() -> None:
-    from audit.reports.html import neutralise, safe_url
+    from audit.reports.html import safe_url
+    from audit.reports.html_text import neutralise
 
     assert safe_url("https://example.org/a?b=1") == "https://example.org/a?b=1"
     for bad in ("javascript:alert(1)", " JAVASCRIPT:x", "data:text/html,x", "file:///etc",
@@ -257,15 +258,17 @@ def test_cli_writes_report_and_csvs(run: Any, tmp_path: Path) -> None:
 def test_sibling_over_an_input_is_refused(before: Any, tmp_path: Path) -> None:
     """No input can sit where a CSV would go with today's loaders (a pack directory holding the
     output is refused first), so the guard is exercised directly: nothing is written."""
-    from audit.cli import _write_report
+    import sys
+
     from audit.errors import OutputError
+    from audit.reports.base import write_report
     from audit.reports.html import HtmlWriter
 
     out = tmp_path / "r.html"
     victim = tmp_path / "r.iq.telegram-2023_leak-takedown.events.csv"
     victim.write_text("keep me\n", "utf-8")
     with pytest.raises(OutputError, match="is one of the inputs"):
-        _write_report(HtmlWriter(), before, out, [victim])
+        write_report(HtmlWriter(), before, out, [victim], sys.stdout)
     assert victim.read_text("utf-8") == "keep me\n"
     assert not out.exists() and list(tmp_path.glob("*.events.csv")) == [victim]
 

@@ -1,25 +1,16 @@
-"""Registers the built-in report writers."""
+"""Registers the built-in report writers, through the same hook a plugin's writers use.
+
+The writer modules are light to import: each imports its heavy library (openpyxl, Jinja2)
+only when it writes."""
 
 from __future__ import annotations
 
 from audit import hookimpl
 from audit.registry import Registry
+from audit.reports.conformance import built_in_writers
 
 
 @hookimpl
 def audit_register_writers(registry: Registry) -> None:
-    # Imported here so that listing plugins does not import tabulate and the JSON machinery.
-    from audit.reports.console import ConsoleWriter
-    from audit.reports.html import HtmlWriter
-    from audit.reports.jsonout import JsonWriter
-    from audit.reports.junit import JunitWriter
-    from audit.reports.markdown import MarkdownWriter
-    from audit.reports.oscal import OscalResultsWriter
-    from audit.reports.oscal_poam import OscalPoamWriter
-    from audit.reports.remediation_plan import RemediationPlanWriter
-    from audit.reports.xlsx import XlsxWriter
-
-    for writer in (ConsoleWriter(), JsonWriter(), MarkdownWriter(), XlsxWriter(),
-                   OscalResultsWriter(), OscalPoamWriter(), HtmlWriter(), JunitWriter(),
-                   RemediationPlanWriter()):
+    for writer in built_in_writers():
         registry.add_writer(writer)

@@ -1,32 +1,73 @@
-"""The writer interface and atomic output: a report is complete on disk or not there at all."""
+"""The writer interface, the choice of a writer, and atomic output.
+
+Every report goes through :class:`ReportWriter`: the CLI, ``audit.write`` and the tests call
+``write(assessment, stream, output)`` and ``siblings(assessment, output)`` on whatever the
+registry holds, never asking a writer what it supports. Plugin writers may be smaller (see
+docs/plugins/hooks.md); ``audit.reports.adapter`` completes them once, when they register.
+Output is atomic: a report is complete on disk or not there at all.
+"""
 
 from __future__ import annotations
 
+import abc
 import os
 import tempfile
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Callable, Protocol
+from typing import IO, TYPE_CHECKING, Any, Callable, Protocol, Sequence
 
 from audit.errors import OutputError
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit.assessment import Assessment
+    from audit.registry import Registry
+
+# Renders one file into an open stream. ``IO[Any]``: a text stream, or bytes for a workbook.
+Render = Callable[[IO[Any]], None]
 
 
 class ReportWriter(Protocol):
+    """What the code holds in ``registry.writers``: every writer, built in or adapted."""
+
+    @property
+    def id(self) -> str: ...  # the --format value
+
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def extensions(self) -> tuple[str, ...]: ...  # chosen from -o FILE, longest match wins
+
+    @property
+    def binary(self) -> bool: ...  # True: needs a file (-o), cannot go to the terminal
+
+    def write(self, assessment: Assessment, stream: IO[Any],
+              output: Path | None = None) -> None:
+        """Render the report; ``output`` is the file it goes to (None: a stream, stdout)."""
+
+    def siblings(self, assessment: Assessment, output: Path) -> list[tuple[Path, Render]]:
+        """Files written beside the report at ``output`` (the HTML report's event lists)."""
+
+
+class WriterBase(abc.ABC):
+    """The built-in writers' common ground: a report with no files beside it.
+
+    A writer built on this class is a complete :class:`ReportWriter` and registers as it is;
+    anything else a plugin registers is adapted (``audit.reports.adapter``)."""
+
     id: str
     description: str
     extensions: tuple[str, ...]
-    binary: bool  # True: needs a file (-o), cannot go to the terminal
+    binary: bool = False
 
-    def write(self, assessment: Assessment, stream: IO[Any]) -> None: ...
+    @abc.abstractmethod
+    def write(self, assessment: Assessment, stream: IO[Any],
+              output: Path | None = None) -> None: ...
 
-    # Optional: ``wants_output_path = True`` with ``write(..., output=path)``, and
-    # ``siblings(assessment, output) -> [(path, render)]`` for files written beside the report
-    # (see audit/reports/html.py and docs/plugins/hooks.md).
+    def siblings(self, assessment: Assessment, output: Path) -> list[tuple[Path, Render]]:
+        return []
 
 
-def writer_for(registry: Any, fmt: str | None, output: Path | None) -> Any:
+def writer_for(registry: Registry, fmt: str | None, output: Path | None) -> ReportWriter:
     """``--format`` wins; otherwise the output file's extension; otherwise the console."""
     if fmt:
         if fmt not in registry.writers:
@@ -37,12 +78,29 @@ def writer_for(registry: Any, fmt: str | None, output: Path | None) -> Any:
         name = output.name.lower()
         # The longest matching extension wins, so "r.oscal.json" picks oscal, not json.
         matches = [(len(ext), writer) for _id, writer in registry.writers.items()
-                   for ext in getattr(writer, "extensions", ()) if name.endswith(ext.lower())]
+                   for ext in writer.extensions if name.endswith(ext.lower())]
         if matches:
             return max(matches, key=lambda m: m[0])[1]
         raise OutputError(f"{output}: no report format writes '{suffix}' files; choose one "
                           f"with --format ({', '.join(registry.writers.ids())})")
     return registry.writers.get("console")
+
+
+def write_report(writer: ReportWriter, assessment: Assessment, output: Path | None,
+                 inputs: Sequence[Path], stdout: IO[str]) -> None:
+    """The report (a file, ``stdout`` for ``-o -`` or no ``-o``) and the files the writer puts
+    beside it (the HTML report's full event lists): every path is checked against the inputs
+    before anything is written, the siblings first, the report last and atomically."""
+    if output is None or is_stdout(output):
+        _refuse_binary_stdout(writer.binary)
+        writer.write(assessment, stdout)
+        return
+    siblings = writer.siblings(assessment, output)
+    for path, _render in siblings:
+        refuse_overwriting_inputs(path, inputs)
+    for path, render in siblings:
+        write_atomically(path, render, False)
+    write_atomically(output, lambda fh: writer.write(assessment, fh, output), writer.binary)
 
 
 STDOUT = "-"  # ``-o -``: a text report to standard output
@@ -52,7 +110,7 @@ def is_stdout(output: Path | None) -> bool:
     return output is not None and str(output) == STDOUT
 
 
-def refuse_overwriting_inputs(output: Path | None, inputs: list[Path]) -> None:
+def refuse_overwriting_inputs(output: Path | None, inputs: Sequence[Path]) -> None:
     """Inputs are never modified: an output path that is (or lies inside) an input is refused.
 
     Every command that writes a file calls this before any work starts."""
@@ -66,19 +124,22 @@ def refuse_overwriting_inputs(output: Path | None, inputs: list[Path]) -> None:
                               "overwritten: write the output elsewhere")
 
 
-def write_output(output: Path, render: Callable[[IO[Any]], None], binary: bool,
-                 stdout: IO[str]) -> None:
+def write_output(output: Path, render: Render, binary: bool, stdout: IO[str]) -> None:
     """Write to ``output`` atomically, or to ``stdout`` for ``-o -`` (text formats only)."""
     if is_stdout(output):
-        if binary:
-            raise OutputError("-o -: this format is a binary workbook and cannot go to standard "
-                              "output; give a file name")
+        _refuse_binary_stdout(binary)
         render(stdout)
         return
     write_atomically(output, render, binary)
 
 
-def write_atomically(path: Path, render: Callable[[IO[Any]], None], binary: bool) -> None:
+def _refuse_binary_stdout(binary: bool) -> None:
+    if binary:
+        raise OutputError("-o -: this format is a binary workbook and cannot go to standard "
+                          "output; give a file name")
+
+
+def write_atomically(path: Path, render: Render, binary: bool) -> None:
     """Render into a temporary file beside ``path`` and rename it into place."""
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():

@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 from typing import IO, Any
 
 from tabulate import tabulate
 
 from audit.assessment import Assessment
 from audit.i18n import _, use_language
+from audit.reports.base import WriterBase
 from audit.reports.process_text import sections as process_sections
 from audit.reports.quality_text import note_lines, notes_heading
-from audit.reports.summary import (area_rows, gap_rows, header_lines, jurisdiction_rows,
-                                   resolved_rows)
+from audit.reports.summary import area_rows, gap_rows, header_lines, jurisdiction_rows, resolved_rows
 
 
-class ConsoleWriter:
+class ConsoleWriter(WriterBase):
     id = "console"
     description = "summary tables for a terminal"
     extensions = (".txt",)
     binary = False
 
-    def write(self, assessment: Assessment, stream: IO[Any]) -> None:
+    def write(self, assessment: Assessment, stream: IO[Any],
+              output: Path | None = None) -> None:
         with use_language(assessment.language):
             self._write(assessment, stream)
 

@@ -11,39 +11,28 @@ report as CSV. See docs/html-report.md.
 from __future__ import annotations
 
 import csv
-import re
 from pathlib import Path
 from typing import IO, Any, Callable
 from urllib.parse import urlsplit
 
 from audit.assessment import Assessment
 from audit.i18n import _, is_rtl, ngettext, use_language
+from audit.labels import scoring_model_label
+from audit.reports.base import WriterBase
+from audit.reports.html_text import neutralise
+from audit.reports.html_view import view
+from audit.reports.oscal_common import token
+from audit.reports.summary import formula_text
 
 SAMPLE_CAP = 25  # offending events shown per requirement; the rest are in the CSV beside it
 TEXT_CAP = 4000  # characters of one evidence-derived text (a finding, an answer)
-# Embedding, override and isolate controls reorder text ("Trojan Source"); shown, not obeyed.
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def neutralise(value: Any) -> Any:
-    """Text safe to print: bidi controls become a visible ``[U+202E]``, other control
-    characters a space. Escaping of markup is Jinja's autoescape, applied after this."""
-    from markupsafe import Markup
-
-    if not isinstance(value, str) or isinstance(value, Markup):
-        return value  # Markup: built by this package from escaped (and neutralised) parts
-    text = _BIDI.sub(lambda m: f"[U+{ord(m.group()):04X}]", value)
-    return _CONTROL.sub(" ", text)
-
-
-def clip(value: Any, limit: int = TEXT_CAP) -> str:
+def clip(value: object, limit: int = TEXT_CAP) -> str:
     """At most ``limit`` characters of one text, marked when cut."""
     text = "" if value is None else str(value)
     return text if len(text) <= limit else text[:limit] + " […]"
 
 
-def safe_url(url: Any) -> str | None:
+def safe_url(url: object) -> str | None:
     """The URL when it is an absolute http(s) address, else None (rendered as plain text)."""
     if not isinstance(url, str):
         return None
@@ -58,8 +47,6 @@ def safe_url(url: Any) -> str | None:
 
 def csv_name(output: Path, full_id: str) -> str:
     """The offending-event CSV written beside ``output`` for one requirement."""
-    from audit.reports.oscal_common import token
-
     return f"{output.stem}.{token(full_id)}.events.csv"
 
 
@@ -76,12 +63,12 @@ def _fill(text: str, params: dict[str, Any]) -> Any:
     return Markup(escape(text)).format(**isolated) if params else Markup(escape(text))
 
 
-def html_gettext(message: str, **params: Any) -> Any:
+def html_gettext(message: str, **params: object) -> Any:
     """audit.i18n's ``_`` for the template: the same catalogue entry, parameters isolated."""
     return _fill(_(message, **_placeholders(params)), params)
 
 
-def html_ngettext(singular: str, plural: str, n: int, **params: Any) -> Any:
+def html_ngettext(singular: str, plural: str, n: int, **params: object) -> Any:
     return _fill(ngettext(singular, plural, n, **_placeholders(params)), params)
 
 
@@ -97,24 +84,19 @@ def _environment() -> Any:
                                   newstyle=False)
     env.filters["clip"] = clip
     env.globals["safe_url"] = safe_url
-    from audit.labels import scoring_model_label
-    from audit.reports.summary import formula_text
 
     env.globals["model_label"] = scoring_model_label
     env.globals["formula_text"] = formula_text
     return env
 
 
-class HtmlWriter:
+class HtmlWriter(WriterBase):
     id = "html"
     description = "Single-file HTML report (inline CSS and SVG, readable without script)"
     extensions = (".html", ".htm")
     binary = False
-    wants_output_path = True  # the CLI passes output=, to name and link the CSVs beside it
 
     def write(self, assessment: Assessment, stream: IO[Any], output: Path | None = None) -> None:
-        from audit.reports.html_view import view
-
         with use_language(assessment.language):
             names = ({fid: csv_name(output, fid) for fid in assessment.details}
                      if output is not None else {})

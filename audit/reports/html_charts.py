@@ -12,12 +12,12 @@ from typing import Sequence
 from markupsafe import Markup, escape
 
 from audit.i18n import _
+from audit.reports.html_text import neutralise
 
 
 def _e(text: object) -> Markup:
-    from audit.reports.html import neutralise
-
     return escape(neutralise(str(text)))
+
 
 PALETTE = ("#1f5f99", "#b35900", "#2e7d32", "#7b1fa2", "#00838f", "#6d4c41")
 BAND = ((0.0, "#c62828"), (0.5, "#ef6c00"), (0.8, "#2e7d32"))  # score colour by threshold

@@ -11,6 +11,8 @@ from typing import Any
 from audit.assessment import Assessment, RequirementResult
 from audit.i18n import N_, _, format_date, format_hours, format_number, format_percent
 from audit.reports.html_charts import MonthPoint, area_bars, monthly_share, score_colour
+from audit.reports.summary import citation_text
+from audit.reports.xlsx_columns import FIGURE_COLUMNS, priority
 
 
 def status_label(status: str) -> str:
@@ -62,8 +64,6 @@ _FIGURE_LABELS = {"outside_period": N_("outside the measured period"),
 def figure_label(key: str) -> str:
     """A measured figure's name for people: the Metrics sheet's header where it has a column,
     else a label of its own; an unknown (plugin) key keeps its name, spaced."""
-    from audit.reports.xlsx_columns import FIGURE_COLUMNS
-
     if key in FIGURE_COLUMNS:
         return _(FIGURE_COLUMNS[key])
     if key in _FIGURE_LABELS:
@@ -71,7 +71,8 @@ def figure_label(key: str) -> str:
     return key.replace("_", " ")
 
 
-def figure_value(key: str, value: Any) -> Any:
+def figure_value(key: str, value: Any) -> Any:  # Any: whatever an evaluator measured
+    # (Finding.figures is Mapping[str, Any]: numbers, ISO dates, text, set by each rule type)
     """A figure formatted as the workbook shows it, in the report's locale: shares as
     percentages, hours as durations, dates in words, counts with grouping."""
     if value is None or isinstance(value, bool):
@@ -96,9 +97,6 @@ def _figures(figures: dict[str, Any]) -> tuple[list[tuple[str, Any]], list[dict[
 
 
 def _row(a: Assessment, r: RequirementResult) -> dict[str, Any]:
-    from audit.reports.summary import citation_text
-    from audit.reports.xlsx_columns import priority
-
     req, f = r.requirement, r.finding
     return {
         "id": req.full_id, "title": req.title, "checklist": r.checklist,

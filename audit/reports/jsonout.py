@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import IO, Any
 
 from audit.assessment import RESULT_SCHEMA_VERSION, Assessment, RequirementResult
-from audit.scoring import ScoreResult
+from audit.reports.base import WriterBase
+from audit.reports.json_values import finding_dict, score_dict
 from audit.reports.process_json import process_dict
 from audit.reviews import review_dict
 from audit.serialize import plain
-
-
-def score_dict(score: ScoreResult) -> dict[str, Any]:
-    return {"score": None if score.score is None else round(score.score, 6),
-            "numerator": score.numerator, "denominator": score.denominator,
-            "counted": score.counted, "excluded": dict(score.excluded)}
-
-
-def finding_dict(finding: Any) -> dict[str, Any]:
-    return {"status": finding.status.value, "score": finding.score, "summary": finding.summary,
-            "figures": plain(dict(finding.figures)),
-            "proof": [plain(p) for p in finding.proof],
-            "parts": [finding_dict(child) for child in finding.children]}
 
 
 def requirement_dict(a: Assessment, r: RequirementResult) -> dict[str, Any]:
@@ -75,12 +64,13 @@ def assessment_dict(a: Assessment) -> dict[str, Any]:
     }
 
 
-class JsonWriter:
+class JsonWriter(WriterBase):
     id = "json"
     description = "machine-readable result, schema platform-audit/result 1.2"
     extensions = (".json",)
     binary = False
 
-    def write(self, assessment: Assessment, stream: IO[Any]) -> None:
+    def write(self, assessment: Assessment, stream: IO[Any],
+              output: Path | None = None) -> None:
         json.dump(assessment_dict(assessment), stream, indent=2, ensure_ascii=False)
         stream.write("\n")

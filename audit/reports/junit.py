@@ -4,21 +4,24 @@ audit like a test run. Gaps are failures, waived and not-applicable requirements
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree as ET
 
 from audit.assessment import Assessment
 from audit.i18n import _
 from audit.model import Status
+from audit.reports.base import WriterBase
 
 
-class JunitWriter:
+class JunitWriter(WriterBase):
     id = "junit"
     description = "JUnit XML, one test case per requirement (for CI test reports)"
     extensions = (".junit.xml", ".xml")
     binary = False
 
-    def write(self, assessment: Assessment, stream: IO[Any]) -> None:
+    def write(self, assessment: Assessment, stream: IO[Any],
+              output: Path | None = None) -> None:
         a = assessment
         suites = ET.Element("testsuites", name=_("platform-audit {name} as of {as_of}",
                                                   name=a.platform.get("name", ""),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import IO, Any
 
 from tabulate import tabulate
@@ -9,10 +10,17 @@ from tabulate import tabulate
 from audit.assessment import Assessment
 from audit.i18n import _, use_language
 from audit.labels import severity_label
+from audit.reports.base import WriterBase
 from audit.reports.process_text import sections as process_sections
 from audit.reports.quality_text import note_lines, notes_heading
-from audit.reports.summary import (area_rows, gap_rows, header_lines, jurisdiction_rows,
-                                   one_line, resolved_rows)
+from audit.reports.summary import (
+    area_rows,
+    gap_rows,
+    header_lines,
+    jurisdiction_rows,
+    one_line,
+    resolved_rows,
+)
 
 
 def _cell(text: str) -> str:
@@ -22,13 +30,14 @@ def _cell(text: str) -> str:
             .replace("[", "\\["))
 
 
-class MarkdownWriter:
+class MarkdownWriter(WriterBase):
     id = "markdown"
     description = "Markdown summary and gap list"
     extensions = (".md", ".markdown")
     binary = False
 
-    def write(self, assessment: Assessment, stream: IO[Any]) -> None:
+    def write(self, assessment: Assessment, stream: IO[Any],
+              output: Path | None = None) -> None:
         with use_language(assessment.language):
             self._write(assessment, stream)
 

@@ -22,8 +22,23 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from audit.reports.oscal_common import (NS, OSCAL_VERSION, _put, _s, _when, dump, evidence_hrefs,
-                                        prop, props, stable_uuid, token)
+from audit.errors import OutputError
+from audit.reports.base import write_atomically
+from audit.reports.oscal import assessment_results, reviewed_controls
+from audit.reports.oscal_common import (
+    NS,
+    OSCAL_VERSION,
+    _put,
+    _s,
+    _when,
+    dump,
+    evidence_hrefs,
+    prop,
+    props,
+    stable_uuid,
+    token,
+)
+from audit.reports.oscal_poam import plan_of_action
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit.assessment import Assessment
@@ -48,7 +63,7 @@ def _metadata(title: str, version: str, when: dt.datetime,
     return out
 
 
-def _param_value(value: Any) -> str:
+def _param_value(value: object) -> str:
     if isinstance(value, (dict, list, tuple)):
         return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     return str(value)
@@ -211,8 +226,6 @@ def system_security_plan(a: Assessment, profile_href: str = PROFILE) -> dict[str
 
 def assessment_plan(a: Assessment, ssp_href: str = SSP) -> dict[str, Any]:
     """The plan the results import: the controls reviewed, the platform as the subject."""
-    from audit.reports.oscal import reviewed_controls
-
     s = _System(a)
     return {"assessment-plan": {
         "uuid": stable_uuid("assessment-plan", s.name, s.scope),
@@ -235,11 +248,6 @@ def write_chain(a: Assessment, checklists: Iterable[Checklist], directory: Path,
     """Write every document of the chain into ``directory`` (atomically, file by file);
     ``checklists`` are the modules assessed (bundled, from plugins or from paths). Returns
     the file names written."""
-    from audit.errors import OutputError
-    from audit.reports.base import write_atomically
-    from audit.reports.oscal import assessment_results
-    from audit.reports.oscal_poam import plan_of_action
-
     chosen = list(checklists)
     evidence_href = evidence_hrefs(a, directory)
     docs: dict[str, dict[str, Any]] = {catalog_file(c.id): catalog(c, a.generated_at)

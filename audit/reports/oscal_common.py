@@ -21,8 +21,10 @@ NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://platform-audit.invalid/oscal
 NS = "https://platform-audit.invalid/ns/oscal"  # namespace of our props and facets
 ROLE_ASSESSOR = "assessor"
 
+Json = dict[str, Any]  # one JSON object of an OSCAL document, as json.dump takes it
 
-def stable_uuid(*parts: Any) -> str:
+
+def stable_uuid(*parts: object) -> str:
     return str(uuid.uuid5(NAMESPACE, "\x1f".join(str(p) for p in parts)))
 
 
@@ -36,7 +38,7 @@ def token(text: str) -> str:
     return out
 
 
-def _s(value: Any) -> str | None:
+def _s(value: object) -> str | None:
     """A non-empty OSCAL string (no leading/trailing whitespace), or None."""
     if value is None:
         return None
@@ -45,7 +47,7 @@ def _s(value: Any) -> str | None:
     return text or None
 
 
-def prop(name: str, value: Any, cls: str | None = None) -> dict[str, Any] | None:
+def prop(name: str, value: object, cls: str | None = None) -> dict[str, Any] | None:
     text = _s(value if not isinstance(value, float) else f"{value:.6g}")
     if text is None:
         return None
@@ -73,13 +75,13 @@ def _start_of_day(day: dt.date) -> str:
     return dt.datetime.combine(day, dt.time(0, 0, 0), tzinfo=dt.timezone.utc).isoformat()
 
 
-def _put(obj: dict[str, Any], key: str, value: Any) -> None:
+def _put(obj: dict[str, Any], key: str, value: object) -> None:
     """Set optional keys only when non-empty (OSCAL arrays need minItems 1)."""
     if value not in (None, "", [], {}):
         obj[key] = value
 
 
-def dump(doc: dict[str, Any], stream: IO[Any]) -> None:
+def dump(doc: Json, stream: IO[Any]) -> None:
     json.dump(doc, stream, indent=2, ensure_ascii=False)
     stream.write("\n")
 

@@ -8,17 +8,17 @@ from typing import IO, Any, Callable
 
 from audit.assessment import Assessment
 from audit.model import Status
-from audit.reports.oscal import _Doc
+from audit.reports.base import WriterBase
+from audit.reports.oscal_doc import ResultDocument
 from audit.reports.oscal_common import NS, dump, evidence_hrefs, prop, props, token
+from audit.reports.xlsx_columns import priority
 
 
 def plan_of_action(a: Assessment, ssp_href: str | None = None,
                    evidence_href: Callable[[str], str] | None = None) -> dict[str, Any]:
     """``ssp_href``: the chain's system security plan, imported; the POA&M always names the
     system by ``system-id`` too, which is what OSCAL asks for when no SSP is imported."""
-    from audit.reports.xlsx_columns import priority
-
-    d = _Doc(a, evidence_href)
+    d = ResultDocument(a, evidence_href)
     planned = [r for r in a.gaps()] + [r for r in a.results if r.status is Status.WAIVED]
     items = []
     for r in planned:
@@ -75,12 +75,11 @@ def plan_of_action(a: Assessment, ssp_href: str | None = None,
     return {"plan-of-action-and-milestones": poam}
 
 
-class OscalPoamWriter:
+class OscalPoamWriter(WriterBase):
     id = "oscal-poam"
     description = "NIST OSCAL 1.1.2 plan of action and milestones for the gaps (JSON)"
     extensions = (".poam.json", ".oscal-poam.json")
     binary = False
-    wants_output_path = True  # evidence links relative to the file written with -o
 
     def write(self, assessment: Assessment, stream: IO[Any], output: Path | None = None) -> None:
         hrefs = evidence_hrefs(assessment, output.parent) if output is not None else None

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Callable
 
-if TYPE_CHECKING:  # pragma: no cover
-    from audit.assessment import Assessment
+from audit.assessment import Assessment
+from audit.i18n import _
+from audit.reports.json_values import score_dict
 
 
 def process_dict(a: Assessment) -> dict[str, Any]:
     """remediation, remediation_dropped, freshness, auditor_decisions and provenance."""
-    from audit.reports.jsonout import score_dict
-
     decided = [r.requirement.full_id for r in a.results if r.review is not None]
     return {
         "remediation": {rid: e.as_dict() for rid, e in sorted(a.remediation.items())},
@@ -31,11 +30,9 @@ def process_dict(a: Assessment) -> dict[str, Any]:
     }
 
 
-def milestone_tasks(a: Assessment, full_id: str, uid: Any) -> list[dict[str, Any]]:
+def milestone_tasks(a: Assessment, full_id: str, uid: Callable[..., str]) -> list[dict[str, Any]]:
     """OSCAL remediation tasks for a POA&M risk: one milestone on the carried due date, with
     the owner, tracking status and comments typed into the gap workbook."""
-    from audit.i18n import _
-
     entry = a.remediation.get(full_id)
     if entry is None or entry.due is None:
         return []

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from audit.freshness import HORIZON_DAYS
 from audit.i18n import _, ngettext
+from audit.labels import verdict_label
+from audit.reviews import computed_label, status_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit.assessment import Assessment
@@ -15,8 +18,6 @@ Section = tuple[str, list[str], list[list[Any]]]
 
 def header_lines(a: Assessment) -> list[str]:
     """Lines for the report head: what auditor decisions change, staleness, tracking."""
-    from audit.labels import verdict_label
-
     out = []
     decided = [r for r in a.results if r.review is not None]
     if decided and a.score_without_reviews is not None and a.verdict_without_reviews:
@@ -45,9 +46,6 @@ def header_lines(a: Assessment) -> list[str]:
 
 def sections(a: Assessment) -> list[Section]:
     """Each non-empty section as (title, headers, rows)."""
-    from audit.freshness import HORIZON_DAYS
-    from audit.reviews import computed_label, status_label
-
     out: list[Section] = []
     decided = [(r, r.review) for r in a.results if r.review is not None]
     if decided:

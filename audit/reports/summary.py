@@ -8,15 +8,28 @@ from __future__ import annotations
 
 import re
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from audit.assessment import Assessment
+from audit.assessment import Assessment, RequirementResult
 from audit.i18n import _, format_date, format_number, format_percent, ngettext
-from audit.labels import (area_label, excluded_label, legal_status_label,
-                          scoring_model_label, severity_label, status_label, verdict_label)
+from audit.labels import (
+    area_label,
+    baseline_label,
+    confidence_label,
+    excluded_label,
+    legal_status_label,
+    scoring_model_label,
+    severity_label,
+    status_label,
+    verdict_label,
+)
 from audit.model import Status
+from audit.reports.process_text import header_lines as process_lines
 from audit.reviews import status_label as decided_status
-from audit.scoring import ScoreResult
+from audit.scoring import FORMULA_JOIN, REQUIREMENT_SCORE, ScoreResult
+
+if TYPE_CHECKING:  # pragma: no cover
+    from audit.baseline import BaselineComparison  # the domain type; not imported at run time
 
 STATUS_COLUMNS = (Status.MET, Status.PARTIAL, Status.NOT_MET, Status.NO_EVIDENCE,
                   Status.MANUAL_REVIEW, Status.NOT_APPLICABLE, Status.WAIVED)
@@ -44,8 +57,6 @@ def excluded_text(score: ScoreResult) -> str:
 def formula_text(score: ScoreResult) -> str:
     """The scoring model's formula in the report language (a plugin's stays as written):
     the model's part and the shared definition of a requirement's score, each translated."""
-    from audit.scoring import FORMULA_JOIN, REQUIREMENT_SCORE
-
     head, join, tail = score.formula.partition(FORMULA_JOIN + REQUIREMENT_SCORE)
     if join and not tail:
         return _("{formula}; {requirement_score}", formula=_(head),
@@ -110,7 +121,6 @@ def header_lines(a: Assessment) -> list[str]:
     base = a.baseline
     if base is not None:
         lines.append(base.summary_line() + ".")
-    from audit.reports.process_text import header_lines as process_lines
 
     lines += [line + "." for line in process_lines(a)]
     return lines
@@ -135,12 +145,10 @@ def jurisdiction_rows(a: Assessment) -> tuple[list[str], list[list[Any]]]:
         [j, percent(s), s.counted] for j, s in a.by_jurisdiction.items()]
 
 
-def citation_text(a: Assessment, r: Any) -> str:
+def citation_text(a: Assessment, r: RequirementResult) -> str:
     """The citation, with the legal reference's confidence when it is not high."""
     citation = a.citation(r)
     if r.requirement.confidence.value not in ("high", "high_text"):
-        from audit.labels import confidence_label
-
         citation = _("{citation} [confidence: {confidence}]", citation=citation,
                      confidence=confidence_label(r.requirement.confidence))
     return citation
@@ -167,10 +175,8 @@ def gap_rows(a: Assessment, width: int | None = 60) -> tuple[list[str], list[lis
     return headers, rows
 
 
-def since_baseline_text(base: Any, full_id: str) -> str:
+def since_baseline_text(base: BaselineComparison, full_id: str) -> str:
     """The since-baseline label, with the baseline status when it changed."""
-    from audit.labels import baseline_label
-
     label: str = base.label(full_id)
     change = next((c for c in base.diff.common if c.id == full_id), None)
     if (change is not None and change.old_status != change.new_status

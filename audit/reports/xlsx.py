@@ -13,13 +13,17 @@ See docs/gap-workbook.md for every sheet and column.
 from __future__ import annotations
 
 import io
-from typing import IO, Any, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Sequence
 
 from audit.assessment import Assessment
-from audit.i18n import _, current_language, format_date, is_rtl
-from audit.reports.xlsx_quality import write_quality_sheet
-from audit.scoring import Scored
-
+from audit.diff import change_rows, headline_lines
+from audit.i18n import _, current_language, format_date, is_rtl, use_language
+from audit.plugins import get_registry
+from audit.remediation import stamp_workbook
+from audit.reports.base import WriterBase
+from audit.reports.summary import platform_name
+from audit.reports.xlsx_changes import changes_sheet
 from audit.reports.xlsx_columns import (  # noqa: F401  (re-exported for callers)
     BASELINE_ALERTS,
     GAP_HEADERS,
@@ -34,6 +38,19 @@ from audit.reports.xlsx_columns import (  # noqa: F401  (re-exported for callers
     TRACKING_COLUMNS,
     priority,
 )
+from audit.reports.xlsx_details import detail_sheets
+from audit.reports.xlsx_gaps import gaps_sheet
+from audit.reports.xlsx_process import process_sheets, reproducible_xlsx
+from audit.reports.xlsx_quality import write_quality_sheet
+from audit.reports.xlsx_style import Style, safe_sheet_title
+from audit.reports.xlsx_summary import summary_sheet
+from audit.reports.xlsx_tables import evidence_sheet, matrix_sheet, metrics_sheet, requirements_sheet
+from audit.scoring import Scored
+
+if TYPE_CHECKING:  # pragma: no cover
+    from openpyxl import Workbook
+
+    from audit.reports.xlsx_style import Sheet
 
 _COL = REQ_COLUMNS
 DETAIL_CAP = 5000  # offending events per detail sheet; the sheet states the cap and the total
@@ -42,8 +59,6 @@ DETAIL_CAP = 5000  # offending events per detail sheet; the sheet states the cap
 def _contributions(a: Assessment) -> tuple[list[tuple[float, float, float, float]], bool]:
     """Each requirement's (denominator, numerator) share with and without waivers, and whether
     the scoring model is additive (then Summary totals can be SUM formulas over them)."""
-    from audit.plugins import get_registry
-
     model = get_registry().scoring_models.get(a.scoring_model)
     out = []
     for r in a.results:
@@ -59,23 +74,19 @@ def _contributions(a: Assessment) -> tuple[list[tuple[float, float, float, float
     return out, additive
 
 
-class XlsxWriter:
+class XlsxWriter(WriterBase):
     id = "xlsx"
     description = "gap workbook for auditors (Excel/LibreOffice), with tracking columns"
     extensions = (".xlsx",)
     binary = True
 
-    def write(self, assessment: Assessment, stream: IO[Any]) -> None:
+    def write(self, assessment: Assessment, stream: IO[Any],
+              output: Path | None = None) -> None:
         from openpyxl import Workbook
-
-        from audit.i18n import use_language
-
-        from audit.remediation import stamp_workbook
-        from audit.reports.xlsx_process import reproducible_xlsx
 
         with use_language(assessment.language):
             wb = Workbook(write_only=True)
-            _Builder(assessment, wb).build()
+            _Builder(assessment, wb, output).build()
             stamp_workbook(wb, assessment)
             buffer = io.BytesIO()
             wb.save(buffer)
@@ -83,10 +94,9 @@ class XlsxWriter:
 
 
 class _Builder:
-    def __init__(self, a: Assessment, wb: Any) -> None:
-        from audit.reports.xlsx_style import Style
-
+    def __init__(self, a: Assessment, wb: Workbook, output: Path | None = None) -> None:
         self.a = a
+        self.output = output  # where the workbook goes: detail files are named beside it
         self.wb = wb
         self.style = Style(rtl=is_rtl(current_language()))
         self.titles: set[str] = set()
@@ -97,21 +107,17 @@ class _Builder:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def sheet(self, name: str) -> Any:
+    def sheet(self, name: str) -> Sheet:
         """A new sheet, set up for printing (landscape, one page wide, header and footer)."""
-        from audit.reports.xlsx_style import safe_sheet_title
-
         ws = self.wb.create_sheet(safe_sheet_title(name, self.titles))
         self.print_setup(ws, None)
         return ws
 
-    def print_setup(self, ws: Any, header_rows: str | None) -> None:
-        from audit.reports.summary import platform_name
-
+    def print_setup(self, ws: Sheet, header_rows: str | None) -> None:
         self.style.print_setup(ws, header_rows, right=_("As of {date}", date=format_date(
             self.a.as_of)), left=platform_name(self.a))
 
-    def header_row(self, ws: Any, row_index: int, names: Sequence[str],
+    def header_row(self, ws: Sheet, row_index: int, names: Sequence[str],
                    widths: Sequence[float]) -> None:
         """Append a header row, tall enough for its wrapped names (never clipped)."""
         self.style.fit_row(ws, row_index, list(names), range(len(names)), widths=widths)
@@ -124,13 +130,6 @@ class _Builder:
         return f"{self.sheet_names['requirements']}!${letter}$2:${letter}${max(self.n + 1, 2)}"
 
     def build(self) -> None:
-        from audit.reports.xlsx_gaps import gaps_sheet
-        from audit.reports.xlsx_summary import summary_sheet
-        from audit.reports.xlsx_tables import (evidence_sheet, matrix_sheet, metrics_sheet,
-                                               requirements_sheet)
-
-        from audit.reports.xlsx_style import safe_sheet_title
-
         # the Requirements sheet's name is needed by the Summary formulas written first
         self.sheet_names["requirements"] = _quote_sheet(
             safe_sheet_title(_("Requirements"), set(self.titles) | {_("Summary"), _("Gaps")}))
@@ -144,24 +143,18 @@ class _Builder:
             matrix_sheet(self)
         base = self.a.baseline
         if base is not None:
-            from audit.diff import change_rows, headline_lines
-            from audit.reports.xlsx_changes import changes_sheet
-
             ws = self.sheet(_("Changes"))
             changes_sheet(ws, base.diff, self.style, headline_lines(base.diff),
                           change_rows(base.diff, figure_limit=None))
         write_quality_sheet(self.a, self.sheet, self.style)
-        from audit.reports.xlsx_process import process_sheets
 
         process_sheets(self)
 
     # -- Detail sheets ---------------------------------------------------------------------
 
     def details(self) -> None:
-        from audit.reports.xlsx_details import detail_sheets
-
         self.detail_sheets = detail_sheets(self.a, self.sheet, self.style, _letter,
-                                           cap=DETAIL_CAP, output=self.a.output)
+                                           cap=DETAIL_CAP, output=self.output)
 
 
 def _quote_sheet(title: str) -> str:

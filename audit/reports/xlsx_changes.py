@@ -7,10 +7,17 @@ import circle.
 
 from __future__ import annotations
 
-from typing import IO, Any
+import io
+from typing import IO, TYPE_CHECKING, Any
 
-from audit.i18n import N_, _
+from audit.i18n import N_, _, current_language, is_rtl
 from audit.labels import severity_label, status_label
+from audit.reports.xlsx_process import reproducible_xlsx
+from audit.reports.xlsx_style import STATUS_FILLS, Style, cell, safe_sheet_title
+
+if TYPE_CHECKING:  # pragma: no cover
+    from audit.diff import Diff
+    from audit.reports.xlsx_style import Sheet
 
 CHANGE_HEADERS = [N_("requirement"), N_("severity"), N_("change"), N_("old status"),
                   N_("new status"), N_("old score"), N_("new score"), N_("score change"),
@@ -18,12 +25,11 @@ CHANGE_HEADERS = [N_("requirement"), N_("severity"), N_("change"), N_("old statu
 WIDTHS = [24, 9, 20, 11, 11, 7, 7, 7, 30, 16, 36, 36]
 
 
-def changes_sheet(ws: Any, d: Any, st: Any, head: list[str], rows: list[list[Any]]) -> None:
+def changes_sheet(ws: Sheet, d: Diff, st: Style, head: list[str],
+                  rows: list[list[Any]]) -> None:
     """One row per changed requirement (and per requirement only in one result), headed by
     the verdict and score change; docs/diff.md describes the columns."""
     from openpyxl.styles import PatternFill
-
-    from audit.reports.xlsx_style import STATUS_FILLS, cell
 
     head = head + [_("Note: {note}", note=n) for n in d.notes]
     by_id = {c.id: c for c in d.common}
@@ -31,10 +37,11 @@ def changes_sheet(ws: Any, d: Any, st: Any, head: list[str], rows: list[list[Any
     tokens: list[tuple[Any, Any]] = []
     for row in rows:
         c = by_id[row[0]]
+        was, now = c.old or {}, c.new or {}  # a requirement in both results has both
         data.append([c.id, severity_label(c.severity), row[2], status_label(c.old_status),
-                     status_label(c.new_status), c.old.get("score"), c.new.get("score"),
+                     status_label(c.new_status), was.get("score"), now.get("score"),
                      None if c.score_delta is None else round(c.score_delta, 6), row[5],
-                     c.waiver or "", c.old.get("summary", ""), c.new.get("summary", "")])
+                     c.waiver or "", was.get("summary", ""), now.get("summary", "")])
         tokens.append((c.old_status, c.new_status))
     for only_old, items in ((True, d.only_old), (False, d.only_new)):
         for r in items:
@@ -70,13 +77,10 @@ def changes_sheet(ws: Any, d: Any, st: Any, head: list[str], rows: list[list[Any
         ws.append([cell(ws, _("No requirement changed."), st.font)])
 
 
-def write_changes_workbook(d: Any, head: list[str], rows: list[list[Any]],
+def write_changes_workbook(d: Diff, head: list[str], rows: list[list[Any]],
                            stream: IO[Any]) -> None:
     """The workbook ``audit diff OLD NEW -o changes.xlsx`` writes: one Changes sheet."""
     from openpyxl import Workbook
-
-    from audit.i18n import current_language, is_rtl
-    from audit.reports.xlsx_style import Style, safe_sheet_title
 
     wb = Workbook(write_only=True)
     style = Style(rtl=is_rtl(current_language()))
@@ -84,9 +88,6 @@ def write_changes_workbook(d: Any, head: list[str], rows: list[list[Any]],
     name = (d.new.get("platform") or {}).get("name", "")
     style.print_setup(ws, None, right=str(d.new.get("as_of") or ""), left=str(name))
     changes_sheet(ws, d, style, head, rows)
-    import io
-
-    from audit.reports.xlsx_process import reproducible_xlsx
 
     buffer = io.BytesIO()
     wb.save(buffer)

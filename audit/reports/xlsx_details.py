@@ -14,11 +14,18 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
-
-from openpyxl.utils import get_column_letter
+from typing import TYPE_CHECKING, Any
 
 from audit.assessment import Assessment
+from audit.errors import OutputError
+from audit.i18n import _, format_number
+from audit.labels import detail_column_label, detail_status_label
+from audit.reports.xlsx_style import FORMULA_TRIGGERS, Style, cell
+
+if TYPE_CHECKING:  # pragma: no cover
+    from openpyxl.styles import Font
+
+    from audit.reports.xlsx_style import Sheet
 
 DETAIL_CAP = 5000  # offending events per detail sheet; the sheet states the cap and the total
 
@@ -34,8 +41,6 @@ def sidecar_path(output: Path | None, requirement: str) -> Path | None:
 def write_sidecar(a: Assessment, full_id: str, path: Path) -> None:
     """The full offending list as CSV, written by the engine and renamed into place
     atomically."""
-    from audit.errors import OutputError
-
     query = a.details[full_id]
     assert a.evidence is not None
     root = getattr(a.evidence, "root", None)
@@ -53,11 +58,9 @@ def write_sidecar(a: Assessment, full_id: str, path: Path) -> None:
             tmp.unlink()
 
 
-def _plain(values: Iterable[Any], ws: Any, font: Any) -> list[Any]:
+def _plain(values: Iterable[object], ws: Sheet, font: Font) -> list[Any]:
     """Values as openpyxl write-only takes them; unsafe text as explicit string cells."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    from audit.reports.xlsx_style import FORMULA_TRIGGERS, cell
 
     out: list[Any] = []
     for v in values:
@@ -71,13 +74,12 @@ def _plain(values: Iterable[Any], ws: Any, font: Any) -> list[Any]:
     return out
 
 
-def _title_row(ws: Any, st: Any, row_index: int, text: str, font: Any,
+def _title_row(ws: Sheet, st: Style, row_index: int, text: str, font: Font,
                widths: list[float]) -> None:
     """A full-width line above the table: merged across the used columns, wrapped and as tall
     as its text needs, so it is neither cut at the page edge nor overprinted."""
     from openpyxl.styles import Alignment
-
-    from audit.reports.xlsx_style import cell
+    from openpyxl.utils import get_column_letter
 
     c = cell(ws, text, font)
     c.alignment = Alignment(wrap_text=True, vertical="top",
@@ -89,16 +91,13 @@ def _title_row(ws: Any, st: Any, row_index: int, text: str, font: Any,
         ws.merged_cells.add(f"A{row_index}:{get_column_letter(len(widths))}{row_index}")
 
 
-def detail_sheets(a: Assessment, new_sheet: Callable[[str], Any], style: Any,
+def detail_sheets(a: Assessment, new_sheet: Callable[[str], Sheet], style: Style,
                   letter: Callable[[int], str], cap: int = DETAIL_CAP,
                   output: Path | None = None) -> dict[str, str]:
     """One sheet per rule with offending events; returns requirement id -> sheet title.
 
     Titles, the cap line, headers and the problem words are in the report language; the
     event values themselves are appended as they come from DuckDB (write-only speed)."""
-    from audit.i18n import _, format_number
-    from audit.labels import detail_column_label, detail_status_label
-
     st = style
     titles: dict[str, str] = {}
     by_id = {r.requirement.full_id: r for r in a.results}
@@ -110,7 +109,7 @@ def detail_sheets(a: Assessment, new_sheet: Callable[[str], Any], style: Any,
         total = a.detail_count(full_id)
         shown = min(total, cap)
         headers = [detail_column_label(c) for c in query.columns]
-        widths = [8 if c == "row" else 26 if c not in ("hours_taken", "problem") else 13
+        widths: list[float] = [8 if c == "row" else 26 if c not in ("hours_taken", "problem") else 13
                   for c in query.columns]
         st.setup(ws, widths, freeze="A4", headers=headers)
         ws.print_title_rows = "3:3"  # the column names on every printed page

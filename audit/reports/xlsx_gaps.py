@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from audit.reports.xlsx_process import tracking_values
 from audit.i18n import _
 from audit.labels import area_label, severity_label, status_label, tracking_labels
 from audit.reports.summary import citation_text, one_line, since_baseline_text
+from audit.reports.xlsx_columns import BASELINE_ALERTS, GAP_HEADERS, SINCE_BASELINE, priority
+from audit.reports.xlsx_process import tracking_values
+from audit.reports.xlsx_style import cell, status_formatting
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit.reports.xlsx import _Builder
@@ -33,9 +35,6 @@ def gaps_sheet(b: _Builder) -> None:
     from openpyxl.styles import PatternFill
     from openpyxl.workbook.defined_name import DefinedName
     from openpyxl.worksheet.datavalidation import DataValidation
-
-    from audit.reports.xlsx_columns import BASELINE_ALERTS, GAP_HEADERS, SINCE_BASELINE, priority
-    from audit.reports.xlsx_style import cell, status_formatting
 
     a, st = b.a, b.style
     ws = b.sheet(_("Gaps"))

@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import io
 import os
+import re
+import time
+import zipfile
 from typing import TYPE_CHECKING, Any
 
+from audit.freshness import HORIZON_DAYS
 from audit.i18n import _
+from audit.labels import verdict_label
+from audit.reports.process_text import scope_rows, waiver_rows
+from audit.reports.xlsx_style import cell, fit_widths
+from audit.reviews import computed_label, status_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit.assessment import Assessment
+    from audit.reports.xlsx import _Builder  # the workbook being built; imports this module
 
 
 def tracking_values(a: Assessment, full_id: str) -> list[Any]:
@@ -26,7 +35,7 @@ def tracking_values(a: Assessment, full_id: str) -> list[Any]:
             entry.comments]
 
 
-def process_sheets(builder: Any) -> None:
+def process_sheets(builder: _Builder) -> None:
     """Add the sheets that exist only when there is something to show."""
     a = builder.a
     closed = [e for e in a.remediation.values() if e.state == "closed"]
@@ -41,9 +50,8 @@ def process_sheets(builder: Any) -> None:
         _scope_sheet(builder)
 
 
-def _table(builder: Any, title: str, note: str, headers: list[str], rows: list[list[Any]],
+def _table(builder: _Builder, title: str, note: str, headers: list[str], rows: list[list[Any]],
            wrap: list[int], dates: list[int] = ()) -> None:  # type: ignore[assignment]
-    from audit.reports.xlsx_style import cell, fit_widths
 
     st = builder.style
     ws = builder.sheet(title)
@@ -62,7 +70,7 @@ def _letter(n: int) -> str:
     return str(get_column_letter(n))
 
 
-def _closed_sheet(builder: Any, closed: list[Any]) -> None:
+def _closed_sheet(builder: _Builder, closed: list[Any]) -> None:
     a = builder.a
     rows = [[e.requirement, e.owner, e.due, e.tracking, e.comments, e.closed_on,
              _("closed")] for e in sorted(closed, key=lambda e: e.requirement)]
@@ -76,10 +84,7 @@ def _closed_sheet(builder: Any, closed: list[Any]) -> None:
            rows, wrap=[4, 6], dates=[2, 5])
 
 
-def _reviews_sheet(builder: Any, decided: list[Any]) -> None:
-    from audit.labels import verdict_label
-    from audit.reviews import computed_label, status_label
-
+def _reviews_sheet(builder: _Builder, decided: list[Any]) -> None:
     rows = [[r.requirement.full_id, status_label(r), computed_label(r), rv.reviewer, rv.date,
              rv.reasoning, "; ".join(rv.evidence), rv.location]
             for r in decided if (rv := r.review) is not None]
@@ -94,11 +99,10 @@ def _reviews_sheet(builder: Any, decided: list[Any]) -> None:
             "recorded at"], rows, wrap=[5, 6], dates=[4])
 
 
-def _freshness_sheet(builder: Any) -> None:
+def _freshness_sheet(builder: _Builder) -> None:
     a = builder.a
     rows = [[i.requirement, i.state, i.evidence, i.dated, i.max_age, i.stale_from]
             for i in sorted(a.freshness, key=lambda i: (i.state, i.requirement))]
-    from audit.freshness import HORIZON_DAYS
 
     _table(builder, _("Freshness"),
            _("Evidence that is stale, or goes stale within {days} days of {as_of}",
@@ -107,9 +111,7 @@ def _freshness_sheet(builder: Any) -> None:
            wrap=[2], dates=[3, 5])
 
 
-def _scope_sheet(builder: Any) -> None:
-    from audit.reports.process_text import scope_rows, waiver_rows
-
+def _scope_sheet(builder: _Builder) -> None:
     a = builder.a
     rows = [[*row, ""] for row in scope_rows(a)]
     rows += [[w[0], _("waiver"), w[1], w[2]] for w in waiver_rows(a)]
@@ -122,10 +124,6 @@ def _scope_sheet(builder: Any) -> None:
 def reproducible_xlsx(data: bytes) -> bytes:
     """With ``SOURCE_DATE_EPOCH`` set, fix the zip entry dates and docProps/core.xml times so
     the same assessment gives the same bytes; otherwise return ``data`` unchanged."""
-    import re
-    import time
-    import zipfile
-
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if not epoch:
         return data

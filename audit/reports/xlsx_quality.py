@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from audit.assessment import Assessment
 from audit.i18n import N_, _
+from audit.labels import note_severity_label
+from audit.reports.xlsx_style import Style, cell
+
+if TYPE_CHECKING:  # pragma: no cover
+    from audit.reports.xlsx_style import Sheet
 
 HEADERS = (N_("severity"), N_("code"), N_("log"), N_("requirement"), N_("note"))
 
 
-def write_quality_sheet(assessment: Assessment, new_sheet: Callable[[str], Any],
-                        style: Any) -> None:
+def write_quality_sheet(assessment: Assessment, new_sheet: Callable[[str], Sheet],
+                        style: Style) -> None:
     """Add the sheet when the run has notes (like Matrix and Changes, absent otherwise)."""
-    from audit.labels import note_severity_label
-    from audit.reports.xlsx_style import cell
-
     if not assessment.notes:
         return
     ws = new_sheet(_("Data quality"))

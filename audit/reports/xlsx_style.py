@@ -6,17 +6,31 @@ formula, a hyperlink or invalid XML: strings are written as explicit string cell
 ``<f>``), and those a spreadsheet would read as a formula when edited (leading ``=``, ``+``,
 ``-``, ``@``, tab, CR) also carry the quote-prefix flag Excel and LibreOffice show as a
 leading apostrophe.
+
+openpyxl is imported inside the functions that build cells and styles, so that importing this
+module (and the report modules that use it) stays light: ``audit --help`` loads no workbook
+library.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Sequence
+import textwrap
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.utils import get_column_letter
+from audit.i18n import _
+from audit.labels import status_label
+
+if TYPE_CHECKING:  # pragma: no cover
+    from openpyxl.cell.cell import Cell
+    from openpyxl.styles import Font
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from typing import TypeAlias
+
+    # openpyxl publishes no type hints (mypy sees Any), but the names say what is passed
+    Sheet: TypeAlias = "Worksheet | WriteOnlyWorksheet"
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MAX_TEXT = 32767  # Excel's limit on the characters of one cell
@@ -36,13 +50,15 @@ STATUS_FILLS = {  # one palette for every sheet: status -> background colour
     "waived": "D9D2E9",
 }
 HEADER_FILL = "1F4E78"
-THIN = Side(style="thin", color="BFBFBF")
+THIN_COLOUR = "BFBFBF"  # the grid of every table
 
 
 class Style:
     """One workbook's fonts and alignment: Latin, or Arabic-capable and right-to-left."""
 
     def __init__(self, rtl: bool = False) -> None:
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+
         self.rtl = rtl
         name = ARABIC_FONT if rtl else LATIN_FONT
         self.font = Font(name=name, size=10)
@@ -57,14 +73,17 @@ class Style:
         # values beside their label (a date, a version): aligned with the text, not as numbers
         self.text = Alignment(vertical="top", horizontal="right" if rtl else "left",
                               readingOrder=2 if rtl else 1)
-        self.border = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+        thin = Side(style="thin", color=THIN_COLOUR)
+        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
         self.unlocked = Protection(locked=False)
 
-    def setup(self, ws: Any, widths: Sequence[float] | None = None,
+    def setup(self, ws: Sheet, widths: Sequence[float] | None = None,
               freeze: str | None = "A2", headers: Sequence[str] = ()) -> None:
         """Sheet view and column widths; in write-only mode call before the first row.
         With ``headers``, a column is widened until the longest word of its header fits
         (header cells wrap between words; a word broken across lines reads as two)."""
+        from openpyxl.utils import get_column_letter
+
         ws.sheet_view.rightToLeft = self.rtl
         if freeze:
             ws.freeze_panes = freeze
@@ -72,7 +91,7 @@ class Style:
         for i, width in enumerate(self.widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
 
-    def fit_row(self, ws: Any, row_index: int, values: Sequence[Any], wrap: Iterable[int],
+    def fit_row(self, ws: Sheet, row_index: int, values: Sequence[Any], wrap: Iterable[int],
                 widths: Sequence[float] | None = None, font_size: float = 10) -> None:
         """Store the height row ``row_index`` needs for its wrapped cells (call before the row
         is appended: write-only sheets write a row's height with the row). Without a stored
@@ -85,12 +104,10 @@ class Style:
         if lines > 1:
             ws.row_dimensions[row_index].height = row_height(lines, font_size)
 
-    def print_setup(self, ws: Any, header_rows: str | None, right: str, left: str,
+    def print_setup(self, ws: Sheet, header_rows: str | None, right: str, left: str,
                     landscape: bool = True) -> None:
         """Landscape, one page wide, header rows repeated, a header naming the platform and
         the as-of date and a 'page x of y' footer (in the report language)."""
-        from audit.i18n import _
-
         ws.page_setup.orientation = "landscape" if landscape else "portrait"
         ws.page_setup.paperSize = 9  # A4
         ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -113,7 +130,9 @@ class Style:
         ws.oddFooter.center.size = 8
         ws.oddFooter.center.font = font
 
-    def header(self, ws: Any, names: Iterable[str]) -> list[Cell]:
+    def header(self, ws: Sheet, names: Iterable[str]) -> list[Cell]:
+        from openpyxl.styles import Alignment
+
         out = []
         for name in names:
             c = cell(ws, name, font=self.header_font)
@@ -124,8 +143,10 @@ class Style:
             out.append(c)
         return out
 
-    def row(self, ws: Any, values: Iterable[Any], wrap: Iterable[int] = (),
+    def row(self, ws: Sheet, values: Iterable[object], wrap: Iterable[int] = (),
             number_formats: dict[int, str] | None = None) -> list[Cell]:
+        from openpyxl.cell.cell import Cell
+
         wrap = set(wrap)
         out = []
         for i, value in enumerate(values):
@@ -158,8 +179,6 @@ def header_widths(widths: list[float], headers: Sequence[str]) -> list[float]:
 
 def wrapped_lines(text: str, width: float) -> int:
     """Lines ``text`` takes when word-wrapped in a column ``width`` characters wide."""
-    import textwrap
-
     per_line = max(4, int((width - 1.5) * CHARS_PER_WIDTH))
     total = 0
     for paragraph in text.splitlines() or [""]:
@@ -180,13 +199,15 @@ def _header_text(text: str) -> str:
 
 def clean_text(value: str) -> str:
     """Text a cell can hold: no XML-illegal control characters, within Excel's length."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if len(value) > MAX_TEXT:
         value = value[:MAX_TEXT - 1] + "…"
     return value
 
 
-def cell(ws: Any, value: Any, font: Font | None = None) -> Cell:
+def cell(ws: Sheet, value: object, font: Font | None = None) -> Cell:
     """The one way to put a value in a cell.
 
     Strings are always string cells (``data_type 's'``, written as an inline string, never a
@@ -195,6 +216,8 @@ def cell(ws: Any, value: Any, font: Font | None = None) -> Cell:
     into a formula either. The text itself is kept as it is (minus XML-illegal characters).
     Timezone-aware datetimes become ISO 8601 text (a spreadsheet cannot hold an offset).
     """
+    from openpyxl.cell.cell import Cell
+
     c = Cell(ws, row=1, column=1)
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         value = value.isoformat()
@@ -213,10 +236,12 @@ def cell(ws: Any, value: Any, font: Font | None = None) -> Cell:
     return c
 
 
-def formula(ws: Any, expression: str, font: Font | None = None) -> Cell:
+def formula(ws: Sheet, expression: str, font: Font | None = None) -> Cell:
     """A formula the tool composed itself (never from evidence or checklist text)."""
     if not expression.startswith("="):
         raise ValueError("a formula starts with '='")
+    from openpyxl.cell.cell import Cell
+
     c = Cell(ws, row=1, column=1)
     c.value = expression
     if font is not None:
@@ -244,12 +269,13 @@ def fit_widths(rows: Iterable[Sequence[Any]], minimum: float = MIN_WIDTH,
     return widths
 
 
-def status_formatting(ws: Any, column: str, first_row: int, last_row: int,
+def status_formatting(ws: Sheet, column: str, first_row: int, last_row: int,
                       last_column: str) -> None:
     """Colour each row by the status label in ``column`` (conditional, so it follows edits)."""
     if last_row < first_row:
         return
-    from audit.labels import status_label
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import PatternFill
 
     area = f"A{first_row}:{last_column}{last_row}"
     for status, colour in STATUS_FILLS.items():

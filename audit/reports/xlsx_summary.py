@@ -3,18 +3,33 @@ score tables whose figures are formulas over the Requirements sheet."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from openpyxl.cell.cell import Cell
+from typing import TYPE_CHECKING, Callable
 
 from audit.i18n import _, format_date
-from audit.labels import (area_label, legal_status_label, scoring_model_label,
-                          severity_label, status_label, verdict_label)
-from audit.reports.summary import (excluded_text, formula_text, platform_name,
-                                   score_written_out, verdict_reason)
+from audit.labels import (
+    area_label,
+    legal_status_label,
+    scoring_model_label,
+    severity_label,
+    status_label,
+    verdict_label,
+)
+from audit.reports.summary import (
+    excluded_text,
+    formula_text,
+    platform_name,
+    score_written_out,
+    verdict_reason,
+)
+from audit.reports.xlsx_columns import SEVERITIES, STATUS_ORDER
+from audit.reports.xlsx_style import cell, formula
 
 if TYPE_CHECKING:  # pragma: no cover
+    from openpyxl.styles import Font
+
     from audit.reports.xlsx import _Builder
+    from audit.scoring import ScoreResult
+    from audit.reports.xlsx_style import Sheet
 
 PCT = "0.0%"
 WIDTHS = [30, 15, 15, 15, 15, 15, 15, 15, 15]
@@ -39,9 +54,8 @@ def how_to_read() -> list[str]:
 
 
 def summary_sheet(b: _Builder) -> None:
+    from openpyxl.cell.cell import Cell
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
-    from audit.reports.xlsx_style import cell, formula
 
     a, st = b.a, b.style
     ws = b.sheet(_("Summary"))
@@ -50,8 +64,8 @@ def summary_sheet(b: _Builder) -> None:
     row = 0
     last_col = len(WIDTHS)
 
-    def put(*values: Any, bold: bool = False, fmt: dict[int, str] | None = None,
-            span: bool = False, font: Any = None) -> int:
+    def put(*values: object, bold: bool = False, fmt: dict[int, str] | None = None,
+            span: bool = False, font: Font | None = None) -> int:
         """Append one row; ``span`` merges the second cell (or the only one) across the
         sheet and wraps it, with the row as tall as the text needs."""
         nonlocal row
@@ -179,8 +193,6 @@ def summary_sheet(b: _Builder) -> None:
         _scope_row(b, ws, put, row + 1, jur, "jurisdiction", res)
     put()
 
-    from audit.reports.xlsx_columns import SEVERITIES, STATUS_ORDER
-
     put(cell(ws, _("Requirements by status"), st.bold))
     b.header_row(ws, row + 1, [_("status"), _("with waivers"), _("without waivers")], WIDTHS)
     row += 1
@@ -210,10 +222,8 @@ def summary_sheet(b: _Builder) -> None:
         _chart(b, ws, first_area, last_area, row + 2)
 
 
-def _scope_row(b: _Builder, ws: Any, put: Any, r: int, key: str, column: str,
-               res: Any) -> None:
-    from audit.reports.xlsx_style import formula
-
+def _scope_row(b: _Builder, ws: Sheet, put: Callable[..., int], r: int, key: str, column: str,
+               res: ScoreResult) -> None:
     written = score_written_out(res)
     if b.additive:
         crit = f"{b.req_range(column)},$A{r}"
@@ -228,7 +238,7 @@ def _scope_row(b: _Builder, ws: Any, put: Any, r: int, key: str, column: str,
             res.denominator, res.counted, written, fmt={1: PCT})
 
 
-def _chart(b: _Builder, ws: Any, first: int, last: int, anchor_row: int) -> None:
+def _chart(b: _Builder, ws: Sheet, first: int, last: int, anchor_row: int) -> None:
     """A bar chart of the area scores, anchored below every table so it covers no text."""
     from openpyxl.chart import BarChart, Reference
 

@@ -6,11 +6,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from audit.assessment import RequirementResult
+from audit.durations import parse_duration
 from audit.i18n import _, format_date, format_duration, format_hours
-from audit.labels import (area_label, confidence_label, file_role_label, legal_status_label,
-                          rule_label, severity_label, status_label, theme_label)
+from audit.labels import (
+    area_label,
+    confidence_label,
+    file_role_label,
+    legal_status_label,
+    rule_label,
+    severity_label,
+    status_label,
+    theme_label,
+)
 from audit.model import Finding
 from audit.reports.summary import citation_text, one_line, since_baseline_text
+from audit.reports.xlsx_columns import METRIC_HEADERS, PCT, REQ_HEADERS, SINCE_BASELINE
+from audit.reports.xlsx_columns import REQ_COLUMNS as _COL
+from audit.reports.xlsx_style import STATUS_FILLS, cell, status_formatting
 from audit.scoring import ROLLUP_ORDER
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,10 +45,6 @@ def applicability_text(value: str) -> str:
 
 
 def requirements_sheet(b: _Builder) -> None:
-    from audit.reports.xlsx_columns import REQ_COLUMNS as _COL
-    from audit.reports.xlsx_columns import REQ_HEADERS, SINCE_BASELINE
-    from audit.reports.xlsx_style import status_formatting
-
     a, st = b.a, b.style
     ws = b.sheet(_("Requirements"))
     base = a.baseline
@@ -74,8 +82,6 @@ def requirements_sheet(b: _Builder) -> None:
 
 
 def metrics_sheet(b: _Builder) -> None:
-    from audit.reports.xlsx_columns import METRIC_HEADERS, PCT
-
     a, st = b.a, b.style
     ws = b.sheet(_("Metrics"))
     data = []
@@ -97,8 +103,6 @@ def metrics_sheet(b: _Builder) -> None:
 
 
 def evidence_sheet(b: _Builder) -> None:
-    from audit.reports.xlsx_style import cell
-
     a, st = b.a, b.style
     ws = b.sheet(_("Evidence"))
     headers = [_("file"), _("role"), _("size (bytes)"), _("SHA-256")]
@@ -117,8 +121,6 @@ def evidence_sheet(b: _Builder) -> None:
 
 def matrix_sheet(b: _Builder) -> None:
     from openpyxl.styles import PatternFill
-
-    from audit.reports.xlsx_style import STATUS_FILLS, cell
 
     a, st = b.a, b.style
     ws = b.sheet(_("Matrix"))
@@ -172,9 +174,7 @@ def _walk(finding: Finding) -> list[Finding]:
     return out
 
 
-def _within(value: Any) -> str:
-    from audit.durations import parse_duration
-
+def _within(value: object) -> str:
     try:
         return format_duration(parse_duration(value))
     except (TypeError, ValueError):

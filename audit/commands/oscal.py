@@ -1,29 +1,31 @@
 """``audit oscal``: checklist modules as OSCAL catalogs and profiles, for plugin authors and
 GRC tools that want the control definitions without running an assessment.
 
-Only click is imported at module level, so ``audit --help`` stays fast.
+The documents themselves are built by ``audit.reports.oscal_chain``; this module only reads
+the options, loads the checklist library and writes the result.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
+from audit.checklists import load_library
+from audit.plugins import get_registry
+from audit.reports.base import write_atomically
+from audit.reports.oscal_chain import catalog, profile
+from audit.reports.oscal_common import Json, dump
+
 
 @click.group("oscal")
-def oscal_cmd() -> None:
+def oscal() -> None:
     """Export checklist modules as NIST OSCAL 1.1.2 catalogs and profiles."""
 
 
-def _write(doc: dict[str, Any], output: Path | None) -> None:
-    import sys
-
-    from audit.reports.base import write_atomically
-    from audit.reports.oscal_common import dump
-
+def _write(doc: Json, output: Path | None) -> None:
     if output is None:
         dump(doc, sys.stdout)
     else:
@@ -34,22 +36,18 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
-@oscal_cmd.command("export-catalog")
+@oscal.command("export-catalog")
 @click.argument("module_id")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the catalog to this file (atomically); default: standard output.")
 def export_catalog(module_id: str, output: Path | None) -> None:
     """One checklist module as an OSCAL catalog: requirements as controls (grouped by area),
     citations as parts and links, rule parameters as params."""
-    from audit.checklists import load_library
-    from audit.plugins import get_registry
-    from audit.reports.oscal_chain import catalog
-
     checklist = load_library(get_registry()).get(module_id)
     _write(catalog(checklist, _now()), output)
 
 
-@oscal_cmd.command("export-profile")
+@oscal.command("export-profile")
 @click.argument("module_ids", nargs=-1, required=True)
 @click.option("--catalog-href", default="catalog-{id}.json", show_default=True,
               help="Where each imported catalog is, relative to the profile; {id} is the "
@@ -60,10 +58,6 @@ def export_profile(module_ids: tuple[str, ...], catalog_href: str,
                    output: Path | None) -> None:
     """A selection of checklist modules as an OSCAL profile importing each module's catalog
     (write the catalogs with export-catalog)."""
-    from audit.checklists import load_library
-    from audit.plugins import get_registry
-    from audit.reports.oscal_chain import profile
-
     if "{id}" not in catalog_href:
         raise click.BadParameter("must contain {id}", param_hint="--catalog-href")
     library = load_library(get_registry())
