@@ -144,7 +144,7 @@ class _Builder:
             matrix_sheet(self)
         base = self.a.baseline
         if base is not None:
-            from audit.diff import change_rows, headline_lines
+            from audit.reports.diff_lines import change_rows, headline_lines
             from audit.reports.xlsx_changes import changes_sheet
 
             ws = self.sheet(_("Changes"))
