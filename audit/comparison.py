@@ -4,7 +4,9 @@ One implementation serves ``audit diff OLD.json NEW.json`` and ``audit assess --
 (:mod:`audit.baseline` turns a fresh ``Assessment`` into the same result dictionary and calls
 :func:`compare`). The diff format is documented in docs/diff.md; its renderings (console,
 Markdown, JSON, workbook) are in ``audit/reports/diff_*.py``. Results are read and checked by
-:mod:`audit.result_file`, whose names every caller of a comparison needs are exported here too.
+:mod:`audit.result_file`, one requirement's change is :mod:`audit.requirement_change`; the
+names of both that callers of a comparison need are exported here too (``__all__``), so they
+import from one module.
 
 Results for different checklists are compared *partially*: the common requirements are
 compared, the others are listed as only in the old or only in the new result, and the overall

@@ -38,14 +38,18 @@ SECTION_TITLES = {
 
 @dataclass
 class AnswerRow:
+    """One answer key and the requirements that read it (filled while the plan is made)."""
+
     key: str
     expected: str  # "yes/partial/no/n/a", "a number", "yes/partial/no/n/a or a number"
     requirements: list[Requirement] = field(default_factory=list)
     citations: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True)
 class TemplatePlan:
+    """What the workbook asks for, handed to the writer (audit/reports/template_workbook.py)."""
+
     checklists: list[Checklist]
     answers: list[AnswerRow]
     fields: list[str]  # profile paths under platform., in sheet order
