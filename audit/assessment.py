@@ -376,7 +376,7 @@ def assess(pack: EvidencePack, checklists: Sequence[Checklist], library: Checkli
         seen.add(c.id)
     check_evidence_references(pack, library, registry)
     from audit.freshness import check as check_freshness
-    from audit.verify import collect as collect_provenance
+    from audit.provenance import collect as collect_provenance
 
     results: list[RequirementResult] = []
     freshness = []

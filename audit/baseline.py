@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from audit.diff import GAP_STATUSES, Diff, compare, load_result
+from audit.comparison import GAP_STATUSES, Diff, compare, load_result
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit.assessment import Assessment

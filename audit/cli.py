@@ -468,15 +468,15 @@ def plugins_cmd(show_all: bool) -> None:
         raise_if_broken()  # the same lines every other command prints
 
 
-from audit.template import template_cmd  # noqa: E402  (imports only click and audit.model)
+from audit.commands.template import template as template_cmd  # noqa: E402
 
 cli.add_command(template_cmd)
 
-from audit.diff import diff_cmd  # noqa: E402  (imports only click, audit.model and audit.scoring)
+from audit.commands.diff import diff as diff_cmd  # noqa: E402
 
 cli.add_command(diff_cmd)
 
-from audit.scaffold import new_plugin_cmd  # noqa: E402  (imports only click)
+from audit.commands.new_plugin import new_plugin as new_plugin_cmd  # noqa: E402
 
 cli.add_command(new_plugin_cmd)
 
@@ -484,11 +484,11 @@ from audit.commands.oscal import oscal  # noqa: E402
 
 cli.add_command(oscal)
 
-from audit.verify import verify_cmd  # noqa: E402  (imports only click and audit.i18n)
+from audit.commands.verify import verify as verify_cmd  # noqa: E402
 
 cli.add_command(verify_cmd)
 
-from audit.history import history_cmd  # noqa: E402  (imports only click and audit.i18n)
+from audit.commands.history import history as history_cmd  # noqa: E402
 
 cli.add_command(history_cmd)
 

@@ -34,7 +34,7 @@ class Inputs:
     def apply(self, a: Assessment, library: Any, registry: Any) -> None:
         from audit.assessment import DataNote
         from audit.i18n import _
-        from audit.verify import input_files
+        from audit.provenance import input_files
 
         for book in self.evidence_workbooks:  # after the evidence loader checked the file
             from audit.reviews import read_reviews_sheet

@@ -185,7 +185,7 @@ def _requirements_result(rows: list[tuple[Any, ...]] | None, previous: Previous,
     """The workbook's Requirements sheet as a minimal JSON result (id, status, score,
     severity, title), so a workbook alone can give since-baseline labels and the regression
     gate; ``None`` when the sheet cannot be read that way (then only tracking carries)."""
-    from audit.diff import DiffError, check_result
+    from audit.comparison import DiffError, check_result
     from audit.sheet_input import find_header, labels, records, text
 
     if not rows or not versions or not all(v.isdigit() for v in versions.values()):

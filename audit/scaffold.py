@@ -4,8 +4,8 @@ The generated project is what docs/plugins/writing-a-plugin.md builds by hand: a
 ``platform_audit`` entry point, a module with hook implementations registering a checklist
 directory and an example rule type, one example checklist module, an example evidence pack, a
 test that passes as generated (through the ``audit.testing`` fixtures) and a README. The
-templates live in this module (no data files to ship); only click is imported at module level,
-so registering the command keeps ``audit --help`` fast.
+templates live in this module (no data files to ship). The command is
+audit/commands/new_plugin.py; this module is what it does, without a command line.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import string
 import tempfile
 from pathlib import Path
 
-import click
+from audit import __version__
+from audit.errors import UsageError
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
@@ -25,8 +26,6 @@ class Names:
     """The spellings of one plugin name: ``iq-kri`` -> ``audit-iq-kri``, ``audit_iq_kri``."""
 
     def __init__(self, raw: str) -> None:
-        from audit.errors import UsageError
-
         slug = re.sub(r"[^a-z0-9]+", "-", raw.strip().lower()).strip("-")
         slug = re.sub(r"^audit-", "", slug)
         if not NAME_RE.match(slug):
@@ -42,8 +41,6 @@ class Names:
 
 def files_for(names: Names) -> dict[str, str]:
     """Relative path -> content of every generated file."""
-    from audit import __version__
-
     values = {"slug": names.slug, "dist": names.dist, "ep": names.entry_point,
               "module": names.module, "checklist_id": names.checklist_id,
               "rule_type": names.rule_type, "audit_version": __version__,
@@ -56,8 +53,6 @@ def files_for(names: Names) -> dict[str, str]:
 
 def scaffold(name: str, directory: Path) -> Path:
     """Create ``directory/audit-NAME``; refuse (``UsageError``) when it exists."""
-    from audit.errors import UsageError
-
     names = Names(name)
     target = directory / names.dist
     if target.exists() or target.is_symlink():
@@ -77,26 +72,6 @@ def scaffold(name: str, directory: Path) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
-
-
-@click.command("new-plugin")
-@click.argument("name")
-@click.option("--dir", "directory", default=".", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Directory in which to create audit-NAME/.")
-def new_plugin_cmd(name: str, directory: Path) -> None:
-    """Create a plugin project audit-NAME to start from (a jurisdiction, rules, loaders).
-
-    NAME is lowercased; the distribution is audit-NAME and the module audit_NAME (hyphens
-    become underscores). The project holds the entry point, an example checklist module and
-    rule type, an example evidence pack and a passing test. An existing directory is never
-    overwritten (exit 2).
-    """
-    target = scaffold(name, directory)
-    names = Names(name)
-    click.echo(f"created {target}")
-    click.echo(f"next: pip install -e {target} && cd {target} && pytest")
-    click.echo(f"      audit assess {target / 'example-pack'} --checklist {names.checklist_id}")
 
 
 TEMPLATES: dict[str, str] = {}

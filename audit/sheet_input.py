@@ -10,21 +10,23 @@ moved, still reads back.
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from audit.errors import EvidenceError, Problem
+from audit.evidence.xlsx_guard import check_container
 from audit.i18n import _
 
+if TYPE_CHECKING:  # pragma: no cover
+    from openpyxl import Workbook
 
-def open_workbook(path: Path, display: str | None = None, sheets: tuple[str, ...] = ()) -> Any:
+
+def open_workbook(path: Path, display: str | None = None,
+                  sheets: tuple[str, ...] = ()) -> Workbook:
     """Open ``path`` read-only (values, not formulas) after the evidence workbooks' container
     and size checks on ``sheets``; a bad file is one clear error."""
-    import zipfile
-
     import openpyxl
-
-    from audit.evidence.xlsx_guard import check_container
 
     name = display or str(path)
     if not path.is_file():
@@ -37,7 +39,7 @@ def open_workbook(path: Path, display: str | None = None, sheets: tuple[str, ...
                                                         f"({type(exc).__name__})")]) from None
 
 
-def text(value: Any) -> str | None:
+def text(value: object) -> str | None:
     """A cell as trimmed text (``None`` when blank; 3.0 read back as ``3``)."""
     if value is None:
         return None
@@ -47,7 +49,7 @@ def text(value: Any) -> str | None:
     return out or None
 
 
-def date_value(value: Any) -> dt.date | None | str:
+def date_value(value: object) -> dt.date | None | str:
     """A date, ``None`` when blank, or the message saying what was wrong."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -88,7 +90,7 @@ def find_header(rows: list[tuple[Any, ...]], required: dict[str, set[str]],
     return None
 
 
-def sheet_rows(wb: Any, name: str) -> list[tuple[Any, ...]] | None:
+def sheet_rows(wb: Workbook, name: str) -> list[tuple[Any, ...]] | None:
     """Every row of sheet ``name`` as values, or ``None`` when the workbook lacks it."""
     if name not in wb.sheetnames:
         return None

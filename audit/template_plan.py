@@ -3,11 +3,16 @@ chosen checklist modules read (the workbook itself is drawn by ``audit.template_
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
+from audit.evidence.workbook import FIELD_RE
 from audit.i18n import N_, _
 from audit.model import Checklist, Requirement, Rule
+
+if TYPE_CHECKING:  # pragma: no cover
+    from audit.registry import Registry
 
 BASE_FIELDS = (
     ("name", N_("Platform (service) name — required")),
@@ -33,14 +38,18 @@ SECTION_TITLES = {
 
 @dataclass
 class AnswerRow:
+    """One answer key and the requirements that read it (filled while the plan is made)."""
+
     key: str
     expected: str  # "yes/partial/no/n/a", "a number", "yes/partial/no/n/a or a number"
     requirements: list[Requirement] = field(default_factory=list)
     citations: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True)
 class TemplatePlan:
+    """What the workbook asks for, handed to the writer (audit/reports/template_workbook.py)."""
+
     checklists: list[Checklist]
     answers: list[AnswerRow]
     fields: list[str]  # profile paths under platform., in sheet order
@@ -51,7 +60,7 @@ class TemplatePlan:
         return any(c.language == "ar" for c in self.checklists)
 
 
-def _rule_keys(req: Requirement, rule: Rule, registry: Any) -> Iterable[tuple[str, str]]:
+def _rule_keys(req: Requirement, rule: Rule, registry: Registry) -> Iterable[tuple[str, str]]:
     evaluator = registry.evaluators.get(rule.type)
     nested = getattr(evaluator, "nested_rules", None)
     if nested:
@@ -69,16 +78,17 @@ def _rule_keys(req: Requirement, rule: Rule, registry: Any) -> Iterable[tuple[st
         yield key, kind
 
 
-def _walk_rules(rule: Rule, registry: Any) -> Iterable[Rule]:
+def walk_rules(rule: Rule, registry: Registry) -> Iterable[Rule]:
+    """``rule`` and every rule nested in it (an evaluator's ``nested_rules``), depth first."""
     yield rule
     evaluator = registry.evaluators.get(rule.type)
     nested = getattr(evaluator, "nested_rules", None)
     for child in (rule.params.get(nested) or []) if nested else []:
-        yield from _walk_rules(Rule(child["type"], {k: v for k, v in child.items()
+        yield from walk_rules(Rule(child["type"], {k: v for k, v in child.items()
                                                     if k != "type"}), registry)
 
 
-def _condition_fields(cond: Any) -> Iterable[str]:
+def _condition_fields(cond: object) -> Iterable[str]:
     if isinstance(cond, dict):
         if "field" in cond:
             yield cond["field"]
@@ -89,17 +99,15 @@ def _condition_fields(cond: Any) -> Iterable[str]:
             yield from _condition_fields(cond["not"])
 
 
-def _params_fields(params: Any) -> Iterable[str]:
+def _params_fields(params: Mapping[str, Any]) -> Iterable[str]:
     for version in [params, *(params.get("versions") or [])]:
         value = version.get("field")
         if isinstance(value, str):
             yield value
 
 
-def plan(checklists: Sequence[Checklist], registry: Any) -> TemplatePlan:
+def plan(checklists: Sequence[Checklist], registry: Registry) -> TemplatePlan:
     """What the template asks for: answer keys, profile fields and officer roles."""
-    from audit.evidence.workbook import FIELD_RE
-
     answers: dict[str, AnswerRow] = {}
     fields: list[str] = [f for f, _ in BASE_FIELDS]
     roles: dict[str, tuple[list[str], list[str]]] = {}
@@ -121,7 +129,7 @@ def plan(checklists: Sequence[Checklist], registry: Any) -> TemplatePlan:
                     row.citations.append(citation)
             for path in _condition_fields(req.applies_if):
                 fields.append(path)
-            for rule in _walk_rules(req.rule, registry):
+            for rule in walk_rules(req.rule, registry):
                 fields.extend(_params_fields(rule.params))
                 if rule.type == "officer":
                     role = rule.params["role"]

@@ -1,7 +1,7 @@
 """docs/cli.md carries the `--help` text of every command, verbatim, so the docs cannot drift.
 
 The command list is read from the click group at test time, so a command added anywhere
-(audit/cli.py, audit/template.py, audit/scaffold.py ...) must be documented. To regenerate the
+(audit/cli.py, audit/commands/*.py ...) must be documented. To regenerate the
 reference section after changing a command:
 
     UPDATE_DOCS=1 pytest tests/test_cli_docs.py
@@ -58,7 +58,7 @@ def render(run) -> str:
 def cli_commands(monkeypatch: pytest.MonkeyPatch) -> None:
     """The full command set, with a stable help width; plugins' commands are not documented."""
     from audit.cli import cli
-    from audit.scaffold import new_plugin_cmd
+    from audit.commands.new_plugin import new_plugin as new_plugin_cmd
 
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("AUDIT_LOAD_PLUGINS", "")  # only the built-in plugins

@@ -1,4 +1,4 @@
-"""``audit diff OLD.json NEW.json`` (audit/diff.py): the before/after example results read as
+"""``audit diff OLD.json NEW.json`` (audit/comparison.py, audit/commands/diff.py): the before/after example results read as
 the story of the remediation, regressions are caught (and gate with --fail-on-regression),
 every output format works, and bad inputs give one clear line and exit 2."""
 
@@ -50,7 +50,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def diff_cli(run: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
     """``audit diff`` through audit.cli.main, registered for the test unless cli.py has it."""
     from audit.cli import cli
-    from audit.diff import diff_cmd
+    from audit.commands.diff import diff as diff_cmd
 
     added = "diff" not in cli.commands
     if added:
@@ -75,7 +75,7 @@ def write(tmp_path: Path, name: str, data: Any) -> Path:
 # -- the example story -------------------------------------------------------------------------
 
 def test_before_after_improvements(results: dict[str, Path]) -> None:
-    from audit.diff import diff_files
+    from audit.comparison import diff_files
 
     d = diff_files(results["before"], results["after"]).to_dict()
     assert d["schema"] == "platform-audit/diff" and d["schema_version"] == "1.0"
@@ -130,7 +130,7 @@ def test_regression_gate(diff_cli: Callable[..., Any], results: dict[str, Path])
 
 
 def test_score_drop_alone_is_a_regression(tmp_path: Path, results: dict[str, Path]) -> None:
-    from audit.diff import diff_files
+    from audit.comparison import diff_files
 
     new = load(results["after"])
     erasure = next(r for r in new["requirements"] if r["id"] == "eu.gdpr:erasure")
@@ -142,12 +142,12 @@ def test_score_drop_alone_is_a_regression(tmp_path: Path, results: dict[str, Pat
 
 
 def test_same_result_has_no_changes(results: dict[str, Path]) -> None:
-    from audit.diff import diff_files
+    from audit.comparison import diff_files
 
     d = diff_files(results["after"], results["after"])
     assert d.changed() == [] and d.regressions() == []
     out = io.StringIO()
-    from audit.diff import render_console
+    from audit.reports.diff_text import render_console
 
     render_console(d, out)
     assert "No requirement changed." in out.getvalue()
@@ -194,7 +194,7 @@ def test_xlsx_changes_sheet(diff_cli: Callable[..., Any], results: dict[str, Pat
 
 def test_different_checklists_give_a_partial_comparison(diff_cli: Callable[..., Any],
                                                         results: dict[str, Path]) -> None:
-    from audit.diff import diff_files
+    from audit.comparison import diff_files
 
     d = diff_files(results["before-iq"], results["after"])
     data = d.to_dict()
@@ -216,7 +216,7 @@ def test_different_checklists_give_a_partial_comparison(diff_cli: Callable[..., 
 
 def test_checklist_version_change_and_removed_requirement(tmp_path: Path,
                                                           results: dict[str, Path]) -> None:
-    from audit.diff import diff_files
+    from audit.comparison import diff_files
 
     new = load(results["after"])
     next(c for c in new["checklists"] if c["id"] == "eu.gdpr")["version"] = 3
@@ -285,7 +285,7 @@ def test_results_the_gate_cannot_trust_are_refused(tmp_path: Path,
                                                    results: dict[str, Path]) -> None:
     import json as _json
 
-    from audit.diff import DiffError, check_result
+    from audit.comparison import DiffError, check_result
 
     good = _json.loads(results["after"].read_text())
     for mutate, expected in [

@@ -7,11 +7,11 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ("audit.diff", "audit.baseline", "audit.reports.summary", "audit.reports.xlsx",
+MODULES = ("audit.comparison", "audit.baseline", "audit.reports.summary", "audit.reports.xlsx",
            "audit.reports.xlsx_summary", "audit.reports.xlsx_gaps",
            "audit.reports.xlsx_tables", "audit.reports.xlsx_changes",
-           "audit.reports.xlsx_columns", "audit.reports.xlsx_style", "audit.template",
-           "audit.template_plan", "audit.template_workbook", "audit.translations",
+           "audit.reports.xlsx_columns", "audit.reports.xlsx_style", "audit.commands.template",
+           "audit.template_plan", "audit.reports.template_workbook", "audit.translations",
            "audit.i18n", "audit.labels")
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from audit.cli import cli
-from audit.scaffold import Names, files_for, new_plugin_cmd
+from audit.commands.new_plugin import new_plugin as new_plugin_cmd
+from audit.scaffold import Names, files_for
 
 ROOT = Path(__file__).resolve().parent.parent
 

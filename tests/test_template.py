@@ -23,7 +23,7 @@ PROFILE = {"name": "Test Messenger", "users.IQ": 1000000, "users.EU": 50000000,
 
 
 def make_template(tmp_path: Path, modules: tuple[str, ...] = MODULES) -> Path:
-    from audit.template import template_command
+    from audit.commands.template import template_command
 
     out = tmp_path / "evidence.xlsx"
     message = template_command(modules, out)
@@ -130,7 +130,7 @@ def test_template_marks_inputs_protects_the_rest_and_lists_the_supply(tmp_path: 
     import openpyxl
     from openpyxl.worksheet.cell_range import CellRange
 
-    from audit.template_workbook import BLANK_ROWS, INPUT_FILL
+    from audit.reports.template_workbook import BLANK_ROWS, INPUT_FILL
 
     wb = openpyxl.load_workbook(make_template(tmp_path))
     for ws in wb:  # every sheet protected, without a password
@@ -178,7 +178,7 @@ def test_template_time_zone_is_checked_once_with_its_cell(tmp_path: Path, run: A
 def test_arabic_template(tmp_path: Path) -> None:
     import openpyxl
 
-    from audit.template import template_command
+    from audit.commands.template import template_command
 
     out = tmp_path / "ar.xlsx"
     template_command(("iq.telegram-2023",), out, language="ar")
@@ -320,7 +320,7 @@ def test_template_command_refuses_to_overwrite(tmp_path: Path) -> None:
     import click
 
     from audit.errors import OutputError, UsageError
-    from audit.template import template_cmd, template_command
+    from audit.commands.template import template as template_cmd, template_command
 
     out = make_template(tmp_path)
     with pytest.raises(OutputError, match="already exists"):

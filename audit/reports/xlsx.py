@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Sequence
 
 from audit.assessment import Assessment
-from audit.diff import change_rows, headline_lines
+from audit.reports.diff_lines import change_rows, headline_lines
 from audit.i18n import _, current_language, format_date, is_rtl, use_language
 from audit.plugins import get_registry
 from audit.remediation import stamp_workbook

@@ -4,9 +4,9 @@
 Sheets: Instructions; Profile (platform facts the chosen rules and applicability conditions
 read, one ``field | value`` row each); Representatives (one row per officer role the rules ask
 for); Answers (one row per answer key the evaluators read, with the requirement, the law and a
-dropdown); Supply (the documents and logs the pack must hold besides the workbook). What to ask
-is planned in ``audit.template_plan``, the workbook drawn in ``audit.template_workbook``.
-See docs/template.md.
+dropdown); Supply (the documents and logs the pack must hold besides the workbook); Reviews
+(auditor decisions). What to ask is planned in ``audit.template_plan``, the workbook drawn in
+``audit.reports.template_workbook``. See docs/template.md.
 """
 
 from __future__ import annotations
@@ -16,14 +16,19 @@ from typing import Sequence
 
 import click
 
+from audit.checklist_paths import select_checklists
+from audit.errors import OutputError, UsageError
+from audit.i18n import available_languages, base_language, use_language
+from audit.plugins import get_registry
+from audit.reports.base import refuse_overwriting_inputs, write_atomically
+from audit.template_plan import plan
+from audit.translations import translate_checklists
+
 
 def template_command(checklist_ids: Sequence[str], output: Path, force: bool = False,
                      language: str | None = None) -> str:
     """Write the template for ``checklist_ids`` to ``output``; returns the message printed."""
-    from audit.checklist_paths import select_checklists
-    from audit.errors import OutputError, UsageError
-    from audit.plugins import get_registry
-    from audit.reports.base import refuse_overwriting_inputs, write_atomically
+    from audit.reports.template_workbook import write_template  # deferred: openpyxl
 
     if not checklist_ids:
         raise UsageError("give at least one --checklist")
@@ -39,11 +44,6 @@ def template_command(checklist_ids: Sequence[str], output: Path, force: bool = F
                           "choose another name or add --force")
     registry = get_registry()
     _library, checklists = select_checklists(checklist_ids, registry)
-    from audit.i18n import use_language
-    from audit.template_plan import plan
-    from audit.template_workbook import write_template
-    from audit.translations import translate_checklists
-
     lang = language or ("ar" if any(c.language == "ar" for c in checklists) else "en")
     with use_language(lang):
         checklists = translate_checklists(checklists, lang)
@@ -62,14 +62,12 @@ def template_command(checklist_ids: Sequence[str], output: Path, force: bool = F
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 @click.option("--lang", "lang", help="Language of the instructions and help (en, ar, tr); "
                                      "sheet names and headers stay as the reader expects.")
-def template_cmd(checklist_ids: tuple[str, ...], output: Path, force: bool,
-                 lang: str | None) -> None:
+def template(checklist_ids: tuple[str, ...], output: Path, force: bool,
+             lang: str | None) -> None:
     """Write an evidence workbook to fill by hand (profile, representatives, answers).
 
     The filled workbook is evidence for `audit assess`, alone or beside a pack directory.
     """
-    from audit.i18n import available_languages, base_language
-
     if lang is not None and base_language(lang) not in available_languages():
         raise click.BadParameter(f"no report catalogue for {lang!r} (available: "
                                  f"{', '.join(available_languages())})", param_hint="--lang")

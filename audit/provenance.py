@@ -1,13 +1,15 @@
 """Verifiable results: what a run rested on (checklist files, plugins, mappings, evidence, each
 hashed, and the engine that computed the figures) is recorded in the JSON result's
-``provenance``, and ``audit verify RESULT PACK`` re-hashes the pack and the installed
-checklists and says what differs (exit 1 when anything does), so two parties can show they ran
-the same audit on the same evidence.
+``provenance``, and checked again against a pack and the installation here, so two parties can
+show they ran the same audit on the same evidence (``audit verify``, audit/commands/verify.py).
+
+This module is the domain of both halves, recording and checking, without a command line: the
+assessment records through :func:`collect` and :func:`input_files`; ``audit verify`` compares
+through :func:`compare` and :func:`check_locations` and prints what they return.
 
 A data-lake location read by Spark is not hashed (its bytes never reach this process): the
-result records Spark's listing of it, which only Spark can list again. Without
-``--engine spark`` verify says so, one line per listing, and exits 1: "not verified" must not
-pass for "the same".
+result records Spark's listing of it, which only Spark can list again. Without Spark the
+check says so, one line per listing: "not verified" must not pass for "the same".
 """
 
 from __future__ import annotations
@@ -16,20 +18,29 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-import click
-
+from audit import __version__
+from audit.checklist_paths import pack_checklist_path
+from audit.checklists import load_library
 from audit.engine.base import public_url
+from audit.engine.settings import EngineSettings
+from audit.engine.spark_session import DEFAULT_MASTER
+from audit.errors import EvidenceError
+from audit.evidence.loaders import load_evidence
+from audit.evidence.pack import sha256_of
 from audit.i18n import _
+from audit.logs.sources import folder_files, is_location
+from audit.plugins import get_registry, list_plugins
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit.checklists import ChecklistLibrary
     from audit.evidence.pack import EvidencePack, FileRecord
     from audit.model import Checklist
 
+# (mapping file as recorded without the pack folder, its locations) -> Spark's listing record
+Listings = dict[tuple[str, tuple[str, ...]], dict[str, Any]]
+
 
 def _sha256(path: Path) -> str | None:
-    from audit.evidence.pack import sha256_of
-
     try:
         return sha256_of(path)[0]
     except OSError:
@@ -62,7 +73,7 @@ def checklist_files(checklists: Sequence[Checklist],
     return [seen[k] for k in sorted(seen)]
 
 
-def _connect_url(session: Any) -> str | None:
+def _connect_url(session: object) -> str | None:
     """Where a Spark Connect session given by the caller (``audit.assess(spark=...)``) runs.
     The client keeps its host and port only on its channel builder, a private attribute."""
     builder = getattr(getattr(session, "client", None), "_builder", None)
@@ -70,29 +81,29 @@ def _connect_url(session: Any) -> str | None:
     return f"sc://{endpoint}" if isinstance(endpoint, str) else None
 
 
-def engine_record(pack: EvidencePack) -> dict[str, Any]:
+def engine_record(pack: EvidencePack) -> dict[str, str]:
     """Which engine computed the figures: its name and version, and for Spark the master or
     the Spark Connect server. Both engines give the same figures (tests/test_spark_parity.py);
     this says which one did, for whoever has to re-run it. Nothing secret: a Connect URL's
     parameters (a token) are dropped."""
-    options: dict[str, Any] = dict(vars(pack.engine_settings))
-    if options.get("engine") != "spark":
+    settings = pack.engine_settings
+    if not settings.is_spark:
         import duckdb
 
         return {"name": "duckdb", "version": duckdb.__version__}
-    session = getattr(pack.started_engine, "session", None) or options.get("spark_session")
-    record: dict[str, Any] = {"name": "spark"}
+    # A PySpark session, typed loosely as PySpark is optional. Only the Spark engine has one,
+    # so it is asked of the started engine by name rather than through the LogEngine Protocol.
+    session: Any = getattr(pack.started_engine, "session", None) or settings.spark_session
+    record = {"name": "spark"}
     if session is None:  # no session was started (nothing read the logs): what was asked for
         import pyspark
 
-        from audit.engine.spark_session import DEFAULT_MASTER
-
         record["version"] = pyspark.__version__
-        remote = options.get("spark_remote")
-        master = None if remote else options.get("spark_master") or DEFAULT_MASTER
+        remote = settings.spark_remote
+        master = None if remote else settings.spark_master or DEFAULT_MASTER
     elif type(session).__module__.startswith("pyspark.sql.connect"):
         record["version"] = session.version  # the server's
-        remote, master = options.get("spark_remote") or _connect_url(session), None
+        remote, master = settings.spark_remote or _connect_url(session), None
     else:
         record["version"] = session.version
         remote, master = None, session.sparkContext.master
@@ -106,9 +117,6 @@ def engine_record(pack: EvidencePack) -> dict[str, Any]:
 def collect(checklists: Sequence[Checklist], library: ChecklistLibrary,
             pack: EvidencePack) -> dict[str, Any]:
     """The ``provenance`` block of the JSON result."""
-    from audit import __version__
-    from audit.plugins import list_plugins
-
     plugins = [{"name": i.name, "version": i.version} for i in list_plugins()
                if not i.default]
     files = list(pack.files)
@@ -123,13 +131,14 @@ def collect(checklists: Sequence[Checklist], library: ChecklistLibrary,
     }
 
 
-def input_files(files: Sequence[tuple[Path, str]], pack: Any) -> list[dict[str, Any]]:
+def input_files(files: Sequence[tuple[Path, str]],
+                pack: EvidencePack | None) -> list[dict[str, str | None]]:
     """Baselines and auditor decisions a run read besides the evidence, hashed."""
-    out = []
+    out: list[dict[str, str | None]] = []
     for path, role in files:
         name = pack.display(path) if pack is not None else str(path)
         out.append({"path": name, "role": role, "sha256": _sha256(path)})
-    return sorted(out, key=lambda f: (f["role"], f["path"]))
+    return sorted(out, key=lambda f: (f["role"] or "", f["path"] or ""))
 
 
 def _locate(path: str, pack: Path, folder: bool = False) -> Path | None:
@@ -151,8 +160,6 @@ def _not_data(result: dict[str, Any], pack: Path) -> set[Path]:
     """Files in the pack's mapped folders that are not data (``_SUCCESS``, ``.crc``
     checksums, a ``_delta_log``): assess neither reads nor hashes them, so verify does not
     look for them in the result. The rule is assess's own (``folder_files``)."""
-    from audit.logs.sources import folder_files, is_location
-
     skipped: set[Path] = set()
     for log in (result.get("logs") or {}).values():
         for mapping in (log or {}).get("mappings") or []:
@@ -168,15 +175,9 @@ def _not_data(result: dict[str, Any], pack: Path) -> set[Path]:
     return skipped
 
 
-def compare(result: dict[str, Any], pack: Path,
-            local: Sequence[Path] = ()) -> tuple[list[str], int]:
-    """Differences between a recorded result and the pack and installation here, and how
-    many items agreed. ``local`` are checklist files or folders of one's own (as given to
-    ``assess -c``); the pack's ``audit.yaml`` and ``AUDIT_CHECKLIST_PATH`` count too."""
-    from audit.checklist_paths import pack_checklist_path
-    from audit.checklists import load_library
-    from audit.plugins import get_registry, list_plugins
-
+def _evidence_differences(result: dict[str, Any], pack: Path) -> tuple[list[str], int]:
+    """Each recorded evidence file and input against the pack, and the pack's files the
+    result does not name."""
     diffs: list[str] = []
     same = 0
     listed = set()
@@ -201,6 +202,16 @@ def compare(result: dict[str, Any], pack: Path,
             if file.resolve() not in listed and not file.name.startswith("."):
                 diffs.append(_("evidence {path}: in the pack but not in the result",
                                path=file.relative_to(pack.parent).as_posix()))
+    return diffs, same
+
+
+def compare(result: dict[str, Any], pack: Path,
+            local: Sequence[Path] = ()) -> tuple[list[str], int]:
+    """Differences between a recorded result and the pack and installation here, and how
+    many items agreed. ``local`` are checklist files or folders of one's own (as given to
+    ``assess -c``); the pack's ``audit.yaml`` and ``AUDIT_CHECKLIST_PATH`` count too."""
+    diffs, same = _evidence_differences(result, pack)
+    prov = result.get("provenance") or {}
     if not prov:
         diffs.append(_("the result records no provenance (written before platform-audit "
                        "recorded it): checklists and plugins cannot be compared"))
@@ -228,8 +239,6 @@ def compare(result: dict[str, Any], pack: Path,
         else:
             same += 1
     tool = (prov.get("tool") or {}).get("version")
-    from audit import __version__
-
     if tool and tool != __version__:
         diffs.append(_("platform-audit {now} here, {then} in the result", now=__version__,
                        then=tool))
@@ -247,22 +256,16 @@ def _in_pack(shown: str) -> str:
     return Path(*Path(shown).parts[1:]).as_posix() if len(Path(shown).parts) > 1 else shown
 
 
-def _listings_now(pack: Path, options: dict[str, Any]
-                  ) -> tuple[dict[tuple[str, tuple[str, ...]], dict[str, Any]], list[str]]:
+def _listings_now(pack: Path, settings: EngineSettings) -> tuple[Listings, list[str]]:
     """The pack read with Spark as assess reads it (its mappings, through the evidence
     loaders): each lake mapping's listing now, by (mapping file, locations); or the reasons
     the pack cannot be read, each a difference (the data the result rests on is not there)."""
-    from audit.errors import EvidenceError
-    from audit.engine.settings import EngineSettings
-    from audit.evidence.loaders import load_evidence
-    from audit.plugins import get_registry
-
     try:
-        loaded = load_evidence([pack], get_registry(), engine=EngineSettings(**options))
+        loaded = load_evidence([pack], get_registry(), engine=settings)
     except EvidenceError as exc:
         return {}, [_("data-lake locations cannot be listed here: {problem}", problem=line)
                     for line in exc.lines]
-    now = {}
+    now: Listings = {}
     for info in loaded.logs.logs.values():
         for found in info.extra.get("mappings", []):
             if found.get("locations"):
@@ -271,21 +274,21 @@ def _listings_now(pack: Path, options: dict[str, Any]
     return now, []
 
 
-def check_locations(result: dict[str, Any], pack: Path, options: dict[str, Any]
+def check_locations(result: dict[str, Any], pack: Path, settings: EngineSettings
                     ) -> tuple[list[str], int, list[str]]:
     """Differences, agreements and what cannot be checked here, for the data-lake locations
-    the result's figures were read from. Only Spark can list a location again (``options``:
+    the result's figures were read from. Only Spark can list a location again (``settings``:
     the engine's, as for assess); without it each listing is reported as not verified."""
     recorded = _lake_records(result)
     if not recorded:
         return [], 0, []
-    if options.get("engine") != "spark":
+    if not settings.is_spark:
         return [], 0, [_("not verified here: {locations} was read in place by Spark "
                          "({count} file(s) listed, listing SHA-256 {digest}); add --engine "
                          "spark to list it again and compare",
                          locations=", ".join(then["paths"]), count=then["files_listed"],
                          digest=then["listing_sha256"][:16]) for _file, then in recorded]
-    now, diffs = _listings_now(pack, options)
+    now, diffs = _listings_now(pack, settings)
     if diffs:
         return diffs, 0, []
     same = 0
@@ -306,7 +309,7 @@ def check_locations(result: dict[str, Any], pack: Path, options: dict[str, Any]
     return diffs, same, []
 
 
-def _engine_line(prov: dict[str, Any]) -> str | None:
+def engine_line(prov: dict[str, Any]) -> str | None:
     """Which engine computed the recorded figures (for information: verify recomputes none,
     and both engines give the same figures)."""
     engine = prov.get("engine") or {}
@@ -320,54 +323,3 @@ def _engine_line(prov: dict[str, Any]) -> str | None:
         return _("figures computed by {name} {version} (master {master})", name=name,
                  version=version, master=engine["master"])
     return _("figures computed by {name} {version}", name=name, version=version)
-
-
-@click.command("verify")
-@click.argument("result", type=click.Path(path_type=Path))
-@click.argument("pack", type=click.Path(path_type=Path, exists=True))
-@click.option("--checklist", "-c", "local", multiple=True, type=click.Path(path_type=Path),
-              help="A checklist file or folder of your own that the result was assessed "
-                   "against (as given to assess -c). Repeatable.")
-@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
-              show_default=True, help="spark: list the data-lake locations the result was "
-                                      "read from again and compare the listings (needs the "
-                                      "spark extra and Java, docs/spark.md).")
-@click.option("--spark-master", default=None, help="Spark master URL for --engine spark "
-                                                   "(default local[*]).")
-@click.option("--spark-remote", default=None, help="Spark Connect URL for --engine spark, "
-                                                   "e.g. sc://host:15002.")
-def verify_cmd(result: Path, pack: Path, local: tuple[Path, ...], engine: str = "duckdb",
-               spark_master: str | None = None, spark_remote: str | None = None) -> None:
-    """Re-hash an evidence pack and the installed checklists against a JSON result.
-
-    Exit 0 when every evidence file, checklist file and plugin version recorded in RESULT is
-    the same here; 1 with one line per difference otherwise. A data-lake location the result
-    was read from by Spark is listed again only with --engine spark; otherwise it is reported
-    as not verified, and the exit status is 1.
-    """
-    from audit.cli import _engine_options
-    from audit.diff import load_result
-
-    options = _engine_options(engine, spark_master, spark_remote)
-    data = load_result(result)
-    diffs, same = compare(data, pack, local)
-    lake_diffs, lake_same, unverified = check_locations(data, pack, options)
-    diffs += lake_diffs
-    same += lake_same
-    for line in [*diffs, *unverified]:
-        click.echo(line)
-    engine_line = _engine_line(data.get("provenance") or {})
-    if diffs or unverified:
-        if unverified:
-            click.echo(_("{n} difference(s), {unverified} not verified here; {same} item(s) "
-                         "the same", n=len(diffs), unverified=len(unverified), same=same))
-        else:
-            click.echo(_("{n} difference(s); {same} item(s) the same", n=len(diffs),
-                         same=same))
-        if engine_line:
-            click.echo(engine_line)
-        raise click.exceptions.Exit(1)
-    click.echo(_("same: {same} item(s) (evidence files, checklist files, plugins) match "
-                 "{result}", same=same, result=result))
-    if engine_line:
-        click.echo(engine_line)

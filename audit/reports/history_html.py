@@ -8,12 +8,18 @@ made here through ``audit.i18n`` so the catalogue tools find it; the template la
 
 from __future__ import annotations
 
-from typing import IO, Any
+from typing import IO
 
+from audit import __version__
+from audit.history import HistoryRow
 from audit.i18n import _, format_number, is_rtl, use_language
+from audit.reports.history_table import table
+from audit.reports.html import _environment, _fill
+from audit.reports.html_charts import score_lines
+from audit.reports.html_view import verdict_label
 
 
-def _cell(value: Any) -> str:
+def _cell(value: object) -> str:
     """A table cell: numbers in the report language's digits, a missing score as n/a."""
     if value is None:
         return _("n/a")
@@ -22,31 +28,24 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _isolated(translated: str, **params: Any) -> Any:
+def _isolated(translated: str, **params: object) -> object:
     """A sentence translated with its {placeholders} kept, filled with each value escaped and
     isolated in ``<bdi>`` (a date keeps its own direction inside an Arabic sentence)."""
-    from audit.reports.html import _fill
-
     return _fill(translated, params)
 
 
-def view(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def view(rows: list[HistoryRow]) -> dict[str, object]:
     """What the page shows: headings, the table (as text), and the chart."""
-    from audit import __version__
-    from audit.history import table
-    from audit.reports.html_charts import score_lines
-    from audit.reports.html_view import verdict_label
-
     headers, body = table(rows, label_verdict=False)
     verdict_col = 1
-    cells = [[verdict_label(v) if i == verdict_col else _cell(v) for i, v in enumerate(line)]
-             for line in body]
+    cells = [[verdict_label(str(v)) if i == verdict_col else _cell(v)
+              for i, v in enumerate(line)] for line in body]
     areas = sorted({a for r in rows for a in r["by_area"]})
     series: list[tuple[str, list[float | None]]] = [
         (_("Overall score"), [None if r["score"] is None else r["score"] / 100 for r in rows])]
     for area in areas:
         series.append((area.replace("_", " "),
-                       [None if r["by_area"].get(area) is None else r["by_area"][area] / 100
+                       [None if (v := r["by_area"].get(area)) is None else v / 100
                         for r in rows]))
     platform = rows[-1]["platform"] or _("unnamed platform")
     return {
@@ -70,10 +69,8 @@ def view(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def write_html(rows: list[dict[str, Any]], stream: IO[str], language: str) -> None:
+def write_html(rows: list[HistoryRow], stream: IO[str], language: str) -> None:
     """Render the page in ``language`` (right to left for Arabic)."""
-    from audit.reports.html import _environment
-
     with use_language(language):
         template = _environment().get_template("history.html.j2")
         for chunk in template.generate(v=view(rows), lang=language, rtl=is_rtl(language)):

@@ -1,13 +1,32 @@
-"""The evidence template workbook: Instructions, Profile, Representatives, Answers and Supply,
-in the report language, inputs marked and unlocked, everything else protected. See
-docs/template.md."""
+"""The evidence template workbook (``audit template``): Instructions, Profile,
+Representatives, Answers, Supply and Reviews, in the report language, inputs marked and
+unlocked, everything else protected. What it asks for is planned by :mod:`audit.template_plan`;
+this draws it. Imports openpyxl: callers import it only when they write a template. See
+docs/template.md.
+"""
 
 from __future__ import annotations
 
-from typing import IO, Any, Iterable, Sequence
+from typing import IO, TYPE_CHECKING, Any, Iterable, Sequence
 
-from audit.i18n import _
-from audit.template_plan import BASE_FIELDS, SECTION_TITLES, TemplatePlan, _walk_rules
+from openpyxl import Workbook
+from openpyxl.styles import PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from audit import __version__
+from audit.evidence.workbook import ANSWER_HEADERS, REPRESENTATIVE_HEADERS, field_type
+from audit.i18n import _, current_language, is_rtl
+from audit.labels import legal_status_label
+from audit.logs.metrics import legal_timezone
+from audit.plugins import get_registry
+from audit.registry import Registry
+from audit.reports.xlsx_style import Style, cell
+from audit.reviews import DECISIONS, REVIEWS_SHEET, SHEET_HEADERS
+from audit.template_plan import BASE_FIELDS, SECTION_TITLES, TemplatePlan, walk_rules
+
+if TYPE_CHECKING:  # pragma: no cover
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
 
 
 def instructions() -> list[str]:
@@ -44,17 +63,15 @@ BLANK_ROWS = 30  # unlocked rows under each input table, for rows the auditor ad
 INPUT_FILL = "FFF2CC"  # pale yellow: the cells to fill
 
 
-def _mark(cells: list[Any], indexes: Iterable[int], st: Any) -> None:
+def _mark(cells: list[Cell], indexes: Iterable[int], st: Style) -> None:
     """Unlock and colour the input cells of a row."""
-    from openpyxl.styles import PatternFill
-
     fill = PatternFill("solid", fgColor=INPUT_FILL)
     for i in indexes:
         cells[i].protection = st.unlocked
         cells[i].fill = fill
 
 
-def _protect(ws: Any) -> None:
+def _protect(ws: Worksheet) -> None:
     """Protect the sheet without a password: inputs stay editable, filters and column widths
     stay usable, the rest cannot be changed by accident."""
     ws.protection.sheet = True
@@ -64,14 +81,14 @@ def _protect(ws: Any) -> None:
     ws.protection.formatRows = False
 
 
-def supply_rows(plan_: TemplatePlan, registry: Any) -> list[list[str]]:
+def supply_rows(plan_: TemplatePlan, registry: Registry) -> list[list[str]]:
     """What the pack must contain besides the workbook: documents and logs, with the
     requirements that read them."""
     docs: dict[str, tuple[list[str], list[str]]] = {}
     logs: dict[str, tuple[set[str], list[str]]] = {}
     for checklist in plan_.checklists:
         for req in checklist.requirements:
-            for rule in _walk_rules(req.rule, registry):
+            for rule in walk_rules(req.rule, registry):
                 p = rule.params
                 kind = p.get("kind") if rule.type == "document" else p.get("document_kind")
                 if kind:
@@ -102,31 +119,17 @@ def supply_rows(plan_: TemplatePlan, registry: Any) -> list[list[str]]:
     return rows
 
 
-def write_template(plan_: TemplatePlan, stream: IO[bytes], registry: Any = None) -> None:
+def write_template(plan_: TemplatePlan, stream: IO[bytes],
+                   registry: Registry | None = None) -> None:
     """Render the template workbook (write-only mode, like the gap workbook)."""
-    from openpyxl import Workbook
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    from audit import __version__
-    from audit.evidence.workbook import (
-        ANSWER_HEADERS,
-        REPRESENTATIVE_HEADERS,
-        field_type,
-    )
-    from audit.i18n import current_language, is_rtl
-    from audit.labels import legal_status_label
-    from audit.reports.xlsx_style import Style, cell
-
     if registry is None:
-        from audit.plugins import get_registry
-
         registry = get_registry()
     st = Style(rtl=is_rtl(current_language()))
     wb = Workbook(write_only=True)
     title = ", ".join(c.id for c in plan_.checklists)
 
     def sheet(name: str, widths: Sequence[float], freeze: str | None,
-              header: str | None) -> Any:
+              header: str | None) -> Worksheet:
         ws = wb.create_sheet(name)
         st.setup(ws, widths, freeze=freeze)
         st.print_setup(ws, header, right=_("Evidence workbook"), left=title)
@@ -273,16 +276,12 @@ def write_template(plan_: TemplatePlan, stream: IO[bytes], registry: Any = None)
         st.fit_row(ws, r, supplied, [1, 2, 3], widths=widths)
         ws.append(st.row(ws, supplied, wrap=[1, 2, 3]))
     _protect(ws)
-    from audit.reviews import add_reviews_sheet
-
     add_reviews_sheet(wb, st, [r.full_id for c in plan_.checklists for r in c.requirements])
     wb.save(stream)
 
 
 def _zone_suggestions(plan_: TemplatePlan) -> list[str]:
     """IANA zones of the chosen jurisdictions, offered in the time zone cell's list."""
-    from audit.logs.metrics import legal_timezone
-
     zones = [legal_timezone(c.jurisdiction) for c in plan_.checklists]
     return list(dict.fromkeys(z for z in zones + ["UTC"] if z))
 
@@ -290,3 +289,40 @@ def _zone_suggestions(plan_: TemplatePlan) -> list[str]:
 def _help(path: str, kind: str) -> str:
     return {"boolean": _("yes or no"), "integer": _("whole number"), "number": _("number"),
             "list": _("comma-separated values")}.get(kind, _("value"))
+
+
+def add_reviews_sheet(wb: Workbook, style: Style, requirement_ids: list[str]) -> None:
+    """The Reviews sheet: one row per auditor decision (audit/reviews.py reads it back), a
+    dropdown for the decision."""
+    fill = PatternFill("solid", fgColor=INPUT_FILL)  # the cells to fill, as on other sheets
+    ws = wb.create_sheet(REVIEWS_SHEET)
+    # protected without a password like the template's other sheets: inputs stay editable
+    _protect(ws)
+    style.setup(ws, [40, 16, 60, 24, 12, 40, 8])
+    modules = ", ".join(sorted({rid.split(":", 1)[0] for rid in requirement_ids}))
+    style.print_setup(ws, "1:1", right=_("Evidence workbook"), left=modules)
+    ws.append(style.header(ws, SHEET_HEADERS))
+    end = max(len(requirement_ids), 20) + 1
+    for _r in range(2, end + 1):
+        cells = style.row(ws, [None] * len(SHEET_HEADERS), wrap=[2, 5],
+                          number_formats={4: "yyyy-mm-dd"})
+        for c in cells:
+            c.protection = style.unlocked
+            c.fill = fill
+        ws.append(cells)
+    ids = DataValidation(type="list", allow_blank=True, showErrorMessage=False,
+                         formula1='"' + ",".join(requirement_ids) + '"'
+                         if len(",".join(requirement_ids)) < 250 else None)
+    decision = DataValidation(type="list", allow_blank=True, showErrorMessage=True,
+                              formula1='"' + ",".join(DECISIONS) + '"',
+                              error=_("Choose one of: {choices}", choices=", ".join(DECISIONS)))
+    day = DataValidation(type="date", operator="between", formula1="DATE(1990,1,1)",
+                         formula2="DATE(2100,12,31)", allow_blank=True, showErrorMessage=True,
+                         error=_("Enter a date (YYYY-MM-DD)"))
+    decision.add(f"B2:B{end}")
+    day.add(f"E2:E{end}")
+    if ids.formula1:
+        ids.add(f"A2:A{end}")
+        ws.data_validations.append(ids)
+    ws.data_validations.append(decision)
+    ws.data_validations.append(day)

@@ -1,0 +1,75 @@
+"""``audit diff OLD.json NEW.json``: compare two results (:mod:`audit.comparison`) and write
+the comparison in one of the renderings of :mod:`audit.reports.diff_formats`; with
+``--fail-on-regression`` it is a gate (exit 1 when anything got worse)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from audit.comparison import diff_files
+from audit.errors import OutputError
+from audit.i18n import available_languages, base_language, use_language
+from audit.reports.base import is_stdout, refuse_overwriting_inputs, write_output
+from audit.reports.diff_formats import EXTENSIONS, RENDERERS
+
+
+@click.command("diff")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)),
+              help="console, json, markdown or xlsx; default from the -o extension, else "
+                   "console.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write the comparison to this file (atomically); '-' writes a text format to "
+                   "standard output.")
+@click.option("--fail-on-regression", is_flag=True,
+              help="Exit 1 when anything got worse: a requirement's status (by the roll-up "
+                   "order) or score, the overall score or the verdict.")
+@click.option("--lang", "lang", help="Language of the labels and headers (en, ar, tr); "
+                                     "default: the new result's language.")
+def diff(old: Path, new: Path, fmt: str | None, output: Path | None,
+         fail_on_regression: bool, lang: str | None = None) -> None:
+    """Compare two JSON results (OLD.json, NEW.json) of `audit assess --format json`.
+
+    Lists requirements newly met, newly failing, with a changed status, score or measured
+    figures, waivers added or expired, checklist version changes and requirements only in one
+    result, with the verdict and overall score change. Results for different checklists are
+    compared on their common requirements only (see docs/diff.md).
+    """
+    refuse_overwriting_inputs(output, [old, new])
+    if fmt is None and output is not None and not is_stdout(output):
+        fmt = EXTENSIONS.get(output.suffix.lower())
+        if fmt is None:
+            raise OutputError(f"{output}: no diff format writes '{output.suffix}' files; "
+                              f"choose one with --format ({', '.join(sorted(RENDERERS))})")
+    fmt = fmt or "console"
+    render, binary = RENDERERS[fmt]
+    if binary and (output is None or is_stdout(output)):
+        raise click.UsageError(f"the {fmt} format is a binary workbook: it needs an output "
+                               "file (-o FILE), not standard output")
+    d = diff_files(old, new)
+    language = lang or str(d.new.get("language") or "en")
+    if base_language(language) not in available_languages():
+        if lang is not None:
+            raise click.BadParameter(f"no report catalogue for {lang!r} (available: "
+                                     f"{', '.join(available_languages())})",
+                                     param_hint="--lang")
+        language = "en"
+    with use_language(language):
+        if output is not None:
+            write_output(output, lambda fh: render(d, fh), binary, sys.stdout)
+            n = d.counts()
+            if not is_stdout(output):
+                click.echo(f"wrote {output} ({fmt}): {n['changed']} changed requirement(s), "
+                           f"{len(d.regressions())} regression(s)", err=True)
+        else:
+            render(d, sys.stdout)
+    if fail_on_regression:
+        regressions = d.regressions()
+        if regressions:
+            click.echo(f"audit: gate failed: {len(regressions)} regression(s): "
+                       + "; ".join(regressions), err=True)
+            raise click.exceptions.Exit(1)

@@ -1,0 +1,18 @@
+"""The renderings ``audit diff`` writes, by format name and by output file extension."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import IO, Any
+
+from audit.comparison import Diff
+from audit.reports.diff_text import render_console, render_json, render_markdown
+from audit.reports.diff_xlsx import render_xlsx
+
+# format -> (renderer, whether it writes bytes); a renderer writes to a text or binary stream
+Renderer = Callable[[Diff, IO[Any]], None]
+RENDERERS: dict[str, tuple[Renderer, bool]] = {
+    "console": (render_console, False), "json": (render_json, False),
+    "markdown": (render_markdown, False), "xlsx": (render_xlsx, True)}
+EXTENSIONS = {".txt": "console", ".json": "json", ".md": "markdown", ".markdown": "markdown",
+              ".xlsx": "xlsx"}
