@@ -1,9 +1,10 @@
-"""``audit assess --baseline OLD.json``: mark what is new since an earlier result.
+"""``audit assess --baseline OLD.json``: what is new since an earlier result, as labels.
 
-The comparison is :func:`audit.diff.compare` (one implementation): the fresh ``Assessment``
-is turned into the same result dictionary the JSON writer writes, compared with the baseline,
-and each requirement gets one *since baseline* label that the console, Markdown and workbook
-reports show beside it (docs/diff.md lists them).
+The comparison is :func:`audit.comparison.compare` (one implementation): the pipeline's history
+stage (``audit.pipeline.history.apply_baseline``) turns the fresh ``Assessment`` into the same
+result dictionary the JSON writer writes, compares it with the baseline, and each requirement
+gets one *since baseline* label that the console, Markdown and workbook reports show beside it
+(docs/diff.md lists them). This module holds the labels and the comparison's value.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from audit.comparison import GAP_STATUSES, Diff, compare, load_result
+from audit.comparison import GAP_STATUSES, Diff, RequirementChange, load_result
+from audit.i18n import _
+from audit.labels import baseline_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit.assessment import Assessment
@@ -43,16 +46,13 @@ class BaselineComparison:
     def label(self, full_id: str) -> str:
         return self.labels.get(full_id, NEW_REQUIREMENT)
 
-    def resolved(self) -> list[Any]:
+    def resolved(self) -> list[RequirementChange]:
         """Requirements that were gaps in the baseline and are not any more."""
         return [c for c in self.diff.common
                 if c.old_status in GAP_STATUSES and c.new_status not in GAP_STATUSES]
 
     def summary_line(self) -> str:
         """One sentence in the report language: how many requirements carry each label."""
-        from audit.i18n import _
-        from audit.labels import baseline_label
-
         counts = {lb: 0 for lb in LABELS}
         for lb in self.labels.values():
             counts[lb] += 1
@@ -66,7 +66,7 @@ class BaselineComparison:
                  closed=len(self.resolved()))
 
 
-def label_for(change: Any) -> str:
+def label_for(change: RequirementChange) -> str:
     """The since-baseline label of one :class:`audit.diff.RequirementChange`."""
     old, new = change.old_status, change.new_status
     now_gap, then_gap = new in GAP_STATUSES, old in GAP_STATUSES
@@ -79,35 +79,11 @@ def label_for(change: Any) -> str:
     return UNCHANGED
 
 
-def compare_assessment(assessment: Assessment, baseline: dict[str, Any],
-                       baseline_name: str = "baseline") -> BaselineComparison:
-    from audit.reports.jsonout import assessment_dict
-
-    diff = compare(baseline, assessment_dict(assessment), baseline_name, "this assessment")
-    labels = {c.id: label_for(c) for c in diff.common}
-    for r in diff.only_new:
-        labels[r["id"]] = NEW_REQUIREMENT
-    return BaselineComparison(baseline_name, diff, labels)
-
-
 def load_baseline(path: Path | str) -> dict[str, Any]:
     """Read and check the baseline result (one-line errors, exit 2, as for ``audit diff``)."""
     return load_result(path)
 
 
-def apply_baseline(assessment: Assessment, baseline: Path | str | dict[str, Any],
-                   name: str | None = None) -> BaselineComparison:
-    """Compare ``assessment`` with a baseline result (a path or an already loaded result) and
-    attach the comparison as ``assessment.baseline`` for the writers."""
-    if isinstance(baseline, dict):
-        data, name = baseline, name or "baseline"
-    else:
-        data, name = load_baseline(baseline), name or str(baseline)
-    comparison = compare_assessment(assessment, data, name)
-    assessment.baseline = comparison
-    return comparison
-
-
 def baseline_of(assessment: Assessment) -> BaselineComparison | None:
-    """The comparison attached by :func:`apply_baseline`, if any."""
-    return getattr(assessment, "baseline", None)
+    """The comparison the history stage attached (``audit.pipeline.history``), if any."""
+    return assessment.baseline

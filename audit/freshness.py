@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from audit.durations import parse_duration
 from audit.i18n import _
+from audit.logs.tables import KNOWN_LOGS
 from audit.model import Finding, Proof, Requirement, Status
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -63,8 +64,6 @@ def _proofs(finding: Finding) -> Iterator[Proof]:
 def newest_event(pack: EvidencePack, path: str) -> tuple[bool, dt.date | None]:
     """(is a log, date of its newest event): the first time column of a known log table,
     one aggregate query per log and run (cached on the pack)."""
-    from audit.logs.tables import KNOWN_LOGS
-
     store = pack.started_engine
     if store is None:
         return False, None

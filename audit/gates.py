@@ -6,12 +6,12 @@ Each gate is a pure function of the ``Assessment``; the CLI exits 1 when any cho
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable, Sequence
 
+from audit.assessment import Assessment
+from audit.baseline import NEW_GAP, WAS_MET, WORSE, baseline_of
 from audit.i18n import _
-
-if TYPE_CHECKING:  # pragma: no cover
-    from audit.assessment import Assessment
+from audit.labels import status_label
 
 GATES = ("non-compliant", "critical", "regression", "stale")
 
@@ -24,8 +24,6 @@ def _non_compliant(a: Assessment) -> str | None:
 
 def _critical(a: Assessment) -> str | None:
     """Each gap is listed with its status: a "partially met" requirement is not "not met"."""
-    from audit.labels import status_label
-
     items = [_("{requirement} ({status})", requirement=r.requirement.full_id,
                status=status_label(r.status))
              for r in a.results if r.requirement.severity.value == "critical" and r.status.is_gap]
@@ -36,8 +34,6 @@ def _critical(a: Assessment) -> str | None:
 
 
 def _regression(a: Assessment) -> str | None:
-    from audit.baseline import NEW_GAP, WAS_MET, WORSE, baseline_of
-
     base = baseline_of(a)
     if base is None:
         return _("--fail-on regression needs a JSON result or gap workbook as --baseline")
@@ -61,7 +57,7 @@ CHECKS: dict[str, Callable[[Assessment], str | None]] = {
     "stale": _stale}
 
 
-def failed(a: Assessment, gates: list[str] | tuple[str, ...]) -> list[str]:
+def failed(a: Assessment, gates: Sequence[str]) -> list[str]:
     """One message per failed gate, in the order given (each gate once)."""
     out = []
     for gate in dict.fromkeys(gates):

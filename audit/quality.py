@@ -12,17 +12,19 @@ See docs/data-quality.md.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
-from audit.assessment import DataNote
+from audit.assessment import Assessment, DataNote, RequirementResult
+from audit.durations import parse_duration
+from audit.evidence.loaders import needed_log_columns
+from audit.evidence.pack import EvidencePack
 from audit.i18n import _, format_number, ngettext
-from audit.model import Finding, Rule, Status
-
-if TYPE_CHECKING:  # pragma: no cover
-    from audit.assessment import Assessment, RequirementResult
-    from audit.evidence.pack import EvidencePack
-    from audit.model import Checklist
-    from audit.registry import Registry
+from audit.logs.metrics import JURISDICTION_TIMEZONES
+from audit.logs.sql import quote
+from audit.logs.tables import KNOWN_LOGS
+from audit.model import Checklist, Finding, Rule, Status
+from audit.registry import Registry
 
 # Above this share of judged events without an end, a share "on time" describes the few
 # closed events rather than the log, so it is flagged.
@@ -49,12 +51,10 @@ def with_platform_columns(needed: dict[str, set[str]]) -> dict[str, set[str]]:
     return {log: cols | set(PLATFORM_COLUMNS) for log, cols in needed.items()}
 
 
-def data_notes(assessment: Assessment, pack: EvidencePack, checklists: Sequence[Checklist],
+def data_notes(results: Sequence[RequirementResult], pack: EvidencePack,
+               checklists: Sequence[Checklist],
                registry: Registry) -> list[DataNote]:
     """Every data-quality note for this run, in a stable order."""
-    from audit.evidence.loaders import needed_log_columns
-    from audit.logs.tables import KNOWN_LOGS
-
     notes: list[DataNote] = []
     store = pack.started_engine
     loaded = sorted(store.logs) if store is not None else []
@@ -74,7 +74,7 @@ def data_notes(assessment: Assessment, pack: EvidencePack, checklists: Sequence[
                 "The {log} log ({path}) was not read by any rule: it is not a standard table "
                 "({tables}) and no assessed rule names it; check the file name.",
                 log=log, path=path, tables=", ".join(sorted(KNOWN_LOGS))), WARNING, log=log))
-    judged = list(_judged(assessment.results, registry))
+    judged = list(_judged(results, registry))
     notes += _deadline_notes(judged)
     notes += _platform_notes(pack, [log for log in loaded if needed.get(log)], judged)
     notes += _timezone_notes(judged, pack)
@@ -191,8 +191,6 @@ def _filtered_to_one(judged: Judged, log: str, column: str) -> bool:
 
 
 def _platform_notes(pack: EvidencePack, logs: Sequence[str], judged: Judged) -> list[DataNote]:
-    from audit.logs.sql import quote
-
     store = pack.started_engine
     if store is None:
         return []
@@ -226,8 +224,6 @@ def _platform_notes(pack: EvidencePack, logs: Sequence[str], judged: Judged) -> 
 # -- time zones ----------------------------------------------------------------------------
 
 def _day_based(rule: Rule) -> bool:
-    from audit.durations import parse_duration
-
     if rule.type == "count":
         return "log" in rule.params  # periods are whole days
     if rule.type != "deadline":
@@ -238,8 +234,6 @@ def _day_based(rule: Rule) -> bool:
 
 
 def _timezone_notes(judged: Judged, pack: EvidencePack) -> list[DataNote]:
-    from audit.logs.metrics import JURISDICTION_TIMEZONES
-
     store = pack.started_engine
     by_jurisdiction: dict[str, list[str]] = {}
     for r, rule, _finding in judged:

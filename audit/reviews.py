@@ -12,15 +12,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import Any
 
+from audit.assessment import Assessment, RequirementResult, score_results
 from audit.errors import EvidenceError, Problem
 from audit.i18n import _
+from audit.labels import status_label as plain_status_label
 from audit.model import Finding, Proof, Status
-
-if TYPE_CHECKING:  # pragma: no cover
-    from audit.assessment import Assessment, RequirementResult
+from audit.references import unknown_requirement
+from audit.scoring import ScoringModel
+from audit.sheet_input import date_value, find_header, labels, open_workbook, records, sheet_rows
+from audit.yamlio import load_list_document
 
 DECISIONS = ("met", "partial", "not_met", "no_evidence", "not_applicable")
 DEFAULT_SCORE = {"met": 1.0, "partial": 0.5}
@@ -50,7 +54,7 @@ class Review:
 Where = Callable[[str], tuple[str, str, "int | None"]]  # field -> (file, place, line)
 
 
-def _review(raw: dict[str, Any], where: Where, problems: list[Problem]) -> Review | None:
+def _review(raw: Mapping[str, Any], where: Where, problems: list[Problem]) -> Review | None:
     """Validate one entry; ``where(field)`` locates a field for the error message."""
 
     def fail(name: str, message: str) -> None:
@@ -66,8 +70,6 @@ def _review(raw: dict[str, Any], where: Where, problems: list[Problem]) -> Revie
     decision = str(raw.get("decision") or "").strip().lower().replace(" ", "_")
     if raw.get("decision") and decision not in DECISIONS:
         fail("decision", f"expected one of {', '.join(DECISIONS)}, got {raw['decision']!r}")
-    from audit.sheet_input import date_value
-
     day = date_value(raw.get("date"))
     if isinstance(day, str):
         fail("date", day)
@@ -91,8 +93,6 @@ def load_reviews(path: Path, display: str | None = None) -> list[Review]:
     """Read a ``reviews.yaml`` (``reviews: [...]``) or a workbook's Reviews sheet."""
     if path.suffix.lower() == ".xlsx":
         return read_reviews_sheet(path, display)
-    from audit.yamlio import load_list_document
-
     name = display or str(path)
     doc, entries = load_list_document(path, name, "reviews")
     problems: list[Problem] = []
@@ -126,8 +126,6 @@ def _checked(reviews: list[Review], problems: list[Problem]) -> list[Review]:
 
 def read_reviews_sheet(path: Path, display: str | None = None) -> list[Review]:
     """The Reviews sheet of a filled template (none when the sheet is absent or empty)."""
-    from audit.sheet_input import find_header, labels, open_workbook, records, sheet_rows
-
     name = display or str(path)
     wb = open_workbook(path, name, (REVIEWS_SHEET, _(REVIEWS_SHEET)))
     try:
@@ -153,7 +151,7 @@ def read_reviews_sheet(path: Path, display: str | None = None) -> list[Review]:
             except ValueError:
                 pass
 
-        def where(field: str, values: Any = values) -> tuple[str, str, None]:
+        def where(field: str, values: dict[str, tuple[Any, str]] = values) -> tuple[str, str, None]:
             cell = values.get(field, values["requirement"])[1]
             return name, f"{REVIEWS_SHEET}!{cell}", None
 
@@ -163,16 +161,16 @@ def read_reviews_sheet(path: Path, display: str | None = None) -> list[Review]:
     return _checked(reviews, problems)
 
 
-def apply_reviews(a: Assessment, reviews: Iterable[Review], model: Any,
-                  known: set[str] | None = None) -> list[Review]:
-    """Replace computed findings by the auditor's decisions and rescore ``a``.
+def apply_reviews(a: Assessment, reviews: Iterable[Review], model: ScoringModel,
+                  known: set[str] | None = None) -> tuple[Assessment, list[Review]]:
+    """``a`` with the auditor's decisions in place of computed findings, rescored, and the
+    reviews not applied.
 
     A review of a requirement that exists in no checklist (``known``, default: the assessed
     ones) is an error naming its place; one of a known requirement outside this assessment is
-    returned (not applied) so the caller can say so.
+    returned (not applied) so the caller can say so. The scores before the decisions are kept
+    as ``score_without_reviews``/``verdict_without_reviews``.
     """
-    from audit.assessment import score_results, unknown_requirement
-
     reviews = list(reviews)
     by_id = {r.requirement.full_id: i for i, r in enumerate(a.results)}
     known = set(by_id) | (known or set())
@@ -182,18 +180,17 @@ def apply_reviews(a: Assessment, reviews: Iterable[Review], model: Any,
     if problems:
         raise EvidenceError(problems=problems)
     outside = [rv for rv in reviews if rv.requirement not in by_id]
-    applied = [rv for rv in reviews if rv.requirement in by_id]
+    applied = {rv.requirement: rv for rv in reviews if rv.requirement in by_id}
     if not applied:
-        return outside
-    for review in applied:
-        index = by_id[review.requirement]
-        a.results[index] = _decided(a.results[index], review)
-    a.score_without_reviews, a.verdict_without_reviews = a.score, a.verdict
-    scores = score_results(a.results, model)
-    a.score, a.score_without_waivers = scores.score, scores.score_without_waivers
-    a.by_area, a.by_jurisdiction = scores.by_area, scores.by_jurisdiction
-    a.verdict, a.verdict_without_waivers = scores.verdict, scores.verdict_without_waivers
-    return outside
+        return a, outside
+    results = [_decided(r, applied[r.requirement.full_id])
+               if r.requirement.full_id in applied else r for r in a.results]
+    scores = score_results(results, model)
+    return dataclasses.replace(
+        a, results=results, score_without_reviews=a.score, verdict_without_reviews=a.verdict,
+        score=scores.score, score_without_waivers=scores.score_without_waivers,
+        by_area=scores.by_area, by_jurisdiction=scores.by_jurisdiction,
+        verdict=scores.verdict, verdict_without_waivers=scores.verdict_without_waivers), outside
 
 
 def _decided(r: RequirementResult, review: Review) -> RequirementResult:
@@ -219,9 +216,7 @@ def _decided(r: RequirementResult, review: Review) -> RequirementResult:
 
 def status_label(r: RequirementResult) -> str:
     """``met (auditor)`` for a decided requirement, else the plain status."""
-    from audit.labels import status_label as plain
-
-    status = plain(r.status)
+    status = plain_status_label(r.status)
     if r.review is None:
         return status
     return _("{status} (auditor)", status=status)

@@ -39,7 +39,8 @@ import pluggy
 import pytest
 
 from audit import plugins
-from audit.assessment import Assessment, assess
+from audit.assessment import Assessment
+from audit.pipeline.score import assess
 from audit.checklist_files import module_files
 from audit.checklists import forget_library, load_library, validate_files
 from audit.errors import AuditError

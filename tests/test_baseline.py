@@ -1,4 +1,4 @@
-"""``audit assess --baseline OLD.json`` (audit/baseline.py): each requirement is labelled
+"""``audit assess --baseline OLD.json`` (audit/baseline.py, audit/pipeline/history.py): each requirement is labelled
 against the earlier result with the diff logic, and the console, Markdown and workbook reports
 show the label beside every gap."""
 
@@ -17,9 +17,9 @@ CHECKLISTS = ("iq.telegram-2023", "eu.gdpr")
 
 
 def assess_pack(pack: str, checklists: tuple[str, ...] = CHECKLISTS) -> Any:
-    from audit.assessment import assess
     from audit.checklists import load_library
     from audit.evidence.loaders import load_evidence, needed_log_columns
+    from audit.pipeline.score import assess
     from audit.plugins import get_registry
     from audit.schemas.common import as_date
 
@@ -47,12 +47,14 @@ def render(writer_id: str, assessment: Any) -> str:
 
 
 def test_labels_after_against_before(tmp_path: Path) -> None:
-    from audit.baseline import IMPROVED, UNCHANGED, apply_baseline, baseline_of
+    from audit.baseline import IMPROVED, UNCHANGED, baseline_of
+    from audit.pipeline.history import apply_baseline
 
     base = result_file(tmp_path, assess_pack("before-negotiation"), "before.json")
     a = assess_pack("after-remediation")
     assert baseline_of(a) is None
-    comparison = apply_baseline(a, base)
+    a = apply_baseline(a, base)  # a new Assessment: the one given is never changed
+    comparison = baseline_of(a)
     assert baseline_of(a) is comparison
     labels = comparison.labels
     assert labels["eu.gdpr:breach-notice-authority"] == IMPROVED  # not_met -> partial
@@ -78,11 +80,13 @@ def test_labels_after_against_before(tmp_path: Path) -> None:
 
 
 def test_labels_before_against_after(tmp_path: Path) -> None:
-    from audit.baseline import NEW_GAP, WAS_MET, WORSE, apply_baseline
+    from audit.baseline import NEW_GAP, WAS_MET, WORSE, baseline_of
+    from audit.pipeline.history import apply_baseline
 
     base = result_file(tmp_path, assess_pack("after-remediation"), "after.json")
     a = assess_pack("before-negotiation")
-    labels = apply_baseline(a, base).labels
+    a = apply_baseline(a, base)
+    labels = baseline_of(a).labels
     assert labels["iq.telegram-2023:leak-takedown"] == WAS_MET
     assert labels["iq.telegram-2023:official-contact"] == NEW_GAP  # was waived
     assert labels["eu.gdpr:erasure"] == WORSE  # partial both times, lower score
@@ -93,12 +97,13 @@ def test_labels_before_against_after(tmp_path: Path) -> None:
 
 
 def test_new_requirements_are_marked(tmp_path: Path) -> None:
-    from audit.baseline import NEW_REQUIREMENT, apply_baseline
+    from audit.baseline import NEW_REQUIREMENT, baseline_of
+    from audit.pipeline.history import apply_baseline
 
     base = result_file(tmp_path, assess_pack("before-negotiation", ("iq.telegram-2023",)),
                        "iq-only.json")
-    a = assess_pack("before-negotiation")
-    comparison = apply_baseline(a, base)
+    a = apply_baseline(assess_pack("before-negotiation"), base)
+    comparison = baseline_of(a)
     assert comparison.labels["eu.gdpr:dpia"] == NEW_REQUIREMENT
     assert comparison.diff.partial is True
     out = render("console", a)
@@ -109,13 +114,12 @@ def test_new_requirements_are_marked(tmp_path: Path) -> None:
 def test_gap_workbook_marks_changes(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
-    from audit.baseline import apply_baseline
+    from audit.pipeline.history import apply_baseline
     from audit.plugins import get_registry
     from audit.reports.xlsx import GAP_HEADERS, REQ_HEADERS
 
     base = result_file(tmp_path, assess_pack("after-remediation"), "after.json")
-    a = assess_pack("before-negotiation")
-    apply_baseline(a, base)
+    a = apply_baseline(assess_pack("before-negotiation"), base)
     path = tmp_path / "gaps.xlsx"
     with path.open("wb") as fh:
         get_registry().writers.get("xlsx").write(a, fh)
@@ -154,8 +158,8 @@ def test_workbook_without_baseline_is_unchanged(tmp_path: Path) -> None:
 
 
 def test_bad_baseline_is_an_input_error(tmp_path: Path) -> None:
-    from audit.baseline import apply_baseline
     from audit.errors import AuditError, ExitCode
+    from audit.pipeline.history import apply_baseline
 
     bad = tmp_path / "bad.json"
     bad.write_text('{"schema": "platform-audit/result", "schema_version": "9.0"}', "utf-8")
@@ -167,7 +171,7 @@ def test_bad_baseline_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_cli_baseline_option(run: Any, tmp_path: Path) -> None:
-    from audit.cli import assess_cmd
+    from audit.commands.assess import assess as assess_cmd
 
     if not {"baseline", "baselines"} & {p.name for p in assess_cmd.params}:
         pytest.skip("audit/cli.py has no --baseline yet (apply the patch from the baseline "

@@ -18,7 +18,7 @@ CHECKLISTS = ("iq.telegram-2023", "eu.gdpr")
 
 
 def result_of(pack: str, checklists: tuple[str, ...] = CHECKLISTS) -> dict[str, Any]:
-    from audit.assessment import assess
+    from audit.pipeline.score import assess
     from audit.checklists import load_library
     from audit.evidence.loaders import load_evidence, needed_log_columns
     from audit.plugins import get_registry

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from audit.assessment import assess
+from audit.pipeline.score import assess
 from audit.checklists import load_library
 from audit.durations import Unit, parse_duration
 from audit.evidence.loaders import load_evidence

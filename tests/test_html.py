@@ -28,7 +28,7 @@ HOSTILE = ('<script>alert("x")</script> "><img src=x onerror=alert(1)> '
 
 
 def assess_pack(pack: Path, checklists: tuple[str, ...] = ("iq.telegram-2023", "eu.gdpr")) -> Any:
-    from audit.assessment import assess
+    from audit.pipeline.score import assess
     from audit.checklists import load_library
     from audit.evidence.loaders import load_evidence, needed_log_columns
     from audit.plugins import get_registry

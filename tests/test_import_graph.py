@@ -1,49 +1,86 @@
-"""No import circle between the diff, the baseline, the shared report tables and the gap
-workbook's modules, counting imports inside functions too (a lazy import is still a circle)."""
+"""The package's structure, held to docs/architecture.md: no import circle anywhere in
+``audit`` (an import inside a function is still a circle), imports at the top except those
+that defer a heavy library, small modules, click only in the commands layer, parameters typed,
+and the layer diagram in step with the code. tools/structure.py reads the imports."""
 
 from __future__ import annotations
 
 import ast
+import importlib.util
+import sys
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ("audit.comparison", "audit.baseline", "audit.reports.summary", "audit.reports.xlsx",
-           "audit.reports.xlsx_summary", "audit.reports.xlsx_gaps",
-           "audit.reports.xlsx_tables", "audit.reports.xlsx_changes",
-           "audit.reports.xlsx_columns", "audit.reports.xlsx_style", "audit.commands.template",
-           "audit.template_plan", "audit.reports.template_workbook", "audit.translations",
-           "audit.i18n", "audit.labels")
+MAX_DEFERRED = 20  # imports of audit.* inside functions, each deferring a heavy library
+MAX_LINES = 400
+MAX_ANY_SHARE = 0.03  # parameters annotated with a bare ``Any``
 
 
-def _imports(module: str) -> set[str]:
-    path = ROOT / (module.replace(".", "/") + ".py")
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If)
-                   and getattr(block.test, "id", None) == "TYPE_CHECKING"
-                   for stmt in block.body for n in ast.walk(stmt)}  # never executed
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if id(node) in typing_only:
-            continue
-        if isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
-        elif isinstance(node, ast.Import):
-            found.update(a.name for a in node.names)
-    return {m for m in found if m in MODULES}
+def _structure() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("structure", ROOT / "tools" / "structure.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["structure"] = module
+    spec.loader.exec_module(module)
+    return module
 
 
-def test_no_import_circle() -> None:
-    graph = {m: _imports(m) for m in MODULES}
-    state: dict[str, int] = {}
+structure = _structure()
 
-    def visit(m: str, stack: list[str]) -> None:
-        state[m] = 1
-        for n in sorted(graph[m]):
-            assert state.get(n) != 1, " -> ".join(stack + [m, n])
-            if n not in state:
-                visit(n, stack + [m])
-        state[m] = 2
 
-    for m in MODULES:
-        if m not in state:
-            visit(m, [])
+def test_no_import_circle_in_the_whole_package() -> None:
+    found = structure.imports()
+    assert len({i.source for i in found}) > 100  # the whole package was read
+    assert structure.circles(found) == []
+
+
+def test_imports_inside_functions_only_defer_heavy_libraries() -> None:
+    deferred = [i for i in structure.imports() if i.deferred]
+    unmarked = [f"{i.source}:{i.line} -> {i.target}" for i in deferred if not i.marked]
+    assert unmarked == [], "an audit import inside a function must say what it defers " \
+                           f"('{structure.DEFERRED} openpyxl')"
+    lines = {(i.source, i.line) for i in deferred}
+    assert len(lines) <= MAX_DEFERRED, sorted(lines)
+    for source, line in lines:
+        text = structure.modules()[source].read_text(encoding="utf-8").splitlines()[line - 1]
+        reason = text.split(structure.DEFERRED, 1)[-1].strip()
+        assert reason, f"{source}:{line}: name the heavy library deferred"
+
+
+def test_no_module_over_the_size_limit() -> None:
+    long = {m: n for m, p in structure.modules().items()
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert long == {}
+
+
+def test_click_only_in_the_commands_layer() -> None:
+    users = sorted(m for m, p in structure.modules().items()
+                   if any(isinstance(n, (ast.Import, ast.ImportFrom))
+                          and any(a.name == "click" or (getattr(n, "module", None) or "")
+                                  .startswith("click") for a in n.names)
+                          for n in ast.walk(ast.parse(p.read_text(encoding="utf-8"))))
+                   and structure.area_of(m) != "commands")
+    assert users == []
+
+
+def test_parameters_are_typed() -> None:
+    total = bare = 0
+    for path in structure.modules().values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                a = node.args
+                params = [*a.posonlyargs, *a.args, *a.kwonlyargs, *filter(None, (a.vararg,
+                                                                                  a.kwarg))]
+                for p in params:
+                    if p.arg in ("self", "cls"):
+                        continue
+                    total += 1
+                    bare += p.annotation is not None and ast.unparse(p.annotation) == "Any"
+    assert bare / total <= MAX_ANY_SHARE, f"{bare} of {total} parameters typed Any"
+
+
+def test_the_architecture_diagram_is_in_step() -> None:
+    doc = structure.DOC.read_text(encoding="utf-8")
+    assert structure.with_diagram(doc, structure.imports()) == doc, \
+        "docs/architecture.md: run python tools/structure.py"

@@ -101,7 +101,7 @@ def test_validator_rejects_broken_documents(schema: dict[str, Any]) -> None:
 # -- producing documents -----------------------------------------------------------------------
 
 def assess_pack(pack: Path, checklists: tuple[str, ...] = CHECKLISTS) -> Any:
-    from audit.assessment import assess
+    from audit.pipeline.score import assess
     from audit.checklists import load_library
     from audit.evidence.loaders import load_evidence, needed_log_columns
     from audit.plugins import get_registry

@@ -103,7 +103,7 @@ def test_tracking_carried_and_closed_gaps_marked(before, filled, run, tmp_path: 
 
     # the new workbook shows the open ones in Gaps and the closed ones in Closed gaps, and the
     # run after that keeps the first date each gap was found closed
-    from audit.remediation import read_workbook
+    from audit.remediation_read import read_workbook
 
     xlsx = tmp_path / "after.xlsx"
     code, _out, err = run("assess", AFTER, *CHECKLISTS, "-q", "--baseline", filled,
@@ -139,7 +139,7 @@ def test_tracking_carried_and_closed_gaps_marked(before, filled, run, tmp_path: 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 def test_workbook_saved_by_libreoffice_reads_back(filled, tmp_path: Path) -> None:
-    from audit.remediation import read_workbook
+    from audit.remediation_read import read_workbook
 
     filled, typed = filled
     outdir = tmp_path / "lo"

@@ -16,7 +16,7 @@ from audit.reports.xlsx_process import reproducible_xlsx
 from audit.reports.xlsx_style import STATUS_FILLS, Style, cell, safe_sheet_title
 
 if TYPE_CHECKING:  # pragma: no cover
-    from audit.diff import Diff
+    from audit.comparison import Diff
     from audit.reports.xlsx_style import Sheet
 
 CHANGE_HEADERS = [N_("requirement"), N_("severity"), N_("change"), N_("old status"),
