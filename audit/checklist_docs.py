@@ -293,8 +293,8 @@ def render_evidence(checklists: Iterable[Checklist]) -> str:
     lines += [f"| `{k}` | {users(ids)} |" for k, ids in sorted(kinds.items())]
     lines += ["", "## Logs and the values rules filter on", "", "| log | column | values |",
               "|---|---|---|"]
-    for log, cols in sorted(logs.items()):
-        for col, col_values in sorted(cols.items()):
+    for log, columns in sorted(logs.items()):
+        for col, col_values in sorted(columns.items()):
             lines.append(f"| `{log}` | `{col}` | {_cell(', '.join(sorted(col_values)[:30]))} |")
     lines += ["", f"## Answer keys (answers.yaml): {len(answers)}", "",
               "| key | read by |", "|---|---|"]

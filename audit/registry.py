@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Iterator, TypeVar
+from typing import TYPE_CHECKING, Generic, Iterator, TypeVar
 
 from audit.errors import PluginError
 from audit.reports.adapter import PluginWriter, as_report_writer
@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     # types only: the evaluator and loader modules import this one to type their hooks
     from audit.evaluators.base import Evaluator
     from audit.evidence.loaders import EvidenceLoader
+    from audit.scoring import ScoringModel
 
 T = TypeVar("T")
 
@@ -63,13 +64,10 @@ class Registry:
     """Everything plugins contribute. Built once per run by ``audit.plugins.get_registry``."""
 
     def __init__(self) -> None:
-        # Not yet Catalog[Evaluator] / Catalog[ScoringModel]: checklist_docs reuses one loop
-        # name for two types once evaluators are typed, and ScoringModel declares instance
-        # attributes the built-in models hold as class variables.
-        self.evaluators: Catalog[Any] = Catalog("evaluator")
+        self.evaluators: Catalog[Evaluator] = Catalog("evaluator")
         self.loaders: Catalog[EvidenceLoader] = Catalog("evidence loader")
         self.writers: Catalog[ReportWriter] = Catalog("report writer")
-        self.scoring_models: Catalog[Any] = Catalog("scoring model")
+        self.scoring_models: Catalog[ScoringModel] = Catalog("scoring model")
         self.checklist_dirs: list[tuple[Path, str]] = []
         # names rules may use (logs, columns, kinds, roles); plugins add theirs
         self.vocabulary = Vocabulary.builtin()
@@ -101,6 +99,6 @@ class Registry:
         full = as_report_writer(writer)
         self.writers.add(full.id, full, self._owner)
 
-    def add_scoring_model(self, model: Any) -> None:  # a ScoringModel: see __init__
+    def add_scoring_model(self, model: ScoringModel) -> None:
         """Register a scoring model under its ``id`` (the ``--scoring`` value)."""
         self.scoring_models.add(getattr(model, "id", ""), model, self._owner)

@@ -168,16 +168,3 @@ def write_plan(a: Assessment) -> str:
         rows.append(row)
     data = {"platform": a.platform.get("name"), "as_of": a.as_of, "remediation": rows}
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-
-
-def stamp_workbook(wb: Any, a: Assessment) -> None:
-    """Custom document properties that let the next run check whose workbook it reads."""
-    from openpyxl.packaging.custom import StringProperty
-
-    wb.custom_doc_props.append(StringProperty(name=PROPERTY + "platform",
-                                              value=str(a.platform.get("name") or "")))
-    wb.custom_doc_props.append(StringProperty(name=PROPERTY + "checklists",
-                                              value=" ".join(f"{c.id}@{c.version}"
-                                                             for c in a.checklists)))
-    wb.custom_doc_props.append(StringProperty(name=PROPERTY + "as_of",
-                                              value=a.as_of.isoformat()))

@@ -71,8 +71,13 @@ class ScoreResult:
 
 
 class ScoringModel(Protocol):
-    id: str
-    description: str
+    """A scoring model as the registry holds it (``--scoring`` picks one by ``id``)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
 
     def score(self, items: Sequence[Scored]) -> ScoreResult: ...
 

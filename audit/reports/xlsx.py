@@ -20,7 +20,7 @@ from audit.assessment import Assessment
 from audit.reports.diff_lines import change_rows, headline_lines
 from audit.i18n import _, current_language, format_date, is_rtl, use_language
 from audit.plugins import get_registry
-from audit.remediation import stamp_workbook
+from audit.remediation import PROPERTY
 from audit.reports.base import WriterBase
 from audit.reports.summary import platform_name
 from audit.reports.xlsx_changes import changes_sheet
@@ -87,7 +87,7 @@ class XlsxWriter(WriterBase):
         with use_language(assessment.language):
             wb = Workbook(write_only=True)
             _Builder(assessment, wb, output).build()
-            stamp_workbook(wb, assessment)
+            _stamp(wb, assessment)
             buffer = io.BytesIO()
             wb.save(buffer)
             stream.write(reproducible_xlsx(buffer.getvalue()))
@@ -169,3 +169,13 @@ def _letter(n: int) -> str:
 
     return str(get_column_letter(n))
 
+
+def _stamp(wb: Workbook, a: Assessment) -> None:
+    """Custom document properties that let the next run check whose workbook it reads
+    (``audit.remediation_read.read_workbook``)."""
+    from openpyxl.packaging.custom import StringProperty
+
+    for name, value in (("platform", str(a.platform.get("name") or "")),
+                        ("checklists", " ".join(f"{c.id}@{c.version}" for c in a.checklists)),
+                        ("as_of", a.as_of.isoformat())):
+        wb.custom_doc_props.append(StringProperty(name=PROPERTY + name, value=value))
