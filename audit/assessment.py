@@ -19,7 +19,7 @@ from audit import __version__
 from audit.evidence.pack import EvidencePack, FileRecord, Waiver
 from audit.freshness import FreshnessItem
 from audit.i18n import _
-from audit.model import Finding, Requirement, Status
+from audit.model import DetailQuery, Finding, Requirement, Status
 from audit.scoring import ROLLUP_ORDER, ScoreResult, Scored, ScoringModel, Verdict, verdict
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,14 +71,6 @@ class ChecklistRef:
     unselected: tuple[tuple[str, str], ...] = ()  # (requirement id, reason) dropped by it
 
 
-@dataclass(frozen=True)
-class DetailQuery:
-    sql: str
-    columns: tuple[str, ...]
-    log: str
-    count: int | None = None  # rows the query returns, when the rule already counted them
-    monthly_sql: str = ""  # deadline rules: month, version, total, on_time (HTML chart)
-
 
 @dataclass(frozen=True)
 class DataNote:
@@ -93,6 +85,9 @@ class DataNote:
     severity: str = "warning"  # "warning" | "info"
     log: str | None = None
     requirement: str | None = None
+
+
+Contribution = tuple[float, float, float, float]  # denominator, numerator; then without waivers
 
 
 @dataclass(frozen=True)
@@ -124,6 +119,9 @@ class Assessment:
     remediation: Mapping[str, RemediationEntry] = field(default_factory=dict)  # by full id
     remediation_dropped: Sequence[Dropped] = field(default_factory=list)  # entries not carried
     freshness: Sequence[FreshnessItem] = field(default_factory=list)  # stale or going stale
+    # each result's (denominator, numerator) share of the score with and without waivers, in
+    # the order of ``results``: the gap workbook's Summary sums them when the model is additive
+    contributions: Sequence[Contribution] = ()
     score_without_reviews: ScoreResult | None = None  # set when auditor decisions apply
     verdict_without_reviews: Verdict | None = None
     provenance: Mapping[str, Any] = field(default_factory=dict)  # audit.provenance (JSON)
@@ -178,6 +176,7 @@ class Scores:
     by_jurisdiction: dict[str, ScoreResult]
     verdict: Verdict
     verdict_without_waivers: Verdict
+    contributions: tuple[Contribution, ...]
 
 
 def score_results(results: Sequence[RequirementResult], model: ScoringModel) -> Scores:
@@ -191,7 +190,11 @@ def score_results(results: Sequence[RequirementResult], model: ScoringModel) -> 
     by_jur: dict[str, ScoreResult] = {}
     for jur in sorted({r.requirement.jurisdiction for r in results}):
         by_jur[jur] = model.score([s for s in with_w if s.requirement.jurisdiction == jur])
+    shares = []
+    for w, u in zip(with_w, without_w, strict=True):
+        one, bare = model.score([w]), model.score([u])
+        shares.append((one.denominator, one.numerator, bare.denominator, bare.numerator))
     return Scores(model.score(with_w), model.score(without_w), by_area, by_jur,
-                  verdict(with_w), verdict(without_w))
+                  verdict(with_w), verdict(without_w), tuple(shares))
 
 

@@ -196,3 +196,15 @@ class Finding:
     figures: Mapping[str, Any] = field(default_factory=dict)
     proof: tuple[Proof, ...] = ()
     children: tuple["Finding", ...] = ()
+
+
+@dataclass(frozen=True)
+class DetailQuery:
+    """The query a rule leaves behind for its offending events: the writers stream them from
+    the engine (a capped sheet, a CSV beside the report) without the rule holding any row."""
+
+    sql: str
+    columns: tuple[str, ...]
+    log: str
+    count: int | None = None  # rows the query returns, when the rule already counted them
+    monthly_sql: str = ""  # deadline rules: month, version, total, on_time (HTML chart)

@@ -29,12 +29,13 @@ from audit.evidence.loaders import load_evidence
 from audit.evidence.pack import sha256_of
 from audit.i18n import _
 from audit.logs.sources import folder_files, is_location
-from audit.plugins import get_registry, list_plugins
+from audit.registry import Registry
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit.checklists import ChecklistLibrary
     from audit.evidence.pack import EvidencePack, FileRecord
     from audit.model import Checklist
+    from audit.plugins import PluginInfo
 
 # (mapping file as recorded without the pack folder, its locations) -> Spark's listing record
 Listings = dict[tuple[str, tuple[str, ...]], dict[str, Any]]
@@ -115,10 +116,9 @@ def engine_record(pack: EvidencePack) -> dict[str, str]:
 
 
 def collect(checklists: Sequence[Checklist], library: ChecklistLibrary,
-            pack: EvidencePack) -> dict[str, Any]:
-    """The ``provenance`` block of the JSON result."""
-    plugins = [{"name": i.name, "version": i.version} for i in list_plugins()
-               if not i.default]
+            pack: EvidencePack, installed: Sequence[PluginInfo]) -> dict[str, Any]:
+    """The ``provenance`` block of the JSON result (``installed``: the plugins loaded)."""
+    plugins = [{"name": i.name, "version": i.version} for i in installed if not i.default]
     files = list(pack.files)
     return {
         "tool": {"name": "platform-audit", "version": __version__},
@@ -205,18 +205,19 @@ def _evidence_differences(result: dict[str, Any], pack: Path) -> tuple[list[str]
     return diffs, same
 
 
-def compare(result: dict[str, Any], pack: Path,
-            local: Sequence[Path] = ()) -> tuple[list[str], int]:
-    """Differences between a recorded result and the pack and installation here, and how
-    many items agreed. ``local`` are checklist files or folders of one's own (as given to
-    ``assess -c``); the pack's ``audit.yaml`` and ``AUDIT_CHECKLIST_PATH`` count too."""
+def compare(result: dict[str, Any], pack: Path, registry: Registry,
+            installed: Sequence[PluginInfo], local: Sequence[Path] = ()) -> tuple[list[str], int]:
+    """Differences between a recorded result and the pack and installation here (``registry``
+    and ``installed``: the plugins loaded), and how many items agreed. ``local`` are checklist
+    files or folders of one's own (as given to ``assess -c``); the pack's ``audit.yaml`` and
+    ``AUDIT_CHECKLIST_PATH`` count too."""
     diffs, same = _evidence_differences(result, pack)
     prov = result.get("provenance") or {}
     if not prov:
         diffs.append(_("the result records no provenance (written before platform-audit "
                        "recorded it): checklists and plugins cannot be compared"))
         return diffs, same
-    library = load_library(get_registry(), [*pack_checklist_path([pack]), *local])
+    library = load_library(registry, [*pack_checklist_path([pack]), *local])
     for c in prov.get("checklists", []):
         try:
             here = checklist_files([library.get(c["id"])], library)[0]
@@ -230,11 +231,11 @@ def compare(result: dict[str, Any], pack: Path,
                            then_hash=(c["sha256"] or "?")[:12]))
         else:
             same += 1
-    installed = {i.name: i.version for i in list_plugins() if not i.default}
+    versions = {i.name: i.version for i in installed if not i.default}
     for p in prov.get("plugins", []):
-        if installed.get(p["name"], "missing") != p["version"]:
+        if versions.get(p["name"], "missing") != p["version"]:
             diffs.append(_("plugin {name}: {now} here, {then} in the result", name=p["name"],
-                           now=installed.get(p["name"], _("not installed")),
+                           now=versions.get(p["name"], _("not installed")),
                            then=p["version"]))
         else:
             same += 1
@@ -256,12 +257,13 @@ def _in_pack(shown: str) -> str:
     return Path(*Path(shown).parts[1:]).as_posix() if len(Path(shown).parts) > 1 else shown
 
 
-def _listings_now(pack: Path, settings: EngineSettings) -> tuple[Listings, list[str]]:
+def _listings_now(pack: Path, settings: EngineSettings,
+                  registry: Registry) -> tuple[Listings, list[str]]:
     """The pack read with Spark as assess reads it (its mappings, through the evidence
     loaders): each lake mapping's listing now, by (mapping file, locations); or the reasons
     the pack cannot be read, each a difference (the data the result rests on is not there)."""
     try:
-        loaded = load_evidence([pack], get_registry(), engine=settings)
+        loaded = load_evidence([pack], registry, engine=settings)
     except EvidenceError as exc:
         return {}, [_("data-lake locations cannot be listed here: {problem}", problem=line)
                     for line in exc.lines]
@@ -274,8 +276,8 @@ def _listings_now(pack: Path, settings: EngineSettings) -> tuple[Listings, list[
     return now, []
 
 
-def check_locations(result: dict[str, Any], pack: Path, settings: EngineSettings
-                    ) -> tuple[list[str], int, list[str]]:
+def check_locations(result: dict[str, Any], pack: Path, settings: EngineSettings,
+                    registry: Registry) -> tuple[list[str], int, list[str]]:
     """Differences, agreements and what cannot be checked here, for the data-lake locations
     the result's figures were read from. Only Spark can list a location again (``settings``:
     the engine's, as for assess); without it each listing is reported as not verified."""
@@ -288,7 +290,7 @@ def check_locations(result: dict[str, Any], pack: Path, settings: EngineSettings
                          "spark to list it again and compare",
                          locations=", ".join(then["paths"]), count=then["files_listed"],
                          digest=then["listing_sha256"][:16]) for _file, then in recorded]
-    now, diffs = _listings_now(pack, settings)
+    now, diffs = _listings_now(pack, settings, registry)
     if diffs:
         return diffs, 0, []
     same = 0

@@ -190,7 +190,8 @@ def apply_reviews(a: Assessment, reviews: Iterable[Review], model: ScoringModel,
         a, results=results, score_without_reviews=a.score, verdict_without_reviews=a.verdict,
         score=scores.score, score_without_waivers=scores.score_without_waivers,
         by_area=scores.by_area, by_jurisdiction=scores.by_jurisdiction,
-        verdict=scores.verdict, verdict_without_waivers=scores.verdict_without_waivers), outside
+        verdict=scores.verdict, verdict_without_waivers=scores.verdict_without_waivers,
+        contributions=scores.contributions), outside
 
 
 def _decided(r: RequirementResult, review: Review) -> RequirementResult:

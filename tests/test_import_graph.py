@@ -54,12 +54,26 @@ def test_no_module_over_the_size_limit() -> None:
     assert long == {}
 
 
+def _runtime_imports(tree: ast.Module) -> list[str]:
+    """Modules a file imports when it runs (``if TYPE_CHECKING:`` blocks never do)."""
+    typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If)
+                   and "TYPE_CHECKING" in ast.unparse(block.test)
+                   for stmt in block.body for n in ast.walk(stmt)}
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.append(node.module)
+    return names
+
+
 def test_click_only_in_the_commands_layer() -> None:
     users = sorted(m for m, p in structure.modules().items()
-                   if any(isinstance(n, (ast.Import, ast.ImportFrom))
-                          and any(a.name == "click" or (getattr(n, "module", None) or "")
-                                  .startswith("click") for a in n.names)
-                          for n in ast.walk(ast.parse(p.read_text(encoding="utf-8"))))
+                   if any(name.split(".")[0] == "click" for name in
+                          _runtime_imports(ast.parse(p.read_text(encoding="utf-8"))))
                    and structure.area_of(m) != "commands")
     assert users == []
 
@@ -84,3 +98,12 @@ def test_the_architecture_diagram_is_in_step() -> None:
     doc = structure.DOC.read_text(encoding="utf-8")
     assert structure.with_diagram(doc, structure.imports()) == doc, \
         "docs/architecture.md: run python tools/structure.py"
+
+
+def test_arrows_point_down_the_layers() -> None:
+    """Areas in the order docs/architecture.md draws them: an import never points up."""
+    order = list(structure.AREA_TITLES)
+    upward = [f"{i.source}:{i.line} ({structure.area_of(i.source)}) -> {i.target} "
+              f"({structure.area_of(i.target)})" for i in structure.imports()
+              if order.index(structure.area_of(i.source)) > order.index(structure.area_of(i.target))]
+    assert upward == []

@@ -27,28 +27,38 @@ DEFERRED = "# deferred:"  # the comment that marks an import deferring a heavy l
 # Layers of the diagram, top to bottom: a module goes to the first area whose prefix it has.
 AREAS: tuple[tuple[str, str], ...] = (
     ("audit.cli", "commands"), ("audit.commands", "commands"), ("audit.__main__", "commands"),
+    # the generators of docs/ pages, run with python -m, are entry points like the commands
+    ("audit.checklist_docs", "commands"), ("audit.schemas.export", "commands"),
     ("audit.api", "pipeline"), ("audit.pipeline", "pipeline"),
-    ("audit.reports", "writers"), ("audit.default_plugins", "plugins"),
-    ("audit.plugins", "plugins"), ("audit.testing", "plugins"),
-    ("audit.evaluators", "rules"), ("audit.evidence", "evidence"),
+    # the pytest fixtures for plugin authors run the pipeline, as a script would
+    ("audit.testing", "pipeline"),
+    ("audit.default_plugins", "plugins"), ("audit.plugins", "plugins"),
+    # the registry of what plugins contribute, by the interfaces it holds them to
+    ("audit.registry", "registry"), ("audit.hookspecs", "registry"),
+    ("audit.vocabulary", "registry"), ("audit.reports.base", "registry"),
+    ("audit.reports.adapter", "registry"),
+    ("audit.reports", "writers"),
+    ("audit.evaluators", "rules"), ("audit.evidence.xlsx_guard", "formats"),
+    ("audit.evidence", "evidence"), ("audit.logs.tables", "formats"),
     ("audit.engine", "engines"), ("audit.logs", "engines"),
     ("audit.schemas", "formats"), ("audit.yamlio", "formats"), ("audit.jsonio", "formats"),
     ("audit.sheet_input", "formats"),
 )
 AREA_TITLES = {
-    "commands": "commands: audit/cli.py, audit/commands/",
-    "pipeline": "pipeline: audit/api.py, audit/pipeline/",
-    "plugins": "plugins and hooks: plugins.py, default_plugins/, testing.py",
+    "commands": "commands: cli.py, commands/, the docs generators",
+    "pipeline": "pipeline: api.py, pipeline/, testing.py",
+    "plugins": "plugin manager and built-ins: plugins.py, default_plugins/",
     "writers": "writers: audit/reports/",
     "domain": "domain: checklists, assessment, scoring, history of an audit",
     "rules": "rule types: audit/evaluators/",
     "evidence": "evidence: audit/evidence/",
     "engines": "engines: audit/engine/, audit/logs/",
+    "registry": "registry: registry.py, hookspecs.py, the writer port, the vocabulary",
     "formats": "input formats: schemas/, yamlio, jsonio, sheet_input",
     "core": "core values: model, errors, i18n, labels, limits, durations",
 }
 CORE = {"audit", "audit.model", "audit.errors", "audit.i18n", "audit.labels", "audit.limits",
-        "audit.durations", "audit.hookspecs", "audit.registry", "audit.progress"}
+        "audit.durations", "audit.progress", "audit.scoring", "audit.conditions"}
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import click
 from audit.commands.options import engine_flags, engine_settings
 from audit.comparison import load_result
 from audit.i18n import _
+from audit.plugins import get_registry, list_plugins
 from audit.provenance import check_locations, compare, engine_line
 
 
@@ -32,8 +33,9 @@ def verify(result: Path, pack: Path, local: tuple[Path, ...], engine: str = "duc
     """
     settings = engine_settings(engine, spark_master, spark_remote)
     data = load_result(result)
-    diffs, same = compare(data, pack, local)
-    lake_diffs, lake_same, unverified = check_locations(data, pack, settings)
+    registry = get_registry()
+    diffs, same = compare(data, pack, registry, list_plugins(), local)
+    lake_diffs, lake_same, unverified = check_locations(data, pack, settings, registry)
     diffs += lake_diffs
     same += lake_same
     for line in [*diffs, *unverified]:

@@ -198,37 +198,3 @@ def duration_check(value: object) -> str | None:
         return None
     except ValueError as exc:
         return str(exc)
-
-
-# Row filters shared by every log rule: {column: value}, {column: [values]} or
-# {column: {op: value}} with op one of WHERE_OPS. ``contains`` matches one item of a
-# multi-valued cell such as "IQ;DE" or '["IQ","DE"]'; ``contains_any`` any of several.
-WHERE_OPS = ("eq", "ne", "in", "contains", "contains_any", "gt", "gte", "lt", "lte", "is_null")
-FILTER_SCHEMA: dict[str, Any] = {
-    "type": "dict", "keysrules": {"type": "string", "regex": r"^[a-z_][a-z0-9_]*$"},
-    "valuesrules": {"type": ["string", "number", "boolean", "list", "dict"]},
-}
-
-
-def check_where(where: object, path: PathKey) -> list[tuple[PathKey, str]]:
-    """Operators and their values in a row filter (a mapping, by its schema; else none)."""
-    problems: list[tuple[PathKey, str]] = []
-    if not isinstance(where, Mapping):
-        return problems
-    for col, cond in where.items():
-        if not isinstance(cond, Mapping):
-            continue
-        if not cond:
-            problems.append((path + (col,), "expected an operator such as {contains: IQ}"))
-        for op, value in cond.items():
-            at = path + (col, op)
-            if op not in WHERE_OPS:
-                problems.append((at, f"unknown operator; expected one of {', '.join(WHERE_OPS)}"))
-            elif op in ("in", "contains_any") and not isinstance(value, list):
-                problems.append((at, "expected a list"))
-            elif op in ("gt", "gte", "lt", "lte") and (isinstance(value, bool) or
-                                                       not isinstance(value, (int, float))):
-                problems.append((at, f"expected a number, got {value!r}"))
-            elif op == "is_null" and not isinstance(value, bool):
-                problems.append((at, "expected true or false"))
-    return problems

@@ -7,13 +7,8 @@ import datetime as dt
 from typing import Any, ClassVar, Mapping
 
 from audit.durations import Duration, parse_duration
-from audit.evaluators.base import (
-    FILTER_SCHEMA,
-    EvaluationContext,
-    Evaluator,
-    check_where,
-    duration_check,
-)
+from audit.evaluators.base import EvaluationContext, Evaluator, duration_check
+from audit.logs.filters import FILTER_SCHEMA, check_where
 from audit.i18n import _, format_date, format_duration
 from audit.logs.metrics import count_by_period, legal_timezone
 from audit.model import Finding, Proof, Requirement, Rule, Status

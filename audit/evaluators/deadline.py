@@ -11,20 +11,18 @@ from typing import Any, ClassVar, Mapping
 
 from audit.durations import parse_duration
 from audit.evaluators.base import (
-    FILTER_SCHEMA,
-    WHERE_OPS,
     EvaluationContext,
     Evaluator,
-    check_where,
     duration_check,
     rule_versions,
     share_status,
 )
+from audit.logs.filters import FILTER_SCHEMA, WHERE_OPS, check_where
 from audit.i18n import _, format_date, format_duration, format_hours, format_number, format_percent
 from audit.logs.metrics import DeadlineSpec, legal_timezone, measure_deadline
 from audit.model import Finding, Proof, Requirement, Rule, Status
 from audit.scoring import worst_status
-from audit.assessment import DetailQuery
+from audit.model import DetailQuery
 
 COLUMN = {"type": "string", "regex": r"^[a-z_][a-z0-9_]*$",
           "meta": {"expect": "a lowercase column name"}}

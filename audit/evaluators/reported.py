@@ -13,13 +13,8 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from audit.durations import parse_duration
-from audit.evaluators.base import (
-    FILTER_SCHEMA,
-    EvaluationContext,
-    Evaluator,
-    check_where,
-    duration_check,
-)
+from audit.evaluators.base import EvaluationContext, Evaluator, duration_check
+from audit.logs.filters import FILTER_SCHEMA, check_where
 from audit.i18n import _, ngettext
 from audit.logs.filters import where_sql
 from audit.logs.sql import literal, quote

@@ -6,14 +6,13 @@ from __future__ import annotations
 from typing import Any, ClassVar, Mapping
 
 from audit.evaluators.base import (
-    FILTER_SCHEMA,
     EvaluationContext,
     Evaluator,
-    check_where,
     not_in_force,
     share_status,
     version_in_force,
 )
+from audit.logs.filters import FILTER_SCHEMA, check_where
 from audit.i18n import _, format_number, format_percent
 from audit.logs.filters import where_sql
 from audit.model import Finding, Proof, Requirement, Rule, Status

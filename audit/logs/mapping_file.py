@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 
 from audit.engine.duckdb_errors import first_line
 from audit.errors import EvidenceError, Problem
-from audit.evaluators.base import check_where
+from audit.logs.filters import check_where
 from audit.logs.sources import folder_files, is_location
 from audit.schemas.common import PathKey, validate
 from audit.schemas.mapping import MAPPING

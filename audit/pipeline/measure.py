@@ -15,7 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from audit.applicability import APPLIES, applicability
-from audit.assessment import DetailQuery, RequirementResult, WaiverState
+from audit.assessment import RequirementResult, WaiverState
+from audit.model import DetailQuery
 from audit.errors import AuditError, PluginError
 from audit.evaluators.base import EvaluationContext, Evaluator
 from audit.evidence.pack import EvidencePack

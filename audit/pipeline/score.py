@@ -18,6 +18,7 @@ from audit.errors import UsageError
 from audit.evidence.pack import EvidencePack
 from audit.model import Checklist
 from audit.pipeline.measure import Measured, measure
+from audit.plugins import list_plugins
 from audit.provenance import collect as collect_provenance
 from audit.quality import data_notes
 from audit.references import check_evidence_references
@@ -64,10 +65,10 @@ def score(measured: Measured, pack: EvidencePack, checklists: Sequence[Checklist
         score_without_waivers=scores.score_without_waivers, by_area=scores.by_area,
         by_jurisdiction=scores.by_jurisdiction, verdict=scores.verdict,
         verdict_without_waivers=scores.verdict_without_waivers,
-        evidence_files=list(pack.files), waivers=waivers, logs=_log_summary(pack),
+        contributions=scores.contributions, evidence_files=list(pack.files), waivers=waivers, logs=_log_summary(pack),
         details=dict(measured.details), evidence=pack, sources=dict(measured.sources),
         freshness=list(measured.freshness), language=language,
-        provenance=collect_provenance(checklists, library, pack),
+        provenance=collect_provenance(checklists, library, pack, list_plugins()),
         # after the rules: the notes read their figures
         notes=data_notes(measured.results, pack, checklists, registry))
 

@@ -18,7 +18,6 @@ from audit.evidence.workbook import ANSWER_HEADERS, REPRESENTATIVE_HEADERS, fiel
 from audit.i18n import _, current_language, is_rtl
 from audit.labels import legal_status_label
 from audit.logs.metrics import legal_timezone
-from audit.plugins import get_registry
 from audit.registry import Registry
 from audit.reports.xlsx_style import Style, cell
 from audit.reviews import DECISIONS, REVIEWS_SHEET, SHEET_HEADERS
@@ -119,11 +118,8 @@ def supply_rows(plan_: TemplatePlan, registry: Registry) -> list[list[str]]:
     return rows
 
 
-def write_template(plan_: TemplatePlan, stream: IO[bytes],
-                   registry: Registry | None = None) -> None:
+def write_template(plan_: TemplatePlan, stream: IO[bytes], registry: Registry) -> None:
     """Render the template workbook (write-only mode, like the gap workbook)."""
-    if registry is None:
-        registry = get_registry()
     st = Style(rtl=is_rtl(current_language()))
     wb = Workbook(write_only=True)
     title = ", ".join(c.id for c in plan_.checklists)

@@ -16,10 +16,9 @@ import io
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Sequence
 
-from audit.assessment import Assessment
+from audit.assessment import Assessment, Contribution
 from audit.reports.diff_lines import change_rows, headline_lines
 from audit.i18n import _, current_language, format_date, is_rtl, use_language
-from audit.plugins import get_registry
 from audit.remediation import PROPERTY
 from audit.reports.base import WriterBase
 from audit.reports.summary import platform_name
@@ -45,7 +44,6 @@ from audit.reports.xlsx_quality import write_quality_sheet
 from audit.reports.xlsx_style import Style, safe_sheet_title
 from audit.reports.xlsx_summary import summary_sheet
 from audit.reports.xlsx_tables import evidence_sheet, matrix_sheet, metrics_sheet, requirements_sheet
-from audit.scoring import Scored
 
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl import Workbook
@@ -56,15 +54,12 @@ _COL = REQ_COLUMNS
 DETAIL_CAP = 5000  # offending events per detail sheet; the sheet states the cap and the total
 
 
-def _contributions(a: Assessment) -> tuple[list[tuple[float, float, float, float]], bool]:
+def _contributions(a: Assessment) -> tuple[list[Contribution], bool]:
     """Each requirement's (denominator, numerator) share with and without waivers, and whether
     the scoring model is additive (then Summary totals can be SUM formulas over them)."""
-    model = get_registry().scoring_models.get(a.scoring_model)
-    out = []
-    for r in a.results:
-        w = model.score([Scored(r.requirement, r.finding.status, r.finding.score)])
-        u = model.score([Scored(r.requirement, r.underlying.status, r.underlying.score)])
-        out.append((w.denominator, w.numerator, u.denominator, u.numerator))
+    out = list(a.contributions)
+    if len(out) != len(a.results):  # a result built by hand, without its shares
+        return [(0.0, 0.0, 0.0, 0.0)] * len(a.results), False
     additive = True
     for idx, total in ((0, a.score.denominator), (1, a.score.numerator),
                        (2, a.score_without_waivers.denominator),
