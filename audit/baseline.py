@@ -10,10 +10,9 @@ gets one *since baseline* label that the console, Markdown and workbook reports 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from audit.comparison import GAP_STATUSES, Diff, RequirementChange, load_result
+from audit.comparison import GAP_STATUSES, Diff, RequirementChange
 from audit.i18n import _
 from audit.labels import baseline_label
 
@@ -67,7 +66,7 @@ class BaselineComparison:
 
 
 def label_for(change: RequirementChange) -> str:
-    """The since-baseline label of one :class:`audit.diff.RequirementChange`."""
+    """The since-baseline label of one :class:`audit.requirement_change.RequirementChange`."""
     old, new = change.old_status, change.new_status
     now_gap, then_gap = new in GAP_STATUSES, old in GAP_STATUSES
     if now_gap and not then_gap:
@@ -77,11 +76,6 @@ def label_for(change: RequirementChange) -> str:
     if change.improvement:
         return IMPROVED
     return UNCHANGED
-
-
-def load_baseline(path: Path | str) -> dict[str, Any]:
-    """Read and check the baseline result (one-line errors, exit 2, as for ``audit diff``)."""
-    return load_result(path)
 
 
 def baseline_of(assessment: Assessment) -> BaselineComparison | None:

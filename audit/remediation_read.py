@@ -122,7 +122,7 @@ def read_workbook(path: Path, display: str | None = None) -> Previous:
 
 
 def _requirements_result(rows: list[tuple[Any, ...]] | None, previous: Previous,
-                         versions: dict[str, str], as_of: Any) -> dict[str, Any] | None:
+                         versions: dict[str, str], as_of: object) -> dict[str, Any] | None:
     """The workbook's Requirements sheet as a minimal JSON result (id, status, score,
     severity, title), so a workbook alone can give since-baseline labels and the regression
     gate; ``None`` when the sheet cannot be read that way (then only tracking carries)."""

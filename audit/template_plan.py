@@ -1,5 +1,5 @@
 """What ``audit template`` asks for: the answer keys, profile fields and officer roles the
-chosen checklist modules read (the workbook itself is drawn by ``audit.template_workbook``)."""
+chosen checklist modules read (the workbook itself is drawn by ``audit.reports.template_workbook``)."""
 
 from __future__ import annotations
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from audit.assessment import Assessment, DataNote
-from audit.baseline import BaselineComparison, label_for, load_baseline, NEW_REQUIREMENT
+from audit.baseline import NEW_REQUIREMENT, BaselineComparison, label_for
 from audit.checklists import ChecklistLibrary
-from audit.comparison import compare
+from audit.comparison import compare, load_result
 from audit.errors import UsageError
 from audit.i18n import _
 from audit.provenance import input_files
@@ -67,7 +67,7 @@ def load_history(baselines: Sequence[Path], reviews: Sequence[Path],
             if result is not None:
                 raise UsageError(f"--baseline {path}: only one JSON result can be the "
                                  f"baseline ({result_name} is already)")
-            loaded = load_baseline(path)
+            loaded = load_result(path)
             result, result_name = loaded, str(path)
         prev = load_previous(path, loaded)
         previous.append(prev)
@@ -126,7 +126,7 @@ def apply_baseline(a: Assessment, baseline: Path | str | Mapping[str, Any],
     if isinstance(baseline, Mapping):
         data, shown = dict(baseline), name or "baseline"
     else:
-        data, shown = load_baseline(baseline), name or str(baseline)
+        data, shown = load_result(baseline), name or str(baseline)
     return dataclasses.replace(a, baseline=compare_assessment(a, data, shown))
 
 

@@ -1,8 +1,8 @@
 """The Changes sheet (``audit diff -o x.xlsx``, and the gap workbook with ``--baseline``).
 
-It takes the headline lines and change rows :mod:`audit.diff` computed, and imports neither
-``audit.diff`` nor ``audit.baseline``, so the diff, baseline and workbook modules form no
-import circle.
+It lays out the headline lines and change rows :mod:`audit.reports.diff_lines` makes of a
+comparison (:class:`audit.comparison.Diff`, named here for its type only), so the sheet is
+the same for ``audit diff`` and for a gap workbook with a baseline.
 """
 
 from __future__ import annotations
