@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from audit.assessment import Assessment
-from audit.engine.settings import ENGINES, EngineSettings
+from audit.engine.settings import EngineSettings, settings_for
 from audit.errors import UsageError
 from audit.i18n import use_language
 from audit.pipeline.load import PathLike, Prepared, load
@@ -72,15 +72,10 @@ def assess(evidence: PathLike | Sequence[PathLike], checklists: Sequence[PathLik
         one, as ``--spark-master``/``--spark-remote`` do.
     :raises audit.AuditError: for bad input (its ``lines`` say where), as the CLI would print.
     """
-    if engine not in ENGINES:
-        raise UsageError(f"engine={engine!r}: expected one of {', '.join(ENGINES)}")
-    settings = EngineSettings(memory_limit=memory_limit,
-                              temp_directory=str(temp_dir) if temp_dir else None)
-    if engine != "duckdb" or spark is not None or spark_master or spark_remote:
-        if engine != "spark":
-            raise UsageError("spark, spark_master and spark_remote need engine='spark'")
-        settings = EngineSettings("spark", spark_session=spark, spark_master=spark_master,
-                                  spark_remote=spark_remote)
+    settings = settings_for(engine, spark_master=spark_master, spark_remote=spark_remote,
+                            spark_session=spark, memory_limit=memory_limit,
+                            temp_directory=str(temp_dir) if temp_dir else None,
+                            spelling=lambda name: {"spark_session": "spark"}.get(name, name))
     return run(prepare(evidence, checklists, scoring, settings), as_of, language=language)
 
 

@@ -70,6 +70,14 @@ def _record_broken(name: str, version: str | None, exc: BaseException) -> None:
     _State.broken.append(PluginInfo(name, version, (), False, detail))
 
 
+def is_loaded(name: str) -> bool:
+    """Whether the plugin manager has started and ``name`` is among its plugins (a broken
+    plugin counts: it was found and tried), without starting the manager."""
+    pm = _State.pm
+    return pm is not None and (pm.get_plugin(name) is not None
+                               or any(b.name == name for b in _State.broken))
+
+
 def get_plugin_manager() -> pluggy.PluginManager:
     """The process-wide plugin manager, loading plugins on first call (idempotent)."""
     if _State.pm is None:

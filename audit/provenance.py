@@ -15,6 +15,7 @@ check says so, one line per listing: "not verified" must not pass for "the same"
 from __future__ import annotations
 
 import hashlib
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -23,7 +24,7 @@ from audit.checklist_paths import pack_checklist_path
 from audit.checklists import load_library
 from audit.engine.base import public_url
 from audit.engine.settings import EngineSettings
-from audit.engine.spark_session import DEFAULT_MASTER
+from audit.engine.spark_session import DEFAULT_MASTER, session_identity
 from audit.errors import EvidenceError
 from audit.evidence.loaders import load_evidence
 from audit.evidence.pack import sha256_of
@@ -74,44 +75,24 @@ def checklist_files(checklists: Sequence[Checklist],
     return [seen[k] for k in sorted(seen)]
 
 
-def _connect_url(session: object) -> str | None:
-    """Where a Spark Connect session given by the caller (``audit.assess(spark=...)``) runs.
-    The client keeps its host and port only on its channel builder, a private attribute."""
-    builder = getattr(getattr(session, "client", None), "_builder", None)
-    endpoint = getattr(builder, "endpoint", None)
-    return f"sc://{endpoint}" if isinstance(endpoint, str) else None
-
-
 def engine_record(pack: EvidencePack) -> dict[str, str]:
     """Which engine computed the figures: its name and version, and for Spark the master or
     the Spark Connect server. Both engines give the same figures (tests/test_spark_parity.py);
     this says which one did, for whoever has to re-run it. Nothing secret: a Connect URL's
-    parameters (a token) are dropped."""
+    parameters (a token) are dropped. The started engine describes itself; when no log was
+    read, none started, and the record says what was asked for."""
+    if pack.started_engine is not None:
+        return pack.started_engine.identity()
     settings = pack.engine_settings
     if not settings.is_spark:
-        import duckdb
-
-        return {"name": "duckdb", "version": duckdb.__version__}
-    # A PySpark session, typed loosely as PySpark is optional. Only the Spark engine has one,
-    # so it is asked of the started engine by name rather than through the LogEngine Protocol.
-    session: Any = getattr(pack.started_engine, "session", None) or settings.spark_session
-    record = {"name": "spark"}
-    if session is None:  # no session was started (nothing read the logs): what was asked for
-        import pyspark
-
-        record["version"] = pyspark.__version__
-        remote = settings.spark_remote
-        master = None if remote else settings.spark_master or DEFAULT_MASTER
-    elif type(session).__module__.startswith("pyspark.sql.connect"):
-        record["version"] = session.version  # the server's
-        remote, master = settings.spark_remote or _connect_url(session), None
+        return {"name": "duckdb", "version": version("duckdb")}
+    if settings.spark_session is not None:  # a notebook's session, given to the API
+        return session_identity(settings.spark_session, settings.spark_remote)
+    record = {"name": "spark", "version": version("pyspark")}
+    if settings.spark_remote:
+        record["remote"] = public_url(settings.spark_remote)
     else:
-        record["version"] = session.version
-        remote, master = None, session.sparkContext.master
-    if remote:
-        record["remote"] = public_url(remote)
-    else:
-        record["master"] = public_url(master or "")
+        record["master"] = public_url(settings.spark_master or DEFAULT_MASTER)
     return record
 
 

@@ -122,10 +122,7 @@ def assert_checklists_valid(plugin_name: str) -> list[str]:
             raise AssertionError("\n".join(exc.lines)) from None
         return sorted(c.id for c in library.all() if c.owner == plugin_name)
 
-    pm_loaded = plugins._State.pm is not None and (
-        plugins._State.pm.get_plugin(plugin_name) is not None
-        or any(b.name == plugin_name for b in plugins._State.broken))
-    if pm_loaded:
+    if plugins.is_loaded(plugin_name):
         return check()
     with load_only(plugin_name):
         return check()

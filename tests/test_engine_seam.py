@@ -131,6 +131,9 @@ class ListEngine(LogViews):
     def check_ready(self) -> None:
         pass
 
+    def identity(self) -> dict[str, str]:
+        return {"name": "fake", "version": "0"}
+
     def has_table(self, name: str) -> bool:
         return False
 

@@ -282,7 +282,7 @@ def test_output_extension_picks_the_oscal_writers(tmp_path: Path) -> None:
 
 
 def test_names_with_stray_white_space_still_validate(tmp_path: Path) -> None:
-    from audit.reports.oscal_common import _s
+    from audit.reports.oscal_common import text_or_none as _s
 
     assert _s("  Rafidain Chat \n Ltd ") == "Rafidain Chat Ltd"
     assert _s(" \n ") is None

@@ -94,7 +94,8 @@ def test_marker_files_in_a_mapped_folder_are_not_evidence(run: Any, tmp_path: Pa
 
 def test_the_engine_is_recorded_without_secrets(run: Any, tmp_path: Path) -> None:
     """DuckDB's version in every result; Spark's master or Connect server, never a token."""
-    from audit.provenance import _connect_url, engine_record, public_url
+    from audit.engine.spark_session import connect_url as _connect_url
+    from audit.provenance import engine_record, public_url
 
     pack = write_pack(tmp_path / "p")
     result = _assess(run, pack, tmp_path / "r.json")

@@ -7,16 +7,19 @@ fails fast), run (load, measure, score), apply history, render, then the gates.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
 import click
 
 from audit import api
-from audit.gates import GATES, failed
+from audit.commands.options import (as_of_option, checklist_option, engine_options,
+                                    gate_options, language_option, output_option,
+                                    file_for_workbook)
+from audit.engine.settings import EngineSettings
+from audit.gates import failed
 from audit.i18n import use_language
-from audit.commands.options import (engine_flags, engine_settings, language_option, memory_size,
-                                    parse_as_of)
 from audit.pipeline.history import apply_history, load_history
 from audit.pipeline.render import publish, write_to
 from audit.progress import progress_for
@@ -28,36 +31,18 @@ from audit.scoring import ScoreResult
 
 @click.command("assess")
 @click.argument("evidence", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--checklist", "-c", "checklist_ids", multiple=True, required=True,
-              help="Checklist module id, or a module file or folder of your own (repeat for "
-                   "several jurisdictions).")
-@click.option("--as-of", "as_of", help="Date to assess on (YYYY-MM-DD); default: the pack's "
-                                       "as_of, else today. Rule versions and waivers use it.")
+@checklist_option
+@as_of_option
 @click.option("--scoring", default="weighted", show_default=True,
               help="Scoring model: weighted, flat, strict, or one from a plugin.")
 @click.option("--format", "fmt", help="console, json, markdown, xlsx, html, oscal, oscal-poam, "
                                       "or a plugin's format; default "
                                       "from the -o extension, else console.")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write the report to this file (atomically); '-' writes a text format to "
-                   "standard output.")
-@click.option("--fail-under", type=click.FloatRange(0, 100),
-              help="Exit 1 when the score (percent, with waivers) is below this.")
-@click.option("--strict", is_flag=True,
-              help="Exit 1 when the report carries a data-quality warning (docs/data-quality.md).")
-@click.option("--memory-limit", default=None, callback=lambda c, p, v: memory_size(v),
-              help="DuckDB memory limit for logs, e.g. 2GB "
-                                                   "(default 768MB; larger logs spill to disk).")
-@click.option("--temp-dir", type=click.Path(path_type=Path, exists=True, file_okay=False,
-                                          writable=True), default=None,
-              help="Where DuckDB spills when a log exceeds --memory-limit (default: a "
-                   "temporary directory).")
-@click.option("--unique-ids", type=click.Choice(["judged", "log"]), default="judged",
-              show_default=True,
-              help="Where event ids must be unique: among the events each rule judges, or "
-                   "across the whole log (one more distinct count per log).")
+@output_option("Write the report to this file (atomically); '-' writes a text format to "
+               "standard output.")
+@gate_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no 'wrote' line.")
-@engine_flags
+@engine_options(tuning=True)
 @click.option("--baseline", "baselines", multiple=True, type=click.Path(path_type=Path),
               help="An earlier JSON result or gap workbook (mark each gap new, worse, "
                    "improved or unchanged; docs/diff.md), or remediation.yaml: owner, due "
@@ -66,33 +51,24 @@ from audit.scoring import ScoreResult
 @click.option("--reviews", "reviews", multiple=True, type=click.Path(path_type=Path),
               help="Auditor decisions (reviews.yaml or a workbook's Reviews sheet); a pack's "
                    "own reviews.yaml is read too. Repeatable.")
-@click.option("--fail-on", "fail_on", multiple=True, type=click.Choice(list(GATES)),
-              help="Exit 1 when the verdict is non-compliant, a critical requirement is not "
-                   "met, anything regressed since --baseline, or evidence is stale. "
-                   "Repeatable; combines with --fail-under.")
 @click.option("--oscal-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Also write the whole OSCAL chain into this directory: a catalog per "
                    "checklist module, the profile, a system security plan, the assessment "
                    "plan, the results and the POA&M, each importing the one before; see "
                    "docs/oscal.md.")
-@language_option
-def assess(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: str | None,
+@language_option()
+def assess(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: dt.date | None,
            scoring: str, fmt: str | None, output: Path | None, fail_under: float | None,
-           memory_limit: str | None, temp_dir: Path | None, quiet: bool,
-           baselines: tuple[Path, ...] = (), reviews: tuple[Path, ...] = (),
-           fail_on: tuple[str, ...] = (), strict: bool = False,
-           unique_ids: str = "judged", lang: str | None = None, engine: str = "duckdb",
-           spark_master: str | None = None, spark_remote: str | None = None,
-           oscal_dir: Path | None = None) -> None:
+           quiet: bool, settings: EngineSettings, baselines: tuple[Path, ...] = (),
+           reviews: tuple[Path, ...] = (), fail_on: tuple[str, ...] = (), strict: bool = False,
+           lang: str | None = None, oscal_dir: Path | None = None) -> None:
     """Assess an evidence pack against checklist modules and report the gaps.
 
     EVIDENCE is a pack directory (platform.yaml, answers.yaml, documents/, logs/, waivers.yaml)
     or another input a loader reads; several may be given and are merged.
     """
-    # everything that can be checked before the (possibly long) log loading is checked first
-    settings = engine_settings(engine, spark_master, spark_remote, memory_limit=memory_limit,
-                               temp_directory=str(temp_dir) if temp_dir else None,
-                               unique_ids=unique_ids)
+    # everything that can be checked before the (possibly long) log loading is checked first;
+    # the options' own checks (engine, date, language, sizes) ran before this line
     prepared = api.prepare(evidence, checklist_ids, scoring, settings)
     registry = prepared.registry
     # checklist files, baselines and review files given by path are inputs too
@@ -101,15 +77,14 @@ def assess(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: st
     refuse_overwriting_inputs(output, input_paths)
     refuse_overwriting_inputs(oscal_dir, input_paths)
     writer = writer_for(registry, fmt, None if is_stdout(output) else output)
-    if writer.binary and (output is None or is_stdout(output)):
-        raise click.UsageError(f"the {writer.id} format is a binary workbook: it needs an "
-                               "output file (-o FILE), not standard output")
+    if writer.binary:
+        file_for_workbook(writer.id, output)
     # read first: a bad baseline or review file fails before the long part
     history = load_history(baselines, reviews, evidence)
     if "regression" in fail_on and not history.has_baseline_result:
         raise click.UsageError("--fail-on regression needs a JSON result or gap workbook as "
                                "--baseline")
-    result = api.run(prepared, parse_as_of(as_of), progress=progress_for(quiet), language=lang)
+    result = api.run(prepared, as_of, progress=progress_for(quiet), language=lang)
     with use_language(result.language):  # decisions and tracking speak the report language
         result = apply_history(result, history, prepared.library, registry)
     if output is not None:

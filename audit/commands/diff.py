@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from audit.commands.options import language_option, output_option, file_for_workbook
 from audit.comparison import diff_files
 from audit.errors import OutputError
 from audit.i18n import available_languages, base_language, use_language
@@ -22,14 +23,12 @@ from audit.reports.diff_formats import EXTENSIONS, RENDERERS
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)),
               help="console, json, markdown or xlsx; default from the -o extension, else "
                    "console.")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write the comparison to this file (atomically); '-' writes a text format to "
-                   "standard output.")
+@output_option("Write the comparison to this file (atomically); '-' writes a text format to "
+               "standard output.")
 @click.option("--fail-on-regression", is_flag=True,
               help="Exit 1 when anything got worse: a requirement's status (by the roll-up "
                    "order) or score, the overall score or the verdict.")
-@click.option("--lang", "lang", help="Language of the labels and headers (en, ar, tr); "
-                                     "default: the new result's language.")
+@language_option("the new result's language")
 def diff(old: Path, new: Path, fmt: str | None, output: Path | None,
          fail_on_regression: bool, lang: str | None = None) -> None:
     """Compare two JSON results (OLD.json, NEW.json) of `audit assess --format json`.
@@ -47,17 +46,12 @@ def diff(old: Path, new: Path, fmt: str | None, output: Path | None,
                               f"choose one with --format ({', '.join(sorted(RENDERERS))})")
     fmt = fmt or "console"
     render, binary = RENDERERS[fmt]
-    if binary and (output is None or is_stdout(output)):
-        raise click.UsageError(f"the {fmt} format is a binary workbook: it needs an output "
-                               "file (-o FILE), not standard output")
+    if binary:
+        file_for_workbook(fmt, output)
     d = diff_files(old, new)
     language = lang or str(d.new.get("language") or "en")
     if base_language(language) not in available_languages():
-        if lang is not None:
-            raise click.BadParameter(f"no report catalogue for {lang!r} (available: "
-                                     f"{', '.join(available_languages())})",
-                                     param_hint="--lang")
-        language = "en"
+        language = "en"  # the result's own language has no catalogue here
     with use_language(language):
         if output is not None:
             write_output(output, lambda fh: render(d, fh), binary, sys.stdout)

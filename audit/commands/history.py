@@ -11,10 +11,10 @@ from typing import IO
 
 import click
 
-from audit.commands.options import checked_language
+from audit.commands.options import language_option, output_option, file_for_workbook
 from audit.history import HistoryRow, collect
 from audit.i18n import _, available_languages, base_language, use_language
-from audit.reports.base import is_stdout, refuse_overwriting_inputs, write_atomically, write_output
+from audit.reports.base import refuse_overwriting_inputs, write_atomically, write_output
 from audit.reports.history_html import write_html
 from audit.reports.history_table import write_json, write_table
 
@@ -24,10 +24,8 @@ from audit.reports.history_table import write_json, write_table
                                                                      exists=True))
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx", "html"]),
               help="Default from the -o extension (.json, .xlsx, .html/.htm), else table.")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write to this file (atomically); xlsx needs it.")
-@click.option("--lang", "lang", callback=lambda c, p, v: checked_language(v),
-              help="Report language (en, ar, tr); default: the newest result's language.")
+@output_option("Write to this file (atomically); xlsx needs it.")
+@language_option("the newest result's language")
 def history(results: tuple[Path, ...], fmt: str | None, output: Path | None,
             lang: str | None) -> None:
     """Scores by area and jurisdiction, verdicts and key figures over successive results.
@@ -51,10 +49,7 @@ def _write(rows: list[HistoryRow], fmt: str, output: Path | None, language: str)
     if fmt == "xlsx":
         from audit.reports.history_xlsx import write_workbook  # deferred: openpyxl
 
-        if output is None or is_stdout(output):
-            raise click.UsageError("the xlsx format is a binary workbook: it needs an output "
-                                   "file (-o FILE), not standard output")
-        write_atomically(output, lambda fh: write_workbook(rows, fh), True)
+        write_atomically(file_for_workbook("xlsx", output), lambda fh: write_workbook(rows, fh), True)
         # status on stderr: stdout carries only reports
         click.echo(_("wrote {output}: {n} result(s)", output=output, n=len(rows)), err=True)
         return

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from audit.commands.options import engine_flags, engine_settings
+from audit.commands.options import engine_options
+from audit.engine.settings import EngineSettings
 from audit.evidence.loaders import load_evidence
 from audit.plugins import get_registry
 from audit.schemas.export import mapping_json_schema, mapping_markdown
@@ -31,15 +32,13 @@ def mappings_schema(fmt: str) -> None:
 
 @mappings.command("check")
 @click.argument("pack", type=click.Path(path_type=Path, exists=True, file_okay=False))
-@engine_flags
-def mappings_check(pack: Path, engine: str = "duckdb", spark_master: str | None = None,
-                   spark_remote: str | None = None) -> None:
+@engine_options()
+def mappings_check(pack: Path, settings: EngineSettings) -> None:
     """Read a pack's profile and logs, mapped ones included, and print each table's rows.
 
     With --engine spark, a mapping that names a data-lake location (s3a://, hdfs://) is
     checked where the data lies, before an assessment."""
-    loaded = load_evidence([pack], get_registry(),
-                           engine=engine_settings(engine, spark_master, spark_remote))
+    loaded = load_evidence([pack], get_registry(), engine=settings)
     for name, info in loaded.logs.logs.items():
         mapped = ", ".join(m["file"] for m in info.extra.get("mappings", [])) or "no mapping"
         click.echo(f"{name}: {info.rows:,} row(s), columns {', '.join(info.columns)} "

@@ -1,5 +1,6 @@
-"""Options several commands share, each declared once: the engine and its Spark flags, the
-report language, the assessment date and DuckDB's memory limit.
+"""Options several commands share, each declared once: the engine and its Spark flags (and
+DuckDB's memory settings), the checklist modules, the report language, the output file, the
+assessment date and the gates.
 
 Each turns what was typed into a checked, typed value (``EngineSettings``, a language code, a
 date) before any evidence is read, so a bad option fails at once with click's usage error.
@@ -8,50 +9,86 @@ date) before any evidence is read, so a bad option fails at once with click's us
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
-from typing import TypeVar
+from pathlib import Path
+from typing import TypeVar, cast
 
 import click
 
-from audit.engine.settings import ENGINES, UNIQUE_ID_SCOPES, EngineSettings
+from audit.engine.settings import ENGINES, UNIQUE_ID_SCOPES, settings_for
+from audit.errors import UsageError
+from audit.gates import GATES
 from audit.i18n import available_languages, base_language, normalise
 from audit.limits import date_problem
 
 F = TypeVar("F", bound=Callable[..., object])
 
 
-def engine_flags(command: F) -> F:
-    """``--engine``, ``--spark-master``, ``--spark-remote``: the same on every command that
-    reads logs (assess, mappings check, verify)."""
-    for option in reversed([
-            click.option("--engine", type=click.Choice(list(ENGINES)), default="duckdb",
-                         show_default=True, help="Where the rules run over the logs; spark "
-                         "needs the spark extra and Java (docs/spark.md)."),
-            click.option("--spark-master", default=None, help="Spark master URL for --engine "
-                         "spark, e.g. spark://host:7077 (default local[*])."),
-            click.option("--spark-remote", default=None, help="Spark Connect URL for --engine "
-                         "spark, e.g. sc://host:15002.")]):
-        command = option(command)
-    return command
+_ENGINE_FLAGS = ("engine", "spark_master", "spark_remote", "memory_limit", "temp_dir",
+                 "unique_ids")
 
 
-def engine_settings(engine: str, master: str | None, remote: str | None, *,
-                    memory_limit: str | None = None, temp_directory: str | None = None,
-                    unique_ids: str = "judged") -> EngineSettings:
-    """The typed engine choice from the flags; the Spark ones only with ``--engine spark``."""
-    if engine != "spark":
-        if master or remote:
-            raise click.UsageError("--spark-master and --spark-remote need --engine spark")
-        return EngineSettings(engine, memory_limit=memory_limit,
-                              temp_directory=temp_directory, unique_ids=unique_ids)
-    if master and remote:
-        raise click.UsageError("give --spark-master or --spark-remote, not both")
-    if unique_ids not in UNIQUE_ID_SCOPES:
-        raise click.BadParameter(f"expected one of {', '.join(UNIQUE_ID_SCOPES)}",
-                                 param_hint="--unique-ids")
-    return EngineSettings("spark", unique_ids=unique_ids, spark_master=master,
-                          spark_remote=remote)
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def engine_options(*, tuning: bool = False, engine_help: str | None = None) -> Callable[[F], F]:
+    """``--engine``, ``--spark-master``, ``--spark-remote`` (and with ``tuning`` DuckDB's
+    ``--memory-limit``, ``--temp-dir`` and ``--unique-ids``), handed to the command as one
+    checked ``settings: EngineSettings`` argument instead of the separate flags."""
+    flags = [
+        click.option("--engine", type=click.Choice(list(ENGINES)), default="duckdb",
+                     show_default=True,
+                     help=engine_help or "Where the rules run over the logs; spark needs the "
+                                         "spark extra and Java (docs/spark.md)."),
+        click.option("--spark-master", default=None, help="Spark master URL for --engine "
+                     "spark, e.g. spark://host:7077 (default local[*])."),
+        click.option("--spark-remote", default=None, help="Spark Connect URL for --engine "
+                     "spark, e.g. sc://host:15002.")]
+    if tuning:
+        flags += [
+            click.option("--memory-limit", default=None,
+                         callback=lambda c, p, v: memory_size(v),
+                         help="DuckDB memory limit for logs, e.g. 2GB (default 768MB; larger "
+                              "logs spill to disk)."),
+            click.option("--temp-dir", type=click.Path(path_type=Path, exists=True,
+                                                        file_okay=False, writable=True),
+                         default=None, help="Where DuckDB spills when a log exceeds "
+                                            "--memory-limit (default: a temporary directory)."),
+            click.option("--unique-ids", type=click.Choice(list(UNIQUE_ID_SCOPES)),
+                         default="judged", show_default=True,
+                         help="Where event ids must be unique: among the events each rule "
+                              "judges, or across the whole log (one more distinct count per "
+                              "log).")]
+
+    def decorate(command: F) -> F:
+        @functools.wraps(command)
+        def with_settings(**kwargs: object) -> object:
+            given = {name: kwargs.pop(name, None) for name in _ENGINE_FLAGS}
+            temp_dir = given["temp_dir"]
+            try:
+                kwargs["settings"] = settings_for(
+                    str(given["engine"] or "duckdb"),
+                    spark_master=_text(given["spark_master"]),
+                    spark_remote=_text(given["spark_remote"]),
+                    memory_limit=_text(given["memory_limit"]),
+                    temp_directory=str(temp_dir) if temp_dir else None,
+                    unique_ids=str(given["unique_ids"] or "judged"), spelling=_flag)
+            except UsageError as e:
+                raise click.UsageError(str(e)) from None
+            return command(**kwargs)
+
+        decorated = with_settings
+        for flag in reversed(flags):
+            decorated = flag(decorated)
+        return cast(F, decorated)
+    return decorate
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def checked_language(value: str | None) -> str | None:
@@ -64,12 +101,64 @@ def checked_language(value: str | None) -> str | None:
     return normalise(value)
 
 
-def language_option(command: F) -> F:
-    """``--lang``: the report language, checked against the catalogues before any work."""
+def language_option(default: str = "the pack's language when a catalogue exists for it, "
+                                   "else the modules' common language, else en"
+                    ) -> Callable[[F], F]:
+    """``--lang``: the report language, checked against the catalogues before any work;
+    ``default`` says in the help what a command uses when it is not given."""
     return click.option(
         "--lang", "lang", callback=lambda c, p, v: checked_language(v),
-        help="Report language (en, ar, tr); default: the pack's language when a catalogue "
-             "exists for it, else the modules' common language, else en.")(command)
+        help=f"Report language ({', '.join(available_languages())}); default: {default}.")
+
+
+def checklist_option(command: F) -> F:
+    """``--checklist``/``-c``: bundled module ids, or module files and folders of one's own."""
+    return click.option(
+        "--checklist", "-c", "checklist_ids", multiple=True, required=True,
+        help="Checklist module id, or a module file or folder of your own (repeat for "
+             "several jurisdictions).")(command)
+
+
+def output_option(help: str, *, default: Path | None = None,
+                  dir_okay: bool = True) -> Callable[[F], F]:
+    """``-o``/``--output``: where the command writes (atomically; '-' for standard output
+    where the format is text)."""
+    return click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=dir_okay),
+                        default=default, show_default=default is not None, help=help)
+
+
+def as_of_option(command: F) -> F:
+    """``--as-of``: the assessment date, checked (and turned into a date) before any work."""
+    return click.option(
+        "--as-of", "as_of", callback=lambda c, p, v: parse_as_of(v),
+        help="Date to assess on (YYYY-MM-DD); default: the pack's as_of, else today. Rule "
+             "versions and waivers use it.")(command)
+
+
+def gate_options(command: F) -> F:
+    """``--fail-under``, ``--strict`` and ``--fail-on``: when a finished run exits 1."""
+    for option in reversed([
+            click.option("--fail-under", type=click.FloatRange(0, 100),
+                         help="Exit 1 when the score (percent, with waivers) is below this."),
+            click.option("--strict", is_flag=True,
+                         help="Exit 1 when the report carries a data-quality warning "
+                              "(docs/data-quality.md)."),
+            click.option("--fail-on", "fail_on", multiple=True, type=click.Choice(list(GATES)),
+                         help="Exit 1 when the verdict is non-compliant, a critical "
+                              "requirement is not met, anything regressed since --baseline, "
+                              "or evidence is stale. Repeatable; combines with "
+                              "--fail-under.")]):
+        command = option(command)
+    return command
+
+
+def file_for_workbook(format_id: str, output: Path | None) -> Path:
+    """The file a binary format is written to: a workbook cannot go to the terminal or a
+    pipe, so no file (or '-') is one usage error, before any work."""
+    if output is None or str(output) == "-":
+        raise click.UsageError(f"the {format_id} format is a binary workbook: it needs an "
+                               "output file (-o FILE), not standard output")
+    return output
 
 
 def parse_as_of(value: str | None) -> dt.date | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from audit.checklists import load_library
+from audit.commands.options import output_option
 from audit.plugins import get_registry
 from audit.reports.base import write_atomically
 from audit.reports.oscal_chain import catalog, profile
@@ -38,8 +39,8 @@ def _now() -> dt.datetime:
 
 @oscal.command("export-catalog")
 @click.argument("module_id")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the catalog to this file (atomically); default: standard output.")
+@output_option("Write the catalog to this file (atomically); default: standard output.",
+               dir_okay=False)
 def export_catalog(module_id: str, output: Path | None) -> None:
     """One checklist module as an OSCAL catalog: requirements as controls (grouped by area),
     citations as parts and links, rule parameters as params."""
@@ -52,8 +53,8 @@ def export_catalog(module_id: str, output: Path | None) -> None:
 @click.option("--catalog-href", default="catalog-{id}.json", show_default=True,
               help="Where each imported catalog is, relative to the profile; {id} is the "
                    "module id.")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the profile to this file (atomically); default: standard output.")
+@output_option("Write the profile to this file (atomically); default: standard output.",
+               dir_okay=False)
 def export_profile(module_ids: tuple[str, ...], catalog_href: str,
                    output: Path | None) -> None:
     """A selection of checklist modules as an OSCAL profile importing each module's catalog

@@ -17,8 +17,9 @@ from typing import Sequence
 import click
 
 from audit.checklist_paths import select_checklists
+from audit.commands.options import checklist_option, language_option, output_option
 from audit.errors import OutputError, UsageError
-from audit.i18n import available_languages, base_language, use_language
+from audit.i18n import use_language
 from audit.plugins import get_registry
 from audit.reports.base import refuse_overwriting_inputs, write_atomically
 from audit.template_plan import plan
@@ -54,21 +55,16 @@ def template_command(checklist_ids: Sequence[str], output: Path, force: bool = F
 
 
 @click.command("template")
-@click.option("--checklist", "-c", "checklist_ids", multiple=True, required=True,
-              help="Checklist module id, or a module file or folder of your own (repeat for "
-                   "several jurisdictions).")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("evidence.xlsx"),
-              show_default=True, help="Workbook to write (refuses to overwrite without --force).")
+@checklist_option
+@output_option("Workbook to write (refuses to overwrite without --force).",
+               default=Path("evidence.xlsx"))
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
-@click.option("--lang", "lang", help="Language of the instructions and help (en, ar, tr); "
-                                     "sheet names and headers stay as the reader expects.")
+@language_option("Arabic when a module is in Arabic, else English; sheet names and headers "
+                 "stay as the reader expects")
 def template(checklist_ids: tuple[str, ...], output: Path, force: bool,
              lang: str | None) -> None:
     """Write an evidence workbook to fill by hand (profile, representatives, answers).
 
     The filled workbook is evidence for `audit assess`, alone or beside a pack directory.
     """
-    if lang is not None and base_language(lang) not in available_languages():
-        raise click.BadParameter(f"no report catalogue for {lang!r} (available: "
-                                 f"{', '.join(available_languages())})", param_hint="--lang")
     click.echo(template_command(checklist_ids, output, force, lang), err=True)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from audit.commands.options import engine_flags, engine_settings
+from audit.commands.options import engine_options
+from audit.engine.settings import EngineSettings
 from audit.comparison import load_result
 from audit.i18n import _
 from audit.plugins import get_registry, list_plugins
@@ -21,9 +22,10 @@ from audit.provenance import check_locations, compare, engine_line
 @click.option("--checklist", "-c", "local", multiple=True, type=click.Path(path_type=Path),
               help="A checklist file or folder of your own that the result was assessed "
                    "against (as given to assess -c). Repeatable.")
-@engine_flags
-def verify(result: Path, pack: Path, local: tuple[Path, ...], engine: str = "duckdb",
-           spark_master: str | None = None, spark_remote: str | None = None) -> None:
+@engine_options(engine_help="The engine that lists data-lake locations again (spark re-lists "
+                            "them where the cluster sees them; duckdb reports them as not "
+                            "verified).")
+def verify(result: Path, pack: Path, local: tuple[Path, ...], settings: EngineSettings) -> None:
     """Re-hash an evidence pack and the installed checklists against a JSON result.
 
     Exit 0 when every evidence file, checklist file and plugin version recorded in RESULT is
@@ -31,7 +33,6 @@ def verify(result: Path, pack: Path, local: tuple[Path, ...], engine: str = "duc
     was read from by Spark is listed again only with --engine spark; otherwise it is reported
     as not verified, and the exit status is 1.
     """
-    settings = engine_settings(engine, spark_master, spark_remote)
     data = load_result(result)
     registry = get_registry()
     diffs, same = compare(data, pack, registry, list_plugins(), local)

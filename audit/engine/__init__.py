@@ -6,9 +6,9 @@ everything above it holds the result as a ``LogEngine`` (``audit/engine/base.py`
 
 from __future__ import annotations
 
-from audit.engine.base import ENGINES, EngineUnavailable, LogEngine
+from audit.engine.base import EngineUnavailable, LogEngine
 from audit.engine.duckdb_engine import DuckDBEngine
-from audit.engine.settings import EngineSettings
+from audit.engine.settings import ENGINES, EngineSettings
 from audit.engine.spark_session import prepare_session
 from audit.progress import TerminalProgress
 

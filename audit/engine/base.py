@@ -21,8 +21,6 @@ from audit.errors import AuditError
 from audit.logs.sources import Source
 from audit.logs.views import LogInfo
 
-ENGINES = ("duckdb", "spark")
-
 # A row as an engine returns it: its values are whatever the engine's driver gives (int,
 # float, str, date, datetime, Decimal, None), so they stay loosely typed.
 Row = tuple[Any, ...]
@@ -122,6 +120,11 @@ class LogEngine(Protocol):
     def reason(self, exc: BaseException) -> str: ...
 
     def check_ready(self) -> None: ...
+
+    def identity(self) -> dict[str, str]:
+        """The engine's name and version, and for a cluster where it runs (``master`` or
+        ``remote``, without secrets): recorded in the result's provenance."""
+        ...
 
     # a small constant table (business-day calendars)
     def has_table(self, name: str) -> bool: ...

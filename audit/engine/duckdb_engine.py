@@ -159,6 +159,11 @@ class DuckDBEngine(LogViews):
     def check_ready(self) -> None:
         """DuckDB can always answer while the result is alive."""
 
+    def identity(self) -> dict[str, str]:
+        import duckdb
+
+        return {"name": "duckdb", "version": duckdb.__version__}
+
     def query_errors(self) -> tuple[type[BaseException], ...]:
         import duckdb
 

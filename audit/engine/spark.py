@@ -29,7 +29,7 @@ from audit.engine.spark_connection import (
     translated,
 )
 from audit.engine.spark_read import UnreadableSource, register
-from audit.engine.spark_session import Frame, Session, first_line, start_session
+from audit.engine.spark_session import Frame, Session, first_line, session_identity, start_session
 from audit.engine.spark_sql import UntranslatableSQL, parse_pattern
 from audit.errors import EvidenceError, Problem
 from audit.logs.sources import Source
@@ -46,6 +46,7 @@ class SparkEngine(LogViews):
                  unique_ids: str = "judged") -> None:
         super().__init__(timezone, unique_ids)
         self.session = session if session is not None else start_session(master, remote)
+        self._remote = remote
         self._order = FileOrder(self.session)
         self._connection = SparkConnection(self.session, self._order)
         self._tables: set[str] = set()
@@ -144,6 +145,9 @@ class SparkEngine(LogViews):
             out.writerow(frame.columns)
             for row in frame.toLocalIterator():
                 out.writerow(["" if v is None else v for v in row])
+
+    def identity(self) -> dict[str, str]:
+        return session_identity(self.session, self._remote)
 
     def check_ready(self) -> None:
         """One line if the session has stopped (a notebook's, before writing a workbook)."""

@@ -234,3 +234,27 @@ def prepare_session(session: Session) -> None:
     session later, when a workbook is written (docs/spark.md)."""
     for key in MEANING:
         session.conf.set(key, SESSION_CONF[key])
+
+
+def connect_url(session: Session) -> str | None:
+    """Where a Spark Connect session runs: its client keeps host and port only on its private
+    channel builder (PySpark 3.5 and 4 alike), so this is the one place that reads it."""
+    builder = getattr(getattr(session, "client", None), "_builder", None)
+    endpoint = getattr(builder, "endpoint", None)
+    return f"sc://{endpoint}" if isinstance(endpoint, str) else None
+
+
+def session_identity(session: Session, remote: str | None = None) -> dict[str, str]:
+    """Name, version and place of a running session, for the result's provenance: the master
+    of a classic session, the server of a Spark Connect one (whose client keeps its host and
+    port only on a private channel builder). URL parameters (a token) are dropped."""
+    record = {"name": "spark", "version": str(session.version)}
+    if type(session).__module__.startswith("pyspark.sql.connect"):
+        remote = remote or connect_url(session)
+        if remote:
+            record["remote"] = public_url(remote)
+            return record
+        record["master"] = ""
+        return record
+    record["master"] = public_url(str(session.sparkContext.master))
+    return record

@@ -99,7 +99,7 @@ class EvidencePack:
         self._hashing: list[tuple[str, list[Any]]] = []
         self._hasher: threading.Thread | None = None
         # the engine asked for, and the one started once a log is read (None until then):
-        # ``audit verify`` names it in the result, a report checks it still runs
+        # the result's provenance names it (audit.provenance), a report checks it still runs
         self.engine_settings = engine
         self.started_engine: LogEngine | None = None
         self._progress = progress

@@ -4,7 +4,7 @@ A log is a view over its file: ``*_at`` columns parse as TIMESTAMPTZ, other colu
 they are, and a ``_bad_<col>`` flag marks a timestamp that does not parse or lies outside the
 accepted years. This module writes that SQL (in the rules' one dialect, DuckDB's) and the
 per-row check terms validation sums; it runs nothing, so both engines build the same view
-from the same text (``audit/engine/sql_logs.py`` runs it). See docs/performance.md.
+from the same text (``audit/engine/log_views.py`` runs it). See docs/performance.md.
 """
 
 from __future__ import annotations

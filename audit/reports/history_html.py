@@ -14,7 +14,7 @@ from audit import __version__
 from audit.history import HistoryRow
 from audit.i18n import _, format_number, is_rtl, use_language
 from audit.reports.history_table import table
-from audit.reports.html import _environment, _fill
+from audit.reports.html import template_environment, fill_placeholders
 from audit.reports.html_charts import score_lines
 from audit.reports.html_view import verdict_label
 
@@ -31,7 +31,7 @@ def _cell(value: object) -> str:
 def _isolated(translated: str, **params: object) -> object:
     """A sentence translated with its {placeholders} kept, filled with each value escaped and
     isolated in ``<bdi>`` (a date keeps its own direction inside an Arabic sentence)."""
-    return _fill(translated, params)
+    return fill_placeholders(translated, params)
 
 
 def view(rows: list[HistoryRow]) -> dict[str, object]:
@@ -72,6 +72,6 @@ def view(rows: list[HistoryRow]) -> dict[str, object]:
 def write_html(rows: list[HistoryRow], stream: IO[str], language: str) -> None:
     """Render the page in ``language`` (right to left for Arabic)."""
     with use_language(language):
-        template = _environment().get_template("history.html.j2")
+        template = template_environment().get_template("history.html.j2")
         for chunk in template.generate(v=view(rows), lang=language, rtl=is_rtl(language)):
             stream.write(chunk)

@@ -54,7 +54,7 @@ def _placeholders(params: dict[str, Any]) -> dict[str, str]:
     return {k: "{" + k + "}" for k in params}
 
 
-def _fill(text: str, params: dict[str, Any]) -> Any:
+def fill_placeholders(text: str, params: dict[str, Any]) -> Any:
     """The translated sentence escaped, each parameter escaped, neutralised and isolated in
     ``<bdi>`` so a date or a number keeps its own direction inside an Arabic sentence."""
     from markupsafe import Markup, escape
@@ -65,14 +65,14 @@ def _fill(text: str, params: dict[str, Any]) -> Any:
 
 def html_gettext(message: str, **params: object) -> Any:
     """audit.i18n's ``_`` for the template: the same catalogue entry, parameters isolated."""
-    return _fill(_(message, **_placeholders(params)), params)
+    return fill_placeholders(_(message, **_placeholders(params)), params)
 
 
 def html_ngettext(singular: str, plural: str, n: int, **params: object) -> Any:
-    return _fill(ngettext(singular, plural, n, **_placeholders(params)), params)
+    return fill_placeholders(ngettext(singular, plural, n, **_placeholders(params)), params)
 
 
-def _environment() -> Any:
+def template_environment() -> Any:
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     env = Environment(loader=PackageLoader("audit.reports", "templates"), autoescape=True,
@@ -101,7 +101,7 @@ class HtmlWriter(WriterBase):
             names = ({fid: csv_name(output, fid) for fid in assessment.details}
                      if output is not None else {})
             context = view(assessment, names, SAMPLE_CAP)
-            template = _environment().get_template("report.html.j2")
+            template = template_environment().get_template("report.html.j2")
             for chunk in template.generate(a=assessment, v=context,
                                            rtl=is_rtl(assessment.language),
                                            lang=assessment.language):

@@ -27,7 +27,7 @@ from typing import IO, Any, Callable
 from audit.assessment import Assessment
 from audit.model import Status
 from audit.reports.base import WriterBase
-from audit.reports.oscal_common import _put, dump, evidence_hrefs, prop, props, token
+from audit.reports.oscal_common import put_if_set, dump, evidence_hrefs, prop, props, token
 from audit.reports.oscal_doc import ResultDocument, planned
 
 
@@ -41,9 +41,9 @@ def reviewed_controls(a: Assessment) -> dict[str, Any]:
                        + "; each requirement is a control objective (target-id is the full "
                          "requirement id with ':' written as '_').",
     }
-    _put(selection, "include-controls", [{"control-id": token(r.requirement.full_id)}
+    put_if_set(selection, "include-controls", [{"control-id": token(r.requirement.full_id)}
                                          for r in assessed])
-    _put(selection, "exclude-controls", [{"control-id": token(r.requirement.full_id)}
+    put_if_set(selection, "exclude-controls", [{"control-id": token(r.requirement.full_id)}
                                          for r in excluded])
     if "include-controls" not in selection and "exclude-controls" not in selection:
         selection["include-all"] = {}
@@ -84,9 +84,9 @@ def assessment_results(a: Assessment, plan_href: str | None = None,
     }
     observations = ([d.file_observation(p) for p in d.files]
                     + [d.req_observation(r) for r in assessed])
-    _put(result, "observations", observations)
-    _put(result, "risks", [d.risk(r) for r in risky])
-    _put(result, "findings", [d.finding(r, planned(r)) for r in assessed])
+    put_if_set(result, "observations", observations)
+    put_if_set(result, "risks", [d.risk(r) for r in risky])
+    put_if_set(result, "findings", [d.finding(r, planned(r)) for r in assessed])
     return {"assessment-results": {
         "uuid": d.uid("assessment-results", d.scope),
         "metadata": d.metadata(f"{d.platform}: assessment results as of {d.as_of} ("

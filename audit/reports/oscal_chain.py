@@ -28,8 +28,8 @@ from audit.reports.oscal import assessment_results, reviewed_controls
 from audit.reports.oscal_common import (
     NS,
     OSCAL_VERSION,
-    _put,
-    _s,
+    put_if_set,
+    text_or_none,
     _when,
     dump,
     evidence_hrefs,
@@ -59,7 +59,7 @@ def _metadata(title: str, version: str, when: dt.datetime,
               remarks: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"title": title, "last-modified": _when(when), "version": version,
                            "oscal-version": OSCAL_VERSION}
-    _put(out, "remarks", remarks)
+    put_if_set(out, "remarks", remarks)
     return out
 
 
@@ -74,7 +74,7 @@ def _params(control_id: str, req: Requirement) -> list[dict[str, Any]]:
     their JSON text, so nothing the rule measures against is lost."""
     out = []
     for key, value in sorted(req.rule.params.items()):
-        text = _s(_param_value(value))
+        text = text_or_none(_param_value(value))
         if text is None:
             continue
         out.append({"id": token(f"{control_id}_prm_{key}"), "label": key,
@@ -88,23 +88,23 @@ def control(checklist: Checklist, req: Requirement, source_ids: dict[str, str]) 
     citation = req.citation.render(checklist.sources)
     parts: list[dict[str, Any]] = [
         {"id": f"{cid}_smt", "name": "statement",
-         "prose": _s(req.description) or _s(req.title) or req.full_id},
+         "prose": text_or_none(req.description) or text_or_none(req.title) or req.full_id},
         {"id": f"{cid}_cit", "name": "citation", "ns": NS, "title": "Legal citation",
-         "prose": _s(citation) or req.citation.source}]
-    if _s(req.remediation):
-        parts.append({"id": f"{cid}_gdn", "name": "guidance", "prose": _s(req.remediation)})
-    if _s(req.question):
+         "prose": text_or_none(citation) or req.citation.source}]
+    if text_or_none(req.remediation):
+        parts.append({"id": f"{cid}_gdn", "name": "guidance", "prose": text_or_none(req.remediation)})
+    if text_or_none(req.question):
         parts.append({"id": f"{cid}_obj", "name": "assessment-objective",
-                      "prose": _s(req.question)})
+                      "prose": text_or_none(req.question)})
     links = []
     if req.citation.source in source_ids:
         links.append({"href": f"#{source_ids[req.citation.source]}", "rel": "reference",
-                      "text": _s(req.citation.article) or req.citation.source})
+                      "text": text_or_none(req.citation.article) or req.citation.source})
     if req.citation.url:
         links.append({"href": req.citation.url, "rel": "reference",
-                      "text": _s(citation) or req.citation.source})
+                      "text": text_or_none(citation) or req.citation.source})
     out: dict[str, Any] = {
-        "id": cid, "class": token(req.rule.type), "title": _s(req.title) or req.full_id,
+        "id": cid, "class": token(req.rule.type), "title": text_or_none(req.title) or req.full_id,
         "props": props(prop("requirement-id", req.full_id), prop("label", req.id),
                        prop("jurisdiction", req.jurisdiction), prop("area", req.area.value),
                        prop("severity", req.severity.value), prop("weight", req.weight),
@@ -112,8 +112,8 @@ def control(checklist: Checklist, req: Requirement, source_ids: dict[str, str]) 
                        prop("confidence", req.confidence.value),
                        prop("effective-from", req.effective_from),
                        prop("effective-until", req.effective_until))}
-    _put(out, "params", _params(cid, req))
-    _put(out, "links", links)
+    put_if_set(out, "params", _params(cid, req))
+    put_if_set(out, "links", links)
     out["parts"] = parts
     return out
 
@@ -126,19 +126,19 @@ def catalog(checklist: Checklist, when: dt.datetime) -> dict[str, Any]:
         groups.setdefault(req.area.value, []).append(control(checklist, req, source_ids))
     resources = []
     for sid, src in checklist.sources.items():
-        res: dict[str, Any] = {"uuid": source_ids[sid], "title": _s(src.title) or sid,
+        res: dict[str, Any] = {"uuid": source_ids[sid], "title": text_or_none(src.title) or sid,
                                "props": props(prop("source-id", sid),
                                               prop("legal-status", src.status.value
                                                    if src.status else None),
                                               prop("date", src.date),
                                               *(prop("legal-ref", r) for r in src.legal_ref))}
-        _put(res, "description", _s(src.note))
+        put_if_set(res, "description", text_or_none(src.note))
         if src.url:
             res["rlinks"] = [{"href": src.url}]
         resources.append(res)
     doc: dict[str, Any] = {
         "uuid": stable_uuid("catalog", checklist.id, checklist.version),
-        "metadata": {**_metadata(_s(checklist.title) or checklist.id, str(checklist.version),
+        "metadata": {**_metadata(text_or_none(checklist.title) or checklist.id, str(checklist.version),
                                  when, "Requirements of the platform-audit checklist module "
                                        f"{checklist.id}; texts are the module's own summaries, "
                                        "not the law's wording."),
@@ -149,7 +149,7 @@ def catalog(checklist: Checklist, when: dt.datetime) -> dict[str, Any]:
         "groups": [{"id": token(f"{checklist.id}_{area}"), "title": area.replace("_", " "),
                     "controls": controls} for area, controls in groups.items()],
     }
-    _put(doc, "back-matter", {"resources": resources} if resources else None)
+    put_if_set(doc, "back-matter", {"resources": resources} if resources else None)
     return {"catalog": doc}
 
 
@@ -172,7 +172,7 @@ class _System:
 
     def __init__(self, a: Assessment) -> None:
         self.a = a
-        self.name = _s(a.platform.get("name")) or "(unnamed platform)"
+        self.name = text_or_none(a.platform.get("name")) or "(unnamed platform)"
         self.scope = ";".join(f"{c.id}@{c.version}" for c in a.checklists)
         self.component = stable_uuid("component", self.name)
         self.system_id = token(self.name)

@@ -38,7 +38,7 @@ def token(text: str) -> str:
     return out
 
 
-def _s(value: object) -> str | None:
+def text_or_none(value: object) -> str | None:
     """A non-empty OSCAL string (no leading/trailing whitespace), or None."""
     if value is None:
         return None
@@ -48,7 +48,7 @@ def _s(value: object) -> str | None:
 
 
 def prop(name: str, value: object, cls: str | None = None) -> dict[str, Any] | None:
-    text = _s(value if not isinstance(value, float) else f"{value:.6g}")
+    text = text_or_none(value if not isinstance(value, float) else f"{value:.6g}")
     if text is None:
         return None
     out = {"name": token(name), "ns": NS, "value": text}
@@ -67,7 +67,7 @@ def _when(value: dt.datetime) -> str:
     return value.isoformat()
 
 
-def _end_of_day(day: dt.date) -> str:
+def end_of_day(day: dt.date) -> str:
     return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=dt.timezone.utc).isoformat()
 
 
@@ -75,7 +75,7 @@ def _start_of_day(day: dt.date) -> str:
     return dt.datetime.combine(day, dt.time(0, 0, 0), tzinfo=dt.timezone.utc).isoformat()
 
 
-def _put(obj: dict[str, Any], key: str, value: object) -> None:
+def put_if_set(obj: dict[str, Any], key: str, value: object) -> None:
     """Set optional keys only when non-empty (OSCAL arrays need minItems 1)."""
     if value not in (None, "", [], {}):
         obj[key] = value

@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable
 
 from audit.assessment import Assessment, RequirementResult
 from audit.model import Finding, Proof, Status
-from audit.reports.oscal_common import (NS, OSCAL_VERSION, ROLE_ASSESSOR, _end_of_day, _put, _s,
+from audit.reports.oscal_common import (NS, OSCAL_VERSION, ROLE_ASSESSOR, end_of_day, put_if_set, text_or_none,
                                         _start_of_day, _when, prop, props,
                                         stable_uuid, token)
 from audit.reports.process_json import milestone_tasks
@@ -26,7 +26,7 @@ class ResultDocument:
         self.a = a
         # evidence links: the pack-relative path, or (in the chain) relative to the OSCAL file
         self.evidence_href = evidence_href or (lambda path: path)
-        self.platform = _s(a.platform.get("name")) or "(unnamed platform)"
+        self.platform = text_or_none(a.platform.get("name")) or "(unnamed platform)"
         self.scope = ";".join(f"{c.id}@{c.version}" for c in a.checklists)
         self.as_of = a.as_of.isoformat()
         self.when = _when(a.generated_at)
@@ -182,7 +182,7 @@ class ResultDocument:
             "origins": [self.origin()],
             "collected": self.when,
         }
-        _put(obs, "relevant-evidence", proof)
+        put_if_set(obs, "relevant-evidence", proof)
         return obs
 
     # -- findings and risks ----------------------------------------------------------------
@@ -257,9 +257,9 @@ class ResultDocument:
             }],
             "related-observations": [{"observation-uuid": self.req_observation_id(r)}],
         }
-        _put(risk["remediations"][0], "tasks", milestone_tasks(self.a, req.full_id, self.uid))
+        put_if_set(risk["remediations"][0], "tasks", milestone_tasks(self.a, req.full_id, self.uid))
         if r.waiver is not None and r.waiver.active:
-            risk["deadline"] = _end_of_day(r.waiver.waiver.expires)
+            risk["deadline"] = end_of_day(r.waiver.waiver.expires)
             risk["risk-log"] = {"entries": [{
                 "uuid": self.uid("risk-log", req.full_id),
                 "title": "Deviation approved (waiver)",
