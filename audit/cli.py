@@ -22,6 +22,7 @@ from audit.commands.diff import diff
 from audit.commands.history import history
 from audit.commands.mappings import mappings
 from audit.commands.new_plugin import new_plugin
+from audit.commands.notices import notices
 from audit.commands.oscal import oscal
 from audit.commands.plugins import plugins
 from audit.commands.template import template
@@ -61,7 +62,7 @@ def cli(debug: bool) -> None:
 
 # the built-in verbs, in the order `audit --help` lists them after sorting
 for _command in (checklists, mappings, assess, plugins, template, diff, new_plugin, oscal,
-                 verify, history):
+                 verify, history, notices):
     cli.add_command(_command)
 
 

@@ -7,6 +7,7 @@ amendment is judged event by event. The measuring is one aggregate DuckDB query 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, ClassVar, Mapping
 
 from audit.durations import parse_duration
@@ -26,6 +27,22 @@ from audit.model import DetailQuery
 
 COLUMN = {"type": "string", "regex": r"^[a-z_][a-z0-9_]*$",
           "meta": {"expect": "a lowercase column name"}}
+
+
+def deadline_spec(requirement: Requirement, rule: Rule, as_of: dt.date) -> DeadlineSpec:
+    """What a deadline rule measures, from its parameters: the one reading of a rule that
+    assessing a log and planning an incident's notices (audit.notices) share."""
+    p = rule.params
+    versions = rule_versions(rule)
+    return DeadlineSpec(
+        log=p["log"], where=dict(p.get("where") or {}), start=p["start"], end=p["end"],
+        versions=[(v.valid_from, v.valid_until, parse_duration(v.params["within"]),
+                   float(v.params["target"])) for v in versions],
+        calendar=p.get("calendar") or requirement.jurisdiction.split("-")[0],
+        timezone=legal_timezone(requirement.jurisdiction, p.get("timezone")),
+        lookback=parse_duration(p["lookback"]) if p.get("lookback") else None,
+        as_of=as_of, key=requirement.full_id,
+        version_starts=[v.params.get("start") for v in versions])
 
 
 class DeadlineEvaluator(Evaluator):
@@ -99,16 +116,7 @@ class DeadlineEvaluator(Evaluator):
             return Finding(requirement.full_id, Status.NOT_APPLICABLE, 0.0,
                            _("not yet in force: this clock applies to {events} from {date}",
                              events=events, date=format_date(first)))
-        spec = DeadlineSpec(
-            log=log, where=dict(p.get("where") or {}), start=p["start"], end=p["end"],
-            versions=[(v.valid_from, v.valid_until, parse_duration(v.params["within"]),
-                       float(v.params["target"])) for v in versions],
-            calendar=p.get("calendar") or requirement.jurisdiction.split("-")[0],
-            timezone=legal_timezone(requirement.jurisdiction, p.get("timezone")),
-            lookback=parse_duration(p["lookback"]) if p.get("lookback") else None,
-            as_of=context.as_of, key=requirement.full_id,
-            version_starts=[v.params.get("start") for v in versions])
-        result = measure_deadline(store, spec)
+        result = measure_deadline(store, deadline_spec(requirement, rule, context.as_of))
         context.cache.setdefault("details", {})[requirement.full_id] = DetailQuery(
             result.detail_sql, tuple(result.detail_columns), log,
             result.late + result.missing, monthly_sql=result.monthly_sql)

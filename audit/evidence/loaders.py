@@ -363,3 +363,15 @@ class LogFileLoader:
 
     def load(self, path: Path, pack: EvidencePack) -> None:
         pack.add_log(log_name(path), path)
+
+
+def read_profile(path: Path) -> dict[str, Any]:
+    """A platform profile (``platform.yaml``) on its own, checked as a pack's is: for the
+    commands that need the platform's facts but no evidence (``audit notices``)."""
+    try:
+        doc = load_yaml(path, str(path))
+    except YamlProblem as exc:
+        raise EvidenceError(problems=[exc.problem]) from None
+    _check(doc, PLATFORM)
+    _check_timezone(doc)
+    return dict(doc.data)

@@ -102,6 +102,9 @@ class DeadlineResult:
     calendar_note: str | None = None
     detail_sql: str = ""
     detail_columns: list[str] = field(default_factory=list)
+    # every judged event's id, rule version and deadline (ISO 8601, UTC): what the notice
+    # planner reads for one incident, from the same clock the figures use
+    due_sql: str = ""
     monthly_sql: str = ""  # month (local time), version, total, on_time: for the HTML chart
 
     @property
@@ -302,12 +305,13 @@ def measure_deadline(store: LogEngine, spec: DeadlineSpec) -> DeadlineResult:
     monthly = (f"SELECT {month} AS month, v, count(*) FILTER (WHERE NOT {open_ok}) AS total, "
                f"count(*) FILTER (WHERE e IS NOT NULL AND e <= due) AS on_time "
                f"FROM ({timed}) WHERE v >= 0 GROUP BY 1, 2 ORDER BY 1, 2")
+    due = f"SELECT id, v, {iso.format('due')} AS due FROM ({timed}) WHERE v >= 0 ORDER BY id"
     where_text = ", ".join(f"{k}={v}" for k, v in spec.where.items()) or "all rows"
     return DeadlineResult(total, sum(v.on_time for v in versions),
                           sum(v.late for v in versions), sum(v.missing for v in versions),
                           pending, outside, q[0], q[1], q[2], versions=versions,
                           where_text=where_text, calendar_note=calendar_note,
-                          detail_sql=detail, monthly_sql=monthly,
+                          detail_sql=detail, monthly_sql=monthly, due_sql=due,
                           detail_columns=[idcol or "id", spec.start, spec.end, "deadline",
                                           "hours_taken", "problem"])
 

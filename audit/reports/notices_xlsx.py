@@ -1,0 +1,51 @@
+"""``audit notices -o plan.xlsx``: the plan on one printable sheet, with the gap workbook's
+fonts, labels and right-to-left layout (``--lang ar``): duties by deadline, then what is not
+law, the countries without a duty and the rules that do not concern the incident."""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from audit.i18n import _, current_language, is_rtl
+from audit.notices import OVERDUE, Plan
+from audit.reports.notices_view import apart_sections, duty_row, headers, heading
+from audit.reports.xlsx_style import STATUS_FILLS, Style, cell
+
+WIDTHS = [22, 18, 16, 10, 20, 24, 30, 40, 14, 40]
+WRAP = range(len(WIDTHS))
+
+
+def write_workbook(plan: Plan, stream: IO[bytes]) -> None:
+    from openpyxl import Workbook  # deferred: openpyxl
+    from openpyxl.styles import PatternFill
+
+    style = Style(rtl=is_rtl(current_language()))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Notices")
+    names = [*headers(), _("Threshold"), _("What to do")]
+    style.setup(ws, WIDTHS, freeze="A3", headers=names)
+    style.print_setup(ws, "2:2", right=plan.incident.id, left=heading(plan))
+    ws.append([cell(ws, heading(plan), style.title)])
+    style.fit_row(ws, 2, names, WRAP)
+    ws.append(style.header(ws, names))
+    overdue = PatternFill("solid", fgColor=STATUS_FILLS["not_met"])
+    for duty in plan.duties:
+        row = duty_row(duty)
+        values: list[Any] = [row.deadline_local, row.deadline_utc, row.state, row.jurisdiction,
+                             row.recipient, row.clock, row.law, row.requirement,
+                             row.threshold, row.todo]
+        style.fit_row(ws, ws.max_row + 1, values, WRAP)
+        cells = style.row(ws, values, wrap=WRAP)
+        if duty.state == OVERDUE:
+            cells[2].fill = overdue
+        ws.append(cells)
+    if not plan.duties:
+        ws.append([cell(ws, _("No notice duty in force for this incident in the selected "
+                              "modules."), style.bold)])
+    for title, items in apart_sections(plan):
+        ws.append([])
+        ws.append([cell(ws, title, style.bold)])
+        for item in items:
+            ws.append([cell(ws, item, style.font)])
+    wb.save(stream)
