@@ -136,12 +136,12 @@ def _region_problem(code: str) -> str | None:
     country, _, part = code.partition("-")
     known = countries()
     if country not in known:
-        close = difflib.get_close_matches(country, sorted(known), n=1)
+        close = difflib.get_close_matches(country, sorted(known), n=1, cutoff=0.5)
         hint = f"; did you mean {close[0]} ({known[close[0]]})?" if close else ""
         return f"unknown country code {country!r} (ISO 3166-1 alpha-2){hint}"
     subdivisions = _subdivisions(country)
     if part and subdivisions and part not in subdivisions:
-        close = difflib.get_close_matches(part, sorted(subdivisions), n=1)
+        close = difflib.get_close_matches(part, sorted(subdivisions), n=1, cutoff=0.5)
         hint = f"; did you mean {country}-{close[0]}?" if close else ""
         return f"unknown subdivision {code!r} of {known[country]}{hint}"
     return None

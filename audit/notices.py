@@ -27,6 +27,7 @@ from audit.engine.base import LogEngine
 from audit.engine.settings import EngineSettings
 from audit.evaluators.base import rule_versions
 from audit.evaluators.deadline import deadline_spec
+from audit.i18n import _, format_date
 from audit.incident import EU_MEMBERS, Incident
 from audit.logs.filters import where_sql
 from audit.logs.metrics import measure_deadline
@@ -240,8 +241,8 @@ def _duty(engine: LogEngine, req: Requirement, rule: Rule, module: Checklist,
                             f"WHERE {where_sql(engine, INCIDENT_LOG, spec.where)}")[0][0]
     threshold = {k: v for k, v in spec.where.items() if k != "countries"}
     if not selected:
-        return "the incident is outside the rule's scope: " + ", ".join(
-            f"{k}={v}" for k, v in spec.where.items())
+        return _("the incident is outside the rule's scope: {conditions}",
+                 conditions=", ".join(f"{k}={v}" for k, v in spec.where.items()))
     versions = rule_versions(rule)
     start_column = spec.start
     started = _time(row.get(start_column))
@@ -250,12 +251,15 @@ def _duty(engine: LogEngine, req: Requirement, rule: Rule, module: Checklist,
         return Duty(req, module, start_column, spec.end, str(version.params["within"]),
                     spec.timezone, threshold, version.valid_from, None, None,
                     _time(row.get(spec.end)), WAITING, None)
-    result = measure_deadline(engine, spec)
+    # the judged period must reach the start (a projected one may lie beyond the plan's date)
+    result = measure_deadline(engine, dataclasses.replace(spec, as_of=max(as_of,
+                                                                          started.date())))
     judged = engine.query(result.due_sql)
     if not judged:
         first = versions[0].valid_from
-        return (f"no version of this clock in force when the incident started "
-                f"({started.date().isoformat()}; the first applies from {first})")
+        return _("no version of this clock was in force when its start event happened "
+                 "({date}); the first applies from {first}", date=format_date(started.date()),
+                 first=format_date(first))
     _id, index, due_text = judged[0]
     version = versions[int(index)]
     own_start = version.params.get("start") or spec.start

@@ -77,8 +77,8 @@ def notices(incident: Path, checklist_ids: tuple[str, ...], pack: Path | None,
         _library, chosen = select_checklists(checklist_ids, registry)
     else:
         chosen = modules_for(the_incident, load_library(registry).all())
-    the_plan = plan(the_incident, chosen, facts, now)
-    with use_language(lang or "en"):
+    with use_language(lang or "en"):  # the reasons the plan gives are in the report language
+        the_plan = plan(the_incident, chosen, facts, now)
         _write(the_plan, fmt, output)
     if fail_on == "overdue" and the_plan.overdue():
         late = the_plan.overdue()

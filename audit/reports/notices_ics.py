@@ -8,8 +8,6 @@ import datetime as dt
 import hashlib
 from typing import IO
 
-import icalendar
-
 from audit import __version__
 from audit.i18n import _
 from audit.notices import Duty, Plan
@@ -28,6 +26,8 @@ def alarm_offsets(duty: Duty) -> list[dt.timedelta]:
 
 
 def write_calendar(plan: Plan, stream: IO[bytes]) -> None:
+    import icalendar  # deferred: icalendar takes ~0.3 s to import, only for -o plan.ics
+
     cal = icalendar.Calendar()
     cal.add("prodid", f"-//platform-audit//notices {__version__}//EN")
     cal.add("version", "2.0")

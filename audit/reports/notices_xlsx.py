@@ -11,7 +11,7 @@ from audit.notices import OVERDUE, Plan
 from audit.reports.notices_view import apart_sections, duty_row, headers, heading
 from audit.reports.xlsx_style import STATUS_FILLS, Style, cell
 
-WIDTHS = [22, 18, 16, 10, 20, 24, 30, 40, 14, 40]
+WIDTHS = [19, 17, 16, 9, 16, 20, 28, 34, 12, 34]
 WRAP = range(len(WIDTHS))
 
 
@@ -45,7 +45,19 @@ def write_workbook(plan: Plan, stream: IO[bytes]) -> None:
                               "modules."), style.bold)])
     for title, items in apart_sections(plan):
         ws.append([])
-        ws.append([cell(ws, title, style.bold)])
+        _full_width(ws, style, title, style.bold)
         for item in items:
-            ws.append([cell(ws, item, style.font)])
+            _full_width(ws, style, item, style.font)
     wb.save(stream)
+
+
+def _full_width(ws: Any, style: Style, text: str, font: Any) -> None:
+    """A line of text across the table's width, wrapped: notes under a table are read, not
+    sorted, and must not be cut at the printed page's edge."""
+    from openpyxl.utils import get_column_letter
+
+    row = ws.max_row + 1
+    style.fit_row(ws, row, [text], [0], widths=[sum(WIDTHS)])
+    ws.append([cell(ws, text, font)])
+    ws.cell(row=row, column=1).alignment = style.wrap
+    ws.merge_cells(f"A{row}:{get_column_letter(len(WIDTHS))}{row}")
