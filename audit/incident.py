@@ -35,12 +35,21 @@ class Incident:
     detected_at: dt.datetime
     affected: Mapping[str, int]
     occurred_at: dt.datetime | None = None
+    aware_at: dt.datetime | None = None  # None: at detection
     assessed_at: dt.datetime | None = None
+    determined_at: dt.datetime | None = None
     data_categories: tuple[str, ...] = ()
     high_risk: bool | None = None
     critical_infrastructure: bool | None = None
     notified: Mapping[str, Mapping[str, dt.datetime]] = field(default_factory=dict)
     file: str = ""
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """Affected countries and the subdivisions given (``US``, ``US-TX``), in order: the
+        values a rule's ``countries`` filter may name."""
+        return tuple(dict.fromkeys(code for given in self.affected
+                                   for code in (given.split("-")[0], given)))
 
     @property
     def countries(self) -> tuple[str, ...]:
@@ -59,7 +68,8 @@ class Incident:
         return total
 
     def latest_time(self) -> dt.datetime:
-        times = [self.detected_at, self.occurred_at, self.assessed_at,
+        times = [self.detected_at, self.occurred_at, self.aware_at, self.assessed_at,
+                 self.determined_at,
                  *(t for sent in self.notified.values() for t in sent.values())]
         return max(t for t in times if t is not None)
 
@@ -96,6 +106,8 @@ def _checked(doc: YamlDocument) -> Incident:
     detected = time(("detected_at",), data["detected_at"])
     occurred = time(("occurred_at",), data.get("occurred_at"))
     assessed = time(("assessed_at",), data.get("assessed_at"))
+    aware = time(("aware_at",), data.get("aware_at"))
+    determined = time(("determined_at",), data.get("determined_at"))
     notified: dict[str, dict[str, dt.datetime]] = {}
     for key, sent in (data.get("notified") or {}).items():
         for kind, value in (sent or {}).items():
@@ -107,9 +119,10 @@ def _checked(doc: YamlDocument) -> Incident:
                                             "sent before the incident was detected "
                                             f"({detected.isoformat()})"))
             notified.setdefault(key, {})[NOTICE_KINDS[kind]] = when
-    if detected is not None and assessed is not None and assessed < detected:
-        problems.append(doc.problem(("assessed_at",), "assessed before the incident was "
-                                                      f"detected ({detected.isoformat()})"))
+    for key, when in (("assessed_at", assessed), ("determined_at", determined)):
+        if detected is not None and when is not None and when < detected:
+            problems.append(doc.problem((key,), "before the incident was detected "
+                                                f"({detected.isoformat()})"))
     for code in data["affected"]:
         if why := _region_problem(code):
             problems.append(doc.problem(("affected", code), why))
@@ -117,7 +130,8 @@ def _checked(doc: YamlDocument) -> Incident:
         raise EvidenceError(problems=problems)
     return Incident(
         id=str(data["incident"]), kind=data.get("kind") or "personal_data_breach",
-        detected_at=detected, occurred_at=occurred, assessed_at=assessed,
+        detected_at=detected, occurred_at=occurred, aware_at=aware, assessed_at=assessed,
+        determined_at=determined,
         affected={str(k): int(v) for k, v in data["affected"].items()},
         data_categories=tuple(data.get("data_categories") or ()),
         high_risk=data.get("high_risk"), critical_infrastructure=data.get(

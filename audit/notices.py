@@ -35,7 +35,8 @@ from audit.model import Area, Checklist, ChecklistStatus, Requirement, Rule
 
 INCIDENT_LOG = "breaches"  # the log the breach and incident clocks are written against
 # the breaches log's columns the planner fills from an incident (others stay empty)
-_FIXED_COLUMNS = ("incident_id", "kind", "occurred_at", "detected_at", "assessed_at",
+_FIXED_COLUMNS = ("incident_id", "kind", "occurred_at", "detected_at", "aware_at",
+                  "assessed_at", "determined_at",
                   "authority_notified_at", "users_notified_at", "cert_notified_at",
                   "report_completed_at", "records_affected", "data_categories", "countries",
                   "high_risk", "critical_infrastructure")
@@ -194,7 +195,7 @@ def _row(incident: Incident, module: Checklist,
     """The incident as one row of the breaches log, as this module's rules read it."""
     sent = {**incident.notified.get(module.jurisdiction, {}),
             **incident.notified.get(module.id, {})}
-    countries = list(incident.countries)
+    countries = list(incident.regions)
     if EU_MEMBERS & set(countries):
         countries.append("EU")
 
@@ -207,11 +208,16 @@ def _row(incident: Incident, module: Checklist,
     row.update({
         "incident_id": incident.id, "kind": incident.kind,
         "occurred_at": stamp(incident.occurred_at), "detected_at": stamp(incident.detected_at),
+        "aware_at": stamp(incident.aware_at or incident.detected_at),
         "assessed_at": stamp(incident.assessed_at),
+        "determined_at": stamp(incident.determined_at),
         "records_affected": str(incident.total_affected),
         "data_categories": ";".join(incident.data_categories), "countries": ";".join(countries),
         "high_risk": _yes_no(incident.high_risk),
         "critical_infrastructure": _yes_no(incident.critical_infrastructure)})
+    # people affected in one jurisdiction, for thresholds counted there (Texas: 250 residents)
+    row.update({"affected_" + code.lower().replace("-", "_"): str(n)
+                for code, n in incident.affected.items()})
     row.update({column: stamp(when) for column, when in sent.items()})
     return row
 

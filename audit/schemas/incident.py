@@ -36,7 +36,11 @@ INCIDENT: dict[str, Any] = {
                              "account_compromise."}},
     "occurred_at": _time("When it happened, if known."),
     "detected_at": _time("When the platform detected it.", required=True),
+    "aware_at": _time("When the platform became aware of it, where that differs from the "
+                      "detection (default: detected_at)."),
     "assessed_at": _time("When it was assessed as notifiable, if it was."),
+    "determined_at": _time("When it was determined that a breach occurred (US state laws), "
+                           "if it was."),
     "affected": {"type": "dict", "required": True, "empty": False,
                  "keysrules": _REGION,
                  "valuesrules": {"type": "integer", "min": 0,
