@@ -20,6 +20,7 @@ from audit.assessment import Assessment
 from audit.model import Status
 from audit.testing import run_assessment
 from packs import write_pack
+from test_oscal import oscal_errors
 
 BREACHES = ["incident_id", "occurred_at", "detected_at", "aware_at", "determined_at",
             "assessed_at", "authority_notified_at", "users_notified_at", "report_completed_at",
@@ -241,6 +242,8 @@ def test_texas_counts_from_the_determination_under_the_clock_then_in_force(
     assert _late(a, "us-tx.breach-notification:breach-notice-attorney-general") == {"TX-B"}
     assert "counted from the determination that a breach occurred" in ag.finding.summary
     assert "people affected in US-TX at least 250" in ag.finding.summary
+    # Texas days are counted on Central time, so no note says the clock ran in UTC
+    assert not [n for n in a.notes if n.code == "clock-in-utc"]
     individuals = _result(a, "us-tx.breach-notification:breach-notice-individuals")
     # TX-B told 29 Apr 09:00 CDT, 59 days after 1 Mar 09:00 CST (one hour less in the clock
     # change): within 60 days; all three on time
@@ -301,3 +304,50 @@ def test_vietnam_says_each_version_start_in_words(tmp_path: Path) -> None:
     summary = _result(a, "vn.pdp:breach-notice-authority").finding.summary
     assert "(rule from 1 Jul 2023), counted from the occurrence" in summary
     assert "(rule from 1 Jan 2026), counted from detection" in summary
+
+
+def test_enacted_status_is_labelled_in_every_report(tmp_path: Path, run: Any) -> None:
+    """The 2026 Korean amendment (enacted, in-force date unknown) is named as not in force in
+    the console, Markdown, HTML, workbook, JSON and OSCAL outputs, and in Arabic and Turkish."""
+    import json
+
+    import openpyxl
+
+    pack = write_pack(tmp_path / "pack", platform={"name": "Test Messenger",
+                                                   "users": {"KR": 300000}},
+                      logs={"breaches": (BREACHES, KR_ROWS)})
+    rid = "kr.pipa:breach-notice-2026-amendment"
+    header = f"Enacted but not yet in force, not assessed: {rid}."
+    for fmt in ("console", "markdown"):
+        code, out, err = run("assess", pack, "-c", "kr.pipa", "--as-of", "2026-12-07",
+                             "--format", fmt, "-q")
+        assert code in (0, 1), err
+        assert header in out.replace("\\", ""), fmt
+    for lang, words in (("ar", "صادر ولم يدخل حيز النفاذ بعد"),
+                        ("tr", "Kabul edilmiş ancak henüz yürürlükte değil")):
+        code, out, err = run("assess", pack, "-c", "kr.pipa", "--as-of", "2026-12-07",
+                             "--lang", lang, "-q")
+        assert words in out, lang
+    files = {ext: tmp_path / f"report.{ext}" for ext in ("html", "xlsx", "json")}
+    for path in files.values():
+        code, _out, err = run("assess", pack, "-c", "kr.pipa", "--as-of", "2026-12-07",
+                              "-o", path, "-q")
+        assert code in (0, 1), err
+    assert "enacted, not yet in force" in files["html"].read_text(encoding="utf-8")
+    result = json.loads(files["json"].read_text(encoding="utf-8"))
+    row = next(r for r in result["requirements"] if r["id"] == rid)
+    assert (row["legal_status"], row["status"]) == ("enacted", "not_applicable")
+    sheet = openpyxl.load_workbook(files["xlsx"], read_only=True)["Requirements"]
+    cells = {str(c) for r in sheet.iter_rows(values_only=True) for c in r}
+    assert "enacted, not yet in force" in cells
+    oscal = tmp_path / "oscal.json"
+    code, _out, err = run("assess", pack, "-c", "kr.pipa", "--as-of", "2026-12-07",
+                          "--format", "oscal", "-o", oscal, "-q")
+    assert code in (0, 1), err
+    doc = json.loads(oscal.read_text(encoding="utf-8"))
+    schema = json.loads((Path(__file__).parent / "data" / "oscal"
+                         / "oscal_v1.1.2_complete_schema.json").read_text(encoding="utf-8"))
+    assert oscal_errors(schema, doc) == []
+    results = doc["assessment-results"]["results"]
+    assert results[0]["remarks"] == ("Enacted but not yet in force (legal-status enacted), not "
+                                     f"assessed: {rid}.")
