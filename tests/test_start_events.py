@@ -351,3 +351,15 @@ def test_enacted_status_is_labelled_in_every_report(tmp_path: Path, run: Any) ->
     results = doc["assessment-results"]["results"]
     assert results[0]["remarks"] == ("Enacted but not yet in force (legal-status enacted), not "
                                      f"assessed: {rid}.")
+
+
+def test_next_day_clock_same_on_spark(spark: Any, run: Any, tmp_path: Path) -> None:
+    """The next-day start is SQL both engines run alike (docs/spark.md)."""
+    from parity import assert_same
+
+    pack = write_pack(tmp_path / "pack", platform={"name": "Test Messenger",
+                                                   "users": {"SG": 50000}},
+                      logs={"breaches": (BREACHES, SG_ROWS)})
+    duck = assert_same(run, tmp_path, pack, ("sg.pdpa",), as_of="2026-04-30")
+    row = next(r for r in duck["requirements"] if r["id"] == "sg.pdpa:breach-notice-pdpc")
+    assert (row["figures"]["events"], row["figures"]["on_time"]) == (3, 2)
