@@ -149,3 +149,53 @@ def test_only_the_first_version_may_omit_its_start_date(tmp_path: Path, run: Any
     alone = _module(tmp_path, [{"within": "60 days", "target": 1.0}])
     code, _out, err = run("checklists", "validate", alone)
     assert code == 2 and "versions[0].from" in err
+
+
+def test_japanese_removal_decision_seven_days_from_receipt(tmp_path: Path) -> None:
+    """Tokyo time: a request received 1 Jun 2025 23:00 JST is due by 8 Jun 23:00 JST."""
+    from packs import MODERATION
+
+    rows = [
+        # told 8 Jun 22:59 JST: on time
+        ["JP-1", "2025-06-01T23:00:00+09:00", "2025-06-08T22:59:00+09:00", "defamation",
+         "user", "removed", "JP"],
+        # received 1 Jun 14:00 UTC (23:00 JST), told 8 Jun 14:01 UTC: one minute late
+        ["JP-2", "2025-06-01T14:00:00+00:00", "2025-06-08T14:01:00+00:00", "defamation",
+         "user", "kept", "JP"],
+        # an authority's order is not a person's removal request: not judged here
+        ["JP-3", "2025-06-01T14:00:00+00:00", "2025-07-08T14:01:00+00:00", "defamation",
+         "authority", "removed", "JP"],
+    ]
+    pack = write_pack(tmp_path / "pack", platform={"name": "Test Messenger",
+                                                   "users": {"JP": 20000000}},
+                      logs={"moderation": (MODERATION, rows)})
+    a = run_assessment(pack, ["jp.information-distribution-platform-act"], "2025-12-31")
+    assert isinstance(a, Assessment)
+    rid = "jp.information-distribution-platform-act:removal-decision-notice-7d"
+    result = next(r for r in a.results if r.requirement.full_id == rid)
+    assert (result.finding.figures["events"], result.finding.figures["late"]) == (2, 1)
+    assert {row[0] for row in a.detail_rows(rid)} == {"JP-2"}
+    assert "counted from receipt of the request" in result.finding.summary
+
+
+def test_chinese_summary_thirty_days_from_the_end_of_handling(tmp_path: Path) -> None:
+    header = ["incident_id", "occurred_at", "detected_at", "authority_notified_at",
+              "users_notified_at", "records_affected", "data_categories", "countries",
+              "handled_at", "report_completed_at"]
+    rows = [
+        # handled 2 Dec 2025 18:00 Beijing: summary due 1 Jan 2026 18:00; sent 1 Jan 17:00
+        ["CN-1", "", "2025-11-20T08:00:00+08:00", "2025-11-20T09:00:00+08:00", "", 3000000,
+         "messages", "CN", "2025-12-02T18:00:00+08:00", "2026-01-01T17:00:00+08:00"],
+        # handled 3 Dec 18:00: due 2 Jan 18:00; sent 3 Jan 09:00: late
+        ["CN-2", "", "2025-11-21T08:00:00+08:00", "2025-11-21T09:00:00+08:00", "", 3000000,
+         "messages", "CN", "2025-12-03T18:00:00+08:00", "2026-01-03T09:00:00+08:00"],
+    ]
+    pack = write_pack(tmp_path / "pack", platform={"name": "Test Messenger",
+                                                   "users": {"CN": 5000000}},
+                      logs={"breaches": (header, rows)})
+    a = run_assessment(pack, ["cn.incident-reporting"], "2026-03-31")
+    assert isinstance(a, Assessment)
+    rid = "cn.incident-reporting:incident-handling-summary"
+    result = next(r for r in a.results if r.requirement.full_id == rid)
+    assert {row[0] for row in a.detail_rows(rid)} == {"CN-2"}
+    assert "counted from the end of the incident's handling" in result.finding.summary
