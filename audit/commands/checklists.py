@@ -75,7 +75,8 @@ def checklists_list(fmt: str) -> None:
 def checklists_show(module_id: str, fmt: str) -> None:
     """Show a module's resolved requirements (after extends, overrides, unselect).
 
-    MODULE_ID is a module id, or a module file or folder of your own.
+    Each requirement with its legal status, citation, clock, start event, per-event threshold
+    and applicability. MODULE_ID is a module id, or a module file or folder of your own.
     """
     _library, chosen = select_checklists([module_id], get_registry())
     if fmt == "json":
