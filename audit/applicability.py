@@ -3,7 +3,8 @@
 A requirement applies while it is in force (``effective_from``/``effective_until``) and when its
 structured ``applies_if`` condition holds for the platform profile. A condition that cannot be
 decided (the profile lacks a field) is assessed as applicable and says so: an unknown is never
-a silent "does not apply".
+a silent "does not apply". A requirement whose law is enacted but not commenced (status
+``enacted``) never applies: it is shown, with its reason, but never scored as law in force.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Mapping
 
 from audit.conditions import evaluate as evaluate_condition
 from audit.i18n import N_, _, format_date, format_number
-from audit.model import Requirement
+from audit.model import ChecklistStatus, Requirement
 
 APPLIES = "applies"  # the applicability text of a requirement that plainly applies
 
@@ -21,6 +22,9 @@ APPLIES = "applies"  # the applicability text of a requirement that plainly appl
 def applicability(req: Requirement, profile: Mapping[str, object],
                   as_of: dt.date) -> tuple[bool, str]:
     """(applies, why): ``why`` is ``APPLIES`` or a sentence in the report language."""
+    if req.status is ChecklistStatus.ENACTED:
+        return False, _("enacted but not yet in force (not commenced): shown for information, "
+                        "not assessed as law in force")
     if req.effective_from is not None and as_of < req.effective_from:
         return False, _("not yet in force: applies from {date}",
                         date=format_date(req.effective_from))

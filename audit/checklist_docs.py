@@ -18,6 +18,8 @@ from typing import Any, Callable, Iterable, Mapping
 from audit.checklists import ChecklistLibrary, load_library
 from audit.default_plugins.checklists import bundled_checklists_dir
 from audit.evaluators.base import rule_versions
+from audit.evaluators.start_events import counted_from, thresholds
+from audit.labels import LEGAL_STATUS
 from audit.model import Checklist, Requirement, Rule
 from audit.plugins import get_registry
 
@@ -34,11 +36,17 @@ def _cell(text: object) -> str:
 def _where(where: Mapping[str, object] | None) -> str:
     if not where:
         return "all rows"
+    def listed(values: list[object]) -> str:
+        return "[" + ", ".join(str(v) for v in values[:6]) + (", ...]" if len(values) > 6
+                                                               else "]")
+
     parts = []
     for key, value in where.items():
         if isinstance(value, list):
-            shown = ", ".join(str(v) for v in value[:6]) + (", ..." if len(value) > 6 else "")
-            parts.append(f"{key} in [{shown}]")
+            parts.append(f"{key} in {listed(value)}")
+        elif isinstance(value, Mapping):
+            parts += [f"{key} {op} {listed(v) if isinstance(v, list) else v}"
+                      for op, v in value.items()]
         else:
             parts.append(f"{key}={value}")
     return ", ".join(parts)
@@ -58,15 +66,27 @@ def _versions(rule: Rule, figure: str, fmt: Callable[[Mapping[str, Any]], str]) 
     return "; ".join(out)
 
 
+def _clock(rule: Rule) -> str:
+    """'within 3 days, target 100 % (from 2021-02-01)', each dated version."""
+    return _versions(rule, "within", lambda q: f"within {q['within']}, target "
+                                               f"{float(q['target']) * 100:g} %")
+
+
+def start_text(rule: Rule) -> str:
+    """The event a deadline counts from, in words with its column; per version if it moved."""
+    p = rule.params
+    starts = dict.fromkeys(v.params.get("start") or p["start"] for v in rule_versions(rule))
+    return "; ".join(f"{counted_from(col, bool(p.get('from_next_day')))} ({col})"
+                     for col in starts)
+
+
 def describe_rule(rule: Rule) -> str:
     """The rule type and its key figures in one line."""
     p = rule.params
     if rule.type == "deadline":
-        clock = _versions(rule, "within", lambda q: f"within {q['within']}, target "
-                                                    f"{float(q['target']) * 100:g} %")
         extra = f", calendar {p['calendar']}" if p.get("calendar") else ""
-        return (f"deadline: {clock}; {p['log']}: {p['start']} → {p['end']} "
-                f"[{_where(p.get('where'))}]{extra}")
+        return (f"deadline: {_clock(rule)}; {start_text(rule)}; {p['log']}: {p['start']} → "
+                f"{p['end']} [{_where(p.get('where'))}]{extra}")
     if rule.type == "threshold":
         unit = f" {p['unit']}" if p.get("unit") else ""
         figure = _versions(rule, "value", lambda q: f"{q['op']} {q['value']:g}{unit}")
@@ -115,6 +135,34 @@ def _applies(req: Requirement) -> str:
         return ", ".join(f"{c['field']} {op} {v}" for op, v in ops.items())
 
     return cond(req.applies_if) if req.applies_if else "always"
+
+
+def requirement_facts(req: Requirement, checklist: Checklist) -> list[tuple[str, str]]:
+    """What a reviewer checks against the law, one (label, text) per line: legal status,
+    citation, the rule's clock, start event and per-event threshold, and applicability."""
+    facts = [("status", LEGAL_STATUS.get(req.status.value, req.status.value)),
+             ("area, severity", f"{req.area.value}, {req.severity.value}"),
+             ("citation", _citation(req, checklist))]
+    if req.citation.unnumbered:
+        facts.append(("unnumbered", req.citation.unnumbered))
+    if req.confidence.value != "high":
+        facts.append(("confidence", req.confidence.value))
+    for rule in _flat_rules(req.rule):
+        if rule.type == "deadline":
+            facts += [("clock", _clock(rule)), ("start", start_text(rule)),
+                      ("measured", f"{rule.params['log']}: {rule.params['start']} → "
+                                   f"{rule.params['end']} [{_where(rule.params.get('where'))}]")]
+            gates = thresholds(rule.params.get("where"))
+            if gates:
+                facts.append(("threshold per event", "; ".join(gates)))
+        elif rule.type not in ("all_of", "any_of"):
+            facts.append(("rule", describe_rule(rule)))
+    dates = [f"from {req.effective_from.isoformat()}" if req.effective_from else "",
+             f"until {req.effective_until.isoformat()}" if req.effective_until else ""]
+    if any(dates):
+        facts.append(("in force", " ".join(d for d in dates if d)))
+    facts.append(("applies if", _applies(req)))
+    return facts
 
 
 def _citation(req: Requirement, checklist: Checklist) -> str:
@@ -197,6 +245,7 @@ def render_index(checklists: Iterable[Checklist]) -> str:
     lines = [HEADER, "", "# Checklist modules", "",
              "Every bundled module, as resolved (inherited requirements included). Statuses other "
              "than `in_force` are not law in force: `draft` and `proposal` are texts not adopted, "
+             "`enacted` is adopted but not commenced (never assessed as law in force), "
              "`superseded` is kept for history, `practice` is executive action without a "
              "published instrument. [What evidence they ask for](evidence.md): every profile "
              "fact, officer role, document kind, log column and answer key.", "",

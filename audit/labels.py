@@ -39,6 +39,7 @@ LEGAL_STATUS = {
     "draft": N_("draft"),
     "practice": N_("executive practice"),
     "proposal": N_("proposal"),
+    "enacted": N_("enacted, not yet in force"),
     "superseded": N_("superseded"),
 }
 CONFIDENCE = {
@@ -81,6 +82,11 @@ DETAIL_COLUMN = {  # columns of the offending-events query; others: underscores 
     "completed_at": N_("Completed at"),
     "authority_notified_at": N_("Authority notified at"),
     "users_notified_at": N_("Users notified at"),
+    "occurred_at": N_("Occurred at"),
+    "aware_at": N_("Aware at"),
+    "assessed_at": N_("Assessed at"),
+    "determined_at": N_("Determined at"),
+    "reported_at": N_("Reported at"),
     "deadline": N_("Deadline"),
     "hours_taken": N_("Hours taken"),
     "problem": N_("Problem"),

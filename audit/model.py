@@ -19,6 +19,9 @@ class ChecklistStatus(str, enum.Enum):
     DRAFT = "draft"
     PRACTICE = "practice"  # executive action with no published instrument behind it
     PROPOSAL = "proposal"
+    # adopted and published but not commenced (e.g. a section awaiting a proclamation): shown
+    # in every report, never assessed as law in force (audit.applicability)
+    ENACTED = "enacted"
     SUPERSEDED = "superseded"  # kept for history; never scored by default
 
 

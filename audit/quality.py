@@ -240,6 +240,7 @@ def _timezone_notes(judged: Judged, pack: EvidencePack) -> list[DataNote]:
         base = r.requirement.jurisdiction.split("-")[0]
         if (not _day_based(rule) or rule.params.get("timezone") or base in UTC_BY_DESIGN
                 or base in JURISDICTION_TIMEZONES
+                or r.requirement.jurisdiction in JURISDICTION_TIMEZONES  # a state's own zone
                 or store is None or not store.has(rule.params["log"])):
             continue
         rules = by_jurisdiction.setdefault(r.requirement.jurisdiction, [])

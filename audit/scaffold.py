@@ -235,7 +235,7 @@ description: >-
   EXAMPLE module: an attested policy, a moderation clock measured on the moderation log, and a
   platform fact checked by this plugin's own rule type. Not law: replace it.
 version: 1
-status: draft               # in_force | draft | practice | proposal | superseded
+status: draft               # in_force | draft | practice | proposal | enacted | superseded
 language: en
 provider: $dist authors
 sources:

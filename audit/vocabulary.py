@@ -35,10 +35,11 @@ DOCUMENT_KINDS = (
 )
 OFFICER_ROLES = (
     "authorised_recipient_de", "authority_contact", "authority_contact_iq", "cert_in_contact",
-    "chief_compliance_officer_in", "compliance_officer_pk", "dpo", "dpo_br", "dpo_eg", "dpo_in",
+    "chief_compliance_officer_in", "compliance_officer_pk", "domestic_agent_kr", "dpo", "dpo_br",
+    "dpo_eg", "dpo_in", "dpo_my",
     "dsa_authority_contact", "dsa_legal_representative", "dsa_user_contact",
     "gdpr_representative_eu", "grievance_officer_pk", "nodal_contact_in", "representative_br",
-    "representative_ng", "representative_ru", "representative_tr",
+    "representative_cn", "representative_ng", "representative_ru", "representative_tr",
     "resident_grievance_officer_in", "tco_contact_point", "tco_legal_representative",
     "uk_gdpr_representative",
 )

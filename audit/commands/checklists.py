@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from tabulate import tabulate
 
+from audit.checklist_docs import requirement_facts
 from audit.checklist_paths import select_checklists
 from audit.checklists import load_library, validate_files
 from audit.errors import ChecklistError
@@ -74,7 +75,8 @@ def checklists_list(fmt: str) -> None:
 def checklists_show(module_id: str, fmt: str) -> None:
     """Show a module's resolved requirements (after extends, overrides, unselect).
 
-    MODULE_ID is a module id, or a module file or folder of your own.
+    Each requirement with its legal status, citation, clock, start event, per-event threshold
+    and applicability. MODULE_ID is a module id, or a module file or folder of your own.
     """
     _library, chosen = select_checklists([module_id], get_registry())
     if fmt == "json":
@@ -96,13 +98,14 @@ def _show_table(checklist: Checklist) -> None:
         due = review_due(checklist.reviewed, dt.date.today())
         click.echo(_("last legal review {date}; review due", date=checklist.reviewed.isoformat())
                    if due else _("last legal review {date}", date=checklist.reviewed.isoformat()))
+    # One block per requirement: a reviewer checks each clock, start event and threshold
+    # against the law's text, which a one-line table cannot hold.
+    for r in checklist.requirements:
+        click.echo()
+        click.echo(f"{r.id}: {r.title}")
+        for label, text in requirement_facts(r, checklist):
+            click.echo(f"  {label}: {text}")
     click.echo()
-    rows = [{"id": r.id, "area": r.area.value, "severity": r.severity.value,
-             "rule": r.rule.type, "title": r.title,
-             "citation": r.citation.render(checklist.sources),
-             "status": r.status.value if r.status != checklist.status else ""}
-            for r in checklist.requirements]
-    echo_table(rows, ["id", "area", "severity", "rule", "title", "citation", "status"])
     for u in checklist.unselected:
         click.echo(f"unselected {u.id}: {u.reason}")
 

@@ -73,7 +73,11 @@ class Evaluator(abc.ABC):
         schema: dict[str, Any] = {"type": {"type": "string", "required": True}}
         schema.update(self.params_schema)
         if self.versioned_params:
-            version = {"from": {**DATE, "required": True},
+            # the first version may omit ``from``: in force before the next one, since a date
+            # the sources do not give (unknown dates stay unknown, never guessed)
+            version = {"from": {**DATE, "meta": {"doc": "First day of this version; only the "
+                                                        "first version may omit it (a start "
+                                                        "the sources do not give)."}},
                        "until": DATE,
                        "note": {"type": "string"},
                        "refs": {"type": "list", "schema": {"type": "string",
@@ -116,17 +120,22 @@ def validate_rule(rule: object, path: PathKey, registry: Registry) -> list[tuple
                                                   "not both"))
         previous: dt.date | None = None
         for i, version in enumerate(versions):
-            start = as_date(version["from"])
-            if previous is not None and start <= previous:
-                problems.append((path + ("versions", i, "from"),
-                                 "versions must be in ascending order of 'from' without repeats"))
-            if "until" in version and as_date(version["until"]) <= start:
-                problems.append((path + ("versions", i, "until"), "must be after 'from'"))
-            previous = start
+            at = path + ("versions", i)
+            if "from" in version:
+                start = as_date(version["from"])
+                if previous is not None and start <= previous:
+                    problems.append((at + ("from",), "versions must be in ascending order of "
+                                                     "'from' without repeats"))
+                if "until" in version and as_date(version["until"]) <= start:
+                    problems.append((at + ("until",), "must be after 'from'"))
+                previous = start
+            elif i or "until" not in version and len(versions) == 1:
+                problems.append((at + ("from",), "required key is missing (only the first of "
+                                                 "several versions, or one with an 'until', "
+                                                 "may omit it)"))
             merged = {**rule, **version}
             merged.pop("versions", None)
-            for sub, msg in evaluator.check(merged):
-                problems.append((path + ("versions", i) + sub, msg))
+            problems += [(at + sub, msg) for sub, msg in evaluator.check(merged)]
     else:
         for name in evaluator.required_versioned:
             if name not in rule:
@@ -151,7 +160,7 @@ def rule_versions(rule: Rule) -> list[RuleVersion]:
         return [RuleVersion(None, None, params)]
     out = []
     for i, version in enumerate(versions):
-        start = as_date(version["from"])
+        start = as_date(version["from"]) if "from" in version else None
         if "until" in version:
             end: dt.date | None = as_date(version["until"])
         elif i + 1 < len(versions):

@@ -18,6 +18,7 @@ from audit.evaluators.base import (
     rule_versions,
     share_status,
 )
+from audit.evaluators.start_events import counted_from, thresholds
 from audit.logs.filters import FILTER_SCHEMA, WHERE_OPS, check_where
 from audit.i18n import _, format_date, format_duration, format_hours, format_number, format_percent
 from audit.logs.metrics import DeadlineSpec, legal_timezone, measure_deadline
@@ -42,7 +43,8 @@ def deadline_spec(requirement: Requirement, rule: Rule, as_of: dt.date) -> Deadl
         timezone=legal_timezone(requirement.jurisdiction, p.get("timezone")),
         lookback=parse_duration(p["lookback"]) if p.get("lookback") else None,
         as_of=as_of, key=requirement.full_id,
-        version_starts=[v.params.get("start") for v in versions])
+        version_starts=[v.params.get("start") for v in versions],
+        from_next_day=bool(p.get("from_next_day")))
 
 
 class DeadlineEvaluator(Evaluator):
@@ -54,7 +56,16 @@ class DeadlineEvaluator(Evaluator):
         "where": dict(FILTER_SCHEMA, meta={"doc": "Row filters: {column: value}, {column: "
                                                   "[values]} or {column: {op: value}} (op: "
                                                   + ", ".join(WHERE_OPS) + ")."}),
-        "start": dict(COLUMN, required=True, meta={"doc": "Column with the clock's start."}),
+        "start": dict(COLUMN, required=True, meta={"doc": "Column with the event the clock "
+                                                          "counts from (detected_at, "
+                                                          "assessed_at, ...: "
+                                                          "docs/evidence-format.md); findings "
+                                                          "name it in words."}),
+        "from_next_day": {"type": "boolean",
+                          "meta": {"doc": "Count from the start of the local day after the "
+                                          "start event, e.g. Singapore's 3 calendar days after "
+                                          "the day of the assessment (business days already "
+                                          "count from the next day)."}},
         "end": dict(COLUMN, required=True, meta={"doc": "Column with the handling time."}),
         "within": {"type": "string", "meta": {"doc": "The clock: '24h', '3 business days'."}},
         "target": {"type": "number", "min": 0, "max": 1,
@@ -131,7 +142,9 @@ class DeadlineEvaluator(Evaluator):
                            result.figures(), proof)
         parts = []
         statuses = []
-        for v in result.versions:
+        starts = [v.params.get("start") or p["start"] for v in versions]
+        one_start = len(set(starts)) == 1
+        for v, start in zip(result.versions, starts, strict=True):
             if v.total == 0:
                 continue
             sentence = _("{on_time} of {total} {events} {done} within {within} = {share}; "
@@ -142,8 +155,16 @@ class DeadlineEvaluator(Evaluator):
             if len(result.versions) > 1 and v.valid_from:
                 sentence = _("{sentence} (rule from {date})", sentence=sentence,
                              date=format_date(v.valid_from))
+            if not one_start:  # the law moved its clock's start: say it per version
+                sentence = _("{sentence}, {counted}", sentence=sentence,
+                             counted=counted_from(start, bool(p.get("from_next_day"))))
             parts.append(sentence)
             statuses.append(share_status(v.share, v.target)[0])
+        if one_start:
+            parts.append(counted_from(starts[0], bool(p.get("from_next_day"))))
+        gates = thresholds(p.get("where"))
+        if gates:
+            parts.append(_("threshold per event: {conditions}", conditions=_(", ").join(gates)))
         if result.pending:
             parts.append(_("{n} still open within their deadline, not counted",
                            n=format_number(result.pending)))

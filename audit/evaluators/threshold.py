@@ -59,6 +59,13 @@ class ThresholdEvaluator(Evaluator):
     versioned_params = ("value",)
     required_versioned = ("value",)
 
+    def full_schema(self) -> dict[str, Any]:
+        """Versions may also give their own ``unit``: a law that moved from 90 days to 1 year
+        (18 U.S.C. §2258A(h)) keeps each figure in the unit it was written in."""
+        schema = super().full_schema()
+        schema["versions"]["schema"]["schema"]["unit"] = dict(self.params_schema["unit"])
+        return schema
+
     def check(self, params: Mapping[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
         if "field_unit" not in params:
             return []

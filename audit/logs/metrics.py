@@ -34,13 +34,18 @@ JURISDICTION_TIMEZONES = {
     "IQ": "Asia/Baghdad", "KE": "Africa/Nairobi", "NG": "Africa/Lagos", "PK": "Asia/Karachi",
     "RU": "Europe/Moscow", "SA": "Asia/Riyadh", "TR": "Europe/Istanbul",
     "VN": "Asia/Ho_Chi_Minh", "FR": "Europe/Paris", "GB": "Europe/London", "EG": "Africa/Cairo",
-    "JO": "Asia/Amman",
+    "JO": "Asia/Amman", "CN": "Asia/Shanghai", "KR": "Asia/Seoul", "JP": "Asia/Tokyo",
+    "MY": "Asia/Kuala_Lumpur", "SG": "Asia/Singapore",
+    # a state's own zone (the United States has several): Texas and Florida count mostly
+    # in Central and Eastern time; a rule's timezone overrides
+    "US-TX": "America/Chicago", "US-FL": "America/New_York",
 }
 
 
 def legal_timezone(jurisdiction: str, override: str | None = None) -> str:
     """The IANA zone whose calendar days a rule counts (UTC where none is known)."""
-    return override or JURISDICTION_TIMEZONES.get(jurisdiction.split("-")[0], "UTC")
+    return (override or JURISDICTION_TIMEZONES.get(jurisdiction)
+            or JURISDICTION_TIMEZONES.get(jurisdiction.split("-")[0], "UTC"))
 
 
 def _ts(day: dt.date, tz: str = "UTC") -> str:
@@ -68,6 +73,9 @@ class DeadlineSpec:
     # version itself is still chosen by ``start`` (e.g. Vietnam: the law in force on detection,
     # counted from the violation under Decree 13, from detection under Law 91)
     version_starts: Sequence[str | None] = ()
+    # the clock runs from the start of the local day after the start event (Singapore: 3
+    # calendar days after the day of the assessment); business days already count so
+    from_next_day: bool = False
 
 
 @dataclass(frozen=True)
@@ -197,6 +205,10 @@ def measure_deadline(store: LogEngine, spec: DeadlineSpec) -> DeadlineResult:
     calendar_note = None
     for i, (vfrom, vuntil, within, _target) in enumerate(spec.versions):
         clock = f"ev.s{i}" if i in own_starts else "ev.s"
+        day = _local_date(clock, tz)
+        if spec.from_next_day and not within.is_business:
+            day = f"({day} + INTERVAL 1 DAY)"
+            clock = f"timezone({literal(tz)}, CAST({day} AS TIMESTAMP))"
         cond = []
         if vfrom:
             cond.append(f"{s} >= {_ts(vfrom, tz)}")
@@ -223,7 +235,7 @@ def measure_deadline(store: LogEngine, spec: DeadlineSpec) -> DeadlineResult:
             # month's last day when it is shorter): DuckDB's date + INTERVAL n MONTH clamps to
             # the month end, as docs/reference/calendar-months.md requires
             due_case.append(f"WHEN {i} THEN timezone({literal(tz)}, CAST("
-                            f"{_local_date(clock, tz)} + {within.sql_interval()} "
+                            f"{day} + {within.sql_interval()} "
                             f"+ INTERVAL 1 DAY AS TIMESTAMP))")
         else:
             due_case.append(f"WHEN {i} THEN {clock} + {within.sql_interval()}")

@@ -35,8 +35,13 @@ KNOWN_LOGS: dict[str, LogTable] = {t.name: t for t in (
     LogTable("breaches", "incident_id",
              ("incident_id", "occurred_at", "detected_at", "authority_notified_at",
               "users_notified_at", "records_affected", "data_categories", "countries"),
-             ("high_risk", "report_completed_at", "cert_notified_at"),
-             "Personal-data breaches and security incidents: one row per incident.",
+             ("high_risk", "report_completed_at", "cert_notified_at", "aware_at",
+              "determined_at", "assessed_at", "handled_at", "unlawful_act"),
+             "Personal-data breaches and security incidents: one row per incident. Start "
+             "events other than detection (awareness, the determination that a breach "
+             "occurred, the notifiability assessment, the end of handling) have their own "
+             "columns; people affected in one jurisdiction go in affected_<code> columns "
+             "(affected_us_tx).",
              (("occurred_at", "detected_at"), ("detected_at", "authority_notified_at")),
              ("records_affected",)),
     LogTable("data_requests", "request_id",

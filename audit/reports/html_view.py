@@ -37,7 +37,8 @@ def verdict_label(verdict: str) -> str:
 def legal_status_label(status: str) -> str:
     labels = {"in_force": _("in force"), "draft": _("draft, not in force"),
               "practice": _("practice without a published instrument"),
-              "proposal": _("proposal, not in force"), "superseded": _("superseded")}
+              "proposal": _("proposal, not in force"),
+              "enacted": _("enacted, not yet in force"), "superseded": _("superseded")}
     return labels.get(status, status)
 
 

@@ -82,6 +82,11 @@ def assessment_results(a: Assessment, plan_href: str | None = None,
                        *(prop(f"count-{k}", v, "count") for k, v in a.counts().items() if v)),
         "reviewed-controls": reviewed_controls(a),
     }
+    enacted = [r.requirement.full_id for r in a.results
+               if r.requirement.status.value == "enacted"]
+    if enacted:  # not assessed, so no finding: named here as never law in force
+        result["remarks"] = ("Enacted but not yet in force (legal-status enacted), not "
+                             "assessed: " + ", ".join(enacted) + ".")
     observations = ([d.file_observation(p) for p in d.files]
                     + [d.req_observation(r) for r in assessed])
     put_if_set(result, "observations", observations)

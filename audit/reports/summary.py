@@ -111,13 +111,18 @@ def header_lines(a: Assessment) -> list[str]:
     if excluded:
         lines.append(_("Outside the denominator: {list}.", list=excluded))
     drafts = sorted({r.requirement.full_id for r in a.results
-                     if r.requirement.status.value != "in_force"})
+                     if r.requirement.status.value not in ("in_force", "enacted")})
     if drafts:
         lines.append(ngettext(
             "{n} requirement rests on practice, drafts or superseded law; its legal status is "
             "shown per requirement.",
             "{n} requirements rest on practice, drafts or superseded law; their legal status is "
             "shown per requirement.", len(drafts)))
+    enacted = sorted({r.requirement.full_id for r in a.results
+                      if r.requirement.status.value == "enacted"})
+    if enacted:  # never law in force: named in every report's header, never scored
+        lines.append(_("Enacted but not yet in force, not assessed: {list}.",
+                       list=", ".join(enacted)))
     base = a.baseline
     if base is not None:
         lines.append(base.summary_line() + ".")

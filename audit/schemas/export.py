@@ -135,7 +135,10 @@ def checklist_markdown(registry: Registry) -> str:
         "applies. A version may also carry a `note` and `refs` (the legal-sources rows it "
         "encodes, e.g. a superseded row for a version that has ended); a `deadline` version may "
         "name its own `start` column when the law changed where the clock starts "
-        "(see [legal-review.md](legal-review.md)).", "",
+        "(see [legal-review.md](legal-review.md)), and a `threshold` version its own `unit` "
+        "(90 days, then 1 year). The first version may omit `from` when the sources do not "
+        "give the date its figure took effect (it then applies to everything before the next "
+        "version): an unknown date stays unknown rather than guessed.", "",
     ]
     for rule_id, evaluator in registry.evaluators.items():
         lines += [f"### `{rule_id}`", "", evaluator.summary, ""]
