@@ -18,6 +18,7 @@ class ChecklistStatus(str, enum.Enum):
     IN_FORCE = "in_force"
     DRAFT = "draft"
     PRACTICE = "practice"  # executive action with no published instrument behind it
+    ENACTED = "enacted"  # passed into law but not yet commenced: not law in force
     PROPOSAL = "proposal"
     SUPERSEDED = "superseded"  # kept for history; never scored by default
 
@@ -134,7 +135,9 @@ class Requirement:
     origin: str | None = None  # module id the requirement was defined in (differs when inherited)
     effective_from: dt.date | None = None
     effective_until: dt.date | None = None
-    evidence_max_age: str | None = None  # how old dated evidence may be (docs/over-time.md)
+    # how old dated evidence may be (docs/over-time.md): one age for every piece, or one per
+    # kind of evidence ({"attestation": "12 months", "document": "24 months"})
+    evidence_max_age: str | Mapping[str, str] | None = None
 
     @property
     def full_id(self) -> str:

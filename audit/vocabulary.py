@@ -38,7 +38,7 @@ OFFICER_ROLES = (
     "chief_compliance_officer_in", "compliance_officer_pk", "dpo", "dpo_br", "dpo_eg", "dpo_in",
     "dsa_authority_contact", "dsa_legal_representative", "dsa_user_contact",
     "gdpr_representative_eu", "grievance_officer_pk", "nodal_contact_in", "representative_br",
-    "representative_ng", "representative_ru", "representative_tr",
+    "representative_kz", "representative_ng", "representative_ru", "representative_tr",
     "resident_grievance_officer_in", "tco_contact_point", "tco_legal_representative",
     "uk_gdpr_representative",
 )

@@ -127,6 +127,8 @@ EXPECTED_MODULES = {
     "iq.law", "iq.drafts", "iq.telegram-2023", "iq-kri.law-6-2008", "iq-kri.drafts",
     "tr.law-5651-art9", "eu.eprivacy", "eu.csam-interim", "eu.csam-derogation-draft",
     "in.telecom-cyber-security", "gb.online-safety", "gb.uk-gdpr", "eg.pdpl", "jo.pdpl",
+    "za.cybercrimes-act", "np.social-media-directive", "kz.online-platforms",
+    "uz.personal-data", "et.pdp-proclamation", "bd.pdp-ordinance",
 }
 
 
@@ -158,6 +160,10 @@ def test_module_metadata(library: Any) -> None:
     ("eu.csam-interim", "superseded"), ("eu.csam-derogation-draft", "draft"),
     ("vn.pdp", "in_force"), ("gb.online-safety", "in_force"),
     ("eg.pdpl", "in_force"), ("jo.pdpl", "in_force"),
+    # ZA-01 enacted, not commenced; NP-01 practice; the others in force (section 10)
+    ("za.cybercrimes-act", "enacted"), ("np.social-media-directive", "practice"),
+    ("kz.online-platforms", "in_force"), ("uz.personal-data", "in_force"),
+    ("et.pdp-proclamation", "in_force"), ("bd.pdp-ordinance", "in_force"),
 ])
 def test_module_status(library: Any, module: str, status: str) -> None:
     assert library.get(module).status.value == status
@@ -168,13 +174,14 @@ def test_no_draft_or_proposal_in_force(library: Any) -> None:
         if checklist.status is ChecklistStatus.IN_FORCE:
             for req in checklist.requirements:
                 assert req.status not in (ChecklistStatus.DRAFT, ChecklistStatus.PROPOSAL,
-                                          ChecklistStatus.SUPERSEDED), f"{req.full_id}"
+                                          ChecklistStatus.SUPERSEDED,
+                                          ChecklistStatus.ENACTED), f"{req.full_id}"
 
 
 def test_superseded_and_draft_modules_carry_no_in_force_requirement(library: Any) -> None:
     for checklist in library.all():
         if checklist.status in (ChecklistStatus.DRAFT, ChecklistStatus.SUPERSEDED,
-                                ChecklistStatus.PROPOSAL):
+                                ChecklistStatus.PROPOSAL, ChecklistStatus.ENACTED):
             assert all(r.status is checklist.status for r in checklist.requirements), checklist.id
 
 
@@ -201,7 +208,7 @@ def _version_refs(rule: Rule) -> Iterator[tuple[dict[str, Any], str]]:
 
 def test_legal_sources_copy_is_the_encoded_revision() -> None:
     text = LEGAL.read_text(encoding="utf-8")
-    assert "## Changes on 2026-11-29" in text
+    assert "## Changes on 2026-11-29" in text and "## Changes on 2026-12-07" in text
     assert len(_legal_rows()) > 200
 
 
@@ -231,18 +238,22 @@ def test_confidence_not_above_legal_md(library: Any) -> None:
 
 
 def test_legal_md_status_respected(library: Any) -> None:
-    """Rows LEGAL.md marks draft, proposal or superseded appear only under that status; a
+    """Rows LEGAL.md marks draft, proposal, superseded or enacted (not yet commenced) appear
+    only under that status (an enacted row may also back a requirement whose known
+    commencement date is its ``effective_from``); a
     practice row only in a practice requirement, unless the requirement also encodes law in
     force (e.g. a constitutional limit on a practice). A superseded row may back a dated rule
     version of an in-force requirement only if that version has ended (``until``), so the old
     law judges only the events of its own time."""
     rows = _legal_rows()
     expected = {"draft": ChecklistStatus.DRAFT, "proposal": ChecklistStatus.PROPOSAL,
-                "superseded": ChecklistStatus.SUPERSEDED}
+                "superseded": ChecklistStatus.SUPERSEDED, "enacted": ChecklistStatus.ENACTED}
     for _module, req in _all_requirements(library):
         statuses = [rows[ref]["status"] for ref in req.refs]
         for ref, status in zip(req.refs, statuses, strict=False):
             for word, value in expected.items():
+                if word == "enacted" and req.effective_from is not None:
+                    continue  # commencement date known: not applicable before it (IN-18)
                 if status.startswith(word):
                     assert req.status is value, f"{req.full_id}: {ref} is {status}"
             if status.startswith("practice") and all(s.startswith("practice") for s in statuses):
@@ -251,7 +262,7 @@ def test_legal_md_status_respected(library: Any) -> None:
             status = rows[ref]["status"]
             if status.startswith("superseded") and req.status is not ChecklistStatus.SUPERSEDED:
                 assert version.get("until"), f"{req.full_id}: version citing {ref} must end"
-            for word in ("draft", "proposal"):
+            for word in ("draft", "proposal", "enacted"):
                 assert not status.startswith(word) or req.status.value == word, (
                     f"{req.full_id}: version cites {ref}, which is {status}")
 

@@ -34,7 +34,8 @@ JURISDICTION_TIMEZONES = {
     "IQ": "Asia/Baghdad", "KE": "Africa/Nairobi", "NG": "Africa/Lagos", "PK": "Asia/Karachi",
     "RU": "Europe/Moscow", "SA": "Asia/Riyadh", "TR": "Europe/Istanbul",
     "VN": "Asia/Ho_Chi_Minh", "FR": "Europe/Paris", "GB": "Europe/London", "EG": "Africa/Cairo",
-    "JO": "Asia/Amman",
+    "JO": "Asia/Amman", "ZA": "Africa/Johannesburg", "NP": "Asia/Kathmandu",
+    "KZ": "Asia/Almaty", "UZ": "Asia/Tashkent", "ET": "Africa/Addis_Ababa", "BD": "Asia/Dhaka",
 }
 
 
