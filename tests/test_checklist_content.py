@@ -413,6 +413,10 @@ D = dt.date
     # VN-03: 24 h from 25 Dec 2024; NG-05: 24 h (draft status)
     ("vn.cybersecurity", "takedown-24h", None, [(D(2024, 12, 25), None, "24h", 1.0)]),
     ("ng.nitda-code", "removal-24h", None, [(None, None, "24h", 1.0)]),
+    # KZ-02: 24 h from receipt of the authorised body's request, from 10 Sep 2023;
+    # EU-46 detail (2026-12-07): the rest of an incomplete first notice within 3 days of it
+    ("kz.online-platforms", "authorised-body-requests-24h", None, [(D(2023, 9, 10), None, "24h", 1.0)]),
+    ("eu.eprivacy", "breach-notice-follow-up-3-days", None, [(D(2020, 12, 21), None, "3 days", 1.0)]),
     # TR-17 (proposal, dropped): 24 h; TR-18 (proposal): 1 h
     ("tr.proposals-2025", "court-removal-24h", None, [(None, None, "24h", 1.0)]),
     ("tr.proposals-2025", "emergency-harmful-content-1h", None, [(None, None, "1h", 1.0)]),
@@ -505,6 +509,7 @@ def test_report_cadence(library: Any, module: str, req: str, every: str,
     ("ru.information", "local-presence", "platform.daily_access.RU", "gt", 500_000),  # RU-05
     ("ng.nitda-code", "representative", "platform.users.NG", "gt", 100_000),  # NG-05
     ("vn.cybersecurity", "account-authentication", "platform.facts.vn_monthly_visits", "gte", 100_000),  # VN-02
+    ("kz.online-platforms", "legal-representative", "platform.daily_access.KZ", "gt", 100_000),  # KZ-01
 ])
 def test_applicability_thresholds(library: Any, module: str, req: str, field: str, op: str,
                                   value: Any) -> None:
@@ -524,6 +529,7 @@ def test_applicability_thresholds(library: Any, module: str, req: str, field: st
     ("pk.rules-2021", "compliance-officer", "compliance_officer_pk", ["PK"]),  # PK-02
     ("pk.rules-2021", "grievance-officer", "grievance_officer_pk", ["PK"]),    # PK-02
     ("br.marco-civil", "representative", "representative_br", ["BR"]),   # BR-11
+    ("kz.online-platforms", "legal-representative", "representative_kz", None),  # KZ-01
 ])
 def test_officer_roles(library: Any, module: str, req: str, role: str,
                        resident: list[str] | None) -> None:
