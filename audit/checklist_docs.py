@@ -247,7 +247,7 @@ def render_index(checklists: Iterable[Checklist]) -> str:
              "than `in_force` are not law in force: `draft` and `proposal` are texts not adopted, "
              "`enacted` is adopted but not commenced (never assessed as law in force), "
              "`superseded` is kept for history, `practice` is executive action without a "
-             "published instrument. [What evidence they ask for](evidence.md): every profile "
+             "published instrument, `enacted` is passed but not yet commenced. [What evidence they ask for](evidence.md): every profile "
              "fact, officer role, document kind, log column and answer key.", "",
              "| id | jurisdiction | title | status | version | requirements |",
              "|---|---|---|---|---|---|"]

@@ -80,10 +80,8 @@ def parse_module(path: Path, owner: str, registry: Registry,
             if "rule" in req:
                 problems += [doc.problem(p, m) for p, m in
                              validate_rule(req["rule"], base + ("rule",), registry)]
-            if isinstance(req.get("evidence_max_age"), str):
-                problems += _max_age_problems(doc, base, req["evidence_max_age"])
-    if isinstance(data.get("evidence_max_age"), str):
-        problems += _max_age_problems(doc, (), data["evidence_max_age"])
+            problems += _max_age_problems(doc, base, req.get("evidence_max_age"))
+    problems += _max_age_problems(doc, (), data.get("evidence_max_age"))
     if data.get("unselect") and not data.get("extends"):
         problems.append(doc.problem(("unselect",), "only a module that extends another can "
                                                    "unselect requirements"))
@@ -93,7 +91,15 @@ def parse_module(path: Path, owner: str, registry: Registry,
     return (None if problems else RawModule(doc, owner, path)), problems
 
 
-def _max_age_problems(doc: YamlDocument, base: PathKey, value: str) -> list[Problem]:
-    """``evidence_max_age`` must be a duration the freshness check can add to a date."""
-    message = duration_check(value)
-    return [doc.problem(base + ("evidence_max_age",), message)] if message else []
+def _max_age_problems(doc: YamlDocument, base: PathKey, value: object) -> list[Problem]:
+    """``evidence_max_age`` (one duration, or one per kind of evidence) must be durations the
+    freshness check can add to a date; the schema has already checked the types and kinds."""
+    at = base + ("evidence_max_age",)
+    if isinstance(value, str):
+        pieces = [(at, value)]
+    elif isinstance(value, dict):
+        pieces = [(at + (kind,), age) for kind, age in value.items() if isinstance(age, str)]
+    else:
+        return []
+    return [doc.problem(path, message) for path, age in pieces
+            if (message := duration_check(age))]

@@ -85,7 +85,15 @@ def _requirement(data: Mapping[str, Any], module: Mapping[str, Any], origin: str
         note=data.get("note"), origin=origin,
         effective_from=as_date(data["effective_from"]) if data.get("effective_from") else None,
         effective_until=as_date(data["effective_until"]) if data.get("effective_until") else None,
-        evidence_max_age=data.get("evidence_max_age") or module.get("evidence_max_age"))
+        evidence_max_age=_max_age(data.get("evidence_max_age"), module.get("evidence_max_age")))
+
+
+def _max_age(own: Any, default: Any) -> str | dict[str, str] | None:
+    """A requirement's ``evidence_max_age`` over its module's: one duration replaces the
+    other; ages per kind of evidence are merged, the requirement's winning per kind."""
+    if isinstance(own, dict) and isinstance(default, dict):
+        return {**default, **own}
+    return own or default or None
 
 
 def _as_data(req: Requirement) -> dict[str, Any]:

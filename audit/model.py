@@ -137,7 +137,9 @@ class Requirement:
     origin: str | None = None  # module id the requirement was defined in (differs when inherited)
     effective_from: dt.date | None = None
     effective_until: dt.date | None = None
-    evidence_max_age: str | None = None  # how old dated evidence may be (docs/over-time.md)
+    # how old dated evidence may be (docs/over-time.md): one age for every piece, or one per
+    # kind of evidence ({"attestation": "12 months", "document": "24 months"})
+    evidence_max_age: str | Mapping[str, str] | None = None
 
     @property
     def full_id(self) -> str:

@@ -65,6 +65,7 @@ class Duty:
     # the Centre): the deadline if that notice is sent at its own deadline, the latest date
     latest_due: dt.datetime | None = None
     applicability: str = ""  # why it may not apply ("not established ..."); empty when it does
+    next_day: bool = False  # the clock counts from the day after its start (Singapore)
 
     @property
     def is_law(self) -> bool:
@@ -256,7 +257,7 @@ def _duty(engine: LogEngine, req: Requirement, rule: Rule, module: Checklist,
         version = versions[-1]
         return Duty(req, module, start_column, spec.end, str(version.params["within"]),
                     spec.timezone, threshold, version.valid_from, None, None,
-                    _time(row.get(spec.end)), WAITING, None)
+                    _time(row.get(spec.end)), WAITING, None, next_day=spec.from_next_day)
     # the judged period must reach the start (a projected one may lie beyond the plan's date)
     result = measure_deadline(engine, dataclasses.replace(spec, as_of=max(as_of,
                                                                           started.date())))
@@ -279,7 +280,8 @@ def _duty(engine: LogEngine, req: Requirement, rule: Rule, module: Checklist,
         left = (due - now).total_seconds() / 3600
         state, hours = (DUE, left) if left >= 0 else (OVERDUE, -left)
     return Duty(req, module, own_start, spec.end, str(version.params["within"]), spec.timezone,
-                threshold, version.valid_from, started, due, done_at, state, hours)
+                threshold, version.valid_from, started, due, done_at, state, hours,
+                next_day=spec.from_next_day)
 
 
 def _time(text: str | None) -> dt.datetime | None:

@@ -39,7 +39,8 @@ OFFICER_ROLES = (
     "dpo_eg", "dpo_in", "dpo_my",
     "dsa_authority_contact", "dsa_legal_representative", "dsa_user_contact",
     "gdpr_representative_eu", "grievance_officer_pk", "nodal_contact_in", "representative_br",
-    "representative_cn", "representative_ng", "representative_ru", "representative_tr",
+    "representative_cn", "representative_kz", "representative_ng", "representative_ru",
+    "representative_tr",
     "resident_grievance_officer_in", "tco_contact_point", "tco_legal_representative",
     "uk_gdpr_representative",
 )

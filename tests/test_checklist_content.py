@@ -127,6 +127,8 @@ EXPECTED_MODULES = {
     "iq.law", "iq.drafts", "iq.telegram-2023", "iq-kri.law-6-2008", "iq-kri.drafts",
     "tr.law-5651-art9", "eu.eprivacy", "eu.csam-interim", "eu.csam-derogation-draft",
     "in.telecom-cyber-security", "gb.online-safety", "gb.uk-gdpr", "eg.pdpl", "jo.pdpl",
+    "za.cybercrimes-act", "np.social-media-directive", "kz.online-platforms",
+    "uz.personal-data", "et.pdp-proclamation", "bd.pdp-ordinance",
 }
 
 
@@ -161,12 +163,18 @@ def test_module_metadata(library: Any) -> None:
     ("eu.csam-interim", "superseded"), ("eu.csam-derogation-draft", "draft"),
     ("vn.pdp", "in_force"), ("gb.online-safety", "in_force"),
     ("eg.pdpl", "in_force"), ("jo.pdpl", "in_force"),
+    # ZA-01 enacted, not commenced; NP-01 practice; the others in force (section 10)
+    ("za.cybercrimes-act", "enacted"), ("np.social-media-directive", "practice"),
+    ("kz.online-platforms", "in_force"), ("uz.personal-data", "in_force"),
+    ("et.pdp-proclamation", "in_force"), ("bd.pdp-ordinance", "in_force"),
 ])
 def test_module_status(library: Any, module: str, status: str) -> None:
     assert library.get(module).status.value == status
 
 
 def test_no_draft_or_proposal_in_force(library: Any) -> None:
+    # an amendment passed but not commenced may sit in a module in force, marked enacted
+    # (Korea's 2026 PIPA amendment); drafts and proposals may not
     for checklist in library.all():
         if checklist.status is ChecklistStatus.IN_FORCE:
             for req in checklist.requirements:
@@ -177,7 +185,7 @@ def test_no_draft_or_proposal_in_force(library: Any) -> None:
 def test_superseded_and_draft_modules_carry_no_in_force_requirement(library: Any) -> None:
     for checklist in library.all():
         if checklist.status in (ChecklistStatus.DRAFT, ChecklistStatus.SUPERSEDED,
-                                ChecklistStatus.PROPOSAL):
+                                ChecklistStatus.PROPOSAL, ChecklistStatus.ENACTED):
             assert all(r.status is checklist.status for r in checklist.requirements), checklist.id
 
 
@@ -204,7 +212,7 @@ def _version_refs(rule: Rule) -> Iterator[tuple[dict[str, Any], str]]:
 
 def test_legal_sources_copy_is_the_encoded_revision() -> None:
     text = LEGAL.read_text(encoding="utf-8")
-    assert "## Changes on 2026-11-29" in text
+    assert "## Changes on 2026-11-29" in text and "## Changes on 2026-12-07" in text
     assert len(_legal_rows()) > 200
 
 
@@ -234,18 +242,22 @@ def test_confidence_not_above_legal_md(library: Any) -> None:
 
 
 def test_legal_md_status_respected(library: Any) -> None:
-    """Rows LEGAL.md marks draft, proposal or superseded appear only under that status; a
+    """Rows LEGAL.md marks draft, proposal, superseded or enacted (not yet commenced) appear
+    only under that status (an enacted row may also back a requirement whose known
+    commencement date is its ``effective_from``); a
     practice row only in a practice requirement, unless the requirement also encodes law in
     force (e.g. a constitutional limit on a practice). A superseded row may back a dated rule
     version of an in-force requirement only if that version has ended (``until``), so the old
     law judges only the events of its own time."""
     rows = _legal_rows()
     expected = {"draft": ChecklistStatus.DRAFT, "proposal": ChecklistStatus.PROPOSAL,
-                "superseded": ChecklistStatus.SUPERSEDED}
+                "superseded": ChecklistStatus.SUPERSEDED, "enacted": ChecklistStatus.ENACTED}
     for _module, req in _all_requirements(library):
         statuses = [rows[ref]["status"] for ref in req.refs]
         for ref, status in zip(req.refs, statuses, strict=False):
             for word, value in expected.items():
+                if word == "enacted" and req.effective_from is not None:
+                    continue  # commencement date known: not applicable before it (IN-18)
                 if status.startswith(word):
                     assert req.status is value, f"{req.full_id}: {ref} is {status}"
             if status.startswith("enacted") and ("not yet in force" in status.replace("*", "")
@@ -259,7 +271,7 @@ def test_legal_md_status_respected(library: Any) -> None:
             status = rows[ref]["status"]
             if status.startswith("superseded") and req.status is not ChecklistStatus.SUPERSEDED:
                 assert version.get("until"), f"{req.full_id}: version citing {ref} must end"
-            for word in ("draft", "proposal"):
+            for word in ("draft", "proposal", "enacted"):
                 assert not status.startswith(word) or req.status.value == word, (
                     f"{req.full_id}: version cites {ref}, which is {status}")
 
@@ -410,6 +422,10 @@ D = dt.date
     # VN-03: 24 h from 25 Dec 2024; NG-05: 24 h (draft status)
     ("vn.cybersecurity", "takedown-24h", None, [(D(2024, 12, 25), None, "24h", 1.0)]),
     ("ng.nitda-code", "removal-24h", None, [(None, None, "24h", 1.0)]),
+    # KZ-02: 24 h from receipt of the authorised body's request, from 10 Sep 2023;
+    # EU-46 detail (2026-12-07): the rest of an incomplete first notice within 3 days of it
+    ("kz.online-platforms", "authorised-body-requests-24h", None, [(D(2023, 9, 10), None, "24h", 1.0)]),
+    ("eu.eprivacy", "breach-notice-follow-up-3-days", None, [(D(2020, 12, 21), None, "3 days", 1.0)]),
     # TR-17 (proposal, dropped): 24 h; TR-18 (proposal): 1 h
     ("tr.proposals-2025", "court-removal-24h", None, [(None, None, "24h", 1.0)]),
     ("tr.proposals-2025", "emergency-harmful-content-1h", None, [(None, None, "1h", 1.0)]),
@@ -502,6 +518,7 @@ def test_report_cadence(library: Any, module: str, req: str, every: str,
     ("ru.information", "local-presence", "platform.daily_access.RU", "gt", 500_000),  # RU-05
     ("ng.nitda-code", "representative", "platform.users.NG", "gt", 100_000),  # NG-05
     ("vn.cybersecurity", "account-authentication", "platform.facts.vn_monthly_visits", "gte", 100_000),  # VN-02
+    ("kz.online-platforms", "legal-representative", "platform.daily_access.KZ", "gt", 100_000),  # KZ-01
 ])
 def test_applicability_thresholds(library: Any, module: str, req: str, field: str, op: str,
                                   value: Any) -> None:
@@ -521,6 +538,7 @@ def test_applicability_thresholds(library: Any, module: str, req: str, field: st
     ("pk.rules-2021", "compliance-officer", "compliance_officer_pk", ["PK"]),  # PK-02
     ("pk.rules-2021", "grievance-officer", "grievance_officer_pk", ["PK"]),    # PK-02
     ("br.marco-civil", "representative", "representative_br", ["BR"]),   # BR-11
+    ("kz.online-platforms", "legal-representative", "representative_kz", None),  # KZ-01
 ])
 def test_officer_roles(library: Any, module: str, req: str, role: str,
                        resident: list[str] | None) -> None:

@@ -165,7 +165,7 @@ def test_duties_come_by_deadline_in_every_text_format(run: Any) -> None:
     assert code == 0, err
     doc = json.loads(out)
     dues = [d["deadline_utc"] for d in doc["duties"] if d["deadline_utc"]]
-    assert len(dues) == 9 and dues == sorted(dues)
+    assert len(dues) == 11 and dues == sorted(dues)
     assert [d["state"] for d in doc["duties"][-2:]] == [WAITING, WAITING]
     assert doc["no_duty"] == [{"country": "IQ", "not_law": []}]
     code, out, err = run("notices", EXAMPLE, "--pack", PACK, "--now", "2026-12-25T12:00+03:00")
@@ -229,7 +229,7 @@ def test_the_calendar_has_one_event_per_dated_duty_with_alarms_before_it(
     assert code == 0, err
     cal = icalendar.Calendar.from_ical(out_file.read_bytes())
     events = list(cal.walk("VEVENT"))
-    assert len(events) == 9  # the two waiting duties have no date yet
+    assert len(events) == 11  # the two waiting duties have no date yet
     for event in events:
         due = event.decoded("dtstart")
         alarms = list(event.walk("VALARM"))
@@ -304,3 +304,58 @@ def test_the_worked_example_in_the_docs_is_what_the_command_prints(run: Any) -> 
                          "--format", "markdown")
     assert code == 0, err
     assert out.rstrip("\n") == shown, "docs/notices.md: paste the command's output again"
+
+
+def test_singapore_counts_three_days_from_the_day_after_the_assessment(
+        tmp_path: Path) -> None:
+    """Assessed as notifiable on Thursday 24 Dec at 10:00 Singapore time: the three calendar
+    days are 25, 26 and 27 December, so the PDPC is due by the end of Sunday 27 Dec."""
+    incident = _incident(tmp_path, detected_at="2026-12-22T09:00:00+08:00",
+                         assessed_at="2026-12-24T10:00:00+08:00", affected={"SG": 600})
+    duty = _duty(_plan(incident, ["sg.pdpa"], "2026-12-24T12:00:00+08:00"),
+                 "sg.pdpa:breach-notice-pdpc")
+    assert duty.start_column == "assessed_at"
+    assert duty.due == _t("2026-12-28T00:00:00+08:00") and duty.state == DUE
+
+
+def test_singapore_below_500_people_owes_the_pdpc_nothing(tmp_path: Path) -> None:
+    incident = _incident(tmp_path, detected_at="2026-12-22T09:00:00+08:00",
+                         assessed_at="2026-12-24T10:00:00+08:00", affected={"SG": 499})
+    the_plan = _plan(incident, ["sg.pdpa"], "2026-12-24T12:00:00+08:00")
+    assert "sg.pdpa:breach-notice-pdpc" not in {d.requirement.full_id for d in the_plan.duties}
+    assert any(r.full_id == "sg.pdpa:breach-notice-pdpc" and "records_affected" in why
+               for r, why in the_plan.set_aside)
+
+
+@pytest.mark.parametrize(("people", "reports"), [(999, False), (1000, True)])
+def test_korea_reports_to_the_pipc_from_1000_data_subjects(
+        tmp_path: Path, people: int, reports: bool) -> None:
+    """72 hours from becoming aware (the detection, unless aware_at says otherwise); the
+    report to the PIPC or KISA only from 1,000 data subjects, the notice to people always."""
+    incident = _incident(tmp_path, detected_at="2026-12-24T14:20:00+09:00",
+                         affected={"KR": people})
+    the_plan = _plan(incident, ["kr.pipa"], "2026-12-24T15:00:00+09:00")
+    owed = {d.requirement.full_id: d for d in the_plan.duties}
+    people_notice = [d for d in owed.values() if d.end_column == "users_notified_at"]
+    assert [d.due for d in people_notice] == [_t("2026-12-27T14:20:00+09:00")]
+    authority = [d for d in owed.values() if d.end_column == "authority_notified_at"]
+    assert bool(authority) is reports
+    if reports:
+        assert [d.due for d in authority] == [_t("2026-12-27T14:20:00+09:00")]
+        assert dict(authority[0].threshold) == {"records_affected": {"gte": 1000}}
+
+
+@pytest.mark.parametrize(("residents", "attorney_general"), [(249, False), (250, True)])
+def test_texas_counts_its_own_residents_for_the_attorney_general(
+        tmp_path: Path, residents: int, attorney_general: bool) -> None:
+    """The 250 threshold counts Texas residents (affected US-TX), not the incident's total;
+    both clocks start at the determination of the breach, 30 and 60 days after it."""
+    incident = _incident(tmp_path, detected_at="2026-12-01T09:00:00-06:00",
+                         determined_at="2026-12-03T17:00:00-06:00",
+                         affected={"US-TX": residents, "DE": 50000})
+    the_plan = _plan(incident, ["us-tx.breach-notification"], "2026-12-04T09:00:00-06:00")
+    owed = {d.requirement.id: d for d in the_plan.duties}
+    assert owed["breach-notice-individuals"].due == _t("2027-02-01T17:00:00-06:00")
+    assert ("breach-notice-attorney-general" in owed) is attorney_general
+    if attorney_general:
+        assert owed["breach-notice-attorney-general"].due == _t("2027-01-02T17:00:00-06:00")

@@ -35,7 +35,9 @@ JURISDICTION_TIMEZONES = {
     "RU": "Europe/Moscow", "SA": "Asia/Riyadh", "TR": "Europe/Istanbul",
     "VN": "Asia/Ho_Chi_Minh", "FR": "Europe/Paris", "GB": "Europe/London", "EG": "Africa/Cairo",
     "JO": "Asia/Amman", "CN": "Asia/Shanghai", "KR": "Asia/Seoul", "JP": "Asia/Tokyo",
-    "MY": "Asia/Kuala_Lumpur", "SG": "Asia/Singapore",
+    "MY": "Asia/Kuala_Lumpur", "SG": "Asia/Singapore", "ZA": "Africa/Johannesburg",
+    "NP": "Asia/Kathmandu", "KZ": "Asia/Almaty", "UZ": "Asia/Tashkent",
+    "ET": "Africa/Addis_Ababa", "BD": "Asia/Dhaka",
     # a state's own zone (the United States has several): Texas and Florida count mostly
     # in Central and Eastern time; a rule's timezone overrides
     "US-TX": "America/Chicago", "US-FL": "America/New_York",

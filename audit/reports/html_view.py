@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from audit.assessment import Assessment, RequirementResult
+from audit.freshness import HORIZON_DAYS
 from audit.i18n import N_, _, format_date, format_hours, format_number, format_percent
 from audit.reports.html_charts import MonthPoint, area_bars, monthly_share, score_colour
 from audit.reports.summary import citation_text
@@ -196,6 +197,11 @@ def view(a: Assessment, names: dict[str, str], cap: int) -> dict[str, Any]:
         "jurisdictions": list(a.by_jurisdiction.items()),
         "details": details,
         "waivers": a.waivers,
+        "freshness_heading": _("Evidence freshness: stale now or within {days} days ({n})",
+                               days=HORIZON_DAYS, n=len(a.freshness)),
+        # the state token as the console and Markdown tables show it (stale or due)
+        "freshness": [(i, i.state, i.dated or _("undated"))
+                      for i in sorted(a.freshness, key=lambda i: (i.state, i.requirement))],
         "files": [(f, role_label(f.role)) for f in a.evidence_files],
         "decisions": _decisions(a),
         "score_without_reviews": getattr(a, "score_without_reviews", None),

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from audit.durations import parse_duration
-from audit.i18n import N_, _, format_date, format_duration, format_hours, format_number, is_rtl
+from audit.evaluators.start_events import counted_from, start_event, thresholds
+from audit.i18n import N_, _, format_date, format_duration, format_hours, is_rtl
 from audit.labels import confidence_label, legal_status_label
 from audit.notices import DONE, DUE, LATE, OVERDUE, Duty, Plan
 
@@ -21,14 +22,6 @@ RECIPIENT = {  # the breaches-log column a notice is recorded in -> who receives
     "users_notified_at": N_("the people affected"),
     "cert_notified_at": N_("the national CERT"),
     "report_completed_at": N_("the authority (full report)"),
-}
-START_EVENT = {  # the column a clock starts from -> the event the law names
-    "detected_at": N_("detection"),
-    "occurred_at": N_("occurrence"),
-    "assessed_at": N_("the assessment as notifiable"),
-    "authority_notified_at": N_("the report to the authority"),
-    "users_notified_at": N_("the notice to the people affected"),
-    "cert_notified_at": N_("the report to the CERT"),
 }
 CONDITION_COLUMN = {  # breaches-log columns a duty's threshold may read
     "records_affected": N_("people affected"),
@@ -75,10 +68,6 @@ def recipient(column: str) -> str:
     return _(RECIPIENT[column]) if column in RECIPIENT else column.replace("_", " ")
 
 
-def start_event(column: str) -> str:
-    return _(START_EVENT[column]) if column in START_EVENT else column.replace("_", " ")
-
-
 def state_text(duty: Duty) -> str:
     """Where the duty stands at the plan's time, in words."""
     if duty.state == DUE:
@@ -99,38 +88,38 @@ def state_text(duty: Duty) -> str:
 
 
 def threshold_text(conditions: Mapping[str, object]) -> str:
-    """The rule's conditions on the incident besides the countries, e.g. "at least 1,000
-    records affected"; empty when the duty has none."""
-    parts = []
+    """The rule's conditions on the incident besides the countries, in words: the numeric
+    thresholds as the findings word them ("people affected at least 1,000"), then the others
+    ("high risk: yes"); empty when the duty has none."""
+    parts = thresholds(conditions)
     for column, condition in conditions.items():
         name = (_(CONDITION_COLUMN[column]) if column in CONDITION_COLUMN
                 else column.replace("_", " "))
-        if isinstance(condition, Mapping):
-            for op, value in condition.items():
-                shown = format_number(value) if isinstance(value, (int, float)) \
-                    and not isinstance(value, bool) else str(value)
-                parts.append(_(_OPS.get(op, "{column} {op} {value}"), column=name, op=op,
-                               value=shown))
-        elif isinstance(condition, bool):
+        if isinstance(condition, bool):
             parts.append(_("{column}: yes", column=name) if condition
                          else _("{column}: no", column=name))
+        elif isinstance(condition, Mapping):
+            parts += [_(_LISTED[op], column=name, value=_listed(value))
+                      for op, value in condition.items() if op in _LISTED]
         else:
             parts.append(_("{column} = {value}", column=name, value=condition))
     return _("; ").join(parts)
 
 
-_OPS = {"gte": N_("{column} at least {value}"), "gt": N_("{column} above {value}"),
-        "lte": N_("{column} at most {value}"), "lt": N_("{column} below {value}"),
-        "eq": N_("{column} = {value}"), "ne": N_("{column} other than {value}"),
-        "in": N_("{column} one of {value}"), "contains": N_("{column} includes {value}"),
-        "contains_any": N_("{column} includes one of {value}")}
+_LISTED = {"eq": N_("{column} = {value}"), "ne": N_("{column} other than {value}"),
+           "in": N_("{column} one of {value}"), "contains": N_("{column} includes {value}"),
+           "contains_any": N_("{column} includes one of {value}")}
+
+
+def _listed(value: object) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
 
 
 def duty_row(duty: Duty) -> DutyRow:
     req = duty.requirement
     local = duty.local_due()
-    clock = _("{clock} from {event}", clock=format_duration(parse_duration(duty.within)),
-              event=start_event(duty.start_column))
+    clock = _("{clock}, {counted}", clock=format_duration(parse_duration(duty.within)),
+              counted=counted_from(duty.start_column, duty.next_day))
     version = (_("in force from {date}", date=format_date(duty.version_from))
                if duty.version_from else "")
     return DutyRow(
@@ -202,4 +191,4 @@ def apart_sections(plan: Plan) -> list[tuple[str, list[str]]]:
 
 
 __all__ = ["DutyRow", "apart_sections", "cells", "duty_row", "headers", "heading", "recipient",
-           "set_aside_lines", "silence_lines", "start_event", "state_text", "threshold_text"]
+           "set_aside_lines", "silence_lines", "state_text", "threshold_text"]

@@ -23,6 +23,19 @@ URL = r"^https?://\S+$"
 def _values(kind: type[Enum]) -> list[str]:
     return [e.value for e in kind]
 
+# Kinds of evidence an ``evidence_max_age`` may give its own age (audit.freshness).
+EVIDENCE_KINDS = ("attestation", "document", "log")
+
+
+def _max_age(expect: str, doc: str) -> dict[str, Any]:
+    """``evidence_max_age``: one duration, or a mapping from kind of evidence to duration."""
+    return {"type": ["string", "dict"],
+            "schema": {kind: {"type": "string",
+                              "meta": {"expect": "a duration such as '12 months'"}}
+                       for kind in EVIDENCE_KINDS},
+            "meta": {"expect": expect, "doc": doc}}
+
+
 SOURCE = {
     "id": {"type": "string", "required": True, "regex": REQUIREMENT_ID,
            "meta": {"expect": "a short lowercase id such as gdpr or const-40",
@@ -93,11 +106,11 @@ REQUIREMENT_FIELDS: dict[str, Any] = {
                                                "is not applicable, 'not yet in force'."}},
     "effective_until": {**DATE, "meta": {"doc": "Day the obligation ends (exclusive), when "
                                                 "repealed or replaced."}},
-    "evidence_max_age": {"type": "string",
-                         "meta": {"expect": "a duration such as '24 months'",
-                                  "doc": "How old the dated answers, documents and logs behind a "
-                                         "finding may be; older evidence makes it stale "
-                                         "(docs/over-time.md)."}},
+    "evidence_max_age": _max_age(
+        "a duration such as '24 months', or one per kind: {attestation: 12 months, ...}",
+        "How old the dated answers, documents and logs behind a finding may be; older "
+        "evidence makes it stale. One duration for every piece, or one per kind of "
+        "evidence (`attestation`, `document`, `log`) (docs/over-time.md)."),
     "applies_if": {"type": "dict", "allow_unknown": True,
                    "meta": {"doc": "Structured condition on the platform profile: all/any/not, "
                                    "or {field: platform.x, <op>: value} with op one of eq, ne, "
@@ -129,10 +142,10 @@ CHECKLIST = {
                  "meta": {"expect": "an ISO 639-1 code such as en or ar",
                           "doc": "Language of the texts (ar gives right-to-left sheets)."}},
     "provider": {"type": "string", "meta": {"doc": "Who maintains the module."}},
-    "evidence_max_age": {"type": "string",
-                         "meta": {"expect": "a duration such as '12 months'",
-                                  "doc": "Default evidence_max_age of the module's own "
-                                         "requirements (docs/over-time.md)."}},
+    "evidence_max_age": _max_age(
+        "a duration such as '12 months', or one per kind: {attestation: 12 months, ...}",
+        "Default evidence_max_age of the module's own requirements; the bundled modules set "
+        "one per kind of evidence (docs/over-time.md)."),
     "reviewed": {**DATE, "meta": {"doc": "Date of the last legal review of the module against "
                                          "docs/legal-sources.md; `audit checklists list` flags "
                                          "modules not reviewed in the last 12 months."}},

@@ -42,7 +42,7 @@ PLATFORM: dict[str, Any] = {
     "users": {"type": "dict", "keysrules": _COUNTRY_KEYS, "valuesrules": _COUNT,
               "meta": {"doc": "Monthly active users per country (EU for the Union total)."}},
     "daily_access": {"type": "dict", "keysrules": _COUNTRY_KEYS, "valuesrules": _COUNT,
-                     "meta": {"doc": "Average daily accesses per country (Turkey's measure)."}},
+                     "meta": {"doc": "Average daily accesses or users per country (Turkey's measure; Kazakhstan's, averaged over a month)."}},
     "establishment": {"type": "dict", "schema": {
         "country": {"type": "string", "regex": COUNTRY, "required": True},
         "eu_establishment": {"type": "boolean"},

@@ -55,7 +55,10 @@ def to_json_schema(rules: Mapping[str, Any]) -> dict[str, Any]:
         out["items"] = to_json_schema(sub)
     elif "dict" in types:
         if isinstance(sub, Mapping):
-            out.update(object_schema(sub, allow_unknown=bool(rules.get("allow_unknown"))))
+            fields = object_schema(sub, allow_unknown=bool(rules.get("allow_unknown")))
+            if len(types) > 1:  # e.g. a duration or a mapping of durations: keep both types
+                fields.pop("type")
+            out.update(fields)
         if "valuesrules" in rules:
             out["additionalProperties"] = to_json_schema(rules["valuesrules"])
     return out
