@@ -316,7 +316,9 @@ def load_mapped_logs(folder: Path, pack: EvidencePack) -> set[Path]:
                      reader=reader, files=files, display=first.displays[0],
                      meta={"format": "mapped " + first.format,
                            "mappings": [found.record(pack.logs.listings)
-                                        for found in mappings]})
+                                        for found in mappings],
+                           "set_aside": [entry for found in mappings
+                                         for entry in found.set_aside]})
     return claimed
 
 

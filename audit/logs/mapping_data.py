@@ -7,7 +7,7 @@ import csv
 import gzip
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -207,22 +207,50 @@ def _reason(store: LogEngine, exc: BaseException) -> str:
     return reason
 
 
-def check_values(store: LogEngine, mapping: LogMapping, targets: list[Target],
-                 where: str) -> None:
-    """One aggregate scan counting values each target cannot take; rows only on error.
+@dataclass(frozen=True)
+class Tally:
+    """One reason rows are set aside, and the SQL test counting each row under one reason."""
+
+    stage: str  # "unreadable" or "where" (the row ledger's stages)
+    detail: str  # the column (unreadable) or the condition as written (where)
+    counts: str
+
+
+def check_values(store: LogEngine, mapping: LogMapping, targets: list[Target], where: str,
+                 tallies: Sequence[Tally] = (), dedupe_key: str | None = None
+                 ) -> list[dict[str, Any]]:
+    """One aggregate scan counting values each target cannot take and the rows the mapping
+    sets aside; rows are looked up only on error and for unreadable values.
 
     The scan runs even with nothing to count: it reads every file, so a corrupt part or a
-    malformed row is reported here, naming its file, before the log is loaded."""
+    malformed row is reported here, naming its file, before the log is loaded. Returns what
+    was set aside (``LogInfo.extra["set_aside"]``): per ``tallies`` entry, and the duplicates
+    ``deduplicate`` removes (``dedupe_key``: the key's SQL), each row counted once."""
     checked = [t for t in targets if t.bad]
     source = source_sql(store, mapping)
-    counts_sql = ", ".join(["count(*)"] + [f"count(*) FILTER (WHERE {t.bad})" for t in checked])
+    counts_sql = ", ".join(
+        ["count(*)"] + [f"count(*) FILTER (WHERE {t.counts})" for t in tallies]
+        + [f"count(*) FILTER (WHERE ({where}) AND ({t.bad}))" for t in checked]
+        + ([f"count(*) FILTER (WHERE ({where}) AND ({dedupe_key}) IS NOT NULL)",
+            f"count(DISTINCT CASE WHEN {where} THEN {dedupe_key} END)"] if dedupe_key else []))
     try:
-        found = store.query(f"SELECT {counts_sql} FROM {source} WHERE {where}")
-        counts = (found[0] if found else ())[1:]
+        found = store.query(f"SELECT {counts_sql} FROM {source}")
+        counts = list((found[0] if found else ())[1:])
     except store.query_errors() as exc:
         raise _unreadable(store, mapping, exc) from None
+    set_aside: list[dict[str, Any]] = []
+    for tally, count in zip(tallies, counts, strict=False):
+        if tally.stage == "unreadable" and not count:
+            continue
+        entry: dict[str, Any] = {"stage": tally.stage, "detail": tally.detail,
+                                 "rows": int(count), "first_rows": []}
+        if tally.stage == "unreadable":
+            file, first = _first_rows(store, mapping, tally.counts)
+            entry.update(first_rows=first, file=file)
+        set_aside.append(entry)
+    counts = counts[len(tallies):]
     problems = []
-    for target, count in zip(checked, counts, strict=True):
+    for target, count in zip(checked, counts, strict=False):
         if not count:
             continue
         col = mapping.spec["columns"][target.name]
@@ -241,6 +269,26 @@ def check_values(store: LogEngine, mapping: LogMapping, targets: list[Target],
             f"{mapping.doc.file}: columns.{target.name}); first at data row(s) {where_rows}"))
     if problems:
         raise EvidenceError(problems=problems)
+    if dedupe_key:
+        keyed, distinct = counts[len(checked):]
+        set_aside.append({"stage": "duplicate", "detail": mapping.spec["deduplicate"]["key"],
+                          "rows": int(keyed) - int(distinct), "first_rows": []})
+    return set_aside
+
+
+def _first_rows(store: LogEngine, mapping: LogMapping, condition: str) -> tuple[str, list[int]]:
+    """The data file where ``condition`` first holds and its first data rows there (a
+    rescan, only when there is something to show)."""
+    with store.file_order():
+        rows = store.query(
+            f"SELECT filename, r FROM (SELECT filename, row_number() OVER (PARTITION BY "
+            f"filename) AS r, ({condition}) AS hit FROM "
+            f"{source_sql(store, mapping, with_file=True)}) WHERE hit "
+            f"ORDER BY filename, r LIMIT {MAX_SHOWN}")
+    if not rows:
+        return mapping.displays[0], []
+    return (_file_display(mapping, str(rows[0][0])),
+            [int(r) for f, r in rows if f == rows[0][0]])
 
 
 def _file_display(mapping: LogMapping, reported: str) -> str:

@@ -54,6 +54,8 @@ class LogMapping:
     reads: list[str] = field(default_factory=list)  # files, folders, lake locations
     staged: list[str] = field(default_factory=list)  # what the engine reads (zips unpacked)
     header: list[str] | None = None  # CSV: the header shared by every file, when it is
+    # rows the mapping left out, by reason (``LogInfo.extra["set_aside"]``, the row ledger)
+    set_aside: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def sources(self) -> list[str]:
