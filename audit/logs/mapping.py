@@ -22,6 +22,7 @@ from audit.logs.mapping_data import (
     text_sql,
 )
 from audit.logs.mapping_file import LogMapping, formats
+from audit.logs.mapping_paths import split_path, walk
 from audit.logs.mapping_where import mapping_filter, shown, unknown_column
 from audit.logs.numbers import mapped_number_sql
 from audit.logs.sql import literal, quote
@@ -36,8 +37,21 @@ def filter_sql(mapping: LogMapping, columns: list[str]) -> str:
     return mapping_filter(mapping, columns).sql
 
 
+def _source_text(mapping: LogMapping, columns: list[str], given: str, key: PathKey,
+                 store: LogEngine | None, source: str | None) -> str:
+    """A source column's value as trimmed text (NULL when empty); a dotted path such as
+    ``req.received`` or ``items.0.id`` reaches inside a JSON record's objects and lists."""
+    if given in columns:
+        return text_sql(given)
+    path = split_path(given, columns)
+    if path is None or store is None or source is None:
+        raise mapping.problem(key, unknown_column(given, columns, mapping))
+    expr = walk(store, mapping, source, path[0], path[1], key, mapping.displays[0])
+    return f"NULLIF(TRIM(CAST({expr} AS VARCHAR)), '')"
+
+
 def _targets(mapping: LogMapping, columns: list[str], timezone: str | None,
-             store: LogEngine | None = None) -> list[Target]:
+             store: LogEngine | None = None, source: str | None = None) -> list[Target]:
     spec = mapping.spec
     out: list[Target] = []
     for name, col in (spec.get("columns") or {}).items():
@@ -50,9 +64,8 @@ def _targets(mapping: LogMapping, columns: list[str], timezone: str | None,
             continue
         if "from" not in col:
             raise mapping.problem(key, "give 'from' (a source column), 'value' or 'template'")
-        if col["from"] not in columns:
-            raise mapping.problem(key + ("from",), unknown_column(col["from"], columns, mapping))
-        text = text_sql(col["from"])
+        text = _source_text(mapping, columns, col["from"], key + ("from",), store, source)
+        shown_text = text
         bad: str | None = None
         expect = ""
         if "map" in col:
@@ -95,7 +108,7 @@ def _targets(mapping: LogMapping, columns: list[str], timezone: str | None,
             expect = expect or ("a whole number" if kind == "integer" else "a number")
         else:
             expr = text
-        out.append(Target(name, expr, bad, expect))
+        out.append(Target(name, expr, bad, expect, shown_text))
     if spec.get("keep"):
         taken = {t.name for t in out} | {c["from"] for c in (spec.get("columns") or {}).values()
                                           if "from" in c}
@@ -164,7 +177,7 @@ def compile_mapping(store: LogEngine, mapping: LogMapping, timezone: str | None,
         except store.query_errors() as exc:
             raise loader_failed(store, via, display, exc) from None
         return selected, transform
-    targets = _targets(mapping, columns, timezone, store)
+    targets = _targets(mapping, columns, timezone, store, source)
     _check_required(mapping, [t.name for t in targets], columns)
     sql = (f"SELECT {', '.join(f'{t.expr} AS {quote(t.name)}' for t in targets)} "
            f"FROM {selected}")

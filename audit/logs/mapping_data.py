@@ -8,7 +8,7 @@ import gzip
 import zipfile
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from audit.engine.duckdb_errors import NOT_UTF8
 from audit.errors import EvidenceError, Problem
 from audit.limits import MAX_LOG_COLUMNS, MAX_LOG_ZIP_RATIO
 from audit.logs.mapping_file import LogMapping, input_error
+from audit.logs.mapping_paths import walk
 from audit.logs.sources import Source, folder_files, is_location, local_name
 from audit.logs.sql import quote
 
@@ -137,11 +138,12 @@ def source_sql(store: LogEngine, mapping: LogMapping, files: list[str] | None = 
     try:
         relation: str = store.read_source(source, display)
     except EvidenceError as exc:
-        raise _records_problem(mapping, exc) from None
+        raise _records_problem(store, mapping, exc) from None
     return relation
 
 
-def _records_problem(mapping: LogMapping, exc: EvidenceError) -> EvidenceError:
+def _records_problem(store: LogEngine, mapping: LogMapping,
+                     exc: EvidenceError) -> EvidenceError:
     """Spark resolves ``records`` while reading (DuckDB while querying): a path the data
     does not have is the mapping's ``records`` problem, JSON it could not parse the file's."""
     text = " ".join(p.message for p in exc.problems)
@@ -152,9 +154,38 @@ def _records_problem(mapping: LogMapping, exc: EvidenceError) -> EvidenceError:
                                    "(Spark read it as a corrupt record; --engine duckdb names "
                                    "the byte)"))
     if any(k in text for k in ("FIELD_NOT_FOUND", "UNRESOLVED_COLUMN", "INVALID_EXTRACT")):
+        located = records_missing(store, mapping)
+        if located is not None:
+            return located
         reason = text.split(": ", 1)[-1] if ": " in text else text
         return mapping.problem(("records",), "cannot read: " + reason)
     return exc
+
+
+def records_missing(store: LogEngine, mapping: LogMapping) -> EvidenceError | None:
+    """The first data file whose documents lack a step of ``records``, as the mapping's
+    problem naming that file, the step and the keys there (error path only: each file's
+    documents are planned alone, without the record path)."""
+    dotted = str(mapping.spec.get("records") or "")
+    if not dotted:
+        return None
+    unreadable: tuple[type[BaseException], ...] = (EvidenceError, *store.query_errors())
+    for source, display in zip(mapping.sources, mapping.displays, strict=True):
+        try:
+            relation = store.read_source(replace(source_of(mapping, [source]), records=None),
+                                         display)
+            columns = [c for c, _t in store.describe(f"SELECT * FROM {relation}")]
+        except unreadable:
+            continue  # a file that cannot be read at all: said by the caller
+        head, *steps = dotted.split(".")
+        if head not in columns:
+            return mapping.problem(("records",), f"no key {head!r} in {display} (its keys: "
+                                                 f"{', '.join(columns[:12])})")
+        try:
+            walk(store, mapping, relation, head, steps, ("records",), display)
+        except EvidenceError as missing:
+            return missing
+    return None
 
 
 def _display(mapping: LogMapping, source: str) -> str:
@@ -174,6 +205,7 @@ class Target:
     expr: str  # typed SQL value
     bad: str | None  # SQL test of a source value the expression cannot take
     expect: str  # what a bad value should have been
+    source_text: str = ""  # the source value as text, shown with a bad value
 
 
 def describe(store: LogEngine, mapping: LogMapping, source: str) -> list[str]:
@@ -188,6 +220,9 @@ def _unreadable(store: LogEngine, mapping: LogMapping, exc: BaseException) -> Ev
     """Find which data file is at fault (error path only: each file is tried alone)."""
     if mapping.spec.get("records") and ("Binder" in str(exc) or "FIELD_NOT_FOUND" in str(exc)
                                         or "UNRESOLVED_COLUMN" in str(exc)):
+        located = records_missing(store, mapping)
+        if located is not None:
+            return located
         return mapping.problem(("records",), "cannot read: " + store.reason(exc))
     for source, display in zip(mapping.sources, mapping.displays, strict=True):
         try:
@@ -254,10 +289,11 @@ def check_values(store: LogEngine, mapping: LogMapping, targets: list[Target], w
         if not count:
             continue
         col = mapping.spec["columns"][target.name]
+        shown = target.source_text or text_sql(col["from"])
         with store.file_order():
             rows = store.query(
                 f"SELECT filename, r, v FROM (SELECT filename, row_number() OVER (PARTITION BY "
-                f"filename) AS r, ({where}) AND ({target.bad}) AS hit, {text_sql(col['from'])} AS v "
+                f"filename) AS r, ({where}) AND ({target.bad}) AS hit, {shown} AS v "
                 f"FROM {source_sql(store, mapping, with_file=True)}) WHERE hit "
                 f"ORDER BY filename, r LIMIT {MAX_SHOWN}")
         first_file = _file_display(mapping, str(rows[0][0])) if rows else ""
