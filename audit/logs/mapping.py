@@ -166,7 +166,7 @@ def compile_mapping(store: LogEngine, mapping: LogMapping, timezone: str | None,
         if chosen.conditions:  # what the where sets aside (the loader maps the rest)
             mapping.set_aside = check_values(store, mapping, [], where, chosen.tallies())
         # rows are numbered within what the mapping selects, so name that, not one file
-        single = len(mapping.files) == 1 and not mapping.spec.get("where")
+        single = len(mapping.sources) == 1 and not mapping.spec.get("where")
         display = mapping.displays[0] if single else f"{mapping.doc.file} (selected rows)"
         try:
             if hasattr(loader, "check_source"):

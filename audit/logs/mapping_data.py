@@ -15,9 +15,10 @@ from typing import Any
 from audit.engine.base import LogEngine
 from audit.engine.duckdb_errors import NOT_UTF8
 from audit.errors import EvidenceError, Problem
-from audit.limits import MAX_LOG_COLUMNS, MAX_LOG_ZIP_RATIO
+from audit.limits import MAX_LOG_COLUMNS
 from audit.logs.mapping_file import LogMapping, input_error
 from audit.logs.mapping_paths import walk
+from audit.logs.mapping_zip import unpack
 from audit.logs.sources import Source, folder_files, is_location, local_name
 from audit.logs.sql import quote
 
@@ -38,39 +39,20 @@ def stage(mapping: LogMapping, workdir: Path) -> None:
     """Resolve each data file to what DuckDB reads: ``.gz`` as it is (DuckDB decompresses
     while scanning), a ``.zip`` member streamed once into the run's temporary folder."""
     staged: list[str] = []
+    displays: list[str] = []
     for read, display in zip(mapping.reads, mapping.displays, strict=True):
         file = Path(read)
         if is_location(read) or file.is_dir() or file.suffix.lower() != ".zip":
             staged.append(read)  # read where it lies (a folder, a lake location, a file)
+            displays.append(display)
             continue
         try:
-            with zipfile.ZipFile(file) as archive:
-                members = [i for i in archive.infolist() if not i.is_dir()]
-                wanted = mapping.spec.get("member")
-                if wanted is not None:
-                    chosen = next((i for i in members if i.filename == wanted), None)
-                    if chosen is None:
-                        names = ", ".join(i.filename for i in members[:MAX_SHOWN])
-                        raise mapping.problem(("member",), f"{display} has no member {wanted!r} "
-                                                           f"(it holds: {names})")
-                elif len(members) == 1:
-                    chosen = members[0]
-                else:
-                    names = ", ".join(i.filename for i in members[:MAX_SHOWN])
-                    raise mapping.problem(("member",), f"{display} holds {len(members)} files "
-                                                       f"({names}); name the one to read")
-                ratio = chosen.file_size / max(chosen.compress_size, 1)
-                if chosen.file_size > 1 << 20 and ratio > MAX_LOG_ZIP_RATIO:
-                    raise input_error(Problem(display, chosen.filename, (
-                        f"compressed {ratio:,.0f}:1, more than {MAX_LOG_ZIP_RATIO:,}:1; "
-                        "refused as a possible zip bomb (docs/limits.md)")))
-                target = workdir / f"{len(staged)}-{Path(chosen.filename).name}"
-                with archive.open(chosen) as src, target.open("wb") as out:
-                    for chunk in iter(lambda: src.read(1 << 20), b""):
-                        out.write(chunk)
+            found = unpack(mapping, file, display, workdir, str(len(staged)))
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
             raise input_error(Problem(display, "", f"not a readable zip archive ({exc})")) from None
-        staged.append(str(target))
+        staged += [path for path, _shown in found]
+        displays += [shown for _path, shown in found]
+    mapping.displays = displays  # one per part read: a zip's members are named
     mapping.staged = staged
     if mapping.format == "csv":
         headers = [_shared_header(f, mapping.spec) for f in staged]
