@@ -131,4 +131,5 @@ def test_a_dump_mapped_by_the_dsa_loader_stacks_with_the_platforms_own_log(
                         "GROUP BY 1 ORDER BY 1")
     assert found == [("Own", 1), ("TikTok", 4)]
     assert store.logs["moderation"].extra["set_aside"] == [
-        {"stage": "where", "detail": "platform_name: TikTok", "rows": 7, "first_rows": []}]
+        {"stage": "where", "detail": "platform_name: TikTok", "rows": 7, "first_rows": []},
+        {"stage": "duplicate", "detail": "uuid", "rows": 1, "first_rows": []}]

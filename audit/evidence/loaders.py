@@ -318,7 +318,9 @@ def load_mapped_logs(folder: Path, pack: EvidencePack) -> set[Path]:
                            "mappings": [found.record(pack.logs.listings)
                                         for found in mappings],
                            "set_aside": [entry for found in mappings
-                                         for entry in found.set_aside]})
+                                         for entry in found.set_aside],
+                           "absent": {k: v for found in mappings
+                                      for k, v in found.absent.items()}})
     return claimed
 
 

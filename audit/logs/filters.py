@@ -54,9 +54,13 @@ def check_where(where: object, path: PathKey) -> list[tuple[PathKey, str]]:
 
 
 class MissingColumn(Exception):
-    def __init__(self, log: str, column: str) -> None:
-        super().__init__(f"the {log} log has no '{column}' column")
-        self.log, self.column = log, column
+    """A column a rule needs is not in the log: no evidence, never a failure. ``why`` says
+    what the loader or mapping knew of its absence (``LogInfo.extra["absent"]``)."""
+
+    def __init__(self, log: str, column: str, why: str | None = None) -> None:
+        super().__init__(f"the {log} log has no '{column}' column"
+                         + (f" ({why})" if why else ""))
+        self.log, self.column, self.why = log, column, why
 
 
 def where_sql(store: LogEngine, log: str, where: Mapping[str, Any]) -> str:
@@ -65,7 +69,8 @@ def where_sql(store: LogEngine, log: str, where: Mapping[str, Any]) -> str:
     parts = []
     for col, cond in where.items():
         if col not in columns:
-            raise MissingColumn(log, col)
+            absent: Mapping[str, str] = store.logs[log].extra.get("absent") or {}
+            raise MissingColumn(log, col, absent.get(col))
         q = quote(col)
         if isinstance(cond, list):
             parts.append(f"{q} IN ({', '.join(literal(str(v)) for v in cond)})")

@@ -170,8 +170,12 @@ def compile_mapping(store: LogEngine, mapping: LogMapping, timezone: str | None,
         display = mapping.displays[0] if single else f"{mapping.doc.file} (selected rows)"
         try:
             if hasattr(loader, "check_source"):
-                loader.check_source(store.con, selected, columns, display)
+                found = loader.check_source(store.con, selected, columns, display)
+                if isinstance(found, list):  # what the loader sets aside (optional)
+                    mapping.set_aside += [dict(entry) for entry in found]
             transform: str = loader.mapping_transform(columns)
+            if hasattr(loader, "absent_columns"):  # columns the data cannot give, and why
+                mapping.absent = dict(loader.absent_columns(columns))
             # planned now, so that SQL this engine cannot run is named with the loader
             store.describe(f"SELECT * FROM ({transform.format(source=selected)})")
         except store.query_errors() as exc:

@@ -56,6 +56,8 @@ class LogMapping:
     header: list[str] | None = None  # CSV: the header shared by every file, when it is
     # rows the mapping left out, by reason (``LogInfo.extra["set_aside"]``, the row ledger)
     set_aside: list[dict[str, Any]] = field(default_factory=list)
+    # table columns the data cannot give, each with the reason (``LogInfo.extra["absent"]``)
+    absent: dict[str, str] = field(default_factory=dict)
 
     @property
     def sources(self) -> list[str]:

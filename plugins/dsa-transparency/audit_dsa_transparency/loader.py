@@ -204,6 +204,31 @@ TIE_BREAK = ", ".join(
                                               "_content_type")])
 
 
+# The columns whose filling decides statement_complete (the Art. 17(3) elements).
+COMPLETENESS_INPUTS = ("decision_visibility", "decision_monetary", "decision_provision",
+                       "decision_account", "territorial_scope", "decision_facts", "source_type",
+                       "automated_detection", "automated_decision", "decision_ground",
+                       "illegal_content_legal_ground", "illegal_content_explanation",
+                       "incompatible_content_ground", "incompatible_content_explanation",
+                       "category", "application_date")
+COMPLETENESS_COLUMNS = ("statement_complete", "missing_fields")
+
+
+def absent_columns(header: list[str]) -> dict[str, str]:
+    """The moderation columns left out because the dump lacks what they are computed from.
+
+    The database's light dumps leave out the long free-text fields (decision_facts and the
+    two explanations) and territorial_scope: whether a statement has every Art. 17(3) element
+    cannot be told from them, so ``statement_complete`` is absent (a rule asking for it has
+    no evidence), never "no" for every row. The reason goes to ``LogInfo.extra["absent"]``."""
+    lacking = [c for c in COMPLETENESS_INPUTS if c not in header]
+    if not lacking:
+        return {}
+    why = (f"the dump has no {', '.join(lacking)} column{'s' if len(lacking) > 1 else ''}, "
+           "as in the Transparency Database's light dumps; the full dump has them")
+    return {c: why for c in COMPLETENESS_COLUMNS}
+
+
 def transform_sql(header: list[str]) -> str:
     """The SELECT mapping a dump (``{source}``) into the moderation table."""
     present = set(header)
@@ -289,10 +314,11 @@ def transform_sql(header: list[str]) -> str:
         "array_to_string(_visibility, ',') AS decision_visibility, "
         f"array_to_string({spec_current}, ',') AS category_specification, "
         "array_to_string(_content_type, ',') AS content_type, "
-        "_platform AS platform_name, _platform_uid AS platform_uid, "
-        "CASE WHEN _missing = '' THEN 'yes' ELSE 'no' END AS statement_complete, "
-        "NULLIF(_missing, '') AS missing_fields "
-        f"FROM ({inner}) "
+        "_platform AS platform_name, _platform_uid AS platform_uid"
+        + ("" if absent_columns(header) else
+           ", CASE WHEN _missing = '' THEN 'yes' ELSE 'no' END AS statement_complete, "
+           "NULLIF(_missing, '') AS missing_fields")
+        + f" FROM ({inner}) "
         # duplicates of one uuid: keep the latest submission (rows without uuid are kept, so
         # the store can report them); submitted at the same time, the first by their values,
         # so that every engine keeps the same one
@@ -302,9 +328,12 @@ def transform_sql(header: list[str]) -> str:
     return sql.replace("{", "{{").replace("}", "}}").replace(SOURCE_TOKEN, "{source}")
 
 
-def check_vocabulary(con: Connection, reader: str, header: list[str], display: str) -> None:
-    """One aggregate scan counting values outside the vocabulary, per checked column; the
-    file is rescanned with row numbers only when there is something to report."""
+def check_vocabulary(con: Connection, reader: str, header: list[str], display: str
+                     ) -> list[dict[str, object]]:
+    """One aggregate scan counting values outside the vocabulary, per checked column, and
+    the rows repeating a uuid (collapsed by the mapping into the moderation table); the file
+    is rescanned with row numbers only when there is something to report. Returns what the
+    collapse sets aside, for the row ledger (``LogInfo.extra["set_aside"]``)."""
     vocab = vocabulary()
     tests: list[tuple[str, str, str]] = []  # (column, bad-row test, first bad value)
     for column in SCALAR_CHECKED:
@@ -324,11 +353,12 @@ def check_vocabulary(con: Connection, reader: str, header: list[str], display: s
         tests.append((column, f"{text} IS NOT NULL AND ({bad_json} OR "
                               f"array_length({unknown}) > 0)",
                       f"CASE WHEN {bad_json} THEN {text} ELSE {unknown}[1] END"))
-    if not tests:
-        return
-    counts = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {t})"
-                                               for _c, t, _v in tests)
-                         + f" FROM {reader}").fetchone() or ()
+    uuid = f"NULLIF(TRIM({ident('uuid')}), '')" if "uuid" in header else "NULL"
+    found = con.execute("SELECT " + ", ".join(
+        [f"count({uuid})", f"count(DISTINCT {uuid})"]
+        + [f"count(*) FILTER (WHERE {t})" for _c, t, _v in tests])
+        + f" FROM {reader}").fetchone() or (0, 0)
+    keyed, distinct, counts = int(found[0] or 0), int(found[1] or 0), found[2:]
     problems = []
     for (column, test, value), count in zip(tests, counts, strict=False):
         if not count:
@@ -348,6 +378,8 @@ def check_vocabulary(con: Connection, reader: str, header: list[str], display: s
             f"{examples}); first at data row(s) {', '.join(str(r) for r, _v in rows)}"))
     if problems:
         raise EvidenceError(problems=problems)
+    return [{"stage": "duplicate", "detail": "uuid", "rows": keyed - distinct,
+             "first_rows": []}] if "uuid" in header else []
 
 
 class StatementsOfReasonsLoader:
@@ -378,13 +410,20 @@ class StatementsOfReasonsLoader:
         """The SELECT mapping dump rows (``{source}``) into the moderation table."""
         return transform_sql(columns)
 
-    def check_source(self, con: Connection, reader: str, columns: list[str], display: str) -> None:
-        """The vocabulary check, on the rows the mapping selected."""
-        check_vocabulary(con, reader, columns, display)
+    def absent_columns(self, columns: list[str]) -> dict[str, str]:
+        """Moderation columns this dump cannot give, each with the reason (for the notes)."""
+        return absent_columns(columns)
+
+    def check_source(self, con: Connection, reader: str, columns: list[str], display: str
+                     ) -> list[dict[str, object]]:
+        """The vocabulary check, on the rows the mapping selected; returns the repeated
+        uuids collapsed, for the row ledger."""
+        return check_vocabulary(con, reader, columns, display)
 
     def load(self, path: Path, pack: EvidencePack) -> None:
         header = read_header(path) or []
         display = pack.display(path)
         reader = pack.logs.read_source(source_of(path, header), display)
-        check_vocabulary(pack.logs.con, reader, header, display)
-        pack.add_log(TABLE, path, transform=transform_sql(header), reader=reader)
+        set_aside = check_vocabulary(pack.logs.con, reader, header, display)
+        pack.add_log(TABLE, path, transform=transform_sql(header), reader=reader,
+                     meta={"absent": absent_columns(header), "set_aside": set_aside})
