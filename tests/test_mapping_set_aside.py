@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 
 from audit.evidence.loaders import load_evidence
@@ -90,3 +91,43 @@ def test_duplicates_removed_are_counted(tmp_path: Path) -> None:
     assert len(rows) == 3
     assert set_aside == [{"stage": "duplicate", "detail": "figure_id", "rows": 3,
                           "first_rows": []}]
+
+
+BREACHES = Path(__file__).parent / "data" / "byod" / "us-breaches"
+
+
+def test_a_date_in_where_is_read_with_the_mapped_columns_format(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    shutil.copytree(BREACHES, pack)
+    path = pack / "logs" / "breaches.mapping.yaml"
+    mapping = yaml.safe_load(path.read_text("utf-8"))
+    # "1/22/2024" is read with the detected_at format (%m/%d/%Y), as the column is
+    mapping["where"] = {"Date of Discovery": {"gte": "2024-04-01"},
+                        "Individuals Affected": {"gte": 500}}
+    path.write_text(yaml.safe_dump(mapping, sort_keys=False), "utf-8")
+    lines = (pack / "logs" / "breach_report.csv").read_text("utf-8").splitlines()
+    read = len(lines) - 1
+    store = load_evidence([pack], get_registry()).logs
+    kept = store.query(f"SELECT incident_id FROM {store.table('breaches')} ORDER BY 1")
+    set_aside = store.logs["breaches"].extra["set_aside"]
+    assert [e["detail"] for e in set_aside] == ["Date of Discovery: {gte: 2024-04-01}",
+                                                "Individuals Affected: {gte: 500}"]
+    assert set_aside[0]["rows"] == 1  # INC-2024-01, discovered on 1/22/2024
+    assert ("Example Messenger Inc. (INC-2024-01)",) not in kept
+    assert len(kept) + sum(e["rows"] for e in set_aside) == read
+
+
+def test_a_date_in_where_that_is_no_date_is_refused_at_the_mapping_key(tmp_path: Path) -> None:
+    from audit.errors import EvidenceError
+
+    pack = tmp_path / "pack"
+    shutil.copytree(BREACHES, pack)
+    path = pack / "logs" / "breaches.mapping.yaml"
+    mapping = yaml.safe_load(path.read_text("utf-8"))
+    mapping["where"] = {"Date of Discovery": {"gte": "April 2024"}}
+    path.write_text(yaml.safe_dump(mapping, sort_keys=False), "utf-8")
+    with pytest.raises(EvidenceError) as exc:
+        load_evidence([pack], get_registry())
+    (line,) = exc.value.lines
+    assert line.endswith("where.Date of Discovery.gte: expected a number or a date "
+                         "(YYYY-MM-DD), got 'April 2024'")

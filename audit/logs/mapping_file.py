@@ -107,7 +107,7 @@ def read_mapping(path: Path, display: str, digest: str, display_of: DisplayOf) -
     problems = [doc.problem(p, m) for p, m in validate(data, MAPPING)]
     if problems:
         raise EvidenceError(problems=problems)
-    where_problems = check_where(data.get("where"), ("where",))
+    where_problems = check_where(data.get("where"), ("where",), dates=True)
     if where_problems:
         raise EvidenceError(problems=[doc.problem(p, m) for p, m in where_problems])
     table = data.get("table") or re.sub(r"[^a-z0-9_]", "_", path.name[:-len(SUFFIX)].lower())

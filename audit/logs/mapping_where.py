@@ -3,8 +3,10 @@
 A mapping's ``where`` selects rows on source columns with the operators of a rule's
 ``where`` (``audit/logs/filters.py``). A number it compares (``gt``, ``gte`` ...) is read with
 the mapping's own ``thousands`` and ``decimal`` (``audit/logs/numbers.py``), so "3,367" with
-``thousands: ","`` is 3367 here as in a mapped column. A present value that still is no number
-is not silently dropped: it is counted as *unreadable*, per column, with its first rows.
+``thousands: ","`` is 3367 here as in a mapped column; a date it compares (``gte:
+2024-01-01``) with the formats of the column mapped from that source column. A present value
+that still cannot be read is not silently dropped: it is counted as *unreadable*, per column,
+with its first rows.
 
 Each row left out is counted once, at the first reason that holds (an unreadable value, then
 the conditions in the order written), so the counts and the rows kept add up to the rows read;
@@ -17,10 +19,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from audit.logs.filters import op_sql
+from audit.logs.filters import is_date, op_sql
 from audit.logs.mapping_data import Tally, text_sql
-from audit.logs.mapping_file import LogMapping
+from audit.logs.mapping_file import LogMapping, formats
 from audit.logs.numbers import mapped_number_sql
 from audit.logs.sql import literal, quote
 
@@ -88,20 +91,36 @@ def mapping_filter(mapping: LogMapping, columns: list[str]) -> MappingFilter:
             sql = f"lower(CAST({q} AS VARCHAR)) IN ({', '.join(map(literal, words))})"
         elif isinstance(cond, Mapping):
             parts = []
-            number = mapped_number_sql(text_sql(col), spec.get("thousands"), spec.get("decimal"))
+            readers: dict[str, str] = {}  # how the compared values are read, by kind
             for op, value in cond.items():
-                if op in COMPARED:
-                    parts.append(f"{number} {COMPARED[op]} {float(str(value))!r}")
-                else:
+                if op not in COMPARED:
                     parts.append(op_sql(q, op, value))
-            if any(op in COMPARED for op in cond):
-                unreadable.append(Unreadable(col, f"{text_sql(col)} IS NOT NULL AND "
-                                                  f"{number} IS NULL"))
+                    continue
+                kind = "date" if is_date(value) else "number"
+                read = readers.setdefault(kind, _read_as(kind, spec, col))
+                limit = (f"DATE {literal(str(value))}" if kind == "date"
+                         else repr(float(str(value))))
+                parts.append(f"{read} {COMPARED[op]} {limit}")
+            if readers:
+                unreadable.append(Unreadable(col, f"{text_sql(col)} IS NOT NULL AND (" + " OR ".join(
+                    f"{read} IS NULL" for read in readers.values()) + ")"))
             sql = " AND ".join(parts)
         else:
             sql = f"CAST({q} AS VARCHAR) = {literal(str(cond))}"
         conditions.append(Condition(detail, f"COALESCE({sql}, FALSE)"))
     return MappingFilter(tuple(conditions), tuple(unreadable))
+
+
+def _read_as(kind: str, spec: Mapping[str, Any], col: str) -> str:
+    """SQL reading a source cell as the mapping reads it: a number with its ``thousands`` and
+    ``decimal``; a date with the formats of the column mapped from it (else ISO dates)."""
+    if kind == "number":
+        return mapped_number_sql(text_sql(col), spec.get("thousands"), spec.get("decimal"))
+    given = [f for c in (spec.get("columns") or {}).values() if c.get("from") == col
+             for f in formats(c)]
+    fmts = given or ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
+    return (f"CAST(try_strptime({text_sql(col)}, [{', '.join(literal(f) for f in fmts)}]) "
+            "AS DATE)")
 
 
 def _written(cond: object) -> str:
