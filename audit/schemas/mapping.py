@@ -83,7 +83,10 @@ MAPPING: dict[str, Any] = {
     "where": {"type": "dict", "keysrules": {"type": "string"},
               "valuesrules": {"type": ["string", "number", "boolean", "list", "dict"]},
               "meta": {"doc": "Row filter on source columns, as a rule's `where` (value, list "
-                              "of values, or `{op: value}`), e.g. `{platform_name: TikTok}`."}},
+                              "of values, or `{op: value}`), e.g. `{platform_name: TikTok}`. "
+                              "A compared number is read with `thousands`/`decimal`, a "
+                              "compared date (`{gte: 2024-01-01}`) with the `format` of the "
+                              "column mapped from it; rows left out are counted by reason."}},
     "columns": {"type": "dict", "keysrules": {"type": "string", "regex": NAME},
                 "valuesrules": {"type": "dict", "schema": COLUMN},
                 "meta": {"doc": "Target column -> source column name, or a column spec "
