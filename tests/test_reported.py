@@ -213,3 +213,17 @@ def test_a_sum_over_text_or_times_is_refused_at_its_row(tmp_path: Path, module, 
                                         "sum": []}, module)
     (line,) = exc.value.lines
     assert "figure o/Q2" in line and why in line
+
+
+def test_overlapping_periods_stop_the_command_with_exit_2_and_one_line(
+        tmp_path: Path, module, run) -> None:
+    from packs import write_pack
+
+    pack = write_pack(tmp_path / "p", platform={"name": "P"},
+                      logs={"reported": (COUNTED, NINE_MONTHS)})
+    rule = {"type": "reported", "measure": "orders", "min": 5}
+    code, _out, err = run("assess", pack, "-c", module(rule), "--as-of", "2024-12-31")
+    assert code == 2
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "periods overlap for measure orders" in lines[0]
+    assert "Traceback" not in err
