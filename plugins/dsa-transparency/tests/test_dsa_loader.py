@@ -86,7 +86,7 @@ def test_checklists_validate() -> None:
 
 
 def test_vocabulary_ships_with_the_package() -> None:
-    from audit_dsa_transparency.loader import vocabulary
+    from audit_dsa_transparency.vocabulary import vocabulary
 
     vocab = vocabulary()
     # renamed and deleted categories are accepted, so old statements still load
