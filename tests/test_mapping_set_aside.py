@@ -131,3 +131,13 @@ def test_a_date_in_where_that_is_no_date_is_refused_at_the_mapping_key(tmp_path:
     (line,) = exc.value.lines
     assert line.endswith("where.Date of Discovery.gte: expected a number or a date "
                          "(YYYY-MM-DD), got 'April 2024'")
+
+
+def test_mappings_check_prints_what_was_set_aside(run, tmp_path: Path) -> None:
+    lines = (TEMPLATE / "logs" / "member_states_orders.csv").read_text("utf-8").splitlines()
+    lines[2] = lines[2].replace("DE,4,4,", "DE,n/a,4,")
+    pack = _pack(tmp_path, _mapping(**{ORDERS: {"gt": 0}}), "\n".join(lines) + "\n")
+    code, out, err = run("mappings", "check", pack)
+    assert code == 0, err
+    assert f"  set aside (unreadable: {ORDERS}): 1 row(s) (first at data row(s) 2)" in out
+    assert f"  set aside (where: {ORDERS}: {{gt: 0}}): 2 row(s)" in out
