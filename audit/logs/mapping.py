@@ -5,6 +5,9 @@ or template, a value map, a date format and a number style, each a SQL expressio
 source relation (``audit/logs/mapping_data.py``). Every value is checked in SQL before the
 log is loaded, so the data never travels through Python row by row; ``LogEngine.load`` then
 reads the compiled relation. Problems name the mapping file and key, or the data file and row.
+The rows the ``where`` selects, and those it and ``deduplicate`` leave out, counted by reason,
+come from ``audit/logs/mapping_where.py``; a dotted ``from`` into nested JSON records from
+``audit/logs/mapping_paths.py``; the members of a zip from ``audit/logs/mapping_zip.py``.
 """
 
 from __future__ import annotations
@@ -29,12 +32,6 @@ from audit.logs.sql import literal, quote
 from audit.logs.tables import KNOWN_LOGS
 from audit.registry import Catalog
 from audit.schemas.common import PathKey
-
-
-def filter_sql(mapping: LogMapping, columns: list[str]) -> str:
-    """The mapping's ``where``, on source columns, with the operators of a rule's ``where``
-    and the mapping's number settings (``audit/logs/mapping_where.py``)."""
-    return mapping_filter(mapping, columns).sql
 
 
 def _source_text(mapping: LogMapping, columns: list[str], given: str, key: PathKey,
