@@ -331,7 +331,8 @@ def test_zip_with_several_members_and_none_named(run, tmp_path: Path) -> None:
                      {"dump.zip": archive.read_bytes()})
     line = assert_refused(run, pack, tmp_path)
     assert line == ("pack/logs/test.mapping.yaml:1: member: pack/logs/dump.zip holds "
-                    "2 files (a.csv, b.csv); name the one to read")
+                    "2 files (a.csv, b.csv); name the one to read, or give 'members' (a glob) "
+                    "to read several as one table")
 
 
 def test_local_times_without_a_time_zone(tmp_path: Path) -> None:

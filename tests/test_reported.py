@@ -117,3 +117,113 @@ def test_rule_parameters_are_validated(run, tmp_path: Path) -> None:
     code, _out, err = run("checklists", "validate", path)
     assert code == 2
     assert "requirements[0].rule: give exactly one of 'max' or 'min'" in err
+
+
+# -- aggregates read as what they mean (issue 23) -----------------------------------------
+
+COUNTED = [*REPORTED, "count"]
+
+
+def assess_counted(tmp_path: Path, rows: list[list], rule: dict, module,
+                   as_of: str = "2024-12-31"):
+    from packs import write_pack
+
+    from audit.testing import run_assessment
+
+    pack = write_pack(tmp_path / "p", platform={"name": "P"},
+                      logs={"reported": (COUNTED, rows)})
+    return run_assessment([pack], [module(rule)], as_of, "weighted", False).results[0].finding
+
+
+def test_a_median_over_no_orders_is_not_evidence_of_speed(tmp_path: Path, module) -> None:
+    rows = [["e/FR", "2024-01-01", "2024-06-30", "effect", "20", "hours", "FR", "12"],
+            ["e/IT", "2024-01-01", "2024-06-30", "effect", "0", "hours", "IT", "0"],
+            ["e/ES", "2024-01-01", "2024-06-30", "effect", "0", "hours", "ES", ""]]
+    finding = assess_counted(tmp_path, rows, {"type": "reported", "measure": "effect",
+                                              "max": "24h"}, module)
+    assert finding.status.value == "met"
+    assert finding.figures["figures"] == 1 and finding.figures["no_events"] == 2
+    assert finding.summary.endswith("; 2 figures over no events (count 0 or empty) not "
+                                    "judged: their values say nothing of speed")
+
+
+def test_only_medians_over_no_orders_give_no_evidence_not_met(tmp_path: Path, module) -> None:
+    rows = [["e/IT", "2024-01-01", "2024-06-30", "effect", "0", "hours", "IT", "0"],
+            ["e/ES", "2024-01-01", "2024-06-30", "effect", "0", "hours", "ES", "0"]]
+    finding = assess_counted(tmp_path, rows, {"type": "reported", "measure": "effect",
+                                              "max": "24h"}, module)
+    assert finding.status.value == "no_evidence"  # never "met, 2 of 2 within 24 h"
+    assert "2 figures over no events" in finding.summary
+
+
+def test_a_count_figure_of_zero_is_still_judged(tmp_path: Path, module) -> None:
+    rows = [["o/IT", "2024-01-01", "2024-06-30", "orders", "0", "count", "IT", ""]]
+    finding = assess_counted(tmp_path, rows, {"type": "reported", "measure": "orders",
+                                              "max": 10}, module)
+    assert finding.status.value == "met" and finding.figures["no_events"] == 0
+
+
+NINE_MONTHS = [["o/Q1", "2024-01-01", "2024-03-31", "orders", "10", "count", "FR", ""],
+               ["o/Q2", "2024-04-01", "2024-06-30", "orders", "12", "count", "FR", ""],
+               ["o/Q3", "2024-07-01", "2024-09-30", "orders", "9", "count", "FR", ""],
+               ["o/9M", "2024-01-01", "2024-09-30", "orders", "31", "count", "FR", ""]]
+
+
+def test_a_nine_month_total_beside_its_quarters_is_refused(tmp_path: Path, module) -> None:
+    from audit.errors import EvidenceError
+
+    with pytest.raises(EvidenceError) as exc:
+        assess_counted(tmp_path, NINE_MONTHS, {"type": "reported", "measure": "orders",
+                                               "min": 5}, module)
+    (line,) = exc.value.lines
+    assert "figures o/9M and o/Q1" in line or "figures o/Q1 and o/9M" in line
+    assert "periods overlap for measure orders" in line and "period: quarter" in line
+
+
+def test_period_picks_the_quarters_and_says_what_it_left(tmp_path: Path, module) -> None:
+    finding = assess_counted(tmp_path, NINE_MONTHS, {"type": "reported", "measure": "orders",
+                                                     "min": 10, "period": "quarter"}, module)
+    assert finding.figures["figures"] == 3 and finding.figures["other_periods"] == 1
+    assert finding.figures["figures_met"] == 2  # Q3's 9 is under 10
+    assert finding.summary.endswith("; 1 figure of another period length not judged")
+
+
+def test_sum_of_quarters_per_country(tmp_path: Path, module) -> None:
+    rows = [*NINE_MONTHS[:3],
+            ["o/DE1", "2024-01-01", "2024-03-31", "orders", "2", "count", "DE", ""],
+            ["o/DE2", "2024-04-01", "2024-06-30", "orders", "1", "", "DE", ""]]
+    finding = assess_counted(tmp_path, rows, {"type": "reported", "measure": "orders",
+                                              "max": 30, "sum": ["country"]}, module)
+    values = {v["country"]: v["value"] for v in finding.figures["values"]}
+    assert values == {"FR": 31.0, "DE": 3.0}
+    assert finding.figures["figures_met"] == 1  # FR's 31 orders exceed 30
+    assert "FR 2024-01-01 to 2024-09-30: 31" in finding.summary
+
+
+@pytest.mark.parametrize(("value", "unit", "why"), [
+    ("a few", "count", "value 'a few' is not a number; a sum cannot leave it out"),
+    ("4", "hours", "unit 'hours': a sum adds counts, not times or shares")])
+def test_a_sum_over_text_or_times_is_refused_at_its_row(tmp_path: Path, module, value: str,
+                                                        unit: str, why: str) -> None:
+    from audit.errors import EvidenceError
+
+    rows = [NINE_MONTHS[0], ["o/Q2", "2024-04-01", "2024-06-30", "orders", value, unit, "FR", ""]]
+    with pytest.raises(EvidenceError) as exc:
+        assess_counted(tmp_path, rows, {"type": "reported", "measure": "orders", "max": 30,
+                                        "sum": []}, module)
+    (line,) = exc.value.lines
+    assert "figure o/Q2" in line and why in line
+
+
+def test_overlapping_periods_stop_the_command_with_exit_2_and_one_line(
+        tmp_path: Path, module, run) -> None:
+    from packs import write_pack
+
+    pack = write_pack(tmp_path / "p", platform={"name": "P"},
+                      logs={"reported": (COUNTED, NINE_MONTHS)})
+    rule = {"type": "reported", "measure": "orders", "min": 5}
+    code, _out, err = run("assess", pack, "-c", module(rule), "--as-of", "2024-12-31")
+    assert code == 2
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "periods overlap for measure orders" in lines[0]
+    assert "Traceback" not in err

@@ -49,3 +49,8 @@ def mappings_check(pack: Path, settings: EngineSettings) -> None:
                 click.echo(f"  read in place: {', '.join(located['paths'])} "
                            f"({located['files_listed']:,} file(s) listed, listing SHA-256 "
                            f"{located['listing_sha256'][:16]})")
+        for entry in info.extra.get("set_aside") or []:  # what the mapping left out, and why
+            rows = f" (first at data row(s) {', '.join(map(str, entry['first_rows']))})" \
+                if entry["first_rows"] else ""
+            click.echo(f"  set aside ({entry['stage']}: {entry['detail']}): "
+                       f"{entry['rows']:,} row(s){rows}")

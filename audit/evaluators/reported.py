@@ -8,7 +8,6 @@ always say the figures are as reported by the platform: nothing here is measured
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -16,11 +15,18 @@ from audit.durations import parse_duration
 from audit.evaluators.base import EvaluationContext, Evaluator, duration_check
 from audit.logs.filters import FILTER_SCHEMA, check_where
 from audit.i18n import _, ngettext
-from audit.logs.filters import where_sql
-from audit.logs.sql import literal, quote
+from audit.evaluators.reported_figures import (
+    LOG,
+    PERIOD_MONTHS,
+    Figure,
+    fetch,
+    months,
+    overlap,
+    refuse_overlap,
+    summed,
+)
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
-LOG = "reported"
 # Units a reported figure may carry, as hours (times) or as a fraction (shares).
 HOURS = {"minutes": 1 / 60, "hours": 1.0, "days": 24.0}
 FRACTION = {"share": 1.0, "percent": 0.01}
@@ -52,6 +58,16 @@ class ReportedEvaluator(Evaluator):
                      "meta": {"doc": "Only periods ending within this before the as-of date, "
                                      "e.g. `1 year`; default every period ended by then."}},
         "label": {"type": "string", "meta": {"doc": "What the figure is, for the report."}},
+        "period": {"type": "string", "allowed": list(PERIOD_MONTHS),
+                   "meta": {"doc": "Judge only figures over periods of this length (whole "
+                                   "calendar months), e.g. `quarter` where a 9-month total "
+                                   "stands beside the quarters; without it, overlapping "
+                                   "periods of one breakdown are refused."}},
+        "sum": {"type": "list", "schema": {"type": "string", "allowed": ["country",
+                                                                          "category"]},
+                "meta": {"doc": "Add up the figures (counts) per key over the periods judged, "
+                                "e.g. `[country]` for a total per Member State, `[]` for one "
+                                "grand total; each sum is compared with the limit."}},
     }
 
     def check(self, params: Mapping[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
@@ -66,7 +82,7 @@ class ReportedEvaluator(Evaluator):
 
     def log_columns(self, rule: Rule) -> dict[str, set[str]]:
         return {LOG: {"period_start", "period_end", "measure", "value", "unit", "country",
-                      "category", *(rule.params.get("where") or {})}}
+                      "category", "count", "figure_id", *(rule.params.get("where") or {})}}
 
     def evaluate(self, requirement: Requirement, rule: Rule,
                  context: EvaluationContext) -> Finding:
@@ -76,19 +92,30 @@ class ReportedEvaluator(Evaluator):
         if not store.has(LOG):
             return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
                            _("no reported figures in the evidence (a 'reported' table)"))
-        rows = _figures(context, p)
-        proof = (Proof("log", store.path_of(LOG), _("as reported by the platform")),)
+        path = store.path_of(LOG)
+        proof = (Proof("log", path, _("as reported by the platform")),)
+        rows, has_count = fetch(context, p)
+        limit, words = _limit(p)
+        set_aside = _set_aside(p, rows, has_count, words)
+        rows = [r for r in rows if r not in set_aside["no_events"]
+                and r not in set_aside["other_periods"]]
+        pair = overlap(rows)
+        if pair is not None:
+            raise refuse_overlap(path, pair, p["measure"])
+        if "sum" in p:
+            rows = summed(path, rows, p["sum"])
+        aside = {k: len(v) for k, v in set_aside.items()}
         if not rows:
             return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
                            _("the platform reported no figure of {label} for the judged "
-                             "periods", label=label), {"figures": 0}, proof)
-        unreadable = [r for r in rows if r["value"] is None or r["end"] is None]
-        limit, words = _limit(p)
+                             "periods", label=label) + _aside_note(aside),
+                           {"figures": 0, **aside}, proof)
+        unreadable = [r for r in rows if r.value is None or r.end is None]
         judged = []
         for r in rows:
-            if r in unreadable:
+            if r in unreadable or r.value is None:
                 continue
-            value = _normalise(r["value"], r["unit"] or p.get("unit"), words)
+            value = _normalise(r.value, r.unit or p.get("unit"), words)
             if value is None:
                 unreadable.append(r)
                 continue
@@ -98,9 +125,9 @@ class ReportedEvaluator(Evaluator):
             "source": "reported by the platform", "measure": p["measure"],
             "figures": len(judged), "figures_met": sum(1 for *_x, ok in judged if ok),
             "limit": limit, "limit_kind": "max" if "max" in p else "min",
-            "unreadable": len(unreadable),
-            "values": [{"period_start": str(r["start"]), "period_end": str(r["end"]),
-                        "country": r["country"], "category": r["category"], "value": v,
+            "unreadable": len(unreadable), **aside,
+            "values": [{"period_start": str(r.start), "period_end": str(r.end),
+                        "country": r.country, "category": r.category, "value": v,
                         "ok": ok} for r, v, ok in judged]}
         if unreadable:
             return Finding(requirement.full_id, Status.MANUAL_REVIEW, 0.0, ngettext(
@@ -116,12 +143,39 @@ class ReportedEvaluator(Evaluator):
         text = _("As reported by the platform (not measured from events): {good} of {total} "
                  "reported figure(s) of {label} {verb} {limit} ({listed})", good=good,
                  total=len(judged), label=label, verb=words["verb"], limit=words["limit"],
-                 listed=listed)
+                 listed=listed) + _aside_note(aside)
         if good == len(judged):
             return Finding(requirement.full_id, Status.MET, 1.0, text, figures, proof)
         status = Status.PARTIAL if good else Status.NOT_MET
         return Finding(requirement.full_id, status, round(good / len(judged), 4), text, figures,
                        proof)
+
+
+def _set_aside(p: Mapping[str, Any], rows: list[Figure], has_count: bool,
+               words: Mapping[str, str]) -> dict[str, list[Figure]]:
+    """Figures not judged, by reason: a time or share over no events (``count`` 0 or empty,
+    where the table has that column), and periods of another length than ``period``."""
+    speed = words["kind"] in ("hours", "share")
+    no_events = [r for r in rows if has_count and speed and not r.count]
+    wanted = PERIOD_MONTHS.get(p.get("period", ""))
+    other = [r for r in rows if wanted is not None and r not in no_events
+             and months(r) != wanted]
+    return {"no_events": no_events, "other_periods": other}
+
+
+def _aside_note(aside: Mapping[str, int]) -> str:
+    """The figures set aside, in words (empty when none)."""
+    notes = []
+    if aside["no_events"]:
+        notes.append(ngettext(
+            "{n} figure over no events (count 0 or empty) not judged: its value says nothing "
+            "of speed", "{n} figures over no events (count 0 or empty) not judged: their "
+            "values say nothing of speed", aside["no_events"]))
+    if aside["other_periods"]:
+        notes.append(ngettext(
+            "{n} figure of another period length not judged",
+            "{n} figures of another period length not judged", aside["other_periods"]))
+    return "".join(f"; {n}" for n in notes)
 
 
 def _limit(p: Mapping[str, Any]) -> tuple[float, dict[str, str]]:
@@ -149,29 +203,9 @@ def _normalise(value: float, unit: str | None, words: Mapping[str, str]) -> floa
     return value if unit in (None, "count") else None
 
 
-def _describe(r: Mapping[str, Any], value: float, words: Mapping[str, str]) -> str:
-    where = " ".join(str(x) for x in (r["country"], r["category"]) if x)
+def _describe(r: Figure, value: float, words: Mapping[str, str]) -> str:
+    where = " ".join(str(x) for x in (r.country, r.category) if x)
     shown = (f"{value:.1%}" if words["kind"] == "share" else f"{value:g} h"
              if words["kind"] == "hours" else f"{value:g}")
-    period = f"{r['start']} to {r['end']}"
+    period = f"{r.start} to {r.end}"
     return f"{where + ' ' if where else ''}{period}: {shown}"
-
-
-def _figures(context: EvaluationContext, p: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Matching figures whose period ended by the as-of date (within ``lookback``)."""
-    store = context.evidence.logs
-    cols = set(store.columns(LOG))
-    opt = {c: (f"CAST({quote(c)} AS VARCHAR)" if c in cols else "NULL")
-           for c in ("unit", "country", "category")}
-    filt = where_sql(store, LOG, {"measure": p["measure"], **(p.get("where") or {})})
-    end = "TRY_CAST(CAST(period_end AS VARCHAR) AS DATE)"
-    cond = f"({end} IS NULL OR {end} <= {literal(context.as_of.isoformat())})"
-    if p.get("lookback"):
-        since: dt.date = parse_duration(p["lookback"]).subtract_from(context.as_of)
-        cond += f" AND ({end} IS NULL OR {end} > {literal(since.isoformat())})"
-    sql = (f"SELECT TRY_CAST(CAST(period_start AS VARCHAR) AS DATE), {end}, "
-           f"TRY_CAST(CAST(value AS VARCHAR) AS DOUBLE), {opt['unit']}, {opt['country']}, "
-           f"{opt['category']} FROM {store.table(LOG)} WHERE {filt} AND {cond} "
-           f"ORDER BY 2, 5, 6")
-    return [{"start": r[0], "end": r[1], "value": r[2], "unit": r[3], "country": r[4],
-             "category": r[5]} for r in store.query(sql)]

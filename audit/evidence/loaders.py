@@ -305,8 +305,8 @@ def load_mapped_logs(folder: Path, pack: EvidencePack) -> set[Path]:
             reader, transform = compile_mapping(pack.logs, found, pack.timezone,
                                                    pack.registry.loaders)
             if transform is not None and len(mappings) > 1:
-                raise found.problem(("via",), f"a mapping with 'via' must be the only one "
-                                              f"feeding table {table!r}")
+                # the loader's rows, stacked with the other mappings' by column name
+                reader, transform = f"({transform.format(source=reader)})", None
             readers.append(reader)
             claimed.update([found.path, *found.files])
         reader = readers[0] if len(readers) == 1 else _stacked(pack.logs, readers)
@@ -316,7 +316,11 @@ def load_mapped_logs(folder: Path, pack: EvidencePack) -> set[Path]:
                      reader=reader, files=files, display=first.displays[0],
                      meta={"format": "mapped " + first.format,
                            "mappings": [found.record(pack.logs.listings)
-                                        for found in mappings]})
+                                        for found in mappings],
+                           "set_aside": [entry for found in mappings
+                                         for entry in found.set_aside],
+                           "absent": {k: v for found in mappings
+                                      for k, v in found.absent.items()}})
     return claimed
 
 

@@ -144,8 +144,16 @@ class EvidencePack:
         kept with the loaded log (e.g. the mapping used, for the result); ``display`` names
         the log in messages when it is not ``path`` (a lake location).
         """
-        self._pending_logs.append((name, path, display or self.display(path), transform,
-                                   reader))
+        shown = display or self.display(path)
+        for i, pending in enumerate(self._pending_logs):
+            if pending[0] == name:  # say which files feed it, and how to read both
+                mapped = self._log_meta.get(i, ([], {}))[1].get("mappings") or []
+                first = ", ".join(m["file"] for m in mapped) or pending[2]
+                raise EvidenceError(problems=[Problem(shown, "", (
+                    f"a second source for the {name} table, beside {first}; to read both as "
+                    f"one table give this file a mapping too (files: {path.name}, table: "
+                    f"{name}, keep: true): mappings of one table are stacked by column name"))])
+        self._pending_logs.append((name, path, shown, transform, reader))
         self._log_meta[len(self._pending_logs) - 1] = (files if files is not None else [path],
                                                        meta or {})
 

@@ -9,6 +9,7 @@ compared (``gt``, ``gte`` ...) is first held to what both engines read alike
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -29,8 +30,14 @@ FILTER_SCHEMA: dict[str, Any] = {
 }
 
 
-def check_where(where: object, path: PathKey) -> list[tuple[PathKey, str]]:
-    """Operators and their values in a row filter (a mapping, by its schema; else none)."""
+# A date a mapping's ``where`` compares (``{Date of Breach: {gte: 2024-01-01}}``).
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def check_where(where: object, path: PathKey, dates: bool = False) -> list[tuple[PathKey, str]]:
+    """Operators and their values in a row filter (a mapping, by its schema; else none).
+    ``dates``: a compared value may also be a date (a mapping's ``where``, whose source
+    dates are read with the mapping's formats)."""
     problems: list[tuple[PathKey, str]] = []
     if not isinstance(where, Mapping):
         return problems
@@ -45,18 +52,30 @@ def check_where(where: object, path: PathKey) -> list[tuple[PathKey, str]]:
                 problems.append((at, f"unknown operator; expected one of {', '.join(WHERE_OPS)}"))
             elif op in ("in", "contains_any") and not isinstance(value, list):
                 problems.append((at, "expected a list"))
+            elif op in ("gt", "gte", "lt", "lte") and dates and is_date(value):
+                continue
             elif op in ("gt", "gte", "lt", "lte") and (isinstance(value, bool) or
                                                        not isinstance(value, (int, float))):
-                problems.append((at, f"expected a number, got {value!r}"))
+                problems.append((at, f"expected a number{' or a date (YYYY-MM-DD)' if dates else ''}"
+                                     f", got {value!r}"))
             elif op == "is_null" and not isinstance(value, bool):
                 problems.append((at, "expected true or false"))
     return problems
 
 
+def is_date(value: object) -> bool:
+    """A date as YAML reads it (a ``datetime.date``) or as ISO text."""
+    return isinstance(value, dt.date) or (isinstance(value, str) and bool(ISO_DATE.match(value)))
+
+
 class MissingColumn(Exception):
-    def __init__(self, log: str, column: str) -> None:
-        super().__init__(f"the {log} log has no '{column}' column")
-        self.log, self.column = log, column
+    """A column a rule needs is not in the log: no evidence, never a failure. ``why`` says
+    what the loader or mapping knew of its absence (``LogInfo.extra["absent"]``)."""
+
+    def __init__(self, log: str, column: str, why: str | None = None) -> None:
+        super().__init__(f"the {log} log has no '{column}' column"
+                         + (f" ({why})" if why else ""))
+        self.log, self.column, self.why = log, column, why
 
 
 def where_sql(store: LogEngine, log: str, where: Mapping[str, Any]) -> str:
@@ -65,7 +84,8 @@ def where_sql(store: LogEngine, log: str, where: Mapping[str, Any]) -> str:
     parts = []
     for col, cond in where.items():
         if col not in columns:
-            raise MissingColumn(log, col)
+            absent: Mapping[str, str] = store.logs[log].extra.get("absent") or {}
+            raise MissingColumn(log, col, absent.get(col))
         q = quote(col)
         if isinstance(cond, list):
             parts.append(f"{q} IN ({', '.join(literal(str(v)) for v in cond)})")

@@ -5,13 +5,14 @@ or template, a value map, a date format and a number style, each a SQL expressio
 source relation (``audit/logs/mapping_data.py``). Every value is checked in SQL before the
 log is loaded, so the data never travels through Python row by row; ``LogEngine.load`` then
 reads the compiled relation. Problems name the mapping file and key, or the data file and row.
+The rows the ``where`` selects, and those it and ``deduplicate`` leave out, counted by reason,
+come from ``audit/logs/mapping_where.py``; a dotted ``from`` into nested JSON records from
+``audit/logs/mapping_paths.py``; the members of a zip from ``audit/logs/mapping_zip.py``.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Mapping
 from typing import Any
 
 from audit.engine.base import LogEngine
@@ -24,45 +25,30 @@ from audit.logs.mapping_data import (
     text_sql,
 )
 from audit.logs.mapping_file import LogMapping, formats
-from audit.logs.filters import op_sql
+from audit.logs.mapping_paths import split_path, walk
+from audit.logs.mapping_where import mapping_filter, shown, unknown_column
+from audit.logs.numbers import mapped_number_sql
 from audit.logs.sql import literal, quote
 from audit.logs.tables import KNOWN_LOGS
 from audit.registry import Catalog
 from audit.schemas.common import PathKey
 
 
-def filter_sql(mapping: LogMapping, columns: list[str]) -> str:
-    """The mapping's ``where``, on source columns, with the operators of a rule's ``where``."""
-    parts = []
-    for col, cond in (mapping.spec.get("where") or {}).items():
-        if col not in columns:
-            raise mapping.problem(("where", col), _unknown(col, columns, mapping))
-        q = quote(col)
-        if isinstance(cond, list):
-            parts.append(f"CAST({q} AS VARCHAR) IN ({', '.join(literal(str(v)) for v in cond)})")
-        elif isinstance(cond, bool):
-            words = ("true", "1", "yes") if cond else ("false", "0", "no")
-            parts.append(f"lower(CAST({q} AS VARCHAR)) IN ({', '.join(map(literal, words))})")
-        elif isinstance(cond, Mapping):
-            parts += [op_sql(q, op, value) for op, value in cond.items()]
-        else:
-            parts.append(f"CAST({q} AS VARCHAR) = {literal(str(cond))}")
-    return " AND ".join(parts) or "TRUE"
-
-
-def _unknown(col: str, columns: list[str], mapping: LogMapping) -> str:
-    close = difflib.get_close_matches(col, columns, n=1, cutoff=0.5)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"no column {col!r} in {mapping.displays[0]} (columns: {_shown(columns)}){hint}"
-
-
-def _shown(columns: list[str]) -> str:
-    """The first columns of the data, for a message."""
-    return ", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "")
+def _source_text(mapping: LogMapping, columns: list[str], given: str, key: PathKey,
+                 store: LogEngine | None, source: str | None) -> str:
+    """A source column's value as trimmed text (NULL when empty); a dotted path such as
+    ``req.received`` or ``items.0.id`` reaches inside a JSON record's objects and lists."""
+    if given in columns:
+        return text_sql(given)
+    path = split_path(given, columns)
+    if path is None or store is None or source is None:
+        raise mapping.problem(key, unknown_column(given, columns, mapping))
+    expr = walk(store, mapping, source, path[0], path[1], key, mapping.displays[0])
+    return f"NULLIF(TRIM(CAST({expr} AS VARCHAR)), '')"
 
 
 def _targets(mapping: LogMapping, columns: list[str], timezone: str | None,
-             store: LogEngine | None = None) -> list[Target]:
+             store: LogEngine | None = None, source: str | None = None) -> list[Target]:
     spec = mapping.spec
     out: list[Target] = []
     for name, col in (spec.get("columns") or {}).items():
@@ -75,9 +61,8 @@ def _targets(mapping: LogMapping, columns: list[str], timezone: str | None,
             continue
         if "from" not in col:
             raise mapping.problem(key, "give 'from' (a source column), 'value' or 'template'")
-        if col["from"] not in columns:
-            raise mapping.problem(key + ("from",), _unknown(col["from"], columns, mapping))
-        text = text_sql(col["from"])
+        text = _source_text(mapping, columns, col["from"], key + ("from",), store, source)
+        shown_text = text
         bad: str | None = None
         expect = ""
         if "map" in col:
@@ -115,18 +100,12 @@ def _targets(mapping: LogMapping, columns: list[str], timezone: str | None,
             bad = _either(bad, f"{text} IS NOT NULL AND {parsed} IS NULL")
             expect = expect or "a date/time in the format " + " or ".join(fmts)
         elif kind in ("integer", "number"):
-            number = text
-            if spec.get("thousands"):
-                number = f"replace({number}, {literal(spec['thousands'])}, '')"
-            if spec.get("decimal") == ",":
-                number = f"replace({number}, ',', '.')"
-            sql_type = "BIGINT" if kind == "integer" else "DOUBLE"
-            expr = f"TRY_CAST({number} AS {sql_type})"
+            expr = mapped_number_sql(text, spec.get("thousands"), spec.get("decimal"), kind)
             bad = _either(bad, f"{text} IS NOT NULL AND {expr} IS NULL")
             expect = expect or ("a whole number" if kind == "integer" else "a number")
         else:
             expr = text
-        out.append(Target(name, expr, bad, expect))
+        out.append(Target(name, expr, bad, expect, shown_text))
     if spec.get("keep"):
         taken = {t.name for t in out} | {c["from"] for c in (spec.get("columns") or {}).values()
                                           if "from" in c}
@@ -151,7 +130,7 @@ def _template(mapping: LogMapping, key: PathKey, text: str, columns: list[str]) 
         elif piece.startswith("{") and piece.endswith("}"):
             name = piece[1:-1]
             if name not in columns:
-                raise mapping.problem(key + ("template",), _unknown(name, columns, mapping))
+                raise mapping.problem(key + ("template",), unknown_column(name, columns, mapping))
             parts.append(f"COALESCE({text_sql(name)}, '')")
         elif "{" in piece or "}" in piece:
             raise mapping.problem(key + ("template",), "unbalanced brace; write {{ or }} for a "
@@ -170,7 +149,8 @@ def compile_mapping(store: LogEngine, mapping: LogMapping, timezone: str | None,
     ``check_source`` are optional), for a mapping's ``via``."""
     source = source_sql(store, mapping)
     columns = describe(store, mapping, source)
-    where = filter_sql(mapping, columns)
+    chosen = mapping_filter(mapping, columns)
+    where = chosen.sql
     selected = f"(SELECT * FROM {source} WHERE {where})"
     via = mapping.spec.get("via")
     if via:
@@ -180,30 +160,38 @@ def compile_mapping(store: LogEngine, mapping: LogMapping, timezone: str | None,
                      if hasattr(ld, "mapping_transform")]
             raise mapping.problem(("via",), f"no installed loader {via!r} maps rows "
                                             f"(known: {', '.join(known) or 'none'})")
+        if chosen.conditions:  # what the where sets aside (the loader maps the rest)
+            mapping.set_aside = check_values(store, mapping, [], where, chosen.tallies())
         # rows are numbered within what the mapping selects, so name that, not one file
-        single = len(mapping.files) == 1 and not mapping.spec.get("where")
+        single = len(mapping.sources) == 1 and not mapping.spec.get("where")
         display = mapping.displays[0] if single else f"{mapping.doc.file} (selected rows)"
         try:
             if hasattr(loader, "check_source"):
-                loader.check_source(store.con, selected, columns, display)
+                found = loader.check_source(store.con, selected, columns, display)
+                if isinstance(found, list):  # what the loader sets aside (optional)
+                    mapping.set_aside += [dict(entry) for entry in found]
             transform: str = loader.mapping_transform(columns)
+            if hasattr(loader, "absent_columns"):  # columns the data cannot give, and why
+                mapping.absent = dict(loader.absent_columns(columns))
             # planned now, so that SQL this engine cannot run is named with the loader
             store.describe(f"SELECT * FROM ({transform.format(source=selected)})")
         except store.query_errors() as exc:
             raise loader_failed(store, via, display, exc) from None
         return selected, transform
-    targets = _targets(mapping, columns, timezone, store)
+    targets = _targets(mapping, columns, timezone, store, source)
     _check_required(mapping, [t.name for t in targets], columns)
-    check_values(store, mapping, targets, where)
     sql = (f"SELECT {', '.join(f'{t.expr} AS {quote(t.name)}' for t in targets)} "
            f"FROM {selected}")
     dedupe = mapping.spec.get("deduplicate")
+    exprs = {t.name: t.expr for t in targets}
     if dedupe:
-        names = {t.name for t in targets}
         for part in ("key", "latest"):
-            if dedupe.get(part) and dedupe[part] not in names:
+            if dedupe.get(part) and dedupe[part] not in exprs:
                 raise mapping.problem(("deduplicate", part), f"no target column "
-                                      f"{dedupe[part]!r} (mapped: {', '.join(sorted(names))})")
+                                      f"{dedupe[part]!r} (mapped: {', '.join(sorted(exprs))})")
+    mapping.set_aside = check_values(store, mapping, targets, where, chosen.tallies(),
+                                     exprs[dedupe["key"]] if dedupe else None)
+    if dedupe:
         order = f"{quote(dedupe['latest'])} DESC NULLS LAST" if dedupe.get("latest") else "1"
         sql = (f"SELECT * FROM ({sql}) QUALIFY {quote(dedupe['key'])} IS NULL OR row_number() "
                f"OVER (PARTITION BY {quote(dedupe['key'])} ORDER BY {order}) = 1")
@@ -219,4 +207,4 @@ def _check_required(mapping: LogMapping, names: list[str], read: list[str]) -> N
         raise mapping.problem(("columns",), f"the {mapping.table} table needs column(s) "
                                             f"{', '.join(missing)}; map them (a constant with "
                                             "'value' will do when the data has none); the "
-                                            f"{mapping.format} data read has: {_shown(read)}")
+                                            f"{mapping.format} data read has: {shown(read)}")

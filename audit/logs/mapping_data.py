@@ -7,16 +7,18 @@ import csv
 import gzip
 import zipfile
 import zlib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from audit.engine.base import LogEngine
 from audit.engine.duckdb_errors import NOT_UTF8
 from audit.errors import EvidenceError, Problem
-from audit.limits import MAX_LOG_COLUMNS, MAX_LOG_ZIP_RATIO
+from audit.limits import MAX_LOG_COLUMNS
 from audit.logs.mapping_file import LogMapping, input_error
+from audit.logs.mapping_paths import walk
+from audit.logs.mapping_zip import unpack
 from audit.logs.sources import Source, folder_files, is_location, local_name
 from audit.logs.sql import quote
 
@@ -37,39 +39,20 @@ def stage(mapping: LogMapping, workdir: Path) -> None:
     """Resolve each data file to what DuckDB reads: ``.gz`` as it is (DuckDB decompresses
     while scanning), a ``.zip`` member streamed once into the run's temporary folder."""
     staged: list[str] = []
+    displays: list[str] = []
     for read, display in zip(mapping.reads, mapping.displays, strict=True):
         file = Path(read)
         if is_location(read) or file.is_dir() or file.suffix.lower() != ".zip":
             staged.append(read)  # read where it lies (a folder, a lake location, a file)
+            displays.append(display)
             continue
         try:
-            with zipfile.ZipFile(file) as archive:
-                members = [i for i in archive.infolist() if not i.is_dir()]
-                wanted = mapping.spec.get("member")
-                if wanted is not None:
-                    chosen = next((i for i in members if i.filename == wanted), None)
-                    if chosen is None:
-                        names = ", ".join(i.filename for i in members[:MAX_SHOWN])
-                        raise mapping.problem(("member",), f"{display} has no member {wanted!r} "
-                                                           f"(it holds: {names})")
-                elif len(members) == 1:
-                    chosen = members[0]
-                else:
-                    names = ", ".join(i.filename for i in members[:MAX_SHOWN])
-                    raise mapping.problem(("member",), f"{display} holds {len(members)} files "
-                                                       f"({names}); name the one to read")
-                ratio = chosen.file_size / max(chosen.compress_size, 1)
-                if chosen.file_size > 1 << 20 and ratio > MAX_LOG_ZIP_RATIO:
-                    raise input_error(Problem(display, chosen.filename, (
-                        f"compressed {ratio:,.0f}:1, more than {MAX_LOG_ZIP_RATIO:,}:1; "
-                        "refused as a possible zip bomb (docs/limits.md)")))
-                target = workdir / f"{len(staged)}-{Path(chosen.filename).name}"
-                with archive.open(chosen) as src, target.open("wb") as out:
-                    for chunk in iter(lambda: src.read(1 << 20), b""):
-                        out.write(chunk)
+            found = unpack(mapping, file, display, workdir, str(len(staged)))
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
             raise input_error(Problem(display, "", f"not a readable zip archive ({exc})")) from None
-        staged.append(str(target))
+        staged += [path for path, _shown in found]
+        displays += [shown for _path, shown in found]
+    mapping.displays = displays  # one per part read: a zip's members are named
     mapping.staged = staged
     if mapping.format == "csv":
         headers = [_shared_header(f, mapping.spec) for f in staged]
@@ -137,11 +120,12 @@ def source_sql(store: LogEngine, mapping: LogMapping, files: list[str] | None = 
     try:
         relation: str = store.read_source(source, display)
     except EvidenceError as exc:
-        raise _records_problem(mapping, exc) from None
+        raise _records_problem(store, mapping, exc) from None
     return relation
 
 
-def _records_problem(mapping: LogMapping, exc: EvidenceError) -> EvidenceError:
+def _records_problem(store: LogEngine, mapping: LogMapping,
+                     exc: EvidenceError) -> EvidenceError:
     """Spark resolves ``records`` while reading (DuckDB while querying): a path the data
     does not have is the mapping's ``records`` problem, JSON it could not parse the file's."""
     text = " ".join(p.message for p in exc.problems)
@@ -152,9 +136,38 @@ def _records_problem(mapping: LogMapping, exc: EvidenceError) -> EvidenceError:
                                    "(Spark read it as a corrupt record; --engine duckdb names "
                                    "the byte)"))
     if any(k in text for k in ("FIELD_NOT_FOUND", "UNRESOLVED_COLUMN", "INVALID_EXTRACT")):
+        located = records_missing(store, mapping)
+        if located is not None:
+            return located
         reason = text.split(": ", 1)[-1] if ": " in text else text
         return mapping.problem(("records",), "cannot read: " + reason)
     return exc
+
+
+def records_missing(store: LogEngine, mapping: LogMapping) -> EvidenceError | None:
+    """The first data file whose documents lack a step of ``records``, as the mapping's
+    problem naming that file, the step and the keys there (error path only: each file's
+    documents are planned alone, without the record path)."""
+    dotted = str(mapping.spec.get("records") or "")
+    if not dotted:
+        return None
+    unreadable: tuple[type[BaseException], ...] = (EvidenceError, *store.query_errors())
+    for source, display in zip(mapping.sources, mapping.displays, strict=True):
+        try:
+            relation = store.read_source(replace(source_of(mapping, [source]), records=None),
+                                         display)
+            columns = [c for c, _t in store.describe(f"SELECT * FROM {relation}")]
+        except unreadable:
+            continue  # a file that cannot be read at all: said by the caller
+        head, *steps = dotted.split(".")
+        if head not in columns:
+            return mapping.problem(("records",), f"no key {head!r} in {display} (its keys: "
+                                                 f"{', '.join(columns[:12])})")
+        try:
+            walk(store, mapping, relation, head, steps, ("records",), display)
+        except EvidenceError as missing:
+            return missing
+    return None
 
 
 def _display(mapping: LogMapping, source: str) -> str:
@@ -174,6 +187,7 @@ class Target:
     expr: str  # typed SQL value
     bad: str | None  # SQL test of a source value the expression cannot take
     expect: str  # what a bad value should have been
+    source_text: str = ""  # the source value as text, shown with a bad value
 
 
 def describe(store: LogEngine, mapping: LogMapping, source: str) -> list[str]:
@@ -188,6 +202,9 @@ def _unreadable(store: LogEngine, mapping: LogMapping, exc: BaseException) -> Ev
     """Find which data file is at fault (error path only: each file is tried alone)."""
     if mapping.spec.get("records") and ("Binder" in str(exc) or "FIELD_NOT_FOUND" in str(exc)
                                         or "UNRESOLVED_COLUMN" in str(exc)):
+        located = records_missing(store, mapping)
+        if located is not None:
+            return located
         return mapping.problem(("records",), "cannot read: " + store.reason(exc))
     for source, display in zip(mapping.sources, mapping.displays, strict=True):
         try:
@@ -207,29 +224,58 @@ def _reason(store: LogEngine, exc: BaseException) -> str:
     return reason
 
 
-def check_values(store: LogEngine, mapping: LogMapping, targets: list[Target],
-                 where: str) -> None:
-    """One aggregate scan counting values each target cannot take; rows only on error.
+@dataclass(frozen=True)
+class Tally:
+    """One reason rows are set aside, and the SQL test counting each row under one reason."""
+
+    stage: str  # "unreadable" or "where" (the row ledger's stages)
+    detail: str  # the column (unreadable) or the condition as written (where)
+    counts: str
+
+
+def check_values(store: LogEngine, mapping: LogMapping, targets: list[Target], where: str,
+                 tallies: Sequence[Tally] = (), dedupe_key: str | None = None
+                 ) -> list[dict[str, Any]]:
+    """One aggregate scan counting values each target cannot take and the rows the mapping
+    sets aside; rows are looked up only on error and for unreadable values.
 
     The scan runs even with nothing to count: it reads every file, so a corrupt part or a
-    malformed row is reported here, naming its file, before the log is loaded."""
+    malformed row is reported here, naming its file, before the log is loaded. Returns what
+    was set aside (``LogInfo.extra["set_aside"]``): per ``tallies`` entry, and the duplicates
+    ``deduplicate`` removes (``dedupe_key``: the key's SQL), each row counted once."""
     checked = [t for t in targets if t.bad]
     source = source_sql(store, mapping)
-    counts_sql = ", ".join(["count(*)"] + [f"count(*) FILTER (WHERE {t.bad})" for t in checked])
+    counts_sql = ", ".join(
+        ["count(*)"] + [f"count(*) FILTER (WHERE {t.counts})" for t in tallies]
+        + [f"count(*) FILTER (WHERE ({where}) AND ({t.bad}))" for t in checked]
+        + ([f"count(*) FILTER (WHERE ({where}) AND ({dedupe_key}) IS NOT NULL)",
+            f"count(DISTINCT CASE WHEN {where} THEN {dedupe_key} END)"] if dedupe_key else []))
     try:
-        found = store.query(f"SELECT {counts_sql} FROM {source} WHERE {where}")
-        counts = (found[0] if found else ())[1:]
+        found = store.query(f"SELECT {counts_sql} FROM {source}")
+        counts = list((found[0] if found else ())[1:])
     except store.query_errors() as exc:
         raise _unreadable(store, mapping, exc) from None
+    set_aside: list[dict[str, Any]] = []
+    for tally, count in zip(tallies, counts, strict=False):
+        if tally.stage == "unreadable" and not count:
+            continue
+        entry: dict[str, Any] = {"stage": tally.stage, "detail": tally.detail,
+                                 "rows": int(count), "first_rows": []}
+        if tally.stage == "unreadable":
+            file, first = _first_rows(store, mapping, tally.counts)
+            entry.update(first_rows=first, file=file)
+        set_aside.append(entry)
+    counts = counts[len(tallies):]
     problems = []
-    for target, count in zip(checked, counts, strict=True):
+    for target, count in zip(checked, counts, strict=False):
         if not count:
             continue
         col = mapping.spec["columns"][target.name]
+        shown = target.source_text or text_sql(col["from"])
         with store.file_order():
             rows = store.query(
                 f"SELECT filename, r, v FROM (SELECT filename, row_number() OVER (PARTITION BY "
-                f"filename) AS r, ({where}) AND ({target.bad}) AS hit, {text_sql(col['from'])} AS v "
+                f"filename) AS r, ({where}) AND ({target.bad}) AS hit, {shown} AS v "
                 f"FROM {source_sql(store, mapping, with_file=True)}) WHERE hit "
                 f"ORDER BY filename, r LIMIT {MAX_SHOWN}")
         first_file = _file_display(mapping, str(rows[0][0])) if rows else ""
@@ -241,6 +287,26 @@ def check_values(store: LogEngine, mapping: LogMapping, targets: list[Target],
             f"{mapping.doc.file}: columns.{target.name}); first at data row(s) {where_rows}"))
     if problems:
         raise EvidenceError(problems=problems)
+    if dedupe_key:
+        keyed, distinct = counts[len(checked):]
+        set_aside.append({"stage": "duplicate", "detail": mapping.spec["deduplicate"]["key"],
+                          "rows": int(keyed) - int(distinct), "first_rows": []})
+    return set_aside
+
+
+def _first_rows(store: LogEngine, mapping: LogMapping, condition: str) -> tuple[str, list[int]]:
+    """The data file where ``condition`` first holds and its first data rows there (a
+    rescan, only when there is something to show)."""
+    with store.file_order():
+        rows = store.query(
+            f"SELECT filename, r FROM (SELECT filename, row_number() OVER (PARTITION BY "
+            f"filename) AS r, ({condition}) AS hit FROM "
+            f"{source_sql(store, mapping, with_file=True)}) WHERE hit "
+            f"ORDER BY filename, r LIMIT {MAX_SHOWN}")
+    if not rows:
+        return mapping.displays[0], []
+    return (_file_display(mapping, str(rows[0][0])),
+            [int(r) for f, r in rows if f == rows[0][0]])
 
 
 def _file_display(mapping: LogMapping, reported: str) -> str:

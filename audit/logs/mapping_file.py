@@ -54,6 +54,10 @@ class LogMapping:
     reads: list[str] = field(default_factory=list)  # files, folders, lake locations
     staged: list[str] = field(default_factory=list)  # what the engine reads (zips unpacked)
     header: list[str] | None = None  # CSV: the header shared by every file, when it is
+    # rows the mapping left out, by reason (``LogInfo.extra["set_aside"]``, the row ledger)
+    set_aside: list[dict[str, Any]] = field(default_factory=list)
+    # table columns the data cannot give, each with the reason (``LogInfo.extra["absent"]``)
+    absent: dict[str, str] = field(default_factory=dict)
 
     @property
     def sources(self) -> list[str]:
@@ -103,7 +107,7 @@ def read_mapping(path: Path, display: str, digest: str, display_of: DisplayOf) -
     problems = [doc.problem(p, m) for p, m in validate(data, MAPPING)]
     if problems:
         raise EvidenceError(problems=problems)
-    where_problems = check_where(data.get("where"), ("where",))
+    where_problems = check_where(data.get("where"), ("where",), dates=True)
     if where_problems:
         raise EvidenceError(problems=[doc.problem(p, m) for p, m in where_problems])
     table = data.get("table") or re.sub(r"[^a-z0-9_]", "_", path.name[:-len(SUFFIX)].lower())

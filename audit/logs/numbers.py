@@ -67,3 +67,23 @@ def check_compared_number(store: LogEngine, log: str, column: str) -> None:
             f"{found:,} value(s) are not {'a count (0 or more)' if count else 'a number'} of "
             f"at most {MAX_INT_DIGITS} digits, as "
             f"{literal(column)} is compared as a number by a rule; first at data row(s) {rows}")])
+
+
+def mapped_number_sql(text: str, thousands: str | None, decimal: str | None,
+                      kind: str = "number") -> str:
+    """SQL: a source cell read as a number with a mapping's ``thousands`` and ``decimal``.
+
+    One reading for a mapped ``integer``/``number`` column and for a number a mapping's
+    ``where`` compares, so "3,367" with ``thousands: ","`` is 3367 in both. The separators
+    are removed first, then the text is held to ``NUMBER_RE`` (what both engines cast alike);
+    anything else is NULL, which the callers count or refuse with its row. ``text`` is the
+    trimmed cell (``NULL`` when empty).
+    """
+    number = text
+    if thousands:
+        number = f"replace({number}, {literal(thousands)}, '')"
+    if decimal == ",":
+        number = f"replace({number}, ',', '.')"
+    sql_type = "BIGINT" if kind == "integer" else "DOUBLE"
+    return (f"(CASE WHEN regexp_matches({number}, {literal(NUMBER_RE)}) "
+            f"THEN TRY_CAST({number} AS {sql_type}) END)")

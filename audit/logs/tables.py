@@ -57,10 +57,11 @@ KNOWN_LOGS: dict[str, LogTable] = {t.name: t for t in (
              (("received_at", "responded_at"),)),
     LogTable("reported", "figure_id",
              ("figure_id", "period_start", "period_end", "measure", "value"),
-             ("country", "category", "unit", "source", "note"),
+             ("country", "category", "unit", "source", "note", "count"),
              "Aggregate figures as published by the platform (a transparency report): one row "
-             "per figure, e.g. the median hours to act on orders from FR in H1 2024. Judged by "
-             "`reported` rules, never taken for measured events."),
+             "per figure, e.g. the median hours to act on orders from FR in H1 2024, with the "
+             "number of orders behind it (`count`). Judged by `reported` rules, never taken "
+             "for measured events."),
 )}
 
 LOG_SUFFIXES = (".csv", ".parquet", ".jsonl", ".ndjson")

@@ -54,8 +54,14 @@ MAPPING: dict[str, Any] = {
                               "below it (`key=value` sub-folders become columns). A location "
                               "such as `s3a://bucket/statements/` or `hdfs://...` is read "
                               "where it lies, by `--engine spark` only (docs/spark.md)."}},
-    "member": {"type": "string", "meta": {"doc": "Member to read inside a `.zip` (needed when "
-                                                 "it holds several files)."}},
+    "member": {"type": "string", "excludes": "members",
+               "meta": {"doc": "Member to read inside a `.zip` (needed when it holds several "
+                               "files)."}},
+    "members": {"type": ["string", "list"], "schema": {"type": "string"}, "excludes": "member",
+                "meta": {"doc": "Glob(s) of the members to read inside a `.zip`, all as one "
+                                "table, e.g. `\"*.csv\"` for a dump in parts; a zip inside "
+                                "the zip is opened (one level) and its members matched as "
+                                "`inner.zip/part.csv` (`*` also matches `/`)."}},
     "format": {"type": "string", "allowed": ["csv", "json", "jsonl", "parquet", "delta"],
                "meta": {"doc": "File format; default from the file name (a folder holding "
                                "`_delta_log/` is `delta`). Give it for a location. `delta` is "
@@ -77,7 +83,10 @@ MAPPING: dict[str, Any] = {
     "where": {"type": "dict", "keysrules": {"type": "string"},
               "valuesrules": {"type": ["string", "number", "boolean", "list", "dict"]},
               "meta": {"doc": "Row filter on source columns, as a rule's `where` (value, list "
-                              "of values, or `{op: value}`), e.g. `{platform_name: TikTok}`."}},
+                              "of values, or `{op: value}`), e.g. `{platform_name: TikTok}`. "
+                              "A compared number is read with `thousands`/`decimal`, a "
+                              "compared date (`{gte: 2024-01-01}`) with the `format` of the "
+                              "column mapped from it; rows left out are counted by reason."}},
     "columns": {"type": "dict", "keysrules": {"type": "string", "regex": NAME},
                 "valuesrules": {"type": "dict", "schema": COLUMN},
                 "meta": {"doc": "Target column -> source column name, or a column spec "

@@ -23,42 +23,36 @@ README for the full table):
 - ``statement_complete`` (yes/no) and ``missing_fields`` say whether the Art. 17(3) fields are
   filled.
 
-Vocabulary: values of the coded columns are checked against the official vocabulary shipped in
-``statements_vocabulary.json`` (current, new, renamed and deleted values are all accepted)
-plus ``SUPPLEMENT`` (values the database accepts that the file does not list, such as the
-``*_OTHER`` codes and EEA countries). Any other value is an error naming the file, the column,
-the value and the first data rows. ``content_language`` is not checked. Columns this loader
-does not know (added by later dump versions) are ignored; optional columns that an older dump
-lacks are read as empty.
+Vocabulary: values of the coded columns are checked against the official vocabulary
+(``audit_dsa_transparency/vocabulary.py``); ``content_language`` is not checked. Columns this
+loader does not know (added by later dump versions) are ignored; optional columns that an
+older dump lacks are read as empty. A light dump (no long free-text fields, no
+``territorial_scope``) gives no ``statement_complete``: see ``absent_columns``.
 """
 
 from __future__ import annotations
 
 import csv
 import gzip
-import json
 import zlib
-from functools import lru_cache
 from pathlib import Path
 
 from audit.engine.base import Connection
 from audit.evidence.pack import EvidencePack
 from audit.logs.sources import Source
 
-from audit.errors import EvidenceError, Problem
 from audit_dsa_transparency.sql import (
     case_map,
     ident,
-    is_json_list,
     lambda_fn,
     list_expr,
     lit,
     ts_text,
     varchar_array,
 )
+from audit_dsa_transparency.vocabulary import check_vocabulary, renamed
 
 TABLE = "moderation"
-MAX_ROWS_SHOWN = 5
 
 # A header must have all of these to be taken for a statements-of-reasons dump.
 SIGNATURE = frozenset({"uuid", "decision_visibility", "decision_ground", "category",
@@ -122,51 +116,7 @@ ACTION_MAP = (  # first match wins: content decisions, then account, service, mo
     ("decision_monetary", "DECISION_MONETARY_OTHER", "demonetised"),
 )
 
-# Values the database accepts that statements_vocabulary.json does not list.
-SUPPLEMENT: dict[str, tuple[str, ...]] = {
-    "decision_visibility": ("DECISION_VISIBILITY_OTHER",),
-    "decision_monetary": ("DECISION_MONETARY_OTHER",),
-    "content_type": ("CONTENT_TYPE_OTHER",),
-    "category_specification": ("KEYWORD_OTHER",),
-    "territorial_scope": ("IS", "LI", "NO"),  # EEA states outside the EU
-    "source_type": tuple(REQUESTER_MAP),
-    "automated_detection": ("Yes", "No"),
-    "automated_decision": ("AUTOMATED_DECISION_FULLY", "AUTOMATED_DECISION_PARTIALLY",
-                           "AUTOMATED_DECISION_NOT_AUTOMATED"),
-}
-SCALAR_CHECKED = ("category", "decision_ground", "decision_monetary", "decision_provision",
-                  "decision_account", "account_type", "source_type", "automated_detection",
-                  "automated_decision")
-LIST_CHECKED = ("decision_visibility", "category_specification", "content_type",
-                "territorial_scope")
-
 SOURCE_TOKEN = "\x00source\x00"
-
-
-@lru_cache(maxsize=1)
-def vocabulary() -> dict[str, tuple[str, ...]]:
-    """Accepted values per column: the official vocabulary (with renamed and deleted values)
-    plus ``SUPPLEMENT``."""
-    raw = json.loads((Path(__file__).parent / "statements_vocabulary.json").read_text("utf-8"))
-    out: dict[str, set[str]] = {k: set(v) for k, v in raw.items()
-                                if isinstance(v, list) and all(isinstance(x, str) for x in v)}
-    out["category"] = (set(raw["categories"]) | set(raw["new_categories"])
-                       | set(raw["deleted_categories"])
-                       | {name for pair in raw["renamed_categories"] for name in pair})
-    out["category_specification"] = (
-        set(raw["category_specification"]) | set(raw["new_category_specifications"])
-        | set(raw["deleted_category_specifications"])
-        | {name for pair in raw["renamed_category_specifications"] for name in pair})
-    for column, extra in SUPPLEMENT.items():
-        out.setdefault(column, set()).update(extra)
-    return {k: tuple(sorted(v)) for k, v in out.items()}
-
-
-@lru_cache(maxsize=1)
-def renamed() -> dict[str, str]:
-    raw = json.loads((Path(__file__).parent / "statements_vocabulary.json").read_text("utf-8"))
-    return {old: new for old, new in raw["renamed_categories"]
-            + raw["renamed_category_specifications"]}
 
 
 def read_header(path: Path) -> list[str] | None:
@@ -202,6 +152,31 @@ TIE_BREAK = ", ".join(
                                     "_platform", "_platform_uid", "_missing")]
     + [f"array_to_string({c}, ',')" for c in ("_scope", "_spec", "_visibility",
                                               "_content_type")])
+
+
+# The columns whose filling decides statement_complete (the Art. 17(3) elements).
+COMPLETENESS_INPUTS = ("decision_visibility", "decision_monetary", "decision_provision",
+                       "decision_account", "territorial_scope", "decision_facts", "source_type",
+                       "automated_detection", "automated_decision", "decision_ground",
+                       "illegal_content_legal_ground", "illegal_content_explanation",
+                       "incompatible_content_ground", "incompatible_content_explanation",
+                       "category", "application_date")
+COMPLETENESS_COLUMNS = ("statement_complete", "missing_fields")
+
+
+def absent_columns(header: list[str]) -> dict[str, str]:
+    """The moderation columns left out because the dump lacks what they are computed from.
+
+    The database's light dumps leave out the long free-text fields (decision_facts and the
+    two explanations) and territorial_scope: whether a statement has every Art. 17(3) element
+    cannot be told from them, so ``statement_complete`` is absent (a rule asking for it has
+    no evidence), never "no" for every row. The reason goes to ``LogInfo.extra["absent"]``."""
+    lacking = [c for c in COMPLETENESS_INPUTS if c not in header]
+    if not lacking:
+        return {}
+    why = (f"the dump has no {', '.join(lacking)} column{'s' if len(lacking) > 1 else ''}, "
+           "as in the Transparency Database's light dumps; the full dump has them")
+    return {c: why for c in COMPLETENESS_COLUMNS}
 
 
 def transform_sql(header: list[str]) -> str:
@@ -289,10 +264,11 @@ def transform_sql(header: list[str]) -> str:
         "array_to_string(_visibility, ',') AS decision_visibility, "
         f"array_to_string({spec_current}, ',') AS category_specification, "
         "array_to_string(_content_type, ',') AS content_type, "
-        "_platform AS platform_name, _platform_uid AS platform_uid, "
-        "CASE WHEN _missing = '' THEN 'yes' ELSE 'no' END AS statement_complete, "
-        "NULLIF(_missing, '') AS missing_fields "
-        f"FROM ({inner}) "
+        "_platform AS platform_name, _platform_uid AS platform_uid"
+        + ("" if absent_columns(header) else
+           ", CASE WHEN _missing = '' THEN 'yes' ELSE 'no' END AS statement_complete, "
+           "NULLIF(_missing, '') AS missing_fields")
+        + f" FROM ({inner}) "
         # duplicates of one uuid: keep the latest submission (rows without uuid are kept, so
         # the store can report them); submitted at the same time, the first by their values,
         # so that every engine keeps the same one
@@ -300,54 +276,6 @@ def transform_sql(header: list[str]) -> str:
         f"ORDER BY TRY_CAST(_created AS TIMESTAMPTZ) DESC NULLS LAST, {TIE_BREAK}) = 1")
     # LogEngine.load fills {source} with str.format: every other brace (regexes) is escaped
     return sql.replace("{", "{{").replace("}", "}}").replace(SOURCE_TOKEN, "{source}")
-
-
-def check_vocabulary(con: Connection, reader: str, header: list[str], display: str) -> None:
-    """One aggregate scan counting values outside the vocabulary, per checked column; the
-    file is rescanned with row numbers only when there is something to report."""
-    vocab = vocabulary()
-    tests: list[tuple[str, str, str]] = []  # (column, bad-row test, first bad value)
-    for column in SCALAR_CHECKED:
-        if column not in header or column not in vocab:
-            continue
-        value = f"NULLIF(TRIM({ident(column)}), '')"
-        tests.append((column, f"{value} IS NOT NULL AND NOT list_contains("
-                              f"{varchar_array(vocab[column])}, {value})", value))
-    for column in LIST_CHECKED:
-        if column not in header or column not in vocab:
-            continue
-        text = f"NULLIF(TRIM({ident(column)}), '')"
-        parsed = list_expr(ident(column))
-        known = varchar_array(vocab[column])
-        unknown = f"list_filter({parsed}, {lambda_fn(f'NOT list_contains({known}, x)')})"
-        bad_json = f"(starts_with({text}, '[') AND NOT {is_json_list(text)})"
-        tests.append((column, f"{text} IS NOT NULL AND ({bad_json} OR "
-                              f"array_length({unknown}) > 0)",
-                      f"CASE WHEN {bad_json} THEN {text} ELSE {unknown}[1] END"))
-    if not tests:
-        return
-    counts = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {t})"
-                                               for _c, t, _v in tests)
-                         + f" FROM {reader}").fetchone() or ()
-    problems = []
-    for (column, test, value), count in zip(tests, counts, strict=False):
-        if not count:
-            continue
-        con.execute("SET preserve_insertion_order = true")
-        try:
-            rows = con.execute(
-                f"SELECT r, v FROM (SELECT row_number() OVER () AS r, ({test}) AS hit, "
-                f"CAST({value} AS VARCHAR) AS v FROM {reader}) WHERE hit ORDER BY r "
-                f"LIMIT {MAX_ROWS_SHOWN}").fetchall()
-        finally:
-            con.execute("SET preserve_insertion_order = false")
-        examples = ", ".join(dict.fromkeys(repr(v) for _r, v in rows))
-        problems.append(Problem(
-            display, f"column {column}",
-            f"{count:,} value(s) not in the DSA Transparency Database vocabulary (e.g. "
-            f"{examples}); first at data row(s) {', '.join(str(r) for r, _v in rows)}"))
-    if problems:
-        raise EvidenceError(problems=problems)
 
 
 class StatementsOfReasonsLoader:
@@ -378,13 +306,20 @@ class StatementsOfReasonsLoader:
         """The SELECT mapping dump rows (``{source}``) into the moderation table."""
         return transform_sql(columns)
 
-    def check_source(self, con: Connection, reader: str, columns: list[str], display: str) -> None:
-        """The vocabulary check, on the rows the mapping selected."""
-        check_vocabulary(con, reader, columns, display)
+    def absent_columns(self, columns: list[str]) -> dict[str, str]:
+        """Moderation columns this dump cannot give, each with the reason (for the notes)."""
+        return absent_columns(columns)
+
+    def check_source(self, con: Connection, reader: str, columns: list[str], display: str
+                     ) -> list[dict[str, object]]:
+        """The vocabulary check, on the rows the mapping selected; returns the repeated
+        uuids collapsed, for the row ledger."""
+        return check_vocabulary(con, reader, columns, display)
 
     def load(self, path: Path, pack: EvidencePack) -> None:
         header = read_header(path) or []
         display = pack.display(path)
         reader = pack.logs.read_source(source_of(path, header), display)
-        check_vocabulary(pack.logs.con, reader, header, display)
-        pack.add_log(TABLE, path, transform=transform_sql(header), reader=reader)
+        set_aside = check_vocabulary(pack.logs.con, reader, header, display)
+        pack.add_log(TABLE, path, transform=transform_sql(header), reader=reader,
+                     meta={"absent": absent_columns(header), "set_aside": set_aside})

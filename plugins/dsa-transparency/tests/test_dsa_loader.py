@@ -86,7 +86,7 @@ def test_checklists_validate() -> None:
 
 
 def test_vocabulary_ships_with_the_package() -> None:
-    from audit_dsa_transparency.loader import vocabulary
+    from audit_dsa_transparency.vocabulary import vocabulary
 
     vocab = vocabulary()
     # renamed and deleted categories are accepted, so old statements still load
@@ -267,3 +267,56 @@ def test_filtering_one_platform_leaves_no_several_platforms_note(
     mapping.write_text(mapping.read_text("utf-8").replace("where: {platform_name: TikTok}\n", ""),
                        encoding="utf-8")
     assert codes() == ["several-platforms"]
+
+
+LIGHT_DROPS = ("illegal_content_explanation", "incompatible_content_explanation",
+               "decision_facts", "territorial_scope")
+
+
+def _light(header, body):
+    """A light dump: the database's light files leave out the long free-text fields and
+    territorial_scope (data download page of the Transparency Database)."""
+    keep = [i for i, h in enumerate(header) if h not in LIGHT_DROPS]
+    return [header[i] for i in keep], [[r[i] for i in keep] for r in body]
+
+
+def test_a_light_dump_gives_no_evidence_of_complete_statements_not_a_failure(
+        tmp_path: Path, excerpt: Path, audit_assess) -> None:
+    pack = make_pack(tmp_path, text=edited(excerpt, _light))
+    result = audit_assess(pack, "eu.dsa-sor", as_of="2024-03-14")
+    fields = next(r.finding for r in result.results if r.requirement.id == "sor-required-fields")
+    assert fields.status.value == "no_evidence"  # was "0 of 11 ... every Art. 17(3) field"
+    assert fields.summary == (
+        "the moderation log has no 'statement_complete' column (the dump has no "
+        "territorial_scope, decision_facts, illegal_content_explanation, "
+        "incompatible_content_explanation columns, as in the Transparency Database's light "
+        "dumps; the full dump has them); the rule needs it")
+    # the rest of the statements is still read and judged
+    delay = next(r.finding for r in result.results
+                 if r.requirement.id == "sor-submitted-without-undue-delay")
+    assert delay.status.value != "no_evidence"
+
+
+def test_a_light_dump_through_a_mapping_says_the_same(tmp_path: Path, excerpt: Path,
+                                                     audit_assess) -> None:
+    pack = make_pack(tmp_path, text=edited(excerpt, _light))
+    (pack / "logs" / "sor-global-2024-03-14.csv").rename(pack / "logs" / "light-part.csv")
+    (pack / "logs" / "moderation.mapping.yaml").write_text(
+        "table: moderation\nfiles: light-part.csv\nvia: dsa-statements-of-reasons\n", "utf-8")
+    result = audit_assess(pack, "eu.dsa-sor", as_of="2024-03-14")
+    fields = next(r.finding for r in result.results if r.requirement.id == "sor-required-fields")
+    assert fields.status.value == "no_evidence"
+    assert "light dumps" in fields.summary
+
+
+def test_the_repeated_uuid_collapsed_is_counted_for_the_row_ledger(
+        tmp_path: Path, excerpt: Path, audit_registry) -> None:
+    from audit.evidence.loaders import load_evidence
+
+    store = load_evidence([make_pack(tmp_path, excerpt)], audit_registry).logs
+    info = store.logs["moderation"]
+    # 12 rows read, one uuid twice: 11 statements, 1 row set aside as a duplicate
+    assert info.rows == 11
+    assert info.extra["set_aside"] == [{"stage": "duplicate", "detail": "uuid", "rows": 1,
+                                        "first_rows": []}]
+    assert info.extra["absent"] == {}
