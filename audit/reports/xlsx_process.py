@@ -59,7 +59,8 @@ def _table(builder: _Builder, title: str, note: str, headers: list[str], rows: l
     builder.print_setup(ws, "2:2")  # landscape, one page wide, like every other sheet
     ws.append([cell(ws, note, st.bold)])
     ws.append(st.header(ws, headers))
-    for values in rows:
+    for n, values in enumerate(rows, start=3):
+        st.fit_row(ws, n, values, wrap)  # wrapped text gets the height it needs
         ws.append(st.row(ws, values, wrap=wrap, number_formats={i: "yyyy-mm-dd" for i in dates}))
     ws.auto_filter.ref = f"A2:{_letter(len(headers))}{len(rows) + 2}"
 
