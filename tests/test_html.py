@@ -365,3 +365,4 @@ def test_figure_values_group_counts() -> None:
         assert figure_label("closed_within") == "closed within"
     with use_language("tr"):
         assert figure_value("events", 1234567) == "1.234.567"
+
