@@ -12,7 +12,17 @@ import zoneinfo
 from typing import Any
 
 from audit.assessment import Assessment, RequirementResult
-from audit.i18n import N_, _, babel_locale, format_date, format_hours, format_number, format_percent
+from audit.durations import parse_duration
+from audit.i18n import (
+    N_,
+    _,
+    babel_locale,
+    format_date,
+    format_duration,
+    format_hours,
+    format_number,
+    format_percent,
+)
 from audit.labels import detail_column_label, detail_status_label
 from audit.reports.html_charts import MonthPoint, area_bars, monthly_share, score_colour
 from audit.reports.summary import citation_text
@@ -96,7 +106,8 @@ def _figures(figures: dict[str, Any]) -> tuple[list[tuple[str, Any]], list[dict[
     """Scalar figures as (label, formatted value) pairs, and rule versions as rows."""
     scalars = [(figure_label(k), figure_value(k, v)) for k, v in figures.items()
                if isinstance(v, (str, int, float, bool)) or v is None]
-    versions = [dict(v) for v in figures.get("versions", []) if isinstance(v, dict)]
+    versions = [{**v, "within": clock_words(v.get("within"))}
+                for v in figures.get("versions", []) if isinstance(v, dict)]
     return scalars, versions
 
 
@@ -130,8 +141,9 @@ def _monthly(a: Assessment, r: RequirementResult) -> Any:
     versions = []
     for v in r.finding.figures.get("versions", []):
         since = v.get("from")
-        label = (_("rule from {date}: within {within}", date=since, within=v.get("within"))
-                 if since else _("rule: within {within}", within=v.get("within")))
+        within = clock_words(v.get("within"))
+        label = (_("rule from {date}: within {within}", date=format_date(since), within=within)
+                 if since else _("rule: within {within}", within=within))
         versions.append((label, float(v.get("target", 0.0))))
     title = _("{requirement}: share handled within the clock, by month of receipt",
               requirement=r.requirement.full_id)
@@ -170,6 +182,14 @@ def event_value(column: str, value: Any, zone: str) -> Any:  # Any: a log's cell
     if column == "problem" and isinstance(value, str):
         return detail_status_label(value)
     return value
+
+
+def clock_words(value: object) -> str:
+    """A rule version's clock (``72h``, ``1 month``) in words in the report language."""
+    try:
+        return format_duration(parse_duration(value))
+    except (TypeError, ValueError):
+        return "" if value is None else str(value)
 
 
 def _detail(a: Assessment, r: RequirementResult, names: dict[str, str],

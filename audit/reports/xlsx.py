@@ -21,6 +21,7 @@ from audit.reports.diff_lines import change_rows, headline_lines
 from audit.i18n import _, current_language, format_date, is_rtl, use_language
 from audit.remediation import PROPERTY
 from audit.reports.base import WriterBase
+from audit.reports.bidi import isolating
 from audit.reports.summary import platform_name
 from audit.reports.xlsx_changes import changes_sheet
 from audit.reports.xlsx_columns import (  # noqa: F401  (re-exported for callers)
@@ -80,7 +81,7 @@ class XlsxWriter(WriterBase):
               output: Path | None = None) -> None:
         from openpyxl import Workbook
 
-        with use_language(assessment.language):
+        with use_language(assessment.language), isolating(is_rtl(assessment.language)):
             wb = Workbook(write_only=True)
             builder = _Builder(assessment, wb, output)
             builder.build()
