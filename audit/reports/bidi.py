@@ -75,6 +75,8 @@ def ltr_spans(text: str) -> list[tuple[int, int]]:
         end = last + 1
         while end < n and not text[end].isspace() and kinds[end] in _ATTACHED:
             end += 1
+        while end > last + 1 and kinds[end - 1] in ("CS", "ES"):
+            end -= 1  # a colon or comma after the run is the sentence's, not the run's
         if not any(k in _STRONG_RTL for k in kinds[:start]):
             start = len(text) - len(text.lstrip())
         if stop == n:  # the rest is the run's, up to a bracket opened before it

@@ -20,7 +20,7 @@ from audit.assessment import Assessment
 from audit.i18n import _, current_language, is_rtl, ngettext, use_language
 from audit.labels import scoring_model_label
 from audit.reports.base import WriterBase
-from audit.reports.bidi import ltr_spans
+from audit.reports.bidi import isolate, ltr_spans
 from audit.reports.html_text import neutralise
 from audit.reports.html_view import view
 from audit.reports.oscal_common import token
@@ -76,6 +76,16 @@ def fill_placeholders(text: str, params: dict[str, Any]) -> Any:
     return Markup("").join(parts)
 
 
+def plain_text(value: object) -> Any:  # Any: markupsafe's Markup, untyped
+    """Text for an element that holds no markup (``<title>``): escaped, neutralised, with
+    the Unicode isolates (not ``<bdi>``) around its left-to-right runs on a right-to-left
+    page."""
+    from markupsafe import Markup, escape
+
+    text = str(neutralise(str(value)))
+    return Markup(escape(isolate(text) if is_rtl(current_language()) else text))
+
+
 def ltr_runs(value: object, lang: str = "en") -> Any:  # Any: markupsafe's Markup, untyped
     """Text for the page, neutralised; on a right-to-left page each left-to-right run (an
     English module text, an id, a URL, the score equation) in ``<bdi dir="ltr" lang=...>``,
@@ -119,6 +129,7 @@ def template_environment() -> Any:
                                   newstyle=False)
     env.filters["clip"] = clip
     env.filters["ltr"] = ltr_runs
+    env.filters["plain"] = plain_text
     env.globals["safe_url"] = safe_url
 
     env.globals["model_label"] = scoring_model_label

@@ -243,8 +243,13 @@ def view(a: Assessment, names: dict[str, str], cap: int) -> dict[str, Any]:
     areas = [(area_label(k), s.score, s) for k, s in a.by_area.items()]
     details = [d for d in (_detail(a, r, names, cap) for r in a.results
                            if r.status.value != "not_applicable") if d is not None]
+    zone = report_zone(a)
     return {
         "platform": a.platform.get("name") or _("(unnamed platform)"),
+        "as_of": format_date(a.as_of),
+        # when the report was made, in the report's words and zone, the zone named
+        "generated": _("{time} ({zone})", time=event_value("generated", a.generated_at, zone),
+                       zone=zone),
         "legal_name": a.platform.get("legal_name"),
         "verdict": verdict_label(a.verdict.value), "verdict_code": a.verdict.value,
         "verdict_without": verdict_label(a.verdict_without_waivers.value),
