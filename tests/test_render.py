@@ -166,6 +166,20 @@ def test_long_sheets_print_at_70_percent_or_more(rendered: dict[str, Path], book
     assert max(scales) - min(scales) < 0.02, scales
 
 
+@pytest.mark.parametrize("book", ["en.xlsx", "ar.xlsx"])
+def test_page_breaks_fall_between_requirements(rendered: dict[str, Path], book: str) -> None:
+    """A spreadsheet breaks pages between rows and never inside one that fits a page: every
+    requirement's row on Gaps and Requirements is shorter than the printable height of an A4
+    landscape page at the scale those sheets print at (so no row is cut)."""
+    import openpyxl
+
+    printable = (595 - 2 * 0.6 * 72) / 0.70  # points of row height at 70 %
+    wb = openpyxl.load_workbook(rendered[book])
+    for ws in wb.worksheets[1:3]:  # Gaps, Requirements (in any language)
+        heights = [ws.row_dimensions[r].height or 12.9 for r in range(2, ws.max_row + 1)]
+        assert heights and max(heights) < printable, (ws.title, max(heights))
+
+
 def test_header_and_footer_on_every_page(rendered: dict[str, Path]) -> None:
     pdf = rendered["en"]
     n = _pages(pdf)

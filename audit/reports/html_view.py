@@ -106,7 +106,9 @@ def _figures(figures: dict[str, Any]) -> tuple[list[tuple[str, Any]], list[dict[
     """Scalar figures as (label, formatted value) pairs, and rule versions as rows."""
     scalars = [(figure_label(k), figure_value(k, v)) for k, v in figures.items()
                if isinstance(v, (str, int, float, bool)) or v is None]
-    versions = [{**v, "within": clock_words(v.get("within"))}
+    versions = [{**v, "within": clock_words(v.get("within")),
+                 "from": format_date(v.get("from")) or None,
+                 "until": format_date(v.get("until")) or None}
                 for v in figures.get("versions", []) if isinstance(v, dict)]
     return scalars, versions
 
