@@ -140,7 +140,7 @@ def _requirements_result(rows: list[tuple[Any, ...]] | None, previous: Previous,
     for _row, values in records(rows, header, columns):
         typed = (text(values["status"][0]) or "").lower()
         status = words.get(typed, typed)
-        item = {k: v for k, (v, _c) in values.items()}
+        item = {k: text(v) if isinstance(v, str) else v for k, (v, _c) in values.items()}
         reqs.append({**item, "status": status})
     data = {"schema": "platform-audit/result", "schema_version": "1.1",
             "as_of": str(as_of or ""), "platform": {"name": previous.platform},

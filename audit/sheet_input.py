@@ -10,6 +10,7 @@ moved, still reads back.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
@@ -39,13 +40,18 @@ def open_workbook(path: Path, display: str | None = None,
                                                         f"({type(exc).__name__})")]) from None
 
 
+_BIDI_MARKS = re.compile("[\u200e\u200f\u2066-\u2069]")
+
+
 def text(value: object) -> str | None:
     """A cell as trimmed text (``None`` when blank; 3.0 read back as ``3``)."""
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    out = str(value).strip()
+    # the isolates a right-to-left gap workbook puts around left-to-right runs are display
+    # marks, not part of an id or a name (audit/reports/bidi.py)
+    out = _BIDI_MARKS.sub("", str(value)).strip()
     return out or None
 
 

@@ -142,8 +142,9 @@ def test_month_chart_per_rule_version(tmp_path: Path) -> None:
     assert [(m, int(o), int(t)) for _c, m, o, t in bars] == [("2024-01", 3, 3),
                                                             ("2024-02", 0, 2)]
     assert bars[0][0] != bars[1][0]  # one colour per rule version
-    assert "rule from 2024-01-01: within 36 h; target 90.0 %" in html
-    assert "rule from 2024-02-01: within 3 h; target 95.0 %" in html
+    # the rule's date and clock in the report's words (issue 28: no ISO dates, no raw "36h")
+    assert "rule from 1 Jan 2024: within 36 hours; target 90.0 %" in html
+    assert "rule from 1 Feb 2024: within 3 hours; target 95.0 %" in html
 
 
 def test_no_month_chart_within_one_month(before: Any) -> None:
@@ -365,3 +366,4 @@ def test_figure_values_group_counts() -> None:
         assert figure_label("closed_within") == "closed within"
     with use_language("tr"):
         assert figure_value("events", 1234567) == "1.234.567"
+

@@ -124,9 +124,11 @@ def test_sheets_rows_and_headers_match_json(report: tuple[Path, dict[str, Any]])
     rows = _rows(ws)
     assert len(rows) == len(gaps) > 0
     assert {r[2] for r in rows} == {g["id"] for g in gaps}
-    assert rows[0][5] == "critical"  # worst first
-    assert all(r[1] in ("P1", "P2", "P3", "P4") for r in rows)
-    assert all(r[12] is None and r[13] is None and r[14] is None and r[15] is None
+    gap = {h: i for i, h in enumerate(GAP_HEADERS)}
+    assert rows[0][gap["severity"]] == "critical"  # worst first
+    assert all(r[gap["priority"]] in ("P1", "P2", "P3", "P4") for r in rows)
+    assert all(r[gap["owner"]] is None and r[gap["due date"]] is None
+               and r[gap["tracking status"]] is None and r[gap["comments"]] is None
                for r in rows)  # owner, due date, tracking status, comments: to fill in
     ws = wb["Requirements"]
     assert [c.value for c in ws[1]] == REQ_HEADERS
@@ -135,9 +137,10 @@ def test_sheets_rows_and_headers_match_json(report: tuple[Path, dict[str, Any]])
     by_id = {r["id"]: r for r in reqs}
     from audit.labels import status_label
 
+    req = {h: i for i, h in enumerate(REQ_HEADERS)}
     for row in rows:
-        assert row[9] == status_label(by_id[row[0]]["status"])
-        assert row[10] == pytest.approx(by_id[row[0]]["score"])
+        assert row[req["status"]] == status_label(by_id[row[0]]["status"])
+        assert row[req["score"]] == pytest.approx(by_id[row[0]]["score"])
     ws = wb["Metrics"]
     assert [c.value for c in ws[1]] == METRIC_HEADERS
     leak = by_id["iq.telegram-2023:leak-takedown"]["figures"]
@@ -175,10 +178,10 @@ def test_layout_validations_and_formats(report: tuple[Path, dict[str, Any]]) -> 
     assert wb.defined_names["gaps_comments"].attr_text.startswith("'Gaps'!$P$1:$P$")
     assert wb.defined_names["gaps_requirement_id"].attr_text.startswith("'Gaps'!$C$1:$C$")
     assert dvs["date"].sqref and str(dvs["date"].sqref).startswith("N2:N")
-    assert ws.column_dimensions["K"].width <= 60
-    assert ws["K2"].alignment.wrap_text
+    assert ws.column_dimensions["H"].width <= 60  # finding
+    assert ws["H2"].alignment.wrap_text
     assert ws.conditional_formatting  # status fills
-    assert wb["Requirements"]["K2"].number_format == "0.00"
+    assert wb["Requirements"]["F2"].number_format == "0.00"  # score
     assert not wb["Summary"].sheet_view.rightToLeft
     assert wb["Summary"]._charts or zipfile.ZipFile(path).namelist().count(
         "xl/charts/chart1.xml") == 1
@@ -353,3 +356,26 @@ if os.environ.get("AUDIT_XLSX_BENCH"):  # pragma: no cover - manual measurement
                            "-o", tmp_path / "big.xlsx")
         print(f"\nassess + workbook with a capped detail sheet: {time.perf_counter() - t:.2f} s")
         assert code == 0, err
+
+
+def test_scope_and_waivers_rows_fit_their_wrapped_text(tmp_path: Path, run: Any) -> None:
+    """Rows of the "Scope and waivers" sheet whose detail wraps are as tall as its lines
+    (without a stored height Excel shows one line and hides the rest)."""
+    import openpyxl
+
+    from audit.reports.xlsx_style import row_height, wrapped_lines
+
+    root = Path(__file__).resolve().parent.parent
+    code, _, err = run("assess", root / "examples" / "after-remediation", "-c",
+                       "iq.telegram-2023", "-c", "eu.gdpr", "-q", "-o", tmp_path / "g.xlsx")
+    assert code == 0, err
+    ws = openpyxl.load_workbook(tmp_path / "g.xlsx")["Scope and waivers"]
+    width = ws.column_dimensions["C"].width
+    wrapped = 0
+    for (c,) in ws.iter_rows(min_row=3, min_col=3, max_col=3):
+        lines = wrapped_lines(str(c.value or ""), width)
+        if lines > 1:
+            assert c.alignment.wrap_text
+            assert (ws.row_dimensions[c.row].height or 0) >= row_height(lines), c.coordinate
+            wrapped += 1
+    assert wrapped >= 2

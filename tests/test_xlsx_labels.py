@@ -38,7 +38,8 @@ def test_arabic_gap_workbook_has_no_tokens(run, tmp_path: Path) -> None:  # type
         title, line = ws["A1"].value, ws["A2"].value
         assert "events handled" not in title and "أحداث عولجت متأخرة" in title
         assert "iq.telegram-2023:leak-takedown" in title  # the id stays, for tracing
-        assert "offending" not in line and line.startswith("معروض 134 من 134")
+        # (the count after "of" no longer decides the noun's number: issue 28)
+        assert "offending" not in line and line.startswith("معروض 134 من أصل 134")
         # the title lines span the used columns, wrap, and have the height they need
         merged = {str(r) for r in ws.merged_cells.ranges}
         assert {"A1:F1", "A2:F2"} <= merged
@@ -52,8 +53,10 @@ def test_arabic_gap_workbook_has_no_tokens(run, tmp_path: Path) -> None:  # type
         assert problems and problems <= {detail_status_label("late"),
                                          detail_status_label("not handled")}
         assert not problems & {"late", "not handled"}
-        # the event values are appended as they are
-        assert str(ws["A4"].value).startswith("MOD-")
+        # the event values are appended as they are, isolated as left-to-right runs in the
+        # right-to-left sheet (issue 28)
+        assert str(ws["A4"].value).startswith("\u2066MOD-") and ws["A4"].value.endswith(
+            "\u2069")
         # Requirements: rule type with the Metrics sheet's label, theme ids as words
         req = wb[_("Requirements")]
         head = _header_row(req, 1)
@@ -63,7 +66,9 @@ def test_arabic_gap_workbook_has_no_tokens(run, tmp_path: Path) -> None:  # type
         assert not rules & {"deadline", "officer", "all_of", "attestation"}
         metrics = wb[_("Metrics")]
         assert metrics["B2"].value == rule_label("deadline")
-        themes = [req.cell(row=r, column=theme).value for r in range(2, req.max_row + 1)]
+        # (theme ids have no Arabic text: isolated as left-to-right runs, issue 28)
+        themes = [str(req.cell(row=r, column=theme).value or "").strip("\u2066\u2069")
+                  for r in range(2, req.max_row + 1)]
         assert "takedown personal data" in themes and not any("-" in t for t in themes if t)
         quality = wb[_("Data quality")]
         assert quality["A3"].value == "معلومة"
@@ -88,6 +93,7 @@ def test_english_headers_fit_their_columns(run, tmp_path: Path) -> None:  # type
             width = ws.column_dimensions[c.column_letter].width
             assert width >= longest * 1.2 + 2, (name, c.value, width)
     req = wb["Requirements"]
-    assert req.column_dimensions["C"].width >= len("jurisdiction") * 1.2 + 2
+    column = next(c.column_letter for c in req[1] if c.value == "jurisdiction")
+    assert req.column_dimensions[column].width >= len("jurisdiction") * 1.2 + 2
     assert wb["Data quality"]["A3"].value == "information"
     assert wb["D leak-takedown"]["C3"].value == "Actioned at"

@@ -22,7 +22,7 @@ from audit.evaluators.base import EvaluationContext, Evaluator
 from audit.evidence.pack import EvidencePack
 from audit.freshness import FreshnessItem
 from audit.freshness import check as check_freshness
-from audit.i18n import _, format_date
+from audit.i18n import _, base_language, current_language, format_date, use_language
 from audit.logs.filters import MissingColumn
 from audit.model import Checklist, Finding, Proof, Requirement, Status
 from audit.registry import Registry
@@ -51,12 +51,23 @@ def measure(pack: EvidencePack, checklists: Sequence[Checklist], registry: Regis
         context = EvaluationContext(as_of=as_of, evidence=pack, registry=registry,
                                     checklist=checklist)
         for req in checklist.requirements:
-            result, fresh = _judge(req, checklist, context, pack, as_of)
+            with use_language(_finding_language(checklist)):
+                result, fresh = _judge(req, checklist, context, pack, as_of)
             details.update(context.cache.pop("details", {}))
             if fresh is not None:
                 freshness.append(fresh)
             results.append(result)
     return Measured(tuple(results), details, sources, tuple(freshness))
+
+
+def _finding_language(checklist: Checklist) -> str:
+    """The language of a requirement's finding sentence: the report's when the module's texts
+    are in it (written so, or translated), else the module's own, so a sentence is never half
+    Arabic, half English ("64 من 94 erasure requests ..."); the reports isolate it whole."""
+    report = current_language()
+    if base_language(checklist.language) == base_language(report):
+        return report
+    return checklist.language
 
 
 def _judge(req: Requirement, checklist: Checklist, context: EvaluationContext,

@@ -11,14 +11,16 @@ report as CSV. See docs/html-report.md.
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from typing import IO, Any, Callable
 from urllib.parse import urlsplit
 
 from audit.assessment import Assessment
-from audit.i18n import _, is_rtl, ngettext, use_language
+from audit.i18n import _, current_language, is_rtl, ngettext, use_language
 from audit.labels import scoring_model_label
 from audit.reports.base import WriterBase
+from audit.reports.bidi import isolate, ltr_spans
 from audit.reports.html_text import neutralise
 from audit.reports.html_view import view
 from audit.reports.oscal_common import token
@@ -50,17 +52,60 @@ def csv_name(output: Path, full_id: str) -> str:
     return f"{output.stem}.{token(full_id)}.events.csv"
 
 
+_PLACEHOLDER = re.compile(r"(\{\w+\})")
+
+
 def _placeholders(params: dict[str, Any]) -> dict[str, str]:
     return {k: "{" + k + "}" for k in params}
 
 
 def fill_placeholders(text: str, params: dict[str, Any]) -> Any:
     """The translated sentence escaped, each parameter escaped, neutralised and isolated in
-    ``<bdi>`` so a date or a number keeps its own direction inside an Arabic sentence."""
+    ``<bdi>`` so a date or a number keeps its own direction inside an Arabic sentence (and its
+    left-to-right runs marked as such, :func:`ltr_runs`)."""
     from markupsafe import Markup, escape
 
-    isolated = {k: Markup("<bdi>{}</bdi>").format(neutralise(str(v))) for k, v in params.items()}
-    return Markup(escape(text)).format(**isolated) if params else Markup(escape(text))
+    isolated = {k: Markup("<bdi>{}</bdi>").format(ltr_runs(str(v))) for k, v in params.items()}
+    parts = []
+    for piece in _PLACEHOLDER.split(text):
+        name = piece[1:-1]
+        if piece.startswith("{") and name in isolated:
+            parts.append(isolated[name])
+        else:  # the sentence's own words: a Latin name in an Arabic sentence isolated too
+            parts.append(escape(ltr_runs(piece.replace("{{", "{").replace("}}", "}"))))
+    return Markup("").join(parts)
+
+
+def plain_text(value: object) -> Any:  # Any: markupsafe's Markup, untyped
+    """Text for an element that holds no markup (``<title>``): escaped, neutralised, with
+    the Unicode isolates (not ``<bdi>``) around its left-to-right runs on a right-to-left
+    page."""
+    from markupsafe import Markup, escape
+
+    text = str(neutralise(str(value)))
+    return Markup(escape(isolate(text) if is_rtl(current_language()) else text))
+
+
+def ltr_runs(value: object, lang: str = "en") -> Any:  # Any: markupsafe's Markup, untyped
+    """Text for the page, neutralised; on a right-to-left page each left-to-right run (an
+    English module text, an id, a URL, the score equation) in ``<bdi dir="ltr" lang=...>``,
+    so it keeps its order and a screen reader reads it in its own language
+    (audit/reports/bidi.py)."""
+    from markupsafe import Markup, escape
+
+    if not isinstance(value, str) or isinstance(value, Markup):
+        return value
+    text = str(neutralise(value))
+    spans = ltr_spans(text) if is_rtl(current_language()) else []
+    if not spans:
+        return text  # escaped by the template's autoescape
+    parts, at = [], 0
+    for start, end in spans:
+        parts += [escape(text[at:start]), Markup('<bdi dir="ltr" lang="{}">').format(lang),
+                  escape(text[start:end]), Markup("</bdi>")]
+        at = end
+    parts.append(escape(text[at:]))
+    return Markup("").join(parts)
 
 
 def html_gettext(message: str, **params: object) -> Any:
@@ -83,6 +128,8 @@ def template_environment() -> Any:
     env.install_gettext_callables(html_gettext, html_ngettext,  # type: ignore[attr-defined]
                                   newstyle=False)
     env.filters["clip"] = clip
+    env.filters["ltr"] = ltr_runs
+    env.filters["plain"] = plain_text
     env.globals["safe_url"] = safe_url
 
     env.globals["model_label"] = scoring_model_label

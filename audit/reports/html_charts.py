@@ -20,13 +20,15 @@ def _e(text: object) -> Markup:
 
 
 PALETTE = ("#1f5f99", "#b35900", "#2e7d32", "#7b1fa2", "#00838f", "#6d4c41")
-BAND = ((0.0, "#c62828"), (0.5, "#ef6c00"), (0.8, "#2e7d32"))  # score colour by threshold
+# score colour by threshold; also the colour of the score's text, so each meets WCAG AA
+# (4.5:1) on every background of the page (tests/test_contrast.py)
+BAND = ((0.0, "#c62828"), (0.5, "#a14a00"), (0.8, "#1b5e20"))
 
 
 def score_colour(score: float | None) -> str:
     """Red under 50 %, orange under 80 %, green above (grey when nothing was scored)."""
     if score is None:
-        return "#9e9e9e"
+        return "#616161"
     colour = BAND[0][1]
     for threshold, c in BAND:
         if score >= threshold:

@@ -6,11 +6,25 @@ Words that depend on a value (status, severity, verdict) are translated here thr
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import zoneinfo
 from typing import Any
 
 from audit.assessment import Assessment, RequirementResult
+from audit.durations import parse_duration
 from audit.freshness import HORIZON_DAYS
-from audit.i18n import N_, _, format_date, format_hours, format_number, format_percent
+from audit.i18n import (
+    N_,
+    _,
+    babel_locale,
+    format_date,
+    format_duration,
+    format_hours,
+    format_number,
+    format_percent,
+)
+from audit.labels import detail_column_label, detail_status_label
 from audit.reports.html_charts import MonthPoint, area_bars, monthly_share, score_colour
 from audit.reports.summary import citation_text
 from audit.reports.xlsx_columns import FIGURE_COLUMNS, priority
@@ -94,7 +108,10 @@ def _figures(figures: dict[str, Any]) -> tuple[list[tuple[str, Any]], list[dict[
     """Scalar figures as (label, formatted value) pairs, and rule versions as rows."""
     scalars = [(figure_label(k), figure_value(k, v)) for k, v in figures.items()
                if isinstance(v, (str, int, float, bool)) or v is None]
-    versions = [dict(v) for v in figures.get("versions", []) if isinstance(v, dict)]
+    versions = [{**v, "within": clock_words(v.get("within")),
+                 "from": format_date(v.get("from")) or None,
+                 "until": format_date(v.get("until")) or None}
+                for v in figures.get("versions", []) if isinstance(v, dict)]
     return scalars, versions
 
 
@@ -128,12 +145,55 @@ def _monthly(a: Assessment, r: RequirementResult) -> Any:
     versions = []
     for v in r.finding.figures.get("versions", []):
         since = v.get("from")
-        label = (_("rule from {date}: within {within}", date=since, within=v.get("within"))
-                 if since else _("rule: within {within}", within=v.get("within")))
+        within = clock_words(v.get("within"))
+        label = (_("rule from {date}: within {within}", date=format_date(since), within=within)
+                 if since else _("rule: within {within}", within=within))
         versions.append((label, float(v.get("target", 0.0))))
     title = _("{requirement}: share handled within the clock, by month of receipt",
               requirement=r.requirement.full_id)
     return monthly_share(points, versions, title)
+
+
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d")
+EVENT_TIME = "d MMM y, HH:mm"  # the date as elsewhere in the report, and the time of day
+
+
+def report_zone(a: Assessment) -> str:
+    """The time zone the report shows event times in: the pack profile's ``timezone``, else
+    UTC (a timestamp without an offset is shown as it was recorded)."""
+    zone = getattr(a.evidence, "timezone", None) if a.evidence is not None else None
+    return zone if isinstance(zone, str) and zone else "UTC"
+
+
+def event_value(column: str, value: Any, zone: str) -> Any:  # Any: a log's cell
+    """One cell of an offending-events table for people: times in the report's locale and
+    time zone, hours as a duration, the problem in words; anything else as it is."""
+    from babel.dates import format_datetime  # deferred: babel
+
+    moment = value
+    if isinstance(value, str) and _TIMESTAMP.match(value):
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(moment, dt.datetime):
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(zoneinfo.ZoneInfo(zone))
+        return format_datetime(moment.replace(tzinfo=None), format=EVENT_TIME,
+                               locale=babel_locale())
+    if column == "hours_taken" and isinstance(value, (int, float)):
+        return format_hours(float(value))
+    if column == "problem" and isinstance(value, str):
+        return detail_status_label(value)
+    return value
+
+
+def clock_words(value: object) -> str:
+    """A rule version's clock (``72h``, ``1 month``) in words in the report language."""
+    try:
+        return format_duration(parse_duration(value))
+    except (TypeError, ValueError):
+        return "" if value is None else str(value)
 
 
 def _detail(a: Assessment, r: RequirementResult, names: dict[str, str],
@@ -148,9 +208,13 @@ def _detail(a: Assessment, r: RequirementResult, names: dict[str, str],
     if query is None and not measured:
         return None  # an answer or a named officer: already in the requirement table
     total = a.detail_count(full_id) if query is not None else 0
-    rows = list(a.detail_rows(full_id, limit=cap)) if query is not None else []
+    columns = tuple(query.columns) if query is not None else ()
+    zone = report_zone(a)
+    rows = [[event_value(c, v, zone) for c, v in zip(columns, row, strict=False)]
+            for row in a.detail_rows(full_id, limit=cap)] if query is not None else []
     return {"id": full_id, "title": r.requirement.title, "figures": scalars,
-            "versions": versions, "columns": query.columns if query is not None else (),
+            "versions": versions, "columns": [detail_column_label(c) for c in columns],
+            "zone": zone,
             "rows": rows, "total": total, "shown": len(rows), "cap": cap,
             "csv": names.get(full_id) if total else None,
             "log": query.log if query is not None else None, "chart": _monthly(a, r)}
@@ -183,8 +247,13 @@ def view(a: Assessment, names: dict[str, str], cap: int) -> dict[str, Any]:
     areas = [(area_label(k), s.score, s) for k, s in a.by_area.items()]
     details = [d for d in (_detail(a, r, names, cap) for r in a.results
                            if r.status.value != "not_applicable") if d is not None]
+    zone = report_zone(a)
     return {
         "platform": a.platform.get("name") or _("(unnamed platform)"),
+        "as_of": format_date(a.as_of),
+        # when the report was made, in the report's words and zone, the zone named
+        "generated": _("{time} ({zone})", time=event_value("generated", a.generated_at, zone),
+                       zone=zone),
         "legal_name": a.platform.get("legal_name"),
         "verdict": verdict_label(a.verdict.value), "verdict_code": a.verdict.value,
         "verdict_without": verdict_label(a.verdict_without_waivers.value),

@@ -21,6 +21,7 @@ from audit.reports.diff_lines import change_rows, headline_lines
 from audit.i18n import _, current_language, format_date, is_rtl, use_language
 from audit.remediation import PROPERTY
 from audit.reports.base import WriterBase
+from audit.reports.bidi import isolating
 from audit.reports.summary import platform_name
 from audit.reports.xlsx_changes import changes_sheet
 from audit.reports.xlsx_columns import (  # noqa: F401  (re-exported for callers)
@@ -39,6 +40,7 @@ from audit.reports.xlsx_columns import (  # noqa: F401  (re-exported for callers
 )
 from audit.reports.xlsx_details import detail_sheets
 from audit.reports.xlsx_gaps import gaps_sheet
+from audit.reports.xlsx_print import store_values
 from audit.reports.xlsx_process import process_sheets, reproducible_xlsx
 from audit.reports.xlsx_quality import write_quality_sheet
 from audit.reports.xlsx_style import Style, safe_sheet_title
@@ -79,13 +81,15 @@ class XlsxWriter(WriterBase):
               output: Path | None = None) -> None:
         from openpyxl import Workbook
 
-        with use_language(assessment.language):
+        with use_language(assessment.language), isolating(is_rtl(assessment.language)):
             wb = Workbook(write_only=True)
-            _Builder(assessment, wb, output).build()
+            builder = _Builder(assessment, wb, output)
+            builder.build()
             _stamp(wb, assessment)
             buffer = io.BytesIO()
             wb.save(buffer)
-            stream.write(reproducible_xlsx(buffer.getvalue()))
+            data = store_values(buffer.getvalue(), builder.summary_title, builder.cached)
+            stream.write(reproducible_xlsx(data))
 
 
 class _Builder:
@@ -99,6 +103,9 @@ class _Builder:
         self.n = len(a.results)
         self.sheet_names: dict[str, str] = {}
         self.summary_rows = 0  # last row of the Summary tables (set by the Summary sheet)
+        self.summary_title = ""  # the Summary sheet's name (set by the Summary sheet)
+        # the Summary formulas' computed values by cell, stored with them (xlsx_print)
+        self.cached: dict[str, float | int | str] = {}
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from typing import IO, TYPE_CHECKING, Any
 from audit.i18n import N_, _, current_language, is_rtl
 from audit.labels import severity_label, status_label
 from audit.reports.xlsx_process import reproducible_xlsx
+from audit.reports.bidi import isolating
 from audit.reports.xlsx_style import STATUS_FILLS, Style, cell, safe_sheet_title
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -87,7 +88,8 @@ def write_changes_workbook(d: Diff, head: list[str], rows: list[list[Any]],
     ws = wb.create_sheet(safe_sheet_title(_("Changes"), set()))
     name = (d.new.get("platform") or {}).get("name", "")
     style.print_setup(ws, None, right=str(d.new.get("as_of") or ""), left=str(name))
-    changes_sheet(ws, d, style, head, rows)
+    with isolating(style.rtl):  # left-to-right runs in a right-to-left sheet (bidi.py)
+        changes_sheet(ws, d, style, head, rows)
 
     buffer = io.BytesIO()
     wb.save(buffer)

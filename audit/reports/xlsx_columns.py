@@ -18,18 +18,23 @@ BASELINE_ALERTS = ("was met", "new gap", "worse")
 # Column headers in the source language; the workbook shows them translated. The Gaps sheet's
 # tracking columns are also reachable by defined names (docs/gap-workbook.md), whatever the
 # language.
-REQ_HEADERS = [N_("id"), N_("checklist"), N_("jurisdiction"), N_("area"), N_("theme"),
-               N_("severity"), N_("weight"), N_("rule"), N_("requirement"), N_("status"),
-               N_("score"), N_("finding"), N_("applicability"), N_("waiver"),
-               N_("status without waivers"), N_("score without waivers"),
-               N_("counted weight"), N_("earned points"), N_("counted weight without waivers"),
-               N_("earned points without waivers"), N_("legal citation"), N_("confidence"),
-               N_("legal status"), N_("source URL")]
+# The columns that go to paper come first (REQ_PRINTED, GAP_PRINTED of them): the print area
+# covers them, so a sheet prints at a legible scale (docs/gap-workbook.md, "Printing"); the
+# columns after them (tracking input, the figures the Summary formulas add up) stay on screen.
+REQ_HEADERS = [N_("id"), N_("area"), N_("severity"), N_("requirement"), N_("status"),
+               N_("score"), N_("finding"), N_("legal citation"), N_("legal status"),
+               N_("checklist"), N_("jurisdiction"), N_("theme"), N_("weight"), N_("rule"),
+               N_("applicability"), N_("waiver"), N_("status without waivers"),
+               N_("score without waivers"), N_("counted weight"), N_("earned points"),
+               N_("counted weight without waivers"), N_("earned points without waivers"),
+               N_("confidence"), N_("source URL")]
+REQ_PRINTED = REQ_HEADERS.index("legal status") + 1
 REQ_COLUMNS = {name: i for i, name in enumerate(REQ_HEADERS)}
-GAP_HEADERS = [N_("#"), N_("priority"), N_("id"), N_("jurisdiction"), N_("area"),
-               N_("severity"), N_("status"), N_("score"), N_("requirement"),
-               N_("legal citation"), N_("finding"), N_("remediation"), N_("owner"),
-               N_("due date"), N_("tracking status"), N_("comments")]
+GAP_HEADERS = [N_("#"), N_("priority"), N_("id"), N_("severity"), N_("status"),
+               N_("requirement"), N_("legal citation"), N_("finding"), N_("remediation"),
+               N_("jurisdiction"), N_("area"), N_("score"), N_("owner"), N_("due date"),
+               N_("tracking status"), N_("comments")]
+GAP_PRINTED = GAP_HEADERS.index("remediation") + 1
 TRACKING_COLUMNS = {"owner": "gaps_owner", "due date": "gaps_due_date",
                     "tracking status": "gaps_tracking_status", "comments": "gaps_comments",
                     "id": "gaps_requirement_id"}

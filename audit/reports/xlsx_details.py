@@ -20,6 +20,7 @@ from audit.assessment import Assessment
 from audit.errors import OutputError
 from audit.i18n import _, format_number
 from audit.labels import detail_column_label, detail_status_label
+from audit.reports.bidi import isolate_cell_text
 from audit.reports.xlsx_style import FORMULA_TRIGGERS, Style, cell
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -67,7 +68,9 @@ def _plain(values: Iterable[object], ws: Sheet, font: Font) -> list[Any]:
         if isinstance(v, str) and (v.startswith(FORMULA_TRIGGERS) or len(v) > 32767
                                    or ILLEGAL_CHARACTERS_RE.search(v)):
             out.append(cell(ws, v, font))
-        elif v is None or isinstance(v, (str, int, float)):
+        elif isinstance(v, str):
+            out.append(isolate_cell_text(v))
+        elif v is None or isinstance(v, (int, float)):
             out.append(v)
         else:
             out.append(cell(ws, v, font))

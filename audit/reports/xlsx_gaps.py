@@ -13,17 +13,25 @@ from typing import TYPE_CHECKING, Any
 from audit.i18n import _
 from audit.labels import area_label, severity_label, status_label, tracking_labels
 from audit.reports.summary import citation_text, one_line, since_baseline_text
-from audit.reports.xlsx_columns import BASELINE_ALERTS, GAP_HEADERS, SINCE_BASELINE, priority
+from audit.reports.xlsx_columns import (
+    BASELINE_ALERTS,
+    GAP_HEADERS,
+    GAP_PRINTED,
+    SINCE_BASELINE,
+    priority,
+)
 from audit.reports.xlsx_process import tracking_values
+from audit.reports.xlsx_print import print_columns
 from audit.reports.xlsx_style import cell, status_formatting
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit.reports.xlsx import _Builder
 
-# column widths: fixed, so the sheet prints one page wide in landscape
-WIDTHS = {"#": 4, "priority": 7, "id": 22, "jurisdiction": 11, "area": 12, "severity": 9,
-          "status": 11, "score": 6, "requirement": 30, "legal citation": 22, "finding": 40,
-          "remediation": 36, "owner": 14, "due date": 11, "tracking status": 12,
+# column widths: fixed; the printed columns (GAP_PRINTED, first) add up to a width that prints
+# one page wide in landscape at about three quarters of full size (docs/gap-workbook.md)
+WIDTHS = {"#": 4, "priority": 7, "id": 16, "jurisdiction": 11, "area": 12, "severity": 9,
+          "status": 11, "score": 6, "requirement": 24, "legal citation": 16, "finding": 30,
+          "remediation": 27, "owner": 14, "due date": 11, "tracking status": 12,
           "comments": 22, "since baseline": 14}
 WRAPPED = ("id", "area", "requirement", "legal citation", "finding", "remediation",
            "since baseline", "comments", "status")
@@ -47,11 +55,10 @@ def gaps_sheet(b: _Builder) -> None:
     data = []
     for i, r in enumerate(a.gaps(), start=1):
         req = r.requirement
-        values: list[Any] = [i, priority(r), req.full_id, req.jurisdiction,
-                             area_label(req.area), severity_label(req.severity),
-                             status_label(r.status), r.finding.score, req.title,
-                             citation_text(a, r), one_line(r.finding.summary),
-                             " ".join(req.remediation.split()),
+        values: list[Any] = [i, priority(r), req.full_id, severity_label(req.severity),
+                             status_label(r.status), req.title, citation_text(a, r),
+                             one_line(r.finding.summary), " ".join(req.remediation.split()),
+                             req.jurisdiction, area_label(req.area), r.finding.score,
                              *tracking_values(a, req.full_id)]
         if base is not None:
             values.insert(col[SINCE_BASELINE], since_baseline_text(base, req.full_id))
@@ -61,6 +68,7 @@ def gaps_sheet(b: _Builder) -> None:
     widths = st.widths
     b.print_setup(ws, "1:1")
     b.header_row(ws, 1, headers, widths)
+    print_columns(ws, GAP_PRINTED, len(data) + 1)
     wrap = [col[k] for k in WRAPPED if k in col]
     inputs = [col[k] for k in ("owner", "due date", "tracking status", "comments")]
     fill = PatternFill("solid", fgColor=INPUT_FILL)
@@ -95,7 +103,7 @@ def gaps_sheet(b: _Builder) -> None:
     ws.data_validations.append(date_dv)
     ws.auto_filter.ref = f"A1:{last_col}{last}"
     # the input cells keep their own colour
-    status_formatting(ws, _letter(col["status"] + 1), 2, last, _letter(col["remediation"] + 1))
+    status_formatting(ws, _letter(col["status"] + 1), 2, last, _letter(col["owner"]))
     title = ws.title.replace("'", "''")
     for key, name in (("owner", "gaps_owner"), ("due date", "gaps_due_date"),
                       ("tracking status", "gaps_tracking_status"),

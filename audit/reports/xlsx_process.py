@@ -59,7 +59,8 @@ def _table(builder: _Builder, title: str, note: str, headers: list[str], rows: l
     builder.print_setup(ws, "2:2")  # landscape, one page wide, like every other sheet
     ws.append([cell(ws, note, st.bold)])
     ws.append(st.header(ws, headers))
-    for values in rows:
+    for n, values in enumerate(rows, start=3):
+        st.fit_row(ws, n, values, wrap)  # wrapped text gets the height it needs
         ws.append(st.row(ws, values, wrap=wrap, number_formats={i: "yyyy-mm-dd" for i in dates}))
     ws.auto_filter.ref = f"A2:{_letter(len(headers))}{len(rows) + 2}"
 
@@ -95,8 +96,8 @@ def _reviews_sheet(builder: _Builder, decided: list[Any]) -> None:
              verdict=verdict_label(a.verdict_without_reviews) if a.verdict_without_reviews
              else "n/a")
     _table(builder, _("Auditor decisions"), note,
-           ["id", "status", "computed", "reviewer", "date", "reasoning", "evidence consulted",
-            "recorded at"], rows, wrap=[5, 6], dates=[4])
+           [_("id"), _("status"), _("computed"), _("reviewer"), _("date"), _("reasoning"),
+            _("evidence consulted"), _("recorded at")], rows, wrap=[5, 6], dates=[4])
 
 
 def _freshness_sheet(builder: _Builder) -> None:
@@ -107,7 +108,8 @@ def _freshness_sheet(builder: _Builder) -> None:
     _table(builder, _("Freshness"),
            _("Evidence that is stale, or goes stale within {days} days of {as_of}",
              days=HORIZON_DAYS, as_of=a.as_of),
-           ["id", "state", "evidence", "dated", "allowed age", "stale from"], rows,
+           [_("id"), _("state"), _("evidence"), _("dated"), _("allowed age"), _("stale from")],
+           rows,
            wrap=[2], dates=[3, 5])
 
 
@@ -118,7 +120,7 @@ def _scope_sheet(builder: _Builder) -> None:
     _table(builder, _("Scope and waivers"),
            _("Overlays and their parent modules, requirements left out and why, waivers in "
              "force and expired"),
-           ["item", "kind", "detail", "waiver state"], rows, wrap=[2])
+           [_("item"), _("kind"), _("detail"), _("waiver state")], rows, wrap=[2])
 
 
 def reproducible_xlsx(data: bytes) -> bytes:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from audit.i18n import _
 from audit.labels import status_label
+from audit.reports.bidi import isolate_cell_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.cell.cell import Cell
@@ -223,7 +224,9 @@ def cell(ws: Sheet, value: object, font: Font | None = None) -> Cell:
         value = value.isoformat()
     if isinstance(value, str):
         text = clean_text(value)
-        c._value = text  # bypass type inference, which reads a leading '=' as a formula
+        # bypass type inference, which reads a leading '=' as a formula; in a right-to-left
+        # workbook, left-to-right runs isolated (audit.reports.bidi)
+        c._value = isolate_cell_text(text)
         c.data_type = "s"
         if text.startswith(FORMULA_TRIGGERS):
             c.quotePrefix = True

@@ -22,11 +22,13 @@ from audit.reports.summary import (
     verdict_reason,
 )
 from audit.reports.xlsx_columns import SEVERITIES, STATUS_ORDER
+from audit.reports.xlsx_print import Computed
 from audit.reports.xlsx_style import cell, formula
 
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.styles import Font
 
+    from audit.assessment import RequirementResult
     from audit.reports.xlsx import _Builder
     from audit.scoring import ScoreResult
     from audit.reports.xlsx_style import Sheet
@@ -59,6 +61,7 @@ def summary_sheet(b: _Builder) -> None:
 
     a, st = b.a, b.style
     ws = b.sheet(_("Summary"))
+    b.summary_title = ws.title
     st.setup(ws, WIDTHS, freeze=None)
     b.print_setup(ws, None)
     row = 0
@@ -71,6 +74,9 @@ def summary_sheet(b: _Builder) -> None:
         nonlocal row
         cells = []
         for i, v in enumerate(values):
+            if isinstance(v, Computed):  # a formula, with the value it computes stored
+                b.cached[f"{_col(i + 1)}{row + 1}"] = v.value
+                v = formula(ws, v.expression)
             c = v if isinstance(v, Cell) else cell(ws, v, font or (
                 st.bold if bold and i == 0 else st.font))
             if fmt and i in fmt:
@@ -166,11 +172,13 @@ def summary_sheet(b: _Builder) -> None:
                                      " without waivers")):
         r = row + 1
         if b.additive:
-            values = [
-                formula(ws, f"=IF(D{r}=0,\"n/a\",C{r}/D{r})"),
-                formula(ws, f"=SUM({b.req_range('earned points' + suffix)})"),
-                formula(ws, f"=SUM({b.req_range('counted weight' + suffix)})"),
-                formula(ws, f"=COUNTIF({b.req_range('counted weight' + suffix)},\">0\")"),
+            shares = _Shares(b, without_waivers=bool(suffix))
+            values: list[object] = [
+                Computed(f"=IF(D{r}=0,\"n/a\",C{r}/D{r})", shares.score()),
+                Computed(f"=SUM({b.req_range('earned points' + suffix)})", shares.earned()),
+                Computed(f"=SUM({b.req_range('counted weight' + suffix)})", shares.counted()),
+                Computed(f"=COUNTIF({b.req_range('counted weight' + suffix)},\">0\")",
+                         shares.n()),
             ]
         else:
             values = [res.score if res.score is not None else _("n/a"), res.numerator,
@@ -196,13 +204,18 @@ def summary_sheet(b: _Builder) -> None:
     put(cell(ws, _("Requirements by status"), st.bold))
     b.header_row(ws, row + 1, [_("status"), _("with waivers"), _("without waivers")], WIDTHS)
     row += 1
+    labels = [status_label(r.status).casefold() for r in a.results]
+    underlying = [status_label(r.underlying.status).casefold() for r in a.results]
     for status in STATUS_ORDER:
         r = row + 1
-        put(status_label(status), formula(ws, f"=COUNTIF({b.req_range('status')},A{r})"),
-            formula(ws, f"=COUNTIF({b.req_range('status without waivers')},A{r})"))
+        word = status_label(status).casefold()
+        put(status_label(status),
+            Computed(f"=COUNTIF({b.req_range('status')},A{r})", labels.count(word)),
+            Computed(f"=COUNTIF({b.req_range('status without waivers')},A{r})",
+                     underlying.count(word)))
     r = row + 1
-    put(_("all"), formula(ws, f"=SUM(B{r - len(STATUS_ORDER)}:B{r - 1})"),
-        formula(ws, f"=SUM(C{r - len(STATUS_ORDER)}:C{r - 1})"), bold=True)
+    put(_("all"), Computed(f"=SUM(B{r - len(STATUS_ORDER)}:B{r - 1})", len(labels)),
+        Computed(f"=SUM(C{r - len(STATUS_ORDER)}:C{r - 1})", len(underlying)), bold=True)
     put()
     put(cell(ws, _("Requirements by severity and status (with waivers)"), st.bold))
     b.header_row(ws, row + 1, [_("severity"), *[status_label(s) for s in STATUS_ORDER]],
@@ -213,9 +226,12 @@ def summary_sheet(b: _Builder) -> None:
     status_col = b.req_range("status")
     for sev in SEVERITIES:
         r = row + 1
-        put(severity_label(sev), *[formula(ws, f"=COUNTIFS({sev_col},$A{r},{status_col},"
-                                               f"{_col(i + 2)}${header_row})")
-                                   for i in range(len(STATUS_ORDER))])
+        put(severity_label(sev), *[Computed(f"=COUNTIFS({sev_col},$A{r},{status_col},"
+                                            f"{_col(i + 2)}${header_row})",
+                                            sum(1 for x in a.results
+                                                if x.requirement.severity.value == sev
+                                                and x.status.value == status))
+                                   for i, status in enumerate(STATUS_ORDER)])
     b.summary_rows = row
 
     if a.by_area:
@@ -227,15 +243,48 @@ def _scope_row(b: _Builder, ws: Sheet, put: Callable[..., int], r: int, key: str
     written = score_written_out(res)
     if b.additive:
         crit = f"{b.req_range(column)},$A{r}"
+        shares = _Shares(b, scope=(column, key))
         put(key,
-            formula(ws, f"=IF(D{r}=0,\"n/a\",C{r}/D{r})"),
-            formula(ws, f"=SUMIFS({b.req_range('earned points')},{crit})"),
-            formula(ws, f"=SUMIFS({b.req_range('counted weight')},{crit})"),
-            formula(ws, f"=COUNTIFS({crit},{b.req_range('counted weight')},\">0\")"),
+            Computed(f"=IF(D{r}=0,\"n/a\",C{r}/D{r})", shares.score()),
+            Computed(f"=SUMIFS({b.req_range('earned points')},{crit})", shares.earned()),
+            Computed(f"=SUMIFS({b.req_range('counted weight')},{crit})", shares.counted()),
+            Computed(f"=COUNTIFS({crit},{b.req_range('counted weight')},\">0\")",
+                     shares.n()),
             written, fmt={1: PCT, 2: "0.####", 3: "0.####"})
     else:
         put(key, res.score if res.score is not None else _("n/a"), res.numerator,
             res.denominator, res.counted, written, fmt={1: PCT})
+
+
+class _Shares:
+    """What the Summary's score formulas compute over the Requirements sheet, computed from
+    the same shares, so the workbook stores each formula's value (``xlsx_print``)."""
+
+    def __init__(self, b: _Builder, without_waivers: bool = False,
+                 scope: tuple[str, str] | None = None) -> None:
+        first = 2 if without_waivers else 0
+        self.rows = [(c[first], c[first + 1]) for r, c in zip(b.a.results, b.contrib,
+                                                              strict=True)
+                     if scope is None or _scope_key(r, scope[0]) == scope[1].casefold()]
+
+    def counted(self) -> float:
+        return sum(weight for weight, _earned in self.rows)
+
+    def earned(self) -> float:
+        return sum(earned for _weight, earned in self.rows)
+
+    def n(self) -> int:
+        return sum(1 for weight, _earned in self.rows if weight > 0)
+
+    def score(self) -> float | str:
+        return self.earned() / self.counted() if self.counted() else "n/a"
+
+
+def _scope_key(r: RequirementResult, column: str) -> str:
+    """The Requirements sheet's value in ``column`` ("area" or "jurisdiction"), as SUMIFS
+    compares it (without regard to case)."""
+    value = area_label(r.requirement.area) if column == "area" else r.requirement.jurisdiction
+    return value.casefold()
 
 
 def _chart(b: _Builder, ws: Sheet, first: int, last: int, anchor_row: int) -> None:

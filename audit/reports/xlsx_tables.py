@@ -20,23 +20,31 @@ from audit.labels import (
 )
 from audit.model import Finding
 from audit.reports.summary import citation_text, one_line, since_baseline_text
-from audit.reports.xlsx_columns import METRIC_HEADERS, PCT, REQ_HEADERS, SINCE_BASELINE
+from audit.reports.xlsx_columns import (
+    METRIC_HEADERS,
+    PCT,
+    REQ_HEADERS,
+    REQ_PRINTED,
+    SINCE_BASELINE,
+)
 from audit.reports.xlsx_columns import REQ_COLUMNS as _COL
+from audit.reports.xlsx_print import print_columns
 from audit.reports.xlsx_style import STATUS_FILLS, cell, status_formatting
 from audit.scoring import ROLLUP_ORDER
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit.reports.xlsx import _Builder
 
-REQ_WIDTHS = {"id": 24, "checklist": 14, "jurisdiction": 8, "area": 12, "theme": 14,
-              "severity": 9, "weight": 7, "rule": 10, "requirement": 34, "status": 11,
-              "score": 6, "finding": 44, "applicability": 24, "waiver": 20,
+# the printed columns (REQ_PRINTED, first) fit an A4 landscape page at about three quarters
+REQ_WIDTHS = {"id": 16, "checklist": 14, "jurisdiction": 8, "area": 11, "theme": 14,
+              "severity": 9, "weight": 7, "rule": 10, "requirement": 26, "status": 11,
+              "score": 6, "finding": 32, "applicability": 24, "waiver": 20,
               "status without waivers": 11, "score without waivers": 8, "counted weight": 8,
               "earned points": 8, "counted weight without waivers": 9,
-              "earned points without waivers": 9, "legal citation": 26, "confidence": 10,
+              "earned points without waivers": 9, "legal citation": 18, "confidence": 10,
               "legal status": 10, "source URL": 30, "since baseline": 14}
 REQ_WRAPPED = ("id", "area", "theme", "requirement", "finding", "applicability", "waiver",
-               "legal citation", "source URL", "since baseline", "status",
+               "legal citation", "legal status", "source URL", "since baseline", "status",
                "status without waivers")
 
 
@@ -56,14 +64,14 @@ def requirements_sheet(b: _Builder) -> None:
         if r.waiver is not None:
             waiver = (_("active: {note}", note=r.waiver.note) if r.waiver.active
                       else _("expired: {note}", note=r.waiver.note))
-        data.append([req.full_id, r.checklist, req.jurisdiction, area_label(req.area),
-                     theme_label(req.theme or ""), severity_label(req.severity), req.weight,
-                     rule_label(req.rule.type),
+        data.append([req.full_id, area_label(req.area), severity_label(req.severity),
                      req.title, status_label(r.status), r.finding.score,
-                     one_line(r.finding.summary), applicability_text(r.applicability), waiver,
+                     one_line(r.finding.summary), citation_text(a, r),
+                     legal_status_label(req.status), r.checklist, req.jurisdiction,
+                     theme_label(req.theme or ""), req.weight, rule_label(req.rule.type),
+                     applicability_text(r.applicability), waiver,
                      status_label(r.underlying.status), r.underlying.score, den, num, uden,
-                     unum, citation_text(a, r), confidence_label(req.confidence),
-                     legal_status_label(req.status), a.source_url(r) or ""])
+                     unum, confidence_label(req.confidence), a.source_url(r) or ""])
         if base is not None:  # last, so the Summary formulas' columns do not move
             data[-1].append(since_baseline_text(base, req.full_id))
     headers = [_(k) for k in keys]
@@ -71,6 +79,7 @@ def requirements_sheet(b: _Builder) -> None:
     widths = st.widths
     b.print_setup(ws, "1:1")
     b.header_row(ws, 1, headers, widths)
+    print_columns(ws, REQ_PRINTED, len(data) + 1)
     wrap = [keys.index(k) for k in REQ_WRAPPED if k in keys]
     fmts = {_COL["score"]: "0.00", _COL["score without waivers"]: "0.00"}
     for n, values in enumerate(data, start=2):
