@@ -24,6 +24,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+from audit.i18n import is_rtl
+
 LRI = "\u2066"
 PDI = "\u2069"
 _STRONG_RTL = frozenset({"R", "AL"})
@@ -132,3 +134,10 @@ def isolate(text: str) -> str:
         at = end
     parts.append(text[at:])
     return "".join(parts)
+
+
+def ltr_value(text: str) -> str:
+    """A value that is left to right as a whole (a timestamp such as ``2026-12-24 14:20``,
+    which has no Latin letter for :func:`ltr_spans` to start a run at), isolated when the
+    report language is right to left; unchanged otherwise."""
+    return f"{LRI}{text}{PDI}" if text and is_rtl() else text

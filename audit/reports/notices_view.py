@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from audit.durations import parse_duration
 from audit.evaluators.start_events import counted_from, start_event, thresholds
-from audit.i18n import N_, _, format_date, format_duration, format_hours, is_rtl
+from audit.i18n import N_, _, format_date, format_duration, format_hours
 from audit.labels import confidence_label, legal_status_label
+from audit.reports.bidi import ltr_value
 from audit.notices import DONE, DUE, LATE, OVERDUE, Duty, Plan
 
 RECIPIENT = {  # the breaches-log column a notice is recorded in -> who receives it
@@ -31,17 +32,6 @@ CONDITION_COLUMN = {  # breaches-log columns a duty's threshold may read
     "critical_infrastructure": N_("critical infrastructure"),
 }
 TIME_FORMAT = "%Y-%m-%d %H:%M"
-# Unicode isolates (UAX #9): in a right-to-left report a time, an id or a module's English text
-# keeps its own direction instead of being reordered by the surrounding Arabic
-LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
-
-
-def isolated(text: str, ltr: bool = False) -> str:
-    """``text`` isolated when the report is right to left (left-to-right with ``ltr``, else
-    in the direction of its first strong letter); unchanged otherwise, and when empty."""
-    if not text or not is_rtl():
-        return text
-    return f"{LRI if ltr else FSI}{text}{PDI}"
 
 
 @dataclass(frozen=True)
@@ -82,8 +72,8 @@ def state_text(duty: Duty) -> str:
     if duty.latest_due is not None:
         return _("starts at {event} (not yet); at the latest {time} UTC, if that is done at "
                  "its deadline", event=start_event(duty.start_column),
-                 time=isolated(duty.latest_due.astimezone(dt.timezone.utc).strftime(
-                     TIME_FORMAT), ltr=True))
+                 time=ltr_value(duty.latest_due.astimezone(dt.timezone.utc).strftime(
+                     TIME_FORMAT)))
     return _("starts at {event} (not yet)", event=start_event(duty.start_column))
 
 
@@ -123,17 +113,17 @@ def duty_row(duty: Duty) -> DutyRow:
     version = (_("in force from {date}", date=format_date(duty.version_from))
                if duty.version_from else "")
     return DutyRow(
-        deadline_local=isolated(f"{local.strftime(TIME_FORMAT)} ({duty.timezone})", ltr=True)
+        deadline_local=ltr_value(f"{local.strftime(TIME_FORMAT)} ({duty.timezone})")
         if local else "",
-        deadline_utc=isolated(duty.due.astimezone(dt.timezone.utc).strftime(TIME_FORMAT)
-                              + " UTC", ltr=True) if duty.due else "",
-        state=state_text(duty), jurisdiction=isolated(duty.module.jurisdiction, ltr=True),
+        deadline_utc=(ltr_value(duty.due.astimezone(dt.timezone.utc).strftime(TIME_FORMAT)
+                                + " UTC") if duty.due else ""),
+        state=state_text(duty), jurisdiction=duty.module.jurisdiction,
         recipient=recipient(duty.end_column), clock=clock,
-        law=isolated(req.citation.render(duty.module.sources)), requirement=isolated(req.title),
-        requirement_id=isolated(req.full_id, ltr=True), threshold=threshold_text(duty.threshold),
+        law=req.citation.render(duty.module.sources), requirement=req.title,
+        requirement_id=req.full_id, threshold=threshold_text(duty.threshold),
         version=version, confidence=confidence_label(req.confidence.value),
         legal_status=legal_status_label(duty.legal_status.value),
-        todo=isolated(req.remediation))
+        todo=req.remediation)
 
 
 def headers() -> list[str]:
@@ -149,29 +139,27 @@ def cells(row: DutyRow) -> list[str]:
 def heading(plan: Plan) -> str:
     incident = plan.incident
     return _("Notices owed for incident {id}, detected {detected}; status at {now}",
-             id=isolated(incident.id, ltr=True),
-             detected=isolated(incident.detected_at.isoformat(), ltr=True),
-             now=isolated(plan.now.astimezone(dt.timezone.utc).strftime(TIME_FORMAT) + " UTC",
-                          ltr=True))
+             id=incident.id, detected=ltr_value(incident.detected_at.isoformat()),
+             now=ltr_value(plan.now.astimezone(dt.timezone.utc).strftime(TIME_FORMAT)
+                           + " UTC"))
 
 
 def silence_lines(plan: Plan) -> list[str]:
     """"Iraq: no breach-notice duty in force; drafts: ..." for each silent country."""
     lines = []
     for silence in plan.silent:
-        drafted = "; ".join(f"{isolated(r.title)} ({legal_status_label(r.status.value)})"
+        drafted = "; ".join(f"{r.title} ({legal_status_label(r.status.value)})"
                             for r in silence.not_law)
-        country = isolated(silence.country, ltr=True)
         lines.append(_("{country}: no breach-notice duty in force in the selected modules; "
-                       "not law: {drafts}", country=country, drafts=drafted)
+                       "not law: {drafts}", country=silence.country, drafts=drafted)
                      if drafted else
                      _("{country}: no breach-notice duty in force in the selected modules",
-                       country=country))
+                       country=silence.country))
     return lines
 
 
 def set_aside_lines(plan: Plan) -> list[str]:
-    return [f"{isolated(req.full_id, ltr=True)}: {why}" for req, why in plan.set_aside]
+    return [f"{req.full_id}: {why}" for req, why in plan.set_aside]
 
 
 def apart_sections(plan: Plan) -> list[tuple[str, list[str]]]:

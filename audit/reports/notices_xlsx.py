@@ -9,6 +9,7 @@ from typing import IO, Any
 from audit.i18n import _, current_language, is_rtl
 from audit.notices import OVERDUE, Plan
 from audit.reports.notices_view import apart_sections, duty_row, headers, heading
+from audit.reports.bidi import isolating
 from audit.reports.xlsx_style import STATUS_FILLS, Style, cell
 
 WIDTHS = [19, 17, 16, 9, 16, 20, 28, 34, 12, 34]
@@ -17,10 +18,15 @@ WRAP = range(len(WIDTHS))
 
 def write_workbook(plan: Plan, stream: IO[bytes]) -> None:
     from openpyxl import Workbook  # deferred: openpyxl
-    from openpyxl.styles import PatternFill
 
     style = Style(rtl=is_rtl(current_language()))
-    wb = Workbook()
+    with isolating(style.rtl):  # times, ids and English module text keep their direction
+        _fill(Workbook(), plan, style, stream)
+
+
+def _fill(wb: Any, plan: Plan, style: Style, stream: IO[bytes]) -> None:
+    from openpyxl.styles import PatternFill  # deferred: openpyxl
+
     ws = wb.active
     ws.title = _("Notices")
     names = [*headers(), _("Threshold"), _("What to do")]
