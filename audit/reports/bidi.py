@@ -35,6 +35,8 @@ _QUOTES = "\"'"
 # numbers (with a decimal separator, a per cent sign) joined by operators: an equation
 _EQUATION = re.compile(r"\d[\d.,٫٬]*%?(?:\s*[=/×+−]\s*\d[\d.,٫٬]*%?)+")
 
+_ISOLATED = re.compile(f"({LRI}[^{PDI}]*{PDI})")
+
 _isolating: contextvars.ContextVar[bool] = contextvars.ContextVar("isolating", default=False)
 
 
@@ -124,7 +126,11 @@ def _with_equations(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, 
 
 
 def isolate(text: str) -> str:
-    """``text`` with each left-to-right run between LRI and PDI (Unicode isolates)."""
+    """``text`` with each left-to-right run between LRI and PDI (Unicode isolates); a part
+    already isolated (:func:`ltr_value`) is kept as it is, not split again."""
+    if LRI in text:
+        return "".join(part if part.startswith(LRI) else isolate(part)
+                       for part in _ISOLATED.split(text) if part)
     spans = ltr_spans(text)
     if not spans:
         return text
