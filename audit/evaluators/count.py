@@ -10,7 +10,8 @@ from audit.durations import Duration, parse_duration
 from audit.evaluators.base import EvaluationContext, Evaluator, duration_check
 from audit.logs.filters import FILTER_SCHEMA, check_where
 from audit.i18n import _, format_date, format_duration
-from audit.logs.metrics import count_by_period, legal_timezone
+from audit.ledger import RuleLedger, scope_text
+from audit.logs.metrics import count_periods, legal_timezone
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
 
@@ -95,9 +96,14 @@ class CountEvaluator(Evaluator):
             if not context.evidence.logs.has(log):
                 return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
                                _("no {log} log in the evidence", log=log))
-            counts = count_by_period(context.evidence.logs, log, p["date"],
-                                     dict(p.get("where") or {}), bounds,
-                                     legal_timezone(requirement.jurisdiction, p.get("timezone")))
+            found = count_periods(context.evidence.logs, log, p["date"],
+                                  dict(p.get("where") or {}), bounds,
+                                  legal_timezone(requirement.jurisdiction, p.get("timezone")))
+            counts = found.counts
+            context.record_ledger(RuleLedger(
+                requirement.full_id, self.id, log, found.rows, found.out_of_scope,
+                found.outside, found.no_date, sum(counts), start=p["date"],
+                scope=scope_text(p.get("where"))))
             proof = (Proof("log", context.evidence.logs.path_of(log)),)
         periods = [_("{start} to {end}: {n}", start=format_date(s), end=format_date(e), n=c)
                    for (s, e), c in zip(bounds, counts, strict=False)]

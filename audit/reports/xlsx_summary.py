@@ -34,7 +34,8 @@ if TYPE_CHECKING:  # pragma: no cover
 PCT = "0.0%"
 WIDTHS = [30, 15, 15, 15, 15, 15, 15, 15, 15]
 VERDICT_FILLS = {"compliant": "C6EFCE", "partially_compliant": "FFEB9C",
-                 "non_compliant": "FFC7CE", "review_needed": "BDD7EE"}
+                 "non_compliant": "FFC7CE", "review_needed": "BDD7EE",
+                 "not_assessed": "D9D9D9"}
 
 
 def how_to_read() -> list[str]:
