@@ -116,9 +116,30 @@ class Ledger:
         return tuple(r for r in self.rules if r.requirement == full_id)
 
 
+SHOWN_VALUES = 5  # a long list of values (every EU country) is cut after these, with its count
+
+
 def scope_text(where: Mapping[str, Any] | None) -> str:
-    """A rule's ``where`` as the ledger words it (``category=leak, requester=authority``)."""
-    return ", ".join(f"{k}={v}" for k, v in (where or {}).items())
+    """A rule's ``where`` as the ledger words it: ``category=leak, requester=authority``,
+    ``countries contains_any EU, AT, BE, BG, HR, ... (28 values)``."""
+    parts = []
+    for column, cond in (where or {}).items():
+        if isinstance(cond, Mapping):
+            parts += [f"{column} {op} {_values(value)}" for op, value in cond.items()]
+        elif isinstance(cond, (list, tuple)):
+            parts.append(f"{column} in {_values(cond)}")
+        else:
+            parts.append(f"{column}={cond}")
+    return ", ".join(parts)
+
+
+def _values(value: object) -> str:
+    if not isinstance(value, (list, tuple)):
+        return str(value)
+    shown = ", ".join(str(v) for v in value[:SHOWN_VALUES])
+    if len(value) <= SHOWN_VALUES:
+        return shown
+    return _("{values}, ... ({count} values)", values=shown, count=format_number(len(value)))
 
 
 def table_ledger(log: str, files: Sequence[str], rows: int,
