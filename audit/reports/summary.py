@@ -79,9 +79,10 @@ def platform_name(a: Assessment) -> str:
     return one_line(a.platform.get("name") or _("(unnamed platform)"))
 
 
-def verdict_reason(a: Assessment) -> str:
-    """Why the verdict is non-compliant, naming the critical requirements that block it; why
-    nothing was assessed ("" otherwise)."""
+def verdict_reason(a: Assessment, named: bool = True) -> str:
+    """Why the verdict is non-compliant, naming the critical requirements that block it
+    (``named``; else only their count, where the next sheet lists them); why nothing was
+    assessed ("" otherwise)."""
     if a.verdict.value == "not_assessed":
         return _("no requirement applies to this platform")
     if a.verdict.value != "non_compliant":
@@ -89,6 +90,9 @@ def verdict_reason(a: Assessment) -> str:
     crit = [r.requirement.full_id for r in a.results
             if r.requirement.severity.value == "critical"
             and r.status in (Status.NOT_MET, Status.NO_EVIDENCE)]
+    if not named:
+        return ngettext("{n} critical requirement not met or without evidence",
+                        "{n} critical requirements not met or without evidence", len(crit))
     return ngettext("{n} critical requirement not met or without evidence: {ids}",
                     "{n} critical requirements not met or without evidence: {ids}", len(crit),
                     ids=", ".join(crit))
