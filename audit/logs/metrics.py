@@ -16,6 +16,11 @@ from typing import Any
 from audit.durations import Duration
 from audit.engine.base import LogEngine
 from audit.logs.filters import MissingColumn, where_sql
+# counting per period lives beside (audit.logs.periods); its names stay importable from here
+from audit.logs.periods import PeriodCounts as PeriodCounts
+from audit.logs.periods import count_by_period as count_by_period
+from audit.logs.periods import count_periods as count_periods
+from audit.logs.periods import local_date as _local_date
 from audit.logs.sql import literal, quote
 
 PERCENTILES = (0.5, 0.9, 0.99)
@@ -48,8 +53,6 @@ def _ts(day: dt.date, tz: str = "UTC") -> str:
     return f"timezone({literal(tz)}, TIMESTAMP '{day.isoformat()} 00:00:00')"
 
 
-def _local_date(expr: str, tz: str) -> str:
-    return f"CAST(timezone({literal(tz)}, {expr}) AS DATE)"
 
 
 @dataclass(frozen=True)
@@ -245,15 +248,19 @@ def measure_deadline(store: LogEngine, spec: DeadlineSpec) -> DeadlineResult:
             f"FROM {table} WHERE {filt}")
     timed = (f"SELECT ev.id, ev.s, ev.e, ev.v, {' '.join(due_case)} AS due "
              f"FROM ({base}) ev {' '.join(joins)}")
-    # every row, for the ledger and the checks (per-row 0/1 terms summed); the figures
-    # count v >= -1
-    terms = "".join(f", {t} AS _chk{i}" for i, t in enumerate(checks))
-    base_all = (f"SELECT {ident} AS id, {s} AS s, {e} AS e{starts}, "
-                f"{' '.join(scope_case)} AS v{terms} FROM {table}")
-    carried = "".join(f", ev._chk{i}" for i in range(len(checks)))
-    scanned = (f"SELECT ev.id, ev.s, ev.e, ev.v{carried}, {' '.join(due_case)} AS due "
-               f"FROM ({base_all}) ev {' '.join(joins)}")
-    extra = "".join(f", sum(_chk{i})" for i in range(len(checks)))
+    scanned = timed
+    extra = ""
+    if checks:
+        # every row, for the checks (per-row 0/1 terms summed) and the ledger's count of the
+        # rows the filter leaves out; the figures count v >= -1. Once the log is validated,
+        # only the selected rows are read: its rows are known, so those left out are the rest.
+        terms = "".join(f", {t} AS _chk{i}" for i, t in enumerate(checks))
+        base_all = (f"SELECT {ident} AS id, {s} AS s, {e} AS e{starts}, "
+                    f"{' '.join(scope_case)} AS v{terms} FROM {table}")
+        carried = "".join(f", ev._chk{i}" for i in range(len(checks)))
+        scanned = (f"SELECT ev.id, ev.s, ev.e, ev.v{carried}, {' '.join(due_case)} AS due "
+                   f"FROM ({base_all}) ev {' '.join(joins)}")
+        extra = "".join(f", sum(_chk{i})" for i in range(len(checks)))
     # DISTINCT over a CASE, not with a FILTER: DuckDB then hashes the judged ids only (the
     # others are one NULL group) instead of every (id, flag) pair of the log.
     unique = (", count(id) FILTER (WHERE v >= 0) - count(DISTINCT CASE WHEN v >= 0 THEN id END)"
@@ -278,6 +285,8 @@ def measure_deadline(store: LogEngine, spec: DeadlineSpec) -> DeadlineResult:
     n = 5 * len(spec.versions)
     outside, q, dup = row[n], row[n + 1], int(row[n + 2] or 0)
     rows, out_of_scope, no_start = (int(x or 0) for x in row[n + 3:n + 6])
+    if not checks:  # the selected rows only: the others are the validated log's rest
+        rows, out_of_scope = store.logs[spec.log].rows, store.logs[spec.log].rows - rows
     n += 3
     # Ids must be unique among the events the rule judges (its figures count them); the
     # offending ids are looked up by a second query only when there are duplicates.
@@ -344,49 +353,3 @@ def _date_range(store: LogEngine, log: str, s: str, filt: str,
                              f"WHERE {filt}", rule=False)[0]
     today = dt.date.today()
     return (lo or today), (hi or today)
-
-
-@dataclass(frozen=True)
-class PeriodCounts:
-    """Rows per period, and the row ledger of the same scan (``audit.ledger``)."""
-
-    counts: list[int]
-    rows: int  # every row of the log
-    out_of_scope: int  # not selected by the rule's where
-    outside: int  # selected, dated outside every period
-    no_date: int  # selected, without a usable date (blank, or text that is not a date)
-
-
-def count_by_period(store: LogEngine, log: str, date_col: str, where: Mapping[str, Any],
-                    bounds: Sequence[tuple[dt.date, dt.date]], tz: str = "UTC") -> list[int]:
-    """Rows per (start, end] date period, in one query."""
-    return count_periods(store, log, date_col, where, bounds, tz).counts
-
-
-def count_periods(store: LogEngine, log: str, date_col: str, where: Mapping[str, Any],
-                  bounds: Sequence[tuple[dt.date, dt.date]], tz: str = "UTC") -> PeriodCounts:
-    """Rows per (start, end] date period and where the other rows went, in one query."""
-    if date_col not in store.columns(log):
-        raise MissingColumn(log, date_col)
-    d = quote(date_col)
-    filt = where_sql(store, log, where)
-    day = _local_date(d, tz) if date_col.endswith("_at") else f"TRY_CAST({d} AS DATE)"
-    cases = " ".join(f"WHEN {day} > DATE '{a}' AND {day} <= DATE '{b}' THEN {i}"
-                     for i, (a, b) in enumerate(bounds))
-    # Every row is read, for the ledger and for the log's checks when they are still owed
-    # (their 0/1 terms summed per group, then over the groups): -2 marks rows the filter
-    # leaves out, -3 selected rows without a usable date, -1 those dated outside the periods.
-    checks = store.checks(log)
-    terms = "".join(f", {t} AS _chk{i}" for i, t in enumerate(checks))
-    sums = "".join(f", sum(_chk{i})" for i in range(len(checks)))
-    period = (f"CASE WHEN ({filt}) IS NOT TRUE THEN -2 WHEN {day} IS NULL THEN -3 "
-              f"ELSE CASE {cases} ELSE -1 END END" if bounds else
-              f"CASE WHEN ({filt}) IS NOT TRUE THEN -2 WHEN {day} IS NULL THEN -3 ELSE -1 END")
-    rows = store.scan(log, f"SELECT p, count(*){sums} FROM (SELECT {period} AS p{terms} "
-                           f"FROM {store.relation(log)}) GROUP BY p")
-    if checks:
-        store.settle(log, [sum(int(r[2 + i] or 0) for r in rows) for i in range(len(checks))])
-    counts = {r[0]: int(r[1]) for r in rows if r[0] is not None}
-    return PeriodCounts([counts.get(i, 0) for i in range(len(bounds))],
-                        sum(counts.values()), counts.get(-2, 0), counts.get(-1, 0),
-                        counts.get(-3, 0))
