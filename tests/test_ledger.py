@@ -147,6 +147,42 @@ def test_a_count_rule_counts_rows_without_a_date(tmp_path: Path) -> None:
                           [(dt.date(2024, 1, 1), dt.date(2024, 12, 31))])
     assert (found.rows, found.out_of_scope, found.no_date, found.outside, found.counts) == (
         5, 1, 2, 1, [1])
+    # once the log is validated only the selected rows are read: the same ledger
+    assert count_periods(store, "reports", "published", {"kind": "annual"},
+                         [(dt.date(2024, 1, 1), dt.date(2024, 12, 31))]) == found
+
+
+def test_a_count_rules_finding_names_the_undated_rows(tmp_path: Path) -> None:
+    module = tmp_path / "reports.yaml"
+    module.write_text("""\
+schema_version: 1
+id: xx.reports
+jurisdiction: GB
+title: "Test: one transparency report a year"
+version: 1
+status: in_force
+language: en
+sources:
+  - {id: src, title: "A test source", url: "https://example.org/"}
+requirements:
+  - id: yearly-report
+    area: transparency
+    title: Publish a transparency report every year
+    citation: {source: src, article: "s. 1"}
+    severity: medium
+    rule: {type: count, log: breaches, date: detected_at, every: 1 year, label: breaches}
+    remediation: Publish one.
+""", "utf-8")
+    pack = write_pack(tmp_path / "p", logs={"breaches": (BREACHES, [
+        _breach(1, "2024-03-01T10:00:00+00:00", ""), _breach(2, "", ""),
+        _breach(3, "2025-02-01T10:00:00+00:00", "")])})
+    a = audit.assess(pack, [str(module)], as_of="2024-12-31")
+    (result,) = a.results
+    assert result.finding.summary.endswith("; 1 row(s) without a usable detected_at were not "
+                                           "counted")
+    (rule,) = a.ledger.rules
+    assert (rule.rows, rule.no_start, rule.outside_period, rule.judged) == (3, 1, 1, 1)
+    assert [n.code for n in a.notes if n.severity == "warning"] == ["rows-without-start"]
 
 
 # -- the verdict line ----------------------------------------------------------------------
