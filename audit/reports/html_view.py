@@ -13,7 +13,7 @@ from audit.i18n import N_, _, format_date, format_hours, format_number, format_p
 from audit.quality import warnings_of
 from audit.reports.html_charts import MonthPoint, area_bars, monthly_share, score_colour
 from audit.reports.quality_text import ledger_lines
-from audit.reports.summary import citation_text
+from audit.reports.summary import citation_text, verdict_reason
 from audit.reports.xlsx_columns import FIGURE_COLUMNS, priority
 
 
@@ -190,6 +190,8 @@ def view(a: Assessment, names: dict[str, str], cap: int) -> dict[str, Any]:
         "verdict": verdict_label(a.verdict.value), "verdict_code": a.verdict.value,
         "verdict_without": verdict_label(a.verdict_without_waivers.value),
         "data_warnings": len(warnings_of(a)),
+        # the count of critical requirements that block it (the Gaps section names them)
+        "verdict_reason": verdict_reason(a, named=False),
         "ledger": ledger_lines(a),
         "score_colour": score_colour(a.score.score),
         "counts": [(status_label(k), k, n) for k, n in a.counts().items() if n],
