@@ -12,7 +12,7 @@ from audit.i18n import _, use_language
 from audit.labels import severity_label
 from audit.reports.base import WriterBase
 from audit.reports.process_text import sections as process_sections
-from audit.reports.quality_text import ledger_heading, ledger_lines, note_lines, notes_heading
+from audit.reports.quality_text import ledger_groups, ledger_heading, note_lines, notes_heading
 from audit.reports.summary import (
     area_rows,
     gap_rows,
@@ -48,8 +48,10 @@ class MarkdownWriter(WriterBase):
         if a.notes:  # before the figures they qualify
             out += [f"## {notes_heading(a)}", "", *(f"- {_cell(x)}" for x in note_lines(a)), ""]
         if a.ledger.tables or a.ledger.rules:
-            out += [f"## {ledger_heading()}", "", *(f"- {_cell(x)}" for x in ledger_lines(a)),
-                    ""]
+            out += [f"## {ledger_heading()}", ""]
+            for head, rules in ledger_groups(a):
+                out += [f"- {_cell(head)}", *(f"  - {_cell(r)}" for r in rules)]
+            out.append("")
         headers, rows = area_rows(a)
         out += ["## " + _("Scores by area"), "",
                 tabulate(rows, headers=headers, tablefmt="github"), ""]

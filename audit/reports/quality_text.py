@@ -22,10 +22,22 @@ def ledger_heading() -> str:
     return _("Rows accounted for (every row read, where it went)")
 
 
-def ledger_lines(assessment: Assessment) -> list[str]:
-    """One line per log table, then one per log rule: the row ledger in words."""
+def ledger_groups(assessment: Assessment) -> list[tuple[str, list[str]]]:
+    """The row ledger in words: per log table its line, and under it one line per log rule
+    that read it (``requirement: 40 rows read; ...; 39 judged``)."""
     ledger = assessment.ledger
-    lines = [_("{log} log: {words}", log=t.log, words=table_words(t)) for t in ledger.tables]
-    lines += [_("{requirement} ({log}): {words}", requirement=r.requirement, log=r.log,
-                words=rule_words(r)) for r in ledger.rules]
-    return lines
+    groups = []
+    for t in ledger.tables:
+        rules = [_("{requirement}: {words}", requirement=r.requirement, words=rule_words(r))
+                 for r in ledger.rules if r.log == t.log]
+        groups.append((_("{log} log: {words}", log=t.log, words=table_words(t)), rules))
+    tables = {t.log for t in ledger.tables}
+    groups += [(_("{requirement} ({log}): {words}", requirement=r.requirement, log=r.log,
+                  words=rule_words(r)), []) for r in ledger.rules if r.log not in tables]
+    return groups
+
+
+def ledger_lines(assessment: Assessment, indent: str = "  ") -> list[str]:
+    """The groups as lines, each rule's indented under its table (console, HTML)."""
+    return [line for head, rules in ledger_groups(assessment)
+            for line in (head, *(indent + r for r in rules))]
