@@ -112,6 +112,7 @@ def test_a_count_rule_counts_rows_without_a_date(tmp_path: Path) -> None:
                           [(dt.date(2024, 1, 1), dt.date(2024, 12, 31))])
     assert (found.rows, found.out_of_scope, found.no_date, found.outside, found.counts) == (
         5, 1, 2, 1, [1])
+    assert found.first_undated == (2, 3)
     # once the log is validated only the selected rows are read: the same ledger
     assert count_periods(store, "reports", "published", {"kind": "annual"},
                          [(dt.date(2024, 1, 1), dt.date(2024, 12, 31))]) == found
@@ -147,7 +148,8 @@ requirements:
                                            "counted")
     (rule,) = a.ledger.rules
     assert (rule.rows, rule.no_start, rule.outside_period, rule.judged) == (3, 1, 1, 1)
-    assert [n.code for n in a.notes if n.severity == "warning"] == ["rows-without-start"]
+    (note,) = [n for n in a.notes if n.severity == "warning"]
+    assert note.code == "rows-without-start" and "first at data row(s) 2)" in note.message
 
 
 # -- the verdict line ----------------------------------------------------------------------

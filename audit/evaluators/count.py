@@ -104,7 +104,7 @@ class CountEvaluator(Evaluator):
             context.record_ledger(RuleLedger(
                 requirement.full_id, self.id, log, found.rows, found.out_of_scope,
                 found.outside, found.no_date, sum(counts), start=p["date"],
-                scope=scope_text(p.get("where"))))
+                scope=scope_text(p.get("where")), first_without_start=found.first_undated))
             proof = (Proof("log", context.evidence.logs.path_of(log)),)
         periods = [_("{start} to {end}: {n}", start=format_date(s), end=format_date(e), n=c)
                    for (s, e), c in zip(bounds, counts, strict=False)]

@@ -20,6 +20,7 @@ from audit.logs.filters import MissingColumn, where_sql
 from audit.logs.periods import PeriodCounts as PeriodCounts
 from audit.logs.periods import count_by_period as count_by_period
 from audit.logs.periods import count_periods as count_periods
+from audit.logs.periods import first_without
 from audit.logs.periods import local_date as _local_date
 from audit.logs.sql import literal, quote
 
@@ -323,7 +324,8 @@ def measure_deadline(store: LogEngine, spec: DeadlineSpec) -> DeadlineResult:
                f"count(*) FILTER (WHERE e IS NOT NULL AND e <= due) AS on_time "
                f"FROM ({timed}) WHERE v >= 0 GROUP BY 1, 2 ORDER BY 1, 2")
     where_text = ", ".join(f"{k}={v}" for k, v in spec.where.items()) or "all rows"
-    blank_rows = (without_start(store, spec.log, spec.start, filt) if no_start else ())
+    blank = f"NULLIF(trim(CAST({s} AS VARCHAR)), '') IS NULL"
+    blank_rows = first_without(store, spec.log, blank, filt) if no_start else ()
     return DeadlineResult(total, sum(v.on_time for v in versions),
                           sum(v.late for v in versions), sum(v.missing for v in versions),
                           pending, outside, rows, out_of_scope, no_start, blank_rows,
@@ -332,17 +334,6 @@ def measure_deadline(store: LogEngine, spec: DeadlineSpec) -> DeadlineResult:
                           detail_sql=detail, monthly_sql=monthly,
                           detail_columns=[idcol or "id", spec.start, spec.end, "deadline",
                                           "hours_taken", "problem"])
-
-
-def without_start(store: LogEngine, log: str, column: str, filt: str) -> tuple[int, ...]:
-    """The first data rows the rule selects that have no usable ``column`` (a second,
-    targeted scan, made only when there are some: the note names them)."""
-    blank = f"NULLIF(trim(CAST({quote(column)} AS VARCHAR)), '') IS NULL"
-    try:  # the filter over the raw rows (its values are compared as text)
-        found = store.first_rows(log, f"({blank}) AND ({filt}) IS TRUE")
-    except store.query_errors():  # a filter that needs the typed view: every blank row
-        found = store.first_rows(log, blank)
-    return tuple(int(r) for r in found.split(", ") if r)
 
 
 def _date_range(store: LogEngine, log: str, s: str, filt: str,

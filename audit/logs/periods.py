@@ -28,6 +28,7 @@ class PeriodCounts:
     out_of_scope: int  # not selected by the rule's where
     outside: int  # selected, dated outside every period
     no_date: int  # selected, without a usable date (blank, or text that is not a date)
+    first_undated: tuple[int, ...] = ()  # the first data rows among them
 
 
 def count_by_period(store: LogEngine, log: str, date_col: str, where: Mapping[str, Any],
@@ -64,6 +65,21 @@ def count_periods(store: LogEngine, log: str, date_col: str, where: Mapping[str,
     counts = {r[0]: int(r[1]) for r in rows if r[0] is not None}
     read = sum(counts.values())
     total = read if checks else store.logs[log].rows
+    undated = counts.get(-3, 0)
+    # in the raw rows: a blank value, or (a date column read as text) one that is not a date
+    missing = (f"NULLIF(trim(CAST({d} AS VARCHAR)), '') IS NULL" if date_col.endswith("_at")
+               else f"TRY_CAST({d} AS DATE) IS NULL")
     return PeriodCounts([counts.get(i, 0) for i in range(len(bounds))], total,
                         counts.get(-2, 0) if checks else total - read, counts.get(-1, 0),
-                        counts.get(-3, 0))
+                        undated, first_without(store, log, missing, filt) if undated else ())
+
+
+def first_without(store: LogEngine, log: str, missing: str, filt: str) -> tuple[int, ...]:
+    """The first data rows a rule selects (``filt``) where ``missing`` holds: a second,
+    targeted scan of the raw rows, made only when the rule's own scan counted some, so a
+    note can name them."""
+    try:  # the filter over the raw rows (its values are compared as text)
+        found = store.first_rows(log, f"({missing}) AND ({filt}) IS TRUE")
+    except store.query_errors():  # a filter that needs the typed view: every such row
+        found = store.first_rows(log, missing)
+    return tuple(int(r) for r in found.split(", ") if r)

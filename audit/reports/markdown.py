@@ -49,8 +49,8 @@ class MarkdownWriter(WriterBase):
             out += [f"## {notes_heading(a)}", "", *(f"- {_cell(x)}" for x in note_lines(a)), ""]
         if a.ledger.tables or a.ledger.rules:
             out += [f"## {ledger_heading()}", ""]
-            for head, rules in ledger_groups(a):
-                out += [f"- {_cell(head)}", *(f"  - {_cell(r)}" for r in rules)]
+            for table_line, rules in ledger_groups(a):
+                out += [f"- {_cell(table_line)}", *(f"  - {_cell(r)}" for r in rules)]
             out.append("")
         headers, rows = area_rows(a)
         out += ["## " + _("Scores by area"), "",
