@@ -3,6 +3,7 @@ the parts add up exactly, and every report says so in words (issue 23)."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -11,7 +12,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from packs import MODERATION, moderation_rows, write_pack
 from test_ledger_sums import EXAMPLE, assert_ledger_holds
@@ -304,3 +305,57 @@ def test_scope_text_names_every_column_and_cuts_long_lists(where: dict[str, Any]
         1 for v in where.values()
         if len(v if isinstance(v, list) else v.get("contains_any", []) if isinstance(v, dict)
                else []) > 5)
+
+
+# a moderation row: category in or out of the rule's scope, start blank / before the rule /
+# in the period / after the as-of date, end blank or some hours later
+events = st.lists(st.tuples(st.booleans(), st.sampled_from(["", "before", "in", "after"]),
+                            st.one_of(st.none(), st.integers(0, 100))), max_size=30)
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(events)
+def test_the_deadline_scan_accounts_for_every_row(tmp_path_factory: pytest.TempPathFactory,
+                                                  rows: list[tuple[bool, str, int | None]]
+                                                  ) -> None:
+    """Random logs: each part the scan counts is the rows Python counts for it, the parts sum
+    to the log's rows, and a second scan of the validated log gives the same ledger."""
+    import datetime as dt
+
+    from audit.durations import parse_duration
+    from audit.engine.duckdb_engine import DuckDBEngine
+    from audit.logs.metrics import DeadlineSpec, measure_deadline
+
+    starts = {"before": dt.datetime(2023, 1, 5, 12), "in": dt.datetime(2024, 3, 1, 12),
+              "after": dt.datetime(2025, 6, 1, 12)}
+    lines = [MODERATION]
+    for i, (leak, when, hours) in enumerate(rows):
+        start = starts.get(when)
+        stamp = "" if start is None else (start + dt.timedelta(hours=i)).isoformat() + "+03:00"
+        end = ("" if start is None or hours is None else
+               (start + dt.timedelta(hours=i + hours)).isoformat() + "+03:00")
+        lines.append([f"R{i:03d}", stamp, end, "personal_data_leak" if leak else "spam",
+                      "authority", "closed", "IQ"])
+    path = tmp_path_factory.mktemp("log") / "moderation.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(lines)
+    store = DuckDBEngine()
+    store.load("moderation", path, "logs/moderation.csv")
+    spec = DeadlineSpec("moderation", {"category": "personal_data_leak"}, "received_at",
+                        "actioned_at", [(dt.date(2023, 8, 13), None, parse_duration("24h"), 0.9)],
+                        "IQ", None, dt.date(2024, 12, 31), "r", "Asia/Baghdad")
+    first = measure_deadline(store, spec)
+    leaks = [r for r in rows if r[0]]
+    assert first.rows == len(rows)
+    assert first.out_of_scope == len(rows) - len(leaks)
+    assert first.no_start == sum(1 for r in leaks if r[1] == "")
+    assert first.outside == sum(1 for r in leaks if r[1] in ("before", "after"))
+    assert first.total + first.pending == sum(1 for r in leaks if r[1] == "in")
+    assert (first.out_of_scope + first.outside + first.no_start + first.pending + first.total
+            == first.rows)
+    blank = [i + 1 for i, r in enumerate(rows) if r[0] and r[1] == ""][:5]
+    assert list(first.first_without_start) == blank
+    again = measure_deadline(store, spec)  # validated: only the selected rows are read
+    assert (again.rows, again.out_of_scope, again.no_start, again.outside, again.total) == (
+        first.rows, first.out_of_scope, first.no_start, first.outside, first.total)
