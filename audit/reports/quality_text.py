@@ -1,4 +1,5 @@
-"""Data-quality notes as text lines, shared by the console and Markdown reports."""
+"""Data-quality notes and the row ledger as text lines, shared by the console, Markdown and
+HTML reports."""
 
 from __future__ import annotations
 

@@ -37,8 +37,12 @@ def write_quality_sheet(assessment: Assessment, new_sheet: Callable[[str], Sheet
         ws.append(style.row(ws, values, wrap=[4]))
     last = len(assessment.notes) + 2
     ws.auto_filter.ref = f"A2:E{last}"
-    lines = [(t.log, "", table_words(t)) for t in ledger.tables]
-    lines += [(r.log, r.requirement, rule_words(r)) for r in ledger.rules]
+    # each table's line, then the lines of the rules that read it (as the other reports)
+    lines = [line for t in ledger.tables for line in (
+        (t.log, "", table_words(t)),
+        *((r.log, r.requirement, rule_words(r)) for r in ledger.rules if r.log == t.log))]
+    tables = {t.log for t in ledger.tables}
+    lines += [(r.log, r.requirement, rule_words(r)) for r in ledger.rules if r.log not in tables]
     if not lines:
         return
     ws.append([])
