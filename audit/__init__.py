@@ -26,6 +26,9 @@ _LAZY = {
     "RequirementResult": "audit.assessment",
     "DataNote": "audit.assessment",
     "WaiverState": "audit.assessment",
+    "Ledger": "audit.ledger",
+    "RuleLedger": "audit.ledger",
+    "TableLedger": "audit.ledger",
     "ChecklistRef": "audit.assessment",
     "Proof": "audit.model",
     "ScoreResult": "audit.scoring",
@@ -73,6 +76,11 @@ if TYPE_CHECKING:  # pragma: no cover
         PluginError as PluginError,
         Problem as Problem,
         UsageError as UsageError,
+    )
+    from audit.ledger import (
+        Ledger as Ledger,
+        RuleLedger as RuleLedger,
+        TableLedger as TableLedger,
     )
     from audit.evaluators.base import (
         EvaluationContext as EvaluationContext,

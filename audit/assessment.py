@@ -19,6 +19,7 @@ from audit import __version__
 from audit.evidence.pack import EvidencePack, FileRecord, Waiver
 from audit.freshness import FreshnessItem
 from audit.i18n import _
+from audit.ledger import Ledger
 from audit.model import DetailQuery, Finding, Requirement, Status
 from audit.scoring import ROLLUP_ORDER, ScoreResult, Scored, ScoringModel, Verdict, verdict
 
@@ -29,8 +30,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from audit.remediation import Dropped, RemediationEntry
     from audit.reviews import Review
 
-# 1.1 added "notes" and logs.<table>.mappings; 1.2 remediation, freshness, auditor decisions, provenance
-RESULT_SCHEMA_VERSION = "1.2"
+# 1.1 added "notes" and logs.<table>.mappings; 1.2 remediation, freshness, auditor decisions,
+# provenance; 1.3 the row ledger ("ledger") and the "not_assessed" verdict
+RESULT_SCHEMA_VERSION = "1.3"
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ class Assessment:
     score_without_reviews: ScoreResult | None = None  # set when auditor decisions apply
     verdict_without_reviews: Verdict | None = None
     provenance: Mapping[str, Any] = field(default_factory=dict)  # audit.provenance (JSON)
+    ledger: Ledger = field(default_factory=Ledger)  # every row read, accounted for (audit.ledger)
 
     def counts(self, without_waivers: bool = False) -> dict[str, int]:
         out = {s.value: 0 for s in Status}

@@ -53,6 +53,7 @@ VERDICT = {
     "partially_compliant": N_("PARTIALLY COMPLIANT"),
     "non_compliant": N_("NON-COMPLIANT"),
     "review_needed": N_("REVIEW NEEDED"),
+    "not_assessed": N_("NOT ASSESSED"),
 }
 RULE = {  # rule types (audit.model), as the Requirements and Metrics sheets show them
     "deadline": N_("deadline"),

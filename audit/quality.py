@@ -20,6 +20,7 @@ from audit.durations import parse_duration
 from audit.evidence.loaders import needed_log_columns
 from audit.evidence.pack import EvidencePack
 from audit.i18n import _, format_number, ngettext
+from audit.ledger import Ledger
 from audit.logs.metrics import JURISDICTION_TIMEZONES
 from audit.logs.sql import quote
 from audit.logs.tables import KNOWN_LOGS
@@ -53,8 +54,9 @@ def with_platform_columns(needed: dict[str, set[str]]) -> dict[str, set[str]]:
 
 def data_notes(results: Sequence[RequirementResult], pack: EvidencePack,
                checklists: Sequence[Checklist],
-               registry: Registry) -> list[DataNote]:
-    """Every data-quality note for this run, in a stable order."""
+               registry: Registry, ledger: Ledger | None = None) -> list[DataNote]:
+    """Every data-quality note for this run, in a stable order (``ledger``: the run's row
+    ledger, whose unexplained exclusions are noted too)."""
     notes: list[DataNote] = []
     store = pack.started_engine
     loaded = sorted(store.logs) if store is not None else []
@@ -79,6 +81,49 @@ def data_notes(results: Sequence[RequirementResult], pack: EvidencePack,
     notes += _platform_notes(pack, [log for log in loaded if needed.get(log)], judged)
     notes += _timezone_notes(judged, pack)
     notes += _location_notes(pack, loaded)
+    notes += ledger_notes(ledger or Ledger())
+    return notes
+
+
+def ledger_notes(ledger: Ledger) -> list[DataNote]:
+    """Rows that left a figure for want of data rather than by a stated filter: a mapping's
+    unreadable values, rule rows without a usable start; and a ledger whose sums fail (a
+    bug, but never to pass silently). Each is a warning, so ``--strict`` fails on it."""
+    notes = []
+    for table in ledger.tables:
+        for part in table.set_aside:
+            if part.explained or not part.rows:
+                continue
+            notes.append(DataNote("rows-unreadable", ngettext(
+                "{count} row of the {log} log was set aside because its {column} could not "
+                "be read (first at data row(s) {rows}).",
+                "{count} rows of the {log} log were set aside because their {column} could not "
+                "be read (first at data row(s) {rows}).", part.rows,
+                count=format_number(part.rows), log=table.log, column=part.detail or "?",
+                rows=", ".join(map(str, part.first_rows)) or "?"), WARNING, log=table.log))
+    grouped: dict[tuple[str, str], list[tuple[str, int, tuple[int, ...]]]] = {}
+    for rule in ledger.rules:
+        if rule.no_start:
+            grouped.setdefault((rule.log, rule.start or "?"), []).append(
+                (rule.requirement, rule.no_start, rule.first_without_start))
+    for (log, column), items in grouped.items():
+        most = max(n for _rid, n, _rows in items)
+        first = next((rows for _rid, _n, rows in items if rows), ())
+        notes.append(DataNote("rows-without-start", ngettext(
+            "{count} row of the {log} log selected by {rules} has no usable {column} (blank or "
+            "unreadable; first at data row(s) {rows}): it was not judged, so the figure may "
+            "not describe every event.",
+            "{count} rows of the {log} log selected by {rules} have no usable {column} (blank "
+            "or unreadable; first at data row(s) {rows}): they were not judged, so the figure "
+            "may not describe every event.", most, count=format_number(most), log=log,
+            rules=", ".join(rid for rid, _n, _rows in items), column=column,
+            rows=", ".join(map(str, first)) or "?"), WARNING, log=log,
+            requirement=items[0][0]))
+    if not ledger.balanced:
+        notes.append(DataNote("ledger-unbalanced", _(
+            "The row ledger does not add up (a rule's parts differ from the rows it read, or "
+            "from its table's rows): the figures cannot be reconciled with the rows; please "
+            "report this."), WARNING))
     return notes
 
 

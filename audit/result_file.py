@@ -26,8 +26,9 @@ SUPPORTED_MAJOR = 1
 GAP_STATUSES = frozenset(s.value for s in Status if s.is_gap)
 # Worst first, as in audit.scoring.ROLLUP_ORDER: a lower rank is worse.
 STATUS_RANK = {s.value: i for i, s in enumerate(ROLLUP_ORDER)}
-VERDICT_RANK = {"non_compliant": 0, "review_needed": 1, "partially_compliant": 2,
-                "compliant": 3}
+# "not_assessed" (nothing applied) ranks with "review_needed": neither passed nor failed
+VERDICT_RANK = {"non_compliant": 0, "review_needed": 1, "not_assessed": 1,
+                "partially_compliant": 2, "compliant": 3}
 
 
 class DiffError(AuditError):

@@ -44,6 +44,7 @@ class Verdict(str, enum.Enum):
     PARTIALLY_COMPLIANT = "partially_compliant"
     NON_COMPLIANT = "non_compliant"
     REVIEW_NEEDED = "review_needed"
+    NOT_ASSESSED = "not_assessed"  # no requirement applies: nothing was judged
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,10 @@ class StrictModel(_Model):
 
 def verdict(items: Sequence[Scored]) -> Verdict:
     """Non-compliant when any critical requirement is not met or lacks evidence, whatever the
-    score; compliant only when nothing is open; review-needed when only manual reviews are."""
+    score; compliant only when nothing is open; review-needed when only manual reviews are;
+    not assessed when no requirement applies (an empty assessment is not a compliant one)."""
+    if all(i.status is Status.NOT_APPLICABLE for i in items):
+        return Verdict.NOT_ASSESSED
     if any(i.requirement.severity is Severity.CRITICAL
            and i.status in (Status.NOT_MET, Status.NO_EVIDENCE) for i in items):
         return Verdict.NON_COMPLIANT

@@ -152,11 +152,15 @@ def assert_deadline_and_rows_same(engines: Sequence[Any], path: Path) -> dict[st
     for engine in engines:
         engine.load("moderation", path, "moderation.csv", {"country", "category"})
         result = measure_deadline(engine, spec)
-        results.append(result.figures())
+        # the row ledger too (audit.ledger): counted in the same scan on every engine
+        results.append({**result.figures(), "ledger": (result.rows, result.out_of_scope,
+                                                       result.no_start)})
         offending.append(list(engine.stream(result.detail_sql, batch=500)))
     first = results[0]
     assert all(r == first for r in results[1:])
     assert first["late"] > 0
+    rows, out_of_scope, no_start = first["ledger"]
+    assert rows > out_of_scope > 0 and no_start == 0
     assert len(offending[0]) == first["late"] + first["missing"]
     # Same events, same order, same timestamps; hours_taken (display only, 2 decimals) may
     # differ by 0.01 on an exact decimal tie such as 71.975 h (docs/spark.md).

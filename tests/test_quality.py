@@ -170,7 +170,9 @@ def test_notes_get_a_data_quality_sheet(noted: audit.Assessment, tmp_path: Path)
                                         "iq.telegram-2023:leak-takedown", noted.notes[0].message]
 
 
-def test_no_notes_no_sheet_and_no_section(tmp_path: Path) -> None:
+def test_no_notes_no_section_and_the_sheet_holds_only_the_ledger(tmp_path: Path) -> None:
+    """Issue 23 changed this: the Data quality sheet also carries the row ledger, so a run
+    that read logs has the sheet even without a note (and a run without logs has none)."""
     pack = write_pack(tmp_path / "p", logs={"moderation": (MODERATION, moderation_rows([1, 2]))})
     a = _assess(pack)
     assert a.notes == []
@@ -179,6 +181,15 @@ def test_no_notes_no_sheet_and_no_section(tmp_path: Path) -> None:
     audit.write(a, buffer, format="xlsx")
     from openpyxl import load_workbook
 
+    sheet = load_workbook(buffer)["Data quality"]
+    rows = [tuple(c.value for c in row) for row in sheet.iter_rows(min_row=3)]
+    # no note (a note's code column holds its code; the ledger's says "row ledger")
+    assert [r for r in rows if r[1] not in (None, "", "row ledger")] == []
+    assert ("", "row ledger", "moderation", "", "2 rows read from 1 file; 2 rows in the table") \
+        in [tuple(v if v is not None else "" for v in r) for r in rows]
+    no_logs = write_pack(tmp_path / "q")
+    buffer = io.BytesIO()
+    audit.write(_assess(no_logs), buffer, format="xlsx")
     assert "Data quality" not in load_workbook(buffer).sheetnames
 
 

@@ -24,4 +24,5 @@ def test_every_key_is_documented(run, tmp_path: Path) -> None:
     result = json.loads(out)
     assert set(result) == _documented("Top level")
     assert set(result["requirements"][0]) == _documented("Requirement object")
-    assert result["schema_version"] == "1.2"
+    assert result["schema_version"] == "1.3"
+    assert set(result["ledger"]) == _documented("Ledger object")

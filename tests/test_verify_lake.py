@@ -100,7 +100,7 @@ def test_the_engine_is_recorded_without_secrets(run: Any, tmp_path: Path) -> Non
     pack = write_pack(tmp_path / "p")
     result = _assess(run, pack, tmp_path / "r.json")
     assert result["provenance"]["engine"] == {"name": "duckdb", "version": duckdb.__version__}
-    assert result["schema_version"] == "1.2"  # an added key: the same minor version
+    assert result["schema_version"] == "1.3"  # the current minor version
     assert public_url("sc://lake.example.org:15002/;token=s3cret;user_id=auditor") == \
         "sc://lake.example.org:15002"
     assert public_url("spark://ops:hunter2@10.0.0.5:7077") == "spark://10.0.0.5:7077"

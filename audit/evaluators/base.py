@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
 from audit.durations import parse_duration
 from audit.i18n import _, format_date
+from audit.ledger import RuleLedger
 from audit.model import Finding, Requirement, Rule, RuleVersion, Status
 from audit.schemas.common import DATE, PathKey, as_date, validate
 
@@ -27,6 +28,11 @@ class EvaluationContext:
     registry: Registry
     checklist: Checklist
     cache: dict[str, Any] = field(default_factory=dict)
+
+    def record_ledger(self, ledger: RuleLedger) -> None:
+        """Leave a log rule's row ledger for the run's (``audit.ledger``; the measure stage
+        collects it with the finding)."""
+        self.cache.setdefault("ledger", []).append(ledger)
 
     def evaluate_rule(self, requirement: Requirement, rule: Rule) -> Finding:
         """Evaluate a nested rule (used by ``all_of`` / ``any_of``)."""

@@ -9,8 +9,9 @@ from typing import Any, ClassVar, Mapping
 from audit.durations import Duration, parse_duration
 from audit.evaluators.base import EvaluationContext, Evaluator, duration_check
 from audit.logs.filters import FILTER_SCHEMA, check_where
-from audit.i18n import _, format_date, format_duration
-from audit.logs.metrics import count_by_period, legal_timezone
+from audit.i18n import _, format_date, format_duration, format_number
+from audit.ledger import RuleLedger, scope_text
+from audit.logs.metrics import count_periods, legal_timezone
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
 
@@ -81,6 +82,7 @@ class CountEvaluator(Evaluator):
             bounds.append((start, end))
             end, k = start, k + 1
         bounds.reverse()
+        undated = 0  # rows of the log without a usable date (the row ledger counts them)
         if "document_kind" in p:
             kind = p["document_kind"]
             label = p.get("label") or _("documents of kind '{kind}'", kind=kind)
@@ -95,9 +97,14 @@ class CountEvaluator(Evaluator):
             if not context.evidence.logs.has(log):
                 return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
                                _("no {log} log in the evidence", log=log))
-            counts = count_by_period(context.evidence.logs, log, p["date"],
-                                     dict(p.get("where") or {}), bounds,
-                                     legal_timezone(requirement.jurisdiction, p.get("timezone")))
+            found = count_periods(context.evidence.logs, log, p["date"],
+                                  dict(p.get("where") or {}), bounds,
+                                  legal_timezone(requirement.jurisdiction, p.get("timezone")))
+            counts, undated = found.counts, found.no_date
+            context.record_ledger(RuleLedger(
+                requirement.full_id, self.id, log, found.rows, found.out_of_scope,
+                found.outside, found.no_date, sum(counts), start=p["date"],
+                scope=scope_text(p.get("where")), first_without_start=found.first_undated))
             proof = (Proof("log", context.evidence.logs.path_of(log)),)
         periods = [_("{start} to {end}: {n}", start=format_date(s), end=format_date(e), n=c)
                    for (s, e), c in zip(bounds, counts, strict=False)]
@@ -108,6 +115,9 @@ class CountEvaluator(Evaluator):
                  "({list})", good=good, periods=len(bounds), every=format_duration(every),
                  minimum=minimum,
                  label=label, list=_("; ").join(periods))
+        if undated:
+            text = _("{text}; {n} row(s) without a usable {column} were not counted",
+                     text=text, n=format_number(undated), column=p["date"])
         if not proof and not any(counts):
             return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
                            _("no {label} in the evidence", label=label), figures)

@@ -19,6 +19,7 @@ from audit.evaluators.base import (
     share_status,
 )
 from audit.evaluators.start_events import counted_from, thresholds
+from audit.ledger import RuleLedger, scope_text
 from audit.logs.filters import FILTER_SCHEMA, WHERE_OPS, check_where
 from audit.i18n import _, format_date, format_duration, format_hours, format_number, format_percent
 from audit.logs.metrics import DeadlineSpec, legal_timezone, measure_deadline
@@ -127,13 +128,22 @@ class DeadlineEvaluator(Evaluator):
             return Finding(requirement.full_id, Status.NOT_APPLICABLE, 0.0,
                            _("not yet in force: this clock applies to {events} from {date}",
                              events=events, date=format_date(first)))
-        result = measure_deadline(store, deadline_spec(requirement, rule, context.as_of))
+        spec = deadline_spec(requirement, rule, context.as_of)
+        result = measure_deadline(store, spec)
+        context.record_ledger(RuleLedger(
+            requirement.full_id, self.id, log, result.rows, result.out_of_scope, result.outside,
+            result.no_start, result.total, result.pending, spec.start,
+            scope_text(spec.where), result.first_without_start))
         context.cache.setdefault("details", {})[requirement.full_id] = DetailQuery(
             result.detail_sql, tuple(result.detail_columns), log,
             result.late + result.missing, monthly_sql=result.monthly_sql)
         proof = (Proof("log", store.path_of(log), result.where_text),)
         outside = _("{n} matching event(s) before the rule took effect or outside the period "
                     "were not judged", n=format_number(result.outside)) if result.outside else ""
+        if result.no_start:
+            outside = _("; ").join(([outside] if outside else []) + [_(
+                "{n} matching event(s) without a usable {column} were not judged",
+                n=format_number(result.no_start), column=spec.start)])
         if result.total == 0:
             return Finding(requirement.full_id, Status.MANUAL_REVIEW, 0.0,
                            _("; ").join([_("the {log} log has no {events} in the period; an "

@@ -12,6 +12,7 @@ from audit.evaluators.base import (
     share_status,
     version_in_force,
 )
+from audit.ledger import RuleLedger, scope_text
 from audit.logs.filters import FILTER_SCHEMA, check_where
 from audit.i18n import _, format_number, format_percent
 from audit.logs.filters import where_sql
@@ -71,11 +72,13 @@ class ShareEvaluator(Evaluator):
                          f"SELECT count(*) FILTER (WHERE {inside}), "
                          f"count(*) FILTER (WHERE {inside} AND ({match})), "
                          f"count({ident}) FILTER (WHERE {inside}) - "
-                         f"count(DISTINCT CASE WHEN {inside} THEN {ident} END){sums} "
-                         f"FROM {store.relation(log)}")[0]
-        total, matched, dup = int(row[0]), int(row[1]), int(row[2] or 0)
+                         f"count(DISTINCT CASE WHEN {inside} THEN {ident} END), "
+                         f"count(*){sums} FROM {store.relation(log)}")[0]
+        total, matched, dup, rows = int(row[0]), int(row[1]), int(row[2] or 0), int(row[3])
+        context.record_ledger(RuleLedger(requirement.full_id, self.id, log, rows, rows - total,
+                                         0, 0, total, scope=scope_text(p.get("where"))))
         judged = f"SELECT {ident} AS id FROM {store.relation(log)} WHERE {population}"
-        store.settle(log, [int(x or 0) for x in row[3:]] if checks else None, (dup, judged))
+        store.settle(log, [int(x or 0) for x in row[4:]] if checks else None, (dup, judged))
         proof = (Proof("log", store.path_of(log)),)
         target = float(p["target"])
         if total == 0:

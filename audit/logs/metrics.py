@@ -16,6 +16,12 @@ from typing import Any
 from audit.durations import Duration
 from audit.engine.base import LogEngine
 from audit.logs.filters import MissingColumn, where_sql
+# counting per period lives beside (audit.logs.periods); its names stay importable from here
+from audit.logs.periods import PeriodCounts as PeriodCounts
+from audit.logs.periods import count_by_period as count_by_period
+from audit.logs.periods import count_periods as count_periods
+from audit.logs.periods import first_without
+from audit.logs.periods import local_date as _local_date
 from audit.logs.sql import literal, quote
 
 PERCENTILES = (0.5, 0.9, 0.99)
@@ -55,8 +61,6 @@ def _ts(day: dt.date, tz: str = "UTC") -> str:
     return f"timezone({literal(tz)}, TIMESTAMP '{day.isoformat()} 00:00:00')"
 
 
-def _local_date(expr: str, tz: str) -> str:
-    return f"CAST(timezone({literal(tz)}, {expr}) AS DATE)"
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,12 @@ class DeadlineResult:
     missing: int
     pending: int
     outside: int  # matching events before the rule took effect or outside the lookback
+    # the row ledger (audit.ledger), counted in the same scan: every row of the log, those
+    # the rule's where leaves out, and matching rows without a usable start
+    rows: int
+    out_of_scope: int
+    no_start: int
+    first_without_start: tuple[int, ...]
     p50_hours: float | None
     p90_hours: float | None
     p99_hours: float | None
@@ -135,6 +145,8 @@ class DeadlineResult:
                           "share_on_time": round(v.share, 6)} for v in self.versions],
         }
         out["outside_period"] = self.outside
+        if self.no_start:
+            out["without_start"] = self.no_start
         if self.calendar_note:
             out["calendar"] = self.calendar_note
         return out
@@ -199,9 +211,10 @@ def measure_deadline(store: LogEngine, spec: DeadlineSpec) -> DeadlineResult:
     # v is the index of the rule version in force when the event started, or -1 for events
     # outside the judged period (before the rule, beyond the as-of date or the lookback):
     # one scan then gives per-version figures, the overall percentiles and the -1 count.
-    # v = -2 marks rows the rule's filter does not select: the log's own checks (owed once,
-    # see LogEngine.checks) ride along in the same scan instead of costing one of their own.
-    version_case = [f"WHEN {s} IS NULL OR NOT ({window}) THEN -1"]
+    # v = -2 marks rows the rule's filter does not select and v = -3 matching rows without a
+    # usable start (blank, or unreadable): the row ledger counts both, and the log's own checks
+    # (owed once, see LogEngine.checks) ride along in the same scan instead of their own.
+    version_case = [f"WHEN {s} IS NULL THEN -3", f"WHEN NOT ({window}) THEN -1"]
     due_case = ["CASE v"]
     joins = []
     calendar_note = None
@@ -244,7 +257,8 @@ def measure_deadline(store: LogEngine, spec: DeadlineSpec) -> DeadlineResult:
     version_case.append("ELSE -1 END")
     due_case.append("END")
     checks = store.checks(spec.log)
-    version_case.insert(0, f"CASE WHEN ({filt}) IS NOT TRUE THEN -2" if checks else "CASE")
+    scope_case = [f"CASE WHEN ({filt}) IS NOT TRUE THEN -2", *version_case]
+    version_case.insert(0, "CASE")
     idcol = store.id_column(spec.log)
     ident = quote(idcol) if idcol else "NULL"
     starts = "".join(f", {quote(col)} AS s{i}" for i, col in own_starts.items())
@@ -255,10 +269,12 @@ def measure_deadline(store: LogEngine, spec: DeadlineSpec) -> DeadlineResult:
     scanned = timed
     extra = ""
     if checks:
-        # every row, for the checks (per-row 0/1 terms summed); the figures count v >= -1
+        # every row, for the checks (per-row 0/1 terms summed) and the ledger's count of the
+        # rows the filter leaves out; the figures count v >= -1. Once the log is validated,
+        # only the selected rows are read: its rows are known, so those left out are the rest.
         terms = "".join(f", {t} AS _chk{i}" for i, t in enumerate(checks))
         base_all = (f"SELECT {ident} AS id, {s} AS s, {e} AS e{starts}, "
-                    f"{' '.join(version_case)} AS v{terms} FROM {table}")
+                    f"{' '.join(scope_case)} AS v{terms} FROM {table}")
         carried = "".join(f", ev._chk{i}" for i in range(len(checks)))
         scanned = (f"SELECT ev.id, ev.s, ev.e, ev.v{carried}, {' '.join(due_case)} AS due "
                    f"FROM ({base_all}) ev {' '.join(joins)}")
@@ -281,10 +297,15 @@ def measure_deadline(store: LogEngine, spec: DeadlineSpec) -> DeadlineResult:
                         f"count(*) FILTER (WHERE v = {i} AND {open_ok})"]
     sql = (f"SELECT {', '.join(per_version)}, count(*) FILTER (WHERE v = -1), "
            f"quantile_cont({EXACT_HOURS}, [{pct}]) FILTER (WHERE e IS NOT NULL AND v >= 0)"
-           f"{unique}{extra} FROM ({scanned})")
+           f"{unique}, count(*), count(*) FILTER (WHERE v = -2), "
+           f"count(*) FILTER (WHERE v = -3){extra} FROM ({scanned})")
     row = store.scan(spec.log, sql)[0]
     n = 5 * len(spec.versions)
     outside, q, dup = row[n], row[n + 1], int(row[n + 2] or 0)
+    rows, out_of_scope, no_start = (int(x or 0) for x in row[n + 3:n + 6])
+    if not checks:  # the selected rows only: the others are the validated log's rest
+        rows, out_of_scope = store.logs[spec.log].rows, store.logs[spec.log].rows - rows
+    n += 3
     # Ids must be unique among the events the rule judges (its figures count them); the
     # offending ids are looked up by a second query only when there are duplicates.
     judged = f"SELECT id FROM ({timed}) WHERE v >= 0"
@@ -321,9 +342,12 @@ def measure_deadline(store: LogEngine, spec: DeadlineSpec) -> DeadlineResult:
                f"FROM ({timed}) WHERE v >= 0 GROUP BY 1, 2 ORDER BY 1, 2")
     due = f"SELECT id, v, {iso.format('due')} AS due FROM ({timed}) WHERE v >= 0 ORDER BY id"
     where_text = ", ".join(f"{k}={v}" for k, v in spec.where.items()) or "all rows"
+    blank = f"NULLIF(trim(CAST({s} AS VARCHAR)), '') IS NULL"
+    blank_rows = first_without(store, spec.log, blank, filt) if no_start else ()
     return DeadlineResult(total, sum(v.on_time for v in versions),
                           sum(v.late for v in versions), sum(v.missing for v in versions),
-                          pending, outside, q[0], q[1], q[2], versions=versions,
+                          pending, outside, rows, out_of_scope, no_start, blank_rows,
+                          q[0], q[1], q[2], versions=versions,
                           where_text=where_text, calendar_note=calendar_note,
                           detail_sql=detail, monthly_sql=monthly, due_sql=due,
                           detail_columns=[idcol or "id", spec.start, spec.end, "deadline",
@@ -338,27 +362,3 @@ def _date_range(store: LogEngine, log: str, s: str, filt: str,
                              f"WHERE {filt}", rule=False)[0]
     today = dt.date.today()
     return (lo or today), (hi or today)
-
-
-def count_by_period(store: LogEngine, log: str, date_col: str, where: Mapping[str, Any],
-                    bounds: Sequence[tuple[dt.date, dt.date]], tz: str = "UTC") -> list[int]:
-    """Rows per (start, end] date period, in one query."""
-    if date_col not in store.columns(log):
-        raise MissingColumn(log, date_col)
-    d = quote(date_col)
-    filt = where_sql(store, log, where)
-    day = _local_date(d, tz) if date_col.endswith("_at") else f"TRY_CAST({d} AS DATE)"
-    cases = " ".join(f"WHEN {day} > DATE '{a}' AND {day} <= DATE '{b}' THEN {i}"
-                     for i, (a, b) in enumerate(bounds))
-    # Every row is read when the log's checks are still owed (their 0/1 terms summed per
-    # group, then over the groups); rows the filter leaves out fall in the NULL period.
-    checks = store.checks(log)
-    terms = "".join(f", {t} AS _chk{i}" for i, t in enumerate(checks))
-    sums = "".join(f", sum(_chk{i})" for i in range(len(checks)))
-    rows = store.scan(log, f"SELECT p, count(*){sums} FROM (SELECT CASE WHEN ({filt}) IS TRUE "
-                           f"THEN CASE {cases} END END AS p{terms} FROM {store.relation(log)}"
-                           f"{'' if checks else f' WHERE {filt}'}) GROUP BY p")
-    if checks:
-        store.settle(log, [sum(int(r[2 + i] or 0) for r in rows) for i in range(len(checks))])
-    counts = {r[0]: r[1] for r in rows if r[0] is not None}
-    return [counts.get(i, 0) for i in range(len(bounds))]

@@ -23,6 +23,7 @@ from audit.evidence.pack import EvidencePack
 from audit.freshness import FreshnessItem
 from audit.freshness import check as check_freshness
 from audit.i18n import _, base_language, current_language, format_date, use_language
+from audit.ledger import RuleLedger
 from audit.logs.filters import MissingColumn
 from audit.model import Checklist, Finding, Proof, Requirement, Status
 from audit.registry import Registry
@@ -36,6 +37,7 @@ class Measured:
     details: Mapping[str, DetailQuery]  # full id -> the query listing its offending events
     sources: Mapping[str, Mapping[str, str | None]]  # "module/source" -> title and url
     freshness: tuple[FreshnessItem, ...]
+    ledger: tuple[RuleLedger, ...] = ()  # each log rule's rows, as its scan counted them
 
 
 def measure(pack: EvidencePack, checklists: Sequence[Checklist], registry: Registry,
@@ -45,6 +47,7 @@ def measure(pack: EvidencePack, checklists: Sequence[Checklist], registry: Regis
     freshness: list[FreshnessItem] = []
     details: dict[str, DetailQuery] = {}
     sources: dict[str, Mapping[str, str | None]] = {}
+    ledger: list[RuleLedger] = []
     for checklist in checklists:
         for sid, src in checklist.sources.items():
             sources[f"{checklist.id}/{sid}"] = {"title": src.title, "url": src.url}
@@ -54,10 +57,11 @@ def measure(pack: EvidencePack, checklists: Sequence[Checklist], registry: Regis
             with use_language(_finding_language(checklist)):
                 result, fresh = _judge(req, checklist, context, pack, as_of)
             details.update(context.cache.pop("details", {}))
+            ledger += context.cache.pop("ledger", [])
             if fresh is not None:
                 freshness.append(fresh)
             results.append(result)
-    return Measured(tuple(results), details, sources, tuple(freshness))
+    return Measured(tuple(results), details, sources, tuple(freshness), tuple(ledger))
 
 
 def _finding_language(checklist: Checklist) -> str:

@@ -16,6 +16,7 @@ from audit.assessment import Assessment, ChecklistRef, score_results
 from audit.checklists import ChecklistLibrary
 from audit.errors import UsageError
 from audit.evidence.pack import EvidencePack
+from audit.ledger import Ledger, RuleLedger, table_ledger
 from audit.model import Checklist
 from audit.pipeline.measure import Measured, measure
 from audit.plugins import list_plugins
@@ -58,6 +59,7 @@ def score(measured: Measured, pack: EvidencePack, checklists: Sequence[Checklist
     platform = {k: pack.profile.get(k) for k in ("name", "legal_name", "language")
                 if pack.profile.get(k) is not None}
     waivers = [w for w in (r.waiver for r in measured.results) if w is not None]
+    ledger = run_ledger(pack, measured.ledger)
     return Assessment(
         as_of=as_of, generated_at=generation_time(), platform=platform,
         checklists=[_ref(c, library) for c in checklists],
@@ -70,7 +72,8 @@ def score(measured: Measured, pack: EvidencePack, checklists: Sequence[Checklist
         freshness=list(measured.freshness), language=language,
         provenance=collect_provenance(checklists, library, pack, list_plugins()),
         # after the rules: the notes read their figures
-        notes=data_notes(measured.results, pack, checklists, registry))
+        notes=data_notes(measured.results, pack, checklists, registry, ledger),
+        ledger=ledger)
 
 
 def _log_summary(pack: EvidencePack) -> dict[str, Mapping[str, object]]:
@@ -80,6 +83,20 @@ def _log_summary(pack: EvidencePack) -> dict[str, Mapping[str, object]]:
     return {name: {"path": info.path, "rows": info.rows, "format": info.format,
                    "mappings": list(info.extra.get("mappings", []))}
             for name, info in engine.logs.items()}
+
+
+def run_ledger(pack: EvidencePack, rules: Sequence[RuleLedger]) -> Ledger:
+    """Each loaded table's ledger (its rows once validated, what its mapping set aside) and
+    each log rule's, as its scan counted them."""
+    engine = pack.started_engine
+    if engine is None:
+        return Ledger((), tuple(rules))
+    tables = []
+    for name, info in engine.logs.items():
+        files = [f for m in info.extra.get("mappings", []) for f in m.get("files", [])]
+        tables.append(table_ledger(name, files or [info.path], info.rows,
+                                   info.extra.get("set_aside")))
+    return Ledger(tuple(tables), tuple(rules))
 
 
 def generation_time() -> dt.datetime:

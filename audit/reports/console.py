@@ -12,7 +12,7 @@ from audit.assessment import Assessment
 from audit.i18n import _, use_language
 from audit.reports.base import WriterBase
 from audit.reports.process_text import sections as process_sections
-from audit.reports.quality_text import note_lines, notes_heading
+from audit.reports.quality_text import ledger_heading, ledger_lines, note_lines, notes_heading
 from audit.reports.summary import area_rows, gap_rows, header_lines, jurisdiction_rows, resolved_rows
 
 
@@ -31,6 +31,8 @@ class ConsoleWriter(WriterBase):
         out = header_lines(assessment)
         if assessment.notes:  # before the figures they qualify
             out += ["", notes_heading(assessment), *note_lines(assessment)]
+        if assessment.ledger.tables or assessment.ledger.rules:
+            out += ["", ledger_heading() + ":", *ledger_lines(assessment)]
         headers, rows = area_rows(assessment)
         out += ["", tabulate(rows, headers=headers)]
         if len(assessment.by_jurisdiction) > 1:

@@ -22,7 +22,8 @@ from audit.i18n import N_, _
 from audit.labels import severity_label, status_label
 
 VERDICT_WORDS = {"compliant": N_("COMPLIANT"), "partially_compliant": N_("PARTIALLY COMPLIANT"),
-                 "non_compliant": N_("NON-COMPLIANT"), "review_needed": N_("REVIEW NEEDED")}
+                 "non_compliant": N_("NON-COMPLIANT"), "review_needed": N_("REVIEW NEEDED"),
+                 "not_assessed": N_("NOT ASSESSED")}
 CHANGE_HEADERS = [N_("requirement"), N_("severity"), N_("change"), N_("status"), N_("score"),
                   N_("figures"), N_("waiver")]
 CHANGE_WORDS = {NEWLY_MET: N_("newly met"), NEWLY_FAILING: N_("newly failing"),

@@ -25,8 +25,10 @@ from audit.i18n import (
     format_percent,
 )
 from audit.labels import detail_column_label, detail_status_label
+from audit.quality import warnings_of
 from audit.reports.html_charts import MonthPoint, area_bars, monthly_share, score_colour
-from audit.reports.summary import citation_text
+from audit.reports.quality_text import ledger_lines
+from audit.reports.summary import citation_text, verdict_reason
 from audit.reports.xlsx_columns import FIGURE_COLUMNS, priority
 
 
@@ -45,7 +47,8 @@ def severity_label(severity: str) -> str:
 
 def verdict_label(verdict: str) -> str:
     labels = {"compliant": _("Compliant"), "partially_compliant": _("Partially compliant"),
-              "non_compliant": _("Non-compliant"), "review_needed": _("Review needed")}
+              "non_compliant": _("Non-compliant"), "review_needed": _("Review needed"),
+              "not_assessed": _("Not assessed")}
     return labels.get(verdict, verdict)
 
 
@@ -257,6 +260,10 @@ def view(a: Assessment, names: dict[str, str], cap: int) -> dict[str, Any]:
         "legal_name": a.platform.get("legal_name"),
         "verdict": verdict_label(a.verdict.value), "verdict_code": a.verdict.value,
         "verdict_without": verdict_label(a.verdict_without_waivers.value),
+        "data_warnings": len(warnings_of(a)),
+        # the count of critical requirements that block it (the Gaps section names them)
+        "verdict_reason": verdict_reason(a, named=False),
+        "ledger": ledger_lines(a),
         "score_colour": score_colour(a.score.score),
         "counts": [(status_label(k), k, n) for k, n in a.counts().items() if n],
         "checklists": [(c, legal_status_label(c.status)) for c in a.checklists],

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from audit.assessment import RESULT_SCHEMA_VERSION, Assessment, RequirementResult
+from audit.ledger import ledger_dict
 from audit.reports.base import WriterBase
 from audit.reports.json_values import finding_dict, score_dict
 from audit.reports.process_json import process_dict
@@ -59,6 +60,7 @@ def assessment_dict(a: Assessment) -> dict[str, Any]:
         "requirements": [requirement_dict(a, r) for r in a.results],
         "logs": a.logs,
         "notes": [plain(n) for n in a.notes],
+        "ledger": ledger_dict(a.ledger),
         "evidence": [plain(f) for f in a.evidence_files],
         **process_dict(a),
     }
@@ -66,7 +68,7 @@ def assessment_dict(a: Assessment) -> dict[str, Any]:
 
 class JsonWriter(WriterBase):
     id = "json"
-    description = "machine-readable result, schema platform-audit/result 1.2"
+    description = "machine-readable result, schema platform-audit/result 1.3"
     extensions = (".json",)
     binary = False
 

@@ -10,7 +10,9 @@ from xml.etree import ElementTree as ET
 
 from audit.assessment import Assessment
 from audit.i18n import _
+from audit.ledger import rule_words
 from audit.model import Status
+from audit.quality import warnings_of
 from audit.reports.base import WriterBase
 
 
@@ -36,7 +38,8 @@ class JunitWriter(WriterBase):
                                   timestamp=a.generated_at.replace(tzinfo=None).isoformat())
             props = ET.SubElement(suite, "properties")
             for name, value in (("version", checklist.version), ("verdict", a.verdict.value),
-                                ("score", a.score.percent)):
+                                ("score", a.score.percent),
+                                ("data_warnings", len(warnings_of(a)))):
                 ET.SubElement(props, "property", name=name, value=str(value))
             for r in results:
                 req = r.requirement
@@ -53,9 +56,12 @@ class JunitWriter(WriterBase):
                 elif r.status in (Status.WAIVED, Status.NOT_APPLICABLE):
                     ET.SubElement(case, "skipped", message=summary)
                 score = format(r.finding.score, ".2f")
-                ET.SubElement(case, "system-out").text = _(
-                    "{status}, score {score}: {summary} [{citation}]", status=r.status.value,
-                    score=score, summary=summary, citation=a.citation(r))
+                out = _("{status}, score {score}: {summary} [{citation}]",
+                        status=r.status.value, score=score, summary=summary,
+                        citation=a.citation(r))
+                # the rows behind a log figure, in words (the row ledger)
+                rows = [rule_words(part) for part in a.ledger.for_requirement(req.full_id)]
+                ET.SubElement(case, "system-out").text = "\n".join([out, *rows])
         ET.indent(suites)
         stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         stream.write(ET.tostring(suites, encoding="unicode"))

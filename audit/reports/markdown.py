@@ -12,7 +12,7 @@ from audit.i18n import _, use_language
 from audit.labels import severity_label
 from audit.reports.base import WriterBase
 from audit.reports.process_text import sections as process_sections
-from audit.reports.quality_text import note_lines, notes_heading
+from audit.reports.quality_text import ledger_groups, ledger_heading, note_lines, notes_heading
 from audit.reports.summary import (
     area_rows,
     gap_rows,
@@ -47,6 +47,11 @@ class MarkdownWriter(WriterBase):
         out = [f"# {_cell(head[0])}", ""] + [f"- {_cell(line)}" for line in head[1:]] + [""]
         if a.notes:  # before the figures they qualify
             out += [f"## {notes_heading(a)}", "", *(f"- {_cell(x)}" for x in note_lines(a)), ""]
+        if a.ledger.tables or a.ledger.rules:
+            out += [f"## {ledger_heading()}", ""]
+            for table_line, rules in ledger_groups(a):
+                out += [f"- {_cell(table_line)}", *(f"  - {_cell(r)}" for r in rules)]
+            out.append("")
         headers, rows = area_rows(a)
         out += ["## " + _("Scores by area"), "",
                 tabulate(rows, headers=headers, tablefmt="github"), ""]

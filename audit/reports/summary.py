@@ -24,6 +24,7 @@ from audit.labels import (
     verdict_label,
 )
 from audit.model import Status
+from audit.quality import warnings_of
 from audit.reports.process_text import header_lines as process_lines
 from audit.reviews import status_label as decided_status
 from audit.scoring import FORMULA_JOIN, REQUIREMENT_SCORE, ScoreResult
@@ -78,14 +79,34 @@ def platform_name(a: Assessment) -> str:
     return one_line(a.platform.get("name") or _("(unnamed platform)"))
 
 
-def verdict_reason(a: Assessment) -> str:
-    """Why the verdict is non-compliant ("" otherwise)."""
+def verdict_reason(a: Assessment, named: bool = True) -> str:
+    """Why the verdict is non-compliant, naming the critical requirements that block it
+    (``named``; else only their count, where the next sheet lists them); why nothing was
+    assessed ("" otherwise)."""
+    if a.verdict.value == "not_assessed":
+        return _("no requirement applies to this platform")
     if a.verdict.value != "non_compliant":
         return ""
-    crit = [r for r in a.results if r.requirement.severity.value == "critical"
+    crit = [r.requirement.full_id for r in a.results
+            if r.requirement.severity.value == "critical"
             and r.status in (Status.NOT_MET, Status.NO_EVIDENCE)]
-    return ngettext("{n} critical requirement not met or without evidence",
-                    "{n} critical requirements not met or without evidence", len(crit))
+    if not named:
+        return ngettext("{n} critical requirement not met or without evidence",
+                        "{n} critical requirements not met or without evidence", len(crit))
+    return ngettext("{n} critical requirement not met or without evidence: {ids}",
+                    "{n} critical requirements not met or without evidence: {ids}", len(crit),
+                    ids=", ".join(crit))
+
+
+def verdict_words(a: Assessment) -> str:
+    """The verdict with the data-quality warnings beside it ("NON-COMPLIANT, 2 data
+    warnings"), so a verdict is never read without the notes that qualify it."""
+    verdict = verdict_label(a.verdict)
+    count = len(warnings_of(a))
+    if not count:
+        return verdict
+    return ngettext("{verdict}, {count} data warning", "{verdict}, {count} data warnings",
+                    count, verdict=verdict, count=format_number(count))
 
 
 def header_lines(a: Assessment) -> list[str]:
@@ -96,7 +117,7 @@ def header_lines(a: Assessment) -> list[str]:
                    jurisdiction=c.jurisdiction, status=legal_status_label(c.status))
                  for c in a.checklists))]
     reason = verdict_reason(a)
-    verdict = verdict_label(a.verdict)
+    verdict = verdict_words(a)
     lines.append(_("Verdict: {verdict} ({reason})", verdict=verdict, reason=reason) if reason
                  else _("Verdict: {verdict}", verdict=verdict))
     line = _("Score ({model}): {written}", model=scoring_model_label(a.scoring_model),

@@ -20,6 +20,7 @@ from audit.reports.summary import (
     platform_name,
     score_written_out,
     verdict_reason,
+    verdict_words,
 )
 from audit.reports.xlsx_columns import SEVERITIES, STATUS_ORDER
 from audit.reports.xlsx_print import Computed
@@ -36,7 +37,8 @@ if TYPE_CHECKING:  # pragma: no cover
 PCT = "0.0%"
 WIDTHS = [30, 15, 15, 15, 15, 15, 15, 15, 15]
 VERDICT_FILLS = {"compliant": "C6EFCE", "partially_compliant": "FFEB9C",
-                 "non_compliant": "FFC7CE", "review_needed": "BDD7EE"}
+                 "non_compliant": "FFC7CE", "review_needed": "BDD7EE",
+                 "not_assessed": "D9D9D9"}
 
 
 def how_to_read() -> list[str]:
@@ -109,7 +111,7 @@ def summary_sheet(b: _Builder) -> None:
     # the verdict, styled as one: large, bold, coloured by outcome, framed
     colour = VERDICT_FILLS.get(a.verdict.value, "EDEDED")
     side = Side(style="medium", color="404040")
-    v = cell(ws, verdict_label(a.verdict), Font(name=st.font.name, size=14, bold=True))
+    v = cell(ws, verdict_words(a), Font(name=st.font.name, size=14, bold=True))
     v.fill = PatternFill("solid", fgColor=colour)
     v.border = Border(left=side, right=side, top=side, bottom=side)
     v.alignment = Alignment(horizontal="center", vertical="center")
@@ -119,7 +121,7 @@ def summary_sheet(b: _Builder) -> None:
     ws.row_dimensions[row].height = 24
     ws.merged_cells.add(f"B{row}:D{row}")
     ws.append([label, v])
-    reason = verdict_reason(a)
+    reason = verdict_reason(a, named=False)  # the Gaps sheet, next, names them first
     if reason:
         put("", reason, span=True)
     put(_("Score"), score_written_out(a.score), bold=True, span=True)
