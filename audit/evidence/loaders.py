@@ -172,10 +172,11 @@ class DirectoryPackLoader:
             claimed = load_mapped_logs(logs, pack)
             for file in sorted(p for p in logs.iterdir() if p.is_file()
                                and not p.name.startswith(".") and p not in claimed):
-                if file.is_symlink() and not file.resolve().is_relative_to(inside):
-                    # a link could make another system's log pass for this platform's
+                if not file.resolve().is_relative_to(inside):
+                    # a link (or a linked logs/) could make another system's log pass for
+                    # this platform's
                     raise EvidenceError(problems=[Problem(
-                        f"{pack.display(logs)}/{file.name}", "", "a link to a file outside the "
+                        f"{pack.display(path)}/logs/{file.name}", "", "a link to a file outside the "
                         "pack; logs must "
                         "be files inside the pack directory")])
                 loader = next((ld for ld in log_loaders if ld.matches(file)), None)

@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 from audit.engine.duckdb_errors import first_line
 from audit.errors import EvidenceError, Problem
 from audit.logs.filters import check_where
+from audit.logs.mapping_limits import gzip_problem, mapping_limit_problems, selected_files_problem
 from audit.logs.sources import folder_files, is_location
 from audit.schemas.common import PathKey, validate
 from audit.schemas.mapping import MAPPING
@@ -91,6 +92,7 @@ class LogMapping:
 
 def read_mapping(path: Path, display: str, digest: str, display_of: DisplayOf) -> LogMapping:
     """Parse and validate one mapping file and resolve its ``files``; no data is read yet."""
+    _mapping_inside_pack(path, display_of)
     try:
         doc = load_yaml(path, display)
     except YamlProblem as exc:
@@ -100,7 +102,8 @@ def read_mapping(path: Path, display: str, digest: str, display_of: DisplayOf) -
         # a bare string is shorthand for {from: <source column>}
         data["columns"] = {k: ({"from": v} if isinstance(v, str) else v)
                            for k, v in data["columns"].items()}
-    problems = [doc.problem(p, m) for p, m in validate(data, MAPPING)]
+    problems = [doc.problem(p, m) for p, m in (mapping_limit_problems(data)
+                                                 or validate(data, MAPPING))]
     if problems:
         raise EvidenceError(problems=problems)
     where_problems = check_where(data.get("where"), ("where",))
@@ -132,6 +135,7 @@ def read_mapping(path: Path, display: str, digest: str, display_of: DisplayOf) -
                                                "s3a://bucket/path"))
         folder = path.parent / pattern
         if not _GLOB.search(pattern) and folder.is_dir():
+            _inside_pack(doc, key, path, [folder], display_of)  # before listing what it holds
             fmt = fmt or _folder_format(folder)
             inside = [Path(f) for f in folder_files(str(folder), fmt or "")]
             if fmt == "delta":  # its log decides which parts are live: hashed as evidence
@@ -164,18 +168,46 @@ def read_mapping(path: Path, display: str, digest: str, display_of: DisplayOf) -
     if fmt == "delta" and (len(reads) != 1 or Path(reads[0]).is_file()):
         raise input_error(doc.problem(("files",), "a Delta table is one folder or location; "
                                                   "give just that"))
+    _check_selected(doc, files, display_of)
     return LogMapping(doc, path, digest, table, files, displays, fmt, reads=reads)
 
 
 def _inside_pack(doc: YamlDocument, key: PathKey, path: Path, found: list[Path],
                  display_of: DisplayOf) -> None:
+    """Refuse a data file or folder that is not inside the pack once every link on its way
+    is followed: a link to a file, or a linked folder at any level of a glob (``ext/*.csv``
+    with ``logs/ext`` a link elsewhere), could make another system's data pass for this
+    platform's, as a plain log's link out of ``logs/`` would."""
     pack_root = path.parent.parent.resolve()
     for p in found:
-        if p.is_symlink() and not p.resolve().is_relative_to(pack_root):
-            # a link could make another system's data pass for this platform's
-            shown = f"{display_of(p.parent)}/{p.name}"
-            raise input_error(doc.problem(key, f"{shown} is a link to a file outside the pack; "
-                                         "data files must be inside it"))
+        if not p.resolve().is_relative_to(pack_root):
+            shown = f"{display_of(path.parent)}/{p.relative_to(path.parent).as_posix()}"
+            how = (f"is a link to a {'folder' if p.is_dir() else 'file'}" if p.is_symlink()
+                   else "lies in a linked folder")
+            raise input_error(doc.problem(key, f"{shown} {how} outside the pack; data files "
+                                               "must be inside it"))
+
+
+def _mapping_inside_pack(path: Path, display_of: DisplayOf) -> None:
+    """A mapping file linked from outside the pack is refused before it is read: its
+    ``files`` would otherwise be chosen by a file the pack does not hold."""
+    if not path.resolve().is_relative_to(path.parent.parent.resolve()):
+        raise input_error(Problem(f"{display_of(path.parent)}/{path.name}", "",
+                                  "a link to a file outside the pack; mappings must be files "
+                                  "inside the pack directory"))
+
+
+def _check_selected(doc: YamlDocument, files: list[Path], display_of: DisplayOf) -> None:
+    """How many data files the mapping selects, and each ``.gz`` one's compression ratio,
+    before any is read (docs/limits.md)."""
+    too_many = selected_files_problem(len(files))
+    if too_many:
+        raise input_error(doc.problem(("files",), too_many))
+    for file in files:
+        if file.name.lower().endswith(".gz"):
+            why = gzip_problem(file)
+            if why:
+                raise input_error(Problem(display_of(file), "", why))
 
 
 def _folder_format(folder: Path) -> str | None:
