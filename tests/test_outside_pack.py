@@ -4,9 +4,6 @@ data-lake locations, and the module paths of a pack's ``audit.yaml``."""
 
 from __future__ import annotations
 
-import json
-import os
-import time
 from pathlib import Path
 
 import pytest
