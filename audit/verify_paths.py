@@ -39,13 +39,13 @@ def _texts(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-_EVIDENCE = {"path": _text, "sha256": _text}
-_INPUT = {"path": _text, "sha256": _text_or_none, "role": _text_or_none}
-_CHECKLIST = {"id": _text, "version": _version, "sha256": _text_or_none}
-_PLUGIN = {"name": _text, "version": _text}
-_MAPPING = {"file": _text, "files": _texts}
-_LOCATIONS = {"paths": _texts, "files_listed": _count, "listing_sha256": _text}
-_KINDS = {_text: "text", _text_or_none: "text or null", _version: "a version",
+_EVIDENCE: dict[str, Check] = {"path": _text, "sha256": _text}
+_INPUT: dict[str, Check] = {"path": _text, "sha256": _text_or_none, "role": _text_or_none}
+_CHECKLIST: dict[str, Check] = {"id": _text, "version": _version, "sha256": _text_or_none}
+_PLUGIN: dict[str, Check] = {"name": _text, "version": _text}
+_MAPPING: dict[str, Check] = {"file": _text, "files": _texts}
+_LOCATIONS: dict[str, Check] = {"paths": _texts, "files_listed": _count, "listing_sha256": _text}
+_KINDS: dict[Check, str] = {_text: "text", _text_or_none: "text or null", _version: "a version",
           _count: "a count", _texts: "a list of text"}
 
 
