@@ -21,7 +21,8 @@ from urllib.parse import urlparse
 from audit.engine.duckdb_errors import first_line
 from audit.errors import EvidenceError, Problem
 from audit.logs.filters import check_where
-from audit.logs.mapping_limits import gzip_problem, mapping_limit_problems, selected_files_problem
+from audit.logs.mapping_limits import (gzip_problem, mapping_limit_problems,
+                                       mapping_size_problem, selected_files_problem)
 from audit.logs.sources import folder_files, is_location
 from audit.schemas.common import PathKey, validate
 from audit.schemas.mapping import MAPPING
@@ -190,11 +191,15 @@ def _inside_pack(doc: YamlDocument, key: PathKey, path: Path, found: list[Path],
 
 def _mapping_inside_pack(path: Path, display_of: DisplayOf) -> None:
     """A mapping file linked from outside the pack is refused before it is read: its
-    ``files`` would otherwise be chosen by a file the pack does not hold."""
+    ``files`` would otherwise be chosen by a file the pack does not hold. So is one larger
+    than any mapping needs, before YAML spends seconds on it (docs/limits.md)."""
+    shown = f"{display_of(path.parent)}/{path.name}"
     if not path.resolve().is_relative_to(path.parent.parent.resolve()):
-        raise input_error(Problem(f"{display_of(path.parent)}/{path.name}", "",
-                                  "a link to a file outside the pack; mappings must be files "
-                                  "inside the pack directory"))
+        raise input_error(Problem(shown, "", "a link to a file outside the pack; mappings must "
+                                             "be files inside the pack directory"))
+    why = mapping_size_problem(path)
+    if why:
+        raise input_error(Problem(shown, "", why))
 
 
 def _check_selected(doc: YamlDocument, files: list[Path], display_of: DisplayOf) -> None:

@@ -10,14 +10,13 @@ to the compression ratio a zipped log member is, before it is unpacked or scanne
 
 from __future__ import annotations
 
-import gzip
 import struct
 import zlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from audit.limits import (MAX_DATE_FORMATS, MAX_GZIP_PROBE_BYTES, MAX_GZIP_RATIO,
+from audit.limits import (MAX_DATE_FORMATS, MAX_MAPPING_BYTES, MAX_GZIP_PROBE_BYTES, MAX_GZIP_RATIO,
                           MAX_LOG_COLUMNS, MAX_MAPPING_FILES, MAX_MAPPING_PATTERNS,
                           MAX_MAPPING_SKIP, MAX_VALUE_MAP_ENTRIES, MAX_WHERE_COLUMNS,
                           MAX_WHERE_VALUES)
@@ -71,6 +70,18 @@ def _where_lists(column: str, cond: object) -> Iterator[tuple[PathKey, list[Any]
                 yield (column, op), value
 
 
+def mapping_size_problem(path: Path) -> str | None:
+    """Why a mapping file is too large to parse, or None (an unreadable one is YAML's to say)."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None
+    if size <= MAX_MAPPING_BYTES:
+        return None
+    return (f"file is {size:,} bytes; a mapping is limited to {MAX_MAPPING_BYTES:,} "
+            "(docs/limits.md)")
+
+
 def selected_files_problem(count: int) -> str | None:
     """Why ``count`` data files are too many for one mapping, or None."""
     if count <= MAX_MAPPING_FILES:
@@ -82,24 +93,24 @@ def selected_files_problem(count: int) -> str | None:
 def gzip_problem(file: Path) -> str | None:
     """Why a ``.gz`` data file is refused as a possible decompression bomb, or None.
 
-    Two looks, both cheap: the size the gzip trailer declares (its last four bytes: the last
-    member's size, modulo 4 GiB), and the ratio of what its first bytes inflate to (at most
-    ``MAX_GZIP_PROBE_BYTES``), which a trailer forged small cannot hide. A file that cannot
-    be read is left for the engine to name."""
+    Two looks, both cheap: the ratio of what its first bytes inflate to (at most
+    ``MAX_GZIP_PROBE_BYTES``), member after member, and the size the gzip trailer declares
+    (its last four bytes: the last member's size, modulo 4 GiB), believed only of a stream
+    whose start inflated cleanly (a corrupt file's last bytes are noise). A file that cannot
+    be read or inflated is left for the engine to name."""
     try:
         size = file.stat().st_size
         with file.open("rb") as fh:
-            if size >= 18:  # a header and a trailer at least
+            inflated, consumed = _probe(fh)
+            if inflated > RATIO_FLOOR and inflated > MAX_GZIP_RATIO * max(consumed, 1):
+                return _ratio_message(inflated / max(consumed, 1))
+            if size >= 18 and consumed < size:  # a header and a trailer, not all inflated
                 fh.seek(-4, 2)
                 declared = struct.unpack("<I", fh.read(4))[0]
                 if declared > RATIO_FLOOR and declared > MAX_GZIP_RATIO * size:
-                    return _ratio_message(declared / max(size, 1))
-            fh.seek(0)
-            inflated, consumed = _probe(fh)
-    except (OSError, EOFError, zlib.error, gzip.BadGzipFile):
+                    return _ratio_message(declared / size)
+    except (OSError, EOFError, zlib.error):
         return None
-    if inflated > RATIO_FLOOR and inflated > MAX_GZIP_RATIO * max(consumed, 1):
-        return _ratio_message(inflated / max(consumed, 1))
     return None
 
 
