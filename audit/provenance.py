@@ -210,7 +210,7 @@ def compare(result: dict[str, Any], pack: Path, registry: Registry,
         diffs.append(_("the result records no provenance (written before platform-audit "
                        "recorded it): checklists and plugins cannot be compared"))
         return diffs, same
-    library = load_library(registry, [*pack_checklist_path([pack]), *local])
+    library = load_library(registry, [*pack_checklist_path([pack], local), *local])
     for c in prov.get("checklists", []):
         try:
             here = checklist_files([library.get(c["id"])], library)[0]

@@ -5,6 +5,10 @@ data-lake locations, and the module paths of a pack's ``audit.yaml``."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -148,3 +152,101 @@ def test_verify_does_not_read_a_baseline_kept_outside_the_pack(result_json: Path
         {"path": "/etc/passwd", "role": "baseline", "sha256": "0" * 64}]))
     code, out, err = run("verify", forged, tmp_path / "p")
     assert code == 0 and out.startswith("same:") and "passwd" not in out + err
+
+
+# -- a pack's audit.yaml: module paths ----------------------------------------------------------
+
+def _audit(*args: object, cwd: Path, env: dict[str, str] | None = None) -> tuple[int, str, float]:
+    """A real ``audit`` process with a deadline: a FIFO or /dev/zero must not hang it."""
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "audit", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **(env or {})})
+    return proc.returncode, proc.stderr, time.perf_counter() - started
+
+
+def _with_config(tmp_path: Path, entries: list[str]) -> Path:
+    pack = write_pack(tmp_path / "p", logs={"moderation": (MODERATION, moderation_rows([1]))})
+    (pack / "audit.yaml").write_text(yaml.safe_dump({"checklist_path": entries}), "utf-8")
+    return pack
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("/", "/ is outside the pack; a pack may name module files and folders inside itself, "
+          "others are added by whoever runs the audit (-c PATH or AUDIT_CHECKLIST_PATH)"),
+    ("/dev/zero", "not a regular file or folder (a FIFO or a device is never a module)"),
+    ("fifo.yaml", "not a regular file or folder (a FIFO or a device is never a module)"),
+])
+def test_a_pack_cannot_name_the_disk_a_device_or_a_fifo(tmp_path: Path, entry: str,
+                                                        message: str) -> None:
+    pack = _with_config(tmp_path, [entry])
+    os.mkfifo(pack / "fifo.yaml")
+    code, err, seconds = _audit("assess", pack, *CHECK, cwd=tmp_path)
+    line = one_line_error(code, err)
+    assert seconds < 10
+    assert line == f"{pack}/audit.yaml:2: checklist_path[0]: {message}"
+
+
+def test_a_pack_may_name_an_outside_folder_only_when_the_runner_adds_it(tmp_path: Path) -> None:
+    from test_own_checklists import _module
+
+    _module(tmp_path / "theirs" / "a.yaml")
+    pack = _with_config(tmp_path, ["../theirs"])
+    line = one_line_error(*run("assess", pack, "-c", "acme.leaks", "--as-of", "2024-12-31")[::2])
+    assert line.startswith(f"{pack}/audit.yaml:2: checklist_path[0]: ")
+    assert "outside the pack" in line
+    code, _out, err = run("assess", pack, "-c", tmp_path / "theirs", "--as-of", "2024-12-31")
+    assert code == 0, err
+    os.environ["AUDIT_CHECKLIST_PATH"] = str(tmp_path / "theirs")  # reset by the fixture
+    code, _out, err = run("assess", pack, "-c", "acme.leaks", "--as-of", "2024-12-31")
+    assert code == 0, err
+
+
+def test_a_link_out_of_a_pack_module_folder_is_refused(tmp_path: Path) -> None:
+    from test_own_checklists import _module
+
+    mine = _module(tmp_path / "theirs" / "a.yaml")
+    pack = _with_config(tmp_path, ["checklists"])
+    (pack / "checklists").mkdir()
+    (pack / "checklists" / "a.yaml").symlink_to(mine)
+    line = one_line_error(*run("assess", pack, *CHECK)[::2])
+    assert line == (f"{pack}/audit.yaml:2: checklist_path[0]: {pack / 'checklists' / 'a.yaml'} (a "
+                    f"link in {pack / 'checklists'}) is outside the pack; a pack may name module "
+                    "files and folders inside itself, others are added by whoever runs the "
+                    "audit (-c PATH or AUDIT_CHECKLIST_PATH)")
+
+
+def test_module_folders_are_walked_only_so_deep_and_wide(tmp_path: Path) -> None:
+    from audit import limits
+
+    pack = _with_config(tmp_path, ["deep"])
+    deep = pack / "deep"
+    deep.joinpath(*["d"] * (limits.MAX_MODULE_DEPTH + 1)).mkdir(parents=True)
+    line = one_line_error(*run("assess", pack, *CHECK)[::2])
+    assert line.endswith(f": more than {limits.MAX_MODULE_DEPTH} folders below {deep}; module "
+                         "folders are walked that deep only (docs/limits.md)")
+    wide = tmp_path / "wide"
+    wide.mkdir()
+    for i in range(limits.MAX_MODULE_FOLDER_ENTRIES + 1):
+        (wide / f"{i}.txt").touch()
+    other = write_pack(tmp_path / "q")
+    code, err, seconds = _audit("assess", other, "-c", wide, cwd=tmp_path)
+    assert one_line_error(code, err) == (
+        f"{wide}: holds more than 10,000 files and folders; a module folder is read only up to "
+        "that (docs/limits.md)") and seconds < 10
+
+
+def test_a_user_given_fifo_is_refused_before_it_is_opened(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "p")
+    os.mkfifo(tmp_path / "mine.yaml")
+    code, err, seconds = _audit("assess", pack, "-c", tmp_path / "mine.yaml", cwd=tmp_path)
+    assert one_line_error(code, err) == (f"{tmp_path / 'mine.yaml'}: not a regular file or "
+                                         "folder (a FIFO or a device is never a module)")
+    assert seconds < 10
+
+
+def test_a_pack_lists_at_most_so_many_module_paths(tmp_path: Path) -> None:
+    pack = _with_config(tmp_path, ["checklists"] * 101)
+    line = one_line_error(*run("assess", pack, *CHECK)[::2])
+    assert line == (f"{pack}/audit.yaml:2: checklist_path: 101 entries; a pack may list at most 100 "
+                    "(docs/limits.md)")
