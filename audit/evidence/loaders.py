@@ -296,7 +296,9 @@ def load_mapped_logs(folder: Path, pack: EvidencePack) -> set[Path]:
     groups: dict[str, list[LogMapping]] = {}
     for file in sorted(p for p in folder.iterdir() if p.is_file() and is_mapping(p)):
         digest = pack.record_file(file, "mapping").sha256
-        found = read_mapping(file, pack.display(file), digest, pack.display)
+        settings = pack.engine_settings  # only Spark reads locations, within the runner's list
+        found = read_mapping(file, pack.display(file), digest, pack.display,
+                             settings.allow_locations if settings.is_spark else None)
         groups.setdefault(found.table, []).append(found)
     claimed: set[Path] = set()
     for table, mappings in groups.items():

@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from urllib.parse import urlparse
 
 from audit.engine.duckdb_errors import first_line
 from audit.errors import EvidenceError, Problem
+from audit.logs.locations import location_problem
 from audit.logs.filters import check_where
 from audit.logs.mapping_limits import (gzip_problem, mapping_limit_problems,
                                        mapping_size_problem, selected_files_problem)
@@ -91,8 +92,13 @@ class LogMapping:
         return out
 
 
-def read_mapping(path: Path, display: str, digest: str, display_of: DisplayOf) -> LogMapping:
-    """Parse and validate one mapping file and resolve its ``files``; no data is read yet."""
+def read_mapping(path: Path, display: str, digest: str, display_of: DisplayOf,
+                 allowed_locations: Sequence[str] | None = ()) -> LogMapping:
+    """Parse and validate one mapping file and resolve its ``files``; no data is read yet.
+
+    ``allowed_locations``: the prefixes under which a data-lake location may be named (the
+    runner's ``--allow-location``); None when the engine reads no location at all (DuckDB,
+    which refuses them itself, naming ``--engine spark``)."""
     _mapping_inside_pack(path, display_of)
     try:
         doc = load_yaml(path, display)
@@ -126,6 +132,7 @@ def read_mapping(path: Path, display: str, digest: str, display_of: DisplayOf) -
     for i, pattern in enumerate(patterns):
         key = ("files", i) if isinstance(data["files"], list) else ("files",)
         if is_location(pattern):  # read where it lies, by Spark (docs/spark.md)
+            _check_location(doc, key, pattern, allowed_locations)
             if pattern not in reads:
                 reads.append(pattern)
                 displays.append(pattern)
@@ -187,6 +194,14 @@ def _inside_pack(doc: YamlDocument, key: PathKey, path: Path, found: list[Path],
                    else "lies in a linked folder")
             raise input_error(doc.problem(key, f"{shown} {how} outside the pack; data files "
                                                "must be inside it"))
+
+
+def _check_location(doc: YamlDocument, key: PathKey, location: str,
+                    allowed: Sequence[str] | None) -> None:
+    """A location is read only under a prefix the person running the audit allowed."""
+    why = None if allowed is None else location_problem(location, allowed)
+    if why:
+        raise input_error(doc.problem(key, why))
 
 
 def _mapping_inside_pack(path: Path, display_of: DisplayOf) -> None:
