@@ -234,7 +234,8 @@ def test_csv_folder_with_partitions_same_figures(spark: Any, run: Any, tmp_path:
     duck = _assess(run, tmp_path / "d.json", local, *args)
     folder = _assess(run, tmp_path / "f.json", local, *args, engine="spark")
     remote = _lake_pack(tmp_path / "remote", (local / "logs" / "export").as_uri(), "csv")
-    located = _assess(run, tmp_path / "r.json", remote, *args, engine="spark")
+    located = _assess(run, tmp_path / "r.json", remote, *args, "--allow-location",
+                      (local / "logs" / "export").as_uri(), engine="spark")
     assert _figures(duck) == _figures(folder) == _figures(located)
     assert duck["logs"]["moderation"]["rows"] == 47
     takedown = next(r for r in duck["requirements"] if (r["figures"] or {}).get("events"))
@@ -280,7 +281,8 @@ def test_gap_workbook_full_offending_list_is_the_same(spark: Any, run: Any, tmp_
     for engine, pack in (("duckdb", inside), ("spark", located)):
         out = tmp_path / engine / "gaps.xlsx"
         out.parent.mkdir()
-        extra = ["--spark-master", "local[2]"] if engine == "spark" else []
+        extra = (["--spark-master", "local[2]", "--allow-location", lake.as_uri()]
+                 if engine == "spark" else [])
         code, _o, err = run("assess", pack, "-c", "iq.telegram-2023", "--as-of", "2023-12-31",
                             "-o", out, "-q", "--engine", engine, *extra)
         assert code in (0, 1), err
@@ -304,7 +306,8 @@ def test_every_report_is_byte_identical(spark: Any, run: Any, tmp_path: Path,
     for engine in ("duckdb", "spark"):
         folder = tmp_path / engine
         folder.mkdir()
-        extra = ["--spark-master", "local[2]"] if engine == "spark" else []
+        extra = (["--spark-master", "local[2]", "--allow-location", lake.as_uri()]
+                 if engine == "spark" else [])
         for name in ("gaps.xlsx", "report.html", "report.md", "result.json"):
             code, _o, err = run("assess", example, *checklists, "-o", folder / name, "-q",
                                 "--engine", engine, *extra)
@@ -366,7 +369,8 @@ def test_bad_value_in_a_folder_names_the_part(spark: Any, run: Any, tmp_path: Pa
                     "country": {"value": "IQ"}}}), "utf-8")
     lines = []
     for engine in ("duckdb", "spark"):
-        extra = ["--spark-master", "local[2]"] if engine == "spark" else []
+        extra = (["--spark-master", "local[2]", "--allow-location", lake.as_uri()]
+                 if engine == "spark" else [])
         code, _out, err = run("assess", pack, "-c", "iq.telegram-2023", "--engine", engine,
                               *extra)
         assert code == 2
@@ -467,7 +471,7 @@ def test_csv_parts_with_different_headers(spark: Any, run: Any, tmp_path: Path) 
     (remote / "logs" / "moderation.mapping.yaml").write_text(yaml.safe_dump(
         dict(spec, files=parts.as_uri(), format="csv")), "utf-8")
     code, _out, err = run("assess", remote, *args, "--engine", "spark", "--spark-master",
-                          "local[2]")
+                          "local[2]", "--allow-location", parts.as_uri())
     assert code == 2
     assert "different headers" in _one_line(err)
 
