@@ -79,6 +79,8 @@ def cached_parse(path: Path, owner: str, registry: object, display: str,
     if directory is None:
         return parse()
     try:
+        if path.stat().st_size > MAX_YAML_BYTES:  # refused by the parse, unread here
+            return parse()
         content = path.read_bytes()
     except OSError:
         return parse()

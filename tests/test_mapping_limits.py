@@ -171,3 +171,16 @@ def test_the_limit_check_takes_any_shape(data: dict) -> None:
     """It runs before the schema, so nothing a YAML file holds may make it raise."""
     for key, message in mapping_limit_problems(data):
         assert isinstance(key, tuple) and "(docs/limits.md)" in message
+
+
+@given(st.binary(max_size=2000), st.booleans())
+def test_the_gzip_check_never_raises_and_passes_plain_gzip(data: bytes, wrap: bool) -> None:
+    """Any bytes named .gz: a verdict or None (the engine names what is unreadable), never an
+    exception; a gzip of ordinary-sized data is never a bomb."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "x.csv.gz"
+        path.write_bytes(gzip.compress(data) if wrap else data)
+        verdict = gzip_problem(path)
+        assert verdict is None if wrap else verdict is None or "decompression bomb" in verdict

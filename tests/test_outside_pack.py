@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from packs import MODERATION, moderation_rows, write_pack
 from test_hostile import CHECK, _result_bytes, digest, one_line_error, result_json  # noqa: F401 (fixtures)
@@ -250,3 +252,23 @@ def test_a_pack_lists_at_most_so_many_module_paths(tmp_path: Path) -> None:
     line = one_line_error(*run("assess", pack, *CHECK)[::2])
     assert line == (f"{pack}/audit.yaml:2: checklist_path: 101 entries; a pack may list at most 100 "
                     "(docs/limits.md)")
+
+
+@given(st.lists(st.sampled_from(["a", "b", ".", "..", "/", "\\", "~", "p", "/etc", "p/"]),
+                max_size=10).map("".join))
+def test_a_recorded_path_is_inside_the_pack_or_refused(recorded: str) -> None:
+    """Whatever a result says, the file verify would read lies inside the pack."""
+    import tempfile
+
+    from audit.verify_paths import OutsidePack, pack_file
+
+    with tempfile.TemporaryDirectory() as folder:
+        pack = Path(folder) / "p"
+        (pack / "a").mkdir(parents=True)
+        (pack / "a" / "b").write_text("x", "utf-8")
+        (Path(folder) / "b").write_text("outside", "utf-8")
+        try:
+            found = pack_file(recorded, pack)
+        except OutsidePack:
+            return
+        assert found is None or found.resolve().is_relative_to(pack.resolve())
