@@ -306,8 +306,7 @@ def test_every_report_is_byte_identical(spark: Any, run: Any, tmp_path: Path,
     for engine in ("duckdb", "spark"):
         folder = tmp_path / engine
         folder.mkdir()
-        extra = (["--spark-master", "local[2]", "--allow-location", lake.as_uri()]
-                 if engine == "spark" else [])
+        extra = ["--spark-master", "local[2]"] if engine == "spark" else []
         for name in ("gaps.xlsx", "report.html", "report.md", "result.json"):
             code, _o, err = run("assess", example, *checklists, "-o", folder / name, "-q",
                                 "--engine", engine, *extra)
@@ -369,8 +368,7 @@ def test_bad_value_in_a_folder_names_the_part(spark: Any, run: Any, tmp_path: Pa
                     "country": {"value": "IQ"}}}), "utf-8")
     lines = []
     for engine in ("duckdb", "spark"):
-        extra = (["--spark-master", "local[2]", "--allow-location", lake.as_uri()]
-                 if engine == "spark" else [])
+        extra = ["--spark-master", "local[2]"] if engine == "spark" else []
         code, _out, err = run("assess", pack, "-c", "iq.telegram-2023", "--engine", engine,
                               *extra)
         assert code == 2
