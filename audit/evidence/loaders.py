@@ -20,7 +20,7 @@ from audit.errors import EvidenceError, Problem
 from audit.evidence.pack import Answer, Document, EvidencePack, Waiver
 from audit.logs.mapping import compile_mapping
 from audit.logs.mapping_data import loader_failed, stage
-from audit.logs.mapping_file import LogMapping, is_mapping, read_mapping
+from audit.logs.mapping_file import LogMapping, check_mapping_file, is_mapping, read_mapping
 from audit.logs.sql import quote
 from audit.logs.tables import LOG_SUFFIXES, log_name
 from audit.model import Checklist, Rule
@@ -176,9 +176,8 @@ class DirectoryPackLoader:
                     # a link (or a linked logs/) could make another system's log pass for
                     # this platform's
                     raise EvidenceError(problems=[Problem(
-                        f"{pack.display(path)}/logs/{file.name}", "", "a link to a file outside the "
-                        "pack; logs must "
-                        "be files inside the pack directory")])
+                        f"{pack.display(path)}/logs/{file.name}", "", "a link to a file "
+                        "outside the pack; logs must be files inside the pack directory")])
                 loader = next((ld for ld in log_loaders if ld.matches(file)), None)
                 if loader is None:
                     raise EvidenceError(problems=[Problem(
@@ -295,6 +294,7 @@ def load_mapped_logs(folder: Path, pack: EvidencePack) -> set[Path]:
     """
     groups: dict[str, list[LogMapping]] = {}
     for file in sorted(p for p in folder.iterdir() if p.is_file() and is_mapping(p)):
+        check_mapping_file(file, pack.display)  # a link out is neither hashed nor read
         digest = pack.record_file(file, "mapping").sha256
         settings = pack.engine_settings  # only Spark reads locations, within the runner's list
         found = read_mapping(file, pack.display(file), digest, pack.display,

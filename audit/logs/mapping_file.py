@@ -20,8 +20,8 @@ from urllib.parse import urlparse
 
 from audit.engine.duckdb_errors import first_line
 from audit.errors import EvidenceError, Problem
-from audit.logs.locations import location_problem
 from audit.logs.filters import check_where
+from audit.logs.locations import location_problem
 from audit.logs.mapping_limits import (gzip_problem, mapping_limit_problems,
                                        mapping_size_problem, selected_files_problem)
 from audit.logs.sources import folder_files, is_location
@@ -99,7 +99,7 @@ def read_mapping(path: Path, display: str, digest: str, display_of: DisplayOf,
     ``allowed_locations``: the prefixes under which a data-lake location may be named (the
     runner's ``--allow-location``); None when the engine reads no location at all (DuckDB,
     which refuses them itself, naming ``--engine spark``)."""
-    _mapping_inside_pack(path, display_of)
+    check_mapping_file(path, display_of)
     try:
         doc = load_yaml(path, display)
     except YamlProblem as exc:
@@ -204,10 +204,10 @@ def _check_location(doc: YamlDocument, key: PathKey, location: str,
         raise input_error(doc.problem(key, why))
 
 
-def _mapping_inside_pack(path: Path, display_of: DisplayOf) -> None:
-    """A mapping file linked from outside the pack is refused before it is read: its
-    ``files`` would otherwise be chosen by a file the pack does not hold. So is one larger
-    than any mapping needs, before YAML spends seconds on it (docs/limits.md)."""
+def check_mapping_file(path: Path, display_of: DisplayOf) -> None:
+    """A mapping file linked from outside the pack is refused before it is read or hashed:
+    its ``files`` would otherwise be chosen by a file the pack does not hold. So is one
+    larger than any mapping needs, before YAML spends seconds on it (docs/limits.md)."""
     shown = f"{display_of(path.parent)}/{path.name}"
     if not path.resolve().is_relative_to(path.parent.parent.resolve()):
         raise input_error(Problem(shown, "", "a link to a file outside the pack; mappings must "
