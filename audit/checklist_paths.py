@@ -41,6 +41,10 @@ def pack_checklist_path(evidence: Sequence[Path], given: Sequence[Path] = ()) ->
         config = root / CONFIG_FILE
         if not (root.is_dir() and config.is_file()):
             continue
+        if not config.resolve().is_relative_to(root.resolve()):
+            raise ChecklistError(problems=[Problem(str(config), "", (
+                "a link to a file outside the pack; a pack's settings must be a file inside "
+                "it"))])
         try:
             doc = load_yaml(config, str(config))
         except YamlProblem as exc:

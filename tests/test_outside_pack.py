@@ -272,3 +272,16 @@ def test_a_recorded_path_is_inside_the_pack_or_refused(recorded: str) -> None:
         except OutsidePack:
             return
         assert found is None or found.resolve().is_relative_to(pack.resolve())
+
+
+@pytest.mark.parametrize("name", ["platform.yaml", "answers.yaml", "waivers.yaml",
+                                  "audit.yaml"])
+def test_a_pack_file_linked_from_elsewhere_is_refused_unread(tmp_path: Path, name: str) -> None:
+    elsewhere = tmp_path / "elsewhere.yaml"
+    elsewhere.write_text("name: Someone else\n", "utf-8")
+    pack = write_pack(tmp_path / "p")
+    (pack / name).unlink(missing_ok=True)
+    (pack / name).symlink_to(elsewhere)
+    line = one_line_error(*run("assess", pack, *CHECK)[::2])
+    assert line.startswith(f"{pack}/{name}:" if name == "audit.yaml" else f"p/{name}:")
+    assert "a link to a file outside the pack" in line

@@ -108,6 +108,11 @@ def needed_log_columns(checklists: Iterable[Checklist],
 
 
 def _read(path: Path, pack: EvidencePack, role: str) -> YamlDocument:
+    if not path.resolve().is_relative_to(path.parent.resolve()):
+        # a pack's file linked from elsewhere: neither read nor hashed (docs/limits.md)
+        raise EvidenceError(problems=[Problem(
+            f"{pack.display(path.parent)}/{path.name}", "", "a link to a file outside the "
+            "pack; pack files must be files inside the pack directory")])
     try:
         doc = load_yaml(path, pack.display(path))
     except YamlProblem as exc:
