@@ -55,7 +55,8 @@ def assess(evidence: PathLike | Sequence[PathLike], checklists: Sequence[PathLik
            as_of: dt.date | str | None = None, scoring: str = "weighted",
            memory_limit: str | None = None, temp_dir: PathLike | None = None,
            language: str | None = None, engine: str = "duckdb", spark: object | None = None,
-           spark_master: str | None = None, spark_remote: str | None = None) -> Assessment:
+           spark_master: str | None = None, spark_remote: str | None = None,
+           allow_locations: Sequence[str] = ()) -> Assessment:
     """Assess an evidence pack against checklist modules and return the ``Assessment``.
 
     :param evidence: a pack directory or filled workbook, or several (merged).
@@ -70,11 +71,15 @@ def assess(evidence: PathLike | Sequence[PathLike], checklists: Sequence[PathLik
     :param spark: a running ``SparkSession`` to use (a notebook's ``spark``, on the cluster
         where the logs live); otherwise ``spark_master`` or ``spark_remote`` start or reach
         one, as ``--spark-master``/``--spark-remote`` do.
+    :param allow_locations: data-lake location prefixes (``"s3a://lake/statements/"``) under
+        which the pack's mappings may name data for Spark to read, as ``--allow-location``;
+        a location no prefix covers is refused (docs/spark.md).
     :raises audit.AuditError: for bad input (its ``lines`` say where), as the CLI would print.
     """
     settings = settings_for(engine, spark_master=spark_master, spark_remote=spark_remote,
                             spark_session=spark, memory_limit=memory_limit,
                             temp_directory=str(temp_dir) if temp_dir else None,
+                            allow_locations=allow_locations,
                             spelling=lambda name: {"spark_session": "spark"}.get(name, name))
     return run(prepare(evidence, checklists, scoring, settings), as_of, language=language)
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
-from audit.errors import Problem, UsageError
+from audit.errors import ChecklistError, Problem, UsageError
+from audit.limits import MAX_MODULE_DEPTH, MAX_MODULE_FOLDER_ENTRIES, MAX_YAML_BYTES
 
 ENV_VAR = "AUDIT_CHECKLIST_PATH"
 # ``iq.law.ar.yaml``: the ``ar`` translation of module ``iq.law`` (when ``iq.law.yaml`` is beside it)
@@ -28,9 +30,53 @@ def is_translation_file(path: Path) -> bool:
 
 
 def module_files(directory: Path) -> list[Path]:
-    """Every checklist module under ``directory`` (translation files left out), sorted."""
-    return sorted(p for p in directory.rglob("*.yaml")
-                  if p.is_file() and not is_translation_file(p))
+    """Every checklist module under ``directory`` (translation files left out), sorted.
+
+    The walk is bounded (docs/limits.md): it looks at no more than
+    ``MAX_MODULE_FOLDER_ENTRIES`` files and folders and goes no deeper than
+    ``MAX_MODULE_DEPTH`` levels, so a folder such as ``/`` is refused in moments rather than
+    walked; a ``.yaml`` that is not a regular file (a FIFO, a device) is not a module."""
+    found: list[Path] = []
+    seen = 0
+    for top, dirs, files in os.walk(directory, followlinks=True):
+        here = Path(top)
+        seen += len(dirs) + len(files)
+        if seen > MAX_MODULE_FOLDER_ENTRIES:
+            raise ChecklistError(problems=[Problem(str(directory), "", (
+                f"holds more than {MAX_MODULE_FOLDER_ENTRIES:,} files and folders; a module "
+                "folder is read only up to that (docs/limits.md)"))])
+        if dirs and len(here.relative_to(directory).parts) >= MAX_MODULE_DEPTH:
+            raise ChecklistError(problems=[Problem(str(here / sorted(dirs)[0]), "", (
+                f"more than {MAX_MODULE_DEPTH} folders below {directory}; module folders are "
+                "walked that deep only (docs/limits.md)"))])
+        dirs.sort()
+        found += [here / f for f in files if f.endswith(".yaml") and is_regular(here / f)]
+    return sorted(p for p in found if not is_translation_file(p))
+
+
+def is_regular(path: Path) -> bool:
+    """A regular file once links are followed: never a FIFO, socket or device, which could
+    block a read for ever or never end (``/dev/zero``)."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
+def module_path_problem(path: Path) -> str | None:
+    """Why ``path`` (given as a module file or folder) cannot be read as one, or None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # a missing path is reported where it was given
+    if stat.S_ISDIR(mode):
+        return None
+    if not stat.S_ISREG(mode):
+        return "not a regular file or folder (a FIFO or a device is never a module)"
+    if path.stat().st_size > MAX_YAML_BYTES:
+        return (f"file is {path.stat().st_size:,} bytes; YAML inputs are limited to "
+                f"{MAX_YAML_BYTES:,}")
+    return None
 
 
 def env_checklist_path() -> list[Path]:
@@ -52,7 +98,8 @@ def fingerprint(local: Sequence[Path]) -> tuple[tuple[str, str], ...]:
     for item in local:
         for path in (module_files(item) if item.is_dir() else [item]):
             try:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                digest = ("" if module_path_problem(path)
+                          else hashlib.sha256(path.read_bytes()).hexdigest())
             except OSError:
                 digest = ""  # reported when the file is parsed
             out.append((str(path.resolve()), digest))

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from audit.checklist_cache import cached_parse
-from audit.checklist_files import env_checklist_path, fingerprint, module_files
+from audit.checklist_files import (env_checklist_path, fingerprint, module_files,
+                                   module_path_problem)
 from audit.checklist_parse import RawModule, display_path, parse_module
 from audit.checklist_resolve import resolve_all
 from audit.errors import ChecklistError, PluginError, Problem, UsageError
@@ -125,6 +126,9 @@ def load_library(registry: Registry, local: Sequence[Path] = ()) -> ChecklistLib
     """Every module from every plugin, from the folders of ``AUDIT_CHECKLIST_PATH`` and from
     ``local`` files and folders; or ``ChecklistError`` listing every problem."""
     local = [*env_checklist_path(), *local]
+    refused = [Problem(str(p), "", why) for p in local if (why := module_path_problem(p))]
+    if refused:  # before anything reads them: a FIFO would block, /dev/zero never end
+        raise ChecklistError(problems=refused)
     key = (id(registry), fingerprint(local))
     cached = _LIBRARY.get(key)
     if cached is not None:

@@ -40,6 +40,23 @@ MAX_SHEET_CELLS = 500_000  # rows x columns a sheet declares in its <dimension>
 # -- previous results (audit diff, --baseline) ---------------------------------------------------
 MAX_RESULT_BYTES = 50 * 1024 * 1024  # a JSON result file
 
+# -- log mappings (logs/<name>.mapping.yaml): every count, list and map one declares -------------
+MAX_MAPPING_BYTES = 1024 * 1024  # one mapping file (real ones: a few KB; YAML parses slowly)
+MAX_MAPPING_SKIP = 1000  # `skip`: CSV lines before the header (a preamble, not a file)
+MAX_MAPPING_PATTERNS = 1000  # entries of `files`
+MAX_MAPPING_FILES = 100_000  # data files the `files` entries select together
+MAX_DATE_FORMATS = 20  # strptime formats of one column (`format: [...]`)
+MAX_VALUE_MAP_ENTRIES = 10_000  # entries of one column's value `map`
+MAX_WHERE_COLUMNS = 100  # columns a `where` filters on
+MAX_WHERE_VALUES = 1000  # values of one `where` list (`[a, b]`, `in`, `contains_any`)
+MAX_GZIP_RATIO = MAX_LOG_ZIP_RATIO  # a `.gz` data file above 1 MB inflated, as a zip member
+MAX_GZIP_PROBE_BYTES = 8 * 1024 * 1024  # of a `.gz` inflated to measure its ratio before use
+
+# -- a pack's audit.yaml and the checklist module files and folders it names -------------------
+MAX_CHECKLIST_PATHS = 100  # entries of `checklist_path`
+MAX_MODULE_DEPTH = 8  # folder levels walked below a module folder
+MAX_MODULE_FOLDER_ENTRIES = 10_000  # files and folders looked at below one module folder
+
 
 def year_range() -> str:
     """The accepted years, for messages: ``1900-2200``."""

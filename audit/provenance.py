@@ -31,6 +31,8 @@ from audit.evidence.pack import sha256_of
 from audit.i18n import _
 from audit.logs.sources import folder_files, is_location
 from audit.registry import Registry
+from audit.result_file import DiffError
+from audit.verify_paths import OutsidePack, check_recorded, pack_file
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit.checklists import ChecklistLibrary
@@ -122,32 +124,18 @@ def input_files(files: Sequence[tuple[Path, str]],
     return sorted(out, key=lambda f: (f["role"] or "", f["path"] or ""))
 
 
-def _locate(path: str, pack: Path, folder: bool = False) -> Path | None:
-    """Where a recorded file (or ``folder``) is now. Paths inside the pack were recorded as
-    ``<pack folder name>/<path in the pack>``, so they are looked up under PACK whatever its
-    folder is called now; a workbook pack is the file itself; others are taken as written."""
-    recorded = Path(path)
-    candidates = []
-    if pack.is_dir() and not recorded.is_absolute() and len(recorded.parts) > 1:
-        candidates.append(pack.joinpath(*recorded.parts[1:]))
-    elif pack.is_file() and recorded.name == pack.name:
-        candidates.append(pack)
-    if recorded.is_absolute() or not pack.is_dir():
-        candidates.append(recorded)
-    return next((c for c in candidates if (c.is_dir() if folder else c.is_file())), None)
-
-
-def _not_data(result: dict[str, Any], pack: Path) -> set[Path]:
+def _not_data(result: dict[str, Any], pack: Path, name: str) -> set[Path]:
     """Files in the pack's mapped folders that are not data (``_SUCCESS``, ``.crc``
     checksums, a ``_delta_log``): assess neither reads nor hashes them, so verify does not
     look for them in the result. The rule is assess's own (``folder_files``)."""
     skipped: set[Path] = set()
-    for log in (result.get("logs") or {}).values():
-        for mapping in (log or {}).get("mappings") or []:
-            for shown in mapping.get("files") or []:
+    for table, log in (result.get("logs") or {}).items():
+        for i, mapping in enumerate((log or {}).get("mappings") or []):
+            for j, shown in enumerate(mapping.get("files") or []):
                 if not shown.endswith("/") or is_location(shown):
                     continue  # a file, or a location Spark read (nothing local)
-                folder = _locate(shown.rstrip("/"), pack, folder=True)
+                folder = _inside(shown.rstrip("/"), pack, f"logs.{table}.mappings[{i}]."
+                                                          f"files[{j}]", name, folder=True)
                 if folder is None:
                     continue
                 data = {Path(f).resolve() for f in folder_files(str(folder), "")}
@@ -156,29 +144,50 @@ def _not_data(result: dict[str, Any], pack: Path) -> set[Path]:
     return skipped
 
 
-def _evidence_differences(result: dict[str, Any], pack: Path) -> tuple[list[str], int]:
+def _inside(recorded: str, pack: Path, place: str, name: str,
+            folder: bool = False) -> Path | None:
+    """:func:`pack_file`, with a path leading out of the pack refused at its place in the
+    result (exit 2): it is never read or hashed."""
+    try:
+        return pack_file(recorded, pack, folder=folder)
+    except OutsidePack:
+        raise DiffError(f"{name}: {place}: {recorded!r} is not a path inside the pack; "
+                        "refused (nothing outside the pack is read)") from None
+
+
+def _evidence_differences(result: dict[str, Any], pack: Path,
+                          name: str) -> tuple[list[str], int]:
     """Each recorded evidence file and input against the pack, and the pack's files the
-    result does not name."""
+    result does not name. An input kept outside the pack (a baseline, a reviews file given
+    on the command line) is not looked for: only the pack is verified."""
     diffs: list[str] = []
     same = 0
     listed = set()
     prov = result.get("provenance") or {}
-    for f in [*result.get("evidence", []), *prov.get("inputs", [])]:
-        found = _locate(f["path"], pack)
+    entries = [(f"evidence[{i}]", f) for i, f in enumerate(result.get("evidence") or [])]
+    entries += [(f"provenance.inputs[{i}]", f) for i, f in enumerate(prov.get("inputs") or [])]
+    for place, f in entries:
+        kept_elsewhere = f.get("role") in ("baseline", "reviews")
+        try:
+            found = pack_file(f["path"], pack)
+        except OutsidePack:
+            if kept_elsewhere:
+                continue
+            found = _inside(f["path"], pack, place + ".path", name)
         if found is not None:
             listed.add(found.resolve())
         digest = _sha256(found) if found else None
         if found is None:
-            if f.get("role") not in ("baseline", "reviews"):  # kept elsewhere, often
+            if not kept_elsewhere:  # kept elsewhere, often
                 diffs.append(_("evidence {path}: missing here", path=f["path"]))
         elif digest != f["sha256"]:
             diffs.append(_("evidence {path}: SHA-256 {now} here, {then} in the result",
                            path=f["path"], now=digest[:12] if digest else "?",
-                           then=f["sha256"][:12]))
+                           then=(f["sha256"] or "?")[:12]))
         else:
             same += 1
     if pack.is_dir():
-        listed |= _not_data(result, pack)
+        listed |= _not_data(result, pack, name)
         for file in sorted(p for p in pack.rglob("*") if p.is_file()):
             if file.resolve() not in listed and not file.name.startswith("."):
                 diffs.append(_("evidence {path}: in the pack but not in the result",
@@ -187,18 +196,21 @@ def _evidence_differences(result: dict[str, Any], pack: Path) -> tuple[list[str]
 
 
 def compare(result: dict[str, Any], pack: Path, registry: Registry,
-            installed: Sequence[PluginInfo], local: Sequence[Path] = ()) -> tuple[list[str], int]:
+            installed: Sequence[PluginInfo], local: Sequence[Path] = (),
+            name: str = "the result") -> tuple[list[str], int]:
     """Differences between a recorded result and the pack and installation here (``registry``
     and ``installed``: the plugins loaded), and how many items agreed. ``local`` are checklist
     files or folders of one's own (as given to ``assess -c``); the pack's ``audit.yaml`` and
-    ``AUDIT_CHECKLIST_PATH`` count too."""
-    diffs, same = _evidence_differences(result, pack)
+    ``AUDIT_CHECKLIST_PATH`` count too. The result (called ``name`` in errors) is first held
+    to the shape assess writes, its paths to the pack (:mod:`audit.verify_paths`)."""
+    check_recorded(result, name)
+    diffs, same = _evidence_differences(result, pack, name)
     prov = result.get("provenance") or {}
     if not prov:
         diffs.append(_("the result records no provenance (written before platform-audit "
                        "recorded it): checklists and plugins cannot be compared"))
         return diffs, same
-    library = load_library(registry, [*pack_checklist_path([pack]), *local])
+    library = load_library(registry, [*pack_checklist_path([pack], local), *local])
     for c in prov.get("checklists", []):
         try:
             here = checklist_files([library.get(c["id"])], library)[0]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -144,9 +145,12 @@ def load_yaml(path: Path | str, display: str | None = None) -> YamlDocument:
     path = Path(path)
     file = display or str(path)
     try:
-        size = path.stat().st_size
+        found = path.stat()
     except OSError as exc:
         raise YamlProblem(Problem(file, "", f"cannot read: {exc.strerror or exc}")) from None
+    size = found.st_size
+    if not stat.S_ISREG(found.st_mode):  # a FIFO would block for ever, /dev/zero never end
+        raise YamlProblem(Problem(file, "", "not a regular file; YAML inputs are files"))
     if size > MAX_YAML_BYTES:
         raise YamlProblem(Problem(file, "", f"file is {size:,} bytes; YAML inputs are limited to "
                                             f"{MAX_YAML_BYTES:,}"))

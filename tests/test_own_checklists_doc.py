@@ -33,8 +33,20 @@ def _commands(text: str) -> list[tuple[dict[str, str], list[str], int]]:
     return out
 
 
-def test_the_walk_through_runs_as_written(run, tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(scope="module")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One checked-module cache for both rounds of the walk-through."""
+    return tmp_path_factory.mktemp("walk-through-cache")
+
+
+@pytest.mark.parametrize("round_", ["fresh cache", "cache filled by the first round"])
+def test_the_walk_through_runs_as_written(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          shared_cache: Path, round_: str) -> None:
+    """Twice, each time in a new folder, with the cache on: the second round's modules come
+    from entries the first wrote for files of the same name and bytes in another folder, and
+    must behave as freshly parsed ones (issue 29)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(shared_cache))
+    monkeypatch.delenv("AUDIT_NO_CACHE", raising=False)
     text = DOC.read_text(encoding="utf-8")
     files, commands = _files(text), _commands(text)
     assert len(files) >= 5 and len(commands) >= 8

@@ -101,7 +101,8 @@ def test_seeded_1m_row_lake_same_figures(spark: Any, run: Any, tmp_path: Path, l
     duck = _assess(run, tmp_path / "d.json", inside, *args)
     folder = _assess(run, tmp_path / "f.json", inside, *args, engine="spark")
     located = _lake_pack(tmp_path / "remote", lake.as_uri(), "parquet")
-    remote = _assess(run, tmp_path / "r.json", located, *args, engine="spark")
+    remote = _assess(run, tmp_path / "r.json", located, *args, "--allow-location",
+                     lake.as_uri(), engine="spark")
     assert _figures(folder) == _figures(duck) == _figures(remote)
     assert duck["logs"]["moderation"]["rows"] == ROWS == remote["logs"]["moderation"]["rows"]
     leak = next(r for r in duck["requirements"] if (r["figures"] or {}).get("events", 0) > 10_000)
@@ -132,7 +133,7 @@ def test_unreadable_location_is_one_line(spark: Any, run: Any, tmp_path: Path) -
     missing = (tmp_path / "nowhere").as_uri()
     pack = _lake_pack(tmp_path / "p", missing, "parquet")
     code, _out, err = run("assess", pack, "-c", "iq.telegram-2023", "--engine", "spark",
-                          "--spark-master", "local[2]")
+                          "--spark-master", "local[2]", "--allow-location", missing)
     assert code == 2
     line = _one_line(err)
     assert "moderation.mapping.yaml" in line or missing in line
@@ -172,7 +173,7 @@ def test_mapping_that_does_not_match_the_lake_is_one_line(spark: Any, run: Any, 
     spec["columns"] = {"request_id": {"from": "statement_id"}}
     mapping.write_text(yaml.safe_dump(spec), "utf-8")
     code, _out, err = run("assess", pack, "-c", "iq.telegram-2023", "--engine", "spark",
-                          "--spark-master", "local[2]")
+                          "--spark-master", "local[2]", "--allow-location", lake.as_uri())
     assert code == 2
     line = _one_line(err)
     assert "moderation.mapping.yaml" in line and "columns.request_id.from" in line
@@ -183,7 +184,7 @@ def test_mappings_check_reads_the_lake(spark: Any, run: Any, tmp_path: Path, lak
     """`audit mappings check --engine spark`: a lake mapping checked before any assessment."""
     pack = _lake_pack(tmp_path / "p", lake.as_uri(), "parquet")
     code, out, err = run("mappings", "check", pack, "--engine", "spark", "--spark-master",
-                         "local[2]")
+                         "local[2]", "--allow-location", lake.parent.as_uri())
     assert code == 0, err
     assert f"moderation: {ROWS:,} row(s)" in out
     parts = len(list(lake.rglob("*.parquet")))
@@ -233,7 +234,8 @@ def test_csv_folder_with_partitions_same_figures(spark: Any, run: Any, tmp_path:
     duck = _assess(run, tmp_path / "d.json", local, *args)
     folder = _assess(run, tmp_path / "f.json", local, *args, engine="spark")
     remote = _lake_pack(tmp_path / "remote", (local / "logs" / "export").as_uri(), "csv")
-    located = _assess(run, tmp_path / "r.json", remote, *args, engine="spark")
+    located = _assess(run, tmp_path / "r.json", remote, *args, "--allow-location",
+                      (local / "logs" / "export").as_uri(), engine="spark")
     assert _figures(duck) == _figures(folder) == _figures(located)
     assert duck["logs"]["moderation"]["rows"] == 47
     takedown = next(r for r in duck["requirements"] if (r["figures"] or {}).get("events"))
@@ -279,7 +281,8 @@ def test_gap_workbook_full_offending_list_is_the_same(spark: Any, run: Any, tmp_
     for engine, pack in (("duckdb", inside), ("spark", located)):
         out = tmp_path / engine / "gaps.xlsx"
         out.parent.mkdir()
-        extra = ["--spark-master", "local[2]"] if engine == "spark" else []
+        extra = (["--spark-master", "local[2]", "--allow-location", lake.as_uri()]
+                 if engine == "spark" else [])
         code, _o, err = run("assess", pack, "-c", "iq.telegram-2023", "--as-of", "2023-12-31",
                             "-o", out, "-q", "--engine", engine, *extra)
         assert code in (0, 1), err
@@ -468,7 +471,7 @@ def test_csv_parts_with_different_headers(spark: Any, run: Any, tmp_path: Path) 
     (remote / "logs" / "moderation.mapping.yaml").write_text(yaml.safe_dump(
         dict(spec, files=parts.as_uri(), format="csv")), "utf-8")
     code, _out, err = run("assess", remote, *args, "--engine", "spark", "--spark-master",
-                          "local[2]")
+                          "local[2]", "--allow-location", parts.as_uri())
     assert code == 2
     assert "different headers" in _one_line(err)
 

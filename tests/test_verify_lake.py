@@ -125,7 +125,8 @@ def test_location_is_not_verified_without_spark_and_listed_again_with_it(
     _parts(lake, parts=2)
     (lake / "_SUCCESS").write_text("", "utf-8")
     pack = _mapped_pack(tmp_path / "pack", lake.as_uri(), "parquet")
-    result = _assess(run, pack, tmp_path / "r.json", *SPARK)
+    allow = ["--allow-location", lake.as_uri()]  # the runner's say, for assess and verify
+    result = _assess(run, pack, tmp_path / "r.json", *SPARK, *allow)
     assert result["logs"]["moderation"]["rows"] == 40
     assert result["provenance"]["engine"] == {"name": "spark", "version": spark.version,
                                               "master": "local[2]"}
@@ -141,12 +142,12 @@ def test_location_is_not_verified_without_spark_and_listed_again_with_it(
         "0 difference(s), 1 not verified here; 3 item(s) the same",
         f"figures computed by spark {spark.version} (master local[2])"]
 
-    code, out, err = run("verify", tmp_path / "r.json", pack, *SPARK)
+    code, out, err = run("verify", tmp_path / "r.json", pack, *SPARK, *allow)
     assert code == 0, out + err
     assert out.startswith("same: 4 item(s)")  # profile, mapping, checklist, the listing
 
     shutil.copy(lake / "part-1.parquet", lake / "part-2.parquet")
-    code, out, err = run("verify", tmp_path / "r.json", pack, *SPARK)
+    code, out, err = run("verify", tmp_path / "r.json", pack, *SPARK, *allow)
     assert code == 1, out + err
     (line,) = [x for x in out.splitlines() if x.startswith("location ")]
     assert line.startswith(f"location {lake.as_uri()}: 3 file(s) listed here (listing "
@@ -154,7 +155,7 @@ def test_location_is_not_verified_without_spark_and_listed_again_with_it(
     assert line.endswith(f"), 2 in the result ({digest})")
 
     shutil.rmtree(lake)
-    code, out, err = run("verify", tmp_path / "r.json", pack, *SPARK)
+    code, out, err = run("verify", tmp_path / "r.json", pack, *SPARK, *allow)
     assert code == 1, out + err
     assert out.startswith("data-lake locations cannot be listed here: ")
     assert lake.as_uri() in out.splitlines()[0]

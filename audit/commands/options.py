@@ -22,12 +22,13 @@ from audit.errors import UsageError
 from audit.gates import GATES
 from audit.i18n import available_languages, base_language, normalise
 from audit.limits import date_problem
+from audit.logs.locations import ENV_VAR as LOCATIONS_ENV_VAR
 
 F = TypeVar("F", bound=Callable[..., object])
 
 
 _ENGINE_FLAGS = ("engine", "spark_master", "spark_remote", "memory_limit", "temp_dir",
-                 "unique_ids")
+                 "unique_ids", "allow_location")
 
 
 def _flag(name: str) -> str:
@@ -46,7 +47,13 @@ def engine_options(*, tuning: bool = False, engine_help: str | None = None) -> C
         click.option("--spark-master", default=None, help="Spark master URL for --engine "
                      "spark, e.g. spark://host:7077 (default local[*])."),
         click.option("--spark-remote", default=None, help="Spark Connect URL for --engine "
-                     "spark, e.g. sc://host:15002.")]
+                     "spark, e.g. sc://host:15002."),
+        click.option("--allow-location", "allow_location", multiple=True,
+                     envvar=LOCATIONS_ENV_VAR, metavar="PREFIX",
+                     help="A data-lake location prefix (s3a://bucket/path/, hdfs://...) under "
+                          "which a pack's mapping may name data for --engine spark to read; "
+                          "a pack cannot allow its own. Repeatable; or "
+                          f"{LOCATIONS_ENV_VAR}, prefixes separated by spaces.")]
     if tuning:
         flags += [
             click.option("--memory-limit", default=None,
@@ -75,7 +82,11 @@ def engine_options(*, tuning: bool = False, engine_help: str | None = None) -> C
                     spark_remote=_text(given["spark_remote"]),
                     memory_limit=_text(given["memory_limit"]),
                     temp_directory=str(temp_dir) if temp_dir else None,
-                    unique_ids=str(given["unique_ids"] or "judged"), spelling=_flag)
+                    unique_ids=str(given["unique_ids"] or "judged"),
+                    allow_locations=[str(p) for p in cast(tuple[str, ...],
+                                                          given["allow_location"] or ())],
+                    spelling=lambda name: _flag({"allow_locations": "allow_location"}
+                                                .get(name, name)))
             except UsageError as e:
                 raise click.UsageError(str(e)) from None
             return command(**kwargs)

@@ -35,7 +35,7 @@ def verify(result: Path, pack: Path, local: tuple[Path, ...], settings: EngineSe
     """
     data = load_result(result)
     registry = get_registry()
-    diffs, same = compare(data, pack, registry, list_plugins(), local)
+    diffs, same = compare(data, pack, registry, list_plugins(), local, name=str(result))
     lake_diffs, lake_same, unverified = check_locations(data, pack, settings, registry)
     diffs += lake_diffs
     same += lake_same

@@ -20,7 +20,7 @@ from audit.errors import EvidenceError, Problem
 from audit.evidence.pack import Answer, Document, EvidencePack, Waiver
 from audit.logs.mapping import compile_mapping
 from audit.logs.mapping_data import loader_failed, stage
-from audit.logs.mapping_file import LogMapping, is_mapping, read_mapping
+from audit.logs.mapping_file import LogMapping, check_mapping_file, is_mapping, read_mapping
 from audit.logs.sql import quote
 from audit.logs.tables import LOG_SUFFIXES, log_name
 from audit.model import Checklist, Rule
@@ -108,6 +108,11 @@ def needed_log_columns(checklists: Iterable[Checklist],
 
 
 def _read(path: Path, pack: EvidencePack, role: str) -> YamlDocument:
+    if not path.resolve().is_relative_to(path.parent.resolve()):
+        # a pack's file linked from elsewhere: neither read nor hashed (docs/limits.md)
+        raise EvidenceError(problems=[Problem(
+            f"{pack.display(path.parent)}/{path.name}", "", "a link to a file outside the "
+            "pack; pack files must be files inside the pack directory")])
     try:
         doc = load_yaml(path, pack.display(path))
     except YamlProblem as exc:
@@ -172,12 +177,12 @@ class DirectoryPackLoader:
             claimed = load_mapped_logs(logs, pack)
             for file in sorted(p for p in logs.iterdir() if p.is_file()
                                and not p.name.startswith(".") and p not in claimed):
-                if file.is_symlink() and not file.resolve().is_relative_to(inside):
-                    # a link could make another system's log pass for this platform's
+                if not file.resolve().is_relative_to(inside):
+                    # a link (or a linked logs/) could make another system's log pass for
+                    # this platform's
                     raise EvidenceError(problems=[Problem(
-                        f"{pack.display(logs)}/{file.name}", "", "a link to a file outside the "
-                        "pack; logs must "
-                        "be files inside the pack directory")])
+                        f"{pack.display(path)}/logs/{file.name}", "", "a link to a file "
+                        "outside the pack; logs must be files inside the pack directory")])
                 loader = next((ld for ld in log_loaders if ld.matches(file)), None)
                 if loader is None:
                     raise EvidenceError(problems=[Problem(
@@ -294,8 +299,11 @@ def load_mapped_logs(folder: Path, pack: EvidencePack) -> set[Path]:
     """
     groups: dict[str, list[LogMapping]] = {}
     for file in sorted(p for p in folder.iterdir() if p.is_file() and is_mapping(p)):
+        check_mapping_file(file, pack.display)  # a link out is neither hashed nor read
         digest = pack.record_file(file, "mapping").sha256
-        found = read_mapping(file, pack.display(file), digest, pack.display)
+        settings = pack.engine_settings  # only Spark reads locations, within the runner's list
+        found = read_mapping(file, pack.display(file), digest, pack.display,
+                             settings.allow_locations if settings.is_spark else None)
         groups.setdefault(found.table, []).append(found)
     claimed: set[Path] = set()
     for table, mappings in groups.items():

@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,9 @@ from urllib.parse import urlparse
 from audit.engine.duckdb_errors import first_line
 from audit.errors import EvidenceError, Problem
 from audit.logs.filters import check_where
+from audit.logs.locations import location_problem
+from audit.logs.mapping_limits import (gzip_problem, mapping_limit_problems,
+                                       mapping_size_problem, selected_files_problem)
 from audit.logs.sources import folder_files, is_location
 from audit.schemas.common import PathKey, validate
 from audit.schemas.mapping import MAPPING
@@ -93,8 +96,14 @@ class LogMapping:
         return out
 
 
-def read_mapping(path: Path, display: str, digest: str, display_of: DisplayOf) -> LogMapping:
-    """Parse and validate one mapping file and resolve its ``files``; no data is read yet."""
+def read_mapping(path: Path, display: str, digest: str, display_of: DisplayOf,
+                 allowed_locations: Sequence[str] | None = ()) -> LogMapping:
+    """Parse and validate one mapping file and resolve its ``files``; no data is read yet.
+
+    ``allowed_locations``: the prefixes under which a data-lake location may be named (the
+    runner's ``--allow-location``); None when the engine reads no location at all (DuckDB,
+    which refuses them itself, naming ``--engine spark``)."""
+    check_mapping_file(path, display_of)
     try:
         doc = load_yaml(path, display)
     except YamlProblem as exc:
@@ -104,7 +113,8 @@ def read_mapping(path: Path, display: str, digest: str, display_of: DisplayOf) -
         # a bare string is shorthand for {from: <source column>}
         data["columns"] = {k: ({"from": v} if isinstance(v, str) else v)
                            for k, v in data["columns"].items()}
-    problems = [doc.problem(p, m) for p, m in validate(data, MAPPING)]
+    problems = [doc.problem(p, m) for p, m in (mapping_limit_problems(data)
+                                                 or validate(data, MAPPING))]
     if problems:
         raise EvidenceError(problems=problems)
     where_problems = check_where(data.get("where"), ("where",), dates=True)
@@ -126,6 +136,7 @@ def read_mapping(path: Path, display: str, digest: str, display_of: DisplayOf) -
     for i, pattern in enumerate(patterns):
         key = ("files", i) if isinstance(data["files"], list) else ("files",)
         if is_location(pattern):  # read where it lies, by Spark (docs/spark.md)
+            _check_location(doc, key, pattern, allowed_locations)
             if pattern not in reads:
                 reads.append(pattern)
                 displays.append(pattern)
@@ -136,6 +147,7 @@ def read_mapping(path: Path, display: str, digest: str, display_of: DisplayOf) -
                                                "s3a://bucket/path"))
         folder = path.parent / pattern
         if not _GLOB.search(pattern) and folder.is_dir():
+            _inside_pack(doc, key, path, [folder], display_of)  # before listing what it holds
             fmt = fmt or _folder_format(folder)
             inside = [Path(f) for f in folder_files(str(folder), fmt or "")]
             if fmt == "delta":  # its log decides which parts are live: hashed as evidence
@@ -168,18 +180,58 @@ def read_mapping(path: Path, display: str, digest: str, display_of: DisplayOf) -
     if fmt == "delta" and (len(reads) != 1 or Path(reads[0]).is_file()):
         raise input_error(doc.problem(("files",), "a Delta table is one folder or location; "
                                                   "give just that"))
+    _check_selected(doc, files, display_of)
     return LogMapping(doc, path, digest, table, files, displays, fmt, reads=reads)
 
 
 def _inside_pack(doc: YamlDocument, key: PathKey, path: Path, found: list[Path],
                  display_of: DisplayOf) -> None:
+    """Refuse a data file or folder that is not inside the pack once every link on its way
+    is followed: a link to a file, or a linked folder at any level of a glob (``ext/*.csv``
+    with ``logs/ext`` a link elsewhere), could make another system's data pass for this
+    platform's, as a plain log's link out of ``logs/`` would."""
     pack_root = path.parent.parent.resolve()
     for p in found:
-        if p.is_symlink() and not p.resolve().is_relative_to(pack_root):
-            # a link could make another system's data pass for this platform's
-            shown = f"{display_of(p.parent)}/{p.name}"
-            raise input_error(doc.problem(key, f"{shown} is a link to a file outside the pack; "
-                                         "data files must be inside it"))
+        if not p.resolve().is_relative_to(pack_root):
+            shown = f"{display_of(path.parent)}/{p.relative_to(path.parent).as_posix()}"
+            how = (f"is a link to a {'folder' if p.is_dir() else 'file'}" if p.is_symlink()
+                   else "lies in a linked folder")
+            raise input_error(doc.problem(key, f"{shown} {how} outside the pack; data files "
+                                               "must be inside it"))
+
+
+def _check_location(doc: YamlDocument, key: PathKey, location: str,
+                    allowed: Sequence[str] | None) -> None:
+    """A location is read only under a prefix the person running the audit allowed."""
+    why = None if allowed is None else location_problem(location, allowed)
+    if why:
+        raise input_error(doc.problem(key, why))
+
+
+def check_mapping_file(path: Path, display_of: DisplayOf) -> None:
+    """A mapping file linked from outside the pack is refused before it is read or hashed:
+    its ``files`` would otherwise be chosen by a file the pack does not hold. So is one
+    larger than any mapping needs, before YAML spends seconds on it (docs/limits.md)."""
+    shown = f"{display_of(path.parent)}/{path.name}"
+    if not path.resolve().is_relative_to(path.parent.parent.resolve()):
+        raise input_error(Problem(shown, "", "a link to a file outside the pack; mappings must "
+                                             "be files inside the pack directory"))
+    why = mapping_size_problem(path)
+    if why:
+        raise input_error(Problem(shown, "", why))
+
+
+def _check_selected(doc: YamlDocument, files: list[Path], display_of: DisplayOf) -> None:
+    """How many data files the mapping selects, and each ``.gz`` one's compression ratio,
+    before any is read (docs/limits.md)."""
+    too_many = selected_files_problem(len(files))
+    if too_many:
+        raise input_error(doc.problem(("files",), too_many))
+    for file in files:
+        if file.name.lower().endswith(".gz"):
+            why = gzip_problem(file)
+            if why:
+                raise input_error(Problem(display_of(file), "", why))
 
 
 def _folder_format(folder: Path) -> str | None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Union
 
-from audit.checklist_paths import pack_checklist_path, select_checklists
+from audit.checklist_paths import is_path_spec, pack_checklist_path, select_checklists
 from audit.checklists import ChecklistLibrary
 from audit.engine.settings import EngineSettings
 from audit.errors import UsageError
@@ -75,7 +75,8 @@ def prepare(evidence: PathLike | Sequence[PathLike], checklists: PathLike | Sequ
         raise UsageError("give at least one evidence input (a pack directory or workbook)")
     if not specs:
         raise UsageError("give at least one checklist (a module id, file or folder)")
-    library, chosen = select_checklists(specs, registry, pack_checklist_path(paths))
+    given = [Path(s) for s in specs if is_path_spec(s)]  # the runner's own: the pack's may be in them
+    library, chosen = select_checklists(specs, registry, pack_checklist_path(paths, given))
     check_scoring(scoring, registry)
     return Prepared(paths, registry, library, tuple(chosen), scoring,
                     engine or EngineSettings())

@@ -9,6 +9,6 @@ CONFIG_FILE = "audit.yaml"
 PACK_CONFIG: dict[str, Any] = {
     "checklist_path": {
         "type": "list", "schema": {"type": "string", "empty": False},
-        "meta": {"doc": "Checklist module files or folders (relative to audit.yaml) added to "
-                        "the library for this pack, e.g. [checklists]."}},
+        "meta": {"doc": "Checklist module files or folders inside the pack (relative to "
+                        "audit.yaml) added to the library for this pack, e.g. [checklists]."}},
 }
