@@ -25,7 +25,7 @@ from audit.pipeline.render import publish, write_to
 from audit.progress import progress_for
 from audit.quality import warnings_of
 from audit.reports.base import is_stdout, refuse_overwriting_inputs, writer_for
-from audit.reports.oscal_chain import write_chain
+from audit.reports.oscal_chain import HREF_STYLES, write_chain
 from audit.scoring import ScoreResult
 
 
@@ -56,12 +56,18 @@ from audit.scoring import ScoreResult
                    "checklist module, the profile, a system security plan, the assessment "
                    "plan, the results and the POA&M, each importing the one before; see "
                    "docs/oscal.md.")
+@click.option("--oscal-hrefs", type=click.Choice(HREF_STYLES), default="relative",
+              show_default=True,
+              help="How the --oscal-dir documents link to each other: file names relative to "
+                   "the directory, or trestle:// hrefs for a compliance-trestle workspace "
+                   "(import each file under its name, dots as underscores; docs/oscal.md).")
 @language_option()
 def assess(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: dt.date | None,
            scoring: str, fmt: str | None, output: Path | None, fail_under: float | None,
            quiet: bool, settings: EngineSettings, baselines: tuple[Path, ...] = (),
            reviews: tuple[Path, ...] = (), fail_on: tuple[str, ...] = (), strict: bool = False,
-           lang: str | None = None, oscal_dir: Path | None = None) -> None:
+           lang: str | None = None, oscal_dir: Path | None = None,
+           oscal_hrefs: str = "relative") -> None:
     """Assess an evidence pack against checklist modules and report the gaps.
 
     EVIDENCE is a pack directory (platform.yaml, answers.yaml, documents/, logs/, waivers.yaml)
@@ -69,6 +75,8 @@ def assess(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: dt
     """
     # everything that can be checked before the (possibly long) log loading is checked first;
     # the options' own checks (engine, date, language, sizes) ran before this line
+    if oscal_hrefs != "relative" and oscal_dir is None:
+        raise click.UsageError("--oscal-hrefs needs --oscal-dir (the chain it links)")
     prepared = api.prepare(evidence, checklist_ids, scoring, settings)
     registry = prepared.registry
     # checklist files, baselines and review files given by path are inputs too
@@ -100,7 +108,7 @@ def assess(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: dt
     else:
         write_to(writer, result, None, sys.stdout)
     if oscal_dir is not None:
-        written = write_chain(result, prepared.checklists, oscal_dir,
+        written = write_chain(result, prepared.checklists, oscal_dir, hrefs=oscal_hrefs,
                               refuse=lambda p: refuse_overwriting_inputs(p, input_paths))
         if not quiet:
             click.echo(f"wrote the OSCAL chain to {oscal_dir}: {', '.join(written)}", err=True)
