@@ -7,6 +7,7 @@ fails fast), run (load, measure, score), apply history, render, then the gates.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sys
 from pathlib import Path
@@ -95,6 +96,8 @@ def assess(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: dt
     result = api.run(prepared, as_of, progress=progress_for(quiet), language=lang)
     with use_language(result.language):  # decisions and tracking speak the report language
         result = apply_history(result, history, prepared.library, registry)
+    if fail_on:  # the JUnit report fails what the gates fail on (audit/reports/junit.py)
+        result = dataclasses.replace(result, gates=tuple(dict.fromkeys(fail_on)))
     if output is not None:
         publish(writer, result, output, input_paths)
         if not quiet and not is_stdout(output):
