@@ -16,12 +16,15 @@ from pathlib import Path
 from typing import TypeVar, cast
 
 import click
+from click.shell_completion import CompletionItem
 
+from audit.checklists import load_library
 from audit.engine.settings import ENGINES, UNIQUE_ID_SCOPES, settings_for
 from audit.errors import UsageError
 from audit.gates import GATES
 from audit.i18n import available_languages, base_language, normalise
 from audit.limits import date_problem
+from audit.plugins import get_registry
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -111,10 +114,23 @@ def language_option(default: str = "the pack's language when a catalogue exists 
         help=f"Report language ({', '.join(available_languages())}); default: {default}.")
 
 
+def complete_checklist(ctx: click.Context, param: click.Parameter,
+                       incomplete: str) -> list[CompletionItem]:
+    """Shell completion of a checklist: the installed module ids that start with what was
+    typed, and the shell's own file completion (a module file or folder of one's own)."""
+    try:
+        ids = load_library(get_registry()).ids()
+    except Exception:  # a broken plugin must not break the shell; the command will say why
+        ids = []
+    items = [CompletionItem(i) for i in ids if i.startswith(incomplete)]
+    return items + [CompletionItem(incomplete, type="file")]
+
+
 def checklist_option(command: F) -> F:
     """``--checklist``/``-c``: bundled module ids, or module files and folders of one's own."""
     return click.option(
         "--checklist", "-c", "checklist_ids", multiple=True, required=True,
+        shell_complete=complete_checklist,
         help="Checklist module id, or a module file or folder of your own (repeat for "
              "several jurisdictions).")(command)
 
