@@ -37,7 +37,7 @@ from audit.scoring import ScoreResult
 @click.option("--scoring", default="weighted", show_default=True,
               help="Scoring model: weighted, flat, strict, or one from a plugin.")
 @click.option("--format", "fmt", help="console, json, markdown, xlsx, html, oscal, oscal-poam, "
-                                      "or a plugin's format; default "
+                                      "junit, csv, csv-gaps, or a plugin's format; default "
                                       "from the -o extension, else console.")
 @output_option("Write the report to this file (atomically); '-' writes a text format to "
                "standard output.")
