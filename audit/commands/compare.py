@@ -9,8 +9,7 @@ from pathlib import Path
 
 import click
 
-from audit.commands.options import file_for_workbook, language_option, output_option
-from audit.errors import OutputError
+from audit.commands.options import language_option, output_option, rendering_for
 from audit.i18n import available_languages, base_language, use_language
 from audit.platform_matrix import MIN_RESULTS, matrix_files
 from audit.reports.base import is_stdout, refuse_overwriting_inputs, write_output
@@ -38,15 +37,7 @@ def compare(results: tuple[Path, ...], fmt: str | None, output: Path | None,
     if len(results) < MIN_RESULTS:
         raise click.UsageError(f"give at least {MIN_RESULTS} results to compare")
     refuse_overwriting_inputs(output, list(results))
-    if fmt is None and output is not None and not is_stdout(output):
-        fmt = EXTENSIONS.get(output.suffix.lower())
-        if fmt is None:
-            raise OutputError(f"{output}: no compare format writes '{output.suffix}' files; "
-                              f"choose one with --format ({', '.join(sorted(RENDERERS))})")
-    fmt = fmt or "console"
-    render, binary = RENDERERS[fmt]
-    if binary:
-        file_for_workbook(fmt, output)
+    fmt, render, binary = rendering_for(fmt, output, RENDERERS, EXTENSIONS, "compare")
     matrix = matrix_files(results)
     language = lang or matrix.platforms[0].language
     if base_language(language) not in available_languages():
