@@ -52,51 +52,6 @@ def fresh_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
     plugins.reset()
 
 
-class _ResultSchema:
-    """The shipped result JSON Schema (audit/schemas/result.schema.json), and how many
-    results the suite checked against it (shown in the terminal summary)."""
-
-    validator: Any = None
-    checked = 0
-
-
-@pytest.fixture(autouse=True)
-def every_json_result_matches_the_schema(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every JSON result a test produces (the CLI, the Python API, a baseline comparison)
-    goes through ``JsonWriter.write``: what it writes is validated against the shipped schema,
-    and a result that does not match fails the test that produced it."""
-    import io
-    import json
-
-    import jsonschema
-
-    from audit.reports.jsonout import JsonWriter
-    from audit.schemas.result import result_json_schema
-
-    if _ResultSchema.validator is None:
-        _ResultSchema.validator = jsonschema.Draft202012Validator(
-            result_json_schema(), format_checker=jsonschema.FormatChecker())
-    original = JsonWriter.write
-
-    def write(self: JsonWriter, assessment: Any, stream: Any, output: Any = None) -> None:
-        buffer = io.StringIO()
-        original(self, assessment, buffer, output)
-        text = buffer.getvalue()
-        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-                  for e in _ResultSchema.validator.iter_errors(json.loads(text))]
-        assert not errors, f"the JSON result does not match its schema: {errors[:5]}"
-        _ResultSchema.checked += 1
-        stream.write(text)
-
-    monkeypatch.setattr(JsonWriter, "write", write)
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if _ResultSchema.checked:
-        terminalreporter.write_line(f"result JSON Schema: {_ResultSchema.checked} JSON result(s) "
-                                    "written by the tests validated")
-
-
 RunResult = tuple[int, str, str]
 
 

@@ -4,7 +4,7 @@ package so an integrator can check a result without this tool's code.
 The schema is a file, ``audit/schemas/result.schema.json``, not generated: the result is
 written by :mod:`audit.reports.jsonout`, not read through cerberus, so there is no schema to
 derive it from. The test suite validates every JSON result it produces against it
-(tests/conftest.py), and ``docs/reference/result-schema.md`` describes the same keys.
+(conftest.py at the repository root), and ``docs/reference/result-schema.md`` describes the same keys.
 """
 
 from __future__ import annotations
