@@ -322,7 +322,9 @@ def _comparison_notes(old: dict[str, Any], new: dict[str, Any], checklists: dict
     op = (old.get("platform") or {}).get("name")
     np_ = (new.get("platform") or {}).get("name")
     if op and np_ and op != np_:
-        notes.append(message(N_("the results are for different platforms ({old} and {new})"),
+        notes.append(message(N_("the results are for different platforms ({old} and {new}): "
+                                "this compares them as one platform changing; to compare "
+                                "platforms side by side use audit compare"),
                              old=repr(op), new=repr(np_)))
     old_model = (old.get("scoring") or {}).get("model")
     new_model = (new.get("scoring") or {}).get("model")

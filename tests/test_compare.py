@@ -141,3 +141,11 @@ def test_bad_inputs_are_one_line(run: Any, three_results: list[Path], tmp_path: 
     assert code == 2 and "needs an output file" in err
     code, _stdout, err = run("compare", *three_results, "-o", three_results[0])
     assert code == 2 and three_results[0].read_text("utf-8").startswith("{")
+
+
+def test_diff_of_two_platforms_points_to_compare(run: Any, three_results: list[Path]) -> None:
+    code, stdout, err = run("diff", three_results[1], three_results[2])
+    assert code == 0, err
+    assert ("the results are for different platforms ('Rafidain Chat' and 'Furat Talk'): this "
+            "compares them as one platform changing; to compare platforms side by side use "
+            "audit compare") in stdout
