@@ -126,6 +126,13 @@ def test_same_platform_twice_is_labelled_by_file(run: Any, three_results: list[P
     assert code == 0, err
     assert "Rafidain Chat (rafidain.json)" in stdout and "Rafidain Chat (again.json)" in stdout
     assert "use audit diff" in stdout
+    code, md, err = run("compare", three_results[1], copy, "--format", "markdown")
+    assert code == 0, err
+    tables = [line for line in md.splitlines() if line.startswith("|  ")
+              or line.startswith("| requirement")]
+    assert len(tables) == 2  # the scores' header and the requirements' header
+    for header in tables:
+        assert "Rafidain Chat (rafidain.json)" in header and "Rafidain Chat (again.json)" in header
 
 
 def test_bad_inputs_are_one_line(run: Any, three_results: list[Path], tmp_path: Path) -> None:

@@ -87,7 +87,7 @@ def render_markdown(m: PlatformMatrix, stream: IO[str]) -> None:
     out = [f"# {_md(title(m))}", ""] + ["- " + _md(_("Note: {note}", note=n))
                                         for n in m.notes] + [""]
     out += [tabulate([[_md(c) for c in row] for row in score_rows(m)],
-                     headers=["", *(_md(p.name) for p in m.platforms)], tablefmt="github"), ""]
+                     headers=["", *(_md(p.label) for p in m.platforms)], tablefmt="github"), ""]
     out += ["## " + _("Requirements ({n})", n=len(m.rows)), ""]
     out += [tabulate([[_md(c) for c in row] for row in requirement_rows(m)],
                      headers=[_md(h) for h in headers(m)], tablefmt="github"), ""]
