@@ -135,10 +135,13 @@ def _platform(data: dict[str, Any], file: str) -> Platform:
 
 
 def _labelled(platforms: list[Platform]) -> tuple[Platform, ...]:
-    """Columns that share a platform name are told apart by their file names."""
+    """Columns that share a platform name are told apart by their file names (by their paths
+    when the file names are the same too)."""
     names = [p.name for p in platforms]
-    return tuple(replace(p, label=f"{p.name} ({Path(p.file).name})")
-                 if names.count(p.name) > 1 else p for p in platforms)
+    files = [Path(p.file).name for p in platforms]
+    return tuple(replace(p, label=f"{p.name} ({f if files.count(f) == 1 else p.file})")
+                 if names.count(p.name) > 1 else p
+                 for p, f in zip(platforms, files, strict=True))
 
 
 def headline_figure(figures: object) -> tuple[str | None, object]:

@@ -156,3 +156,16 @@ def test_diff_of_two_platforms_points_to_compare(run: Any, three_results: list[P
     assert ("the results are for different platforms ('Rafidain Chat' and 'Furat Talk'): this "
             "compares them as one platform changing; to compare platforms side by side use "
             "audit compare") in stdout
+
+
+def test_columns_are_told_apart_by_path_when_file_names_repeat() -> None:
+    from audit.platform_matrix import build_matrix
+
+    base = {"schema": "platform-audit/result", "schema_version": "1.2", "as_of": "2024-12-31",
+            "platform": {"name": "Same"}, "checklists": [{"id": "m", "version": 1}],
+            "requirements": [{"id": "m:r", "status": "met", "score": 1.0}]}
+    m = build_matrix([("2024/r.json", base), ("2025/r.json", base), ("other.json", base)])
+    assert [p.label for p in m.platforms] == ["Same (2024/r.json)", "Same (2025/r.json)",
+                                             "Same (other.json)"]
+    assert m.same_as_of and m.same_module_versions
+    assert [[c.status if c else None for c in r.cells] for r in m.rows] == [["met"] * 3]
