@@ -128,6 +128,9 @@ class Assessment:
     verdict_without_reviews: Verdict | None = None
     provenance: Mapping[str, Any] = field(default_factory=dict)  # audit.provenance (JSON)
     ledger: Ledger = field(default_factory=Ledger)  # every row read, accounted for (audit.ledger)
+    # the --fail-on gates the run was given (audit.gates.GATES): the JUnit report marks as
+    # failures only what they fail on (docs/over-time.md); empty: every gap is a failure
+    gates: Sequence[str] = ()
 
     def counts(self, without_waivers: bool = False) -> dict[str, int]:
         out = {s.value: 0 for s in Status}

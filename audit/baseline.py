@@ -12,20 +12,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from audit.comparison import GAP_STATUSES, Diff, RequirementChange
+from audit.comparison import (
+    GAP_STATUSES,
+    IMPROVED,
+    NEW_GAP,
+    UNCHANGED,
+    WAS_MET,
+    WORSE,
+    Diff,
+    RequirementChange,
+    movement_counts_text,
+)
 from audit.i18n import _
-from audit.labels import baseline_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit.assessment import Assessment
 
-# since-baseline labels
+# the labels callers of a baseline read, wherever they are defined (one import for them)
+__all__ = ["IMPROVED", "LABELS", "NEW_GAP", "NEW_REQUIREMENT", "UNCHANGED", "WAS_MET", "WORSE",
+           "BaselineComparison", "baseline_of", "label_for"]
+
+# since-baseline labels: how each requirement moved (audit.requirement_change.MOVEMENTS, the
+# words audit diff counts with too), and one for a requirement the baseline did not assess
 NEW_REQUIREMENT = "new requirement"  # not in the baseline (new checklist or checklist version)
-WAS_MET = "was met"  # a gap now, met in the baseline: a regression
-NEW_GAP = "new gap"  # a gap now, not a gap in the baseline (waived or not applicable then)
-WORSE = "worse"  # a gap then and now, worse status or lower score
-IMPROVED = "improved"  # better status or higher score (including gaps closed)
-UNCHANGED = "unchanged"  # same status and score
 
 LABELS = (NEW_REQUIREMENT, WAS_MET, NEW_GAP, WORSE, IMPROVED, UNCHANGED)
 
@@ -55,27 +64,16 @@ class BaselineComparison:
         counts = {lb: 0 for lb in LABELS}
         for lb in self.labels.values():
             counts[lb] += 1
-        parts = [_("{count} {label}", count=n, label=baseline_label(lb))
-                 for lb, n in counts.items() if n]
-        gone = len(self.diff.only_old)
-        if gone:
-            parts.append(_("{count} no longer assessed", count=gone))
         return _("Since baseline ({path}, as of {date}): {counts}; {closed} gap(s) closed",
-                 path=self.path, date=self.as_of, counts=_(", ").join(parts),
+                 path=self.path, date=self.as_of,
+                 counts=movement_counts_text(counts, len(self.diff.only_old)),
                  closed=len(self.resolved()))
 
 
 def label_for(change: RequirementChange) -> str:
-    """The since-baseline label of one :class:`audit.requirement_change.RequirementChange`."""
-    old, new = change.old_status, change.new_status
-    now_gap, then_gap = new in GAP_STATUSES, old in GAP_STATUSES
-    if now_gap and not then_gap:
-        return WAS_MET if old == "met" else NEW_GAP
-    if change.regression:
-        return WORSE
-    if change.improvement:
-        return IMPROVED
-    return UNCHANGED
+    """The since-baseline label of one :class:`audit.requirement_change.RequirementChange`:
+    how it moved, in the words ``audit diff`` counts with."""
+    return change.movement
 
 
 def baseline_of(assessment: Assessment) -> BaselineComparison | None:

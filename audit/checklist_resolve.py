@@ -8,9 +8,11 @@ problem of the module that names it.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 from audit.checklist_parse import RawModule
+from audit.durations import Duration, Unit, parse_duration
 from audit.errors import Problem
 from audit.model import (
     Area,
@@ -144,7 +146,11 @@ def build(raw: RawModule, parent: Checklist | None) -> tuple[Checklist | None, l
             base, _origin = inherited[item["id"]]
             # An inherited requirement keeps its legal status (its source did not change)
             # unless the override says otherwise.
-            inherited[item["id"]] = ({**base, **item}, data["id"])
+            merged = {**base, **item}
+            if "rule" in item and "title" not in item:
+                merged["title"] = title_following_rule(base["title"], base["rule"],
+                                                       item["rule"])
+            inherited[item["id"]] = (merged, data["id"])
     else:
         unselected = []
     entries: list[tuple[tuple[Any, ...], dict[str, Any], str]] = []
@@ -179,3 +185,39 @@ def build(raw: RawModule, parent: Checklist | None) -> tuple[Checklist | None, l
         reviewed=as_date(data["reviewed"]) if data.get("reviewed") else None,
         legal_rows=tuple(data.get("legal_rows") or ())), []
 
+
+
+# how a clock may be written in a title, and how the new one is written in its place
+_UNIT_IN_TITLE = {Unit.MINUTES: r"(?:minutes?|mins?)", Unit.HOURS: r"(?:hours?|hrs?|h)",
+                  Unit.DAYS: r"(?:calendar\s+)?days?",
+                  Unit.BUSINESS_DAYS: r"(?:business|working)\s+days?",
+                  Unit.WEEKS: r"weeks?", Unit.MONTHS: r"months?", Unit.YEARS: r"years?"}
+_UNIT_WORDS = {Unit.MINUTES: "minute", Unit.HOURS: "hour", Unit.DAYS: "day",
+               Unit.BUSINESS_DAYS: "business day", Unit.WEEKS: "week", Unit.MONTHS: "month",
+               Unit.YEARS: "year"}
+
+
+def _clock(rule: object) -> Duration | None:
+    """A rule's clock in force last (``within``, or its last version's), if it has one."""
+    if not isinstance(rule, Mapping):
+        return None
+    versions = rule.get("versions")
+    within = (versions[-1].get("within") if isinstance(versions, list) and versions
+              and isinstance(versions[-1], Mapping) else rule.get("within"))
+    try:
+        return None if within is None else parse_duration(within)
+    except ValueError:
+        return None  # the rule's own validation reports it, at its place
+
+
+def title_following_rule(title: str, parent_rule: object, rule: object) -> str:
+    """The inherited ``title`` of a requirement whose rule an override replaced: when the
+    title names the parent's clock (``within 72 hours``) and the new rule has another one,
+    the title names the new clock (``within 48 hours``), so a report never shows the
+    parent's clock beside a finding measured against the new one. Otherwise unchanged."""
+    old, new = _clock(parent_rule), _clock(rule)
+    if old is None or new is None or old == new:
+        return title
+    pattern = re.compile(rf"\b{old.amount}[\s-]*{_UNIT_IN_TITLE[old.unit]}\b", re.IGNORECASE)
+    word = _UNIT_WORDS[new.unit] + ("" if new.amount == 1 else "s")
+    return pattern.sub(f"{new.amount} {word}", title, count=1)

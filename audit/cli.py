@@ -18,6 +18,7 @@ import click
 from audit import __version__
 from audit.commands.assess import assess
 from audit.commands.checklists import checklists
+from audit.commands.compare import compare
 from audit.commands.diff import diff
 from audit.commands.history import history
 from audit.commands.mappings import mappings
@@ -61,8 +62,8 @@ def cli(debug: bool) -> None:
 
 
 # the built-in verbs, in the order `audit --help` lists them after sorting
-for _command in (checklists, mappings, assess, plugins, template, diff, new_plugin, oscal,
-                 verify, history, notices):
+for _command in (checklists, mappings, assess, plugins, template, diff, compare, new_plugin,
+                 oscal, verify, history, notices):
     cli.add_command(_command)
 
 

@@ -22,10 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from audit.i18n import N_, _, use_language
+from audit.labels import baseline_label
 from audit.requirement_change import (
     BETTER,
     DIRECTION_WORDS,
     FIGURES_CHANGED,
+    IMPROVED,
+    MOVEMENTS,
+    NEW_GAP,
+    WAS_MET,
     NEWLY_FAILING,
     NEWLY_MET,
     SCORE_DOWN,
@@ -44,13 +49,14 @@ from audit.result_file import GAP_STATUSES, VERDICT_RANK, DiffError, check_resul
 
 # what callers of a comparison read, wherever it is defined (one import for them)
 __all__ = ["BETTER", "DIFF_SCHEMA", "DIFF_SCHEMA_VERSION", "FIGURES_CHANGED", "GAP_STATUSES",
-           "NEWLY_FAILING", "NEWLY_MET", "SCORE_DOWN", "SCORE_EPSILON", "SCORE_UP",
-           "UNCHANGED", "WAIVER_CHANGED", "WORSE", "Diff", "DiffError", "Message",
-           "RequirementChange", "check_result", "compare", "compare_requirement", "diff_files",
-           "load_result", "message", "pct", "status_direction", "waiver_change"]
+           "IMPROVED", "MOVEMENTS", "NEWLY_FAILING", "NEWLY_MET", "NEW_GAP", "SCORE_DOWN",
+           "SCORE_EPSILON", "SCORE_UP", "UNCHANGED", "WAIVER_CHANGED", "WAS_MET", "WORSE",
+           "Diff", "DiffError", "Message", "RequirementChange", "check_result", "compare",
+           "compare_requirement", "diff_files", "load_result", "message",
+           "movement_counts_text", "pct", "status_direction", "waiver_change"]
 
 DIFF_SCHEMA = "platform-audit/diff"
-DIFF_SCHEMA_VERSION = "1.0"
+DIFF_SCHEMA_VERSION = "1.1"  # 1.1 added "movements"
 
 
 @dataclass(frozen=True)
@@ -172,6 +178,14 @@ class Diff:
             "only_in_new": len(self.only_new),
         }
 
+    def movements(self) -> dict[str, int]:
+        """How many common requirements moved each way (``MOVEMENTS``): the counts
+        ``--baseline`` gives for the same pair of results."""
+        out = {m: 0 for m in MOVEMENTS}
+        for c in self.common:
+            out[c.movement] += 1
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """The ``platform-audit/diff`` document (docs/diff.md), always in English."""
         def side(d: dict[str, Any], name: str) -> dict[str, Any]:
@@ -195,6 +209,7 @@ class Diff:
             "overall": self.overall(),
             "by_area": self.by_area(),
             "counts": self.counts(),
+            "movements": self.movements(),
             "regression": bool(regressions),
             "regressions": regressions,
             "requirements": [c.to_dict() for c in self.changed()],
@@ -207,6 +222,17 @@ def _brief(r: dict[str, Any]) -> dict[str, Any]:
     return {"id": r["id"], "title": r.get("title"), "status": r["status"],
             "score": r.get("score"),
             "reason": None if r.get("reason") is None else str(r["reason"])}
+
+
+def movement_counts_text(counts: dict[str, int], no_longer_assessed: int = 0) -> str:
+    """``16 improved, 1 unchanged``: how many requirements moved each way, in the report
+    language (labels with no requirement left out). ``audit diff``'s headline and
+    ``--baseline``'s summary line both say it this way, from the same counts."""
+    parts = [_("{count} {label}", count=n, label=baseline_label(m))
+             for m, n in counts.items() if n]
+    if no_longer_assessed:
+        parts.append(_("{count} no longer assessed", count=no_longer_assessed))
+    return _(", ").join(parts)
 
 
 def pct(value: float | None) -> str:
@@ -296,7 +322,9 @@ def _comparison_notes(old: dict[str, Any], new: dict[str, Any], checklists: dict
     op = (old.get("platform") or {}).get("name")
     np_ = (new.get("platform") or {}).get("name")
     if op and np_ and op != np_:
-        notes.append(message(N_("the results are for different platforms ({old} and {new})"),
+        notes.append(message(N_("the results are for different platforms ({old} and {new}): "
+                                "this compares them as one platform changing; to compare "
+                                "platforms side by side use audit compare"),
                              old=repr(op), new=repr(np_)))
     old_model = (old.get("scoring") or {}).get("model")
     new_model = (new.get("scoring") or {}).get("model")

@@ -57,6 +57,29 @@ CHECKS: dict[str, Callable[[Assessment], str | None]] = {
     "stale": _stale}
 
 
+def gated_requirements(a: Assessment, gates: Sequence[str]) -> dict[str, list[str]]:
+    """The requirements each chosen gate fails on, by full id (a gate on the whole run,
+    ``non-compliant``, names every gap when it fails). What the JUnit report marks as
+    failures when ``--fail-on`` is given."""
+    gaps = [r.requirement.full_id for r in a.results if r.status.is_gap]
+    named: dict[str, list[str]] = {}
+    for gate in dict.fromkeys(gates):
+        if gate == "non-compliant":
+            ids = gaps if _non_compliant(a) else []
+        elif gate == "critical":
+            ids = [r.requirement.full_id for r in a.results
+                   if r.requirement.severity.value == "critical" and r.status.is_gap]
+        elif gate == "regression":
+            base = baseline_of(a)
+            ids = [] if base is None else [rid for rid, label in base.labels.items()
+                                           if label in (WAS_MET, NEW_GAP, WORSE)]
+        else:  # stale
+            ids = [i.requirement for i in a.freshness if i.state == "stale"]
+        for rid in ids:
+            named.setdefault(rid, []).append(gate)
+    return named
+
+
 def failed(a: Assessment, gates: Sequence[str]) -> list[str]:
     """One message per failed gate, in the order given (each gate once)."""
     out = []

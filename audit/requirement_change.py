@@ -26,6 +26,16 @@ UNCHANGED = "unchanged"
 
 DIRECTION_WORDS = {-1: "worse", 0: "same", 1: "better"}
 
+# One word per requirement for how it moved, the vocabulary of every count of requirements
+# (``audit diff``'s headline, ``--baseline``'s summary line and labels, ``--fail-on
+# regression``): status *or* score, so a requirement partly met at a higher score is
+# "improved" though its status (the ``better`` change label above) did not move.
+IMPROVED = "improved"  # status better or score higher (a gap closed included)
+WAS_MET = "was met"  # a gap now, met then
+NEW_GAP = "new gap"  # a gap now, not a gap then (waived or not applicable)
+# WORSE: a gap then and now, status worse or score lower; UNCHANGED: same status and score
+MOVEMENTS = (IMPROVED, WAS_MET, NEW_GAP, WORSE, UNCHANGED)
+
 
 def status_direction(old: str | None, new: str | None) -> int:
     """-1 worse, 0 same, +1 better, by the roll-up order (worst first)."""
@@ -101,6 +111,19 @@ class RequirementChange:
     def improvement(self) -> bool:
         return self.status_direction > 0 or (self.score_delta is not None
                                              and self.score_delta > SCORE_EPSILON)
+
+    @property
+    def movement(self) -> str:
+        """How the requirement moved, one of ``MOVEMENTS`` (a worse status or score first:
+        a better status at a lower score is worse)."""
+        now_gap, then_gap = self.new_status in GAP_STATUSES, self.old_status in GAP_STATUSES
+        if now_gap and not then_gap:
+            return WAS_MET if self.old_status == Status.MET.value else NEW_GAP
+        if self.regression:
+            return WORSE
+        if self.improvement:
+            return IMPROVED
+        return UNCHANGED
 
     @property
     def changed(self) -> bool:

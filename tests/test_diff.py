@@ -78,7 +78,7 @@ def test_before_after_improvements(results: dict[str, Path]) -> None:
     from audit.comparison import diff_files
 
     d = diff_files(results["before"], results["after"]).to_dict()
-    assert d["schema"] == "platform-audit/diff" and d["schema_version"] == "1.0"
+    assert d["schema"] == "platform-audit/diff" and d["schema_version"] == "1.1"
     assert d["partial"] is False
     assert d["overall"]["verdict"] == {"old": "non_compliant", "new": "partially_compliant",
                                        "direction": "better"}
@@ -161,8 +161,9 @@ def test_json_and_markdown_output(diff_cli: Callable[..., Any], results: dict[st
     assert code == 0, err
     data = json.loads(out)
     assert set(data) == {"schema", "schema_version", "old", "new", "partial", "notes",
-                         "checklists", "overall", "by_area", "counts", "regression",
-                         "regressions", "requirements", "only_in_old", "only_in_new"}
+                         "checklists", "overall", "by_area", "counts", "movements",
+                         "regression", "regressions", "requirements", "only_in_old",
+                         "only_in_new"}
     assert data["old"]["as_of"] == "2023-08-31" and data["new"]["as_of"] == "2024-12-31"
     md = tmp_path / "changes.md"
     code, out, err = diff_cli(results["before"], results["after"], "-o", md)
@@ -326,3 +327,26 @@ def test_diff_sentences_follow_the_report_language(diff_cli: Callable[..., Any],
     data = load(tmp_path / "d.json")
     assert code == 0 and data["notes"][0].startswith("partial comparison: the results cover")
     assert data["only_in_new"][0]["reason"] == "checklist eu.gdpr not assessed in the old result"
+
+
+def test_diff_and_baseline_count_in_one_vocabulary(run, tmp_path: Path) -> None:
+    """The same pair of results: `audit diff`'s headline and `--baseline`'s summary give the
+    same counts in the same words, though one requirement improved by score only."""
+    before, after = tmp_path / "before.json", tmp_path / "after.json"
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    for pack, out in (("before-negotiation", before), ("after-remediation", after)):
+        code, _out, err = run("assess", examples / pack, "-c", "eu.gdpr", "-c",
+                              "iq.telegram-2023", "-o", out, "-q")
+        assert code == 0, err
+    code, out, err = run("diff", before, after, "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    moved = {k: v for k, v in doc["movements"].items() if v}
+    assert moved["improved"] > doc["counts"]["better"]  # a score-only improvement counts
+    code, text, err = run("diff", before, after)
+    words = ", ".join(f"{n} {label}" for label, n in moved.items())
+    assert f"Requirements compared: {doc['counts']['compared']}: {words};" in text
+    code, md, err = run("assess", examples / "after-remediation", "-c", "eu.gdpr", "-c",
+                        "iq.telegram-2023", "--baseline", before, "--format", "markdown")
+    assert code == 0, err
+    assert f"Since baseline ({before}, as of 2023-08-31): {words};" in md

@@ -225,3 +225,43 @@ def test_a_name_only_a_pack_mapping_defines_is_accepted_in_a_local_module(
     assert code == 0, err
     code, out, err = run("assess", pack, "-c", module, "--as-of", "2024-12-31")
     assert code == 0, err
+
+
+def test_an_overridden_clock_is_named_in_the_inherited_title(run, tmp_path: Path) -> None:
+    """An overlay that changes a rule's clock but not its title: the title inherited from the
+    parent ('within 72 hours') follows the rule ('within 48 hours')."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from audit.checklist_resolve import title_following_rule
+
+    overlay = {
+        "schema_version": 1, "id": "acme.breach", "extends": "intl.baseline",
+        "jurisdiction": "IQ", "title": "Overlay", "version": 1, "status": "practice",
+        "sources": [],
+        "overrides": [{"id": "breach-notice-authority", "rule": {
+            "type": "deadline", "log": "breaches", "start": "detected_at",
+            "end": "authority_notified_at", "within": "48h", "target": 1.0}}],
+        "requirements": [],
+    }
+    module = _module(tmp_path / "own" / "overlay.yaml", overlay)
+    code, out, err = run("checklists", "show", module, "--format", "json")
+    assert code == 0, err
+    shown = json.loads(out)
+    reqs = shown[0]["requirements"] if isinstance(shown, list) else shown["requirements"]
+    title = next(r["title"] for r in reqs if r["id"] == "breach-notice-authority")
+    assert title == ("Report personal-data breaches to the data-protection regulator within "
+                     "48 hours of detection")
+
+    @given(st.integers(1, 10_000), st.integers(1, 10_000), st.text(max_size=20).map(" ".__add__))
+    def rewrites_only_the_clock(old: int, new: int, tail: str) -> None:
+        before = f"Act within {old} hours{tail}"
+        after = title_following_rule(before, {"within": f"{old}h"}, {"within": f"{new}h"})
+        if old == new:
+            assert after == before
+        else:
+            assert after.startswith(f"Act within {new} hour") and after.endswith(tail)
+        assert title_following_rule("No clock here", {"within": f"{old}h"},
+                                    {"within": f"{new}h"}) == "No clock here"
+
+    rewrites_only_the_clock()

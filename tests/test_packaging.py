@@ -46,6 +46,11 @@ def test_wheel_ships_the_report_catalogues(wheel: Path) -> None:
     assert "audit/_bundled_checklists/iq/iq.law.ar.yaml" in names
 
 
+def test_wheel_ships_the_result_json_schema(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as zf:
+        assert "audit/schemas/result.schema.json" in zf.namelist()
+
+
 def test_wheel_declares_the_console_script_and_entry_point_group(wheel: Path) -> None:
     zf = zipfile.ZipFile(wheel)
     (ep,) = [n for n in zf.namelist() if n.endswith("entry_points.txt")]

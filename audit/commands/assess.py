@@ -7,6 +7,7 @@ fails fast), run (load, measure, score), apply history, render, then the gates.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sys
 from pathlib import Path
@@ -25,7 +26,7 @@ from audit.pipeline.render import publish, write_to
 from audit.progress import progress_for
 from audit.quality import warnings_of
 from audit.reports.base import is_stdout, refuse_overwriting_inputs, writer_for
-from audit.reports.oscal_chain import write_chain
+from audit.reports.oscal_chain import HREF_STYLES, write_chain
 from audit.scoring import ScoreResult
 
 
@@ -36,7 +37,7 @@ from audit.scoring import ScoreResult
 @click.option("--scoring", default="weighted", show_default=True,
               help="Scoring model: weighted, flat, strict, or one from a plugin.")
 @click.option("--format", "fmt", help="console, json, markdown, xlsx, html, oscal, oscal-poam, "
-                                      "or a plugin's format; default "
+                                      "junit, csv, csv-gaps, or a plugin's format; default "
                                       "from the -o extension, else console.")
 @output_option("Write the report to this file (atomically); '-' writes a text format to "
                "standard output.")
@@ -56,12 +57,18 @@ from audit.scoring import ScoreResult
                    "checklist module, the profile, a system security plan, the assessment "
                    "plan, the results and the POA&M, each importing the one before; see "
                    "docs/oscal.md.")
+@click.option("--oscal-hrefs", type=click.Choice(HREF_STYLES), default="relative",
+              show_default=True,
+              help="How the --oscal-dir documents link to each other: file names relative to "
+                   "the directory, or trestle:// hrefs for a compliance-trestle workspace "
+                   "(import each file under its name, dots as underscores; docs/oscal.md).")
 @language_option()
 def assess(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: dt.date | None,
            scoring: str, fmt: str | None, output: Path | None, fail_under: float | None,
            quiet: bool, settings: EngineSettings, baselines: tuple[Path, ...] = (),
            reviews: tuple[Path, ...] = (), fail_on: tuple[str, ...] = (), strict: bool = False,
-           lang: str | None = None, oscal_dir: Path | None = None) -> None:
+           lang: str | None = None, oscal_dir: Path | None = None,
+           oscal_hrefs: str = "relative") -> None:
     """Assess an evidence pack against checklist modules and report the gaps.
 
     EVIDENCE is a pack directory (platform.yaml, answers.yaml, documents/, logs/, waivers.yaml)
@@ -69,6 +76,8 @@ def assess(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: dt
     """
     # everything that can be checked before the (possibly long) log loading is checked first;
     # the options' own checks (engine, date, language, sizes) ran before this line
+    if oscal_hrefs != "relative" and oscal_dir is None:
+        raise click.UsageError("--oscal-hrefs needs --oscal-dir (the chain it links)")
     prepared = api.prepare(evidence, checklist_ids, scoring, settings)
     registry = prepared.registry
     # checklist files, baselines and review files given by path are inputs too
@@ -87,6 +96,8 @@ def assess(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: dt
     result = api.run(prepared, as_of, progress=progress_for(quiet), language=lang)
     with use_language(result.language):  # decisions and tracking speak the report language
         result = apply_history(result, history, prepared.library, registry)
+    if fail_on:  # the JUnit report fails what the gates fail on (audit/reports/junit.py)
+        result = dataclasses.replace(result, gates=tuple(dict.fromkeys(fail_on)))
     if output is not None:
         publish(writer, result, output, input_paths)
         if not quiet and not is_stdout(output):
@@ -100,7 +111,7 @@ def assess(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: dt
     else:
         write_to(writer, result, None, sys.stdout)
     if oscal_dir is not None:
-        written = write_chain(result, prepared.checklists, oscal_dir,
+        written = write_chain(result, prepared.checklists, oscal_dir, hrefs=oscal_hrefs,
                               refuse=lambda p: refuse_overwriting_inputs(p, input_paths))
         if not quiet:
             click.echo(f"wrote the OSCAL chain to {oscal_dir}: {', '.join(written)}", err=True)

@@ -13,6 +13,7 @@ from tabulate import tabulate
 from audit.checklist_docs import requirement_facts
 from audit.checklist_paths import select_checklists
 from audit.checklists import load_library, validate_files
+from audit.commands.options import complete_checklist
 from audit.errors import ChecklistError
 from audit.i18n import _, ngettext
 from audit.legal_review import review_due
@@ -69,7 +70,7 @@ def checklists_list(fmt: str) -> None:
 
 
 @checklists.command("show")
-@click.argument("module_id")
+@click.argument("module_id", shell_complete=complete_checklist)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 def checklists_show(module_id: str, fmt: str) -> None:

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import click
 
-from audit.commands.options import language_option, output_option, file_for_workbook
+from audit.commands.options import language_option, output_option, rendering_for
 from audit.comparison import diff_files
-from audit.errors import OutputError
 from audit.i18n import available_languages, base_language, use_language
 from audit.reports.base import is_stdout, refuse_overwriting_inputs, write_output
 from audit.reports.diff_formats import EXTENSIONS, RENDERERS
@@ -39,15 +38,7 @@ def diff(old: Path, new: Path, fmt: str | None, output: Path | None,
     compared on their common requirements only (see docs/diff.md).
     """
     refuse_overwriting_inputs(output, [old, new])
-    if fmt is None and output is not None and not is_stdout(output):
-        fmt = EXTENSIONS.get(output.suffix.lower())
-        if fmt is None:
-            raise OutputError(f"{output}: no diff format writes '{output.suffix}' files; "
-                              f"choose one with --format ({', '.join(sorted(RENDERERS))})")
-    fmt = fmt or "console"
-    render, binary = RENDERERS[fmt]
-    if binary:
-        file_for_workbook(fmt, output)
+    fmt, render, binary = rendering_for(fmt, output, RENDERERS, EXTENSIONS, "diff")
     d = diff_files(old, new)
     language = lang or str(d.new.get("language") or "en")
     if base_language(language) not in available_languages():

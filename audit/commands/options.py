@@ -11,20 +11,24 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar, cast
 
 import click
+from click.shell_completion import CompletionItem
 
+from audit.checklists import load_library
 from audit.engine.settings import ENGINES, UNIQUE_ID_SCOPES, settings_for
-from audit.errors import UsageError
+from audit.errors import OutputError, UsageError
 from audit.gates import GATES
 from audit.i18n import available_languages, base_language, normalise
 from audit.limits import date_problem
 from audit.logs.locations import ENV_VAR as LOCATIONS_ENV_VAR
+from audit.plugins import get_registry
 
 F = TypeVar("F", bound=Callable[..., object])
+R = TypeVar("R")  # a comparison's renderer
 
 
 _ENGINE_FLAGS = ("engine", "spark_master", "spark_remote", "memory_limit", "temp_dir",
@@ -122,10 +126,23 @@ def language_option(default: str = "the pack's language when a catalogue exists 
         help=f"Report language ({', '.join(available_languages())}); default: {default}.")
 
 
+def complete_checklist(ctx: click.Context, param: click.Parameter,
+                       incomplete: str) -> list[CompletionItem]:
+    """Shell completion of a checklist: the installed module ids that start with what was
+    typed, and the shell's own file completion (a module file or folder of one's own)."""
+    try:
+        ids = load_library(get_registry()).ids()
+    except Exception:  # a broken plugin must not break the shell; the command will say why
+        ids = []
+    items = [CompletionItem(i) for i in ids if i.startswith(incomplete)]
+    return items + [CompletionItem(incomplete, type="file")]
+
+
 def checklist_option(command: F) -> F:
     """``--checklist``/``-c``: bundled module ids, or module files and folders of one's own."""
     return click.option(
         "--checklist", "-c", "checklist_ids", multiple=True, required=True,
+        shell_complete=complete_checklist,
         help="Checklist module id, or a module file or folder of your own (repeat for "
              "several jurisdictions).")(command)
 
@@ -170,6 +187,24 @@ def file_for_workbook(format_id: str, output: Path | None) -> Path:
         raise click.UsageError(f"the {format_id} format is a binary workbook: it needs an "
                                "output file (-o FILE), not standard output")
     return output
+
+
+def rendering_for(fmt: str | None, output: Path | None,
+                  renderers: Mapping[str, tuple[R, bool]], extensions: Mapping[str, str],
+                  command: str) -> tuple[str, R, bool]:
+    """The rendering a comparison command (``diff``, ``compare``) writes: ``--format``, else
+    the one ``-o``'s extension names, else the console; a workbook needs a file. Returns the
+    format name, its renderer and whether it writes bytes."""
+    if fmt is None and output is not None and str(output) != "-":
+        fmt = extensions.get(output.suffix.lower())
+        if fmt is None:
+            raise OutputError(f"{output}: no {command} format writes '{output.suffix}' files; "
+                              f"choose one with --format ({', '.join(sorted(renderers))})")
+    fmt = fmt or "console"
+    render, binary = renderers[fmt]
+    if binary:
+        file_for_workbook(fmt, output)
+    return fmt, render, binary
 
 
 def parse_as_of(value: str | None) -> dt.date | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from audit.checklists import load_library
-from audit.commands.options import output_option
+from audit.commands.options import complete_checklist, output_option
 from audit.plugins import get_registry
 from audit.reports.base import write_atomically
 from audit.reports.oscal_chain import catalog, profile
@@ -38,7 +38,7 @@ def _now() -> dt.datetime:
 
 
 @oscal.command("export-catalog")
-@click.argument("module_id")
+@click.argument("module_id", shell_complete=complete_checklist)
 @output_option("Write the catalog to this file (atomically); default: standard output.",
                dir_okay=False)
 def export_catalog(module_id: str, output: Path | None) -> None:
@@ -49,7 +49,7 @@ def export_catalog(module_id: str, output: Path | None) -> None:
 
 
 @oscal.command("export-profile")
-@click.argument("module_ids", nargs=-1, required=True)
+@click.argument("module_ids", nargs=-1, required=True, shell_complete=complete_checklist)
 @click.option("--catalog-href", default="catalog-{id}.json", show_default=True,
               help="Where each imported catalog is, relative to the profile; {id} is the "
                    "module id.")

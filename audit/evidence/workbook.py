@@ -12,21 +12,21 @@ headers and what each profile field holds.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
 from audit import limits
 from audit.errors import EvidenceError, Problem
 from audit.evidence.pack import Answer, EvidencePack
-from audit.evidence.workbook_cells import (
-    cell_date,
-    cell_number,
-    cell_text,
-    cell_timezone,
-    parse_answer,
+from audit.evidence.workbook_cells import cell_date, cell_text, parse_answer
+from audit.evidence.workbook_profile import (
+    PROFILE_SHEET,
+    coerce_field,
+    same_value,
+    schema_problem_place,
+    shown,
 )
 from audit.evidence.xlsx_guard import check_container
 from audit.schemas.common import validate
@@ -36,7 +36,6 @@ MAX_ROWS = limits.MAX_SHEET_ROWS  # rows read from one sheet
 
 FIELD_RE = re.compile(r"^[a-z_][a-z0-9_]*(\.[A-Za-z0-9_-]+)*$")
 
-PROFILE_SHEET = "Profile"
 ANSWERS_SHEET = "Answers"
 REPRESENTATIVES_SHEET = "Representatives"
 ANSWER_HEADERS = ("requirement", "question", "evidence key", "answer", "document", "note", "by",
@@ -137,12 +136,16 @@ class WorkbookLoader:
         answers: list[Answer] = []
         if ANSWERS_SHEET in sheets:
             answers = self._answers(self._rows(wb, ANSWERS_SHEET, display), display, problems)
-        if problems:
-            raise EvidenceError(problems=problems)
         if reps:
             profile["representatives"] = reps
-        if profile:
-            self._merge_profile(pack, profile, cells, display)
+        # every problem of the workbook in one run: the profile is checked against the pack
+        # and the schema even when some cells could not be read (those are left out of it)
+        merged = self._merge_profile(pack, profile, cells, display, problems) \
+            if profile or cells else None
+        if problems:
+            raise EvidenceError(problems=problems)
+        if merged is not None:
+            pack.profile = merged
         for answer in answers:
             pack.add_answer(answer)
 
@@ -153,9 +156,17 @@ class WorkbookLoader:
         for r, row in enumerate(rows, start=1):
             field = cell_text(row[0]) if row else None
             value = row[1] if len(row) > 1 else None
-            if field is None or not FIELD_RE.match(field) or r == 1:
+            if field is None or r == 1:
                 continue
-            if value is None or (isinstance(value, str) and not value.strip()):
+            blank = value is None or (isinstance(value, str) and not value.strip())
+            if not FIELD_RE.match(field):
+                if not blank:  # a section title has no value; a mistyped name has one
+                    problems.append(Problem(display, f"{PROFILE_SHEET}!A{r}", (
+                        f"{field!r} is not a field name: expected lower-case words joined by "
+                        "dots, e.g. users.IQ or features.end_to_end_encryption")))
+                continue
+            cells.setdefault(("name",) + tuple(field.split(".")), f"{PROFILE_SHEET}!A{r}")
+            if blank:
                 continue
             place = f"{PROFILE_SHEET}!B{r}"
             coerced, error = coerce_field(field, value)
@@ -254,8 +265,10 @@ class WorkbookLoader:
     # -- merging ---------------------------------------------------------------------------
 
     def _merge_profile(self, pack: EvidencePack, profile: dict[str, Any],
-                       cells: dict[tuple[Any, ...], str], display: str) -> None:
-        problems = []
+                       cells: dict[tuple[Any, ...], str], display: str,
+                       problems: list[Problem]) -> dict[str, Any]:
+        """The pack's profile with the workbook's; a value given in both must agree (a date
+        typed in the workbook and one in platform.yaml agree when they are the same day)."""
         merged = dict(pack.profile)
         for key, value in profile.items():
             if key == "representatives":
@@ -263,87 +276,23 @@ class WorkbookLoader:
             elif isinstance(value, dict) and isinstance(merged.get(key), dict):
                 sub = dict(merged[key])
                 for k, v in value.items():
-                    if k in sub and sub[k] != v:
+                    if k in sub and not same_value(sub[k], v):
                         problems.append(Problem(display, cells.get((key, k), PROFILE_SHEET),
-                                                f"{key}.{k} is {v!r} here but {sub[k]!r} in the "
-                                                "pack's platform.yaml"))
+                                                f"{key}.{k} is {shown(v)} here but "
+                                                f"{shown(sub[k])} in the pack's platform.yaml"))
                     sub[k] = v
                 merged[key] = sub
             else:
-                if key in merged and merged[key] != value:
+                if key in merged and not same_value(merged[key], value):
                     problems.append(Problem(display, cells.get((key,), PROFILE_SHEET),
-                                            f"{key} is {value!r} here but {merged[key]!r} in the "
-                                            "pack's platform.yaml"))
+                                            f"{key} is {shown(value)} here but "
+                                            f"{shown(merged[key])} in the pack's platform.yaml"))
                 merged[key] = value
         for path, message in validate(merged, PLATFORM):
-            place = cells.get(tuple(path)) or cells.get(tuple(path[:2])) or \
-                cells.get(tuple(path[:1])) or f"{PROFILE_SHEET}!B2"
             field = ".".join(str(p) for p in path)
-            problems.append(Problem(display, place, f"{field}: {message}"))
-        if problems:
-            raise EvidenceError(problems=problems)
-        pack.profile = merged
-
-
-def field_type(field: str) -> str:
-    """What a profile field holds, from the PLATFORM schema: integer, number, boolean, list,
-    string, or any (free-form ``facts``)."""
-    parts = field.split(".")
-    node: Mapping[str, Any] | None = PLATFORM.get(parts[0])
-    for part in parts[1:]:
-        if node is None:
-            return "any"
-        if "schema" in node and isinstance(node["schema"], dict) and node.get("type") == "dict":
-            node = node["schema"].get(part)
-        elif "valuesrules" in node:
-            node = node["valuesrules"]
-        else:
-            return "any"
-    if node is None:
-        return "any"
-    kind = node.get("type", "any")
-    if isinstance(kind, list):
-        return "boolean" if "boolean" in kind else "string"
-    return kind if kind in ("integer", "number", "boolean", "list", "string") else "any"
-
-
-def coerce_field(field: str, value: object) -> tuple[object, str | None]:
-    """A Profile cell as platform.yaml would hold it, or an error message."""
-    if field == "timezone":
-        return cell_timezone(value)
-    kind = field_type(field)
-    if kind == "boolean":
-        if isinstance(value, bool):
-            return value, None
-        text = str(value).strip().lower()
-        if text in ("yes", "true", "y"):
-            return True, None
-        if text in ("no", "false", "n"):
-            return False, None
-        return None, f"expected yes or no, got {str(value)!r}"
-    if kind in ("integer", "number"):
-        number = cell_number(value)
-        if number is None or (kind == "integer" and not isinstance(number, int)):
-            return None, f"expected {'a whole number' if kind == 'integer' else 'a number'}, " \
-                         f"got {str(value)!r}"
-        return number, None
-    if kind == "list":
-        return [p.strip() for p in str(value).split(",") if p.strip()], None
-    if kind == "string":
-        if isinstance(value, (dt.date, dt.datetime)):
-            return (value.date() if isinstance(value, dt.datetime) else value).isoformat(), None
-        return cell_text(value), None
-    if isinstance(value, str):  # facts: keep numbers as numbers, yes/no as booleans
-        text = value.strip()
-        if text.lower() in ("yes", "no"):
-            return text.lower() == "yes", None
-        number = cell_number(text)
-        return (number if number is not None else text), None
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat(), None
-    if isinstance(value, float) and value.is_integer():
-        return int(value), None
-    return value, None
+            problems.append(Problem(display, schema_problem_place(cells, tuple(path), message), f"{field}: "
+                                    f"{message}"))
+        return merged
 
 
 def _col(index: int) -> str:

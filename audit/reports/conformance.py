@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from audit.reports.base import ReportWriter
 from audit.reports.console import ConsoleWriter
+from audit.reports.csv_export import CsvGapsWriter, CsvRequirementsWriter
 from audit.reports.html import HtmlWriter
 from audit.reports.jsonout import JsonWriter
 from audit.reports.junit import JunitWriter
@@ -21,4 +22,5 @@ from audit.reports.xlsx import XlsxWriter
 def built_in_writers() -> tuple[ReportWriter, ...]:
     """One instance of each built-in writer, in the order ``audit plugins`` lists them."""
     return (ConsoleWriter(), JsonWriter(), MarkdownWriter(), XlsxWriter(), OscalResultsWriter(),
-            OscalPoamWriter(), HtmlWriter(), JunitWriter(), RemediationPlanWriter())
+            OscalPoamWriter(), HtmlWriter(), JunitWriter(), RemediationPlanWriter(),
+            CsvRequirementsWriter(), CsvGapsWriter())

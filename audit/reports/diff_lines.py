@@ -16,6 +16,7 @@ from audit.comparison import (
     WAIVER_CHANGED,
     WORSE,
     Diff,
+    movement_counts_text,
     pct,
 )
 from audit.i18n import N_, _
@@ -117,12 +118,16 @@ def headline_lines(d: Diff) -> list[str]:
         lines.append(_("Checklist {id}: version {old} -> {new}", id=vc["id"], old=vc["old"],
                        new=vc["new"]))
     n = d.counts()
-    lines.append(_("Requirements compared: {compared}; changed {changed}: {newly_met} newly "
-                   "met, {newly_failing} newly failing, {better} better, {worse} worse, "
-                   "{score_up} score up, {score_down} score down, {waiver_changes} waiver "
-                   "change(s)", **{k: n[k] for k in (
-                       "compared", "changed", "newly_met", "newly_failing", "better", "worse",
-                       "score_up", "score_down", "waiver_changes")}))
+    # the movements in the words and counts --baseline uses for the same pair; the change
+    # labels after them say what moved (a status, a score, a waiver)
+    lines.append(_("Requirements compared: {compared}: {movements}; changed {changed}: "
+                   "{newly_met} newly met, {newly_failing} newly failing, {better} status "
+                   "better, {worse} status worse, {score_up} score up, {score_down} score "
+                   "down, {waiver_changes} waiver change(s)",
+                   movements=movement_counts_text(d.movements()) or "-",
+                   **{k: n[k] for k in ("compared", "changed", "newly_met", "newly_failing",
+                                        "better", "worse", "score_up", "score_down",
+                                        "waiver_changes")}))
     if d.only_old or d.only_new:
         lines.append(_("Only in old: {old}; only in new: {new}", old=len(d.only_old),
                        new=len(d.only_new)))

@@ -1,6 +1,13 @@
 """JUnit XML (``--format junit``): one test case per requirement, so a CI system shows the
-audit like a test run. Gaps are failures, waived and not-applicable requirements are skipped
-(with the reason), and each case carries the legal citation and the finding."""
+audit like a test run, each case carrying the legal citation and the finding.
+
+Which requirements are failures follows the run's gates (docs/over-time.md has the table):
+without ``--fail-on`` every gap is a failure (so any partially met requirement marks a Jenkins
+build unstable); with ``--fail-on`` only what a chosen gate fails on is, and the other gaps are
+skipped with the reason, so the CI page and the exit status agree. Waived and not-applicable
+requirements are always skipped; met ones pass. Messages are in words (status and severity
+labels in the report language), never raw tokens.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +15,33 @@ from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree as ET
 
-from audit.assessment import Assessment
+from audit.assessment import Assessment, RequirementResult
+from audit.gates import gated_requirements
 from audit.i18n import _
+from audit.labels import severity_label, status_label
 from audit.ledger import rule_words
 from audit.model import Status
 from audit.quality import warnings_of
 from audit.reports.base import WriterBase
+
+SKIPPED_STATUSES = (Status.WAIVED, Status.NOT_APPLICABLE)
+
+
+def outcome(r: RequirementResult, gated: dict[str, list[str]] | None) -> str:
+    """``failure``, ``skipped`` or ``passed`` for one requirement; ``gated`` is what the
+    chosen gates fail on, or None without ``--fail-on``."""
+    if gated is not None and r.requirement.full_id in gated:
+        return "failure"
+    if r.status in SKIPPED_STATUSES:
+        return "skipped"
+    if r.status.is_gap:
+        return "failure" if gated is None else "skipped"
+    return "passed"
+
+
+def _headline(r: RequirementResult) -> str:
+    return _("{status} ({severity}): {title}", status=status_label(r.status),
+             severity=severity_label(r.requirement.severity), title=r.requirement.title)
 
 
 class JunitWriter(WriterBase):
@@ -25,44 +53,57 @@ class JunitWriter(WriterBase):
     def write(self, assessment: Assessment, stream: IO[Any],
               output: Path | None = None) -> None:
         a = assessment
+        gated = gated_requirements(a, a.gates) if a.gates else None
+        gates = ", ".join(a.gates)
         suites = ET.Element("testsuites", name=_("platform-audit {name} as of {as_of}",
                                                   name=a.platform.get("name", ""),
                                                   as_of=a.as_of))
         for checklist in a.checklists:
             results = [r for r in a.results if r.checklist == checklist.id]
-            gaps = [r for r in results if r.status.is_gap]
-            skipped = [r for r in results if r.status in (Status.WAIVED, Status.NOT_APPLICABLE)]
+            outcomes = [outcome(r, gated) for r in results]
             suite = ET.SubElement(suites, "testsuite", name=checklist.id,
-                                  tests=str(len(results)), failures=str(len(gaps)),
-                                  errors="0", skipped=str(len(skipped)),
+                                  tests=str(len(results)),
+                                  failures=str(outcomes.count("failure")),
+                                  errors="0", skipped=str(outcomes.count("skipped")),
                                   timestamp=a.generated_at.replace(tzinfo=None).isoformat())
             props = ET.SubElement(suite, "properties")
             for name, value in (("version", checklist.version), ("verdict", a.verdict.value),
-                                ("score", a.score.percent),
+                                ("score", a.score.percent), ("fail-on", gates or "-"),
                                 ("data_warnings", len(warnings_of(a)))):
                 ET.SubElement(props, "property", name=name, value=str(value))
-            for r in results:
-                req = r.requirement
-                case = ET.SubElement(suite, "testcase", name=req.full_id,
-                                     classname=f"{checklist.id}.{req.area.value}")
-                summary = " ".join(r.finding.summary.split())
-                if r.status.is_gap:
-                    failure = ET.SubElement(case, "failure", type=r.status.value,
-                                            message=_("{status} ({severity}): {title}",
-                                                      status=r.status.value,
-                                                      severity=req.severity.value,
-                                                      title=req.title))
-                    failure.text = f"{summary}\n{a.citation(r)}"
-                elif r.status in (Status.WAIVED, Status.NOT_APPLICABLE):
-                    ET.SubElement(case, "skipped", message=summary)
-                score = format(r.finding.score, ".2f")
-                out = _("{status}, score {score}: {summary} [{citation}]",
-                        status=r.status.value, score=score, summary=summary,
-                        citation=a.citation(r))
-                # the rows behind a log figure, in words (the row ledger)
-                rows = [rule_words(part) for part in a.ledger.for_requirement(req.full_id)]
-                ET.SubElement(case, "system-out").text = "\n".join([out, *rows])
+            for r, result in zip(results, outcomes, strict=True):
+                self._case(a, suite, r, result, gated, gates)
         ET.indent(suites)
         stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         stream.write(ET.tostring(suites, encoding="unicode"))
         stream.write("\n")
+
+    @staticmethod
+    def _case(a: Assessment, suite: ET.Element, r: RequirementResult, result: str,
+              gated: dict[str, list[str]] | None, gates: str) -> None:
+        req = r.requirement
+        case = ET.SubElement(suite, "testcase", name=req.full_id,
+                             classname=f"{r.checklist}.{req.area.value}")
+        summary = " ".join(r.finding.summary.split())
+        if result == "failure":
+            failure = ET.SubElement(case, "failure", type=r.status.value,
+                                    message=_headline(r))
+            failure.text = f"{summary}\n{a.citation(r)}"
+            if gated is not None:
+                failure.text += "\n" + _("fails --fail-on {gates}",
+                                         gates=", ".join(gated[req.full_id]))
+        elif result == "skipped" and r.status.is_gap:
+            ET.SubElement(case, "skipped", message=_(
+                "{finding} (not failed: --fail-on {gates} does not fail on it)",
+                finding=_headline(r), gates=gates))
+        elif result == "skipped":
+            ET.SubElement(case, "skipped", message=_("{status}: {summary}",
+                                                     status=status_label(r.status),
+                                                     summary=summary))
+        score = format(r.finding.score, ".2f")
+        out = _("{status}, score {score}: {summary} [{citation}]",
+                status=status_label(r.status), score=score, summary=summary,
+                citation=a.citation(r))
+        # the rows behind a log figure, in words (the row ledger)
+        rows = [rule_words(part) for part in a.ledger.for_requirement(req.full_id)]
+        ET.SubElement(case, "system-out").text = "\n".join([out, *rows])

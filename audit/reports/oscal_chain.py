@@ -11,7 +11,10 @@
   importing the SSP.
 
 All hrefs between the documents, and to the evidence files, are relative to the directory the
-chain is written to. See docs/oscal.md.
+chain is written to; or, for compliance-trestle (``hrefs="trestle"``), the links between the
+documents are ``trestle://`` hrefs into a trestle workspace, where each document is imported
+under its file name without ``.json`` and with ``_`` for ``.`` (:func:`trestle_name`): trestle
+resolves an import from its workspace, never from the file's directory. See docs/oscal.md.
 """
 
 from __future__ import annotations
@@ -51,8 +54,28 @@ RESULTS = "assessment-results.json"
 POAM = "poam.json"
 
 
+HREF_STYLES = ("relative", "trestle")
+# the folder of a trestle workspace each kind of document is imported into, and its file there
+TRESTLE_MODELS = {"catalog": ("catalogs", "catalog.json"),
+                  "profile": ("profiles", "profile.json"),
+                  "ssp": ("system-security-plans", "system-security-plan.json"),
+                  "plan": ("assessment-plans", "assessment-plan.json")}
+
+
 def catalog_file(module_id: str) -> str:
     return f"catalog-{module_id}.json"
+
+
+def trestle_name(file_name: str) -> str:
+    """The model name ``trestle import -o`` gives a chain file: trestle reads a dot in a
+    model name as a file extension, so ``catalog-eu.gdpr.json`` becomes ``catalog-eu_gdpr``."""
+    return file_name.removesuffix(".json").replace(".", "_")
+
+
+def trestle_href(kind: str, file_name: str) -> str:
+    """Where a chain file is once imported into a trestle workspace, as a ``trestle://`` href."""
+    folder, model_file = TRESTLE_MODELS[kind]
+    return f"trestle://{folder}/{trestle_name(file_name)}/{model_file}"
 
 
 def _metadata(title: str, version: str, when: dt.datetime,
@@ -244,19 +267,28 @@ def assessment_plan(a: Assessment, ssp_href: str = SSP) -> dict[str, Any]:
 
 
 def write_chain(a: Assessment, checklists: Iterable[Checklist], directory: Path,
-                refuse: Callable[[Path], None] | None = None) -> list[str]:
+                refuse: Callable[[Path], None] | None = None, hrefs: str = "relative"
+                ) -> list[str]:
     """Write every document of the chain into ``directory`` (atomically, file by file);
-    ``checklists`` are the modules assessed (bundled, from plugins or from paths). Returns
-    the file names written."""
+    ``checklists`` are the modules assessed (bundled, from plugins or from paths); ``hrefs``
+    one of ``HREF_STYLES``. Returns the file names written, in the order to import them."""
     chosen = list(checklists)
     evidence_href = evidence_hrefs(a, directory)
+    if hrefs == "trestle":
+        def link(kind: str, name: str) -> str:
+            return trestle_href(kind, name)
+    else:
+        def link(kind: str, name: str) -> str:
+            return name
     docs: dict[str, dict[str, Any]] = {catalog_file(c.id): catalog(c, a.generated_at)
                                        for c in chosen}
-    docs[PROFILE] = profile(chosen, a.generated_at)
-    docs[SSP] = system_security_plan(a)
-    docs[PLAN] = assessment_plan(a)
-    docs[RESULTS] = assessment_results(a, plan_href=PLAN, evidence_href=evidence_href)
-    docs[POAM] = plan_of_action(a, ssp_href=SSP, evidence_href=evidence_href)
+    docs[PROFILE] = profile(chosen, a.generated_at,
+                            href=lambda mid: link("catalog", catalog_file(mid)))
+    docs[SSP] = system_security_plan(a, profile_href=link("profile", PROFILE))
+    docs[PLAN] = assessment_plan(a, ssp_href=link("ssp", SSP))
+    docs[RESULTS] = assessment_results(a, plan_href=link("plan", PLAN),
+                                       evidence_href=evidence_href)
+    docs[POAM] = plan_of_action(a, ssp_href=link("ssp", SSP), evidence_href=evidence_href)
     for name in docs:
         if refuse is not None:
             refuse(directory / name)

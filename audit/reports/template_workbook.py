@@ -14,7 +14,8 @@ from openpyxl.styles import PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from audit import __version__
-from audit.evidence.workbook import ANSWER_HEADERS, REPRESENTATIVE_HEADERS, field_type
+from audit.evidence.workbook import ANSWER_HEADERS, REPRESENTATIVE_HEADERS
+from audit.evidence.workbook_profile import field_type
 from audit.i18n import _, current_language, is_rtl
 from audit.labels import legal_status_label
 from audit.logs.metrics import legal_timezone
@@ -163,12 +164,17 @@ def write_template(plan_: TemplatePlan, stream: IO[bytes], registry: Registry) -
         rows.append([path, None, help_for.get(path) or _help(path, field_type(path))])
     ws.append(st.header(ws, ["field", "value", _("help")]))
     yes_no = DataValidation(type="list", formula1='"yes,no"', allow_blank=True,
-                            showErrorMessage=True, error=_("Choose yes or no"))
+                            showErrorMessage=True, error=_("Choose yes or no"),
+                            **_prompt(_("Choose yes or no")))
     whole = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0",
                            allow_blank=True, showErrorMessage=True,
-                           error=_("Enter a whole number, 0 or more"))
+                           error=_("Enter a whole number, 0 or more"),
+                           **_prompt(_("Enter a whole number, 0 or more")))
     zones = DataValidation(type="list", formula1='"' + ",".join(_zone_suggestions(plan_))
-                           + '"', allow_blank=True, showErrorMessage=False)
+                           + '"', allow_blank=True, showErrorMessage=False,
+                           **_prompt(_(dict(BASE_FIELDS)["timezone"])))
+    # the as-of date (and any date field): a date, in the years every other date may take
+    profile_date = _date_validation(_(dict(BASE_FIELDS)["as_of"]))
     r = 1
     for r, (path, value, text) in enumerate(rows, start=2):
         if value is None and text is None:
@@ -181,6 +187,8 @@ def write_template(plan_: TemplatePlan, stream: IO[bytes], registry: Registry) -
         kind = field_type(path)
         if path == "timezone":
             zones.add(f"B{r}")
+        elif kind == "date":
+            profile_date.add(f"B{r}")
         elif kind == "boolean":
             yes_no.add(f"B{r}")
         elif kind == "integer":
@@ -189,7 +197,7 @@ def write_template(plan_: TemplatePlan, stream: IO[bytes], registry: Registry) -
         cells = st.row(ws, [None, None, None])
         _mark(cells, [0, 1], st)
         ws.append(cells)
-    for dv in (yes_no, whole, zones):
+    for dv in (yes_no, whole, zones, profile_date):
         if dv.sqref:
             ws.data_validations.append(dv)
     _protect(ws)
@@ -211,9 +219,7 @@ def write_template(plan_: TemplatePlan, stream: IO[bytes], registry: Registry) -
         _mark(cells, range(6), st)
         ws.append(cells)
     end = len(plan_.roles) + 1 + BLANK_ROWS
-    date_dv = DataValidation(type="date", operator="between", formula1="DATE(1990,1,1)",
-                             formula2="DATE(2100,12,31)", allow_blank=True,
-                             showErrorMessage=True, error=_("Enter a date (YYYY-MM-DD)"))
+    date_dv = _date_validation(_("Enter a date (YYYY-MM-DD)"))
     date_dv.add(f"F2:F{end}")
     ws.data_validations.append(date_dv)
     _protect(ws)
@@ -229,15 +235,17 @@ def write_template(plan_: TemplatePlan, stream: IO[bytes], registry: Registry) -
     ws.append(st.header(ws, ANSWER_HEADERS))
     choice = DataValidation(type="list", formula1='"yes,partial,no,n/a"', allow_blank=True,
                             showErrorMessage=True, errorTitle=_("Answer"),
-                            error=_("Choose yes, partial, no or n/a"))
+                            error=_("Choose yes, partial, no or n/a"),
+                            **_prompt(_("Choose yes, partial, no or n/a"), _("Answer")))
     number = DataValidation(type="decimal", operator="between", formula1="-1E+300",
                             formula2="1E+300", allow_blank=True, showErrorMessage=True,
-                            errorTitle=_("Answer"), error=_("Enter a number"))
+                            errorTitle=_("Answer"), error=_("Enter a number"),
+                            **_prompt(_("Enter a number"), _("Answer")))
     free = DataValidation(type="list", formula1='"yes,partial,no,n/a"', allow_blank=True,
-                          showErrorMessage=False)  # a suggestion list; numbers allowed too
-    answer_date = DataValidation(type="date", operator="between", formula1="DATE(1990,1,1)",
-                                 formula2="DATE(2100,12,31)", allow_blank=True,
-                                 showErrorMessage=True, error=_("Enter a date (YYYY-MM-DD)"))
+                          showErrorMessage=False,  # a suggestion list; numbers allowed too
+                          **_prompt(_("Choose yes, partial, no or n/a, or enter a number"),
+                                    _("Answer")))
+    answer_date = _date_validation(_("Enter a date (YYYY-MM-DD)"))
     for r, values in enumerate(data, start=2):
         st.fit_row(ws, r, values, [0, 1, 8], widths=widths)
         cells = st.row(ws, values, wrap=[0, 1, 8], number_formats={7: "yyyy-mm-dd"})
@@ -276,6 +284,23 @@ def write_template(plan_: TemplatePlan, stream: IO[bytes], registry: Registry) -
     wb.save(stream)
 
 
+def _prompt(text: str, title: str | None = None) -> dict[str, Any]:
+    """The input message a spreadsheet shows while the cell is selected (Excel's and
+    LibreOffice's limits: a 32-character title, 255 characters of text)."""
+    out: dict[str, Any] = {"showInputMessage": True, "prompt": text[:255]}
+    if title:
+        out["promptTitle"] = title[:32]
+    return out
+
+
+def _date_validation(prompt: str) -> DataValidation:
+    """A date cell: refused unless a date in the years the tool reads (docs/limits.md), with
+    its input message."""
+    return DataValidation(type="date", operator="between", formula1="DATE(1990,1,1)",
+                          formula2="DATE(2100,12,31)", allow_blank=True, showErrorMessage=True,
+                          error=_("Enter a date (YYYY-MM-DD)"), **_prompt(prompt))
+
+
 def _zone_suggestions(plan_: TemplatePlan) -> list[str]:
     """IANA zones of the chosen jurisdictions, offered in the time zone cell's list."""
     zones = [legal_timezone(c.jurisdiction) for c in plan_.checklists]
@@ -311,10 +336,10 @@ def add_reviews_sheet(wb: Workbook, style: Style, requirement_ids: list[str]) ->
                          if len(",".join(requirement_ids)) < 250 else None)
     decision = DataValidation(type="list", allow_blank=True, showErrorMessage=True,
                               formula1='"' + ",".join(DECISIONS) + '"',
-                              error=_("Choose one of: {choices}", choices=", ".join(DECISIONS)))
-    day = DataValidation(type="date", operator="between", formula1="DATE(1990,1,1)",
-                         formula2="DATE(2100,12,31)", allow_blank=True, showErrorMessage=True,
-                         error=_("Enter a date (YYYY-MM-DD)"))
+                              error=_("Choose one of: {choices}", choices=", ".join(DECISIONS)),
+                              **_prompt(_("Choose one of: {choices}",
+                                          choices=", ".join(DECISIONS))))
+    day = _date_validation(_("Enter a date (YYYY-MM-DD)"))
     decision.add(f"B2:B{end}")
     day.add(f"E2:E{end}")
     if ids.formula1:
