@@ -58,7 +58,7 @@ AREA_TITLES = {
     "core": "core values: model, errors, i18n, labels, limits, durations",
 }
 CORE = {"audit", "audit.model", "audit.errors", "audit.i18n", "audit.labels", "audit.limits",
-        "audit.durations", "audit.progress", "audit.scoring", "audit.conditions"}
+        "audit.durations", "audit.progress", "audit.scoring", "audit.conditions", "audit.scratch"}
 
 
 @dataclass(frozen=True)

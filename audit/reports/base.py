@@ -10,11 +10,13 @@ Output is atomic: a report is complete on disk or not there at all.
 from __future__ import annotations
 
 import abc
+import glob
 import os
 import tempfile
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable, Protocol, Sequence
 
+from audit import scratch
 from audit.errors import OutputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,6 +42,9 @@ class ReportWriter(Protocol):
     @property
     def binary(self) -> bool: ...  # True: needs a file (-o), cannot go to the terminal
 
+    @property
+    def sibling_suffix(self) -> str | None: ...  # how the files beside a report end, if any
+
     def write(self, assessment: Assessment, stream: IO[Any],
               output: Path | None = None) -> None:
         """Render the report; ``output`` is the file it goes to (None: a stream, stdout)."""
@@ -58,6 +63,7 @@ class WriterBase(abc.ABC):
     description: str
     extensions: tuple[str, ...]
     binary: bool = False
+    sibling_suffix: str | None = None
 
     @abc.abstractmethod
     def write(self, assessment: Assessment, stream: IO[Any],
@@ -89,8 +95,9 @@ def writer_for(registry: Registry, fmt: str | None, output: Path | None) -> Repo
 def write_report(writer: ReportWriter, assessment: Assessment, output: Path | None,
                  inputs: Sequence[Path], stdout: IO[str]) -> None:
     """The report (a file, ``stdout`` for ``-o -`` or no ``-o``) and the files the writer puts
-    beside it (the HTML report's full event lists): every path is checked against the inputs
-    before anything is written, the siblings first, the report last and atomically."""
+    beside it (full event lists): every path is checked against the inputs before anything is
+    written; all are staged, then renamed into place together, the report last; files beside
+    the report that an earlier run wrote and this one does not are removed."""
     if output is None or is_stdout(output):
         _refuse_binary_stdout(writer.binary)
         writer.write(assessment, stdout)
@@ -98,9 +105,29 @@ def write_report(writer: ReportWriter, assessment: Assessment, output: Path | No
     siblings = writer.siblings(assessment, output)
     for path, _render in siblings:
         refuse_overwriting_inputs(path, inputs)
-    for path, render in siblings:
-        write_atomically(path, render, False)
-    write_atomically(output, lambda fh: writer.write(assessment, fh, output), writer.binary)
+    write_together([*((path, render, False) for path, render in siblings),
+                    (output, lambda fh: writer.write(assessment, fh, output), writer.binary)])
+    if writer.sibling_suffix:
+        written = {path.name for path, _render in siblings}
+        for stale in stale_siblings(output, writer.sibling_suffix, writer.extensions):
+            if stale.name not in written:
+                stale.unlink(missing_ok=True)
+
+
+def stale_siblings(output: Path, suffix: str, extensions: Sequence[str]) -> list[Path]:
+    """Files beside ``output`` named like its siblings (``gaps.<name><suffix>``) and owned by
+    it: a name that a longer report name also explains (``gaps.v2.<name><suffix>`` beside
+    ``gaps.v2.xlsx``) belongs to that report and is left alone."""
+    directory = output.parent if str(output.parent) else Path(".")
+    out = []
+    for candidate in directory.glob(glob.escape(output.stem) + ".*" + glob.escape(suffix)):
+        parts = candidate.name[:-len(suffix)].split(".")
+        owner = next((stem + ext for i in range(len(parts) - 1, 0, -1)
+                      for stem in [".".join(parts[:i])] for ext in extensions
+                      if (directory / (stem + ext)).exists()), None)
+        if owner == output.name and candidate.is_file():
+            out.append(candidate)
+    return out
 
 
 STDOUT = "-"  # ``-o -``: a text report to standard output
@@ -141,13 +168,40 @@ def _refuse_binary_stdout(binary: bool) -> None:
 
 def write_atomically(path: Path, render: Render, binary: bool) -> None:
     """Render into a temporary file beside ``path`` and rename it into place."""
+    write_together([(path, render, binary)])
+
+
+def write_together(files: Sequence[tuple[Path, Render, bool]]) -> None:
+    """Render each file into a temporary file beside it, then rename them all into place, in
+    order: a failure (a full disk, Ctrl-C) before the renames leaves every destination as it
+    was and no temporary file behind. The temporary files are listed in the run's scratch
+    folder, so a run killed outright has them removed by the next run."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, render, binary in files:
+            _stage(path, render, binary, staged)
+        for tmp, path in staged:
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        for tmp, _path in staged:
+            if os.path.lexists(tmp):
+                os.unlink(tmp)
+
+
+def _stage(path: Path, render: Render, binary: bool, staged: list[tuple[str, Path]]) -> None:
+    """``render`` into a new temporary file beside ``path``, added to ``staged`` as soon as it
+    exists (the caller removes it, whatever happens next)."""
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise OutputError(f"{path}: directory {directory} does not exist")
-    tmp: str | None = None
     try:
         # inside the error handling: a read-only directory fails here, as a located error
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        staged.append((tmp, path))
+        scratch.note_debris(Path(tmp))
         # mkstemp creates the file 0600; a report gets the permissions any new file would get
         umask = os.umask(0)
         os.umask(umask)
@@ -159,9 +213,5 @@ def write_atomically(path: Path, render: Render, binary: bool) -> None:
             fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
         with fh:
             render(fh)
-        os.replace(tmp, path)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)

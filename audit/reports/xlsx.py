@@ -20,7 +20,7 @@ from audit.assessment import Assessment, Contribution
 from audit.reports.diff_lines import change_rows, headline_lines
 from audit.i18n import _, current_language, format_date, is_rtl, use_language
 from audit.remediation import PROPERTY
-from audit.reports.base import WriterBase
+from audit.reports.base import Render, WriterBase
 from audit.reports.summary import platform_name
 from audit.reports.xlsx_changes import changes_sheet
 from audit.reports.xlsx_columns import (  # noqa: F401  (re-exported for callers)
@@ -37,7 +37,7 @@ from audit.reports.xlsx_columns import (  # noqa: F401  (re-exported for callers
     TRACKING_COLUMNS,
     priority,
 )
-from audit.reports.xlsx_details import detail_sheets
+from audit.reports.xlsx_details import OFFENDING_CSV, detail_sheets, sidecars
 from audit.reports.xlsx_gaps import gaps_sheet
 from audit.reports.xlsx_process import process_sheets, reproducible_xlsx
 from audit.reports.xlsx_quality import write_quality_sheet
@@ -74,6 +74,11 @@ class XlsxWriter(WriterBase):
     description = "gap workbook for auditors (Excel/LibreOffice), with tracking columns"
     extensions = (".xlsx",)
     binary = True
+    sibling_suffix = OFFENDING_CSV
+
+    def siblings(self, assessment: Assessment, output: Path) -> list[tuple[Path, Render]]:
+        """The full offending list of each rule with more events than its sheet shows."""
+        return sidecars(assessment, output, DETAIL_CAP)
 
     def write(self, assessment: Assessment, stream: IO[Any],
               output: Path | None = None) -> None:
