@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import os
 import shutil
 import signal
@@ -34,6 +35,7 @@ PREFIX = "audit-run-"
 LOCK = "lock"
 DEBRIS = "debris"  # paths outside the folder this run may leave: one per line
 DEBRIS_SUFFIX = ".tmp"  # only such files are ever removed from a debris list
+FORCE_AFTER = 3  # a third Ctrl-C ends the process at once (the next run cleans up after it)
 UNLOCKED_GRACE_SECONDS = 60  # a folder without a lock file may be a run still starting
 
 
@@ -54,6 +56,7 @@ class _Run:
         self.folder = folder
         self.lock = lock
         self.signal: int | None = None
+        self.signals = 0  # how many arrived
 
 
 _current: _Run | None = None
@@ -168,15 +171,19 @@ _Handlers = dict[int, "Callable[[int, FrameType | None], object] | int | signal.
 
 
 def _install_handlers(run: _Run) -> _Handlers:
-    """SIGINT and SIGTERM raise :class:`Stopped`, noting the signal first. Handlers can only
-    be set from the main thread; elsewhere none are."""
+    """The first SIGINT or SIGTERM raises :class:`Stopped`, noting the signal; a second one
+    while the run unwinds is ignored (it would cut the clean-up short), a third ends the
+    process. Handlers can only be set from the main thread; elsewhere none are."""
     if threading.current_thread() is not threading.main_thread():
         return {}
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
-        if run.signal is None:
+        run.signals += 1
+        if run.signal is None:  # the first: the run unwinds, cleaning up as it goes
             run.signal = signum
-        raise Stopped(signum)
+            raise Stopped(signum)
+        if run.signals >= FORCE_AFTER:  # something ignores the first: stop at once
+            os._exit(exit_status(run.signal))
 
     saved: _Handlers = {}
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -210,6 +217,7 @@ def quiet_unraisable(debug: bool) -> Iterator[None]:
     try:
         yield
     finally:
+        gc.collect()  # what the run left half-done is torn down now, not at interpreter exit
         sys.unraisablehook = saved
 
 

@@ -102,6 +102,7 @@ def write_report(writer: ReportWriter, assessment: Assessment, output: Path | No
         _refuse_binary_stdout(writer.binary)
         writer.write(assessment, stdout)
         return
+    _directory(output)  # a missing folder is said of the report, not of a file beside it
     siblings = writer.siblings(assessment, output)
     for path, _render in siblings:
         refuse_overwriting_inputs(path, inputs)
@@ -191,12 +192,18 @@ def write_together(files: Sequence[tuple[Path, Render, bool]]) -> None:
                 os.unlink(tmp)
 
 
-def _stage(path: Path, render: Render, binary: bool, staged: list[tuple[str, Path]]) -> None:
-    """``render`` into a new temporary file beside ``path``, added to ``staged`` as soon as it
-    exists (the caller removes it, whatever happens next)."""
+def _directory(path: Path) -> Path:
+    """The folder ``path`` goes in, which must exist."""
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise OutputError(f"{path}: directory {directory} does not exist")
+    return directory
+
+
+def _stage(path: Path, render: Render, binary: bool, staged: list[tuple[str, Path]]) -> None:
+    """``render`` into a new temporary file beside ``path``, added to ``staged`` as soon as it
+    exists (the caller removes it, whatever happens next)."""
+    directory = _directory(path)
     try:
         # inside the error handling: a read-only directory fails here, as a located error
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
