@@ -57,6 +57,8 @@ class _Run:
         self.lock = lock
         self.signal: int | None = None
         self.signals = 0  # how many arrived
+        self.holding = 0  # depth of held() blocks: a signal then waits for the block's end
+        self.pending = False  # the first signal arrived inside held(): raise at its end
 
 
 _current: _Run | None = None
@@ -83,6 +85,25 @@ def note_debris(path: Path) -> None:
     with contextlib.suppress(OSError), open(_current.folder / DEBRIS, "a",
                                             encoding="utf-8") as fh:
         fh.write(f"{os.path.abspath(path)}\n")
+
+
+@contextlib.contextmanager
+def held() -> Iterator[None]:
+    """Steps that must not be split by Ctrl-C or SIGTERM (create a temporary file and record
+    it; rename a report and its side files into place): a signal arriving inside is acted on
+    when the block ends."""
+    run = _current
+    if run is None:
+        yield
+        return
+    run.holding += 1
+    try:
+        yield
+    finally:
+        run.holding -= 1
+    if not run.holding and run.pending and run.signal is not None:
+        run.pending = False
+        raise Stopped(run.signal)
 
 
 @contextlib.contextmanager
@@ -181,6 +202,9 @@ def _install_handlers(run: _Run) -> _Handlers:
         run.signals += 1
         if run.signal is None:  # the first: the run unwinds, cleaning up as it goes
             run.signal = signum
+            if run.holding:
+                run.pending = True
+                return
             raise Stopped(signum)
         if run.signals >= FORCE_AFTER:  # something ignores the first: stop at once
             os._exit(exit_status(run.signal))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import abc
 import glob
 import os
-import tempfile
+import secrets
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable, Protocol, Sequence
 
@@ -181,11 +181,12 @@ def write_together(files: Sequence[tuple[Path, Render, bool]]) -> None:
     try:
         for path, render, binary in files:
             _stage(path, render, binary, staged)
-        for tmp, path in staged:
-            try:
-                os.replace(tmp, path)
-            except OSError as exc:
-                raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        with scratch.held():  # all of them or, interrupted before, none
+            for tmp, path in staged:
+                try:
+                    os.replace(tmp, path)
+                except OSError as exc:
+                    raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     finally:
         for tmp, _path in staged:
             if os.path.lexists(tmp):
@@ -200,19 +201,29 @@ def _directory(path: Path) -> Path:
     return directory
 
 
+def _create_temporary(directory: Path, path: Path, staged: list[tuple[str, Path]]) -> int:
+    """A new, empty temporary file beside ``path`` (``.<name>.<random>.tmp``), recorded in the
+    run's debris list *before* it exists, so not even ``kill -9`` can leave it unlisted, and
+    added to ``staged`` as soon as it does. Created with the permissions any new file gets."""
+    while True:
+        tmp = directory / f".{path.name}.{secrets.token_hex(6)}.tmp"
+        with scratch.held():  # a signal between creating and recording would lose the file
+            scratch.note_debris(tmp)
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+            except FileExistsError:
+                continue  # another run's name: never touched, another one drawn
+            staged.append((str(tmp), path))
+        return fd
+
+
 def _stage(path: Path, render: Render, binary: bool, staged: list[tuple[str, Path]]) -> None:
     """``render`` into a new temporary file beside ``path``, added to ``staged`` as soon as it
     exists (the caller removes it, whatever happens next)."""
     directory = _directory(path)
     try:
         # inside the error handling: a read-only directory fails here, as a located error
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-        staged.append((tmp, path))
-        scratch.note_debris(Path(tmp))
-        # mkstemp creates the file 0600; a report gets the permissions any new file would get
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        fd = _create_temporary(directory, path, staged)
         fh: IO[Any]
         if binary:
             fh = os.fdopen(fd, "wb")

@@ -41,7 +41,7 @@ from audit.reports.xlsx_details import OFFENDING_CSV, detail_sheets, sidecars
 from audit.reports.xlsx_gaps import gaps_sheet
 from audit.reports.xlsx_process import process_sheets, reproducible_xlsx
 from audit.reports.xlsx_quality import write_quality_sheet
-from audit.reports.xlsx_style import Style, safe_sheet_title
+from audit.reports.xlsx_style import Style, clean_text, safe_sheet_title
 from audit.reports.xlsx_summary import summary_sheet
 from audit.reports.xlsx_tables import evidence_sheet, matrix_sheet, metrics_sheet, requirements_sheet
 
@@ -178,4 +178,6 @@ def _stamp(wb: Workbook, a: Assessment) -> None:
     for name, value in (("platform", str(a.platform.get("name") or "")),
                         ("checklists", " ".join(f"{c.id}@{c.version}" for c in a.checklists)),
                         ("as_of", a.as_of.isoformat())):
-        wb.custom_doc_props.append(StringProperty(name=PROPERTY + name, value=value))
+        # clean_text: openpyxl writes a property as it is, and a BEL in a platform's name
+        # would make docProps/custom.xml unreadable (the workbook is then "repaired" or refused)
+        wb.custom_doc_props.append(StringProperty(name=PROPERTY + name, value=clean_text(value)))
