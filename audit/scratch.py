@@ -21,8 +21,11 @@ import contextlib
 import fcntl
 import gc
 import os
+import re
+import secrets
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -34,7 +37,9 @@ from types import FrameType
 PREFIX = "audit-run-"
 LOCK = "lock"
 DEBRIS = "debris"  # paths outside the folder this run may leave: one per line
-DEBRIS_SUFFIX = ".tmp"  # only such files are ever removed from a debris list
+# only files named as the atomic writer names them (``.gaps.xlsx.<12 hex>.tmp``) are ever
+# removed from a debris list
+DEBRIS_NAME = re.compile(r"\..+\.[0-9a-f]{12}\.tmp")
 FORCE_AFTER = 3  # a third Ctrl-C ends the process at once (the next run cleans up after it)
 UNLOCKED_GRACE_SECONDS = 60  # a folder without a lock file may be a run still starting
 
@@ -77,10 +82,16 @@ def stopped_by() -> int | None:
     return _current.signal if _current is not None else None
 
 
+def temporary_name(directory: Path, path: Path) -> Path:
+    """A fresh name in ``directory`` for ``path``'s temporary file, as a debris list accepts
+    it: ``.gaps.xlsx.<12 hex digits>.tmp``."""
+    return directory / f".{path.name}.{secrets.token_hex(6)}.tmp"
+
+
 def note_debris(path: Path) -> None:
     """Record ``path`` (a temporary file outside the run folder) so that a later run removes
     it if this one is killed before it can. Outside a run, nothing is recorded."""
-    if _current is None or not path.name.endswith(DEBRIS_SUFFIX):
+    if _current is None or not DEBRIS_NAME.fullmatch(path.name):
         return
     with contextlib.suppress(OSError), open(_current.folder / DEBRIS, "a",
                                             encoding="utf-8") as fh:
@@ -146,12 +157,22 @@ def clean_stale(base: Path) -> list[Path]:
     except OSError:
         return removed
     for candidate in candidates:
-        if candidate.is_symlink() or not candidate.is_dir():
-            continue
-        if _abandoned(candidate):
+        if _ours(candidate) and _abandoned(candidate):
             _remove(candidate)
             removed.append(candidate)
     return removed
+
+
+def _ours(path: Path) -> bool:
+    """A real folder of this user's that nobody else can write to, as ``mkdtemp`` makes
+    them: in a shared TMPDIR, another account's look-alike folder (whose debris list could
+    name this user's files) is never read."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return False
+    return (stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+            and not info.st_mode & 0o022)
 
 
 def _abandoned(path: Path) -> bool:
@@ -181,7 +202,7 @@ def _remove(path: Path) -> None:
     except (OSError, UnicodeError):
         listed = []
     for line in listed:
-        if line.endswith(DEBRIS_SUFFIX):
+        if DEBRIS_NAME.fullmatch(os.path.basename(line)):
             with contextlib.suppress(OSError):
                 os.unlink(line)
     shutil.rmtree(path, ignore_errors=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import abc
 import glob
 import os
-import secrets
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable, Protocol, Sequence
 
@@ -206,7 +205,7 @@ def _create_temporary(directory: Path, path: Path, staged: list[tuple[str, Path]
     run's debris list *before* it exists, so not even ``kill -9`` can leave it unlisted, and
     added to ``staged`` as soon as it does. Created with the permissions any new file gets."""
     while True:
-        tmp = directory / f".{path.name}.{secrets.token_hex(6)}.tmp"
+        tmp = scratch.temporary_name(directory, path)
         with scratch.held():  # a signal between creating and recording would lose the file
             scratch.note_debris(tmp)
             try:
