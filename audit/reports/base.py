@@ -110,7 +110,7 @@ def write_report(writer: ReportWriter, assessment: Assessment, output: Path | No
     if writer.sibling_suffix:
         written = {path.name for path, _render in siblings}
         for stale in stale_siblings(output, writer.sibling_suffix, writer.extensions):
-            if stale.name not in written:
+            if stale.name not in written and not _is_input(stale, inputs):
                 stale.unlink(missing_ok=True)
 
 
@@ -143,12 +143,20 @@ def refuse_overwriting_inputs(output: Path | None, inputs: Sequence[Path]) -> No
     Every command that writes a file calls this before any work starts."""
     if output is None or is_stdout(output):
         return
-    target = output.resolve()
+    item = _is_input(output, inputs)
+    if item is not None:
+        raise OutputError(f"{output} is one of the inputs ({item}); inputs are never "
+                          "overwritten: write the output elsewhere")
+
+
+def _is_input(path: Path, inputs: Sequence[Path]) -> Path | None:
+    """The input ``path`` is, or lies inside; None when it is none of them."""
+    target = path.resolve()
     for item in inputs:
         source = item.resolve()
         if target == source or (source.is_dir() and target.is_relative_to(source)):
-            raise OutputError(f"{output} is one of the inputs ({item}); inputs are never "
-                              "overwritten: write the output elsewhere")
+            return item
+    return None
 
 
 def write_output(output: Path, render: Render, binary: bool, stdout: IO[str]) -> None:
