@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -220,3 +221,26 @@ def test_a_log_cut_short_while_read_is_named(tmp_path: Path, big_pack: Path) -> 
     assert lines[0].startswith("pack/logs/moderation.csv: cannot read log: "), lines
     assert lines[0].endswith("(did the file change while it was read?)")
     assert run.leftovers() == [] and list(run.out.iterdir()) == []
+
+
+def test_an_interrupted_duckdb_query_is_an_interrupt(run: Any,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB answers Ctrl-C inside a query with its own error ("Query interrupted", exit 70
+    before): the command line knows a signal arrived and says so, exit 130. In process, with
+    a command that runs a query long enough to be interrupted for certain."""
+    import threading
+
+    import click
+    import duckdb
+
+    from audit.cli import cli
+
+    @click.command("long-query")
+    def long_query() -> None:
+        threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+        duckdb.connect().execute("SELECT count(*) FROM range(1000000000000) t(i) "
+                                 "WHERE i % 7 = 3").fetchall()
+
+    monkeypatch.setitem(cli.commands, "long-query", long_query)
+    monkeypatch.setattr("audit.cli._register_plugin_commands", lambda: None)
+    assert run("long-query") == (130, "", "audit: interrupted\n")
