@@ -54,6 +54,10 @@ class Stopped(BaseException):
         self.signum = signum
 
 
+# what signal.signal() returns: a handler, SIG_DFL/SIG_IGN, or None (set outside Python)
+_Handlers = dict[int, "Callable[[int, FrameType | None], object] | int | signal.Handlers | None"]
+
+
 class _Run:
     """The run's folder, its lock, and the signal that stopped it (if one did)."""
 
@@ -67,11 +71,6 @@ class _Run:
 
 
 _current: _Run | None = None
-
-
-def folder() -> Path | None:
-    """The current run's temporary folder (None outside a command-line run)."""
-    return _current.folder if _current is not None else None
 
 
 def stopped_by() -> int | None:
@@ -129,9 +128,10 @@ def run_folder(base: Path | None = None) -> Iterator[Path]:
     fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     run = _Run(path, lock)
     saved_tempdir, saved_env = tempfile.tempdir, os.environ.get("TMPDIR")
-    handlers = _install_handlers(run)
     _current, tempfile.tempdir, os.environ["TMPDIR"] = run, str(path), str(path)
+    handlers: _Handlers = {}  # filled as each is set, so a signal meanwhile still restores it
     try:
+        _install_handlers(run, handlers)
         yield path
     finally:
         # a second Ctrl-C while cleaning up would leave the folder half removed
@@ -208,16 +208,12 @@ def _remove(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
-# what signal.signal() returns: a handler, SIG_DFL/SIG_IGN, or None (set outside Python)
-_Handlers = dict[int, "Callable[[int, FrameType | None], object] | int | signal.Handlers | None"]
-
-
-def _install_handlers(run: _Run) -> _Handlers:
+def _install_handlers(run: _Run, saved: _Handlers) -> None:
     """The first SIGINT or SIGTERM raises :class:`Stopped`, noting the signal; a second one
     while the run unwinds is ignored (it would cut the clean-up short), a third ends the
     process. Handlers can only be set from the main thread; elsewhere none are."""
     if threading.current_thread() is not threading.main_thread():
-        return {}
+        return
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         run.signals += 1
@@ -228,12 +224,12 @@ def _install_handlers(run: _Run) -> _Handlers:
                 return
             raise Stopped(signum)
         if run.signals >= FORCE_AFTER:  # something ignores the first: stop at once
+            os.write(2, b"audit: stopped at once\n")
             os._exit(exit_status(run.signal))
 
-    saved: _Handlers = {}
     for signum in (signal.SIGINT, signal.SIGTERM):
-        saved[signum] = signal.signal(signum, on_signal)
-    return saved
+        saved[signum] = signal.getsignal(signum)
+        signal.signal(signum, on_signal)
 
 
 def _ignore_signals(handlers: _Handlers) -> None:

@@ -20,10 +20,11 @@ from audit import scratch
 
 def test_every_temporary_file_of_a_run_lands_in_its_folder(tmp_path: Path) -> None:
     with scratch.run_folder(tmp_path) as folder:
-        assert scratch.folder() == folder and folder.parent == tmp_path
+        assert folder.parent == tmp_path and folder.name.startswith(f"audit-run-{os.getpid()}-")
+        assert scratch.stopped_by() is None and oct(folder.stat().st_mode)[-3:] == "700"
         assert Path(tempfile.mkdtemp(prefix="audit-duckdb-")).parent == folder
         assert Path(tempfile.gettempdir()) == folder and os.environ["TMPDIR"] == str(folder)
-    assert list(tmp_path.iterdir()) == [] and scratch.folder() is None
+    assert list(tmp_path.iterdir()) == []
     assert Path(tempfile.gettempdir()) != folder
 
 
