@@ -74,8 +74,7 @@ def _interrupted() -> tuple[list[str], int]:
     """Ctrl-C or SIGTERM, however it surfaced (a KeyboardInterrupt, DuckDB's "Query
     interrupted", a library's error while unwinding): one line and 128 + the signal."""
     signum = scratch.stopped_by() or signal.SIGINT
-    word = "terminated" if signum == signal.SIGTERM else "interrupted"
-    return [f"audit: {word}"], scratch.exit_status(signum)
+    return [f"audit: {scratch.stop_word(signum)}"], scratch.exit_status(signum)
 
 
 def _outcome(args: list[str]) -> tuple[list[str], int]:
@@ -117,7 +116,10 @@ def main(argv: list[str] | None = None) -> None:
     _State.debug = "--debug" in args or bool(os.environ.get("AUDIT_DEBUG"))
     args = [a for a in args if a != "--debug"]
     with scratch.quiet_unraisable(_State.debug), scratch.run_folder():
-        lines, code = _outcome(args)
+        try:
+            lines, code = _outcome(args)
+        except scratch.Stopped:  # another Ctrl-C while the first was being reported
+            lines, code = _interrupted()
     for line in lines:
         click.echo(line, err=True)
     sys.exit(code)

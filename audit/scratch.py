@@ -40,8 +40,8 @@ DEBRIS = "debris"  # paths outside the folder this run may leave: one per line
 # only files named as the atomic writer names them (``.gaps.xlsx.<12 hex>.tmp``) are ever
 # removed from a debris list
 DEBRIS_NAME = re.compile(r"\..+\.[0-9a-f]{12}\.tmp")
-FORCE_AFTER = 3  # a third Ctrl-C ends the process at once (the next run cleans up after it)
 UNLOCKED_GRACE_SECONDS = 60  # a folder without a lock file may be a run still starting
+STOP_GRACE_SECONDS = 5.0  # after a signal, the run ends within this or the watchdog ends it
 
 
 class Stopped(BaseException):
@@ -65,12 +65,13 @@ class _Run:
         self.folder = folder
         self.lock = lock
         self.signal: int | None = None
-        self.signals = 0  # how many arrived
         self.holding = 0  # depth of held() blocks: a signal then waits for the block's end
-        self.pending = False  # the first signal arrived inside held(): raise at its end
+        self.pending = False  # a signal arrived inside held(): raise at its end
+        self.closed = False  # the run is ending normally: the watchdog stands down
 
 
 _current: _Run | None = None
+_closing = threading.Lock()  # the main thread's clean-up or the watchdog's, never both
 
 
 def stopped_by() -> int | None:
@@ -136,6 +137,8 @@ def run_folder(base: Path | None = None) -> Iterator[Path]:
     finally:
         # a second Ctrl-C while cleaning up would leave the folder half removed
         _ignore_signals(handlers)
+        with _closing:  # from here on the main thread ends the run, not the watchdog
+            run.closed = True
         try:
             _current = None
             tempfile.tempdir = saved_tempdir
@@ -209,27 +212,45 @@ def _remove(path: Path) -> None:
 
 
 def _install_handlers(run: _Run, saved: _Handlers) -> None:
-    """The first SIGINT or SIGTERM raises :class:`Stopped`, noting the signal; a second one
-    while the run unwinds is ignored (it would cut the clean-up short), a third ends the
-    process. Handlers can only be set from the main thread; elsewhere none are."""
+    """SIGINT and SIGTERM raise :class:`Stopped`, noting the first signal (the one the exit
+    status reports); every one raises, so a second Ctrl-C stops a run that somehow went on.
+    The first also starts a watchdog: a run still going ``STOP_GRACE_SECONDS`` later is stuck
+    in native code (DuckDB can wait for ever while it cancels an interrupted query), and is
+    ended from the watchdog's thread. Handlers can only be set from the main thread;
+    elsewhere none are."""
     if threading.current_thread() is not threading.main_thread():
         return
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
-        run.signals += 1
-        if run.signal is None:  # the first: the run unwinds, cleaning up as it goes
+        if run.signal is None:
             run.signal = signum
-            if run.holding:
-                run.pending = True
-                return
-            raise Stopped(signum)
-        if run.signals >= FORCE_AFTER:  # something ignores the first: stop at once
-            os.write(2, b"audit: stopped at once\n")
-            os._exit(exit_status(run.signal))
+            watchdog = threading.Timer(STOP_GRACE_SECONDS, _stop_now, (run,))
+            watchdog.daemon = True
+            watchdog.start()
+        if run.holding:
+            run.pending = True
+            return
+        raise Stopped(run.signal)
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         saved[signum] = signal.getsignal(signum)
         signal.signal(signum, on_signal)
+
+
+def _stop_now(run: _Run) -> None:
+    """The watchdog: the run has not ended in time after a signal. Its line, its temporary
+    files removed, and exit at once (the main thread may never come back from native code)."""
+    with _closing:
+        if run.closed or run.signal is None:
+            return
+        os.write(2, f"audit: {stop_word(run.signal)}\n".encode())
+        _remove(run.folder)
+        os._exit(exit_status(run.signal))
+
+
+def stop_word(signum: int) -> str:
+    """What the one line says of a run a signal stopped."""
+    return "terminated" if signum == signal.SIGTERM else "interrupted"
 
 
 def _ignore_signals(handlers: _Handlers) -> None:

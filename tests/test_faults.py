@@ -16,7 +16,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
 from pathlib import Path
 
 import pytest
@@ -223,24 +222,35 @@ def test_a_log_cut_short_while_read_is_named(tmp_path: Path, big_pack: Path) -> 
     assert run.leftovers() == [] and list(run.out.iterdir()) == []
 
 
-def test_an_interrupted_duckdb_query_is_an_interrupt(run: Any,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+LONG_QUERY = """
+import os, signal, threading, click, duckdb
+from audit import cli
+
+@click.command("long-query")
+def long_query():
+    con = duckdb.connect()
+    def interrupt_once_running():
+        while con.query_progress() < 0:  # -1 until the query runs
+            threading.Event().wait(0.01)
+        os.kill(os.getpid(), signal.SIGINT)
+    threading.Thread(target=interrupt_once_running, daemon=True).start()
+    con.execute("SELECT count(*) FROM range(1000000000000) t(i) WHERE i % 7 = 3").fetchall()
+
+cli.cli.add_command(long_query)
+cli._register_plugin_commands = lambda: None
+cli.main(["long-query"])
+"""
+
+
+def test_an_interrupted_duckdb_query_is_an_interrupt(tmp_path: Path) -> None:
     """DuckDB answers Ctrl-C inside a query with its own error ("Query interrupted", exit 70
-    before): the command line knows a signal arrived and says so, exit 130. In process, with
-    a command that runs a query long enough to be interrupted for certain."""
-    import threading
-
-    import click
-    import duckdb
-
-    from audit.cli import cli
-
-    @click.command("long-query")
-    def long_query() -> None:
-        threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
-        duckdb.connect().execute("SELECT count(*) FROM range(1000000000000) t(i) "
-                                 "WHERE i % 7 = 3").fetchall()
-
-    monkeypatch.setitem(cli.commands, "long-query", long_query)
-    monkeypatch.setattr("audit.cli._register_plugin_commands", lambda: None)
-    assert run("long-query") == (130, "", "audit: interrupted\n")
+    before), and at times never comes back while it cancels the query: either way one line,
+    exit 130, nothing left in TMPDIR, within the watchdog's grace (5 s) of the signal. A
+    command that certainly runs a query when the signal comes."""
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", LONG_QUERY], capture_output=True, text=True,
+                          env=dict(os.environ, TMPDIR=str(tmpdir)), timeout=GUARD)
+    assert (done.returncode, done.stderr) == (130, "audit: interrupted\n")
+    assert time.monotonic() - started < GUARD and list(tmpdir.iterdir()) == []
