@@ -1,5 +1,5 @@
 """Allows ``python -m audit``."""
 
-from audit.cli import main
+from audit.launch import main
 
 main()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from audit import __version__
 from audit.evidence.pack import EvidencePack, FileRecord, Waiver
+from audit.errors import EvidenceError, Problem
 from audit.freshness import FreshnessItem
 from audit.i18n import _
 from audit.ledger import Ledger
@@ -27,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     # the values later stages attach; their modules work on an Assessment, so they import
     # this one and are named here for the type checker only
     from audit.baseline import BaselineComparison
+    from audit.engine.base import LogEngine
     from audit.remediation import Dropped, RemediationEntry
     from audit.reviews import Review
 
@@ -163,7 +165,7 @@ class Assessment:
         if query is None or self.evidence is None:
             return iter(())
         sql = query.sql + (f" LIMIT {int(limit)}" if limit is not None else "")
-        return self.evidence.logs.stream(sql)
+        return _read_again(self.evidence.logs, query.log, self.evidence.logs.stream(sql))
 
     def detail_count(self, full_id: str) -> int:
         query = self.details.get(full_id)
@@ -171,7 +173,27 @@ class Assessment:
             return 0
         if query.count is not None:
             return query.count
-        return int(self.evidence.logs.query(f"SELECT count(*) FROM ({query.sql})")[0][0])
+        engine = self.evidence.logs
+        try:
+            return int(engine.query(f"SELECT count(*) FROM ({query.sql})")[0][0])
+        except engine.query_errors() as exc:
+            raise _changed(engine, query.log, exc) from None
+
+
+def _read_again(engine: LogEngine, log: str, rows: Iterator[tuple[Any, ...]]
+                ) -> Iterator[tuple[Any, ...]]:
+    """A log's rows read once more for a report; the rules read the file already, so an
+    error now means it changed (was truncated, rewritten) while the audit ran."""
+    try:
+        yield from rows
+    except engine.query_errors() as exc:
+        raise _changed(engine, log, exc) from None
+
+
+def _changed(engine: LogEngine, log: str, exc: BaseException) -> EvidenceError:
+    where = engine.path_of(log) if engine.has(log) else log
+    return EvidenceError(problems=[Problem(where, "", "cannot read log: " + engine.reason(exc)
+                                           + " (did the file change while it was read?)")])
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,13 @@ one line and an exit status.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import traceback
-from typing import NoReturn
 
 import click
 
-from audit import __version__
+from audit import __version__, scratch
 from audit.commands.assess import assess
 from audit.commands.checklists import checklists
 from audit.commands.compare import compare
@@ -40,6 +40,7 @@ Exit codes:
   2   usage or input error (bad option, malformed checklist or evidence)
   3   plugin error (a plugin failed to load or register, or an id clash)
   70  internal error (a bug: rerun with --debug and report it)
+  130 interrupted (Ctrl-C); 143 stopped by SIGTERM
 """
 
 
@@ -71,40 +72,56 @@ def _register_plugin_commands() -> None:
     get_plugin_manager().hook.audit_register_commands(cli=cli)
 
 
-def _fail(lines: list[str], code: int) -> NoReturn:
-    for line in lines:
-        click.echo(line, err=True)
-    sys.exit(code)
+def _interrupted() -> tuple[list[str], int]:
+    """Ctrl-C or SIGTERM, however it surfaced (a KeyboardInterrupt, DuckDB's "Query
+    interrupted", a library's error while unwinding): one line and 128 + the signal."""
+    signum = scratch.stopped_by() or signal.SIGINT
+    return [f"audit: {scratch.stop_word(signum)}"], scratch.exit_status(signum)
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI, mapping every error to one line per problem and an exit code."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    # --debug is accepted anywhere, since the error message suggests adding it to any command
-    _State.debug = "--debug" in args or bool(os.environ.get("AUDIT_DEBUG"))
-    args = [a for a in args if a != "--debug"]
+def _outcome(args: list[str]) -> tuple[list[str], int]:
+    """Run the CLI: the lines to print on standard error and the exit status."""
     try:
         _register_plugin_commands()
         rv = cli.main(args=args, prog_name="audit", standalone_mode=False)
     except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        _fail(["audit: aborted"], 130)
+        return [], exc.exit_code
+    except (click.exceptions.Abort, KeyboardInterrupt, scratch.Stopped):
+        return _interrupted()
     except click.ClickException as exc:
         # usage errors: click's own wording, exit 2
         # one line, like every other error; the usage is one --help away
-        _fail([f"audit: error: {exc.format_message()}"], ExitCode.INPUT_ERROR)
+        return [f"audit: error: {exc.format_message()}"], ExitCode.INPUT_ERROR
     except AuditError as exc:
+        if scratch.stopped_by():
+            return _interrupted()
         if _State.debug:
             traceback.print_exc()
-        _fail(exc.lines if exc.problems else [f"audit: error: {exc.message}"], exc.exit_code)
-    except KeyboardInterrupt:
-        _fail(["audit: interrupted"], 130)
+        return (exc.lines if exc.problems else [f"audit: error: {exc.message}"]), exc.exit_code
     except BrokenPipeError:
-        sys.exit(0)
+        return [], 0
     except Exception as exc:
+        if scratch.stopped_by():
+            return _interrupted()
         if _State.debug:
             raise
-        _fail([f"audit: internal error: {type(exc).__name__}: {exc} (rerun with --debug for "
-               "the traceback, and please report it)"], ExitCode.INTERNAL_ERROR)
-    sys.exit(rv if isinstance(rv, int) else 0)
+        return [f"audit: internal error: {type(exc).__name__}: {exc} (rerun with --debug for "
+                "the traceback, and please report it)"], ExitCode.INTERNAL_ERROR
+    return [], rv if isinstance(rv, int) else 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI in its own temporary folder (removed however the run ends),
+    mapping every error to one line per problem and an exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    # --debug is accepted anywhere, since the error message suggests adding it to any command
+    _State.debug = "--debug" in args or bool(os.environ.get("AUDIT_DEBUG"))
+    args = [a for a in args if a != "--debug"]
+    with scratch.quiet_unraisable(_State.debug), scratch.run_folder():
+        try:
+            lines, code = _outcome(args)
+        except scratch.Stopped:  # another Ctrl-C while the first was being reported
+            lines, code = _interrupted()
+    for line in lines:
+        click.echo(line, err=True)
+    sys.exit(code)

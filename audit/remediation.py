@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,8 @@ HEADERS = {"requirement": ("id", "requirement id"), "owner": ("owner",),
            "comments": ("comments", "comment"), "closed_on": ("closed on", "first seen met")}
 PROPERTY = "platform-audit."  # custom document properties written into the gap workbook
 OPEN, CLOSED = "open", "closed"
+
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters XML 1.0 forbids
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,8 @@ def carry(a: Assessment, sources: Iterable[Previous]) -> Assessment:
     have_by_hand: dict[str, bool] = {}
     name = str(a.platform.get("name") or "")
     for prev in sources:
-        if prev.platform and name and prev.platform != name:
+        # a workbook's properties hold the name without XML-forbidden control characters
+        if prev.platform and name and _XML_FORBIDDEN.sub("", prev.platform) != _XML_FORBIDDEN.sub("", name):
             raise problem(prev.name, prev.platform_place,
                            f"baseline is for platform '{prev.platform}', this assessment for "
                            f"'{name}'")

@@ -13,7 +13,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audit.reports.csv_cells import FORMULA_TRIGGERS, neutralise, write_csv
+from audit.reports.safe_csv import FORMULA_STARTS as FORMULA_TRIGGERS
+from audit.reports.safe_csv import neutral as neutralise
+from audit.reports.safe_csv import write_rows as write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 BEFORE = ROOT / "examples" / "before-negotiation"

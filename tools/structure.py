@@ -27,6 +27,7 @@ DEFERRED = "# deferred:"  # the comment that marks an import deferring a heavy l
 # Layers of the diagram, top to bottom: a module goes to the first area whose prefix it has.
 AREAS: tuple[tuple[str, str], ...] = (
     ("audit.cli", "commands"), ("audit.commands", "commands"), ("audit.__main__", "commands"),
+    ("audit.launch", "commands"),
     # the generators of docs/ pages, run with python -m, are entry points like the commands
     ("audit.checklist_docs", "commands"), ("audit.schemas.export", "commands"),
     ("audit.api", "pipeline"), ("audit.pipeline", "pipeline"),
@@ -45,7 +46,7 @@ AREAS: tuple[tuple[str, str], ...] = (
     ("audit.sheet_input", "formats"),
 )
 AREA_TITLES = {
-    "commands": "commands: cli.py, commands/, the docs generators",
+    "commands": "commands: cli.py, launch.py, commands/, the docs generators",
     "pipeline": "pipeline: api.py, pipeline/, testing.py",
     "plugins": "plugin manager and built-ins: plugins.py, default_plugins/",
     "writers": "writers: audit/reports/",
@@ -59,7 +60,7 @@ AREA_TITLES = {
 }
 CORE = {"audit", "audit.model", "audit.errors", "audit.i18n", "audit.labels", "audit.limits",
         "audit.durations", "audit.progress", "audit.scoring", "audit.conditions",
-        "audit.ledger"}
+        "audit.ledger", "audit.scratch"}
 
 
 @dataclass(frozen=True)

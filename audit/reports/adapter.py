@@ -1,8 +1,8 @@
 """Completes a plugin's report writer once, when it registers.
 
 The plugin contract (docs/plugins/hooks.md) asks little of a writer: ``id``, ``extensions``,
-``binary`` and ``write(assessment, stream)``; ``wants_output_path`` and ``siblings`` are
-optional. The code that writes reports wants one shape, :class:`audit.reports.base.ReportWriter`,
+``binary`` and ``write(assessment, stream)``; ``wants_output_path``, ``siblings`` and
+``sibling_suffix`` are optional. The code that writes reports wants one shape, :class:`audit.reports.base.ReportWriter`,
 so this is the one place that asks a writer what it has; everything downstream just calls it.
 """
 
@@ -36,6 +36,8 @@ class AdaptedWriter:
         self.description: str = getattr(plugin, "description", "")
         self.extensions: tuple[str, ...] = tuple(getattr(plugin, "extensions", ()))
         self.binary: bool = bool(getattr(plugin, "binary", False))
+        suffix = getattr(plugin, "sibling_suffix", None)
+        self.sibling_suffix: str | None = suffix if isinstance(suffix, str) and suffix else None
         self._wants_output = bool(getattr(plugin, "wants_output_path", False))
         self._siblings: Callable[[Assessment, Path], list[tuple[Path, Render]]] | None = (
             getattr(plugin, "siblings", None))

@@ -10,11 +10,12 @@ Output is atomic: a report is complete on disk or not there at all.
 from __future__ import annotations
 
 import abc
+import glob
 import os
-import tempfile
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable, Protocol, Sequence
 
+from audit import scratch
 from audit.errors import OutputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,6 +41,9 @@ class ReportWriter(Protocol):
     @property
     def binary(self) -> bool: ...  # True: needs a file (-o), cannot go to the terminal
 
+    @property
+    def sibling_suffix(self) -> str | None: ...  # how the files beside a report end, if any
+
     def write(self, assessment: Assessment, stream: IO[Any],
               output: Path | None = None) -> None:
         """Render the report; ``output`` is the file it goes to (None: a stream, stdout)."""
@@ -58,6 +62,7 @@ class WriterBase(abc.ABC):
     description: str
     extensions: tuple[str, ...]
     binary: bool = False
+    sibling_suffix: str | None = None
 
     @abc.abstractmethod
     def write(self, assessment: Assessment, stream: IO[Any],
@@ -89,18 +94,40 @@ def writer_for(registry: Registry, fmt: str | None, output: Path | None) -> Repo
 def write_report(writer: ReportWriter, assessment: Assessment, output: Path | None,
                  inputs: Sequence[Path], stdout: IO[str]) -> None:
     """The report (a file, ``stdout`` for ``-o -`` or no ``-o``) and the files the writer puts
-    beside it (the HTML report's full event lists): every path is checked against the inputs
-    before anything is written, the siblings first, the report last and atomically."""
+    beside it (full event lists): every path is checked against the inputs before anything is
+    written; all are staged, then renamed into place together, the report last; files beside
+    the report that an earlier run wrote and this one does not are removed."""
     if output is None or is_stdout(output):
         _refuse_binary_stdout(writer.binary)
         writer.write(assessment, stdout)
         return
+    _directory(output)  # a missing folder is said of the report, not of a file beside it
     siblings = writer.siblings(assessment, output)
     for path, _render in siblings:
         refuse_overwriting_inputs(path, inputs)
-    for path, render in siblings:
-        write_atomically(path, render, False)
-    write_atomically(output, lambda fh: writer.write(assessment, fh, output), writer.binary)
+    write_together([*((path, render, False) for path, render in siblings),
+                    (output, lambda fh: writer.write(assessment, fh, output), writer.binary)])
+    if writer.sibling_suffix:
+        written = {path.name for path, _render in siblings}
+        for stale in stale_siblings(output, writer.sibling_suffix, writer.extensions):
+            if stale.name not in written and not _is_input(stale, inputs):
+                stale.unlink(missing_ok=True)
+
+
+def stale_siblings(output: Path, suffix: str, extensions: Sequence[str]) -> list[Path]:
+    """Files beside ``output`` named like its siblings (``gaps.<name><suffix>``) and owned by
+    it: a name that a longer report name also explains (``gaps.v2.<name><suffix>`` beside
+    ``gaps.v2.xlsx``) belongs to that report and is left alone."""
+    directory = output.parent if str(output.parent) else Path(".")
+    out = []
+    for candidate in directory.glob(glob.escape(output.stem) + ".*" + glob.escape(suffix)):
+        parts = candidate.name[:-len(suffix)].split(".")
+        owner = next((stem + ext for i in range(len(parts) - 1, 0, -1)
+                      for stem in [".".join(parts[:i])] for ext in extensions
+                      if (directory / (stem + ext)).exists()), None)
+        if owner == output.name and candidate.is_file():
+            out.append(candidate)
+    return out
 
 
 STDOUT = "-"  # ``-o -``: a text report to standard output
@@ -116,12 +143,20 @@ def refuse_overwriting_inputs(output: Path | None, inputs: Sequence[Path]) -> No
     Every command that writes a file calls this before any work starts."""
     if output is None or is_stdout(output):
         return
-    target = output.resolve()
+    item = _is_input(output, inputs)
+    if item is not None:
+        raise OutputError(f"{output} is one of the inputs ({item}); inputs are never "
+                          "overwritten: write the output elsewhere")
+
+
+def _is_input(path: Path, inputs: Sequence[Path]) -> Path | None:
+    """The input ``path`` is, or lies inside; None when it is none of them."""
+    target = path.resolve()
     for item in inputs:
         source = item.resolve()
         if target == source or (source.is_dir() and target.is_relative_to(source)):
-            raise OutputError(f"{output} is one of the inputs ({item}); inputs are never "
-                              "overwritten: write the output elsewhere")
+            return item
+    return None
 
 
 def write_output(output: Path, render: Render, binary: bool, stdout: IO[str]) -> None:
@@ -141,17 +176,61 @@ def _refuse_binary_stdout(binary: bool) -> None:
 
 def write_atomically(path: Path, render: Render, binary: bool) -> None:
     """Render into a temporary file beside ``path`` and rename it into place."""
+    write_together([(path, render, binary)])
+
+
+def write_together(files: Sequence[tuple[Path, Render, bool]]) -> None:
+    """Render each file into a temporary file beside it, then rename them all into place, in
+    order: a failure (a full disk, Ctrl-C) before the renames leaves every destination as it
+    was and no temporary file behind. The temporary files are listed in the run's scratch
+    folder, so a run killed outright has them removed by the next run."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, render, binary in files:
+            _stage(path, render, binary, staged)
+        with scratch.held():  # all of them or, interrupted before, none
+            for tmp, path in staged:
+                try:
+                    os.replace(tmp, path)
+                except OSError as exc:
+                    raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        for tmp, _path in staged:
+            if os.path.lexists(tmp):
+                os.unlink(tmp)
+
+
+def _directory(path: Path) -> Path:
+    """The folder ``path`` goes in, which must exist."""
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise OutputError(f"{path}: directory {directory} does not exist")
-    tmp: str | None = None
+    return directory
+
+
+def _create_temporary(directory: Path, path: Path, staged: list[tuple[str, Path]]) -> int:
+    """A new, empty temporary file beside ``path`` (``.<name>.<random>.tmp``), recorded in the
+    run's debris list *before* it exists, so not even ``kill -9`` can leave it unlisted, and
+    added to ``staged`` as soon as it does. Created with the permissions any new file gets."""
+    while True:
+        tmp = scratch.temporary_name(directory, path)
+        with scratch.held():  # a signal between creating and recording would lose the file
+            scratch.note_debris(tmp)
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+            except FileExistsError:
+                continue  # another run's name: never touched, another one drawn
+            staged.append((str(tmp), path))
+        return fd
+
+
+def _stage(path: Path, render: Render, binary: bool, staged: list[tuple[str, Path]]) -> None:
+    """``render`` into a new temporary file beside ``path``, added to ``staged`` as soon as it
+    exists (the caller removes it, whatever happens next)."""
+    directory = _directory(path)
     try:
         # inside the error handling: a read-only directory fails here, as a located error
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-        # mkstemp creates the file 0600; a report gets the permissions any new file would get
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        fd = _create_temporary(directory, path, staged)
         fh: IO[Any]
         if binary:
             fh = os.fdopen(fd, "wb")
@@ -159,9 +238,5 @@ def write_atomically(path: Path, render: Render, binary: bool) -> None:
             fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
         with fh:
             render(fh)
-        os.replace(tmp, path)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import IO, Any
 
@@ -14,6 +13,7 @@ from audit.reports.base import WriterBase
 from audit.reports.process_text import sections as process_sections
 from audit.reports.quality_text import ledger_heading, ledger_lines, note_lines, notes_heading
 from audit.reports.summary import area_rows, gap_rows, header_lines, jurisdiction_rows, resolved_rows
+from audit.reports.wrap import fill
 
 
 class ConsoleWriter(WriterBase):
@@ -49,7 +49,7 @@ class ConsoleWriter(WriterBase):
             out += ["", _("Gaps closed since the baseline ({n}):", n=len(rows)),
                     tabulate(rows, headers=headers)]
         for title, headers, rows in process_sections(assessment):
-            rows = [[textwrap.fill(c, 60) if isinstance(c, str) else c for c in row]
+            rows = [[fill(c, 60) if isinstance(c, str) else c for c in row]
                     for row in rows]
             out += ["", f"{title}:", tabulate(rows, headers=headers)]
         stream.write("\n".join(out) + "\n")

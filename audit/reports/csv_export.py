@@ -1,7 +1,7 @@
 """CSV exports (``--format csv`` and ``--format csv-gaps``): one row per requirement, or per
 gap, in the flat columns compliance scanners such as Prowler write, so a result can be loaded
 into a spreadsheet, a SIEM or a GRC tool's importer. Cells are neutralised against formula
-injection (:mod:`audit.reports.csv_cells`). docs/assess.md lists the columns."""
+injection (:mod:`audit.reports.safe_csv`). docs/assess.md lists the columns."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import IO, Any
 from audit.assessment import Assessment, RequirementResult
 from audit.model import Status
 from audit.reports.base import WriterBase
-from audit.reports.csv_cells import write_csv
+from audit.reports.safe_csv import write_rows
 
 # Prowler's compliance CSV names its columns in capitals, the result first; these are ours
 COLUMNS = ("ASSESSMENT_DATE", "PLATFORM", "FRAMEWORK", "FRAMEWORK_VERSION", "REQUIREMENT_ID",
@@ -43,7 +43,7 @@ class CsvRequirementsWriter(WriterBase):
 
     def write(self, assessment: Assessment, stream: IO[Any],
               output: Path | None = None) -> None:
-        write_csv(stream, COLUMNS, (requirement_row(assessment, r) for r in assessment.results))
+        write_rows(stream, COLUMNS, (requirement_row(assessment, r) for r in assessment.results))
 
 
 class CsvGapsWriter(WriterBase):
@@ -54,4 +54,4 @@ class CsvGapsWriter(WriterBase):
 
     def write(self, assessment: Assessment, stream: IO[Any],
               output: Path | None = None) -> None:
-        write_csv(stream, COLUMNS, (requirement_row(assessment, r) for r in assessment.gaps()))
+        write_rows(stream, COLUMNS, (requirement_row(assessment, r) for r in assessment.gaps()))

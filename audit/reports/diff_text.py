@@ -4,7 +4,6 @@ document (docs/diff.md). The sentences and rows are :mod:`audit.reports.diff_lin
 from __future__ import annotations
 
 import json
-import textwrap
 from typing import IO
 
 from tabulate import tabulate
@@ -20,6 +19,7 @@ from audit.reports.diff_lines import (
     headers,
     headline_lines,
 )
+from audit.reports.wrap import fill
 
 
 def render_console(d: Diff, stream: IO[str]) -> None:
@@ -28,7 +28,7 @@ def render_console(d: Diff, stream: IO[str]) -> None:
         out.append(_("Note: {note}", note=note))
     rows = change_rows(d)
     if rows:
-        rows = [[*r[:5], textwrap.fill(r[5], 50), r[6]] for r in rows]
+        rows = [[*r[:5], fill(r[5], 50), r[6]] for r in rows]
         out += ["", _("Changed requirements ({n}):", n=len(rows)),
                 tabulate(rows, headers=headers(CHANGE_HEADERS))]
     else:

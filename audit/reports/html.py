@@ -10,7 +10,6 @@ report as CSV. See docs/html-report.md.
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 from typing import IO, Any, Callable
@@ -24,6 +23,7 @@ from audit.reports.bidi import isolate, ltr_spans
 from audit.reports.html_text import neutralise
 from audit.reports.html_view import view
 from audit.reports.oscal_common import token
+from audit.reports.safe_csv import write_rows
 from audit.reports.summary import formula_text
 
 SAMPLE_CAP = 25  # offending events shown per requirement; the rest are in the CSV beside it
@@ -47,9 +47,12 @@ def safe_url(url: object) -> str | None:
     return None
 
 
+EVENTS_CSV = ".events.csv"  # how every event list beside a report ends
+
+
 def csv_name(output: Path, full_id: str) -> str:
     """The offending-event CSV written beside ``output`` for one requirement."""
-    return f"{output.stem}.{token(full_id)}.events.csv"
+    return f"{output.stem}.{token(full_id)}{EVENTS_CSV}"
 
 
 _PLACEHOLDER = re.compile(r"(\{\w+\})")
@@ -142,6 +145,7 @@ class HtmlWriter(WriterBase):
     description = "Single-file HTML report (inline CSS and SVG, readable without script)"
     extensions = (".html", ".htm")
     binary = False
+    sibling_suffix = EVENTS_CSV
 
     def write(self, assessment: Assessment, stream: IO[Any], output: Path | None = None) -> None:
         with use_language(assessment.language):
@@ -167,11 +171,6 @@ class HtmlWriter(WriterBase):
 
 def _csv_writer(assessment: Assessment, full_id: str) -> Callable[[IO[Any]], None]:
     def render(fh: IO[Any]) -> None:
-        writer = csv.writer(fh)
-        writer.writerow(assessment.details[full_id].columns)
-        for row in assessment.detail_rows(full_id):
-            # a cell starting with = + - @ would be a formula in a spreadsheet
-            writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v
-                             for v in row])
+        write_rows(fh, assessment.details[full_id].columns, assessment.detail_rows(full_id))
 
     return render

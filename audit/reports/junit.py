@@ -11,6 +11,7 @@ labels in the report language), never raw tokens.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree as ET
@@ -44,6 +45,28 @@ def _headline(r: RequirementResult) -> str:
              severity=severity_label(r.requirement.severity), title=r.requirement.title)
 
 
+# What XML 1.0 forbids in a document (control characters but TAB, LF and CR; lone surrogates;
+# U+FFFE and U+FFFF). ElementTree escapes markup but writes these as they are, and a CI
+# system's parser then rejects the whole report.
+XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids (a BEL in an answer note)."""
+    return XML_FORBIDDEN.sub("", text)
+
+
+def _strip_forbidden(root: ET.Element) -> None:
+    """Every text, tail and attribute value under ``root`` made XML 1.0, whatever wrote it."""
+    for element in root.iter():
+        if element.text:
+            element.text = xml_text(element.text)
+        if element.tail:
+            element.tail = xml_text(element.tail)
+        for name, value in element.attrib.items():
+            element.attrib[name] = xml_text(value)
+
+
 class JunitWriter(WriterBase):
     id = "junit"
     description = "JUnit XML, one test case per requirement (for CI test reports)"
@@ -73,6 +96,7 @@ class JunitWriter(WriterBase):
                 ET.SubElement(props, "property", name=name, value=str(value))
             for r, result in zip(results, outcomes, strict=True):
                 self._case(a, suite, r, result, gated, gates)
+        _strip_forbidden(suites)
         ET.indent(suites)
         stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         stream.write(ET.tostring(suites, encoding="unicode"))

@@ -7,7 +7,6 @@ are shown as labels (``audit.labels``), never as tokens.
 from __future__ import annotations
 
 import re
-import textwrap
 from typing import TYPE_CHECKING, Any
 
 from audit.assessment import Assessment, RequirementResult
@@ -26,6 +25,7 @@ from audit.labels import (
 from audit.model import Status
 from audit.quality import warnings_of
 from audit.reports.process_text import header_lines as process_lines
+from audit.reports.wrap import fill
 from audit.reviews import status_label as decided_status
 from audit.scoring import FORMULA_JOIN, REQUIREMENT_SCORE, ScoreResult
 
@@ -191,8 +191,8 @@ def gap_rows(a: Assessment, width: int | None = 60) -> tuple[list[str], list[lis
         finding = one_line(r.finding.summary)
         citation = citation_text(a, r)
         if width:
-            finding = textwrap.fill(finding, width)
-            citation = textwrap.fill(citation, 40)
+            finding = fill(finding, width)
+            citation = fill(citation, 40)
         row = [r.requirement.full_id, severity_label(r.requirement.severity),
                decided_status(r), format_number(r.finding.score, 2), finding, citation]
         if base is not None:

@@ -20,7 +20,7 @@ from audit.assessment import Assessment, Contribution
 from audit.reports.diff_lines import change_rows, headline_lines
 from audit.i18n import _, current_language, format_date, is_rtl, use_language
 from audit.remediation import PROPERTY
-from audit.reports.base import WriterBase
+from audit.reports.base import Render, WriterBase
 from audit.reports.bidi import isolating
 from audit.reports.summary import platform_name
 from audit.reports.xlsx_changes import changes_sheet
@@ -38,12 +38,12 @@ from audit.reports.xlsx_columns import (  # noqa: F401  (re-exported for callers
     TRACKING_COLUMNS,
     priority,
 )
-from audit.reports.xlsx_details import detail_sheets
+from audit.reports.xlsx_details import OFFENDING_CSV, detail_sheets, sidecars
 from audit.reports.xlsx_gaps import gaps_sheet
 from audit.reports.xlsx_print import store_values
 from audit.reports.xlsx_process import process_sheets, reproducible_xlsx
 from audit.reports.xlsx_quality import write_quality_sheet
-from audit.reports.xlsx_style import Style, safe_sheet_title
+from audit.reports.xlsx_style import Style, clean_text, safe_sheet_title
 from audit.reports.xlsx_summary import summary_sheet
 from audit.reports.xlsx_tables import evidence_sheet, matrix_sheet, metrics_sheet, requirements_sheet
 
@@ -76,6 +76,11 @@ class XlsxWriter(WriterBase):
     description = "gap workbook for auditors (Excel/LibreOffice), with tracking columns"
     extensions = (".xlsx",)
     binary = True
+    sibling_suffix = OFFENDING_CSV
+
+    def siblings(self, assessment: Assessment, output: Path) -> list[tuple[Path, Render]]:
+        """The full offending list of each rule with more events than its sheet shows."""
+        return sidecars(assessment, output, DETAIL_CAP)
 
     def write(self, assessment: Assessment, stream: IO[Any],
               output: Path | None = None) -> None:
@@ -180,4 +185,6 @@ def _stamp(wb: Workbook, a: Assessment) -> None:
     for name, value in (("platform", str(a.platform.get("name") or "")),
                         ("checklists", " ".join(f"{c.id}@{c.version}" for c in a.checklists)),
                         ("as_of", a.as_of.isoformat())):
-        wb.custom_doc_props.append(StringProperty(name=PROPERTY + name, value=value))
+        # clean_text: openpyxl writes a property as it is, and a BEL in a platform's name
+        # would make docProps/custom.xml unreadable (the workbook is then "repaired" or refused)
+        wb.custom_doc_props.append(StringProperty(name=PROPERTY + name, value=clean_text(value)))

@@ -1,8 +1,9 @@
 """The gap workbook's per-rule detail sheets: offending events streamed from DuckDB.
 
 A sheet holds at most ``cap`` rows (a spreadsheet is for reading, not for a million rows);
-when a rule has more offending events, the full list is written beside the workbook as CSV by
-the engine (DuckDB's ``COPY``; Spark streams it), and the sheet names that file. Rows are appended as plain values,
+when a rule has more offending events, the full list is written beside the workbook as CSV
+(streamed from the engine through the neutralising CSV writer, ``audit.reports.safe_csv``),
+and the sheet names that file. Rows are appended as plain values,
 only text a spreadsheet could read as a formula or that holds XML-illegal characters goes
 through :func:`audit.reports.xlsx_style.cell`, so writing 100k rows costs about what raw
 openpyxl write-only costs for the same cells (benchmarks/results.md).
@@ -10,17 +11,18 @@ openpyxl write-only costs for the same cells (benchmarks/results.md).
 
 from __future__ import annotations
 
-import os
+import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from audit.assessment import Assessment
-from audit.errors import OutputError
 from audit.i18n import _, format_number
 from audit.labels import detail_column_label, detail_status_label
+from audit.reports.base import Render
 from audit.reports.bidi import isolate_cell_text
+from audit.reports.safe_csv import write_rows
 from audit.reports.xlsx_style import FORMULA_TRIGGERS, Style, cell
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -31,32 +33,30 @@ if TYPE_CHECKING:  # pragma: no cover
 DETAIL_CAP = 5000  # offending events per detail sheet; the sheet states the cap and the total
 
 
+OFFENDING_CSV = ".offending.csv"  # how every full offending list beside a workbook ends
+
+
 def sidecar_path(output: Path | None, requirement: str) -> Path | None:
-    """``gaps.xlsx`` + ``iq.telegram-2023:leak-takedown`` -> ``gaps.leak-takedown.csv``."""
+    """``gaps.xlsx`` + ``iq.telegram-2023:leak-takedown`` -> ``gaps.leak-takedown.offending.csv``."""
     if output is None:
         return None
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", requirement.split(":")[-1]) or "details"
-    return output.with_name(f"{output.stem}.{name}.offending.csv")
+    return output.with_name(f"{output.stem}.{name}{OFFENDING_CSV}")
 
 
-def write_sidecar(a: Assessment, full_id: str, path: Path) -> None:
-    """The full offending list as CSV, written by the engine and renamed into place
-    atomically."""
-    query = a.details[full_id]
-    assert a.evidence is not None
-    root = getattr(a.evidence, "root", None)
-    if root is not None and path.resolve().is_relative_to(Path(root).resolve()):
-        raise OutputError(f"{path}: the full offending list would be written inside the "
-                          f"evidence pack {root}; write the workbook elsewhere")
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        a.evidence.logs.export_csv(query.sql, tmp)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+def sidecars(a: Assessment, output: Path, cap: int) -> list[tuple[Path, Render]]:
+    """The full offending list of each rule whose events overflow its sheet, as CSV files
+    beside the workbook: staged and renamed with it (``audit.reports.base.write_report``)."""
+    out: list[tuple[Path, Render]] = []
+    for full_id, query in a.details.items():
+        path = sidecar_path(output, full_id)
+        if path is not None and a.detail_count(full_id) > cap:
+            out.append((path, functools.partial(_full_list, a, full_id, query.columns)))
+    return out
+
+
+def _full_list(a: Assessment, full_id: str, columns: Sequence[str], stream: IO[Any]) -> None:
+    write_rows(stream, columns, a.detail_rows(full_id))
 
 
 def _plain(values: Iterable[object], ws: Sheet, font: Font) -> list[Any]:
@@ -125,8 +125,7 @@ def detail_sheets(a: Assessment, new_sheet: Callable[[str], Sheet], style: Style
                   "cap": format_number(cap)}
         if total > cap:
             side = sidecar_path(output, full_id)
-            if side is not None:
-                write_sidecar(a, full_id, side)
+            if side is not None:  # written beside the workbook by sidecars()
                 note = _("{shown} of {total} offending events shown; the sheet is capped at "
                          "{cap} rows; the full list is in {file}, beside this workbook.",
                          file=side.name, **counts)

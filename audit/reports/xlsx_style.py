@@ -179,10 +179,14 @@ def header_widths(widths: list[float], headers: Sequence[str]) -> list[float]:
 
 
 def wrapped_lines(text: str, width: float) -> int:
-    """Lines ``text`` takes when word-wrapped in a column ``width`` characters wide."""
+    """Lines ``text`` takes when word-wrapped in a column ``width`` characters wide.
+
+    Only the text a cell can hold is measured (``MAX_TEXT`` characters, see :func:`clean_text`):
+    wrapping one long word costs time in the square of its length, so a 10 MB answer would
+    take minutes; capped, the worst case is a few milliseconds."""
     per_line = max(4, int((width - 1.5) * CHARS_PER_WIDTH))
     total = 0
-    for paragraph in text.splitlines() or [""]:
+    for paragraph in text[:MAX_TEXT].splitlines() or [""]:
         total += max(1, len(textwrap.wrap(paragraph, per_line, break_long_words=True,
                                           break_on_hyphens=False)))
     return total
