@@ -20,6 +20,8 @@ from audit.i18n import _, format_number, ngettext
 
 # What a mapping may set aside, as it records it in ``LogInfo.extra["set_aside"]``.
 STAGES = ("where", "duplicate", "unreadable")
+# What a rule may set aside beyond the fixed parts, as ``RuleLedger.other_set_aside`` names it.
+SET_ASIDE_REASONS = ("no_events", "other_periods", "unreadable")
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,14 @@ class RuleLedger:
     start: str | None = None  # the column the clock or period starts from
     scope: str = ""  # the rule's where, as text ("" for every row)
     first_without_start: tuple[int, ...] = ()  # data rows without a usable start
+    # rows set aside for a reason of the rule's own, by name (SET_ASIDE_REASONS): a
+    # ``reported`` figure over no events, of another period length, unreadable
+    other_set_aside: tuple[tuple[str, int], ...] = ()
 
     @property
     def accounted(self) -> int:
         return (self.out_of_scope + self.outside_period + self.no_start + self.pending
-                + self.judged)
+                + sum(n for _reason, n in self.other_set_aside) + self.judged)
 
     @property
     def balanced(self) -> bool:
@@ -162,6 +167,8 @@ def ledger_dict(ledger: Ledger) -> dict[str, Any]:
                    "outside_period": r.outside_period, "no_start": r.no_start,
                    "pending": r.pending, "judged": r.judged, "start": r.start,
                    "scope": r.scope, "first_without_start": list(r.first_without_start),
+                   "other_set_aside": [{"reason": reason, "rows": n}
+                                       for reason, n in r.other_set_aside],
                    "confidence": r.confidence} for r in ledger.rules],
         "balanced": ledger.balanced,
     }
@@ -193,6 +200,17 @@ def table_words(t: TableLedger) -> str:
     return _("; ").join(parts)
 
 
+def _other_words(reason: str, rows: int) -> str:
+    n = format_number(rows)
+    if reason == "no_events":
+        return _("{n} over no events (count 0 or empty), not judged", n=n)
+    if reason == "other_periods":
+        return _("{n} of another period length, not judged", n=n)
+    if reason == "unreadable":
+        return _("{n} without a readable number, unit or period, not judged", n=n)
+    return _("{n} set aside ({reason})", n=n, reason=reason)
+
+
 def rule_words(r: RuleLedger) -> str:
     """``40 rows read; 1 without a usable detected_at, not judged; 39 judged``: every part
     that is not zero, then the judged rows (always)."""
@@ -210,5 +228,6 @@ def rule_words(r: RuleLedger) -> str:
     if r.pending:
         parts.append(_("{n} still open within their deadline, not judged yet",
                        n=format_number(r.pending)))
+    parts += [_other_words(reason, n) for reason, n in r.other_set_aside if n]
     parts.append(_("{n} judged", n=format_number(r.judged)))
     return _("; ").join(parts)

@@ -36,7 +36,7 @@ def assert_ledger_holds(result: dict[str, Any], pack: Path | None = None) -> Non
     requirements = {r["id"]: r for r in result["requirements"]}
     for r in ledger["rules"]:
         parts = (r["out_of_scope"] + r["outside_period"] + r["no_start"] + r["pending"]
-                 + r["judged"])
+                 + sum(o["rows"] for o in r["other_set_aside"]) + r["judged"])
         assert parts == r["rows"] == tables[r["log"]]["rows"], r
         figures = requirements[r["requirement"]]["figures"]
         if r["rule"] == "deadline" and "versions" in figures:
@@ -47,6 +47,13 @@ def assert_ledger_holds(result: dict[str, Any], pack: Path | None = None) -> Non
             assert figures["events"] == r["judged"]
         elif r["rule"] == "count" and "counts" in figures:
             assert sum(figures["counts"]) == r["judged"]
+        elif r["rule"] == "reported" and "figures" in figures:
+            aside = {o["reason"]: o["rows"] for o in r["other_set_aside"]}
+            assert figures.get("no_events", 0) == aside.get("no_events", 0), r
+            assert figures.get("other_periods", 0) == aside.get("other_periods", 0), r
+            # a figure is one row, a sum's figure several: never more figures than rows
+            assert figures.get("unreadable", 0) <= aside.get("unreadable", 0), r
+            assert figures["figures"] <= r["judged"], r
 
 
 # -- every bundled example and walk-through ------------------------------------------------
