@@ -31,6 +31,8 @@ def assert_ledger_holds(result: dict[str, Any], pack: Path | None = None) -> Non
         assert t["read"] == t["rows"] + sum(s["rows"] for s in t["set_aside"]), t
         assert all(s["rows"] >= 0 for s in t["set_aside"]) and t["rows"] >= 0
         assert t["rows"] == result["logs"][log]["rows"]
+        if t["file_rows"]:  # counted per file: the files add up to the rows read
+            assert sum(f["rows"] for f in t["file_rows"]) == t["read"], t
         if pack is not None and result["logs"][log]["format"] == "csv":
             assert t["read"] == _data_rows(pack / "logs" / f"{log}.csv"), log
     requirements = {r["id"]: r for r in result["requirements"]}
