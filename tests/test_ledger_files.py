@@ -65,3 +65,16 @@ def test_rows_per_file_must_add_up_to_the_rows_read() -> None:
                                  "the table")
     (table,) = ledger_dict(Ledger((good,)))["tables"]
     assert table["file_rows"] == [{"file": "a.csv", "rows": 2}, {"file": "b.csv", "rows": 3}]
+
+
+def test_data_with_its_own_filename_column_loads_without_rows_per_file(tmp_path: Path) -> None:
+    header = "uuid,platform_name,content_date,application_date,created_at,category,source_type"
+    row = "a,TikTok,2024-03-01 10:00:00,2024-03-01 11:00:00,2024-03-01 12:00:00,SCAMS,NOTICE"
+    mapping = {**MAPPING, "files": "part-*.csv"}
+    del mapping["members"]
+    pack = _pack(tmp_path, {"moderation.mapping.yaml": mapping},
+                 {"part-1.csv": f"{header},Filename\n{row},upload.png\n",
+                  "part-2.csv": f"{header},Filename\n{row},other.png\n"})
+    info = load_evidence([pack], get_registry()).logs.logs["moderation"]
+    assert info.rows == 1  # the second part's row is the first's duplicate
+    assert info.extra["file_rows"] is None  # the engine's filename column would clash
