@@ -222,7 +222,7 @@ def _other_words(reason: str, rows: int) -> str:
         return _("{n} of another period length, not judged", n=n)
     if reason == "unreadable":
         return _("{n} without a readable number, unit or period, not judged", n=n)
-    return _("{n} set aside ({reason})", n=n, reason=reason)
+    return _("{n} set aside ({detail})", n=n, detail=reason)
 
 
 def rule_words(r: RuleLedger) -> str:
