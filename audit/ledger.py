@@ -20,6 +20,8 @@ from audit.i18n import _, format_number, ngettext
 
 # What a mapping may set aside, as it records it in ``LogInfo.extra["set_aside"]``.
 STAGES = ("where", "duplicate", "unreadable")
+# What a rule may set aside beyond the fixed parts, as ``RuleLedger.other_set_aside`` names it.
+SET_ASIDE_REASONS = ("no_events", "other_periods", "unreadable")
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,9 @@ class TableLedger:
     files: tuple[str, ...]  # the files (or locations) the table was read from
     rows: int  # rows in the table, as the rules see it
     set_aside: tuple[SetAside, ...] = ()
+    # rows read from each file, as the mapping's validation scan counted them (empty when it
+    # did not: a plain log, a loader's rows); a file read by two mappings is listed twice
+    file_rows: tuple[tuple[str, int], ...] = ()
 
     @property
     def read(self) -> int:
@@ -61,8 +66,10 @@ class TableLedger:
 
     @property
     def balanced(self) -> bool:
-        """No part is negative (``read`` is their sum by construction)."""
-        return self.rows >= 0 and all(s.rows >= 0 for s in self.set_aside)
+        """No part is negative (``read`` is their sum by construction), and the rows per
+        file, when counted, add up to the rows read."""
+        return (self.rows >= 0 and all(s.rows >= 0 for s in self.set_aside)
+                and (not self.file_rows or sum(n for _f, n in self.file_rows) == self.read))
 
 
 @dataclass(frozen=True)
@@ -81,11 +88,14 @@ class RuleLedger:
     start: str | None = None  # the column the clock or period starts from
     scope: str = ""  # the rule's where, as text ("" for every row)
     first_without_start: tuple[int, ...] = ()  # data rows without a usable start
+    # rows set aside for a reason of the rule's own, by name (SET_ASIDE_REASONS): a
+    # ``reported`` figure over no events, of another period length, unreadable
+    other_set_aside: tuple[tuple[str, int], ...] = ()
 
     @property
     def accounted(self) -> int:
         return (self.out_of_scope + self.outside_period + self.no_start + self.pending
-                + self.judged)
+                + sum(n for _reason, n in self.other_set_aside) + self.judged)
 
     @property
     def balanced(self) -> bool:
@@ -116,6 +126,7 @@ class Ledger:
         return tuple(r for r in self.rules if r.requirement == full_id)
 
 
+SHOWN_FILES = 10  # rows per file are worded for the first files (the JSON has them all)
 SHOWN_VALUES = 5  # a long list of values (every EU country) is cut after these, with its count
 
 
@@ -143,11 +154,14 @@ def _values(value: object) -> str:
 
 
 def table_ledger(log: str, files: Sequence[str], rows: int,
-                 records: Sequence[Mapping[str, Any]] | None) -> TableLedger:
+                 records: Sequence[Mapping[str, Any]] | None,
+                 file_rows: Sequence[Sequence[Any]] | None = None) -> TableLedger:
     """A table's ledger from its row count and what its mapping recorded as set aside
-    (``LogInfo.extra["set_aside"]``; absent: nothing was)."""
+    (``LogInfo.extra["set_aside"]``; absent: nothing was) and as read per file
+    (``LogInfo.extra["file_rows"]``, pairs of file and rows; absent: not counted)."""
     return TableLedger(log, tuple(files), rows,
-                       tuple(SetAside.from_record(r) for r in records or ()))
+                       tuple(SetAside.from_record(r) for r in records or ()),
+                       tuple((str(f), int(n)) for f, n in file_rows or ()))
 
 
 def ledger_dict(ledger: Ledger) -> dict[str, Any]:
@@ -156,12 +170,15 @@ def ledger_dict(ledger: Ledger) -> dict[str, Any]:
         "tables": [{"log": t.log, "files": list(t.files), "read": t.read,
                     "set_aside": [{"stage": s.stage, "detail": s.detail, "rows": s.rows,
                                    "first_rows": list(s.first_rows)} for s in t.set_aside],
+                    "file_rows": [{"file": f, "rows": n} for f, n in t.file_rows],
                     "rows": t.rows} for t in ledger.tables],
         "rules": [{"requirement": r.requirement, "rule": r.rule, "log": r.log,
                    "rows": r.rows, "out_of_scope": r.out_of_scope,
                    "outside_period": r.outside_period, "no_start": r.no_start,
                    "pending": r.pending, "judged": r.judged, "start": r.start,
                    "scope": r.scope, "first_without_start": list(r.first_without_start),
+                   "other_set_aside": [{"reason": reason, "rows": n}
+                                       for reason, n in r.other_set_aside],
                    "confidence": r.confidence} for r in ledger.rules],
         "balanced": ledger.balanced,
     }
@@ -187,10 +204,25 @@ def table_words(t: TableLedger) -> str:
                       count=format_number(t.read),
                       files=ngettext("{count} file", "{count} files", len(t.files),
                                      count=format_number(len(t.files))))]
+    if len(t.file_rows) > 1:
+        parts[0] += " (" + _(", ").join(_("{file}: {n}", file=f, n=format_number(n))
+                                        for f, n in t.file_rows[:SHOWN_FILES]) + (
+            _(", ...") if len(t.file_rows) > SHOWN_FILES else "") + ")"
     parts += [_set_aside_words(s) for s in t.set_aside if s.rows]
     parts.append(ngettext("{count} row in the table", "{count} rows in the table", t.rows,
                           count=format_number(t.rows)))
     return _("; ").join(parts)
+
+
+def _other_words(reason: str, rows: int) -> str:
+    n = format_number(rows)
+    if reason == "no_events":
+        return _("{n} over no events (count 0 or empty), not judged", n=n)
+    if reason == "other_periods":
+        return _("{n} of another period length, not judged", n=n)
+    if reason == "unreadable":
+        return _("{n} without a readable number, unit or period, not judged", n=n)
+    return _("{n} set aside ({detail})", n=n, detail=reason)
 
 
 def rule_words(r: RuleLedger) -> str:
@@ -210,5 +242,6 @@ def rule_words(r: RuleLedger) -> str:
     if r.pending:
         parts.append(_("{n} still open within their deadline, not judged yet",
                        n=format_number(r.pending)))
+    parts += [_other_words(reason, n) for reason, n in r.other_set_aside if n]
     parts.append(_("{n} judged", n=format_number(r.judged)))
     return _("; ").join(parts)

@@ -31,12 +31,14 @@ def assert_ledger_holds(result: dict[str, Any], pack: Path | None = None) -> Non
         assert t["read"] == t["rows"] + sum(s["rows"] for s in t["set_aside"]), t
         assert all(s["rows"] >= 0 for s in t["set_aside"]) and t["rows"] >= 0
         assert t["rows"] == result["logs"][log]["rows"]
+        if t["file_rows"]:  # counted per file: the files add up to the rows read
+            assert sum(f["rows"] for f in t["file_rows"]) == t["read"], t
         if pack is not None and result["logs"][log]["format"] == "csv":
             assert t["read"] == _data_rows(pack / "logs" / f"{log}.csv"), log
     requirements = {r["id"]: r for r in result["requirements"]}
     for r in ledger["rules"]:
         parts = (r["out_of_scope"] + r["outside_period"] + r["no_start"] + r["pending"]
-                 + r["judged"])
+                 + sum(o["rows"] for o in r["other_set_aside"]) + r["judged"])
         assert parts == r["rows"] == tables[r["log"]]["rows"], r
         figures = requirements[r["requirement"]]["figures"]
         if r["rule"] == "deadline" and "versions" in figures:
@@ -47,6 +49,13 @@ def assert_ledger_holds(result: dict[str, Any], pack: Path | None = None) -> Non
             assert figures["events"] == r["judged"]
         elif r["rule"] == "count" and "counts" in figures:
             assert sum(figures["counts"]) == r["judged"]
+        elif r["rule"] == "reported" and "figures" in figures:
+            aside = {o["reason"]: o["rows"] for o in r["other_set_aside"]}
+            assert figures.get("no_events", 0) == aside.get("no_events", 0), r
+            assert figures.get("other_periods", 0) == aside.get("other_periods", 0), r
+            # a figure is one row, a sum's figure several: never more figures than rows
+            assert figures.get("unreadable", 0) <= aside.get("unreadable", 0), r
+            assert figures["figures"] <= r["judged"], r
 
 
 # -- every bundled example and walk-through ------------------------------------------------

@@ -462,6 +462,10 @@ def test_csv_parts_with_different_headers(spark: Any, run: Any, tmp_path: Path) 
     duck = _assess(run, tmp_path / "d.json", pack, *args)
     on_spark = _assess(run, tmp_path / "s.json", pack, *args, engine="spark")
     assert _figures(on_spark) == _figures(duck)
+    # each part's rows, named alike by both engines (the file stays with its rows in the stack)
+    files = [t["file_rows"] for t in duck["ledger"]["tables"]]
+    assert files == [[{"file": f"p/logs/export/part-{i}.csv", "rows": 1} for i in range(2)]]
+    assert [t["file_rows"] for t in on_spark["ledger"]["tables"]] == files
     takedown = next(r for r in duck["requirements"] if r["id"].endswith("leak-takedown"))
     assert takedown["figures"]["events"] == 2 and takedown["figures"]["on_time"] == 2
     remote = write_pack(tmp_path / "r", platform={"name": "Test Messenger",

@@ -42,14 +42,15 @@ def _pack(root: Path) -> Path:
     return logs.parent
 
 
-def _read(pack: Path, engine: Any) -> tuple[list[tuple], list[dict]]:
+def _read(pack: Path, engine: Any) -> tuple[list[tuple], list[dict], list[list]]:
     from audit.evidence.loaders import load_evidence
     from audit.plugins import get_registry
 
     store = load_evidence([pack], get_registry(), engine=engine).logs
     rows = store.query(f"SELECT event_id, received, second, CAST(orders AS BIGINT) FROM "
                        f"{store.table('events')} ORDER BY 1")
-    return [tuple(r) for r in rows], store.logs["events"].extra["set_aside"]
+    extra = store.logs["events"].extra
+    return [tuple(r) for r in rows], extra["set_aside"], extra["file_rows"]
 
 
 def test_where_numbers_json_paths_and_zip_members_same_on_spark(spark: Any,
@@ -61,4 +62,6 @@ def test_where_numbers_json_paths_and_zip_members_same_on_spark(spark: Any,
     assert duck[0] == [("a", "2024-05-01", "x2", 3367), ("d", "2024-05-04", "z2", 12)]
     assert [(e["stage"], e["rows"]) for e in duck[1]] == [("unreadable", 1), ("where", 1)]
     assert duck[1][0]["detail"] == "orders" and duck[1][0]["first_rows"] == [1]
+    # rows read per zip member, from the same scan (the engine's filename column)
+    assert duck[2] == [["pack/logs/dump.zip/part-1.json", 2], ["pack/logs/dump.zip/part-2.json", 2]]
     assert _read(pack, settings_for("spark", spark_session=spark)) == duck

@@ -63,8 +63,8 @@ def read_frame(session: Session, source: Source, scratch: Path | None = None) ->
         raise UnreadableSource(f"unknown format {fmt!r}")
     # SQL expressions rather than pyspark.sql.functions: the same call on a local session and
     # on Spark Connect
-    if source.with_file:
-        frame = frame.selectExpr("*", "_metadata.file_path AS filename")
+    if source.with_file and fmt != "csv":  # CSV adds it per file read (``_csv``)
+        frame = _with_file(frame)
     if source.records:
         keep = ["filename"] if source.with_file else []
         frame = (frame.selectExpr(f"explode({_dotted(source.records)}) AS _r", *keep)
@@ -100,7 +100,8 @@ def _csv(session: Session, source: Source, paths: list[str]) -> Frame:
 
     if source.header:
         schema = StructType([StructField(n, StringType()) for n in source.header])
-        return reader().schema(schema).csv(paths)
+        frame = reader().schema(schema).csv(paths)
+        return _with_file(frame) if source.with_file else frame
     parts: list[tuple[str, str | None]] = []
     for path in paths:
         if not is_location(path) and Path(path).is_dir():
@@ -109,10 +110,17 @@ def _csv(session: Session, source: Source, paths: list[str]) -> Frame:
             parts.append((path, None))
     frames = [(reader().option("basePath", base) if base else reader()).csv(part)
               for part, base in parts]
+    # each file's name before stacking: a union has no file metadata of its own
+    frames = [_with_file(f) for f in frames] if source.with_file else frames
     frame = frames[0]
     for other in frames[1:]:
         frame = frame.unionByName(other, allowMissingColumns=True)
     return frame
+
+
+def _with_file(frame: Frame) -> Frame:
+    """The frame with the file each row came from, as DuckDB's ``filename = true``."""
+    return frame.selectExpr("*", "_metadata.file_path AS filename")
 
 
 def _filtered(read: Frame, source: Source) -> Frame:

@@ -8,7 +8,7 @@ always say the figures are as reported by the platform: nothing here is measured
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from audit.durations import parse_duration
@@ -19,12 +19,14 @@ from audit.evaluators.reported_figures import (
     LOG,
     PERIOD_MONTHS,
     Figure,
+    Scanned,
     fetch,
     months,
     overlap,
     refuse_overlap,
     summed,
 )
+from audit.ledger import RuleLedger, scope_text
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
 # Units a reported figure may carry, as hours (times) or as a fraction (shares).
@@ -94,9 +96,10 @@ class ReportedEvaluator(Evaluator):
                            _("no reported figures in the evidence (a 'reported' table)"))
         path = store.path_of(LOG)
         proof = (Proof("log", path, _("as reported by the platform")),)
-        rows, has_count = fetch(context, p)
+        scanned = fetch(context, p)
+        rows = scanned.figures
         limit, words = _limit(p)
-        set_aside = _set_aside(p, rows, has_count, words)
+        set_aside = _set_aside(p, rows, scanned.has_count, words)
         rows = [r for r in rows if r not in set_aside["no_events"]
                 and r not in set_aside["other_periods"]]
         pair = overlap(rows)
@@ -106,6 +109,7 @@ class ReportedEvaluator(Evaluator):
             rows = summed(path, rows, p["sum"])
         aside = {k: len(v) for k, v in set_aside.items()}
         if not rows:
+            _record(context, requirement, rule, scanned, aside, [], [])
             return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
                            _("the platform reported no figure of {label} for the judged "
                              "periods", label=label) + _aside_note(aside),
@@ -121,6 +125,8 @@ class ReportedEvaluator(Evaluator):
                 continue
             ok = value <= limit if "max" in p else value >= limit
             judged.append((r, value, ok))
+        _record(context, requirement, rule, scanned, aside, unreadable,
+                [r for r, *_x in judged])
         figures: dict[str, Any] = {
             "source": "reported by the platform", "measure": p["measure"],
             "figures": len(judged), "figures_met": sum(1 for *_x, ok in judged if ok),
@@ -149,6 +155,22 @@ class ReportedEvaluator(Evaluator):
         status = Status.PARTIAL if good else Status.NOT_MET
         return Finding(requirement.full_id, status, round(good / len(judged), 4), text, figures,
                        proof)
+
+
+def _record(context: EvaluationContext, requirement: Requirement, rule: Rule,
+            scanned: Scanned, aside: Mapping[str, int], unreadable: Sequence[Figure],
+            judged: Sequence[Figure]) -> None:
+    """The rule's row ledger: every row of the ``reported`` table in one part (a summed
+    figure counts the rows it adds up), so a reader can reconcile the figures with the
+    rows the platform published."""
+    p = rule.params
+    other = (("no_events", aside["no_events"]), ("other_periods", aside["other_periods"]),
+             ("unreadable", sum(r.rows for r in unreadable)))
+    context.record_ledger(RuleLedger(
+        requirement.full_id, "reported", LOG, scanned.rows, scanned.out_of_scope,
+        scanned.outside_period, 0, sum(r.rows for r in judged), start="period_end",
+        scope=scope_text({"measure": p["measure"], **(p.get("where") or {})}),
+        other_set_aside=other))
 
 
 def _set_aside(p: Mapping[str, Any], rows: list[Figure], has_count: bool,

@@ -41,15 +41,30 @@ class Figure:
     country: str | None
     category: str | None
     count: float | None  # events behind the figure, when the table says
+    rows: int = 1  # rows of the table behind it (a sum's figure stands for several)
 
     @property
     def key(self) -> tuple[str | None, str | None]:
         return self.country, self.category
 
 
-def fetch(context: EvaluationContext, p: Mapping[str, Any]) -> tuple[list[Figure], bool]:
-    """Matching figures whose period ended by the as-of date (within ``lookback``), and
-    whether the table has a ``count`` column."""
+@dataclass(frozen=True)
+class Scanned:
+    """What one scan of the ``reported`` table found for a rule: its matching figures whose
+    period ended by the as-of date (within ``lookback``), and the row ledger's counts of the
+    same scan (every row of the table, those the rule's measure and where leave out, those
+    whose period ended after the as-of date or before the lookback)."""
+
+    figures: list[Figure]
+    has_count: bool  # the table has a ``count`` column
+    rows: int
+    out_of_scope: int
+    outside_period: int
+
+
+def fetch(context: EvaluationContext, p: Mapping[str, Any]) -> Scanned:
+    """The rule's figures and the row ledger's counts, from one scan of the table: every row
+    comes back flagged (in the rule's scope, in its period), so no row leaves uncounted."""
     store = context.evidence.logs
     cols = set(store.columns(LOG))
     opt = {c: (f"CAST({quote(c)} AS VARCHAR)" if c in cols else "NULL")
@@ -63,11 +78,15 @@ def fetch(context: EvaluationContext, p: Mapping[str, Any]) -> tuple[list[Figure
     sql = (f"SELECT TRY_CAST(CAST(period_start AS VARCHAR) AS DATE), {end}, "
            f"TRY_CAST(CAST(value AS VARCHAR) AS DOUBLE), CAST(value AS VARCHAR), "
            f"{opt['unit']}, {opt['country']}, {opt['category']}, "
-           f"TRY_CAST({opt['count']} AS DOUBLE), {opt['figure_id']} "
-           f"FROM {store.table(LOG)} WHERE {filt} AND {cond} ORDER BY 2, 6, 7, 9")
+           f"TRY_CAST({opt['count']} AS DOUBLE), {opt['figure_id']}, "
+           f"CASE WHEN {filt} THEN 1 ELSE 0 END, CASE WHEN {cond} THEN 1 ELSE 0 END "
+           f"FROM {store.table(LOG)} ORDER BY 2, 6, 7, 9")
+    found = store.query(sql)
     figures = [Figure(str(r[8]), r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])
-               for r in store.query(sql)]
-    return figures, "count" in cols
+               for r in found if r[9] and r[10]]
+    in_scope = sum(1 for r in found if r[9])
+    return Scanned(figures, "count" in cols, len(found), len(found) - in_scope,
+                   in_scope - len(figures))
 
 
 def months(figure: Figure) -> int | None:
@@ -130,5 +149,5 @@ def summed(path: str, figures: Sequence[Figure], by: Sequence[str]) -> list[Figu
                            end=max(ends) if ends else None,
                            value=sum(f.value or 0.0 for f in group), text=None, unit="count",
                            country=values.get("country"), category=values.get("category"),
-                           count=None))
+                           count=None, rows=sum(f.rows for f in group)))
     return out

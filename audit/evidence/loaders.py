@@ -327,6 +327,11 @@ def load_mapped_logs(folder: Path, pack: EvidencePack) -> set[Path]:
                                         for found in mappings],
                            "set_aside": [entry for found in mappings
                                          for entry in found.set_aside],
+                           # rows per file, when every mapping's scan counted them
+                           "file_rows": [list(pair) for found in mappings
+                                         for pair in found.file_rows or ()]
+                           if all(found.file_rows is not None for found in mappings)
+                           else None,
                            "absent": {k: v for found in mappings
                                       for k, v in found.absent.items()}})
     return claimed

@@ -161,7 +161,8 @@ def compile_mapping(store: LogEngine, mapping: LogMapping, timezone: str | None,
             raise mapping.problem(("via",), f"no installed loader {via!r} maps rows "
                                             f"(known: {', '.join(known) or 'none'})")
         if chosen.conditions:  # what the where sets aside (the loader maps the rest)
-            mapping.set_aside = check_values(store, mapping, [], where, chosen.tallies())
+            mapping.set_aside, mapping.file_rows = check_values(
+                store, mapping, [], where, chosen.tallies(), per_file=_no_filename(columns))
         # rows are numbered within what the mapping selects, so name that, not one file
         single = len(mapping.sources) == 1 and not mapping.spec.get("where")
         display = mapping.displays[0] if single else f"{mapping.doc.file} (selected rows)"
@@ -189,13 +190,20 @@ def compile_mapping(store: LogEngine, mapping: LogMapping, timezone: str | None,
             if dedupe.get(part) and dedupe[part] not in exprs:
                 raise mapping.problem(("deduplicate", part), f"no target column "
                                       f"{dedupe[part]!r} (mapped: {', '.join(sorted(exprs))})")
-    mapping.set_aside = check_values(store, mapping, targets, where, chosen.tallies(),
-                                     exprs[dedupe["key"]] if dedupe else None)
+    mapping.set_aside, mapping.file_rows = check_values(
+        store, mapping, targets, where, chosen.tallies(),
+        exprs[dedupe["key"]] if dedupe else None, per_file=_no_filename(columns))
     if dedupe:
         order = f"{quote(dedupe['latest'])} DESC NULLS LAST" if dedupe.get("latest") else "1"
         sql = (f"SELECT * FROM ({sql}) QUALIFY {quote(dedupe['key'])} IS NULL OR row_number() "
                f"OVER (PARTITION BY {quote(dedupe['key'])} ORDER BY {order}) = 1")
     return f"({sql})", None
+
+
+def _no_filename(columns: list[str]) -> bool:
+    """The data has no ``filename`` column of its own, so the engine may add the file each
+    row came from under that name (the row ledger's rows per file)."""
+    return all(c.lower() != "filename" for c in columns)
 
 
 def _check_required(mapping: LogMapping, names: list[str], read: list[str]) -> None:

@@ -234,27 +234,36 @@ class Tally:
 
 
 def check_values(store: LogEngine, mapping: LogMapping, targets: list[Target], where: str,
-                 tallies: Sequence[Tally] = (), dedupe_key: str | None = None
-                 ) -> list[dict[str, Any]]:
+                 tallies: Sequence[Tally] = (), dedupe_key: str | None = None,
+                 per_file: bool = True
+                 ) -> tuple[list[dict[str, Any]], list[tuple[str, int]] | None]:
     """One aggregate scan counting values each target cannot take and the rows the mapping
     sets aside; rows are looked up only on error and for unreadable values.
 
     The scan runs even with nothing to count: it reads every file, so a corrupt part or a
     malformed row is reported here, naming its file, before the log is loaded. Returns what
     was set aside (``LogInfo.extra["set_aside"]``): per ``tallies`` entry, and the duplicates
-    ``deduplicate`` removes (``dedupe_key``: the key's SQL), each row counted once."""
+    ``deduplicate`` removes (``dedupe_key``: the key's SQL), each row counted once; and the
+    rows read from each data file, from the same scan (grouped by the engine's ``filename``
+    column, with the grand total as a second grouping set). ``per_file`` False (the data has
+    a column of that name, which the engine's would clash with): no rows per file (None)."""
     checked = [t for t in targets if t.bad]
-    source = source_sql(store, mapping)
+    source = source_sql(store, mapping, with_file=per_file)
     counts_sql = ", ".join(
         ["count(*)"] + [f"count(*) FILTER (WHERE {t.counts})" for t in tallies]
         + [f"count(*) FILTER (WHERE ({where}) AND ({t.bad}))" for t in checked]
         + ([f"count(*) FILTER (WHERE ({where}) AND ({dedupe_key}) IS NOT NULL)",
             f"count(DISTINCT CASE WHEN {where} THEN {dedupe_key} END)"] if dedupe_key else []))
     try:
-        found = store.query(f"SELECT {counts_sql} FROM {source}")
-        counts = list((found[0] if found else ())[1:])
+        found = store.query(f"SELECT filename IS NULL, filename, {counts_sql} FROM {source} "
+                            "GROUP BY GROUPING SETS ((filename), ())") if per_file else \
+            [(True, None, *row) for row in store.query(f"SELECT {counts_sql} FROM {source}")]
     except store.query_errors() as exc:
         raise _unreadable(store, mapping, exc) from None
+    total = next((row for row in found if row[0]), None)
+    counts = list(total[3:] if total else ())
+    file_rows = _file_rows(mapping, [(str(row[1]), int(row[2])) for row in found
+                                     if not row[0]]) if per_file else None
     set_aside: list[dict[str, Any]] = []
     for tally, count in zip(tallies, counts, strict=False):
         if tally.stage == "unreadable" and not count:
@@ -291,7 +300,21 @@ def check_values(store: LogEngine, mapping: LogMapping, targets: list[Target], w
         keyed, distinct = counts[len(checked):]
         set_aside.append({"stage": "duplicate", "detail": mapping.spec["deduplicate"]["key"],
                           "rows": int(keyed) - int(distinct), "first_rows": []})
-    return set_aside
+    return set_aside, file_rows
+
+
+def _file_rows(mapping: LogMapping, counted: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Rows read per data file, named as the mapping's files are: every plain file the
+    mapping selected (0 when the engine read no row from it), then the files of its folders
+    and locations, in name order."""
+    rows: dict[str, int] = {}
+    for source, display in zip(mapping.sources, mapping.displays, strict=True):
+        if not is_location(source) and Path(source).is_file():
+            rows[display] = 0
+    for reported, n in sorted(counted):
+        name = _file_display(mapping, reported)
+        rows[name] = rows.get(name, 0) + n
+    return list(rows.items())
 
 
 def _first_rows(store: LogEngine, mapping: LogMapping, condition: str) -> tuple[str, list[int]]:

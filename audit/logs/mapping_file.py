@@ -59,6 +59,9 @@ class LogMapping:
     header: list[str] | None = None  # CSV: the header shared by every file, when it is
     # rows the mapping left out, by reason (``LogInfo.extra["set_aside"]``, the row ledger)
     set_aside: list[dict[str, Any]] = field(default_factory=list)
+    # rows read per data file, by display name, when the mapping's scan counted them
+    # (``LogInfo.extra["file_rows"]``, the row ledger); None when it did not scan
+    file_rows: list[tuple[str, int]] | None = None
     # table columns the data cannot give, each with the reason (``LogInfo.extra["absent"]``)
     absent: dict[str, str] = field(default_factory=dict)
 

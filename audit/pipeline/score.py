@@ -95,7 +95,7 @@ def run_ledger(pack: EvidencePack, rules: Sequence[RuleLedger]) -> Ledger:
     for name, info in engine.logs.items():
         files = [f for m in info.extra.get("mappings", []) for f in m.get("files", [])]
         tables.append(table_ledger(name, files or [info.path], info.rows,
-                                   info.extra.get("set_aside")))
+                                   info.extra.get("set_aside"), info.extra.get("file_rows")))
     return Ledger(tuple(tables), tuple(rules))
 
 
