@@ -20,6 +20,9 @@ from audit.schemas.common import validate
 from audit.schemas.incident import INCIDENT, NOTICE_KINDS
 from audit.yamlio import YamlDocument, YamlProblem, load_yaml
 
+# codes people write for a country whose ISO 3166-1 code differs
+COMMON_MISTAKES = {"UK": "GB", "EL": "GR", "KS": "XK"}
+_NOTICE_KEY = {column: key for key, column in NOTICE_KINDS.items()}
 EU_MEMBERS = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO "
                        "SK SI ES SE".split())
 
@@ -66,6 +69,15 @@ class Incident:
             total += own if own is not None else sum(
                 n for code, n in self.affected.items() if code.startswith(country + "-"))
         return total
+
+    def times(self) -> list[tuple[str, dt.datetime]]:
+        """Every time the file gives, with its key (``notified.EU.authority``)."""
+        given = [("detected_at", self.detected_at), ("occurred_at", self.occurred_at),
+                 ("aware_at", self.aware_at), ("assessed_at", self.assessed_at),
+                 ("determined_at", self.determined_at)]
+        given += [(f"notified.{key}.{_NOTICE_KEY[column]}", when)
+                  for key, sent in self.notified.items() for column, when in sent.items()]
+        return [(key, when) for key, when in given if when is not None]
 
     def latest_time(self) -> dt.datetime:
         times = [self.detected_at, self.occurred_at, self.aware_at, self.assessed_at,
@@ -149,6 +161,10 @@ def _region_problem(code: str) -> str | None:
     """Why ``code`` names no country (or no subdivision of one), with the closest known."""
     country, _, part = code.partition("-")
     known = countries()
+    if country not in known and country in COMMON_MISTAKES:
+        meant = COMMON_MISTAKES[country]
+        return (f"unknown country code {country!r} (ISO 3166-1 alpha-2); did you mean "
+                f"{meant} ({known[meant]})?")
     if country not in known:
         close = difflib.get_close_matches(country, sorted(known), n=1, cutoff=0.5)
         hint = f"; did you mean {close[0]} ({known[close[0]]})?" if close else ""

@@ -27,8 +27,10 @@ from audit.engine.base import LogEngine
 from audit.engine.settings import EngineSettings
 from audit.evaluators.base import rule_versions
 from audit.evaluators.deadline import deadline_spec
+from audit.evaluators.start_events import thresholds
 from audit.i18n import _, format_date
 from audit.incident import EU_MEMBERS, Incident
+from audit.ledger import scope_text
 from audit.logs.filters import where_sql
 from audit.logs.metrics import measure_deadline
 from audit.model import Area, Checklist, ChecklistStatus, Requirement, Rule
@@ -249,7 +251,7 @@ def _duty(engine: LogEngine, req: Requirement, rule: Rule, module: Checklist,
     threshold = {k: v for k, v in spec.where.items() if k != "countries"}
     if not selected:
         return _("the incident is outside the rule's scope: {conditions}",
-                 conditions=", ".join(f"{k}={v}" for k, v in spec.where.items()))
+                 conditions=_("; ").join(thresholds(threshold)) or scope_text(spec.where))
     versions = rule_versions(rule)
     start_column = spec.start
     started = _time(row.get(start_column))

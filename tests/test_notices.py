@@ -181,9 +181,23 @@ def test_fail_on_overdue(run: Any) -> None:
                           "--fail-on", "overdue", "--format", "json")
     assert code == 1
     assert err.startswith("audit: gate failed: ") and "overdue" in err
-    code, _out, err = run("notices", EXAMPLE, "--now", "2026-12-24T15:00+03:00",
+    code, _out, err = run("notices", EXAMPLE, "--now", "2026-12-24T18:10+03:00",
                           "--fail-on", "overdue", "--format", "json")
     assert code == 0, err
+
+
+def test_a_time_after_now_is_refused_naming_its_key(run: Any) -> None:
+    """A plan states what has happened: a notice "sent" after --now is a mistake in the file."""
+    code, out, err = run("notices", EXAMPLE, "--now", "2026-12-24T15:00+03:00")
+    assert code == 2 and out == ""
+    (line,) = err.splitlines()
+    assert f"{EXAMPLE}: notified.in.cert-in.cert: 2026-12-24T18:05:00+03:00 is after" in line
+
+
+def test_uk_is_answered_with_gb(tmp_path: Path) -> None:
+    with pytest.raises(audit.AuditError) as exc:
+        _incident(tmp_path, detected_at="2026-12-24T14:20:00+03:00", affected={"UK": 5})
+    assert exc.value.lines[0].endswith("did you mean GB (United Kingdom)?")
 
 
 @pytest.mark.parametrize(("doc", "expected"), [
@@ -229,7 +243,7 @@ def test_the_calendar_has_one_event_per_dated_duty_with_alarms_before_it(
     assert code == 0, err
     cal = icalendar.Calendar.from_ical(out_file.read_bytes())
     events = list(cal.walk("VEVENT"))
-    assert len(events) == 11  # the two waiting duties have no date yet
+    assert len(events) == 10  # not the two waiting duties, nor CERT-In's, already sent
     for event in events:
         due = event.decoded("dtstart")
         alarms = list(event.walk("VALARM"))
@@ -323,7 +337,7 @@ def test_singapore_below_500_people_owes_the_pdpc_nothing(tmp_path: Path) -> Non
                          assessed_at="2026-12-24T10:00:00+08:00", affected={"SG": 499})
     the_plan = _plan(incident, ["sg.pdpa"], "2026-12-24T12:00:00+08:00")
     assert "sg.pdpa:breach-notice-pdpc" not in {d.requirement.full_id for d in the_plan.duties}
-    assert any(r.full_id == "sg.pdpa:breach-notice-pdpc" and "records_affected" in why
+    assert any(r.full_id == "sg.pdpa:breach-notice-pdpc" and "people affected at least 500" in why
                for r, why in the_plan.set_aside)
 
 

@@ -15,7 +15,7 @@ import click
 from audit.checklist_paths import select_checklists
 from audit.checklists import load_library
 from audit.commands.options import file_for_workbook, language_option, output_option
-from audit.errors import OutputError
+from audit.errors import OutputError, UsageError
 from audit.evidence.loaders import read_profile
 from audit.i18n import use_language
 from audit.incident import read_incident
@@ -70,6 +70,11 @@ def notices(incident: Path, checklist_ids: tuple[str, ...], pack: Path | None,
         file_for_workbook(fmt, output)
     now = _now(now_text)
     the_incident = read_incident(incident)
+    later = [(key, when) for key, when in the_incident.times() if when > now]
+    if later:  # a plan states what has happened: a time after --now is a mistake in the file
+        key, when = later[0]
+        raise UsageError(f"{incident}: {key}: {when.isoformat()} is after the time planned at "
+                         f"({now.isoformat()}); give --now, or correct the time")
     profile_file = pack / "platform.yaml" if pack is not None else profile
     facts = read_profile(profile_file) if profile_file is not None else {}
     registry = get_registry()

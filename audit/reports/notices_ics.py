@@ -34,7 +34,7 @@ def write_calendar(plan: Plan, stream: IO[bytes]) -> None:
     cal.add("x-wr-calname", _("Notices for incident {id}", id=plan.incident.id))
     stamp = plan.now.astimezone(dt.timezone.utc)
     for duty in plan.duties:
-        if duty.due is None:  # waiting for its start event: no date to put in a calendar
+        if duty.due is None or duty.done_at is not None:  # no date yet, or already sent
             continue
         row = duty_row(duty)
         event = icalendar.Event()
@@ -48,7 +48,7 @@ def write_calendar(plan: Plan, stream: IO[bytes]) -> None:
                                recipient=row.recipient, jurisdiction=row.jurisdiction,
                                title=row.requirement))
         event.add("description", "\n".join(part for part in (
-            row.law, row.clock, row.state, row.threshold, row.todo,
+            row.law, row.clock, row.threshold, row.todo,
             _("Deadline in the law's time: {time}", time=row.deadline_local)) if part))
         event.add("categories", [row.jurisdiction])
         for offset in alarm_offsets(duty):

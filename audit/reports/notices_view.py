@@ -23,6 +23,8 @@ RECIPIENT = {  # the breaches-log column a notice is recorded in -> who receives
     "users_notified_at": N_("the people affected"),
     "cert_notified_at": N_("the national CERT"),
     "report_completed_at": N_("the authority (full report)"),
+    "assessed_at": N_("no one: the platform's own assessment"),
+    "determined_at": N_("no one: the platform's own determination"),
 }
 CONDITION_COLUMN = {  # breaches-log columns a duty's threshold may read
     "records_affected": N_("people affected"),
@@ -119,7 +121,9 @@ def duty_row(duty: Duty) -> DutyRow:
                                 + " UTC") if duty.due else ""),
         state=state_text(duty), jurisdiction=duty.module.jurisdiction,
         recipient=recipient(duty.end_column), clock=clock,
-        law=req.citation.render(duty.module.sources), requirement=req.title,
+        law=req.citation.render(duty.module.sources),
+        requirement=(_("{title} ({applicability})", title=req.title,
+                       applicability=duty.applicability) if duty.applicability else req.title),
         requirement_id=req.full_id, threshold=threshold_text(duty.threshold),
         version=version, confidence=confidence_label(req.confidence.value),
         legal_status=legal_status_label(duty.legal_status.value),
