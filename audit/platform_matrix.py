@@ -201,9 +201,11 @@ def _notes(platforms: Sequence[Platform]) -> tuple[list[Message], bool, bool]:
                              dates=_listing(platforms, dates)))
     modules = list(dict.fromkeys(m for p in platforms for m in p.modules))
     same_versions = True
+    all_assessed = True
     for module in modules:
         versions = [p.modules.get(module) for p in platforms]
         if None in versions:
+            all_assessed = False
             missing = ", ".join(p.label for p, v in zip(platforms, versions, strict=True)
                                 if v is None)
             notes.append(message(N_("checklist {id} is not assessed for {platforms}"),
@@ -218,7 +220,9 @@ def _notes(platforms: Sequence[Platform]) -> tuple[list[Message], bool, bool]:
     if same_versions and modules:
         first = {m: next(p.modules[m] for p in platforms if m in p.modules) for m in modules}
         notes.append(message(N_("every platform is assessed against the same checklist "
-                                "versions ({versions})"),
+                                "versions ({versions})") if all_assessed else
+                             N_("where a checklist is assessed for several platforms, its "
+                                "version is the same ({versions})"),
                              versions=", ".join(f"{m} {v}" for m, v in first.items())))
     models = [p.scoring_model for p in platforms]
     if len(set(models)) > 1:
