@@ -105,7 +105,7 @@ def _checked(doc: YamlDocument) -> Incident:
     def time(path: tuple[str, ...], value: object) -> dt.datetime | None:
         if value is None:
             return None
-        parsed = value if isinstance(value, dt.datetime) else _parse_time(str(value))
+        parsed = value if isinstance(value, dt.datetime) else parse_time(str(value))
         if parsed is None:
             problems.append(doc.problem(path, f"expected a time such as "
                                               f"2026-12-03T14:20:00+03:00, got {value!r}"))
@@ -150,7 +150,8 @@ def _checked(doc: YamlDocument) -> Incident:
             "critical_infrastructure"), notified=notified, file=doc.file)
 
 
-def _parse_time(text: str) -> dt.datetime | None:
+def parse_time(text: str) -> dt.datetime | None:
+    """An ISO 8601 time (``Z`` for UTC accepted), or None when it is not one."""
     try:
         return dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:

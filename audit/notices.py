@@ -29,7 +29,7 @@ from audit.evaluators.base import rule_versions
 from audit.evaluators.deadline import deadline_spec
 from audit.evaluators.start_events import thresholds
 from audit.i18n import _, format_date
-from audit.incident import EU_MEMBERS, Incident
+from audit.incident import EU_MEMBERS, Incident, parse_time
 from audit.ledger import scope_text
 from audit.logs.filters import where_sql
 from audit.logs.metrics import measure_deadline
@@ -287,7 +287,7 @@ def _duty(engine: LogEngine, req: Requirement, rule: Rule, module: Checklist,
 
 
 def _time(text: str | None) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(text) if text else None
+    return parse_time(text) if text else None
 
 
 def _silences(incident: Incident, in_force: Sequence[Duty],

@@ -18,7 +18,7 @@ from audit.commands.options import file_for_workbook, language_option, output_op
 from audit.errors import OutputError, UsageError
 from audit.evidence.loaders import read_profile
 from audit.i18n import use_language
-from audit.incident import read_incident
+from audit.incident import parse_time, read_incident
 from audit.notices import Plan, modules_for, plan
 from audit.plugins import get_registry
 from audit.reports.base import is_stdout, refuse_overwriting_inputs, write_atomically
@@ -95,11 +95,10 @@ def notices(incident: Path, checklist_ids: tuple[str, ...], pack: Path | None,
 def _now(text: str | None) -> dt.datetime:
     if text is None:
         return dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
-    try:
-        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+    value = parse_time(text)
+    if value is None:
         raise click.BadParameter(f"expected a time such as 2026-12-24T14:20+03:00, got "
-                                 f"{text!r}", param_hint="--now") from None
+                                 f"{text!r}", param_hint="--now")
     if value.utcoffset() is None:
         raise click.BadParameter("give the time's offset (+03:00 or Z)", param_hint="--now")
     return value

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from audit.durations import parse_duration
-from audit.evaluators.start_events import counted_from, start_event, thresholds
+from audit.evaluators.start_events import COUNTED, counted_from, start_event, thresholds
 from audit.i18n import N_, _, format_date, format_duration, format_hours
 from audit.labels import confidence_label, legal_status_label
 from audit.reports.bidi import ltr_value
@@ -26,8 +26,7 @@ RECIPIENT = {  # the breaches-log column a notice is recorded in -> who receives
     "assessed_at": N_("no one: the platform's own assessment"),
     "determined_at": N_("no one: the platform's own determination"),
 }
-CONDITION_COLUMN = {  # breaches-log columns a duty's threshold may read
-    "records_affected": N_("people affected"),
+CONDITION_COLUMN = {  # breaches-log columns a duty's condition may read (counts: COUNTED)
     "high_risk": N_("high risk"),
     "data_categories": N_("data categories"),
     "kind": N_("kind of incident"),
@@ -85,8 +84,8 @@ def threshold_text(conditions: Mapping[str, object]) -> str:
     ("high risk: yes"); empty when the duty has none."""
     parts = thresholds(conditions)
     for column, condition in conditions.items():
-        name = (_(CONDITION_COLUMN[column]) if column in CONDITION_COLUMN
-                else column.replace("_", " "))
+        label = CONDITION_COLUMN.get(column) or COUNTED.get(column)
+        name = _(label) if label else column.replace("_", " ")
         if isinstance(condition, bool):
             parts.append(_("{column}: yes", column=name) if condition
                          else _("{column}: no", column=name))

@@ -23,7 +23,8 @@ from audit.labels import detail_column_label, detail_status_label
 from audit.reports.base import Render
 from audit.reports.bidi import isolate_cell_text
 from audit.reports.safe_csv import write_rows
-from audit.reports.xlsx_style import FORMULA_TRIGGERS, Style, cell
+from audit.reports.safe_csv import FORMULA_STARTS
+from audit.reports.xlsx_style import Style, cell
 
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.styles import Font
@@ -65,7 +66,7 @@ def _plain(values: Iterable[object], ws: Sheet, font: Font) -> list[Any]:
 
     out: list[Any] = []
     for v in values:
-        if isinstance(v, str) and (v.startswith(FORMULA_TRIGGERS) or len(v) > 32767
+        if isinstance(v, str) and (v.startswith(FORMULA_STARTS) or len(v) > 32767
                                    or ILLEGAL_CHARACTERS_RE.search(v)):
             out.append(cell(ws, v, font))
         elif isinstance(v, str):

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from audit.i18n import _
 from audit.labels import status_label
+from audit.reports.safe_csv import FORMULA_STARTS
 from audit.reports.bidi import isolate_cell_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,7 +34,6 @@ if TYPE_CHECKING:  # pragma: no cover
     # openpyxl publishes no type hints (mypy sees Any), but the names say what is passed
     Sheet: TypeAlias = "Worksheet | WriteOnlyWorksheet"
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MAX_TEXT = 32767  # Excel's limit on the characters of one cell
 MAX_WIDTH = 60
 MIN_WIDTH = 6
@@ -232,7 +232,7 @@ def cell(ws: Sheet, value: object, font: Font | None = None) -> Cell:
         # workbook, left-to-right runs isolated (audit.reports.bidi)
         c._value = isolate_cell_text(text)
         c.data_type = "s"
-        if text.startswith(FORMULA_TRIGGERS):
+        if text.startswith(FORMULA_STARTS):
             c.quotePrefix = True
     elif value is None or isinstance(value, (bool, int, float, dt.date, dt.datetime, dt.time)):
         c.value = value
