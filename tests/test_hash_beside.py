@@ -66,6 +66,6 @@ def test_a_log_that_cannot_be_read_is_named_when_the_files_are_listed(tmp_path: 
     pack = EvidencePack(tmp_path, get_registry())
     pack.add_log("moderation", tmp_path / "gone.csv")
     with pytest.raises(EvidenceError) as exc:
-        pack.files
+        _ = pack.files
     assert [(p.file, p.place, p.message) for p in exc.value.problems] == [
         (pack.display(tmp_path / "gone.csv"), "", "cannot read: No such file or directory")]
