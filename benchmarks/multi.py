@@ -12,8 +12,10 @@ rules, or different figures, so a module changed since is noticed, not mismeasur
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from floors import COLUMNS, FIGURES, bad_text, bad_typed, csv_reader, parsed
 
@@ -86,7 +88,9 @@ ACTIVE = [r for r in RULES if r[3][0][0] is None or r[3][0][0] <= AS_OF]
 
 
 def _midnight(day: str, tz: str) -> str:
-    return f"timezone('{tz}', TIMESTAMP '{day} 00:00:00')"
+    """The instant the day starts in ``tz``, as a UTC literal (a constant per rule)."""
+    start = dt.datetime.fromisoformat(day).replace(tzinfo=ZoneInfo(tz))
+    return f"TIMESTAMPTZ '{start.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M:%S}+00'"
 
 
 def _match(where: Where) -> str:
@@ -94,24 +98,33 @@ def _match(where: Where) -> str:
                         else f"{c} = {vs!r}" for c, vs in where.items())
 
 
-def _version_and_due(k: int, tz: str, where: Where,
-                     versions: list[tuple[str | None, str | None, int]]) -> str:
-    """Columns v{k} (the version judging the row, NULL when none) and due{k}."""
-    cases = [f"WHEN s IS NULL OR NOT ({_match(where)}) OR s >= {_midnight(CUT, tz)} THEN NULL"]
-    for i, (start, until, _hours) in enumerate(versions):
-        nxt = versions[i + 1][0] if i + 1 < len(versions) else None
-        end = until or nxt
-        cond = [f"s >= {_midnight(start, tz)}" if start else "TRUE"]
-        if end:
-            cond.append(f"s < {_midnight(end, tz)}")
-        cases.append(f"WHEN {' AND '.join(cond)} THEN {i}")
-    due = " ".join(f"WHEN {i} THEN s + INTERVAL {h} HOUR"
-                   for i, (_a, _b, h) in enumerate(versions))
-    return (f"CASE {' '.join(cases)} END AS v{k}, "
-            f"CASE (CASE {' '.join(cases)} END) {due} END AS due{k}")
+def _rules_table() -> str:
+    """One row per rule in force: k, the as-of cut, and up to three versions (start, end,
+    hours), each bound a UTC instant (NULL: open)."""
+    rows = []
+    for k, (_id, tz, _where, versions) in enumerate(ACTIVE):
+        cells = [str(k), _midnight(CUT, tz)]
+        for i in range(3):
+            if i < len(versions):
+                start, until, hours = versions[i]
+                end = until or (versions[i + 1][0] if i + 1 < len(versions) else None)
+                cells += [_midnight(start, tz) if start else "NULL::TIMESTAMPTZ",
+                          _midnight(end, tz) if end else "NULL::TIMESTAMPTZ", str(hours)]
+            else:
+                cells += ["NULL::TIMESTAMPTZ", "NULL::TIMESTAMPTZ", "NULL::INTEGER"]
+        rows.append(f"({', '.join(cells)})")
+    return (f"(VALUES {', '.join(rows)}) r(k, cut, f0, u0, h0, f1, u1, h1, f2, u2, h2)")
+
+
+def _in(s: str, start: str, end: str) -> str:
+    return f"({start} IS NULL OR {s} >= {start}) AND ({end} IS NULL OR {s} < {end})"
 
 
 def multi_sql(log: Path, fmt: str) -> str:
+    """One scan: each row is paired with the rules whose filter selects it (a list of rule
+    numbers, unnested) and with -1, which carries the log's own checks; the pairs are joined
+    to the rules' constants, and one grouped aggregate gives every rule's figures and
+    duplicate check."""
     if fmt == "csv":
         reader = csv_reader(log, [*COLUMNS, "urgency"])
         s, e = parsed("received_at"), parsed("actioned_at")
@@ -119,24 +132,32 @@ def multi_sql(log: Path, fmt: str) -> str:
     else:
         reader, s, e = f"read_parquet('{log}')", "received_at", "actioned_at"
         bad = f"{bad_typed('received_at')} OR {bad_typed('actioned_at')}"
-    cols = ", ".join(_version_and_due(k, tz, where, versions)
-                     for k, (_id, tz, where, versions) in enumerate(ACTIVE))
-    aggs = ["count(*) FILTER (WHERE bad)", "count(*) FILTER (WHERE id IS NULL)",
-            "count(*) FILTER (WHERE e < s)"]
-    hours = "(epoch_us(e) - epoch_us(s)) / 1000000.0 / 3600.0"
-    for k, (_id, tz, _where, _versions) in enumerate(ACTIVE):
-        cut, j, due = _midnight(CUT, tz), f"v{k} IS NOT NULL", f"due{k}"
-        aggs += [f"count(*) FILTER (WHERE {j} AND NOT (e IS NULL AND {due} >= {cut}))",
-                 f"count(*) FILTER (WHERE {j} AND e <= {due})",
-                 f"count(*) FILTER (WHERE {j} AND e > {due})",
-                 f"count(*) FILTER (WHERE {j} AND e IS NULL AND {due} < {cut})",
-                 f"count(*) FILTER (WHERE {j} AND e IS NULL AND {due} >= {cut})",
-                 f"quantile_cont({hours}, [0.5, 0.9, 0.99]) FILTER (WHERE {j} AND e IS NOT NULL)",
-                 f"count(id) FILTER (WHERE {j}) - count(DISTINCT CASE WHEN {j} THEN id END)"]
-    return (f"WITH t AS (SELECT request_id AS id, {s} AS s, {e} AS e, {bad} AS bad, category, "
-            f"requester, country, urgency FROM {reader}), "
-            f"j AS (SELECT id, s, e, bad, {cols} FROM t) "
-            f"SELECT {', '.join(aggs)} FROM j")
+    matches = ", ".join(f"CASE WHEN {_match(where)} THEN {k} END"
+                        for k, (_id, _tz, where, _v) in enumerate(ACTIVE))
+    hours = ("CASE WHEN " + _in("s", "f0", "u0") + " THEN h0 WHEN " + _in("s", "f1", "u1")
+             + " THEN h1 WHEN " + _in("s", "f2", "u2") + " THEN h2 END")
+    return f"""
+WITH pairs AS (
+  SELECT id, s, e, bad, unnest(list_filter([-1, {matches}], lambda x: x IS NOT NULL)) AS k
+  FROM (SELECT request_id AS id, {s} AS s, {e} AS e, {bad} AS bad, category, requester,
+               country, urgency FROM {reader})),
+judged AS (
+  SELECT p.k, p.id, p.e, p.bad, p.s, r.cut,
+         CASE WHEN p.k >= 0 AND p.s < r.cut THEN p.s + to_hours(CAST({hours} AS BIGINT)) END
+             AS due,
+         (epoch_us(p.e) - epoch_us(p.s)) / 1000000.0 / 3600.0 AS h
+  FROM pairs p LEFT JOIN {_rules_table()} ON r.k = p.k)
+SELECT k, count(*) FILTER (WHERE k = -1 AND bad) AS bad,
+       count(*) FILTER (WHERE k = -1 AND id IS NULL) AS noid,
+       count(*) FILTER (WHERE k = -1 AND e < s) AS disorder,
+       count(due) - count(*) FILTER (WHERE e IS NULL AND due >= cut) AS events,
+       count(*) FILTER (WHERE e <= due) AS on_time, count(*) FILTER (WHERE e > due) AS late,
+       count(*) FILTER (WHERE e IS NULL AND due < cut) AS missing,
+       count(*) FILTER (WHERE e IS NULL AND due >= cut) AS pending,
+       quantile_cont(CASE WHEN due IS NOT NULL THEN h END, [0.5, 0.9, 0.99]) AS q,
+       count(CASE WHEN due IS NOT NULL THEN id END)
+           - count(DISTINCT CASE WHEN due IS NOT NULL THEN id END) AS dup
+FROM judged GROUP BY k ORDER BY k"""
 
 
 MULTI_CODE = """
@@ -144,14 +165,13 @@ import duckdb, json, sys
 con = duckdb.connect()
 con.execute("SET TimeZone = 'UTC'")
 con.execute("SET enable_progress_bar = false")
-r = con.execute(sys.argv[1]).fetchone()
-assert r[0] == r[1] == r[2] == 0, r[:3]
-out = {}
-for k, rule in enumerate(IDS):
-    f = r[3 + 7 * k:3 + 7 * (k + 1)]
-    assert f[6] == 0, (rule, "duplicate ids among its judged events")
-    q = f[5] or [None] * 3
-    out[rule] = dict(zip(FIGURES, [*f[:5], *[None if x is None else round(x, 3) for x in q]]))
+rows = con.execute(sys.argv[1]).fetchall()
+assert rows[0][0] == -1 and rows[0][1:4] == (0, 0, 0), rows[0]
+out = {rule: dict(zip(FIGURES, [0, 0, 0, 0, 0, None, None, None])) for rule in IDS}
+for k, _bad, _noid, _disorder, *f, q, dup in rows[1:]:
+    assert dup == 0, (IDS[k], "duplicate ids among its judged events")
+    q = q or [None] * 3
+    out[IDS[k]] = dict(zip(FIGURES, [*f, *[None if x is None else round(x, 3) for x in q]]))
 print(json.dumps(out))
 """.replace("FIGURES", repr(FIGURES)).replace("IDS", repr([r[0] for r in ACTIVE]))
 
