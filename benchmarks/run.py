@@ -8,15 +8,15 @@ Every contender runs in a fresh process (so its peak RSS, from ``wait4``, is its
 each per round, rounds repeated (3 by default). A ratio is taken within each round, CPU
 seconds (user + system of the child) to CPU seconds, and the table gives the median of those
 per-round ratios, with the wall-time ratio beside it: on a shared machine the CPU ratio is the
-steady one. Cases (inputs generated once into benchmarks/.data/ by data.py):
+steady one. Cases (inputs generated once into benchmarks/.data/ by bench_data.py):
 
 - ``one rule``: ``audit assess -c iq.telegram-2023`` against the floor, one hand-written DuckDB
-  query with the same checks and figures (floors.py), polars and a pure-Python loop;
+  query with the same checks and figures (bench_floors.py), polars and a pure-Python loop;
 - ``all modules``: ``audit assess`` with every bundled module on a platform active in every
   bundled jurisdiction, against one hand-written scan computing every moderation rule's
-  figures (multi.py), and against one module on the same log (what a single rule costs);
+  figures (bench_multi.py), and against one module on the same log (what a single rule costs);
 - ``workbook``: the gap workbook's detail rows from a large Parquet log against raw openpyxl
-  write-only of the same cells (workbook.py);
+  write-only of the same cells (bench_workbook.py);
 - start-up: ``audit --help``, ``audit checklists list``, a 1,000-row assess.
 
 Every contender's figures are checked equal to the tool's; the run stops at the first
@@ -37,11 +37,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the benchmark's own modules
 
-import data
-import multi
-import report
-import workbook
-from floors import FIGURES, FLOOR_CODE, POLARS_CODE, PYTHON_CODE, floor_sql
+import bench_data as data
+import bench_multi as multi
+import bench_report as report
+import bench_workbook as workbook
+from bench_floors import FIGURES, FLOOR_CODE, POLARS_CODE, PYTHON_CODE, floor_sql
 
 HERE = data.HERE
 

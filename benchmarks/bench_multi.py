@@ -1,6 +1,6 @@
 """The multi-rule case: every bundled module on a platform active in every bundled
 jurisdiction, against ONE hand-written DuckDB scan of the moderation log computing every
-moderation rule's figures with the same checks (see floors.py) and, per rule, ids unique
+moderation rule's figures with the same checks (see bench_floors.py) and, per rule, ids unique
 among the events it judges.
 
 The rules are transcribed by hand from checklists/*/*.yaml (each ``rule: {type: deadline,
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from floors import COLUMNS, FIGURES, bad_text, bad_typed, csv_reader, parsed
+from bench_floors import COLUMNS, FIGURES, bad_text, bad_typed, csv_reader, parsed
 
 AS_OF = "2024-12-31"
 CUT = "2025-01-01"  # the day after the as-of date: events starting before its midnight count
