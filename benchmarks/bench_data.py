@@ -112,7 +112,7 @@ def lake_pack(pack: Path) -> Path:
 def workbook_pack(detail: int, rows: int) -> Path:
     """A Parquet pack of ``rows`` rows of which ``detail`` (spread evenly) are IQ leak orders
     handled 30-79 hours late: the gap workbook's detail sheet gets ``detail`` rows, read from
-    a log of ``rows`` (workbook.py then reads the sheet's cells back for raw openpyxl)."""
+    a log of ``rows`` (bench_workbook.py then reads the sheet's cells back for raw openpyxl)."""
     import duckdb
 
     pack = DATA / f"workbook-{detail}-of-{rows}"

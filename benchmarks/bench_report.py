@@ -67,7 +67,7 @@ def render(one: list[dict[str, Any]], many: list[dict[str, Any]], book: dict[str
            starts: dict[str, Any], args: argparse.Namespace, started: float) -> str:
     one_min, five_min, _ = os.getloadavg()
     parts = [
-        "# Benchmark results\n",
+        "# Benchmark results",
         f"`python benchmarks/run.py {' '.join(sys.argv[1:])}` on {machine()}, "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average {one_min:.1f} "
         f"(1 min) / {five_min:.1f} (5 min) when the run ended; {(time.time() - started) / 60:.0f} "
@@ -77,13 +77,13 @@ def render(one: list[dict[str, Any]], many: list[dict[str, Any]], book: dict[str
         "tool's.",
     ]
     if one:
-        parts += ["## One rule (iq.telegram-2023:leak-takedown)\n",
+        parts += ["## One rule (iq.telegram-2023:leak-takedown)",
                   table(one, "assess", {})]
     if many:
-        parts += ["## All bundled modules, a platform active in every jurisdiction\n",
+        parts += ["## All bundled modules, a platform active in every jurisdiction",
                   table(many, "all modules", {})]
     if book:
-        parts += ["## Gap workbook: the timed part only (the write, not the assessment)\n",
+        parts += ["## Gap workbook: the timed part only (the write, not the assessment)",
                   table([book], "gap workbook", {})]
-    parts += ["## Start-up\n", starts_table(starts)]
+    parts += ["## Start-up", starts_table(starts)]
     return "\n\n".join(parts) + "\n"
