@@ -56,6 +56,7 @@ class _State:
     registry: Registry | None = None
     broken: list[PluginInfo] = []
     versions: dict[str, str | None] = {}
+    built_in = False  # DEFAULT_PLUGINS registered (get_plugin_manager)
 
 
 def _names(env: str) -> list[str] | None:
@@ -78,15 +79,24 @@ def is_loaded(name: str) -> bool:
                                or any(b.name == name for b in _State.broken))
 
 
-def get_plugin_manager() -> pluggy.PluginManager:
-    """The process-wide plugin manager, loading plugins on first call (idempotent)."""
+def get_plugin_manager(built_in: bool = True) -> pluggy.PluginManager:
+    """The process-wide plugin manager, loading plugins on first call (idempotent).
+
+    ``built_in=False`` loads the installed plugins only, for the command line's verbs (no
+    built-in plugin adds one): ``audit --help`` then skips importing every rule and writer.
+    The built-ins join on the first call that wants them, after the installed ones as always.
+    """
     if _State.pm is None:
         pm = pluggy.PluginManager(PROJECT)
         pm.add_hookspecs(hookspecs)
         _State.broken = []
         _State.versions = {}
+        _State.built_in = False
         _load(pm)
         _State.pm = pm
+    if built_in and not _State.built_in:
+        _State.built_in = True
+        _load_built_in(_State.pm)
     return _State.pm
 
 
@@ -110,9 +120,18 @@ def _load(pm: pluggy.PluginManager) -> None:
             if name not in seen and name not in disabled:
                 # Not an installed entry point: a module path, e.g. while developing a plugin.
                 _register(pm, name, None, functools.partial(importlib.import_module, name))
+    _check_pending(pm)
+
+
+def _load_built_in(pm: pluggy.PluginManager) -> None:
+    disabled = set(_names("AUDIT_DISABLE_PLUGINS") or [])
     for module_name in DEFAULT_PLUGINS:
         if module_name not in disabled:
             pm.register(importlib.import_module(module_name), name=module_name)
+    _check_pending(pm)
+
+
+def _check_pending(pm: pluggy.PluginManager) -> None:
     # A misspelt hook name would otherwise be ignored silently: treat it as a broken plugin.
     while True:
         try:
@@ -192,3 +211,4 @@ def reset() -> None:
     _State.registry = None
     _State.broken = []
     _State.versions = {}
+    _State.built_in = False

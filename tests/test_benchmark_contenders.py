@@ -61,3 +61,41 @@ def test_polars_skipped_when_not_importable(bench: ModuleType, monkeypatch, caps
     assert seen == [False]
     assert capsys.readouterr().out == (
         "polars not installed (pip install -e '.[bench]'): skipped\n")
+
+
+@pytest.fixture(scope="module")
+def small(bench: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    """The benchmark writing its inputs to a temporary folder, not benchmarks/.data."""
+    bench.data.DATA = tmp_path_factory.mktemp("bench-data")
+    return bench
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_one_rule_contenders_agree_on_a_small_log(small: ModuleType, fmt: str) -> None:
+    pack = small.data.generate(3000, fmt)
+    runs = small.contenders(pack, fmt, python=True, polars=small.polars_available())
+    result = small.rounds(runs, 1, f"{fmt} 3,000", "assess")  # stops on any difference
+    assert set(result["cpu"]) == set(runs) and all(len(v) == 1 for v in result["cpu"].values())
+    _w, _rss, out = small._run(runs["assess"])
+    figures = small.assess_figures(out)
+    assert figures["events"] > 0 and figures["late"] > 0 and figures["missing"] > 0
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_all_modules_agree_with_the_one_hand_written_scan(small: ModuleType, fmt: str) -> None:
+    pack = small.data.generate(3000, fmt, "all")
+    runs = small.multi_contenders(pack, fmt)
+    small.rounds(runs, 1, f"{fmt} 3,000 all", "all modules")  # stops on any difference
+    _w, _rss, out = small._run(runs["all modules"], "all modules")
+    figures = small.multi.assess_all_figures(__import__("json").loads(out))
+    assert set(figures) == {r[0] for r in small.multi.ACTIVE}
+    assert sum(1 for f in figures.values() if f["events"]) >= 20  # the log reaches most rules
+
+
+def test_a_figure_that_differs_stops_the_run(small: ModuleType) -> None:
+    wrong = "import json; print(json.dumps({'events': -1}))"
+    runs = {"assess": small.contenders(small.data.generate(3000, "csv"), "csv", False,
+                                       False)["assess"],
+            "floor": [sys.executable, "-c", wrong]}
+    with pytest.raises(SystemExit, match=r"floor figures \{'events': -1\} differ from assess"):
+        small.rounds(runs, 1, "csv 3,000", "assess")
