@@ -34,6 +34,11 @@ class EvaluationContext:
         collects it with the finding)."""
         self.cache.setdefault("ledger", []).append(ledger)
 
+    def plan_rule(self, requirement: Requirement, rule: Rule) -> None:
+        """Declare a nested rule's log aggregates (used by ``all_of`` / ``any_of``)."""
+        evaluator: Evaluator = self.registry.evaluators.get(rule.type)
+        evaluator.plan(requirement, rule, self)
+
     def evaluate_rule(self, requirement: Requirement, rule: Rule) -> Finding:
         """Evaluate a nested rule (used by ``all_of`` / ``any_of``)."""
         evaluator: Evaluator = self.registry.evaluators.get(rule.type)
@@ -58,6 +63,11 @@ class Evaluator(abc.ABC):
     def check(self, params: Mapping[str, Any]) -> list[tuple[PathKey, str]]:
         """Semantic checks beyond the schema (override to add); paths relative to the rule."""
         return []
+
+    def plan(self, requirement: Requirement, rule: Rule, context: EvaluationContext) -> None:
+        """Declare, before any rule is evaluated, the log aggregates ``evaluate`` will ask
+        for (``audit.logs.plan.declare``), so every rule over a log shares one scan of it.
+        Optional: a rule that declares nothing scans on its own when evaluated."""
 
     @abc.abstractmethod
     def evaluate(self, requirement: Requirement, rule: Rule,
