@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
 from audit.durations import parse_duration
 from audit.i18n import _, format_date
+from audit.errors import AuditError
 from audit.ledger import RuleLedger
+from audit.logs.filters import MissingColumn
 from audit.model import Finding, Requirement, Rule, RuleVersion, Status
 from audit.schemas.common import DATE, PathKey, as_date, validate
 
@@ -35,9 +37,13 @@ class EvaluationContext:
         self.cache.setdefault("ledger", []).append(ledger)
 
     def plan_rule(self, requirement: Requirement, rule: Rule) -> None:
-        """Declare a nested rule's log aggregates (used by ``all_of`` / ``any_of``)."""
+        """Declare a nested rule's log aggregates (used by ``all_of`` / ``any_of``); one that
+        cannot be written now is left to its evaluation, the other rules still declared."""
         evaluator: Evaluator = self.registry.evaluators.get(rule.type)
-        evaluator.plan(requirement, rule, self)
+        try:
+            evaluator.plan(requirement, rule, self)
+        except (MissingColumn, AuditError):
+            return
 
     def evaluate_rule(self, requirement: Requirement, rule: Rule) -> Finding:
         """Evaluate a nested rule (used by ``all_of`` / ``any_of``)."""

@@ -18,13 +18,12 @@ docs/plugins/hooks.md.
 
 from __future__ import annotations
 
+import contextlib
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from audit.engine.base import LogEngine, Row
-from audit.errors import AuditError
-from audit.logs.filters import MissingColumn
 from audit.logs.sql import quote
 from audit.logs.tables import KNOWN_LOGS
 
@@ -81,21 +80,35 @@ class _LogPlan:
 
 # per engine (weakly held: a plan lives as long as its run's engine)
 _PLANS: weakref.WeakKeyDictionary[object, dict[str, _LogPlan]] = weakref.WeakKeyDictionary()
+_PLANNING: weakref.WeakSet[object] = weakref.WeakSet()
 
 
 def _plain(name: str) -> str:
     return name
 
 
+@contextlib.contextmanager
+def planning(store: LogEngine) -> Iterator[None]:
+    """While the rules declare their measurements (``audit.pipeline.measure.plan``): checks
+    a rule's SQL makes while it is written (numbers it compares) declare theirs too."""
+    _PLANNING.add(store)
+    try:
+        yield
+    finally:
+        _PLANNING.discard(store)
+
+
+def is_planning(store: LogEngine) -> bool:
+    return store in _PLANNING
+
+
 def declare(store: LogEngine, make: Callable[[], Measurement]) -> bool:
     """Declare the measurement ``make`` writes for its log's pass, before any rule is
-    evaluated (``Evaluator.plan``). False when it cannot be written now (a missing column,
-    bad evidence): the rule meets that again when it is evaluated, in the order rules are."""
-    try:
-        measurement = make()
-        key = repr(measurement.plain())  # equal SQL, equal figures
-    except (MissingColumn, AuditError):
-        return False
+    evaluated (``Evaluator.plan``). What writing it raises (a missing column, bad evidence)
+    is the caller's: the pipeline then leaves the rule to meet it again when evaluated, in
+    the order rules are. False when the log's pass has run already."""
+    measurement = make()
+    key = repr(measurement.plain())  # equal SQL, equal figures
     logs = _PLANS.setdefault(store, {})
     entry = logs.setdefault(measurement.log, _LogPlan())
     if entry.results is not None:  # the pass has run: later measurements scan alone
@@ -110,8 +123,9 @@ def planned(store: LogEngine, log: str) -> int:
     return len(entry.parts) if entry else 0
 
 
-def measure(store: LogEngine, measurement: Measurement) -> Measured:
-    """The figures of ``measurement``: from its log's pass when declared, else one scan."""
+def measure(store: LogEngine, measurement: Measurement, checks: bool = True) -> Measured:
+    """The figures of ``measurement``: from its log's pass when declared, else one scan.
+    ``checks``: False leaves the log's checks to the next reader (which settles them)."""
     entry = _PLANS.get(store, {}).get(measurement.log)
     pieces = measurement.plain()
     key = repr(pieces)
@@ -119,11 +133,13 @@ def measure(store: LogEngine, measurement: Measurement) -> Measured:
         if entry.results is None:
             _run_pass(store, measurement.log, entry)
         assert entry.results is not None
-        checks, whole = entry.checks, entry.whole
+        if not checks:
+            return Measured(entry.results[key])
+        sums, whole = entry.checks, entry.whole
         entry.checks = entry.whole = None  # settled once, by the first reader
-        return Measured(entry.results[key], checks, whole)
-    values, checks, whole = _scan(store, measurement.log, [pieces])
-    return Measured(values[0], checks, whole)
+        return Measured(entry.results[key], sums, whole)
+    values, sums, whole = _scan(store, measurement.log, [pieces], checks)
+    return Measured(values[0], sums, whole)
 
 
 def _run_pass(store: LogEngine, log: str, entry: _LogPlan) -> None:
@@ -137,11 +153,11 @@ def _prefixed(index: int) -> Namer:
     return lambda name: f"_m{index}_{name}"
 
 
-def _scan(store: LogEngine, log: str,
-          pieces: list[Pieces]) -> tuple[list[Row], list[int] | None, int | None]:
+def _scan(store: LogEngine, log: str, pieces: list[Pieces],
+          with_checks: bool = True) -> tuple[list[Row], list[int] | None, int | None]:
     """One query over ``log`` computing every measurement of ``pieces``, the log's checks if
     owed (and its whole-log duplicate ids when ``--unique-ids log`` asks for them)."""
-    checks = store.checks(log)
+    checks = store.checks(log) if with_checks else []
     columns = [f"{expr} AS {name}" for p in pieces for name, expr in p.columns]
     columns += [f"{term} AS _chk{i}" for i, term in enumerate(checks)]
     aggregates = [a for p in pieces for a in p.aggregates]

@@ -26,7 +26,7 @@ from audit.freshness import check as check_freshness
 from audit.i18n import _, base_language, current_language, format_date, use_language
 from audit.ledger import RuleLedger
 from audit.logs.filters import MissingColumn
-from audit.logs.plan import column_max, declare, newest_column
+from audit.logs.plan import column_max, declare, newest_column, planning
 from audit.model import Checklist, Finding, Proof, Requirement, Status
 from audit.registry import Registry
 
@@ -74,25 +74,31 @@ def plan(pack: EvidencePack, checklists: Sequence[Checklist], registry: Registry
     (``audit.logs.plan``). A rule type that declares nothing scans on its own."""
     if pack.started_engine is None:  # no log loaded: nothing to plan
         return
-    for checklist in checklists:
-        context = EvaluationContext(as_of=as_of, evidence=pack, registry=registry,
-                                    checklist=checklist)
-        for req in checklist.requirements:
-            if applicability(req, pack.profile, as_of)[0]:
-                evaluator: Evaluator = registry.evaluators.get(req.rule.type)
-                try:
-                    evaluator.plan(req, req.rule, context)
-                except AuditError:
-                    raise
-                except Exception as exc:
-                    owner = registry.evaluators.owner(req.rule.type)
-                    raise PluginError(f"plugin '{owner}': rule type '{req.rule.type}' failed "
-                                      f"planning {req.full_id}: {type(exc).__name__}: "
-                                      f"{exc}") from exc
     store = pack.started_engine
-    for log in store.logs:  # the freshness check's newest event, if a requirement asks
-        if column := newest_column(store, log):
-            declare(store, lambda log=log, column=column: column_max(log, column))
+    with planning(store):
+        for checklist in checklists:
+            context = EvaluationContext(as_of=as_of, evidence=pack, registry=registry,
+                                        checklist=checklist)
+            for req in checklist.requirements:
+                if applicability(req, pack.profile, as_of)[0]:
+                    _plan(req, context, registry)
+        for log in store.logs:  # the freshness check's newest event, if a requirement asks
+            if column := newest_column(store, log):
+                declare(store, lambda log=log, column=column: column_max(log, column))
+
+
+def _plan(req: Requirement, context: EvaluationContext, registry: Registry) -> None:
+    """One rule's declarations. One that cannot be written now (a missing column, bad
+    evidence) is left to its evaluation, which meets the same problem in its turn."""
+    evaluator: Evaluator = registry.evaluators.get(req.rule.type)
+    try:
+        evaluator.plan(req, req.rule, context)
+    except (MissingColumn, AuditError):
+        return
+    except Exception as exc:
+        owner = registry.evaluators.owner(req.rule.type)
+        raise PluginError(f"plugin '{owner}': rule type '{req.rule.type}' failed planning "
+                          f"{req.full_id}: {type(exc).__name__}: {exc}") from exc
 
 
 def _finding_language(checklist: Checklist) -> str:
