@@ -18,7 +18,7 @@ from audit.ledger import RuleLedger, scope_text
 from audit.logs.filters import FILTER_SCHEMA, check_where
 from audit.i18n import _, format_number, format_percent
 from audit.logs.filters import where_sql
-from audit.logs.plan import Measurement, Namer, Pieces, declare, measure
+from audit.logs.plan import Measurement, Namer, Pieces, count_if, declare, measure
 from audit.logs.sql import quote
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
@@ -37,9 +37,8 @@ def share_measurement(store: LogEngine, log: str, where: Mapping[str, Any],
         inside, hit, ident = n("inside"), n("hit"), n("id")
         return Pieces(((inside, f"({population}) IS TRUE"), (hit, f"({matching})"),
                        (ident, quote(idcol) if idcol else "NULL")),
-                      (f"count(*) FILTER (WHERE {inside})",
-                       f"count(*) FILTER (WHERE {inside} AND {hit})",
-                       f"count({ident}) FILTER (WHERE {inside}) - "
+                      (count_if(inside), count_if(f"{inside} AND {hit}"),
+                       f"count(CASE WHEN {inside} THEN {ident} END) - "
                        f"count(DISTINCT CASE WHEN {inside} THEN {ident} END)", "count(*)"))
 
     return Measurement(log, build)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from audit.engine.base import LogEngine
 from audit.errors import EvidenceError, Problem
 from audit.limits import MAX_INT_DIGITS
-from audit.logs.plan import Measurement, Pieces, declare, is_planning, measure
+from audit.logs.plan import Measurement, Pieces, count_if, declare, is_planning, measure
 from audit.logs.sql import literal, quote
 from audit.logs.tables import KNOWN_LOGS
 
@@ -60,7 +60,7 @@ def check_compared_number(store: LogEngine, log: str, column: str) -> None:
     bad = bad_number_sql(quote(column), MAX_INT_DIGITS, count)
     # counted in the log's one pass (audit.logs.plan): declared while the rules are planned
     counted = Measurement(log, lambda n: Pieces(((n("bad"), bad),),
-                                                (f"count(*) FILTER (WHERE {n('bad')})",)))
+                                                (count_if(n("bad")),)))
     if is_planning(store):
         declare(store, lambda: counted)
         return

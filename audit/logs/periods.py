@@ -12,7 +12,7 @@ from typing import Any
 
 from audit.engine.base import LogEngine
 from audit.logs.filters import MissingColumn, where_sql
-from audit.logs.plan import Measurement, Namer, Pieces, measure
+from audit.logs.plan import Measurement, Namer, Pieces, count_if, measure
 from audit.logs.sql import literal, quote
 
 
@@ -60,9 +60,8 @@ def period_measurement(store: LogEngine, log: str, date_col: str, where: Mapping
                   f"ELSE -1 END")
         p = n("p")
         return Pieces(((p, period),), (
-            *(f"count(*) FILTER (WHERE {p} = {i})" for i in range(len(bounds))),
-            f"count(*) FILTER (WHERE {p} = -1)", f"count(*) FILTER (WHERE {p} = -2)",
-            f"count(*) FILTER (WHERE {p} = -3)", "count(*)"))
+            *(count_if(f"{p} = {i}") for i in range(len(bounds))),
+            count_if(f"{p} = -1"), count_if(f"{p} = -2"), count_if(f"{p} = -3"), "count(*)"))
 
     return Measurement(log, build)
 

@@ -83,6 +83,16 @@ _PLANS: weakref.WeakKeyDictionary[object, dict[str, _LogPlan]] = weakref.WeakKey
 _PLANNING: weakref.WeakSet[object] = weakref.WeakSet()
 
 
+def count_if(condition: str) -> str:
+    """SQL: the rows where ``condition`` holds, as an aggregate of the pass.
+
+    ``count(CASE WHEN ... THEN 1 END)``, not ``count(*) FILTER (WHERE ...)``: with hundreds
+    of filtered aggregates in one select list (every rule of every module over one log)
+    DuckDB evaluates each FILTER separately, five times the cost of the CASE measured on a
+    300k-row log with 26 rules (3.1 CPU s against 0.6). The counts are the same."""
+    return f"count(CASE WHEN {condition} THEN 1 END)"
+
+
 def _plain(name: str) -> str:
     return name
 
