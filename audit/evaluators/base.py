@@ -74,6 +74,7 @@ class Evaluator(abc.ABC):
         """Declare, before any rule is evaluated, the log aggregates ``evaluate`` will ask
         for (``audit.logs.plan.declare``), so every rule over a log shares one scan of it.
         Optional: a rule that declares nothing scans on its own when evaluated."""
+        return None
 
     @abc.abstractmethod
     def evaluate(self, requirement: Requirement, rule: Rule,

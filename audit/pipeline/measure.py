@@ -12,6 +12,7 @@ scored here; that is the next stage.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -84,7 +85,7 @@ def plan(pack: EvidencePack, checklists: Sequence[Checklist], registry: Registry
                     _plan(req, context, registry)
         for log in store.logs:  # the freshness check's newest event, if a requirement asks
             if column := newest_column(store, log):
-                declare(store, lambda log=log, column=column: column_max(log, column))
+                declare(store, functools.partial(column_max, log, column))
 
 
 def _plan(req: Requirement, context: EvaluationContext, registry: Registry) -> None:
