@@ -89,7 +89,7 @@ class LogEngine(Protocol):
 
     def table(self, name: str) -> str: ...
 
-    # validate: per-row 0/1 terms folded into a rule's scan, then located problems
+    # validate: per-row 0/1 terms folded into the log's one pass, then located problems
     def checks(self, name: str) -> list[str]: ...
 
     def settle(self, name: str, values: Sequence[int] | None,

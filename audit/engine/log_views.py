@@ -2,9 +2,10 @@
 
 Nothing is read when a log is registered (beyond a CSV header or a Parquet schema).
 Validation (timestamps parse, ids present, ends not before starts) is owed once per log and is
-paid in the first scan a rule makes of it (``checks``/``settle``: the rule's aggregate query
-carries the checks' counts), or by one scan of its own (``ensure_valid``) for a rule that does
-not fold them in and for logs no rule reads. Offending rows are located by a second, targeted
+paid in the log's one pass, where every planned rule's aggregates are computed together
+(``audit.logs.plan``; ``checks``/``settle``: the pass carries the checks' counts), or in the
+first scan of a rule that scans alone, or by one scan of its own (``ensure_valid``) for a rule
+that does not fold them in and for logs no rule reads. Offending rows are located by a second, targeted
 scan only when a check fails. See docs/performance.md.
 
 ``LogViews`` holds that logic once; an engine subclasses it and supplies the typed statements
