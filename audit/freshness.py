@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Iterator, Mapping
 
 from audit.durations import parse_duration
 from audit.i18n import _
-from audit.logs.tables import KNOWN_LOGS
+from audit.logs.plan import column_max, newest_column, settled
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -84,11 +84,10 @@ def newest_event(pack: EvidencePack, path: str) -> tuple[bool, dt.date | None]:
     name = next((n for n, info in store.logs.items() if info.path == path), None)
     if name is None:
         return False, None
-    spec = KNOWN_LOGS.get(name)
-    column = spec.ordered[0][0] if spec and spec.ordered else None
+    column = newest_column(store, name)
     day = None
-    if column and column in store.columns(name):
-        value = store.query(f'SELECT max("{column}") FROM {store.table(name)}')[0][0]
+    if column:  # from the log's one pass (audit.logs.plan), planned with the rules
+        value = settled(store, column_max(name, column))[0]
         day = value.date() if isinstance(value, dt.datetime) else value
     cache[path] = day
     return True, day

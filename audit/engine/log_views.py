@@ -2,9 +2,10 @@
 
 Nothing is read when a log is registered (beyond a CSV header or a Parquet schema).
 Validation (timestamps parse, ids present, ends not before starts) is owed once per log and is
-paid in the first scan a rule makes of it (``checks``/``settle``: the rule's aggregate query
-carries the checks' counts), or by one scan of its own (``ensure_valid``) for a rule that does
-not fold them in and for logs no rule reads. Offending rows are located by a second, targeted
+paid in the log's one pass, where every planned rule's aggregates are computed together
+(``audit.logs.plan``; ``checks``/``settle``: the pass carries the checks' counts), or in the
+first scan of a rule that scans alone, or by one scan of its own (``ensure_valid``) for a rule
+that does not fold them in and for logs no rule reads. Offending rows are located by a second, targeted
 scan only when a check fails. See docs/performance.md.
 
 ``LogViews`` holds that logic once; an engine subclasses it and supplies the typed statements
@@ -160,12 +161,14 @@ class LogViews(abc.ABC):
             raise EvidenceError(problems=problems)
 
     def settle(self, name: str, values: Sequence[int] | None,
-               duplicates: tuple[int, str] | None = None) -> None:
+               duplicates: tuple[int, str] | None = None, whole: int | None = None) -> None:
         """Turn the checks' counts into located problems (raised), or mark the log valid.
 
         ``values`` are the results of ``checks(name)`` (``None`` when it returned none);
         ``duplicates`` is (count, SQL of the judged rows' ``id`` column) from a rule that
-        checks ids are unique among the events it judges.
+        checks ids are unique among the events it judges; ``whole`` the log's duplicate ids
+        when the scan that counted ``values`` counted them too (``--unique-ids log``),
+        else they are counted by a scan of their own.
         """
         info = self.logs[name]
         problems: list[Problem] = []
@@ -189,8 +192,9 @@ class LogViews(abc.ABC):
         if (values is not None and self.unique_ids == "log" and spec
                 and spec.id_column in info.columns and not (duplicates and duplicates[0])):
             idc = quote(spec.id_column)  # the optional whole-log check, once per log
-            whole = self.scan(name, f"SELECT count({idc}) - count(DISTINCT {idc}) FROM "
-                                    f"{self.relation(name)}", rule=False)[0][0]
+            if whole is None:
+                whole = self.scan(name, f"SELECT count({idc}) - count(DISTINCT {idc}) FROM "
+                                        f"{self.relation(name)}", rule=False)[0][0]
             duplicates = (int(whole), f"SELECT {idc} AS id FROM {self.relation(name)}")
         if duplicates and duplicates[0] and spec:
             shown = ", ".join(f"{d[0]} ({d[1]} times)" for d in self.query(

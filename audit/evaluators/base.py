@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
 from audit.durations import parse_duration
 from audit.i18n import _, format_date
+from audit.errors import AuditError
 from audit.ledger import RuleLedger
+from audit.logs.filters import MissingColumn
 from audit.model import Finding, Requirement, Rule, RuleVersion, Status
 from audit.schemas.common import DATE, PathKey, as_date, validate
 
@@ -33,6 +35,15 @@ class EvaluationContext:
         """Leave a log rule's row ledger for the run's (``audit.ledger``; the measure stage
         collects it with the finding)."""
         self.cache.setdefault("ledger", []).append(ledger)
+
+    def plan_rule(self, requirement: Requirement, rule: Rule) -> None:
+        """Declare a nested rule's log aggregates (used by ``all_of`` / ``any_of``); one that
+        cannot be written now is left to its evaluation, the other rules still declared."""
+        evaluator: Evaluator = self.registry.evaluators.get(rule.type)
+        try:
+            evaluator.plan(requirement, rule, self)
+        except (MissingColumn, AuditError):
+            return
 
     def evaluate_rule(self, requirement: Requirement, rule: Rule) -> Finding:
         """Evaluate a nested rule (used by ``all_of`` / ``any_of``)."""
@@ -58,6 +69,12 @@ class Evaluator(abc.ABC):
     def check(self, params: Mapping[str, Any]) -> list[tuple[PathKey, str]]:
         """Semantic checks beyond the schema (override to add); paths relative to the rule."""
         return []
+
+    def plan(self, requirement: Requirement, rule: Rule, context: EvaluationContext) -> None:
+        """Declare, before any rule is evaluated, the log aggregates ``evaluate`` will ask
+        for (``audit.logs.plan.declare``), so every rule over a log shares one scan of it.
+        Optional: a rule that declares nothing scans on its own when evaluated."""
+        return None
 
     @abc.abstractmethod
     def evaluate(self, requirement: Requirement, rule: Rule,

@@ -24,6 +24,12 @@ def _children(requirement: Requirement, rule: Rule,
             for r in rule.params["rules"]]
 
 
+def _plan_children(requirement: Requirement, rule: Rule, context: EvaluationContext) -> None:
+    for r in rule.params["rules"]:
+        context.plan_rule(requirement, Rule(r["type"], {k: v for k, v in r.items()
+                                                        if k != "type"}))
+
+
 class AllOfEvaluator(Evaluator):
     id = "all_of"
     summary = "Met when every nested rule is met; score is the mean of the nested scores."
@@ -32,6 +38,9 @@ class AllOfEvaluator(Evaluator):
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry  # where the nested rules' types are found (evidence keys)
+
+    def plan(self, requirement: Requirement, rule: Rule, context: EvaluationContext) -> None:
+        _plan_children(requirement, rule, context)
 
     def evaluate(self, requirement: Requirement, rule: Rule,
                  context: EvaluationContext) -> Finding:
@@ -57,6 +66,9 @@ class AnyOfEvaluator(Evaluator):
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry  # where the nested rules' types are found (evidence keys)
+
+    def plan(self, requirement: Requirement, rule: Rule, context: EvaluationContext) -> None:
+        _plan_children(requirement, rule, context)
 
     def evaluate(self, requirement: Requirement, rule: Rule,
                  context: EvaluationContext) -> Finding:

@@ -12,6 +12,8 @@ from audit.logs.filters import FILTER_SCHEMA, check_where
 from audit.i18n import _, format_date, format_duration, format_number
 from audit.ledger import RuleLedger, scope_text
 from audit.logs.metrics import count_periods, legal_timezone
+from audit.logs.periods import period_measurement
+from audit.logs.plan import declare
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
 
@@ -56,32 +58,23 @@ class CountEvaluator(Evaluator):
         p = rule.params
         return {p["log"]: {p["date"], *(p.get("where") or {})}} if "log" in p else {}
 
+    def plan(self, requirement: Requirement, rule: Rule, context: EvaluationContext) -> None:
+        """Declare the counts ``evaluate`` reads, for the log's one pass."""
+        p = rule.params
+        store = context.evidence.started_engine
+        if "log" not in p or store is None or not store.has(p["log"]):
+            return
+        bounds = _bounds(p, context.as_of)
+        tz = legal_timezone(requirement.jurisdiction, p.get("timezone"))
+        declare(store, lambda: period_measurement(store, p["log"], p["date"],
+                                                  dict(p.get("where") or {}), bounds, tz))
+
     def evaluate(self, requirement: Requirement, rule: Rule,
                  context: EvaluationContext) -> Finding:
         p = rule.params
         every = parse_duration(p["every"])
-        lookback = parse_duration(p.get("lookback", p["every"]))
         minimum = p.get("min", 1)
-        # Periods end at the as-of date and run backwards, so "one report every 6 months"
-        # asks for one in each of the last two half-years when looking back a year.
-        # Each boundary is computed from the as-of date itself (k periods back), so month
-        # lengths do not drift: 12-31, 11-30, 10-31, 09-30, ...
-        # With a due date ("before 1 March"), periods end the day before each due date that has
-        # passed, so a report published late falls into the next period, not this one.
-        anchor = context.as_of
-        if p.get("due"):
-            month, day = (int(x) for x in p["due"].split("-"))
-            anchor = dt.date(context.as_of.year, month, day) - dt.timedelta(days=1)
-            if anchor > context.as_of:
-                anchor = dt.date(context.as_of.year - 1, month, day) - dt.timedelta(days=1)
-        bounds = []
-        start_all = lookback.subtract_from(anchor)
-        end, k = anchor, 1
-        while end > start_all:
-            start = max(Duration(every.amount * k, every.unit).subtract_from(anchor), start_all)
-            bounds.append((start, end))
-            end, k = start, k + 1
-        bounds.reverse()
+        bounds = _bounds(p, context.as_of)
         undated = 0  # rows of the log without a usable date (the row ledger counts them)
         if "document_kind" in p:
             kind = p["document_kind"]
@@ -126,3 +119,32 @@ class CountEvaluator(Evaluator):
         status = Status.PARTIAL if good else Status.NOT_MET
         return Finding(requirement.full_id, status, round(good / len(bounds), 4), text, figures,
                        proof)
+
+
+def _bounds(p: Mapping[str, Any], as_of: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The (start, end] periods a count rule checks, oldest first.
+
+    Periods end at the as-of date and run backwards, so "one report every 6 months" asks
+    for one in each of the last two half-years when looking back a year. Each boundary is
+    computed from the as-of date itself (k periods back), so month lengths do not drift:
+    12-31, 11-30, 10-31, 09-30, ... With a due date ("before 1 March"), periods end the day
+    before each due date that has passed, so a report published late falls into the next
+    period, not this one.
+    """
+    every = parse_duration(p["every"])
+    lookback = parse_duration(p.get("lookback", p["every"]))
+    anchor = as_of
+    if p.get("due"):
+        month, day = (int(x) for x in p["due"].split("-"))
+        anchor = dt.date(as_of.year, month, day) - dt.timedelta(days=1)
+        if anchor > as_of:
+            anchor = dt.date(as_of.year - 1, month, day) - dt.timedelta(days=1)
+    bounds = []
+    start_all = lookback.subtract_from(anchor)
+    end, k = anchor, 1
+    while end > start_all:
+        start = max(Duration(every.amount * k, every.unit).subtract_from(anchor), start_all)
+        bounds.append((start, end))
+        end, k = start, k + 1
+    bounds.reverse()
+    return bounds

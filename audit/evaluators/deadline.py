@@ -1,8 +1,9 @@
 """``deadline``: the share of logged events handled within the law's clock.
 
 The clock in force at each event's start applies (dated ``versions``), so a log spanning an
-amendment is judged event by event. The measuring is one aggregate DuckDB query per rule
-(``audit.logs.metrics``); this module only words the result.
+amendment is judged event by event. The measuring is one global aggregate per rule
+(``audit.logs.metrics``), computed in the log's one pass with every other rule reading it
+(``audit.logs.plan``); this module only words the result.
 """
 
 from __future__ import annotations
@@ -22,7 +23,13 @@ from audit.evaluators.start_events import counted_from, thresholds
 from audit.ledger import RuleLedger, scope_text
 from audit.logs.filters import FILTER_SCHEMA, WHERE_OPS, check_where
 from audit.i18n import _, format_date, format_duration, format_hours, format_number, format_percent
-from audit.logs.metrics import DeadlineSpec, legal_timezone, measure_deadline
+from audit.logs.metrics import (
+    DeadlineSpec,
+    deadline_measurement,
+    legal_timezone,
+    measure_deadline,
+)
+from audit.logs.plan import declare
 from audit.model import Finding, Proof, Requirement, Rule, Status
 from audit.scoring import worst_status
 from audit.model import DetailQuery
@@ -110,6 +117,16 @@ class DeadlineEvaluator(Evaluator):
         p = rule.params
         starts = {v.get("start") for v in p.get("versions") or []} - {None}
         return {p["log"]: {p["start"], p["end"], *starts, *(p.get("where") or {})}}
+
+    def plan(self, requirement: Requirement, rule: Rule, context: EvaluationContext) -> None:
+        """Declare the figures ``evaluate`` reads, for the log's one pass."""
+        store = context.evidence.started_engine
+        first = rule_versions(rule)[0].valid_from
+        if (store is None or not store.has(rule.params["log"])
+                or (first is not None and context.as_of < first)):
+            return
+        spec = deadline_spec(requirement, rule, context.as_of)
+        declare(store, lambda: deadline_measurement(store, spec))
 
     def evaluate(self, requirement: Requirement, rule: Rule,
                  context: EvaluationContext) -> Finding:

@@ -1,9 +1,11 @@
 """``share``: the proportion of logged events that meet a condition (e.g. disclosures backed
-by a judicial decision), measured in one DuckDB aggregate."""
+by a judicial decision), measured as filtered counts in the log's one pass."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar, Mapping
+
+from audit.engine.base import LogEngine
 
 from audit.evaluators.base import (
     EvaluationContext,
@@ -16,9 +18,30 @@ from audit.ledger import RuleLedger, scope_text
 from audit.logs.filters import FILTER_SCHEMA, check_where
 from audit.i18n import _, format_number, format_percent
 from audit.logs.filters import where_sql
+from audit.logs.plan import Measurement, Namer, Pieces, count_if, declare, measure
+from audit.logs.sql import quote
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
 _FILTER = FILTER_SCHEMA
+
+
+def share_measurement(store: LogEngine, log: str, where: Mapping[str, Any],
+                      match: Mapping[str, Any]) -> Measurement:
+    """The population, those matching, the judged ids' duplicates (as for deadline rules)
+    and every row of the log (the ledger): filtered counts of the log's one pass."""
+    population = where_sql(store, log, where)
+    matching = where_sql(store, log, match)
+    idcol = store.id_column(log)
+
+    def build(n: Namer) -> Pieces:
+        inside, hit, ident = n("inside"), n("hit"), n("id")
+        return Pieces(((inside, f"({population}) IS TRUE"), (hit, f"({matching})"),
+                       (ident, quote(idcol) if idcol else "NULL")),
+                      (count_if(inside), count_if(f"{inside} AND {hit}"),
+                       f"count(CASE WHEN {inside} THEN {ident} END) - "
+                       f"count(DISTINCT CASE WHEN {inside} THEN {ident} END)", "count(*)"))
+
+    return Measurement(log, build)
 
 
 class ShareEvaluator(Evaluator):
@@ -47,6 +70,16 @@ class ShareEvaluator(Evaluator):
         p = rule.params
         return {p["log"]: {*(p.get("where") or {}), *p["match"]}}
 
+    def plan(self, requirement: Requirement, rule: Rule, context: EvaluationContext) -> None:
+        """Declare the figures ``evaluate`` reads, for the log's one pass."""
+        version = version_in_force(rule, context.as_of)
+        store = context.evidence.started_engine
+        if version is None or store is None or not store.has(version.params["log"]):
+            return
+        p = version.params
+        declare(store, lambda: share_measurement(store, p["log"], p.get("where") or {},
+                                                 p["match"]))
+
     def evaluate(self, requirement: Requirement, rule: Rule,
                  context: EvaluationContext) -> Finding:
         version = version_in_force(rule, context.as_of)
@@ -59,26 +92,15 @@ class ShareEvaluator(Evaluator):
         if not store.has(log):
             return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
                            _("no {log} log in the evidence", log=log))
-        population = where_sql(store, log, p.get("where") or {})
-        match = where_sql(store, log, p["match"])
-        idcol = store.id_column(log)
-        ident = f'"{idcol}"' if idcol else "NULL"
-        # One scan: the figures over the population, ids unique among the events judged (as
-        # for deadline rules), and the log's own checks if no rule has paid them yet.
-        checks = store.checks(log)
-        inside = f"({population}) IS TRUE"
-        sums = "".join(f", sum({t})" for t in checks)
-        row = store.scan(log,
-                         f"SELECT count(*) FILTER (WHERE {inside}), "
-                         f"count(*) FILTER (WHERE {inside} AND ({match})), "
-                         f"count({ident}) FILTER (WHERE {inside}) - "
-                         f"count(DISTINCT CASE WHEN {inside} THEN {ident} END), "
-                         f"count(*){sums} FROM {store.relation(log)}")[0]
-        total, matched, dup, rows = int(row[0]), int(row[1]), int(row[2] or 0), int(row[3])
+        got = measure(store, share_measurement(store, log, p.get("where") or {}, p["match"]))
+        total, matched, dup, rows = (int(x or 0) for x in got.values)
         context.record_ledger(RuleLedger(requirement.full_id, self.id, log, rows, rows - total,
                                          0, 0, total, scope=scope_text(p.get("where"))))
-        judged = f"SELECT {ident} AS id FROM {store.relation(log)} WHERE {population}"
-        store.settle(log, [int(x or 0) for x in row[4:]] if checks else None, (dup, judged))
+        idcol = store.id_column(log)
+        population = where_sql(store, log, p.get("where") or {})
+        judged = (f"SELECT {quote(idcol) if idcol else 'NULL'} AS id FROM "
+                  f"{store.relation(log)} WHERE {population}")
+        store.settle(log, got.checks, (dup, judged), got.whole_log_duplicates)
         proof = (Proof("log", store.path_of(log)),)
         target = float(p["target"])
         if total == 0:

@@ -1,20 +1,24 @@
 """Rule measurements as single aggregate queries over loaded logs, on either engine.
 
 ``measure_deadline`` answers "what share of these events was handled within the clock in force
-when each started", with percentiles, in one query (GROUPING SETS give per-version and overall
-figures together). Business-day clocks join a small date table built from the jurisdiction's
-holiday calendar; that table has one row per calendar day, never per event.
+when each started", with percentiles, as one global aggregate (per-version and overall figures
+together) that shares its log's single pass with every other rule reading the log
+(``audit.logs.plan``). Business-day clocks join a small date table built from the
+jurisdiction's holiday calendar (``audit.logs.calendars``); that table has one row per
+calendar day, never per event.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from audit.durations import Duration
 from audit.engine.base import LogEngine
+from audit.limits import MAX_DATE, MIN_DATE
+from audit.logs.calendars import business_table as _business_table
 from audit.logs.filters import MissingColumn, where_sql
 # counting per period lives beside (audit.logs.periods); its names stay importable from here
 from audit.logs.periods import PeriodCounts as PeriodCounts
@@ -22,14 +26,10 @@ from audit.logs.periods import count_by_period as count_by_period
 from audit.logs.periods import count_periods as count_periods
 from audit.logs.periods import first_without
 from audit.logs.periods import local_date as _local_date
+from audit.logs.plan import Measurement, Namer, Pieces, count_if, measure
 from audit.logs.sql import literal, quote
 
 PERCENTILES = (0.5, 0.9, 0.99)
-# Hours from s to e as integer microseconds: an aggregate's argument is computed for every
-# row its scan reads (before the FILTER), and ``epoch(e - s)`` goes through ICU's calendar
-# subtraction, ~40x the cost of this on every row of a large log. The values are the same
-# (a TIMESTAMPTZ difference is days and microseconds, no months).
-EXACT_HOURS = "(epoch_us(e) - epoch_us(s)) / 1000000.0 / 3600.0"
 
 
 # The law's clock runs in its jurisdiction: a rule dated from 13 August starts at midnight in
@@ -156,95 +156,97 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(x, 3)
 
 
-def _business_table(store: LogEngine, calendar: str, days: int, first: dt.date,
-                    last: dt.date) -> tuple[str, str]:
-    """A table mapping each start date to the end of the N-th business day after it."""
-    import holidays  # its calendars load in ~60 ms: only when a rule counts business days
-
-    name = f"_bd_{calendar}_{days}_{first:%Y%m%d}_{last:%Y%m%d}"
-    years = range(first.year, last.year + 2)
-    try:
-        cal = holidays.country_holidays(calendar, years=years)
-        weekend = set(getattr(cal, "weekend", {5, 6}))
-        note = f"business days: {calendar} public holidays and weekend days excluded"
-    except (NotImplementedError, KeyError, AttributeError):
-        cal, weekend = {}, {5, 6}  # type: ignore[assignment]  # a dict answers `in` alike
-        note = f"business days: no holiday calendar for {calendar}; Saturdays and Sundays excluded"
-    if store.has_table(name):
-        return quote(name), note
-    span = (last - first).days + days * 3 + 60
-    dates = [first + dt.timedelta(d) for d in range(span)]
-    business = [d.weekday() not in weekend and d not in cal for d in dates]
-    # cumulative business-day index; due date = first business day whose index is idx+N
-    index, count = [], 0
-    for b in business:
-        count += b
-        index.append(count)
-    by_index: dict[int, dt.date] = {}
-    for d, b, i in zip(dates, business, index, strict=False):
-        if b:
-            by_index.setdefault(i, d)
-    starts, dues = [], []
-    for d, i in zip(dates, index, strict=False):
-        due = by_index.get(i + days)
-        if due is None:
-            break
-        starts.append(d)
-        dues.append(due)
-    store.create_table(name, {"d": starts, "due": dues}, {"d": "DATE", "due": "DATE"})
-    return quote(name), note
+def deadline_measurement(store: LogEngine, spec: DeadlineSpec) -> Measurement:
+    """What a deadline rule asks of its log's pass (``audit.logs.plan``): per rule version
+    on time, late, missing, pending; events outside the judged period; exact percentiles;
+    the judged ids' duplicates; and the row ledger's counts, in one global aggregate."""
+    return _measurement(store, spec, _calendars(store, spec))
 
 
-def measure_deadline(store: LogEngine, spec: DeadlineSpec) -> DeadlineResult:
-    table = store.relation(spec.log)
-    own_starts = {i: c for i, c in enumerate(spec.version_starts) if c and c != spec.start}
-    for col in (spec.start, spec.end, *own_starts.values()):
+Calendars = dict[int, tuple[str, str]]  # version -> (its business-day table, the note)
+
+
+def _calendars(store: LogEngine, spec: DeadlineSpec) -> Calendars:
+    """The business-day table of each version counting business days (made once)."""
+    for col in (spec.start, spec.end, *_own_starts(spec).values()):
         if col not in store.columns(spec.log):
             raise MissingColumn(spec.log, col)
-    s, e = quote(spec.start), quote(spec.end)
-    filt = where_sql(store, spec.log, spec.where)
-    tz = spec.timezone
-    as_of_ts = _ts(spec.as_of + dt.timedelta(days=1), tz)
-    window = f"{s} < {as_of_ts}"
+    cals = {}
+    for i, (_vfrom, _vuntil, within, _target) in enumerate(spec.versions):
+        if within.is_business:
+            first, last = _calendar_span(spec, i)
+            cals[i] = _business_table(store, spec.calendar, within.amount, first, last)
+    return cals
+
+
+def _measurement(store: LogEngine, spec: DeadlineSpec, cals: Calendars) -> Measurement:
+    return Measurement(spec.log, lambda n: _deadline_pieces(store, spec, cals, n))
+
+
+def _own_starts(spec: DeadlineSpec) -> dict[int, str]:
+    return {i: c for i, c in enumerate(spec.version_starts) if c and c != spec.start}
+
+
+def _window(spec: DeadlineSpec, s: str) -> str:
+    window = f"{s} < {_ts(spec.as_of + dt.timedelta(days=1), spec.timezone)}"
     if spec.lookback is not None:
-        window += f" AND {s} >= {_ts(spec.lookback.subtract_from(spec.as_of), tz)}"
-    # v is the index of the rule version in force when the event started, or -1 for events
-    # outside the judged period (before the rule, beyond the as-of date or the lookback):
-    # one scan then gives per-version figures, the overall percentiles and the -1 count.
-    # v = -2 marks rows the rule's filter does not select and v = -3 matching rows without a
-    # usable start (blank, or unreadable): the row ledger counts both, and the log's own checks
-    # (owed once, see LogEngine.checks) ride along in the same scan instead of their own.
-    version_case = [f"WHEN {s} IS NULL THEN -3", f"WHEN NOT ({window}) THEN -1"]
-    due_case = ["CASE v"]
+        window += f" AND {s} >= {_ts(spec.lookback.subtract_from(spec.as_of), spec.timezone)}"
+    return window
+
+
+def _version_conditions(spec: DeadlineSpec, s: str) -> list[str]:
+    conds = []
+    for vfrom, vuntil, _within, _target in spec.versions:
+        cond = []
+        if vfrom:
+            cond.append(f"{s} >= {_ts(vfrom, spec.timezone)}")
+        if vuntil:
+            cond.append(f"{s} < {_ts(vuntil, spec.timezone)}")
+        conds.append(" AND ".join(cond) or "TRUE")
+    return conds
+
+
+def _calendar_span(spec: DeadlineSpec, i: int) -> tuple[dt.date, dt.date]:
+    """The start dates version ``i`` can judge, known without reading the log: from its
+    first day (or the lookback's) to the as-of date; a version counting from a start column
+    of its own may start on any accepted day. Two days' margin either way: a legal zone's
+    date of an instant at the limits of the accepted years."""
+    margin = dt.timedelta(days=2)
+    if i in _own_starts(spec):
+        return MIN_DATE - margin, MAX_DATE + margin
+    vfrom, vuntil = spec.versions[i][0], spec.versions[i][1]
+    bounds = [MIN_DATE - margin]
+    if vfrom:
+        bounds.append(vfrom)
+    if spec.lookback is not None:
+        bounds.append(spec.lookback.subtract_from(spec.as_of))
+    last = min(spec.as_of, vuntil) if vuntil else spec.as_of
+    return max(bounds), last
+
+
+def _due_case(spec: DeadlineSpec, cals: Calendars, col: Callable[[str], str],
+              alias: Callable[[int], str], v: str) -> tuple[list[tuple[str, str, str]], str,
+                                                            str | None]:
+    """The joins of the business-day calendars, the SQL of each event's deadline (by the
+    version ``v`` in force), and the calendar note. ``col`` names a per-row column in the
+    joining query, ``alias`` a version's calendar."""
+    tz = spec.timezone
+    own_starts = _own_starts(spec)
+    due_case = [f"CASE {v}"]
     joins = []
-    calendar_note = None
-    for i, (vfrom, vuntil, within, _target) in enumerate(spec.versions):
-        clock = f"ev.s{i}" if i in own_starts else "ev.s"
+    note = None
+    for i, (_vfrom, _vuntil, within, _target) in enumerate(spec.versions):
+        clock = col(f"s{i}") if i in own_starts else col("s")
         day = _local_date(clock, tz)
         if spec.from_next_day and not within.is_business:
             day = f"({day} + INTERVAL 1 DAY)"
             clock = f"timezone({literal(tz)}, CAST({day} AS TIMESTAMP))"
-        cond = []
-        if vfrom:
-            cond.append(f"{s} >= {_ts(vfrom, tz)}")
-        if vuntil:
-            cond.append(f"{s} < {_ts(vuntil, tz)}")
-        version_case.append(f"WHEN {' AND '.join(cond) or 'TRUE'} THEN {i}")
         if within.is_business:
-            # the calendar covers the events this version judges (in force, before the as-of
-            # date, within the lookback), not every matching event's date
-            judged = f"({filt}) AND {window} AND {' AND '.join(cond) or 'TRUE'}"
-            first, last = _date_range(store, spec.log, s, judged, tz)
-            if i in own_starts:  # an earlier start column may reach before the range
-                own_first, own_last = _date_range(store, spec.log, quote(own_starts[i]), judged,
-                                                  tz)
-                first, last = min(first, own_first), max(last, own_last)
-            cal, calendar_note = _business_table(store, spec.calendar, within.amount, first, last)
-            alias = f"bd{i}"
+            cal, note = cals[i]
             # the deadline is the end of the N-th business day, local time
-            joins.append(f"LEFT JOIN {cal} {alias} ON {alias}.d = {_local_date(clock, tz)}")
+            joins.append((cal, alias(i), f"{alias(i)}.d = {_local_date(clock, tz)}"))
             due_case.append(f"WHEN {i} THEN timezone({literal(tz)}, "
-                            f"CAST({alias}.due + INTERVAL 1 DAY AS TIMESTAMP))")
+                            f"CAST({alias(i)}.due + INTERVAL 1 DAY AS TIMESTAMP))")
         elif within.is_calendar:
             # calendar months end with the corresponding local day (same day-number, or the
             # month's last day when it is shorter): DuckDB's date + INTERVAL n MONTH clamps to
@@ -254,73 +256,93 @@ def measure_deadline(store: LogEngine, spec: DeadlineSpec) -> DeadlineResult:
                             f"+ INTERVAL 1 DAY AS TIMESTAMP))")
         else:
             due_case.append(f"WHEN {i} THEN {clock} + {within.sql_interval()}")
-    version_case.append("ELSE -1 END")
     due_case.append("END")
-    checks = store.checks(spec.log)
-    scope_case = [f"CASE WHEN ({filt}) IS NOT TRUE THEN -2", *version_case]
-    version_case.insert(0, "CASE")
+    return joins, " ".join(due_case), note
+
+
+def _version_case(spec: DeadlineSpec, s: str, filt: str) -> str:
+    """v per row: the version in force when the event started, -1 outside the judged
+    period (before the rule, beyond the as-of date or the lookback), -2 rows the rule's
+    filter does not select, -3 matching rows without a usable start (the row ledger)."""
+    cases = [f"WHEN {s} IS NULL THEN -3", f"WHEN NOT ({_window(spec, s)}) THEN -1"]
+    cases += [f"WHEN {c} THEN {i}" for i, c in enumerate(_version_conditions(spec, s))]
+    return f"CASE WHEN ({filt}) IS NOT TRUE THEN -2 {' '.join(cases)} ELSE -1 END"
+
+
+def _deadline_pieces(store: LogEngine, spec: DeadlineSpec, cals: Calendars,
+                     n: Namer) -> Pieces:
+    s, e = quote(spec.start), quote(spec.end)
+    filt = where_sql(store, spec.log, spec.where)
     idcol = store.id_column(spec.log)
-    ident = quote(idcol) if idcol else "NULL"
-    starts = "".join(f", {quote(col)} AS s{i}" for i, col in own_starts.items())
-    base = (f"SELECT {ident} AS id, {s} AS s, {e} AS e{starts}, {' '.join(version_case)} AS v "
-            f"FROM {table} WHERE {filt}")
-    timed = (f"SELECT ev.id, ev.s, ev.e, ev.v, {' '.join(due_case)} AS due "
-             f"FROM ({base}) ev {' '.join(joins)}")
-    scanned = timed
-    extra = ""
-    if checks:
-        # every row, for the checks (per-row 0/1 terms summed) and the ledger's count of the
-        # rows the filter leaves out; the figures count v >= -1. Once the log is validated,
-        # only the selected rows are read: its rows are known, so those left out are the rest.
-        terms = "".join(f", {t} AS _chk{i}" for i, t in enumerate(checks))
-        base_all = (f"SELECT {ident} AS id, {s} AS s, {e} AS e{starts}, "
-                    f"{' '.join(scope_case)} AS v{terms} FROM {table}")
-        carried = "".join(f", ev._chk{i}" for i in range(len(checks)))
-        scanned = (f"SELECT ev.id, ev.s, ev.e, ev.v{carried}, {' '.join(due_case)} AS due "
-                   f"FROM ({base_all}) ev {' '.join(joins)}")
-        extra = "".join(f", sum(_chk{i})" for i in range(len(checks)))
-    # DISTINCT over a CASE, not with a FILTER: DuckDB then hashes the judged ids only (the
-    # others are one NULL group) instead of every (id, flag) pair of the log.
-    unique = (", count(id) FILTER (WHERE v >= 0) - count(DISTINCT CASE WHEN v >= 0 THEN id END)"
-              if idcol else ", 0")
-    pct = ", ".join(str(p) for p in PERCENTILES)
-    open_ok = f"(e IS NULL AND due >= {as_of_ts})"  # still open, deadline not yet passed
-    # One global aggregate (no GROUP BY: no hash table on the scan's hot path): per version
-    # total, on time, late, missing, pending; then outside, percentiles, the judged ids'
-    # duplicates and the log's checks.
-    per_version = []
+    columns = [(n("id"), quote(idcol) if idcol else "NULL"), (n("s"), s), (n("e"), e)]
+    columns += [(n(f"s{i}"), quote(c)) for i, c in _own_starts(spec).items()]
+    columns.append((n("v"), _version_case(spec, s, filt)))
+    joins, due, _note = _due_case(spec, cals, lambda c: f"t.{n(c)}", lambda i: n(f"bd{i}"),
+                                  f"t.{n('v')}")
+    v, e_, due_ = n("v"), n("e"), n("due")
+    as_of_ts = _ts(spec.as_of + dt.timedelta(days=1), spec.timezone)
+    open_ok = f"({e_} IS NULL AND {due_} >= {as_of_ts})"  # still open, deadline not yet passed
+    aggregates = []
     for i in range(len(spec.versions)):
-        per_version += [f"count(*) FILTER (WHERE v = {i} AND NOT {open_ok})",
-                        f"count(*) FILTER (WHERE v = {i} AND e <= due)",
-                        f"count(*) FILTER (WHERE v = {i} AND e > due)",
-                        f"count(*) FILTER (WHERE v = {i} AND e IS NULL AND due < {as_of_ts})",
-                        f"count(*) FILTER (WHERE v = {i} AND {open_ok})"]
-    sql = (f"SELECT {', '.join(per_version)}, count(*) FILTER (WHERE v = -1), "
-           f"quantile_cont({EXACT_HOURS}, [{pct}]) FILTER (WHERE e IS NOT NULL AND v >= 0)"
-           f"{unique}, count(*), count(*) FILTER (WHERE v = -2), "
-           f"count(*) FILTER (WHERE v = -3){extra} FROM ({scanned})")
-    row = store.scan(spec.log, sql)[0]
+        aggregates += [count_if(f"{v} = {i} AND NOT {open_ok}"),
+                       count_if(f"{v} = {i} AND {e_} <= {due_}"),
+                       count_if(f"{v} = {i} AND {e_} > {due_}"),
+                       count_if(f"{v} = {i} AND {e_} IS NULL AND {due_} < {as_of_ts}"),
+                       count_if(f"{v} = {i} AND {open_ok}")]
+    pct = ", ".join(str(p) for p in PERCENTILES)
+    # Hours from s to e as integer microseconds: ``epoch(e - s)`` goes through ICU's calendar
+    # subtraction, ~40x the cost of this on every row of a large log. The values are the same
+    # (a TIMESTAMPTZ difference is days and microseconds, no months). Computed in a CASE, only
+    # for the events judged (the others are NULL, which quantiles skip).
+    hours = (f"CASE WHEN {e_} IS NOT NULL AND {v} >= 0 THEN "
+             f"(epoch_us({e_}) - epoch_us({n('s')})) / 1000000.0 / 3600.0 END")
+    ident = n("id")
+    # DISTINCT over a CASE: DuckDB then hashes the judged ids only (the others are one NULL
+    # group) instead of every (id, flag) pair of the log.
+    unique = (f"count(CASE WHEN {v} >= 0 THEN {ident} END) - "
+              f"count(DISTINCT CASE WHEN {v} >= 0 THEN {ident} END)" if idcol else "0")
+    aggregates += [count_if(f"{v} = -1"), f"quantile_cont({hours}, [{pct}])", unique,
+                   "count(*)", count_if(f"{v} = -2"), count_if(f"{v} = -3")]
+    return Pieces(tuple(columns), tuple(aggregates), tuple(joins), ((due_, due),))
+
+
+def measure_deadline(store: LogEngine, spec: DeadlineSpec) -> DeadlineResult:
+    """A deadline rule's figures: from its log's pass when the rule was planned, else from
+    one scan of its own (``audit.logs.plan``)."""
+    cals = _calendars(store, spec)
+    got = measure(store, _measurement(store, spec, cals))
+    row = got.values
     n = 5 * len(spec.versions)
     outside, q, dup = row[n], row[n + 1], int(row[n + 2] or 0)
     rows, out_of_scope, no_start = (int(x or 0) for x in row[n + 3:n + 6])
-    if not checks:  # the selected rows only: the others are the validated log's rest
-        rows, out_of_scope = store.logs[spec.log].rows, store.logs[spec.log].rows - rows
-    n += 3
+    # The events each query below reads (the figures' own clock), for the detail sheets, the
+    # chart and the notice planner, and for the duplicate ids when there are some.
+    s, e = quote(spec.start), quote(spec.end)
+    filt = where_sql(store, spec.log, spec.where)
+    idcol = store.id_column(spec.log)
+    tz = spec.timezone
+    as_of_ts = _ts(spec.as_of + dt.timedelta(days=1), tz)
+    starts = "".join(f", {quote(col)} AS s{i}" for i, col in _own_starts(spec).items())
+    cases = [f"WHEN {s} IS NULL THEN -3", f"WHEN NOT ({_window(spec, s)}) THEN -1"]
+    cases += [f"WHEN {c} THEN {i}" for i, c in enumerate(_version_conditions(spec, s))]
+    base = (f"SELECT {quote(idcol) if idcol else 'NULL'} AS id, {s} AS s, {e} AS e{starts}, "
+            f"CASE {' '.join(cases)} ELSE -1 END AS v FROM {store.relation(spec.log)} "
+            f"WHERE {filt}")
+    joins, due_case, calendar_note = _due_case(spec, cals, lambda c: f"ev.{c}",
+                                               lambda i: f"bd{i}", "v")
+    joined = " ".join(f"LEFT JOIN {t} {a} ON {on}" for t, a, on in joins)
+    timed = f"SELECT ev.id, ev.s, ev.e, ev.v, {due_case} AS due FROM ({base}) ev {joined}"
     # Ids must be unique among the events the rule judges (its figures count them); the
     # offending ids are looked up by a second query only when there are duplicates.
     judged = f"SELECT id FROM ({timed}) WHERE v >= 0"
-    store.settle(spec.log, [int(x or 0) for x in row[n + 3:]] if checks else None,
-                 (dup, judged))
-    by_v = {i: (i, *row[5 * i:5 * i + 5]) for i in range(len(spec.versions))}
+    store.settle(spec.log, got.checks, (dup, judged), got.whole_log_duplicates)
     versions = []
     for i, (vfrom, vuntil, within, target) in enumerate(spec.versions):
-        r = by_v.get(i)
-        versions.append(VersionFigures(vfrom, vuntil, within, target,
-                                       r[1] if r else 0, r[2] if r else 0, r[3] if r else 0,
-                                       r[4] if r else 0))
+        versions.append(VersionFigures(vfrom, vuntil, within, target, *row[5 * i:5 * i + 4]))
     total = sum(v.total for v in versions)
-    pending = sum(r[5] for r in by_v.values())
+    pending = sum(row[5 * i + 4] for i in range(len(spec.versions)))
     q = q or [None, None, None]
+    open_ok = f"(e IS NULL AND due >= {as_of_ts})"
     # Events handled late or not at all, worst first: the detail sheets stream this query.
     # Timestamps leave DuckDB as ISO 8601 text in UTC: exact, spreadsheet-safe, and no
     # time-zone library is needed on the Python side.
@@ -329,7 +351,8 @@ def measure_deadline(store: LogEngine, spec: DeadlineSpec) -> DeadlineResult:
     # engine (round() of a double differs between DuckDB and Spark on ties such as 71.975).
     shown = "floor((epoch_us(e) - epoch_us(s)) / 36000000.0 + 0.5) / 100.0"
     detail = (f"SELECT id AS {quote(idcol or 'id')}, {iso.format('s')} AS {quote(spec.start)}, "
-              f"{iso.format('e')} AS {quote(spec.end)}, {iso.format('due')} AS deadline, CASE WHEN e IS NULL THEN NULL ELSE {shown} END "
+              f"{iso.format('e')} AS {quote(spec.end)}, {iso.format('due')} AS deadline, "
+              f"CASE WHEN e IS NULL THEN NULL ELSE {shown} END "
               f"AS hours_taken, CASE WHEN e IS NULL THEN 'not handled' ELSE 'late' END AS "
               f"problem FROM ({timed}) WHERE v >= 0 AND ((e IS NOT NULL AND e > due) OR "
               f"(e IS NULL AND due < {as_of_ts})) ORDER BY (e IS NULL) DESC, "
@@ -352,13 +375,3 @@ def measure_deadline(store: LogEngine, spec: DeadlineSpec) -> DeadlineResult:
                           detail_sql=detail, monthly_sql=monthly, due_sql=due,
                           detail_columns=[idcol or "id", spec.start, spec.end, "deadline",
                                           "hours_taken", "problem"])
-
-
-def _date_range(store: LogEngine, log: str, s: str, filt: str,
-                tz: str) -> tuple[dt.date, dt.date]:
-    """First and last start dates (unvalidated view: the checks ride in the rule's scan)."""
-    lo, hi = store.scan(log, f"SELECT {_local_date(f'min({s})', tz)}, "
-                             f"{_local_date(f'max({s})', tz)} FROM {store.relation(log)} "
-                             f"WHERE {filt}", rule=False)[0]
-    today = dt.date.today()
-    return (lo or today), (hi or today)

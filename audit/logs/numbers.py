@@ -5,6 +5,7 @@ from __future__ import annotations
 from audit.engine.base import LogEngine
 from audit.errors import EvidenceError, Problem
 from audit.limits import MAX_INT_DIGITS
+from audit.logs.plan import Measurement, Pieces, count_if, declare, is_planning, measure
 from audit.logs.sql import literal, quote
 from audit.logs.tables import KNOWN_LOGS
 
@@ -54,12 +55,17 @@ def check_compared_number(store: LogEngine, log: str, column: str) -> None:
     kind = str(info.extra.get("types", {}).get(column, "VARCHAR")).upper()
     if column in checked or "reader" not in info.extra or kind in _BOUNDED:
         return
-    checked.add(column)
     spec = KNOWN_LOGS.get(log)
     count = bool(spec and column in spec.counts)
     bad = bad_number_sql(quote(column), MAX_INT_DIGITS, count)
-    (found,), = store.scan(log, f"SELECT count(*) FILTER (WHERE {bad}) "
-                                f"FROM {info.extra['reader']}", rule=False)
+    # counted in the log's one pass (audit.logs.plan): declared while the rules are planned
+    counted = Measurement(log, lambda n: Pieces(((n("bad"), bad),),
+                                                (count_if(n("bad")),)))
+    if is_planning(store):
+        declare(store, lambda: counted)
+        return
+    checked.add(column)
+    found = measure(store, counted, checks=False).values[0]
     if found:
         rows = store.first_rows(log, bad)  # the engine's error-path rescan
         raise EvidenceError(problems=[Problem(

@@ -1,6 +1,7 @@
-"""Counting a log's rows per date period in one aggregate query (``count`` rules), with the
-row ledger of the same scan: rows the rule's filter leaves out, rows without a usable date,
-rows dated outside every period (``audit.ledger``)."""
+"""Counting a log's rows per date period (``count`` rules), with the row ledger of the same
+scan: rows the rule's filter leaves out, rows without a usable date, rows dated outside every
+period (``audit.ledger``). The counts are filtered aggregates of the log's one pass
+(``audit.logs.plan``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from audit.engine.base import LogEngine
 from audit.logs.filters import MissingColumn, where_sql
+from audit.logs.plan import Measurement, Namer, Pieces, count_if, measure
 from audit.logs.sql import literal, quote
 
 
@@ -37,41 +39,49 @@ def count_by_period(store: LogEngine, log: str, date_col: str, where: Mapping[st
     return count_periods(store, log, date_col, where, bounds, tz).counts
 
 
-def count_periods(store: LogEngine, log: str, date_col: str, where: Mapping[str, Any],
-                  bounds: Sequence[tuple[dt.date, dt.date]], tz: str = "UTC") -> PeriodCounts:
-    """Rows per (start, end] date period and where the other rows went, in one query."""
+def period_measurement(store: LogEngine, log: str, date_col: str, where: Mapping[str, Any],
+                       bounds: Sequence[tuple[dt.date, dt.date]], tz: str = "UTC") -> Measurement:
+    """What a count rule asks of its log's pass (``audit.logs.plan``): rows per (start, end]
+    period, and where the other rows went, as filtered counts of one global aggregate."""
     if date_col not in store.columns(log):
         raise MissingColumn(log, date_col)
+
+    def build(n: Namer) -> Pieces:
+        d = quote(date_col)
+        filt = where_sql(store, log, where)
+        day = local_date(d, tz) if date_col.endswith("_at") else f"TRY_CAST({d} AS DATE)"
+        cases = " ".join(f"WHEN {day} > DATE '{a}' AND {day} <= DATE '{b}' THEN {i}"
+                         for i, (a, b) in enumerate(bounds))
+        # -2 marks the rows the filter leaves out, -3 selected rows without a usable date,
+        # -1 those dated outside the periods
+        period = (f"CASE WHEN ({filt}) IS NOT TRUE THEN -2 WHEN {day} IS NULL THEN -3 "
+                  f"ELSE CASE {cases} ELSE -1 END END" if bounds else
+                  f"CASE WHEN ({filt}) IS NOT TRUE THEN -2 WHEN {day} IS NULL THEN -3 "
+                  f"ELSE -1 END")
+        p = n("p")
+        return Pieces(((p, period),), (
+            *(count_if(f"{p} = {i}") for i in range(len(bounds))),
+            count_if(f"{p} = -1"), count_if(f"{p} = -2"), count_if(f"{p} = -3"), "count(*)"))
+
+    return Measurement(log, build)
+
+
+def count_periods(store: LogEngine, log: str, date_col: str, where: Mapping[str, Any],
+                  bounds: Sequence[tuple[dt.date, dt.date]], tz: str = "UTC") -> PeriodCounts:
+    """Rows per (start, end] date period and where the other rows went: from the log's pass
+    when the rule was planned, else one scan of its own (the log's checks folded in)."""
+    got = measure(store, period_measurement(store, log, date_col, where, bounds, tz))
+    store.settle(log, got.checks, None, got.whole_log_duplicates)
+    row = [int(x or 0) for x in got.values]
+    k = len(bounds)
+    outside, out_of_scope, undated, total = row[k:k + 4]
     d = quote(date_col)
-    filt = where_sql(store, log, where)
-    day = local_date(d, tz) if date_col.endswith("_at") else f"TRY_CAST({d} AS DATE)"
-    cases = " ".join(f"WHEN {day} > DATE '{a}' AND {day} <= DATE '{b}' THEN {i}"
-                     for i, (a, b) in enumerate(bounds))
-    # Every row is read when the log's checks are still owed (their 0/1 terms summed per
-    # group, then over the groups), and -2 then marks the rows the filter leaves out; once
-    # the log is validated only the selected rows are, its rows being known. -3 marks
-    # selected rows without a usable date, -1 those dated outside the periods.
-    checks = store.checks(log)
-    terms = "".join(f", {t} AS _chk{i}" for i, t in enumerate(checks))
-    sums = "".join(f", sum(_chk{i})" for i in range(len(checks)))
-    period = (f"CASE WHEN ({filt}) IS NOT TRUE THEN -2 WHEN {day} IS NULL THEN -3 "
-              f"ELSE CASE {cases} ELSE -1 END END" if bounds else
-              f"CASE WHEN ({filt}) IS NOT TRUE THEN -2 WHEN {day} IS NULL THEN -3 ELSE -1 END")
-    rows = store.scan(log, f"SELECT p, count(*){sums} FROM (SELECT {period} AS p{terms} "
-                           f"FROM {store.relation(log)}{'' if checks else f' WHERE {filt}'}) "
-                           f"GROUP BY p")
-    if checks:
-        store.settle(log, [sum(int(r[2 + i] or 0) for r in rows) for i in range(len(checks))])
-    counts = {r[0]: int(r[1]) for r in rows if r[0] is not None}
-    read = sum(counts.values())
-    total = read if checks else store.logs[log].rows
-    undated = counts.get(-3, 0)
     # in the raw rows: a blank value, or (a date column read as text) one that is not a date
     missing = (f"NULLIF(trim(CAST({d} AS VARCHAR)), '') IS NULL" if date_col.endswith("_at")
                else f"TRY_CAST({d} AS DATE) IS NULL")
-    return PeriodCounts([counts.get(i, 0) for i in range(len(bounds))], total,
-                        counts.get(-2, 0) if checks else total - read, counts.get(-1, 0),
-                        undated, first_without(store, log, missing, filt) if undated else ())
+    filt = where_sql(store, log, where)
+    return PeriodCounts(row[:k], total, out_of_scope, outside, undated,
+                        first_without(store, log, missing, filt) if undated else ())
 
 
 def first_without(store: LogEngine, log: str, missing: str, filt: str) -> tuple[int, ...]:

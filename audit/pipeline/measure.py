@@ -1,6 +1,7 @@
 """Stage 2, measure: each requirement of each checklist judged against the evidence.
 
-For every requirement: does it apply (``audit.applicability``), what does its rule find
+First every applicable rule declares the aggregates it will read from the logs (``plan``),
+so each log is read once for all of them. Then for every requirement: does it apply (``audit.applicability``), what does its rule find
 (the evaluator registered for its type, through the same registry a plugin fills), is the
 evidence fresh enough (``audit.freshness``), and does a waiver cover a gap. The output is a
 frozen ``Measured``: the per-requirement results with what the reports need beside them (the
@@ -11,6 +12,7 @@ scored here; that is the next stage.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -25,6 +27,7 @@ from audit.freshness import check as check_freshness
 from audit.i18n import _, base_language, current_language, format_date, use_language
 from audit.ledger import RuleLedger
 from audit.logs.filters import MissingColumn
+from audit.logs.plan import column_max, declare, newest_column, planning
 from audit.model import Checklist, Finding, Proof, Requirement, Status
 from audit.registry import Registry
 
@@ -48,6 +51,7 @@ def measure(pack: EvidencePack, checklists: Sequence[Checklist], registry: Regis
     details: dict[str, DetailQuery] = {}
     sources: dict[str, Mapping[str, str | None]] = {}
     ledger: list[RuleLedger] = []
+    plan(pack, checklists, registry, as_of)
     for checklist in checklists:
         for sid, src in checklist.sources.items():
             sources[f"{checklist.id}/{sid}"] = {"title": src.title, "url": src.url}
@@ -62,6 +66,40 @@ def measure(pack: EvidencePack, checklists: Sequence[Checklist], registry: Regis
                 freshness.append(fresh)
             results.append(result)
     return Measured(tuple(results), details, sources, tuple(freshness), tuple(ledger))
+
+
+def plan(pack: EvidencePack, checklists: Sequence[Checklist], registry: Registry,
+         as_of: dt.date) -> None:
+    """Before any rule is evaluated, every applicable rule declares the log aggregates it
+    will read (``Evaluator.plan``), so each log is read by one pass for all of them
+    (``audit.logs.plan``). A rule type that declares nothing scans on its own."""
+    if pack.started_engine is None:  # no log loaded: nothing to plan
+        return
+    store = pack.started_engine
+    with planning(store):
+        for checklist in checklists:
+            context = EvaluationContext(as_of=as_of, evidence=pack, registry=registry,
+                                        checklist=checklist)
+            for req in checklist.requirements:
+                if applicability(req, pack.profile, as_of)[0]:
+                    _plan(req, context, registry)
+        for log in store.logs:  # the freshness check's newest event, if a requirement asks
+            if column := newest_column(store, log):
+                declare(store, functools.partial(column_max, log, column))
+
+
+def _plan(req: Requirement, context: EvaluationContext, registry: Registry) -> None:
+    """One rule's declarations. One that cannot be written now (a missing column, bad
+    evidence) is left to its evaluation, which meets the same problem in its turn."""
+    evaluator: Evaluator = registry.evaluators.get(req.rule.type)
+    try:
+        evaluator.plan(req, req.rule, context)
+    except (MissingColumn, AuditError):
+        return
+    except Exception as exc:
+        owner = registry.evaluators.owner(req.rule.type)
+        raise PluginError(f"plugin '{owner}': rule type '{req.rule.type}' failed planning "
+                          f"{req.full_id}: {type(exc).__name__}: {exc}") from exc
 
 
 def _finding_language(checklist: Checklist) -> str:
