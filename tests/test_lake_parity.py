@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,20 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="module")
+def spark_written(spark: Any, lake: Path) -> Path:
+    """The same table as a Spark job writes it: instants as INT96 (Spark's default Parquet
+    timestamp, which DuckDB reads as a TIMESTAMP without a zone), ``part-*`` files, ``_SUCCESS``
+    and ``.crc`` files beside them."""
+    folder = lake.parent / "spark-written"
+    spark.read.parquet(str(lake)).write.partitionBy("dt").parquet(str(folder))
+    assert spark.conf.get("spark.sql.parquet.outputTimestampType") == "INT96"
+    found = duckdb.sql(f"SELECT DISTINCT type FROM parquet_schema('{folder}/*/*.parquet') "
+                       "WHERE name = 'created_at'").fetchall()
+    assert found == [("INT96",)]
+    return folder
+
+
 def _mapping(received: Any, actioned: Any, **extra: Any) -> dict[str, Any]:
     """docs/spark.md's mapping (its ``where`` with a partition and a number added)."""
     return {"schema_version": 1, "table": "moderation", "files": "statements",
@@ -107,6 +122,8 @@ MAPPINGS = {
                       {"from": "decided_local"}, timezone="Asia/Baghdad"),
     # text with offsets is still parsed
     "text": _mapping({"from": "created_text"}, {"from": "decided_text"}),
+    # a table Spark wrote (INT96 instants): `timezone: UTC` for DuckDB, which sees no zone
+    "spark-written": _mapping({"from": "created_at"}, {"from": "decided_at"}, timezone="UTC"),
 }
 
 
@@ -140,13 +157,16 @@ def _assess(run: Any, pack: Path, out: Path, engine: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("name", sorted(MAPPINGS))
-def test_docs_mapping_on_a_typed_lake_same_on_both_engines(spark: Any, run: Any, tmp_path: Path,
-                                                           lake: Path, name: str) -> None:
+def test_docs_mapping_on_a_typed_lake_same_on_both_engines(
+        spark: Any, run: Any, tmp_path: Path, lake: Path, spark_written: Path,
+        name: str) -> None:
     """DuckDB and Spark give the same figures and ledger, and those of a hand count."""
-    import shutil
-
-    pack = write_pack(tmp_path / "pack")  # the pack has no time zone: the mapping's counts
-    shutil.copytree(lake, pack / "logs" / "statements")
+    # the pack's time zone is not UTC: only the mapping's may count
+    pack = write_pack(tmp_path / "pack", platform={"name": "Test Messenger",
+                                                  "users": {"IQ": 1_000_000},
+                                                  "timezone": "America/New_York"})
+    shutil.copytree(spark_written if name == "spark-written" else lake,
+                    pack / "logs" / "statements")
     (pack / "logs" / "moderation.mapping.yaml").write_text(yaml.safe_dump(MAPPINGS[name]),
                                                           "utf-8")
     duck = _assess(run, pack, tmp_path / "duck.json", "duckdb")
@@ -161,8 +181,8 @@ def test_docs_mapping_on_a_typed_lake_same_on_both_engines(spark: Any, run: Any,
     assert [(s["stage"], s["detail"], s["rows"]) for s in table["set_aside"]] == [
         ("where", "country: IQ", not_iq), ("where", f"dt: {{gte: {CUTOFF}}}", early),
         ("where", f"score: {{gte: {MIN_SCORE}}}", low)]
-    assert len(table["file_rows"]) == DAYS and table["file_rows"][0]["file"].endswith(
-        "statements/dt=2023-09-01/data_0.parquet")
+    assert len(table["file_rows"]) >= DAYS and "statements/dt=2023-09-01/" in \
+        table["file_rows"][0]["file"]
     assert duck["ledger"]["balanced"]
     # the deadline, counted by hand: 24 h from the instant received to the instant actioned
     events = [r for r in _kept() if r["category"] == "personal_data_leak"]
@@ -173,3 +193,63 @@ def test_docs_mapping_on_a_typed_lake_same_on_both_engines(spark: Any, run: Any,
         len(events), sum(t <= dt.timedelta(hours=24) for t in took),
         sum(t > dt.timedelta(hours=24) for t in took), len(events) - len(took))
     assert 0 < leak["figures"]["late"] < len(events)
+
+
+TYPED = {  # target: (its spec, the type it has on both engines)
+    "opened_at": ({"from": "created_at"}, "TIMESTAMP WITH TIME ZONE"),
+    "local_at": ({"from": "created_local", "timezone": "Asia/Baghdad"},
+                 "TIMESTAMP WITH TIME ZONE"),
+    "day_at": ({"from": "dt", "timezone": "Asia/Baghdad"}, "TIMESTAMP WITH TIME ZONE"),
+    "text_at": ({"from": "created_text"}, "VARCHAR"),  # the log's view parses it
+    "day": ({"from": "dt"}, "DATE"),
+    "local_day": ({"from": "created_local", "type": "date"}, "DATE"),
+    "utc_day": ({"from": "created_at", "type": "date", "timezone": "UTC"}, "DATE"),
+    "score": ({"from": "score"}, "DOUBLE"),
+    "priority": ({"from": "priority"}, "DECIMAL(4,1)"),
+    "urgency": ({"from": "priority", "type": "integer"}, "BIGINT"),
+    "weight": ({"from": "priority", "type": "number"}, "DOUBLE"),
+    "label": ({"from": "priority", "type": "text"}, "VARCHAR"),
+}
+
+
+def _typed_rows(engine: Any, pack: Path) -> tuple[dict[str, str], list[tuple[Any, ...]]]:
+    """The mapped log's types, and its rows with instants as microseconds since 1970."""
+    from audit.evidence.loaders import load_evidence
+    from audit.plugins import get_registry
+
+    store = load_evidence([pack], get_registry(), engine=engine).logs
+    types = dict(store.describe(f"SELECT * FROM {store.logs['typed'].reader}"))
+    cols = [f"epoch_us({c})" if c.endswith("_at") else
+            f"CAST({c} AS VARCHAR)" if types[c] == "DATE" else c for c in TYPED]
+    rows = store.query(f"SELECT {', '.join(cols)} FROM {store.table('typed')} ORDER BY 1, 4")
+    return {c: types[c] for c in TYPED}, [tuple(r) for r in rows]
+
+
+def test_typed_columns_keep_their_types_on_both_engines(spark: Any, tmp_path: Path,
+                                                        lake: Path) -> None:
+    """Instants, local times, dates and numbers through ``from``, ``type`` and ``timezone``:
+    the same types and values on DuckDB and Spark, and the values the rows were made of."""
+    from audit.engine.settings import EngineSettings
+
+    pack = write_pack(tmp_path / "pack")
+    shutil.copytree(lake, pack / "logs" / "statements")
+    mapping = {"schema_version": 1, "table": "typed", "files": "statements",
+               "format": "parquet", "columns": {t: spec for t, (spec, _) in TYPED.items()}}
+    (pack / "logs" / "typed.mapping.yaml").write_text(yaml.safe_dump(mapping), "utf-8")
+    duck_types, duck = _typed_rows(EngineSettings(), pack)
+    spark_types, on_spark = _typed_rows(EngineSettings("spark", spark_session=spark), pack)
+    assert duck_types == spark_types == {t: kind for t, (_spec, kind) in TYPED.items()}
+    assert on_spark == duck and len(duck) == ROWS
+    epoch, micros = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc), dt.timedelta(microseconds=1)
+    made_at = {(r["created_at"] - epoch) // micros: r for r in (_row(i) for i in range(ROWS))}
+    for row in duck:
+        opened, local, day_at, text, day, local_day, utc_day, score, priority, urgency, \
+            weight, label = row
+        assert opened == local == text  # Baghdad's local time, text with offsets: one instant
+        made = made_at[opened]
+        assert day == utc_day == made["created_at"].date().isoformat()
+        assert day_at == (dt.datetime.combine(made["created_at"].date(), dt.time(), BAGHDAD)
+                          - epoch) // micros  # a DATE is the start of its day in the zone
+        assert local_day == made["created_at"].astimezone(BAGHDAD).date().isoformat()
+        assert (score, urgency, weight) == (made["score"], made["priority"], made["priority"])
+        assert float(priority) == made["priority"] and float(label) == made["priority"]
