@@ -234,7 +234,7 @@ def test_typed_columns_keep_their_types_on_both_engines(spark: Any, tmp_path: Pa
     pack = write_pack(tmp_path / "pack")
     shutil.copytree(lake, pack / "logs" / "statements")
     mapping = {"schema_version": 1, "table": "typed", "files": "statements",
-               "format": "parquet", "columns": {t: spec for t, (spec, _) in TYPED.items()}}
+               "columns": {t: spec for t, (spec, _) in TYPED.items()}}  # parquet: a folder of it
     (pack / "logs" / "typed.mapping.yaml").write_text(yaml.safe_dump(mapping), "utf-8")
     duck_types, duck = _typed_rows(EngineSettings(), pack)
     spark_types, on_spark = _typed_rows(EngineSettings("spark", spark_session=spark), pack)
@@ -253,3 +253,21 @@ def test_typed_columns_keep_their_types_on_both_engines(spark: Any, tmp_path: Pa
         assert local_day == made["created_at"].astimezone(BAGHDAD).date().isoformat()
         assert (score, urgency, weight) == (made["score"], made["priority"], made["priority"])
         assert float(priority) == made["priority"] and float(label) == made["priority"]
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+def test_local_times_without_a_zone_are_refused_at_the_mapping(spark: Any, run: Any,
+                                                               tmp_path: Path, lake: Path,
+                                                               engine: str) -> None:
+    """A TIMESTAMP without a zone, and no ``timezone`` anywhere: one line naming the key."""
+    pack = write_pack(tmp_path / "pack")
+    shutil.copytree(lake, pack / "logs" / "statements")
+    mapping = _mapping({"from": "created_local"}, {"from": "decided_at"})
+    (pack / "logs" / "moderation.mapping.yaml").write_text(yaml.safe_dump(mapping), "utf-8")
+    code, _out, err = run("assess", pack, "-c", "iq.telegram-2023", "--engine", engine,
+                          *(["--spark-master", "local[2]"] if engine == "spark" else []))
+    assert code == 2
+    (line,) = err.splitlines()
+    assert line.startswith("pack/logs/moderation.mapping.yaml:") and line.endswith(
+        ": columns.received_at: 'created_local' holds local times without a time zone: give "
+        "'timezone' here or in the mapping, or in platform.yaml")

@@ -50,10 +50,11 @@ def _source_text(mapping: LogMapping, columns: list[str], given: str, key: PathK
     return f"NULLIF(TRIM(CAST({expr} AS VARCHAR)), '')"
 
 
-def _targets(mapping: LogMapping, types: Mapping[str, str], timezone: str | None,
-             store: LogEngine | None = None, source: str | None = None) -> list[Target]:
+def _targets(mapping: LogMapping, columns: list[str], timezone: str | None,
+             store: LogEngine | None = None, source: str | None = None,
+             types: Mapping[str, str] | None = None) -> list[Target]:
+    """The target columns' SQL; ``types``: the source's typed columns (``_typed_source``)."""
     spec = mapping.spec
-    columns = list(types)
     out: list[Target] = []
     for name, col in (spec.get("columns") or {}).items():
         key = ("columns", name)
@@ -67,7 +68,8 @@ def _targets(mapping: LogMapping, types: Mapping[str, str], timezone: str | None
             raise mapping.problem(key, "give 'from' (a source column), 'value' or 'template'")
         text = _source_text(mapping, columns, col["from"], key + ("from",), store, source)
         zone = col.get("timezone") or spec.get("timezone") or timezone
-        typed = _typed(mapping, key, name, col, typed_kind(types.get(col["from"], "")), zone)
+        held = typed_kind((types or {}).get(col["from"], ""))
+        typed = _typed(mapping, key, name, col, held, zone)
         if typed is not None:
             out.append(replace(typed, source_text=text))
             continue
@@ -203,8 +205,9 @@ def compile_mapping(store: LogEngine, mapping: LogMapping, timezone: str | None,
     ``loaders`` the installed ones (plugins' objects, whose ``mapping_transform`` and
     ``check_source`` are optional), for a mapping's ``via``."""
     source = source_sql(store, mapping)
-    types = describe(store, mapping, source)
-    columns = list(types)
+    described = describe(store, mapping, source)
+    columns = list(described)
+    types = _typed_source(mapping, described)
     chosen = mapping_filter(mapping, columns, types, timezone)
     where = chosen.sql
     selected = f"(SELECT * FROM {source} WHERE {where})"
@@ -235,7 +238,7 @@ def compile_mapping(store: LogEngine, mapping: LogMapping, timezone: str | None,
         except store.query_errors() as exc:
             raise loader_failed(store, via, display, exc) from None
         return selected, transform
-    targets = _targets(mapping, types, timezone, store, source)
+    targets = _targets(mapping, columns, timezone, store, source, types)
     _check_required(mapping, [t.name for t in targets], columns)
     sql = (f"SELECT {', '.join(f'{t.expr} AS {quote(t.name)}' for t in targets)} "
            f"FROM {selected}")
@@ -254,6 +257,13 @@ def compile_mapping(store: LogEngine, mapping: LogMapping, timezone: str | None,
         sql = (f"SELECT * FROM ({sql}) QUALIFY {quote(dedupe['key'])} IS NULL OR row_number() "
                f"OVER (PARTITION BY {quote(dedupe['key'])} ORDER BY {order}) = 1")
     return f"({sql})", None
+
+
+def _typed_source(mapping: LogMapping, described: Mapping[str, str]) -> dict[str, str]:
+    """The source columns' types where the data itself types them (Parquet, Delta), which
+    both engines read alike; none for CSV and JSON, whose text DuckDB would type by guessing
+    ("2024-05-01" a DATE) where Spark keeps a string: those are read as text on both."""
+    return dict(described) if mapping.format in ("parquet", "delta") else {}
 
 
 def _no_filename(columns: list[str]) -> bool:
