@@ -78,6 +78,8 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
         COPY (SELECT * EXCLUDE (created_at, decided_at), created_at, decided_at,
                      CAST(timezone('Asia/Baghdad', created_at) AS TIMESTAMP) AS created_local,
                      CAST(timezone('Asia/Baghdad', decided_at) AS TIMESTAMP) AS decided_local,
+                     strftime(timezone('Asia/Baghdad', decided_at), '%Y-%m-%d %H:%M:%S')
+                       AS decided_plain,
                      CAST(created_at AS DATE) AS dt
               FROM t)
         TO '{folder}' (FORMAT parquet, PARTITION_BY (dt))""")
@@ -122,6 +124,9 @@ MAPPINGS = {
                       {"from": "decided_local"}, timezone="Asia/Baghdad"),
     # text with offsets is still parsed
     "text": _mapping({"from": "created_text"}, {"from": "decided_text"}),
+    # an instant and local text: the text's local times are in the mapping's zone
+    "text-local": _mapping({"from": "created_at"}, {"from": "decided_plain"},
+                           timezone="Asia/Baghdad"),
     # a table Spark wrote (INT96 instants): `timezone: UTC` for DuckDB, which sees no zone
     "spark-written": _mapping({"from": "created_at"}, {"from": "decided_at"}, timezone="UTC"),
 }

@@ -32,7 +32,7 @@ from audit.logs.mapping_where import mapping_filter, shown, unknown_column
 from audit.logs.numbers import mapped_number_sql
 from audit.logs.sql import literal, quote
 from audit.logs.tables import KNOWN_LOGS
-from audit.logs.views import typed_kind
+from audit.logs.views import timestamp_sql, typed_kind
 from audit.registry import Catalog
 from audit.schemas.common import PathKey
 
@@ -113,6 +113,12 @@ def _targets(mapping: LogMapping, columns: list[str], timezone: str | None,
             expr = mapped_number_sql(text, spec.get("thousands"), spec.get("decimal"), kind)
             bad = _either(bad, f"{text} IS NOT NULL AND {expr} IS NULL")
             expect = expect or ("a whole number" if kind == "integer" else "a number")
+        elif name.endswith("_at") and (col.get("timezone") or spec.get("timezone")):
+            # ISO text read here, so that local times are in the mapping's zone, not the pack's
+            own = col.get("timezone") or spec.get("timezone")
+            expr, _flag = timestamp_sql(text, "VARCHAR", mapping.displays[0], col["from"], own)
+            bad = _either(bad, f"{text} IS NOT NULL AND ({expr}) IS NULL")
+            expect = expect or f"an ISO 8601 date/time (with an offset, or local in {own})"
         else:
             expr = text
         out.append(Target(name, expr, bad, expect, shown_text))
