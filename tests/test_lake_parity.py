@@ -101,11 +101,11 @@ def spark_written(spark: Any, lake: Path) -> Path:
     return folder
 
 
-def _mapping(received: Any, actioned: Any, **extra: Any) -> dict[str, Any]:
-    """docs/spark.md's mapping (its ``where`` with a partition and a number added)."""
+def _mapping(received: Any, actioned: Any, day: str = "dt", **extra: Any) -> dict[str, Any]:
+    """docs/spark.md's mapping (its ``where`` with a partition, or ``day``, and a number)."""
     return {"schema_version": 1, "table": "moderation", "files": "statements",
             "format": "parquet", **extra,
-            "where": {"country": "IQ", "dt": {"gte": CUTOFF.isoformat()},
+            "where": {"country": "IQ", day: {"gte": CUTOFF.isoformat()},
                       "score": {"gte": MIN_SCORE}},
             "columns": {"request_id": "statement_id", "received_at": received,
                         "actioned_at": actioned, "category": "category",
@@ -127,6 +127,9 @@ MAPPINGS = {
     # an instant and local text: the text's local times are in the mapping's zone
     "text-local": _mapping({"from": "created_at"}, {"from": "decided_plain"},
                            timezone="Asia/Baghdad"),
+    # the where compares an instant's day (in the mapping's zone) instead of the partition
+    "where-instant": _mapping({"from": "created_at"}, {"from": "decided_at"}, "created_at",
+                              timezone="UTC"),
     # a table Spark wrote (INT96 instants): `timezone: UTC` for DuckDB, which sees no zone
     "spark-written": _mapping({"from": "created_at"}, {"from": "decided_at"}, timezone="UTC"),
 }
@@ -181,10 +184,11 @@ def test_docs_mapping_on_a_typed_lake_same_on_both_engines(
     # the row ledger, counted by hand: each row left out once, under its first reason
     not_iq, early, low, kept = _hand_count()
     assert not_iq + early + low + kept == ROWS
+    day = list(MAPPINGS[name]["where"])[1]
     (table,) = duck["ledger"]["tables"]
     assert table["read"] == ROWS and table["rows"] == kept == duck["logs"]["moderation"]["rows"]
     assert [(s["stage"], s["detail"], s["rows"]) for s in table["set_aside"]] == [
-        ("where", "country: IQ", not_iq), ("where", f"dt: {{gte: {CUTOFF}}}", early),
+        ("where", "country: IQ", not_iq), ("where", f"{day}: {{gte: {CUTOFF}}}", early),
         ("where", f"score: {{gte: {MIN_SCORE}}}", low)]
     assert len(table["file_rows"]) >= DAYS and "statements/dt=2023-09-01/" in \
         table["file_rows"][0]["file"]
