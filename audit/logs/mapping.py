@@ -13,6 +13,8 @@ come from ``audit/logs/mapping_where.py``; a dotted ``from`` into nested JSON re
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from audit.engine.base import LogEngine
@@ -30,6 +32,7 @@ from audit.logs.mapping_where import mapping_filter, shown, unknown_column
 from audit.logs.numbers import mapped_number_sql
 from audit.logs.sql import literal, quote
 from audit.logs.tables import KNOWN_LOGS
+from audit.logs.views import timestamp_sql, typed_kind
 from audit.registry import Catalog
 from audit.schemas.common import PathKey
 
@@ -48,7 +51,9 @@ def _source_text(mapping: LogMapping, columns: list[str], given: str, key: PathK
 
 
 def _targets(mapping: LogMapping, columns: list[str], timezone: str | None,
-             store: LogEngine | None = None, source: str | None = None) -> list[Target]:
+             store: LogEngine | None = None, source: str | None = None,
+             types: Mapping[str, str] | None = None) -> list[Target]:
+    """The target columns' SQL; ``types``: the source's typed columns (``_typed_source``)."""
     spec = mapping.spec
     out: list[Target] = []
     for name, col in (spec.get("columns") or {}).items():
@@ -62,6 +67,12 @@ def _targets(mapping: LogMapping, columns: list[str], timezone: str | None,
         if "from" not in col:
             raise mapping.problem(key, "give 'from' (a source column), 'value' or 'template'")
         text = _source_text(mapping, columns, col["from"], key + ("from",), store, source)
+        zone = col.get("timezone") or spec.get("timezone") or timezone
+        held = typed_kind((types or {}).get(col["from"], ""))
+        typed = _typed(mapping, key, name, col, held, zone)
+        if typed is not None:
+            out.append(replace(typed, source_text=text))
+            continue
         shown_text = text
         bad: str | None = None
         expect = ""
@@ -87,7 +98,6 @@ def _targets(mapping: LogMapping, columns: list[str], timezone: str | None,
                     raise mapping.problem(key + ("format",) + ((i,) if isinstance(
                         col["format"], list) else ()), problem)
             parsed = f"try_strptime({text}, [{', '.join(literal(f) for f in fmts)}])"
-            zone = col.get("timezone") or spec.get("timezone") or timezone
             if kind == "date":
                 expr = f"CAST({parsed} AS DATE)"
             elif any("%z" in f or "%Z" in f for f in fmts):
@@ -103,6 +113,12 @@ def _targets(mapping: LogMapping, columns: list[str], timezone: str | None,
             expr = mapped_number_sql(text, spec.get("thousands"), spec.get("decimal"), kind)
             bad = _either(bad, f"{text} IS NOT NULL AND {expr} IS NULL")
             expect = expect or ("a whole number" if kind == "integer" else "a number")
+        elif name.endswith("_at") and (col.get("timezone") or spec.get("timezone")):
+            # ISO text read here, so that local times are in the mapping's zone, not the pack's
+            own = col.get("timezone") or spec.get("timezone")
+            expr, _flag = timestamp_sql(text, "VARCHAR", mapping.displays[0], col["from"], own)
+            bad = _either(bad, f"{text} IS NOT NULL AND ({expr}) IS NULL")
+            expect = expect or f"an ISO 8601 date/time (with an offset, or local in {own})"
         else:
             expr = text
         out.append(Target(name, expr, bad, expect, shown_text))
@@ -114,6 +130,53 @@ def _targets(mapping: LogMapping, columns: list[str], timezone: str | None,
     if not out:
         raise mapping.problem(("columns",), "map at least one column (or set keep: true)")
     return out
+
+
+def _typed(mapping: LogMapping, key: PathKey, name: str, col: Mapping[str, Any],
+           kind: str | None, zone: str | None) -> Target | None:
+    """A typed source column (``typed_kind``) read as its type, or None to read it as text.
+
+    Formats and offsets are for text: an instant (TIMESTAMP WITH TIME ZONE, Spark's
+    TimestampType) is taken as it is, whatever ``timezone`` says; a local time without a
+    zone (TIMESTAMP, Spark's TimestampNTZ) or a DATE becomes an instant in the column's
+    ``timezone``, the mapping's or the pack's (a DATE at the start of its day), as local text
+    does; numbers are held to a whole number (``integer``) or a finite one (``number``).
+    Without a ``type`` a typed column keeps its own, but a timestamp's ``*_at`` target is an
+    instant. Value maps and ``type: text`` read the engine's text of the value; a kind the
+    type cannot give (a number as a timestamp) is left to the text parsing, which reports
+    the values it cannot read with their rows."""
+    declared = col.get("type")
+    if kind is None or declared == "text" or "map" in col:
+        return None
+    q = quote(col["from"])
+    if kind == "number":
+        value = f"CAST({q} AS DOUBLE)"
+        if declared == "integer":
+            whole = f"abs({value}) < 9.2e18 AND {value} = floor({value})"
+            return Target(name, f"(CASE WHEN {whole} THEN CAST({q} AS BIGINT) END)",
+                          f"{q} IS NOT NULL AND NOT ({whole})", "a whole number")
+        if declared == "number":
+            return Target(name, value, f"{q} IS NOT NULL AND NOT (abs({value}) < 1e308)",
+                          "a number")
+        return None if declared else Target(name, q, None, "")
+    want = declared or ("timestamp" if name.endswith("_at")
+                        else "date" if col.get("format") else None)
+    if want is None:
+        return Target(name, q, None, "")
+    if want not in ("timestamp", "date"):
+        return None
+    if kind == ("instant" if want == "timestamp" else "date"):
+        return Target(name, q, None, "")
+    if want == "date" and kind == "local":
+        return Target(name, f"CAST({q} AS DATE)", None, "")
+    if zone is None:
+        what = ("the date of an instant depends on the time zone" if kind == "instant"
+                else f"{col['from']!r} holds local times without a time zone")
+        raise mapping.problem(key, f"{what}: give 'timezone' here or in the mapping, or in "
+                                   "platform.yaml")
+    if want == "date":  # an instant's day where it happened
+        return Target(name, f"CAST(timezone({literal(zone)}, {q}) AS DATE)", None, "")
+    return Target(name, f"timezone({literal(zone)}, CAST({q} AS TIMESTAMP))", None, "")
 
 
 def _either(first: str | None, second: str) -> str:
@@ -148,8 +211,10 @@ def compile_mapping(store: LogEngine, mapping: LogMapping, timezone: str | None,
     ``loaders`` the installed ones (plugins' objects, whose ``mapping_transform`` and
     ``check_source`` are optional), for a mapping's ``via``."""
     source = source_sql(store, mapping)
-    columns = describe(store, mapping, source)
-    chosen = mapping_filter(mapping, columns)
+    described = describe(store, mapping, source)
+    columns = list(described)
+    types = _typed_source(mapping, described)
+    chosen = mapping_filter(mapping, columns, types, timezone)
     where = chosen.sql
     selected = f"(SELECT * FROM {source} WHERE {where})"
     via = mapping.spec.get("via")
@@ -179,7 +244,7 @@ def compile_mapping(store: LogEngine, mapping: LogMapping, timezone: str | None,
         except store.query_errors() as exc:
             raise loader_failed(store, via, display, exc) from None
         return selected, transform
-    targets = _targets(mapping, columns, timezone, store, source)
+    targets = _targets(mapping, columns, timezone, store, source, types)
     _check_required(mapping, [t.name for t in targets], columns)
     sql = (f"SELECT {', '.join(f'{t.expr} AS {quote(t.name)}' for t in targets)} "
            f"FROM {selected}")
@@ -198,6 +263,13 @@ def compile_mapping(store: LogEngine, mapping: LogMapping, timezone: str | None,
         sql = (f"SELECT * FROM ({sql}) QUALIFY {quote(dedupe['key'])} IS NULL OR row_number() "
                f"OVER (PARTITION BY {quote(dedupe['key'])} ORDER BY {order}) = 1")
     return f"({sql})", None
+
+
+def _typed_source(mapping: LogMapping, described: Mapping[str, str]) -> dict[str, str]:
+    """The source columns' types where the data itself types them (Parquet, Delta), which
+    both engines read alike; none for CSV and JSON, whose text DuckDB would type by guessing
+    ("2024-05-01" a DATE) where Spark keeps a string: those are read as text on both."""
+    return dict(described) if mapping.format in ("parquet", "delta") else {}
 
 
 def _no_filename(columns: list[str]) -> bool:

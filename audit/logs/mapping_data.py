@@ -190,10 +190,11 @@ class Target:
     source_text: str = ""  # the source value as text, shown with a bad value
 
 
-def describe(store: LogEngine, mapping: LogMapping, source: str) -> list[str]:
-    """Source column names; a file that cannot be read is named with the engine's reason."""
+def describe(store: LogEngine, mapping: LogMapping, source: str) -> dict[str, str]:
+    """Source column names, in order, with their types as DuckDB names them (Spark's
+    translated); a file that cannot be read is named with the engine's reason."""
     try:
-        return [column for column, _kind in store.describe(f"SELECT * FROM {source}")]
+        return dict(store.describe(f"SELECT * FROM {source}"))
     except store.query_errors() as exc:
         raise _unreadable(store, mapping, exc) from None
 

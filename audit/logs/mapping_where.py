@@ -19,13 +19,13 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from audit.logs.filters import is_date, op_sql
 from audit.logs.mapping_data import Tally, text_sql
 from audit.logs.mapping_file import LogMapping, formats
 from audit.logs.numbers import mapped_number_sql
 from audit.logs.sql import literal, quote
+from audit.logs.views import typed_kind
 
 COMPARED = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
@@ -74,8 +74,12 @@ def _all(parts: Sequence[str]) -> str:
     return " AND ".join(parts) or "TRUE"
 
 
-def mapping_filter(mapping: LogMapping, columns: list[str]) -> MappingFilter:
-    """The mapping's ``where`` on its source columns (checked against them)."""
+def mapping_filter(mapping: LogMapping, columns: list[str],
+                   types: Mapping[str, str] | None = None,
+                   timezone: str | None = None) -> MappingFilter:
+    """The mapping's ``where`` on its source columns (checked against them); ``types``: the
+    columns' types, as DuckDB names them (a typed value is compared as its type), and
+    ``timezone`` the pack's."""
     conditions: list[Condition] = []
     unreadable: list[Unreadable] = []
     spec = mapping.spec
@@ -97,7 +101,8 @@ def mapping_filter(mapping: LogMapping, columns: list[str]) -> MappingFilter:
                     parts.append(op_sql(q, op, value))
                     continue
                 kind = "date" if is_date(value) else "number"
-                read = readers.setdefault(kind, _read_as(kind, spec, col))
+                read = readers.setdefault(kind, _read_as(
+                    mapping, kind, col, typed_kind((types or {}).get(col, "")), timezone))
                 limit = (f"DATE {literal(str(value))}" if kind == "date"
                          else repr(float(str(value))))
                 parts.append(f"{read} {COMPARED[op]} {limit}")
@@ -111,13 +116,32 @@ def mapping_filter(mapping: LogMapping, columns: list[str]) -> MappingFilter:
     return MappingFilter(tuple(conditions), tuple(unreadable))
 
 
-def _read_as(kind: str, spec: Mapping[str, Any], col: str) -> str:
+def _read_as(mapping: LogMapping, kind: str, col: str, typed: str | None,
+             timezone: str | None) -> str:
     """SQL reading a source cell as the mapping reads it: a number with its ``thousands`` and
-    ``decimal``; a date with the formats of the column mapped from it (else ISO dates)."""
+    ``decimal``; a date with the formats of the column mapped from it (else ISO dates). A
+    typed cell is read as its type: a number as a number, a timestamp as its date (an
+    instant's in the time zone of the column mapped from it, the mapping's or the pack's)."""
+    spec = mapping.spec
+    q = quote(col)
+    mapped = [c for c in (spec.get("columns") or {}).values() if c.get("from") == col]
     if kind == "number":
+        if typed == "number":
+            return f"CAST({q} AS DOUBLE)"
         return mapped_number_sql(text_sql(col), spec.get("thousands"), spec.get("decimal"))
-    given = [f for c in (spec.get("columns") or {}).values() if c.get("from") == col
-             for f in formats(c)]
+    if typed == "date":
+        return q
+    if typed == "local":
+        return f"CAST({q} AS DATE)"
+    if typed == "instant":
+        zone = next((c["timezone"] for c in mapped if c.get("timezone")), None) \
+            or spec.get("timezone") or timezone
+        if zone is None:
+            raise mapping.problem(("where", col), "the date of an instant depends on the time "
+                                                  "zone: give 'timezone' in the mapping, or in "
+                                                  "platform.yaml")
+        return f"CAST(timezone({literal(zone)}, {q}) AS DATE)"
+    given = [f for c in mapped for f in formats(c)]
     fmts = given or ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
     return (f"CAST(try_strptime({text_sql(col)}, [{', '.join(literal(f) for f in fmts)}]) "
             "AS DATE)")

@@ -24,6 +24,10 @@ from audit.logs.tables import KNOWN_LOGS
 # An explicit offset (Z, +03, +03:00, +0300) at the end of an ISO 8601 timestamp.
 OFFSET_RE = r"(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 MAX_PROBLEM_ROWS = 5
+# Numeric types as DuckDB's DESCRIBE names them (a DECIMAL with its precision after "(")
+NUMBER_TYPES = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                          "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE",
+                          "DECIMAL"})
 
 
 class Validates(Protocol):
@@ -79,6 +83,23 @@ def ordered(info: LogInfo) -> list[tuple[str, str]]:
     spec = KNOWN_LOGS.get(info.name)
     return [(s, e) for s, e in (spec.ordered if spec else ())
             if s in info.columns and e in info.columns]
+
+
+def typed_kind(ctype: str) -> str | None:
+    """What a column of this type (as DuckDB names it; Spark's are translated) holds, when it
+    is typed: ``instant`` (TIMESTAMP WITH TIME ZONE, Spark's TimestampType), ``local`` (a
+    TIMESTAMP without a zone, Spark's TimestampNTZ), ``date`` or ``number``; None for text
+    and anything else, which mappings read as text."""
+    name = ctype.upper()
+    if name.startswith("TIMESTAMP WITH TIME ZONE") or name == "TIMESTAMPTZ":
+        return "instant"
+    if name.startswith("TIMESTAMP"):  # TIMESTAMP, TIMESTAMP_NS, _MS, _S: no zone
+        return "local"
+    if name == "DATE":
+        return "date"
+    if name.split("(")[0] in NUMBER_TYPES:
+        return "number"
+    return None
 
 
 def timestamp_sql(q: str, ctype: str, display: str, col: str,

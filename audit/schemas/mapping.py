@@ -21,14 +21,19 @@ COLUMN: dict[str, Any] = {
                                  "`orders/{Member State}` (builds ids from several columns)."}},
     "type": {"type": "string", "allowed": ["text", "integer", "number", "timestamp", "date"],
              "meta": {"doc": "Result type; default `timestamp` for `*_at` targets with a "
-                             "`format`, else `text`. Numbers honour `decimal`/`thousands`."}},
+                             "`format`, else `text`. Numbers honour `decimal`/`thousands`. "
+                             "A typed Parquet or Delta column keeps its type without one "
+                             "(an `*_at` target is a timestamp) and is converted, not parsed, "
+                             "with one."}},
     "format": {"type": ["string", "list"], "schema": {"type": "string"},
                "meta": {"doc": "strptime format(s) of a date or time, e.g. `%m/%d/%Y`, "
                                "`%Y%m%d`; the first that parses wins. A date alone is the "
                                "start of that day in the mapping's time zone."}},
     "timezone": {"type": "string", "check_with": "timezone",
                  "meta": {"doc": "Time zone of this column's local times (overrides the "
-                                 "mapping's)."}},
+                                 "mapping's): text without an offset, and a typed TIMESTAMP "
+                                 "without a zone or DATE. An instant (TIMESTAMPTZ, Spark's "
+                                 "TimestampType) needs none."}},
     "map": {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": {"type": SCALAR},
             "meta": {"doc": "Value map, source value -> value, e.g. "
                             "`{Hacking/IT Incident: cyber}`."}},
