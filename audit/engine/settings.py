@@ -95,8 +95,8 @@ def settings_for(engine: str = "duckdb", *, spark_master: str | None = None,
     tuned = [name for name, value in (("spark_conf", conf), ("spark_percentiles",
                                       spark_percentiles != "exact")) if value]
     if engine != "spark" and tuned:
-        raise UsageError(f"{' and '.join(spelling(n) for n in tuned)} need "
-                         f"{spelling('engine')} spark")
+        raise UsageError(f"{' and '.join(spelling(n) for n in tuned)} "
+                         f"{'need' if len(tuned) > 1 else 'needs'} {spelling('engine')} spark")
     if engine != "spark" and spark_given:
         raise UsageError(f"{' and '.join(spelling(n) for n in spark_given)} need "
                          f"{spelling('engine')} spark")

@@ -226,9 +226,10 @@ class SparkEngine(LogViews):
                                  f"approximate (percentile_approx, accuracy {ACCURACY}: each "
                                  f"percentile's rank within n/{ACCURACY} of the exact rank, "
                                  "not interpolated)")
+        key = "spark.sql.shuffle.partitions"  # a lent session's spark_conf, or its own
         with contextlib.suppress(Exception):  # a stopped session still has an identity
-            record["shuffle_partitions"] = str(
-                self.session.conf.get("spark.sql.shuffle.partitions"))
+            record["shuffle_partitions"] = str(self._meaning.settings.get(key)
+                                               or self.session.conf.get(key))
         return record
 
     def check_ready(self) -> None:
