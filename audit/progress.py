@@ -86,10 +86,13 @@ class TerminalProgress:
                 self.stream.flush()
 
     @contextmanager
-    def watch(self, source: Stalled) -> Iterator[None]:
+    def watch(self, source: Stalled, stream: IO[str] | None = None) -> Iterator[None]:
         """While the block runs, say once per wait that ``source`` is stalled, after it has
-        been for ``wait`` seconds without a break (and again after it ran and stalled anew)."""
+        been for ``wait`` seconds without a break (and again after it ran and stalled anew).
+        ``stream``: where, if not this progress's own (standard error redirected while the
+        JVM starts)."""
         stop = threading.Event()
+        out = stream or self.stream
 
         def poll() -> None:
             since: float | None = None
@@ -105,8 +108,8 @@ class TerminalProgress:
                 since = since if since is not None else time.monotonic()
                 if not said and time.monotonic() - since >= self.wait:
                     with self._lock:
-                        self.stream.write(("\r\033[K" if self.bar else "") + why + "\n")
-                        self.stream.flush()
+                        out.write(("\r\033[K" if self.bar else "") + why + "\n")
+                        out.flush()
                     said = True
 
         thread = threading.Thread(target=poll, daemon=True)

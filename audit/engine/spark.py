@@ -40,6 +40,7 @@ from audit.engine.spark_session import (
     Meaning,
     Session,
     first_line,
+    interruptible,
     session_identity,
     start_session,
 )
@@ -62,7 +63,7 @@ class SparkEngine(LogViews):
         super().__init__(timezone, unique_ids)
         conf = dict(conf or {})
         self._own = session is None
-        self.session = start_session(master, remote, conf) if self._own else session
+        self.session = start_session(master, remote, conf, progress) if self._own else session
         if not self._own:
             _check_modifiable(self.session, conf)
         self._remote = remote
@@ -121,14 +122,19 @@ class SparkEngine(LogViews):
     def _working(self, label: str | None = None) -> Iterator[None]:
         """The run's settings held; and, with progress, stage progress drawn (``label``) and
         a note when tasks wait for executors."""
-        with self._meaning.held(), contextlib.ExitStack() as stack:
+        with self._meaning.held(), interruptible() as stopped, contextlib.ExitStack() as stack:
             if self.progress is not None and self._stages is not None and not self._watched:
                 self._watched = True  # the outermost block watches (a stream left open)
                 stack.callback(setattr, self, "_watched", False)
                 stack.enter_context(self.progress.watch(self._stages))
                 if label:
                     stack.enter_context(self.progress.track(self._stages, label))
-            yield
+            try:
+                yield
+            except Exception:
+                if stopped:  # Ctrl-C, whatever error the Java bridge made of it
+                    raise KeyboardInterrupt from None
+                raise
 
     def view_name(self, name: str) -> str:
         """The log's view, named for this run (``_audit_<run>_log_<name>``)."""

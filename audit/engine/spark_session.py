@@ -13,17 +13,21 @@ import logging
 import os
 import re
 import shutil
-import socket
-import struct
+import signal
 import sys
 import tempfile
+import threading
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import IO, Any
 
 from audit.engine.base import EngineUnavailable, public_url
+from audit.engine.spark_master import check_master
 from audit.engine.settings import MEANING
+from audit.progress import TerminalProgress
 
 # PySpark is an optional dependency: its classes (a session, local or Spark Connect, a
 # DataFrame, a reader, a Connect client) cannot be named where it is not installed, so they
@@ -70,21 +74,62 @@ def first_line(exc: BaseException) -> str:
 
 
 @contextlib.contextmanager
-def _quiet_stderr(debug: bool) -> Iterator[None]:
+def _quiet_stderr(debug: bool) -> Iterator[IO[str] | None]:
     """The JVM prints its start-up notes (log level, native libraries) to standard error
-    before any logging setting applies; they go nowhere unless ``--debug``."""
+    before any logging setting applies; they go nowhere unless ``--debug``. Yields a stream
+    on the real standard error meanwhile (None with ``--debug``: it is not redirected)."""
     if debug:
-        yield
+        yield None
         return
     sys.stderr.flush()
     saved = os.dup(2)
     try:
-        with open(os.devnull, "wb") as null:
+        with open(os.devnull, "wb") as null, \
+                open(os.dup(saved), "w", encoding="utf-8", errors="replace") as real:
             os.dup2(null.fileno(), 2)
-            yield
+            yield real
     finally:
         os.dup2(saved, 2)
         os.close(saved)
+
+
+class _Starting:
+    """What a cluster master's start waits for, said after a few seconds (``progress``):
+    Spark gives a new application up to ``spark.scheduler.maxRegisteredResourcesWaitingTime``
+    (30 s by default) for executors to join before anything runs, and says nothing."""
+
+    def __init__(self, master: str) -> None:
+        self.master = public_url(master)
+        self.since = time.monotonic()
+
+    def stalled(self) -> str | None:
+        return (f"waiting for executors: Spark is still starting on {self.master} after "
+                f"{time.monotonic() - self.since:.0f} s (no executor has given this "
+                "application its cores yet; Spark waits up to 30 s for them, "
+                "spark.scheduler.maxRegisteredResourcesWaitingTime)")
+
+
+@contextlib.contextmanager
+def interruptible() -> Iterator[list[int]]:
+    """Ctrl-C while the JVM is busy surfaces as whichever error the Java bridge makes of it;
+    the signal is remembered so the caller can end the run as interrupted (exit 130)."""
+    caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+    before = signal.getsignal(signal.SIGINT)
+
+    def on_interrupt(signum: int, frame: FrameType | None) -> None:
+        caught.append(signum)
+        if callable(before):
+            before(signum, frame)  # PySpark's own: cancels the jobs
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield caught
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 @contextlib.contextmanager
@@ -163,7 +208,8 @@ def _rpc_reason(exc: BaseException) -> str:
 
 
 def start_session(master: str | None = None, remote: str | None = None,
-                  conf: dict[str, str] | None = None) -> Session:
+                  conf: dict[str, str] | None = None,
+                  progress: TerminalProgress | None = None) -> Session:
     """A Spark session for the run: the process's local or cluster session if it has one, or
     a new session on a Spark Connect server.
 
@@ -181,12 +227,16 @@ def start_session(master: str | None = None, remote: str | None = None,
     if not _java_found():
         raise EngineUnavailable("--engine spark needs Java 17 or newer: apt-get install "
                                 "openjdk-17-jre-headless (or set JAVA_HOME)")
-    _check_master(master)
+    check_master(master)
     builder = SparkSession.builder.appName("platform-audit")
     if master:
         builder = builder.master(master)
     try:
-        with _quiet_stderr(debug):
+        with _quiet_stderr(debug) as real, interruptible() as stopped, \
+                contextlib.ExitStack() as notes:
+            if progress is not None and master and not master.startswith("local"):
+                notes.enter_context(progress.watch(_Starting(master), real
+                                                   if progress.stream is sys.stderr else None))
             for key, value in {**conf, **_unset_defaults(master, conf)}.items():
                 builder = builder.config(key, value)
             # Spark's default catalogue folder is ./spark-warehouse: nothing is stored in
@@ -194,6 +244,8 @@ def start_session(master: str | None = None, remote: str | None = None,
             builder = builder.config("spark.sql.warehouse.dir", _scratch_warehouse())
             session = builder.getOrCreate()
     except Exception as exc:
+        if stopped:
+            raise KeyboardInterrupt from None
         if debug:
             raise
         raise EngineUnavailable(f"cannot start Spark (master {master or DEFAULT_MASTER}): "
@@ -270,67 +322,6 @@ def _scratch_warehouse() -> str:
     folder = tempfile.mkdtemp(prefix="audit-spark-warehouse-")
     atexit.register(shutil.rmtree, folder, True)
     return folder
-
-
-def _check_master(master: str | None) -> None:
-    """A standalone master (spark://host:port[,host:port]) that does not answer, or a port
-    that answers but is not a Spark master (its web UI, another service), is said in a few
-    seconds; Spark itself retries for about a minute and then names no reason."""
-    if not master or not master.startswith("spark://"):
-        return
-    reasons = []
-    for hostport in master[len("spark://"):].split(","):
-        host, _, port = hostport.rpartition(":")
-        try:
-            why = _not_spark_rpc(host or hostport, int(port or 7077))
-        except (OSError, ValueError) as exc:
-            reasons.append(f"{hostport}: {getattr(exc, 'strerror', None) or exc}")
-            continue
-        if why is None:
-            return
-        reasons.append(f"{hostport} answers but is not a Spark master: {why}")
-    raise EngineUnavailable(f"cannot reach the Spark master at {master} ({'; '.join(reasons)}); "
-                            "check --spark-master (a master's RPC port, 7077 by default, not "
-                            "its web UI) and that the master runs")
-
-
-# Spark's RPC frames: length (8 bytes, the frame's own included), type (1 byte), then the
-# message; an RPC request carries its id (8 bytes) and its body's size (4 bytes).
-_RPC_REQUEST, _RPC_RESPONSE, _RPC_FAILURE = 3, 4, 5
-PROBE_SECONDS = 3.0
-
-
-def _not_spark_rpc(host: str, port: int) -> str | None:
-    """Why ``host:port`` is not a Spark RPC server, or None if it is (or may be).
-
-    One RPC request with an empty body: Spark's RPC server answers it with a failure frame
-    naming the same request id (it cannot decode the body; the master logs one warning). A
-    web server answers HTTP, a silent service nothing. A server that closes the connection
-    without a word may be a master that requires authentication first: Spark is left to
-    try."""
-    body = b"\0\0\0\0"
-    message = struct.pack(">bqi", _RPC_REQUEST, 0x61756469, len(body)) + body
-    with socket.create_connection((host, port), timeout=PROBE_SECONDS) as sock:
-        sock.sendall(struct.pack(">q", 8 + len(message)) + message)
-        reply = b""
-        try:
-            while len(reply) < 17:
-                chunk = sock.recv(17 - len(reply))
-                if not chunk:
-                    break
-                reply += chunk
-        except TimeoutError:
-            if not reply:
-                return f"no reply to a Spark RPC request within {PROBE_SECONDS:g} s"
-    if not reply:
-        return None
-    if len(reply) == 17:
-        kind, request = struct.unpack(">bq", reply[8:17])
-        if kind in (_RPC_RESPONSE, _RPC_FAILURE) and request == 0x61756469:
-            return None
-    text = reply.split(b"\r\n", 1)[0].decode("ascii", "replace")
-    return ("it answered HTTP (a web UI?)" if text.startswith("HTTP/")
-            else "its reply is not Spark's RPC")
 
 
 def connect_url(session: Session) -> str | None:
