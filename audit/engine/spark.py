@@ -122,6 +122,7 @@ class SparkEngine(LogViews):
     def _working(self, label: str | None = None) -> Iterator[None]:
         """The run's settings held; and, with progress, stage progress drawn (``label``) and
         a note when tasks wait for executors."""
+        check_running(self.session)  # a stopped session is said before its settings are
         with self._meaning.held(), interruptible() as stopped, contextlib.ExitStack() as stack:
             if self.progress is not None and self._stages is not None and not self._watched:
                 self._watched = True  # the outermost block watches (a stream left open)
