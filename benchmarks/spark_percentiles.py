@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import generate  # noqa: E402  (the benchmark's seeded log)
+from run import generate  # the benchmark's seeded log
 
 AGGREGATE = ("SELECT quantile_cont(epoch(actioned_at - received_at) / 3600.0, "
              "[0.5, 0.9, 0.99]) FROM {view}")

@@ -80,8 +80,11 @@ class SparkEngine(LogViews):
         self._closed = False
         self.progress = progress
         self._watched = False
+        # a classic session's status tracker; a Spark Connect client has none
+        classic = not type(self.session).__module__.startswith("pyspark.sql.connect")
         self._stages = StageProgress(self.session) \
-            if progress is not None and hasattr(self.session, "sparkContext") else None
+            if progress is not None and classic and hasattr(self.session, "sparkContext") \
+            else None
         # this run's views: a session may serve several assessments (a notebook's), whose
         # results read their own logs again when a workbook is written
         self._run = uuid.uuid4().hex[:8]
