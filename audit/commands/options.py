@@ -50,7 +50,8 @@ def engine_options(*, tuning: bool = False, engine_help: str | None = None) -> C
                      help=engine_help or "Where the rules run over the logs; spark needs the "
                                          "spark extra and Java (docs/spark.md)."),
         click.option("--spark-master", default=None, help="Spark master URL for --engine "
-                     "spark, e.g. spark://host:7077 (default local[*])."),
+                     "spark, e.g. spark://host:7077 (default: spark-defaults.conf's "
+                     "spark.master, else local[*])."),
         click.option("--spark-remote", default=None, help="Spark Connect URL for --engine "
                      "spark, e.g. sc://host:15002."),
         click.option("--spark-conf", "spark_conf", multiple=True, metavar="KEY=VALUE",
