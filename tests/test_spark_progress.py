@@ -149,3 +149,20 @@ def test_waiting_note_is_written_once_without_a_terminal() -> None:
     with progress.watch(_Stuck()):
         time.sleep(1.2)
     assert stream.getvalue() == "waiting for executors (0 cores free): 2 task(s) ready\n"
+
+
+def test_stage_progress_is_drawn_like_duckdbs(spark: Any) -> None:
+    """A job whose tasks take a while: the status tracker's share of tasks done is drawn on
+    the progress line, as DuckDB's query_progress is; local mode never says it waits."""
+    from audit.engine.spark_progress import StageProgress
+    from audit.progress import TerminalProgress
+
+    source = StageProgress(spark)
+    stream = io.StringIO()
+    slow = spark.range(0, 8, 1, 4).selectExpr(  # each row sleeps 0.4 s in its task (JVM)
+        "reflect('java.lang.Thread', 'sleep', CAST(400 AS BIGINT)) AS slept")
+    with TerminalProgress(stream, delay=0).track(source, "reading logs/big.parquet"):
+        assert len(slow.collect()) == 8
+    text = stream.getvalue()
+    assert "reading logs/big.parquet [" in text and " %" in text and text.endswith("\r")
+    assert source.stalled() is None and source.query_progress() == -1.0
