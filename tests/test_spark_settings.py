@@ -154,3 +154,12 @@ def test_approximate_percentiles_within_their_bound(spark: Any) -> None:
     assert all(abs(a - e) <= 1 for a, e in zip(approximate, exact, strict=True))
     assert f"accuracy {ACCURACY}" in engine.identity()["percentiles"]
     spark.catalog.dropTempView("pct_values")
+
+
+def test_approximate_percentiles_are_said_in_the_report(spark: Any, run: Any) -> None:
+    """--spark-percentiles approximate: the console report's data-quality note says so."""
+    code, out, err = run("assess", PACK, "-c", "iq.telegram-2023", "--engine", "spark",
+                         "--spark-master", "local[2]", "--spark-percentiles", "approximate",
+                         "-q")
+    assert code in (0, 1), err
+    assert "percentiles (p50, p90, p99) are approximate" in " ".join(out.split())

@@ -68,6 +68,8 @@ class SparkEngine(LogViews):
             _check_modifiable(self.session, conf)
         self._remote = remote
         self.percentiles = percentiles
+        # what every report's note states (audit/quality.py): None for exact percentiles
+        self.percentile_accuracy = ACCURACY if percentiles == "approximate" else None
         self._meaning = Meaning(self.session, self._own, None if self._own else conf)
         self._order = FileOrder(self.session)
         # what the run made in the session: its views, source views and tables, dropped by
