@@ -22,6 +22,7 @@ _LAZY = {
     "assess": "audit.api",
     "write": "audit.api",
     "render": "audit.api",
+    "close": "audit.api",
     "Assessment": "audit.assessment",
     "RequirementResult": "audit.assessment",
     "DataNote": "audit.assessment",
@@ -60,7 +61,7 @@ __all__ = ["__version__", "hookimpl", *_LAZY]
 
 if TYPE_CHECKING:  # pragma: no cover
     # "X as X": explicit re-exports for type checkers (the names are in __all__)
-    from audit.api import assess as assess, render as render, write as write
+    from audit.api import assess as assess, close as close, render as render, write as write
     from audit.assessment import (
         Assessment as Assessment,
         ChecklistRef as ChecklistRef,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -27,7 +27,7 @@ from audit.plugins import get_registry
 from audit.progress import TerminalProgress
 from audit.reports.base import writer_for
 
-__all__ = ["Prepared", "assess", "prepare", "render", "run", "write"]
+__all__ = ["Prepared", "assess", "close", "prepare", "render", "run", "write"]
 
 
 def prepare(evidence: PathLike | Sequence[PathLike], checklists: Sequence[PathLike],
@@ -56,6 +56,8 @@ def assess(evidence: PathLike | Sequence[PathLike], checklists: Sequence[PathLik
            memory_limit: str | None = None, temp_dir: PathLike | None = None,
            language: str | None = None, engine: str = "duckdb", spark: object | None = None,
            spark_master: str | None = None, spark_remote: str | None = None,
+           spark_conf: Mapping[str, object] | None = None,
+           spark_percentiles: str = "exact",
            allow_locations: Sequence[str] = ()) -> Assessment:
     """Assess an evidence pack against checklist modules and return the ``Assessment``.
 
@@ -70,7 +72,14 @@ def assess(evidence: PathLike | Sequence[PathLike], checklists: Sequence[PathLik
     :param engine: ``duckdb`` (default) or ``spark`` (docs/spark.md).
     :param spark: a running ``SparkSession`` to use (a notebook's ``spark``, on the cluster
         where the logs live); otherwise ``spark_master`` or ``spark_remote`` start or reach
-        one, as ``--spark-master``/``--spark-remote`` do.
+        one, as ``--spark-master``/``--spark-remote`` do. A session given is lent: the
+        settings the figures need are on it only while the run's queries run; call
+        :func:`close` after writing the reports to drop the run's temporary views.
+    :param spark_conf: Spark settings (``{"spark.sql.shuffle.partitions": 400}``), as
+        ``--spark-conf``: over ``spark-defaults.conf`` for a session started here; on a
+        given session only while the run's queries run (SQL settings only).
+    :param spark_percentiles: ``exact`` (default) or ``approximate`` (``percentile_approx``,
+        recorded in the result's provenance), as ``--spark-percentiles``.
     :param allow_locations: data-lake location prefixes (``"s3a://lake/statements/"``) under
         which the pack's mappings may name data for Spark to read, as ``--allow-location``;
         a location no prefix covers is refused (docs/spark.md).
@@ -79,9 +88,22 @@ def assess(evidence: PathLike | Sequence[PathLike], checklists: Sequence[PathLik
     settings = settings_for(engine, spark_master=spark_master, spark_remote=spark_remote,
                             spark_session=spark, memory_limit=memory_limit,
                             temp_directory=str(temp_dir) if temp_dir else None,
-                            allow_locations=allow_locations,
+                            allow_locations=allow_locations, spark_conf=spark_conf or {},
+                            spark_percentiles=spark_percentiles,
                             spelling=lambda name: {"spark_session": "spark"}.get(name, name))
     return run(prepare(evidence, checklists, scoring, settings), as_of, language=language)
+
+
+def close(assessment: Assessment) -> None:
+    """Give the Spark session lent to :func:`assess` (``spark=``) back as it was: the
+    temporary views and tables the run made are dropped, and its settings are those it had
+    before (they already are between queries). Call it after the last :func:`write`: a gap
+    workbook reads its offending rows from those views when it is written. Nothing to do
+    for DuckDB or a session the run started itself (it ends with the process)."""
+    engine = assessment.evidence.started_engine if assessment.evidence else None
+    release = getattr(engine, "close", None)  # the Spark engine's; DuckDB's needs none
+    if callable(release):
+        release()
 
 
 def write(assessment: Assessment, target: PathLike | IO[Any],  # Any: text or bytes stream

@@ -81,6 +81,7 @@ def data_notes(results: Sequence[RequirementResult], pack: EvidencePack,
     notes += _platform_notes(pack, [log for log in loaded if needed.get(log)], judged)
     notes += _timezone_notes(judged, pack)
     notes += _location_notes(pack, loaded)
+    notes += _percentile_notes(pack)
     notes += ledger_notes(ledger or Ledger())
     return notes
 
@@ -148,6 +149,19 @@ def _location_notes(pack: EvidencePack, logs: Sequence[str]) -> list[DataNote]:
                 log=log, locations=", ".join(found["paths"]), count=format_number(count),
                 digest=found["listing_sha256"][:16]), INFO, log=log))
     return notes
+
+
+def _percentile_notes(pack: EvidencePack) -> list[DataNote]:
+    """Percentiles computed approximately on Spark (``--spark-percentiles approximate``):
+    every report says so, with the bound, since the figures differ from DuckDB's exact ones."""
+    accuracy = getattr(pack.started_engine, "percentile_accuracy", None)
+    if not accuracy:
+        return []
+    return [DataNote("percentiles-approximate", _(
+        "The percentiles (p50, p90, p99) are approximate, as asked with --spark-percentiles "
+        "approximate: for n judged events, each is a duration whose rank is within "
+        "n/{accuracy} of the exact one (Spark's percentile_approx), not interpolated.",
+        accuracy=accuracy), INFO)]
 
 
 # -- deadline figures ----------------------------------------------------------------------

@@ -84,4 +84,5 @@ def spark() -> Any:
                                           '(pip install -e ".[test,spark,spark-connect]")')
     from audit.engine.spark_session import start_session
 
-    return start_session("local[2]", conf={"spark.sql.shuffle.partitions": "2"})
+    return start_session("local[2]", conf={"spark.sql.shuffle.partitions": "2",
+                                            "spark.ui.enabled": "false"})

@@ -73,13 +73,14 @@ def test_unknown_strftime_field_is_refused() -> None:
     ("SELECT count(*) FROM t", "query", "SELECT COUNT(*) FROM t", ("", "")),
     ("DESCRIBE SELECT * FROM t", "describe", "SELECT * FROM t", ("", "")),
     ('CREATE VIEW "v" AS SELECT 1', "define",
-     "CREATE OR REPLACE TEMPORARY VIEW `v` AS SELECT 1", ("", "")),
+     "CREATE OR REPLACE TEMPORARY VIEW `v` AS SELECT 1", ("v", "")),
     ("SET preserve_insertion_order = true", "setting", "", ("preserve_insertion_order", "true")),
     ("SET threads = 4", "setting", "", ("threads", "4")),
 ])
 def test_a_plugins_statement_is_known_by_its_parsed_tree(duck: str, kind: str, spark: str,
                                                          setting: tuple[str, str]) -> None:
-    """What a loader runs on ``pack.logs.con`` is told apart by SQLGlot, not by its text."""
+    """What a loader runs on ``pack.logs.con`` is told apart by SQLGlot, not by its text (a
+    view's name kept, so the run can drop it from a lent session)."""
     from audit.engine.spark_sql import statement
 
     found = statement(duck)

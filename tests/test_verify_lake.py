@@ -129,7 +129,8 @@ def test_location_is_not_verified_without_spark_and_listed_again_with_it(
     result = _assess(run, pack, tmp_path / "r.json", *SPARK, *allow)
     assert result["logs"]["moderation"]["rows"] == 40
     assert result["provenance"]["engine"] == {"name": "spark", "version": spark.version,
-                                              "master": "local[2]"}
+                                              "master": "local[2]", "percentiles": "exact",
+                                              "shuffle_partitions": "2"}
     (record,) = [m["locations"] for m in result["logs"]["moderation"]["mappings"]]
     assert record["files_listed"] == 2
     digest = record["listing_sha256"][:16]

@@ -19,7 +19,7 @@ import click
 from click.shell_completion import CompletionItem
 
 from audit.checklists import load_library
-from audit.engine.settings import ENGINES, UNIQUE_ID_SCOPES, settings_for
+from audit.engine.settings import ENGINES, PERCENTILE_METHODS, UNIQUE_ID_SCOPES, settings_for
 from audit.errors import OutputError, UsageError
 from audit.gates import GATES
 from audit.i18n import available_languages, base_language, normalise
@@ -32,7 +32,7 @@ R = TypeVar("R")  # a comparison's renderer
 
 
 _ENGINE_FLAGS = ("engine", "spark_master", "spark_remote", "memory_limit", "temp_dir",
-                 "unique_ids", "allow_location")
+                 "unique_ids", "allow_location", "spark_conf", "spark_percentiles")
 
 
 def _flag(name: str) -> str:
@@ -40,18 +40,24 @@ def _flag(name: str) -> str:
 
 
 def engine_options(*, tuning: bool = False, engine_help: str | None = None) -> Callable[[F], F]:
-    """``--engine``, ``--spark-master``, ``--spark-remote`` (and with ``tuning`` DuckDB's
-    ``--memory-limit``, ``--temp-dir`` and ``--unique-ids``), handed to the command as one
-    checked ``settings: EngineSettings`` argument instead of the separate flags."""
+    """``--engine``, ``--spark-master``, ``--spark-remote``, ``--spark-conf`` (and with
+    ``tuning`` DuckDB's ``--memory-limit``, ``--temp-dir``, ``--unique-ids`` and
+    ``--spark-percentiles``), handed to the command as one checked ``settings:
+    EngineSettings`` argument instead of the separate flags."""
     flags = [
         click.option("--engine", type=click.Choice(list(ENGINES)), default="duckdb",
                      show_default=True,
                      help=engine_help or "Where the rules run over the logs; spark needs the "
                                          "spark extra and Java (docs/spark.md)."),
         click.option("--spark-master", default=None, help="Spark master URL for --engine "
-                     "spark, e.g. spark://host:7077 (default local[*])."),
+                     "spark, e.g. spark://host:7077 (default: spark-defaults.conf's "
+                     "spark.master, else local[*])."),
         click.option("--spark-remote", default=None, help="Spark Connect URL for --engine "
                      "spark, e.g. sc://host:15002."),
+        click.option("--spark-conf", "spark_conf", multiple=True, metavar="KEY=VALUE",
+                     help="A Spark setting for --engine spark, over the cluster's "
+                          "spark-defaults.conf, e.g. spark.sql.shuffle.partitions=400. "
+                          "Repeatable."),
         click.option("--allow-location", "allow_location", multiple=True,
                      envvar=LOCATIONS_ENV_VAR, metavar="PREFIX",
                      help="A data-lake location prefix (s3a://bucket/path/, hdfs://...) under "
@@ -72,7 +78,13 @@ def engine_options(*, tuning: bool = False, engine_help: str | None = None) -> C
                          default="judged", show_default=True,
                          help="Where event ids must be unique: among the events each rule "
                               "judges, or across the whole log (one more distinct count per "
-                              "log).")]
+                              "log)."),
+            click.option("--spark-percentiles", type=click.Choice(list(PERCENTILE_METHODS)),
+                         default="exact", show_default=True,
+                         help="Percentiles on --engine spark: exact (one task merges every "
+                              "distinct duration), or approximate (percentile_approx, rank "
+                              "within 1/10000 of the judged events; recorded in the "
+                              "result).")]
 
     def decorate(command: F) -> F:
         @functools.wraps(command)
@@ -89,6 +101,8 @@ def engine_options(*, tuning: bool = False, engine_help: str | None = None) -> C
                     unique_ids=str(given["unique_ids"] or "judged"),
                     allow_locations=[str(p) for p in cast(tuple[str, ...],
                                                           given["allow_location"] or ())],
+                    spark_conf=[str(c) for c in cast(tuple[str, ...], given["spark_conf"] or ())],
+                    spark_percentiles=str(given["spark_percentiles"] or "exact"),
                     spelling=lambda name: _flag({"allow_locations": "allow_location"}
                                                 .get(name, name)))
             except UsageError as e:

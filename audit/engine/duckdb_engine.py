@@ -59,7 +59,7 @@ class DuckDBEngine(LogViews):
         # DuckDB's own bar prints to standard output on long queries, into a JSON report;
         # ours (audit.progress) draws on standard error from query_progress() instead.
         self._con.execute("SET enable_progress_bar_print = false")
-        self._con.execute(f"SET enable_progress_bar = {progress is not None}")
+        self._con.execute(f"SET enable_progress_bar = {progress is not None and progress.bar}")
 
     @property
     def con(self) -> Connection:

@@ -13,15 +13,21 @@ import logging
 import os
 import re
 import shutil
-import socket
+import signal
 import sys
 import tempfile
+import threading
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import IO, Any
 
 from audit.engine.base import EngineUnavailable, public_url
+from audit.engine.spark_master import check_master
+from audit.engine.settings import MEANING
+from audit.progress import TerminalProgress
 
 # PySpark is an optional dependency: its classes (a session, local or Spark Connect, a
 # DataFrame, a reader, a Connect client) cannot be named where it is not installed, so they
@@ -32,20 +38,11 @@ Client = Any
 
 INSTALL = 'pip install "platform-audit[spark]"'
 DEFAULT_MASTER = "local[*]"
-# Session settings both engines' figures depend on: UTC as DuckDB's connection, casts that
-# give NULL (not an error) on a value that does not parse, as DuckDB's TRY_CAST.
-SESSION_CONF = {
-    "spark.sql.session.timeZone": "UTC",
-    "spark.sql.ansi.enabled": "false",
-    # a date that does not fit its format is NULL (DuckDB's try_strptime), never an error
-    # asking which parser to use
-    "spark.sql.legacy.timeParserPolicy": "CORRECTED",
-    "spark.ui.enabled": "false",
-    "spark.ui.showConsoleProgress": "false",
-    "spark.sql.shuffle.partitions": "8",
-}
-MEANING = ("spark.sql.session.timeZone", "spark.sql.ansi.enabled",
-           "spark.sql.legacy.timeParserPolicy")
+# Chosen only where nothing (spark-defaults.conf, --spark-conf) set them, and only for the
+# local default master: a laptop's eight shuffle tasks, no web UI on port 4040
+LOCAL_DEFAULTS = {"spark.sql.shuffle.partitions": "8", "spark.ui.enabled": "false"}
+# Spark's own console bar would draw over the run's progress line (audit/progress.py)
+QUIET_DEFAULTS = {"spark.ui.showConsoleProgress": "false"}
 # PySpark's Python loggers that print a failed query's JSON record (with the JVM stack trace)
 # to standard error before the error is raised; the run reports the error in one line
 QUERY_LOGGERS = ("SQLQueryContextLogger", "DataFrameQueryContextLogger")
@@ -77,21 +74,62 @@ def first_line(exc: BaseException) -> str:
 
 
 @contextlib.contextmanager
-def _quiet_stderr(debug: bool) -> Iterator[None]:
+def _quiet_stderr(debug: bool) -> Iterator[IO[str] | None]:
     """The JVM prints its start-up notes (log level, native libraries) to standard error
-    before any logging setting applies; they go nowhere unless ``--debug``."""
+    before any logging setting applies; they go nowhere unless ``--debug``. Yields a stream
+    on the real standard error meanwhile (None with ``--debug``: it is not redirected)."""
     if debug:
-        yield
+        yield None
         return
     sys.stderr.flush()
     saved = os.dup(2)
     try:
-        with open(os.devnull, "wb") as null:
+        with open(os.devnull, "wb") as null, \
+                open(os.dup(saved), "w", encoding="utf-8", errors="replace") as real:
             os.dup2(null.fileno(), 2)
-            yield
+            yield real
     finally:
         os.dup2(saved, 2)
         os.close(saved)
+
+
+class _Starting:
+    """What a cluster master's start waits for, said after a few seconds (``progress``):
+    Spark gives a new application up to ``spark.scheduler.maxRegisteredResourcesWaitingTime``
+    (30 s by default) for executors to join before anything runs, and says nothing."""
+
+    def __init__(self, master: str) -> None:
+        self.master = public_url(master)
+        self.since = time.monotonic()
+
+    def stalled(self) -> str | None:
+        return (f"waiting for executors: Spark is still starting on {self.master} after "
+                f"{time.monotonic() - self.since:.0f} s (no executor has given this "
+                "application its cores yet; Spark waits up to 30 s for them, "
+                "spark.scheduler.maxRegisteredResourcesWaitingTime)")
+
+
+@contextlib.contextmanager
+def interruptible() -> Iterator[list[int]]:
+    """Ctrl-C while the JVM is busy surfaces as whichever error the Java bridge makes of it;
+    the signal is remembered so the caller can end the run as interrupted (exit 130)."""
+    caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+    before = signal.getsignal(signal.SIGINT)
+
+    def on_interrupt(signum: int, frame: FrameType | None) -> None:
+        caught.append(signum)
+        if callable(before):
+            before(signum, frame)  # PySpark's own: cancels the jobs
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield caught
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 @contextlib.contextmanager
@@ -108,7 +146,7 @@ def _quiet_warnings(debug: bool) -> Iterator[None]:
         yield
 
 
-def _connect(remote: str, settings: dict[str, str], debug: bool) -> Session:
+def _connect(remote: str, conf: dict[str, str], debug: bool) -> Session:
     """A new Spark Connect session on the server at ``remote``.
 
     PySpark's own builder is not used: in a process that already runs a local Spark it
@@ -136,8 +174,8 @@ def _connect(remote: str, settings: dict[str, str], debug: bool) -> Session:
     client.set_retry_policies([DefaultPolicy(max_retries=PROBE_RETRIES)])
     try:
         with _quiet_warnings(debug):
-            for key in MEANING:
-                session.conf.set(key, settings[key])
+            for key, value in {**MEANING, **conf}.items():
+                session.conf.set(key, value)
             session.sql("SELECT 1").collect()  # Connect is lazy: prove the server answers
     except Exception as exc:
         with contextlib.suppress(Exception):
@@ -170,70 +208,120 @@ def _rpc_reason(exc: BaseException) -> str:
 
 
 def start_session(master: str | None = None, remote: str | None = None,
-                  conf: dict[str, str] | None = None) -> Session:
-    """A Spark session for the run: the process's local or cluster session if it has one
-    (the settings the figures need applied again), or a new session on a Spark Connect
-    server, which gets only those settings (partitions and the like are the server's)."""
+                  conf: dict[str, str] | None = None,
+                  progress: TerminalProgress | None = None) -> Session:
+    """A Spark session for the run: the process's local or cluster session if it has one, or
+    a new session on a Spark Connect server.
+
+    The cluster's settings stand: ``spark-defaults.conf`` (and its ``spark.master`` when
+    ``master`` is not given) is Spark's own to apply; ``conf`` (``--spark-conf``) is set over
+    it; the tool adds ``LOCAL_DEFAULTS`` only for the local default master, and only the keys
+    nothing set, as ``SparkConf`` reports them once the JVM has read its defaults."""
     SparkSession = _import_pyspark()
-    settings = {**SESSION_CONF, **(conf or {})}
+    conf = dict(conf or {})
     debug = bool(os.environ.get("AUDIT_DEBUG"))
     for name in QUERY_LOGGERS:  # PySpark 4 logs each failed query, JVM trace and all
         logging.getLogger(name).disabled = not debug
     if remote:
-        return _connect(remote, settings, debug)
+        return _connect(remote, conf, debug)
     if not _java_found():
         raise EngineUnavailable("--engine spark needs Java 17 or newer: apt-get install "
                                 "openjdk-17-jre-headless (or set JAVA_HOME)")
-    _check_master(master)
-    builder = SparkSession.builder.master(master or DEFAULT_MASTER).appName("platform-audit")
-    for key, value in settings.items():
-        builder = builder.config(key, value)
-    # Spark's default catalogue folder is ./spark-warehouse: nothing is stored in it, but an
-    # audit must not leave folders where it was run
-    builder = builder.config("spark.sql.warehouse.dir", _scratch_warehouse())
+    check_master(master)
+    builder = SparkSession.builder.appName("platform-audit")
+    if master:
+        builder = builder.master(master)
     try:
-        with _quiet_stderr(debug):
+        with _quiet_stderr(debug) as real, interruptible() as stopped, \
+                contextlib.ExitStack() as notes:
+            if progress is not None and master and not master.startswith("local"):
+                notes.enter_context(progress.watch(_Starting(master), real
+                                                   if progress.stream is sys.stderr else None))
+            for key, value in {**conf, **_unset_defaults(master, conf)}.items():
+                builder = builder.config(key, value)
+            # Spark's default catalogue folder is ./spark-warehouse: nothing is stored in
+            # it, but an audit must not leave folders where it was run
+            builder = builder.config("spark.sql.warehouse.dir", _scratch_warehouse())
             session = builder.getOrCreate()
     except Exception as exc:
+        if stopped:
+            raise KeyboardInterrupt from None
         if debug:
             raise
         raise EngineUnavailable(f"cannot start Spark (master {master or DEFAULT_MASTER}): "
-                                f"{first_line(exc)}; check --spark-master and JAVA_HOME") from None
+                                f"{first_line(exc)}; check --spark-master, --spark-conf and "
+                                "JAVA_HOME") from None
     session.sparkContext.setLogLevel("ERROR" if debug else "OFF")
-    for key in MEANING:  # a reused session still computes the same figures
-        session.conf.set(key, settings[key])
     return session
+
+
+def _unset_defaults(master: str | None, conf: dict[str, str]) -> dict[str, str]:
+    """The tool's own choices for keys nobody set: none for a session the process already
+    runs (its settings are its owner's), ``LOCAL_DEFAULTS`` for the local default master."""
+    from pyspark import SparkConf, SparkContext
+
+    if SparkContext._active_spark_context is not None:
+        return {}
+    SparkContext._ensure_initialized()  # the JVM, which reads spark-defaults.conf
+    found = SparkConf()  # loadDefaults: the spark.* properties the JVM was started with
+    chosen = dict(QUIET_DEFAULTS)
+    if not master and found.get("spark.master", DEFAULT_MASTER) == DEFAULT_MASTER:
+        chosen.update(LOCAL_DEFAULTS)
+    return {k: v for k, v in chosen.items() if k not in conf and not found.contains(k)}
+
+
+class Meaning:
+    """The settings the figures need (``MEANING``), on a session only while the run's own
+    statements are planned and run; the session's previous values (or their absence) are put
+    back when the outermost of them ends, so a notebook's session keeps its ANSI mode and
+    time zone between and after the run's queries. Re-entrant: a detail-row stream that
+    stays open while an aggregate runs keeps them set once."""
+
+    def __init__(self, session: Session, always: bool,
+                 conf: dict[str, str] | None = None) -> None:
+        self.session = session
+        self.always = always  # the run's own session: set once, nothing to put back
+        # a lent session's: the runner's spark_conf too, under the same rule
+        self.settings = {**(conf or {}), **MEANING}
+        self._depth = 0
+        self._saved: dict[str, str | None] = {}
+        if always:
+            for key, value in MEANING.items():
+                session.conf.set(key, value)
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        if self.always:
+            yield
+            return
+        if self._depth == 0:
+            self._saved = {}
+            for key, value in self.settings.items():
+                before = self.session.conf.get(key, None)  # None: not set in this session
+                if before != value:
+                    self._saved[key] = before
+                    self.session.conf.set(key, value)
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if self._depth == 0:
+                self.restore()
+
+    def restore(self) -> None:
+        for key, before in self._saved.items():
+            if before is None:
+                self.session.conf.unset(key)
+            else:
+                self.session.conf.set(key, before)
+        self._saved = {}
 
 
 def _scratch_warehouse() -> str:
     folder = tempfile.mkdtemp(prefix="audit-spark-warehouse-")
     atexit.register(shutil.rmtree, folder, True)
     return folder
-
-
-def _check_master(master: str | None) -> None:
-    """A standalone master (spark://host:port[,host:port]) that does not answer is said in a
-    second; Spark itself retries for about a minute and then names no reason."""
-    if not master or not master.startswith("spark://"):
-        return
-    reasons = []
-    for hostport in master[len("spark://"):].split(","):
-        host, _, port = hostport.rpartition(":")
-        try:
-            with socket.create_connection((host or hostport, int(port or 7077)), timeout=3):
-                return
-        except (OSError, ValueError) as exc:
-            reasons.append(f"{hostport}: {getattr(exc, 'strerror', None) or exc}")
-    raise EngineUnavailable(f"cannot reach the Spark master at {master} ({'; '.join(reasons)}); "
-                            "check --spark-master and that the master runs")
-
-
-def prepare_session(session: Session) -> None:
-    """A session the caller already runs (a notebook's ``spark``) gets the settings the
-    figures depend on (``MEANING``); they stay set, since detail rows are read from the
-    session later, when a workbook is written (docs/spark.md)."""
-    for key in MEANING:
-        session.conf.set(key, SESSION_CONF[key])
 
 
 def connect_url(session: Session) -> str | None:

@@ -13,7 +13,9 @@ covered by tests/test_spark_sql.py):
 - ``epoch_us(x)``: ``unix_micros(x)``; ``epoch(x)``: seconds with their fraction (SQLGlot's
   ``unix_timestamp`` drops it), and ``epoch(a - b)`` as the difference of the two.
 - ``quantile_cont(x, [p, ...])``: ``percentile(x, array(p, ...))``, Spark's exact percentile
-  with the same linear interpolation; ``percentile_approx`` is never used.
+  with the same linear interpolation; with ``approximate`` (``--spark-percentiles``),
+  ``percentile_approx(x, array(p, ...), ACCURACY)`` instead, whose merge is of fixed-size
+  summaries, at a stated rank error (``RANK_ERROR``).
 - ``strftime(x, fmt)``: ``date_format`` with a Java pattern, literal text quoted.
 - decimal literals (``3600.0``): ``DOUBLE``, as DuckDB's division gives.
 - ``row_number() OVER ()`` and ``OVER (PARTITION BY filename)`` (file order, error paths
@@ -288,13 +290,30 @@ def _percentile(value: exp.Expression, quantiles: exp.Expression) -> exp.Express
     return exp.Anonymous(this="percentile", expressions=[value, q])
 
 
+# percentile_approx's accuracy: the value returned for p has a rank within n / ACCURACY of
+# p * n among the n values (Spark's documented relative error 1 / accuracy), and is one of
+# the values, not interpolated between two
+ACCURACY = 10000
+RANK_ERROR = 1 / ACCURACY
+
+
+def _approximate(node: exp.Expression) -> exp.Expression:
+    """Spark's exact ``percentile`` (one task merges every distinct value) as
+    ``percentile_approx`` (mergeable summaries of a fixed size)."""
+    if isinstance(node, exp.Anonymous) and str(node.this).lower() == "percentile":
+        return exp.Anonymous(this="percentile_approx", expressions=[
+            *node.expressions, exp.Literal.number(ACCURACY)])
+    return node
+
+
 @functools.lru_cache(maxsize=512)
-def to_spark(sql: str) -> str:
-    """The Spark SQL text of one DuckDB statement, with the same meaning."""
-    return _spark_text(sqlglot.parse_one(sql, read="duckdb"))
+def to_spark(sql: str, approximate: bool = False) -> str:
+    """The Spark SQL text of one DuckDB statement, with the same meaning (percentiles within
+    ``RANK_ERROR`` with ``approximate``)."""
+    return _spark_text(sqlglot.parse_one(sql, read="duckdb"), approximate)
 
 
-def _spark_text(tree: exp.Expr) -> str:
+def _spark_text(tree: exp.Expr, approximate: bool = False) -> str:
     """The Spark SQL of a parsed DuckDB statement (or of the SELECT inside a DESCRIBE)."""
     if _reads_files(tree):
         raise DuckDBReader()
@@ -304,6 +323,8 @@ def _spark_text(tree: exp.Expr) -> str:
         props.append("expressions", exp.TemporaryProperty())
         tree.set("properties", props)
     tree = tree.transform(_rewrite)
+    if approximate:
+        tree = tree.transform(_approximate)
     return tree.sql(dialect="spark")
 
 
@@ -319,8 +340,10 @@ class Statement:
     value: str = ""
 
 
-def statement(sql: str) -> Statement:
-    """What the DuckDB statement ``sql`` is, from its parsed tree, and its Spark SQL."""
+def statement(sql: str, approximate: bool = False) -> Statement:
+    """What the DuckDB statement ``sql`` is, from its parsed tree, and its Spark SQL
+    (``approximate``: percentiles as ``percentile_approx``); a view's or table's ``name`` for
+    a ``define``, so the run can drop what it made."""
     tree = sqlglot.parse_one(sql, read="duckdb")
     if isinstance(tree, exp.Set):
         item = tree.expressions[0].this if tree.expressions else None
@@ -329,7 +352,9 @@ def statement(sql: str) -> Statement:
                              value=item.expression.sql(dialect="duckdb").lower())
         return Statement("setting")
     if isinstance(tree, exp.Describe):
-        return Statement("describe", _spark_text(tree.this))
+        return Statement("describe", _spark_text(tree.this, approximate))
     if isinstance(tree, (exp.Create, exp.Drop)):
-        return Statement("define", _spark_text(tree))
-    return Statement("query", _spark_text(tree))
+        made = tree.find(exp.Table) if isinstance(tree, exp.Create) else None
+        return Statement("define", _spark_text(tree, approximate),
+                         name=made.name if made is not None else "")
+    return Statement("query", _spark_text(tree, approximate))
