@@ -28,7 +28,7 @@ from audit.engine.spark_connection import (
     columns_of,
     translated,
 )
-from audit.engine.spark_read import UnreadableSource, register
+from audit.engine.spark_read import Reads, UnreadableSource, register
 from audit.engine.spark_session import Frame, Session, first_line, session_identity, start_session
 from audit.engine.spark_sql import UntranslatableSQL, parse_pattern
 from audit.errors import EvidenceError, Problem
@@ -51,6 +51,7 @@ class SparkEngine(LogViews):
         self._connection = SparkConnection(self.session, self._order)
         self._tables: set[str] = set()
         self._workdir: Path | None = None
+        self._reads: Reads = {}  # each source read once: one listing of a lake folder
         # this run's views: a session may serve several assessments (a notebook's), whose
         # results read their own logs again when a workbook is written
         self._run = uuid.uuid4().hex[:8]
@@ -115,9 +116,9 @@ class SparkEngine(LogViews):
         its own working directory). A local session finds a missing file when reading; Spark
         Connect plans lazily and finds it when the view is created: both are in one try."""
         try:
-            view, files = register(self.session, source, self._scratch())
-            if source.locations:  # what identifies data this process never reads
-                self.listings[tuple(source.locations)] = files
+            view, listed = register(self.session, source, self._scratch(), self._reads)
+            if listed is not None:  # what identifies data this process never reads
+                self.listings[source.listing_key] = listed
             return view
         except UnreadableSource as exc:
             raise EvidenceError(problems=[Problem(display, "", str(exc))]) from None
