@@ -13,6 +13,10 @@ the prefix's path segments begin the location's; ``s3a://lake/statements`` allow
 ``s3a://lake/statements/2024/`` but not ``s3a://lake/statements-old/``. A location whose
 path holds a ``.`` or ``..`` segment (plainly or percent-encoded) is never allowed: it could
 climb out of the prefix it seems to be under.
+
+A catalog table a mapping names (``catalog_table``, read with ``spark.table``) is someone
+else's choice too: it is read only under a ``table:`` prefix of whole name parts
+(``table:lake.moderation``), given the same way (docs/spark-platforms.md).
 """
 
 from __future__ import annotations
