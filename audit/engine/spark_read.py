@@ -219,9 +219,9 @@ def listing(session: Session, frame: Frame, source: Source) -> Listing:
         names = sorted(frame.inputFiles())
         return Listing(tuple(ListedFile(n) for n in names), CONNECT_NAMES_ONLY, version)
     conf = session._jsparkSession.sessionState().newHadoopConf()
-    statuses = _indexed(jdf)
+    jvm = session._jvm
+    statuses = _indexed(jvm, jdf)
     if statuses is None:
-        jvm = session._jvm
         statuses = []
         for name in sorted(frame.inputFiles()):
             path = jvm.org.apache.hadoop.fs.Path(name)
@@ -238,19 +238,24 @@ def listing(session: Session, frame: Frame, source: Source) -> Listing:
     return Listing(tuple(files), "; ".join(sorted(kinds)) or "none: no file", version)
 
 
-def _indexed(jdf: Any) -> list[Any] | None:
+def _indexed(jvm: Any, jdf: Any) -> list[Any] | None:
     """The Hadoop ``FileStatus`` of every file the plan reads, from the file index each of
     its relations listed when it was read (``PartitioningAwareFileIndex.allFiles``: no new
-    listing); None when a relation has no such index."""
+    listing); None when a relation has another index (Delta's) or none."""
     from py4j.protocol import Py4JError  # type: ignore[import-untyped]  # PySpark's, deferred
 
+    listed = jvm.java.lang.Class.forName(
+        "org.apache.spark.sql.execution.datasources.PartitioningAwareFileIndex")
     leaves = jdf.queryExecution().analyzed().collectLeaves()
     statuses: list[Any] = []
     for i in range(leaves.size()):
         try:
-            found = leaves.apply(i).relation().location().allFiles()
-        except Py4JError:
+            index = leaves.apply(i).relation().location()
+        except Py4JError:  # not a file relation
             return None
+        if not listed.isInstance(index):
+            return None
+        found = index.allFiles()
         statuses += [found.apply(j) for j in range(found.size())]
     return statuses
 
