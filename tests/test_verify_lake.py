@@ -133,7 +133,12 @@ def test_location_is_not_verified_without_spark_and_listed_again_with_it(
     (lake / "_SUCCESS").write_text("", "utf-8")
     pack = _mapped_pack(tmp_path / "pack", lake.as_uri(), "parquet")
     allow = ["--allow-location", lake.as_uri()]  # the runner's say, for assess and verify
+    metrics = spark._jvm.org.apache.spark.metrics.source.HiveCatalogMetrics
+    discovered = metrics.METRIC_FILES_DISCOVERED().getCount()
     result = _assess(run, pack, tmp_path / "r.json", *SPARK, *allow)
+    # the folder listed once per run (its 2 parts found once), sizes and times included: the
+    # mapping's per-file scan reuses the first read rather than listing it again
+    assert metrics.METRIC_FILES_DISCOVERED().getCount() - discovered == 2
     assert result["logs"]["moderation"]["rows"] == 40
     assert result["provenance"]["engine"] == {"name": "spark", "version": spark.version,
                                               "master": "local[2]"}
