@@ -119,7 +119,9 @@ def test_the_engine_is_recorded_without_secrets(run: Any, tmp_path: Path) -> Non
     assert "s3cret" not in json.dumps(record) and "master" not in record
     core = pytest.importorskip("pyspark.sql.connect.client.core",
                                reason="the spark-connect extra is not installed")
-    builder = core.DefaultChannelBuilder("sc://h:15002/;token=s3cret;use_ssl=true")
+    # PySpark 4's DefaultChannelBuilder; 3.5 has the ChannelBuilder alone
+    channel = getattr(core, "DefaultChannelBuilder", None) or core.ChannelBuilder
+    builder = channel("sc://h:15002/;token=s3cret;use_ssl=true")
     session = SimpleNamespace(client=SimpleNamespace(_builder=builder))
     assert _connect_url(session) == "sc://h:15002"
 

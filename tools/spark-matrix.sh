@@ -22,7 +22,8 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 # the checkout with its test and Spark extras, then PySpark held to the 3.5 line; PySpark 3.5
 # needs NumPy below 2, which pyarrow 26 and later refuse at import (25 is the last that takes it)
-"$venv/bin/pip" install -q -e "$root[test,spark,spark-connect]" "$want" "pyarrow<26"
+"$venv/bin/pip" install -q -e "$root[test,spark,spark-connect]" -e "$root/plugins/dsa-transparency" \
+    -e "$root/plugins/iq-leaks" "$want" "pyarrow<26"
 "$venv/bin/python" -c 'import pyspark, sys; print("pyspark", pyspark.__version__, "python",
 sys.version.split()[0])'
 
