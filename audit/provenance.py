@@ -299,6 +299,7 @@ def check_locations(result: dict[str, Any], pack: Path, settings: EngineSettings
                            "{now_hash}), {then} in the result ({then_hash})", locations=where,
                            now=here["files_listed"], now_hash=here["listing_sha256"][:16],
                            then=then["files_listed"], then_hash=then["listing_sha256"][:16]))
+            diffs += _rewritten(where, then, here)  # parts kept by name may have changed too
         else:
             changed = _rewritten(where, then, here) + _delta_moved(where, then, here)
             diffs += changed
