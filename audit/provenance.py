@@ -299,9 +299,57 @@ def check_locations(result: dict[str, Any], pack: Path, settings: EngineSettings
                            "{now_hash}), {then} in the result ({then_hash})", locations=where,
                            now=here["files_listed"], now_hash=here["listing_sha256"][:16],
                            then=then["files_listed"], then_hash=then["listing_sha256"][:16]))
+            diffs += _rewritten(where, then, here)  # parts kept by name may have changed too
         else:
-            same += 1
+            changed = _rewritten(where, then, here) + _delta_moved(where, then, here)
+            diffs += changed
+            same += not changed
     return diffs, same, []
+
+
+# at most this many rewritten parts are named, one line each, then how many more
+SHOWN_REWRITES = 10
+
+
+def _rewritten(where: str, then: dict[str, Any], here: dict[str, Any]) -> list[str]:
+    """A line per part listed under the same name both times whose content changed: its
+    size, else its checksum or ETag where both runs had one (equal checksums are the same
+    content, whatever the time), else its modification time. A result that recorded names
+    only (before sizes were listed, or over Spark Connect) is compared by names alone."""
+    now = {f["path"]: f for f in here.get("listed") or []}
+    lines = []
+    for old in then.get("listed") or []:
+        new = now.get(old["path"])
+        if new is None or old.get("size") is None or new.get("size") is None:
+            continue
+        sums = old.get("checksum"), new.get("checksum")
+        if old["size"] == new["size"] and (sums[0] == sums[1] if None not in sums
+                                           else old.get("modified") == new.get("modified")):
+            continue
+        lines.append(_("location {locations}: {path} rewritten under the same name (size "
+                       "{now_size}, modified {now_time}, checksum {now_sum} here; size "
+                       "{then_size}, modified {then_time}, checksum {then_sum} in the result)",
+                       locations=where, path=old["path"], now_size=new["size"],
+                       now_time=new.get("modified") or "-", now_sum=(sums[1] or "-")[:16],
+                       then_size=old["size"], then_time=old.get("modified") or "-",
+                       then_sum=(sums[0] or "-")[:16]))
+    if len(lines) > SHOWN_REWRITES:
+        more = len(lines) - SHOWN_REWRITES
+        lines = lines[:SHOWN_REWRITES] + [_("location {locations}: {count} more file(s) "
+                                            "rewritten under the same name",
+                                            locations=where, count=more)]
+    return lines
+
+
+def _delta_moved(where: str, then: dict[str, Any], here: dict[str, Any]) -> list[str]:
+    """A Delta table read without a pin whose version moved on: the listing may still
+    agree (a commit that only changed metadata), the table is not the one the result read."""
+    old, new = then.get("delta_version"), here.get("delta_version")
+    if old is None or new is None or old == new:
+        return []
+    return [_("location {locations}: Delta version {now} here, {then} in the result (give "
+              "version: {then} in the mapping to read the version the result read)",
+              locations=where, now=new, then=old)]
 
 
 def engine_line(prov: dict[str, Any]) -> str | None:

@@ -35,6 +35,10 @@ def _count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _count_or_none(value: Any) -> bool:
+    return value is None or _count(value)
+
+
 def _texts(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
@@ -44,9 +48,12 @@ _INPUT: dict[str, Check] = {"path": _text, "sha256": _text_or_none, "role": _tex
 _CHECKLIST: dict[str, Check] = {"id": _text, "version": _version, "sha256": _text_or_none}
 _PLUGIN: dict[str, Check] = {"name": _text, "version": _text}
 _MAPPING: dict[str, Check] = {"file": _text, "files": _texts}
-_LOCATIONS: dict[str, Check] = {"paths": _texts, "files_listed": _count, "listing_sha256": _text}
+_LOCATIONS: dict[str, Check] = {"paths": _texts, "files_listed": _count, "listing_sha256": _text,
+                                "delta_version": _count_or_none}
+_LISTED: dict[str, Check] = {"path": _text, "size": _count_or_none,
+                             "modified": _text_or_none, "checksum": _text_or_none}
 _KINDS: dict[Check, str] = {_text: "text", _text_or_none: "text or null", _version: "a version",
-          _count: "a count", _texts: "a list of text"}
+          _count: "a count", _texts: "a list of text", _count_or_none: "a count or null"}
 
 
 def _entries(value: Any, where: str, name: str) -> list[tuple[str, dict[str, Any]]]:
@@ -107,7 +114,10 @@ def check_recorded(result: dict[str, Any], name: str) -> None:
                 if not isinstance(locations, dict):
                     raise DiffError(f"{name}: {place}.locations: expected an object")
                 _fields(locations, f"{place}.locations", _LOCATIONS, name,
-                        required=tuple(_LOCATIONS))
+                        required=("paths", "files_listed", "listing_sha256"))
+                for at, listed in _entries(locations.get("listed"), f"{place}.locations."
+                                                                      "listed", name):
+                    _fields(listed, at, _LISTED, name, required=("path",))
 
 
 class OutsidePack(Exception):

@@ -93,7 +93,7 @@ def _assess(pack: Path, out: Path, *engine: str, env: dict[str, str] | None = No
 
 
 def test_lake_table_on_a_standalone_cluster_same_as_duckdb(
-        cluster: tuple[str, Path], tmp_path: Path, lake: Path) -> None:  # noqa: F811
+        cluster: tuple[str, Path], tmp_path: Path, lake: Path) -> None:
     """docs/spark.md's mapping, as written, over the typed ``dt=`` table: a run on the cluster
     gives DuckDB's figures, logs and ledger, and records the cluster's shuffle setting."""
     url, conf = cluster

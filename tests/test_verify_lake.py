@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -38,6 +39,12 @@ def _parts(folder: Path, parts: int = 2, rows: int = 40) -> None:
     for i in range(parts):
         con.execute(f"COPY (SELECT * FROM t ORDER BY request_id LIMIT {size} OFFSET {i * size}) "
                     f"TO '{folder / f'part-{i}.parquet'}' (FORMAT parquet)")
+
+
+def _iso(mtime: float) -> str:
+    """A file's modification time as the listing records it (milliseconds, UTC)."""
+    stamp = datetime.fromtimestamp(int(mtime * 1000) / 1000, timezone.utc)
+    return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _mapped_pack(root: Path, files: str, fmt: str | None = None) -> Path:
@@ -112,7 +119,9 @@ def test_the_engine_is_recorded_without_secrets(run: Any, tmp_path: Path) -> Non
     assert "s3cret" not in json.dumps(record) and "master" not in record
     core = pytest.importorskip("pyspark.sql.connect.client.core",
                                reason="the spark-connect extra is not installed")
-    builder = core.DefaultChannelBuilder("sc://h:15002/;token=s3cret;use_ssl=true")
+    # PySpark 4's DefaultChannelBuilder; 3.5 has the ChannelBuilder alone
+    channel = getattr(core, "DefaultChannelBuilder", None) or core.ChannelBuilder
+    builder = channel("sc://h:15002/;token=s3cret;use_ssl=true")
     session = SimpleNamespace(client=SimpleNamespace(_builder=builder))
     assert _connect_url(session) == "sc://h:15002"
 
@@ -126,7 +135,12 @@ def test_location_is_not_verified_without_spark_and_listed_again_with_it(
     (lake / "_SUCCESS").write_text("", "utf-8")
     pack = _mapped_pack(tmp_path / "pack", lake.as_uri(), "parquet")
     allow = ["--allow-location", lake.as_uri()]  # the runner's say, for assess and verify
+    metrics = spark._jvm.org.apache.spark.metrics.source.HiveCatalogMetrics
+    discovered = metrics.METRIC_FILES_DISCOVERED().getCount()
     result = _assess(run, pack, tmp_path / "r.json", *SPARK, *allow)
+    # the folder listed once per run (its 2 parts found once), sizes and times included: the
+    # mapping's per-file scan reuses the first read rather than listing it again
+    assert metrics.METRIC_FILES_DISCOVERED().getCount() - discovered == 2
     assert result["logs"]["moderation"]["rows"] == 40
     assert result["provenance"]["engine"] == {"name": "spark", "version": spark.version,
                                               "master": "local[2]", "percentiles": "exact",
@@ -134,6 +148,14 @@ def test_location_is_not_verified_without_spark_and_listed_again_with_it(
     (record,) = [m["locations"] for m in result["logs"]["moderation"]["mappings"]]
     assert record["files_listed"] == 2
     digest = record["listing_sha256"][:16]
+    # each part as the filesystem listed it: size and time from Spark's own listing; a local
+    # disk has no checksum, and the record says so rather than leaving it out silently
+    assert record["listed"] == [
+        {"path": f"file:{part}", "size": part.stat().st_size,
+         "modified": _iso(part.stat().st_mtime), "checksum": None}
+        for part in sorted(lake.glob("part-*.parquet"))]
+    assert record["checksums"].startswith("none: ") and \
+        record["checksums"].endswith("FileSystem offers no checksum")
 
     code, out, err = run("verify", tmp_path / "r.json", pack)
     assert code == 1, out + err
@@ -146,6 +168,30 @@ def test_location_is_not_verified_without_spark_and_listed_again_with_it(
     code, out, err = run("verify", tmp_path / "r.json", pack, *SPARK, *allow)
     assert code == 0, out + err
     assert out.startswith("same: 4 item(s)")  # profile, mapping, checklist, the listing
+
+    # the reported defect: a part rewritten under its own name, other figures, said "same"
+    first = lake / "part-0.parquet"
+    before = first.stat()
+    _parts(tmp_path / "other", parts=2, rows=38)
+    shutil.copy(tmp_path / "other" / "part-0.parquet", first)
+    assert first.stat().st_size != before.st_size
+    code, out, err = run("verify", tmp_path / "r.json", pack, *SPARK, *allow)
+    assert code == 1, out + err
+    (line,) = [x for x in out.splitlines() if x.startswith("location ")]
+    now = first.stat()
+    assert line == (
+        f"location {lake.as_uri()}: file:{first} rewritten under the same name (size "
+        f"{now.st_size}, modified {_iso(now.st_mtime)}, checksum - here; size "
+        f"{before.st_size}, modified {_iso(before.st_mtime)}, checksum - in the result)")
+    assert out.splitlines()[1] == "1 difference(s); 3 item(s) the same"
+    # the same bytes written again: a new modification time, and no checksum to say the
+    # content is the same (a local disk offers none), so still a rewrite
+    _parts(lake, parts=2)  # back to the rows the result read, with new times
+    assert run("verify", tmp_path / "r.json", pack, *SPARK, *allow)[0] == 1
+    result = _assess(run, pack, tmp_path / "r.json", *SPARK, *allow)
+    assert run("verify", tmp_path / "r.json", pack, *SPARK, *allow)[0] == 0
+    (record,) = [m["locations"] for m in result["logs"]["moderation"]["mappings"]]
+    digest = record["listing_sha256"][:16]
 
     shutil.copy(lake / "part-1.parquet", lake / "part-2.parquet")
     code, out, err = run("verify", tmp_path / "r.json", pack, *SPARK, *allow)

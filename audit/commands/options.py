@@ -61,8 +61,9 @@ def engine_options(*, tuning: bool = False, engine_help: str | None = None) -> C
         click.option("--allow-location", "allow_location", multiple=True,
                      envvar=LOCATIONS_ENV_VAR, metavar="PREFIX",
                      help="A data-lake location prefix (s3a://bucket/path/, hdfs://...) under "
-                          "which a pack's mapping may name data for --engine spark to read; "
-                          "a pack cannot allow its own. Repeatable; or "
+                          "which a pack's mapping may name data for --engine spark to read, "
+                          "or table:catalog.db for its catalog tables; a pack cannot allow "
+                          "its own. Repeatable; or "
                           f"{LOCATIONS_ENV_VAR}, prefixes separated by spaces.")]
     if tuning:
         flags += [

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from audit.errors import AuditError
-from audit.logs.sources import Source
+from audit.logs.sources import Listing, Source
 from audit.logs.views import LogInfo
 
 # A row as an engine returns it: its values are whatever the engine's driver gives (int,
@@ -56,7 +56,7 @@ class LogEngine(Protocol):
     # the loaded logs by name (columns, rows once validated, what the result records)
     logs: dict[str, LogInfo]
     # data-lake locations read (Spark): the files listed for each, what identifies them
-    listings: dict[tuple[str, ...], list[str]]
+    listings: dict[tuple[str, ...], Listing]
     # whatever owns files the views read (a pack's unpacked zip members): kept alive with it
     keep_alive: object | None
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from audit.engine.base import Connection, Row
 from audit.errors import EvidenceError, Problem
 from audit.limits import MAX_LOG_COLUMNS, year_range
-from audit.logs.sources import Source
+from audit.logs.sources import Listing, Source
 from audit.logs.sql import literal, quote
 from audit.logs.tables import KNOWN_LOGS, LOG_SUFFIXES
 from audit.logs.views import (
@@ -50,8 +50,8 @@ class LogViews(abc.ABC):
         self.unique_ids = unique_ids
         self.logs: dict[str, LogInfo] = {}
         self.keep_alive: object | None = None  # whatever owns files the views read
-        # data-lake locations read (Spark only): the files listed for each, by location
-        self.listings: dict[tuple[str, ...], list[str]] = {}
+        # data-lake locations and catalog tables read (Spark only): the files listed for each
+        self.listings: dict[tuple[str, ...], Listing] = {}
 
     # -- what each engine runs its own way ------------------------------------------------
 

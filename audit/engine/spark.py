@@ -34,7 +34,7 @@ from audit.engine.spark_connection import (
     translated,
 )
 from audit.engine.spark_progress import StageProgress
-from audit.engine.spark_read import UnreadableSource, register
+from audit.engine.spark_read import Reads, UnreadableSource, register
 from audit.engine.spark_session import (
     Frame,
     Meaning,
@@ -87,6 +87,7 @@ class SparkEngine(LogViews):
         self._stages = StageProgress(self.session) \
             if progress is not None and classic and hasattr(self.session, "sparkContext") \
             else None
+        self._reads: Reads = {}  # each source read once: one listing of a lake folder
         # this run's views: a session may serve several assessments (a notebook's), whose
         # results read their own logs again when a workbook is written
         self._run = uuid.uuid4().hex[:8]
@@ -198,10 +199,10 @@ class SparkEngine(LogViews):
         Connect plans lazily and finds it when the view is created: both are in one try."""
         try:
             with self._working():
-                view, files = register(self.session, source, self._scratch())
+                view, listed = register(self.session, source, self._scratch(), self._reads)
             self._made.add(view.strip('"'))
-            if source.locations:  # what identifies data this process never reads
-                self.listings[tuple(source.locations)] = files
+            if listed is not None:  # what identifies data this process never reads
+                self.listings[source.listing_key] = listed
             return view
         except UnreadableSource as exc:
             raise EvidenceError(problems=[Problem(display, "", str(exc))]) from None

@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import gzip
 import itertools
+import re
 import tempfile
+from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from audit.engine.spark_session import Frame, Session
-from audit.logs.sources import SUFFIXES, Source, folder_files, is_location
+from audit.logs.sources import SUFFIXES, ListedFile, Listing, Source, folder_files, is_location
 from audit.logs.sql import quote
 
 _VIEWS = itertools.count(1)
@@ -42,25 +45,25 @@ def spark_path(path: str) -> str:
     return path if is_location(path) else str(Path(path).resolve())
 
 
-def read_frame(session: Session, source: Source, scratch: Path | None = None) -> Frame:
-    """The DataFrame of ``source``; schema errors surface here, row errors when it is read."""
-    paths = [spark_path(p) for p in _skipped(source, scratch)]
-    read = _filtered(session.read, source)
+# frames this run read, by source without its ``filename`` column and records path
+Reads = dict[Source, Frame]
+
+
+def read_frame(session: Session, source: Source, scratch: Path | None = None,
+               reads: Reads | None = None) -> Frame:
+    """The DataFrame of ``source``; schema errors surface here, row errors when it is read.
+
+    ``reads``: what this run read already. The same data read again with its ``filename``
+    column (the mapping's per-file scan) is taken from the first read, so Spark lists the
+    folder once: a lake's listing is requests to its store, and two listings could differ.
+    CSV is read again (its file names are added per file, before the files are stacked)."""
     fmt = source.format
-    if fmt == "csv":
-        frame = _csv(session, source, paths)
-    elif fmt == "parquet":
-        frame = read.option("mergeSchema", True).parquet(*paths)
-    elif fmt == "jsonl":
-        frame = read.json(paths)
-    elif fmt == "json":
-        frame = read.option("multiLine", True).json(paths)
-    elif fmt == "delta":
-        if len(paths) != 1:
-            raise UnreadableSource("a Delta table is one location; give one path per mapping")
-        frame = read.format("delta").load(paths[0])
-    else:
-        raise UnreadableSource(f"unknown format {fmt!r}")
+    key = replace(source, with_file=False, records=None)
+    frame = (reads or {}).get(key) if fmt != "csv" else None
+    if frame is None:
+        frame = _read(session, source, scratch)
+        if reads is not None and fmt != "csv":
+            reads[key] = frame
     # SQL expressions rather than pyspark.sql.functions: the same call on a local session and
     # on Spark Connect
     if source.with_file and fmt != "csv":  # CSV adds it per file read (``_csv``)
@@ -72,15 +75,52 @@ def read_frame(session: Session, source: Source, scratch: Path | None = None) ->
     return frame
 
 
-def register(session: Session, source: Source, scratch: Path | None = None
-             ) -> tuple[str, list[str]]:
-    """``source`` as a temporary view: its name, quoted for SQL, and the files Spark lists
-    for it (a lake location's parts; for Delta, the files of the version read)."""
+def _read(session: Session, source: Source, scratch: Path | None) -> Frame:
+    """``spark.read`` of the source's paths, or its catalog table, as they are."""
+    if source.table:
+        return _table(session, source)
+    paths = [spark_path(p) for p in _skipped(source, scratch)]
+    read = _filtered(session.read, source)
+    fmt = source.format
+    if fmt == "csv":
+        return _csv(session, source, paths)
+    if fmt == "parquet":
+        return read.option("mergeSchema", True).parquet(*paths)
+    if fmt == "jsonl":
+        return read.json(paths)
+    if fmt == "json":
+        return read.option("multiLine", True).json(paths)
+    if fmt == "delta":
+        if len(paths) != 1:
+            raise UnreadableSource("a Delta table is one location; give one path per mapping")
+        if source.pin:  # Delta's time travel: versionAsOf / timestampAsOf
+            read = read.option(f"{source.pin[0]}AsOf", source.pin[1])
+        return read.format("delta").load(paths[0])
+    raise UnreadableSource(f"unknown format {fmt!r}")
+
+
+def _table(session: Session, source: Source) -> Frame:
+    """A table of the cluster's catalog (Hive metastore, Unity, Glue, Iceberg's or Delta's
+    catalog), pinned with SQL's ``VERSION AS OF`` / ``TIMESTAMP AS OF`` when the mapping
+    pins it (Delta and Iceberg both take it)."""
+    name = ".".join(f"`{part}`" for part in str(source.table).split("."))
+    if not source.pin:
+        return session.table(name)
+    kind, value = source.pin
+    pinned = str(int(value)) if kind == "version" else "'" + value.replace("'", "''") + "'"
+    return session.sql(f"SELECT * FROM {name} {kind.upper()} AS OF {pinned}")
+
+
+def register(session: Session, source: Source, scratch: Path | None = None,
+             reads: Reads | None = None) -> tuple[str, Listing | None]:
+    """``source`` as a temporary view: its name, quoted for SQL, and for a lake location or a
+    catalog table the files Spark read (for Delta, those of the version read), with what
+    identifies each (:func:`listing`); None for local files, which are hashed instead."""
     name = f"_audit_src_{next(_VIEWS)}"
-    frame = read_frame(session, source, scratch)
+    frame = read_frame(session, source, scratch, reads)
     frame.createOrReplaceTempView(name)
-    files = sorted(frame.inputFiles()) if source.locations else []
-    return quote(name), files
+    found = listing(session, frame, source) if source.listing_key else None
+    return quote(name), found
 
 
 def _csv(session: Session, source: Source, paths: list[str]) -> Frame:
@@ -155,3 +195,133 @@ def _skipped(source: Source, scratch: Path | None) -> list[str]:
                 dst.write(chunk)
         out.append(str(target))
     return out
+
+
+# -- what identifies data this process never reads --------------------------------------------
+
+CONNECT_NAMES_ONLY = ("none: Spark Connect gives the client file names only (no sizes, times "
+                      "or checksums)")
+_DELTA_COMMIT = re.compile(r"(\d{20})\.json$")
+
+
+def listing(session: Session, frame: Frame, source: Source) -> Listing:
+    """The files ``frame`` reads, each with its size, modification time and, where the
+    filesystem offers one, its ETag or checksum (Hadoop's ``FileSystem`` through the JVM).
+
+    The sizes and times come from the listing Spark made to plan the read (its file index),
+    not from a second one; only a reader without such an index (Delta's, a catalog's
+    partitions) has each file's status asked for by name. Over Spark Connect the client has
+    no JVM: the names alone, and the record says so."""
+    jdf = getattr(frame, "_jdf", None)
+    version = delta_version(session, source) if source.format == "delta" or source.table \
+        else None
+    if jdf is None:
+        names = sorted(frame.inputFiles())
+        return Listing(tuple(ListedFile(n) for n in names), CONNECT_NAMES_ONLY, version)
+    conf = session._jsparkSession.sessionState().newHadoopConf()
+    jvm = session._jvm
+    statuses = _indexed(jvm, jdf)
+    if statuses is None:
+        statuses = []
+        for name in sorted(frame.inputFiles()):
+            path = jvm.org.apache.hadoop.fs.Path(name)
+            statuses.append(path.getFileSystem(conf).getFileStatus(path))
+    files, kinds = [], set()
+    for status in statuses:
+        checksum, kind = _checksum(status, conf)
+        kinds.add(kind)
+        modified = datetime.fromtimestamp(int(status.getModificationTime()) / 1000, timezone.utc)
+        files.append(ListedFile(str(status.getPath().toString()), int(status.getLen()),
+                                modified.isoformat(timespec="milliseconds")
+                                .replace("+00:00", "Z"), checksum))
+    files.sort(key=lambda f: f.path)
+    return Listing(tuple(files), "; ".join(sorted(kinds)) or "none: no file", version)
+
+
+def _indexed(jvm: Any, jdf: Any) -> list[Any] | None:
+    """The Hadoop ``FileStatus`` of every file the plan reads, from the file index each of
+    its relations listed when it was read (``PartitioningAwareFileIndex.allFiles``: no new
+    listing); None when a relation has another index (Delta's) or none."""
+    from py4j.protocol import Py4JError  # type: ignore[import-untyped]  # PySpark's, deferred
+
+    listed = jvm.java.lang.Class.forName(
+        "org.apache.spark.sql.execution.datasources.PartitioningAwareFileIndex")
+    leaves = jdf.queryExecution().analyzed().collectLeaves()
+    statuses: list[Any] = []
+    for i in range(leaves.size()):
+        try:
+            index = leaves.apply(i).relation().location()
+        except Py4JError:  # not a file relation
+            return None
+        if not listed.isInstance(index):
+            return None
+        found = index.allFiles()
+        statuses += [found.apply(j) for j in range(found.size())]
+    return statuses
+
+
+def _checksum(status: Any, conf: Any) -> tuple[str | None, str]:
+    """(checksum, its kind) of one file: an object store's ETag when its status carries one
+    (S3A, ABFS), else the filesystem's own checksum (HDFS's MD5 of CRCs); a local disk and
+    most object stores by default offer none, and the kind says which filesystem did not."""
+    from py4j.protocol import Py4JError  # PySpark's, deferred
+
+    try:
+        etag = status.getEtag()
+        if etag:
+            return str(etag), "ETag"
+    except Py4JError:  # not an EtagSource status
+        pass
+    path = status.getPath()
+    system = path.getFileSystem(conf)
+    try:
+        found = system.getFileChecksum(path)
+    except Py4JError:
+        found = None
+    if found is None:
+        return None, f"none: {system.getClass().getSimpleName()} offers no checksum"
+    return bytes(found.getBytes()).hex(), str(found.getAlgorithmName())
+
+
+def delta_version(session: Session, source: Source) -> int | None:
+    """The Delta version read: the pin, or the table's latest commit (its history's first
+    row; for a location, the newest commit file in its ``_delta_log``). None when the table
+    is not Delta or its history cannot be read."""
+    if source.pin and source.pin[0] == "version":
+        return int(source.pin[1])
+    if source.pin:  # a timestamp: the history says which version it resolved to
+        return None
+    if source.table:
+        from py4j.protocol import Py4JError  # PySpark's
+        from pyspark.errors import PySparkException  # deferred: pyspark is an extra
+
+        name = ".".join(f"`{part}`" for part in source.table.split("."))
+        try:
+            detail = session.sql(f"DESCRIBE DETAIL {name}").collect()
+            if not detail or str(detail[0]["format"]).lower() != "delta":
+                return None
+            return int(session.sql(f"DESCRIBE HISTORY {name} LIMIT 1").collect()[0]["version"])
+        except (Py4JError, PySparkException):  # no Delta reader, no history
+            return None
+    return latest_commit(_delta_log_names(session, source.paths[0]))
+
+
+def _delta_log_names(session: Session, location: str) -> list[str]:
+    """The file names in a Delta location's ``_delta_log`` (classic session: Hadoop's
+    ``FileSystem``; a local folder: the disk)."""
+    jvm = getattr(session, "_jvm", None)
+    if not is_location(location):
+        folder = Path(location) / "_delta_log"
+        return [f.name for f in folder.iterdir()] if folder.is_dir() else []
+    if jvm is None:
+        return []
+    conf = session._jsparkSession.sessionState().newHadoopConf()
+    path = jvm.org.apache.hadoop.fs.Path(location.rstrip("/") + "/_delta_log")
+    statuses = path.getFileSystem(conf).listStatus(path)
+    return [str(s.getPath().getName()) for s in statuses]
+
+
+def latest_commit(names: list[str]) -> int | None:
+    """The newest version among a ``_delta_log``'s commit files (``00..012.json``)."""
+    found = [int(m.group(1)) for m in map(_DELTA_COMMIT.match, names) if m]
+    return max(found) if found else None

@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 from typing import IO, Any
@@ -163,15 +163,15 @@ def _connect(remote: str, conf: dict[str, str], debug: bool) -> Session:
     except ImportError:
         raise EngineUnavailable('--spark-remote needs the Spark Connect client: pip install '
                                 '"platform-audit[spark-connect]"') from None
-    from pyspark.sql.connect.client.retries import DefaultPolicy
-
     with _quiet_warnings(debug):
-        session = ConnectSession.builder.remote(remote).create()  # no request sent yet
+        # no request sent yet: PySpark 3.5's builder would send the URL as a setting at once,
+        # with the client's ten-minute patience, so there the session is made directly
+        session = ConnectSession(connection=remote) if not _has_retry_policies() else \
+            ConnectSession.builder.remote(remote).create()
     client = session.client
-    retries = client.get_retry_policies()
     # The client retries an unreachable server for about ten minutes; the first requests
     # give up after a few seconds instead, later ones (a long scan) keep the client's patience.
-    client.set_retry_policies([DefaultPolicy(max_retries=PROBE_RETRIES)])
+    restore = _retry_at_most(client, PROBE_RETRIES)
     try:
         with _quiet_warnings(debug):
             for key, value in {**MEANING, **conf}.items():
@@ -185,18 +185,41 @@ def _connect(remote: str, conf: dict[str, str], debug: bool) -> Session:
         raise EngineUnavailable(f"cannot reach Spark Connect at {public_url(remote)}: {_rpc_reason(exc)}; "
                                 "check the URL and that the server runs "
                                 "(sbin/start-connect-server.sh)") from None
-    client.set_retry_policies(retries)
+    restore()
     atexit.register(_release_at_exit, client, debug)  # runs before the client's own clean-up
     return session
+
+
+def _has_retry_policies() -> bool:
+    """Whether this PySpark's Connect client takes retry policies (4.x; 3.5 has a dict)."""
+    from pyspark.sql.connect.client import SparkConnectClient  # deferred: the Connect extra
+
+    return hasattr(SparkConnectClient, "set_retry_policies")
+
+
+def _retry_at_most(client: Client, retries: int) -> Callable[[], None]:
+    """Make the Connect client retry a request at most ``retries`` times; returns what puts
+    its own policy back. PySpark 4 keeps a list of retry policies; 3.5 one dict of settings
+    (``_retry_policy``, read on every request), with no setter."""
+    if _has_retry_policies():
+        from pyspark.sql.connect.client.retries import DefaultPolicy  # PySpark 4 only
+
+        before = client.get_retry_policies()
+        client.set_retry_policies([DefaultPolicy(max_retries=retries)] if retries else [])
+        return lambda: client.set_retry_policies(before)
+    policy: dict[str, Any] = client._retry_policy
+    kept = dict(policy)
+    policy["max_retries"] = retries
+    return lambda: policy.update(kept)
 
 
 def _release_at_exit(client: Client, debug: bool) -> None:
     """Release the run's session on the server (its temporary views go with it), one try:
     the client's own clean-up at exit retries for minutes if the server went away during the
     run, holding the process; it skips a client that is closed already."""
-    client.set_retry_policies([])
+    _retry_at_most(client, 0)
     with _quiet_warnings(debug), contextlib.suppress(Exception):
-        client.release_session()
+        client.release_session()  # PySpark 4 (3.5's client has none)
     with contextlib.suppress(Exception):
         client.close()
 

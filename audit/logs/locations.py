@@ -13,16 +13,26 @@ the prefix's path segments begin the location's; ``s3a://lake/statements`` allow
 ``s3a://lake/statements/2024/`` but not ``s3a://lake/statements-old/``. A location whose
 path holds a ``.`` or ``..`` segment (plainly or percent-encoded) is never allowed: it could
 climb out of the prefix it seems to be under.
+
+A catalog table a mapping names (``catalog_table``, read with ``spark.table``) is someone
+else's choice too: it is read only under a ``table:`` prefix of whole name parts
+(``table:lake.moderation``), given the same way (docs/spark-platforms.md).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from urllib.parse import unquote, urlsplit
 
 from audit.logs.sources import LOCATION_RE as SCHEME
 
 ENV_VAR = "AUDIT_ALLOW_LOCATIONS"
+# a catalog table a mapping may name (``catalog_table``) is allowed as ``table:<prefix>``,
+# where the prefix is whole dotted parts of its name: ``table:lake.moderation`` allows
+# ``lake.moderation.events`` but not ``lake.moderation_old.events``
+TABLE = "table:"
+TABLE_NAME = re.compile(r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+){0,2}$")
 
 
 def _parts(location: str) -> tuple[str, str, list[str]] | None:
@@ -39,6 +49,10 @@ def _parts(location: str) -> tuple[str, str, list[str]] | None:
 
 def prefix_problem(prefix: str) -> str | None:
     """Why ``prefix`` cannot be an allowed location prefix, or None."""
+    if prefix.startswith(TABLE):
+        return None if TABLE_NAME.match(prefix[len(TABLE):]) else (
+            f"{prefix!r}: expected table: and a catalog, database or table name such as "
+            "table:lake.moderation")
     if not SCHEME.match(prefix):
         return f"{prefix!r} is not a location prefix such as s3a://bucket/path/"
     if _parts(prefix) is None:
@@ -71,3 +85,20 @@ def location_problem(location: str, allowed: Sequence[str]) -> str | None:
     return (f"{location} is not under a location the person running the audit allowed: "
             f"only they can, with --allow-location PREFIX (or {ENV_VAR}){given} "
             "(docs/spark.md)")
+
+
+def table_problem(name: str, allowed: Sequence[str]) -> str | None:
+    """Why a catalog table a mapping names may not be read, or None when a ``table:``
+    prefix the person running the audit gave covers it (names compared without case, as
+    catalogs compare them)."""
+    parts = name.lower().split(".")
+    for prefix in allowed:
+        if prefix.startswith(TABLE):
+            given = prefix[len(TABLE):].lower().split(".")
+            if parts[:len(given)] == given:
+                return None
+    tables = [p for p in allowed if p.startswith(TABLE)]
+    now = f"; allowed now: {', '.join(tables)}" if tables else ""
+    return (f"{name} is not under a table the person running the audit allowed: only they "
+            f"can, with --allow-location table:{'.'.join(parts[:-1]) or parts[0]} (or "
+            f"{ENV_VAR}){now} (docs/spark-platforms.md)")

@@ -102,7 +102,8 @@ def source_of(mapping: LogMapping, files: list[str] | None = None,
                   delimiter=spec.get("delimiter", ","), encoding=spec.get("encoding", "utf-8"),
                   skip=int(spec.get("skip", 0)),
                   header=tuple(mapping.header) if mapping.header else None,
-                  records=spec.get("records"), with_file=with_file)
+                  records=spec.get("records"), with_file=with_file,
+                  table=mapping.catalog_table, pin=mapping.pin)
 
 
 def source_sql(store: LogEngine, mapping: LogMapping, files: list[str] | None = None,

@@ -21,10 +21,10 @@ from urllib.parse import urlparse
 from audit.engine.duckdb_errors import first_line
 from audit.errors import EvidenceError, Problem
 from audit.logs.filters import check_where
-from audit.logs.locations import location_problem
+from audit.logs.locations import location_problem, table_problem
 from audit.logs.mapping_limits import (gzip_problem, mapping_limit_problems,
                                        mapping_size_problem, selected_files_problem)
-from audit.logs.sources import folder_files, is_location
+from audit.logs.sources import Listing, folder_files, is_location
 from audit.schemas.common import PathKey, validate
 from audit.schemas.mapping import MAPPING
 from audit.yamlio import YamlDocument, YamlProblem, load_yaml
@@ -64,6 +64,8 @@ class LogMapping:
     file_rows: list[tuple[str, int]] | None = None
     # table columns the data cannot give, each with the reason (``LogInfo.extra["absent"]``)
     absent: dict[str, str] = field(default_factory=dict)
+    catalog_table: str | None = None  # a table of the Spark cluster's catalog, read by name
+    pin: tuple[str, str] | None = None  # Delta's ("version", "12") or ("timestamp", ...)
 
     @property
     def sources(self) -> list[str]:
@@ -74,6 +76,11 @@ class LogMapping:
         return [r for r in self.reads if is_location(r)]
 
     @property
+    def listing_key(self) -> tuple[str, ...]:
+        """Where the engine filed its listing of this mapping's data (``Source.listing_key``)."""
+        return (f"table:{self.catalog_table}",) if self.catalog_table else tuple(self.locations)
+
+    @property
     def spec(self) -> Mapping[str, Any]:
         data: Mapping[str, Any] = self.doc.data
         return data
@@ -81,21 +88,37 @@ class LogMapping:
     def problem(self, key: PathKey, message: str) -> EvidenceError:
         return input_error(self.doc.problem(key, message))
 
-    def record(self, listings: Mapping[tuple[str, ...], list[str]] | None = None
+    def record(self, listings: Mapping[tuple[str, ...], Listing] | None = None
                ) -> dict[str, Any]:
         """What the result records so the figure can be reproduced.
 
-        A data-lake location is read by Spark where it lies, so this process cannot hash its
-        content; it is identified by the files Spark listed for it (``listings``, from the
-        engine) and the SHA-256 of that sorted listing (docs/spark.md)."""
+        A data-lake location or a catalog table is read by Spark where it lies, so this
+        process cannot hash its content; it is identified by the files Spark read for it
+        (``listings``, from the engine): the SHA-256 of their sorted names, and per file its
+        size, modification time and checksum or ETag where the filesystem gave them
+        (``checksums`` says which, or why none); a Delta table's version read, which a re-run
+        can pin (docs/spark.md, docs/spark-platforms.md)."""
         out: dict[str, Any] = {"file": self.doc.file, "sha256": self.sha256,
                                "files": list(self.displays)}
-        if self.locations:
-            listed = (listings or {}).get(tuple(self.locations), [])
-            out["locations"] = {
-                "paths": list(self.locations), "files_listed": len(listed),
-                "listing_sha256": hashlib.sha256("".join(f"{f}\n" for f in listed)
-                                                 .encode()).hexdigest()}
+        key = self.listing_key
+        if key:
+            found = (listings or {}).get(key) or Listing((), "none: not listed")
+            names = [f.path for f in found.files]
+            block: dict[str, Any] = {
+                "paths": list(key), "files_listed": len(names),
+                "listing_sha256": hashlib.sha256("".join(f"{n}\n" for n in names)
+                                                 .encode()).hexdigest(),
+                "checksums": found.checksums,
+                "listed": [{"path": f.path, "size": f.size, "modified": f.modified,
+                            "checksum": f.checksum} for f in found.files]}
+            if self.catalog_table:
+                block["table"] = self.catalog_table
+            if self.pin:
+                block["pin"] = {self.pin[0]: self.pin[1] if self.pin[0] == "timestamp"
+                                else int(self.pin[1])}
+            if found.version is not None:
+                block["delta_version"] = found.version
+            out["locations"] = block
         return out
 
 
@@ -124,6 +147,9 @@ def read_mapping(path: Path, display: str, digest: str, display_of: DisplayOf,
     if where_problems:
         raise EvidenceError(problems=[doc.problem(p, m) for p, m in where_problems])
     table = data.get("table") or re.sub(r"[^a-z0-9_]", "_", path.name[:-len(SUFFIX)].lower())
+    pin = _pin(doc)
+    if data.get("catalog_table"):
+        return _catalog_mapping(doc, path, digest, table, pin, allowed_locations)
     for target, spec in (data.get("columns") or {}).items():
         for i, given in enumerate(formats(spec)):
             message = _format_problem(given)
@@ -183,8 +209,42 @@ def read_mapping(path: Path, display: str, digest: str, display_of: DisplayOf,
     if fmt == "delta" and (len(reads) != 1 or Path(reads[0]).is_file()):
         raise input_error(doc.problem(("files",), "a Delta table is one folder or location; "
                                                   "give just that"))
+    if pin and fmt != "delta":
+        raise input_error(doc.problem((pin[0],), "a version or time pin is for a Delta table "
+                                                 "(format: delta) or a catalog_table"))
     _check_selected(doc, files, display_of)
-    return LogMapping(doc, path, digest, table, files, displays, fmt, reads=reads)
+    return LogMapping(doc, path, digest, table, files, displays, fmt, reads=reads, pin=pin)
+
+
+def _pin(doc: YamlDocument) -> tuple[str, str] | None:
+    """The mapping's Delta time-travel pin, as (``version`` or ``timestamp``, its text)."""
+    for kind in ("version", "timestamp"):
+        if doc.data.get(kind) is not None:
+            return kind, str(doc.data[kind])
+    return None
+
+
+def _catalog_mapping(doc: YamlDocument, path: Path, digest: str, table: str,
+                     pin: tuple[str, str] | None,
+                     allowed: Sequence[str] | None) -> LogMapping:
+    """A mapping of a catalog table: read by Spark by name (``spark.table``), where the
+    cluster's catalog says it lies; only where the person running the audit allowed it, as
+    a location (``--allow-location table:...``). DuckDB has no catalog of the cluster's."""
+    name = doc.data["catalog_table"]
+    if allowed is None:
+        raise input_error(doc.problem(("catalog_table",), f"{name} is a table of a Spark "
+                                      "cluster's catalog, read with --engine spark only "
+                                      "(docs/spark-platforms.md)"))
+    for key in ("format", "member", "members", "records", "skip", "delimiter", "encoding"):
+        if key in doc.data:
+            raise input_error(doc.problem((key,), "not used with catalog_table: the catalog "
+                                                  "knows the table's format"))
+    why = table_problem(name, allowed)
+    if why:
+        raise input_error(doc.problem(("catalog_table",), why))
+    shown = f"table {name}"
+    return LogMapping(doc, path, digest, table, [], [shown], "table", reads=[shown],
+                      catalog_table=name, pin=pin)
 
 
 def _inside_pack(doc: YamlDocument, key: PathKey, path: Path, found: list[Path],

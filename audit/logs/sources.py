@@ -47,14 +47,48 @@ class Source:
     header: tuple[str, ...] | None = None
     records: str | None = None
     with_file: bool = False
+    # a table in the Spark cluster's catalog (``catalog.db.table``), read instead of paths
+    table: str | None = None
+    # a Delta time-travel pin: ("version", "12") or ("timestamp", "2024-06-30 00:00:00")
+    pin: tuple[str, str] | None = None
 
     @property
     def locations(self) -> list[str]:
         return [p for p in self.paths if is_location(p)]
 
     @property
+    def listing_key(self) -> tuple[str, ...]:
+        """What the engine's listing of this source is filed under (``LogEngine.listings``):
+        its lake locations, or ``table:<name>`` for a catalog table; empty for local files,
+        which are hashed instead."""
+        return (f"table:{self.table}",) if self.table else tuple(self.locations)
+
+    @property
     def folders(self) -> list[str]:
         return [p for p in self.paths if not is_location(p) and Path(p).is_dir()]
+
+
+@dataclass(frozen=True)
+class ListedFile:
+    """One file as the lake's filesystem listed it: what identifies its content without
+    reading it. ``size`` and ``modified`` (ISO 8601, UTC) are None where the listing gave
+    names only (Spark Connect); ``checksum`` is None where the filesystem offers none."""
+
+    path: str
+    size: int | None = None
+    modified: str | None = None
+    checksum: str | None = None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The files Spark read for a lake location or a catalog table, and how far each
+    is identified: ``checksums`` names the kind (``ETag``, the filesystem's checksum
+    algorithm) or says why there is none; ``version`` is a Delta table's version read."""
+
+    files: tuple[ListedFile, ...]
+    checksums: str
+    version: int | None = None
 
 
 def local_name(reported: str) -> str:

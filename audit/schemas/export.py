@@ -65,12 +65,22 @@ def to_json_schema(rules: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def object_schema(fields: Mapping[str, Any], allow_unknown: bool = False) -> dict[str, Any]:
-    return {
+    required = [name for name, spec in fields.items() if spec.get("required")]
+    # required keys that exclude each other (a mapping's files or catalog_table): one of them
+    either = [n for n in required if set(_listed(fields[n].get("excludes"))) & set(required)]
+    out = {
         "type": "object",
         "properties": {name: to_json_schema(spec) for name, spec in fields.items()},
-        "required": [name for name, spec in fields.items() if spec.get("required")],
+        "required": [n for n in required if n not in either],
         "additionalProperties": allow_unknown,
     }
+    if either:
+        out["oneOf"] = [{"required": [n]} for n in either]
+    return out
+
+
+def _listed(value: Any) -> list[Any]:
+    return [] if value is None else [value] if isinstance(value, str) else list(value)
 
 
 def checklist_json_schema(registry: Registry) -> dict[str, Any]:

@@ -53,12 +53,27 @@ MAPPING: dict[str, Any] = {
                               "default: the file name before `.mapping.yaml`."}},
     "description": {"type": "string", "meta": {"doc": "Free text for the report."}},
     "files": {"type": ["string", "list"], "required": True, "schema": {"type": "string"},
+              "excludes": "catalog_table",
               "meta": {"doc": "File name(s) or glob(s), relative to the mapping file; all "
                               "matches form one table (parts of a dump, daily files). `.gz` "
                               "and `.zip` are read as they are. A folder is every data file "
                               "below it (`key=value` sub-folders become columns). A location "
                               "such as `s3a://bucket/statements/` or `hdfs://...` is read "
                               "where it lies, by `--engine spark` only (docs/spark.md)."}},
+    "catalog_table": {"type": "string", "required": True, "excludes": "files",
+                      "regex": r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+){0,2}$",
+                      "meta": {"expect": "a table name such as lake.moderation.events",
+                               "doc": "Instead of `files`: a table of the Spark cluster's "
+                                      "catalog (Hive metastore, Unity, Glue; Delta, Iceberg), "
+                                      "read by `--engine spark` (docs/spark-platforms.md)."}},
+    "version": {"type": "integer", "min": 0, "excludes": "timestamp",
+                "meta": {"doc": "Delta (or Iceberg) table: read it as of this version "
+                                "(`versionAsOf`); recorded in the result."}},
+    "timestamp": {"type": "string", "excludes": "version",
+                  "regex": r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?$",
+                  "meta": {"expect": "a time such as 2024-06-30 00:00:00",
+                           "doc": "Delta (or Iceberg) table: read it as it was at this time "
+                                  "(`timestampAsOf`); recorded in the result."}},
     "member": {"type": "string", "excludes": "members",
                "meta": {"doc": "Member to read inside a `.zip` (needed when it holds several "
                                "files)."}},
