@@ -5,7 +5,6 @@ in a real ``audit`` process measured for time and memory, with one located line.
 from __future__ import annotations
 
 import gzip
-import os
 import struct
 import subprocess
 import sys
@@ -22,20 +21,33 @@ from audit import limits
 from audit.logs.mapping_limits import gzip_problem, mapping_limit_problems
 
 GIB = 1 << 30
-AUDIT = [sys.executable, "-m", "audit"]
+
+
+# ``audit`` run as ``python -m audit`` does, writing its own peak resident memory at exit.
+# The kernel's ru_maxrss of a child starts at its parent's resident size at fork, and the test
+# process grows large over a whole suite; VmHWM is the peak of the child's own memory since exec.
+PEAK_CODE = """
+import atexit, runpy, sys
+where = sys.argv[1]
+def peak():
+    with open("/proc/self/status") as fh:
+        hwm = next(line for line in fh if line.startswith("VmHWM:"))
+    with open(where, "w") as out:
+        out.write(str(int(hwm.split()[1]) * 1024))
+atexit.register(peak)
+sys.argv = ["audit", *sys.argv[2:]]
+runpy.run_module("audit", run_name="__main__", alter_sys=True)
+"""
 
 
 def measured(*args: object, cwd: Path) -> tuple[int, str, float, int]:
     """(exit status, stderr, seconds, peak resident bytes) of one ``audit`` process."""
-    err = cwd / "stderr.txt"
+    err, peak = cwd / "stderr.txt", cwd / "peak.txt"
     started = time.perf_counter()
     with err.open("wb") as fh:
-        proc = subprocess.Popen([*AUDIT, *map(str, args)], cwd=cwd, stdout=subprocess.DEVNULL,
-                                stderr=fh)
-        _pid, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return (proc.returncode, err.read_text("utf-8"), time.perf_counter() - started,
-            usage.ru_maxrss * 1024)
+        code = subprocess.call([sys.executable, "-c", PEAK_CODE, str(peak), *map(str, args)],
+                               cwd=cwd, stdout=subprocess.DEVNULL, stderr=fh)
+    return code, err.read_text("utf-8"), time.perf_counter() - started, int(peak.read_text())
 
 
 def one_line(code: int, err: str, seconds: float, peak: int) -> str:
