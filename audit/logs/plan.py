@@ -205,13 +205,13 @@ def _scan(store: LogEngine, log: str, pieces: list[Pieces],
     if whole_log and spec:
         columns.append(f"{quote(spec.id_column)} AS _wid")
         aggregates.append("count(_wid) - count(DISTINCT _wid)")
-    ids = sorted({p.unique[1] for p in pieces if p.unique})  # id expressions, usually one
+    unique = {i: p.unique for i, p in enumerate(pieces) if p.unique}
+    ids = sorted({ident for _cond, ident in unique.values()})  # id expressions, usually one
     columns += [f"{expr} AS _uid{j}" for j, expr in enumerate(ids)]
-    groups = [[i for i, p in enumerate(pieces) if p.unique and p.unique[1] == expr]
-              for expr in ids]
+    groups = [[i for i, (_cond, ident) in unique.items() if ident == expr] for expr in ids]
     for j, members in enumerate(groups):
-        aggregates.append(_duplicates(" OR ".join(f"({pieces[i].unique[0]})"  # type: ignore[index]
-                                                  for i in members), f"_uid{j}"))
+        aggregates.append(_duplicates(" OR ".join(f"({unique[i][0]})" for i in members),
+                                      f"_uid{j}"))
     rows = f"SELECT {', '.join(columns) or '1 AS _one'} FROM {store.relation(log)}"
     joins = [j for p in pieces for j in p.joins]
     derived = [d for p in pieces for d in p.derived]
@@ -233,12 +233,11 @@ def _scan(store: LogEngine, log: str, pieces: list[Pieces],
     sums = [int(v or 0) for v in row[at:at + len(checks)]] if checks else None
     whole = int(row[at + len(checks)] or 0) if whole_log else None
     found = row[len(row) - len(groups):]
-    for members, dup in zip(groups, found, strict=True):
+    for j, (members, dup) in enumerate(zip(groups, found, strict=True)):
         if dup and len(members) == 1:
             out[members[0]] = _with_duplicates(out[members[0]], int(dup))
         elif dup:  # an error path: which measurements' rows hold the duplicates
-            each = [_duplicates(pieces[i].unique[0], pieces[i].unique[1])  # type: ignore[index]
-                    for i in members]
+            each = [_duplicates(unique[i][0], f"_uid{j}") for i in members]
             for i, n in zip(members, store.scan(log, f"SELECT {', '.join(each)} FROM ({rows})",
                                                 rule=False)[0], strict=True):
                 out[i] = _with_duplicates(out[i], int(n or 0))
