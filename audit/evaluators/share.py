@@ -34,12 +34,12 @@ def share_measurement(store: LogEngine, log: str, where: Mapping[str, Any],
     idcol = store.id_column(log)
 
     def build(n: Namer) -> Pieces:
-        inside, hit = n("inside"), n("hit")
+        inside = n("inside")
         # one code per row, tallied by the pass: -1 outside the population, 1 matching, 0 not
-        code = f"CASE WHEN {inside} THEN CASE WHEN {hit} THEN 1 ELSE 0 END ELSE -1 END"
-        return Pieces(((inside, f"({population}) IS TRUE"), (hit, f"({matching})")), (),
-                      tallies=((n("k"), code),),
-                      unique=(inside, quote(idcol)) if idcol else None)
+        code = (f"CASE WHEN ({population}) IS TRUE THEN CASE WHEN ({matching}) THEN 1 ELSE 0 "
+                f"END ELSE -1 END")
+        return Pieces(((inside, f"({population}) IS TRUE"), (n("k"), code)), (),
+                      tallies=(n("k"),), unique=(inside, quote(idcol)) if idcol else None)
 
     return Measurement(log, build)
 

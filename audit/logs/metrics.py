@@ -279,14 +279,16 @@ def _deadline_pieces(store: LogEngine, spec: DeadlineSpec, cals: Calendars,
     columns.append((n("v"), _version_case(spec, s, filt)))
     joins, due, _note = _due_case(spec, cals, lambda c: f"t.{n(c)}", lambda i: n(f"bd{i}"),
                                   f"t.{n('v')}")
-    v, e_, due_ = n("v"), n("e"), n("due")
+    v, e_ = f"t.{n('v')}", f"t.{n('e')}"
     as_of_ts = _ts(spec.as_of + dt.timedelta(days=1), spec.timezone)
-    # One outcome code per row (``_outcome``), tallied by the pass: a GROUP BY over small
-    # integers costs a fraction of a filtered count per version and outcome.
+    # One outcome code per row, tallied by the pass: a GROUP BY over small integers costs a
+    # fraction of a filtered count per version and outcome. The deadline is computed inside
+    # it (for the events judged only), not as a column of its own: a CASE per rule and row.
     code = (f"CASE WHEN {v} < 0 THEN {v} ELSE {v} * {_CODES} + CASE WHEN {e_} IS NULL THEN "
-            f"(CASE WHEN {due_} < {as_of_ts} THEN {_MISSING} WHEN {due_} >= {as_of_ts} THEN "
-            f"{_PENDING} ELSE {_UNDUE} END) WHEN {e_} <= {due_} THEN {_ON_TIME} "
-            f"WHEN {e_} > {due_} THEN {_LATE} ELSE {_ENDED} END END")
+            f"(CASE WHEN ({due}) < {as_of_ts} THEN {_MISSING} WHEN ({due}) >= {as_of_ts} THEN "
+            f"{_PENDING} ELSE {_UNDUE} END) WHEN {e_} <= ({due}) THEN {_ON_TIME} "
+            f"WHEN {e_} > ({due}) THEN {_LATE} ELSE {_ENDED} END END")
+    v, e_ = n("v"), n("e")
     pct = ", ".join(str(p) for p in PERCENTILES)
     # Hours from s to e as integer microseconds: ``epoch(e - s)`` goes through ICU's calendar
     # subtraction, ~40x the cost of this on every row of a large log. The values are the same
@@ -295,7 +297,7 @@ def _deadline_pieces(store: LogEngine, spec: DeadlineSpec, cals: Calendars,
     hours = (f"CASE WHEN {e_} IS NOT NULL AND {v} >= 0 THEN "
              f"(epoch_us({e_}) - epoch_us({n('s')})) / 1000000.0 / 3600.0 END")
     return Pieces(tuple(columns), (f"quantile_cont({hours}, [{pct}])",), tuple(joins),
-                  ((due_, due),), ((n("k"), code),),
+                  ((n("k"), code),), (n("k"),),
                   (f"{v} >= 0", quote(idcol)) if idcol else None)
 
 

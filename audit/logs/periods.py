@@ -58,7 +58,7 @@ def period_measurement(store: LogEngine, log: str, date_col: str, where: Mapping
                   f"ELSE CASE {cases} ELSE -1 END END" if bounds else
                   f"CASE WHEN ({filt}) IS NOT TRUE THEN -2 WHEN {day} IS NULL THEN -3 "
                   f"ELSE -1 END")
-        return Pieces(((n("p"), period),), (), tallies=((n("k"), n("p")),))
+        return Pieces(((n("p"), period),), (), tallies=(n("p"),))
 
     return Measurement(log, build)
 

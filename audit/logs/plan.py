@@ -1,12 +1,14 @@
 """One pass per log: every rule's aggregate over a log computed in one scan of its file.
 
 A rule's measurement (``Measurement``) is a few SQL pieces: per-row columns over the log's
-view, small tables joined on them (business-day calendars), columns derived from both, and the
-aggregates over those. Before the rules are evaluated, each rule that reads a log declares its
-measurement (``declare``, called from ``Evaluator.plan``); the first rule that then asks for its
-figures (``measure``) runs the log's pass: ONE query whose select list holds every declared
-measurement's aggregates, each over its own per-row columns (renamed apart by a prefix), with
-the log's checks (``LogEngine.checks``) riding along. Every rule's figures come from that row.
+view, small tables joined on them (business-day calendars), columns derived from both, the
+aggregates over those, per-row codes to tally (a rule's outcome per row: its counts) and the
+rows whose ids must be unique. Before the rules are evaluated, each rule that reads a log
+declares its measurement (``declare``, called from ``Evaluator.plan``); the first rule that then
+asks for its figures (``measure``) runs the log's pass: ONE query over the log's rows, each
+measurement's per-row columns renamed apart by a prefix, giving every measurement's aggregates
+and tallies, with the log's checks (``LogEngine.checks``) riding along. Every rule's figures
+come from that query.
 
 A measurement nobody declared (a plugin rule that does not take part, the notices planner
 measuring one incident) is computed by a scan of its own, the checks folded in while they are
@@ -37,9 +39,9 @@ class Pieces:
     ``columns``: (name, per-row expression over the log's view columns); ``joins``: (table,
     alias, ON condition over ``t.<name>``) LEFT JOINed to those rows; ``derived``: (name,
     expression over ``t.<name>`` and the joined aliases); ``aggregates``: the figures, over
-    the columns' and derived names; ``tallies``: (name, a small non-NULL integer per row over
-    the same names), each counted per value (an outcome code: one tally in place of a
-    filtered count per outcome); ``unique``: (condition over the names, id expression over
+    the columns' and derived names; ``tallies``: names of columns or derived columns holding a
+    small non-NULL integer per row, each counted per value (an outcome code: one tally in
+    place of a filtered count per outcome); ``unique``: (condition over the names, id expression over
     the view's columns): the rows whose ids must be unique (the rule's judged events).
     """
 
@@ -47,7 +49,7 @@ class Pieces:
     aggregates: tuple[str, ...]
     joins: tuple[tuple[str, str, str], ...] = ()
     derived: tuple[tuple[str, str], ...] = ()
-    tallies: tuple[tuple[str, str], ...] = ()
+    tallies: tuple[str, ...] = ()
     unique: tuple[str, str] | None = None
 
 
@@ -255,20 +257,17 @@ def _with_duplicates(figures: Figures, count: int) -> Figures:
     return Figures(figures.values, figures.tallies, count)
 
 
-def _tallied(store: LogEngine, log: str, rows: str, tallies: list[tuple[str, str]],
+def _tallied(store: LogEngine, log: str, rows: str, names: list[str],
              aggregates: list[str]) -> tuple[list[Tally], Row]:
     """Each tally's rows per value and the aggregates' row, from one query: a GROUP BY over
     every tally (a few hundred groups: the rules' codes vary together) and the global
     aggregate, UNIONed over one common table expression of the rows."""
-    names = [name for name, _expr in tallies]
-    keyed = ", ".join(f"{expr} AS {name}" for name, expr in tallies)
     blank = ", ".join("NULL" for _ in aggregates)
     grouped = (f"SELECT 0 AS _part, {', '.join(names)}, count(*) AS _rows"
                f"{', ' + blank if blank else ''} FROM u GROUP BY {', '.join(names)}")
     whole = (f"SELECT 1, {', '.join('NULL' for _ in names)}, NULL"
              f"{', ' + ', '.join(aggregates) if aggregates else ''} FROM u")
-    result = store.scan(log, f"WITH u AS (SELECT r.*, {keyed} FROM ({rows}) r) "
-                             f"{grouped} UNION ALL {whole}")
+    result = store.scan(log, f"WITH u AS ({rows}) {grouped} UNION ALL {whole}")
     counts: list[Tally] = [{} for _ in names]
     row: Row = ()
     for got in result:
