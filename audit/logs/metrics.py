@@ -292,10 +292,12 @@ def _deadline_pieces(store: LogEngine, spec: DeadlineSpec, cals: Calendars,
     pct = ", ".join(str(p) for p in PERCENTILES)
     # Hours from s to e as integer microseconds: ``epoch(e - s)`` goes through ICU's calendar
     # subtraction, ~40x the cost of this on every row of a large log. The values are the same
-    # (a TIMESTAMPTZ difference is days and microseconds, no months). Computed in a CASE, only
-    # for the events judged (the others are NULL, which quantiles skip).
-    hours = (f"CASE WHEN {e_} IS NOT NULL AND {v} >= 0 THEN "
-             f"(epoch_us({e_}) - epoch_us({n('s')})) / 1000000.0 / 3600.0 END")
+    # (a TIMESTAMPTZ difference is days and microseconds, no months). A per-row column: the
+    # rules reading the same start and end share it in the pass (``audit.logs.plan``); the
+    # quantile reads it for the events judged (the others are NULL, which quantiles skip, as
+    # are events not ended).
+    columns.append((n("h"), f"(epoch_us({e}) - epoch_us({s})) / 1000000.0 / 3600.0"))
+    hours = f"CASE WHEN {v} >= 0 THEN {n('h')} END"
     return Pieces(tuple(columns), (f"quantile_cont({hours}, [{pct}])",), tuple(joins),
                   ((n("k"), code),), (n("k"),),
                   (f"{v} >= 0", quote(idcol)) if idcol else None)

@@ -197,7 +197,16 @@ def _scan(store: LogEngine, log: str, pieces: list[Pieces],
     3M rows with 26 deadline rules, 6 CPU s of 11). The ids that must be unique are counted
     once over the union of every measurement's rows: none duplicated there, none in any."""
     checks = store.checks(log) if with_checks else []
-    columns = [f"{expr} AS {name}" for p in pieces for name, expr in p.columns]
+    # an expression several measurements compute per row (a start column, the hours between
+    # two) is computed once; the other names are references to it
+    first: dict[str, str] = {}
+    columns, same = [], []
+    for name, expr in (c for p in pieces for c in p.columns):
+        if expr in first:
+            same.append(f"t0.{first[expr]} AS {name}")
+        else:
+            first[expr] = name
+            columns.append(f"{expr} AS {name}")
     columns += [f"{term} AS _chk{i}" for i, term in enumerate(checks)]
     aggregates = [a for p in pieces for a in p.aggregates]
     aggregates += [f"sum(_chk{i})" for i in range(len(checks))]
@@ -215,6 +224,8 @@ def _scan(store: LogEngine, log: str, pieces: list[Pieces],
         aggregates.append(_duplicates(" OR ".join(f"({unique[i][0]})" for i in members),
                                       f"_uid{j}"))
     rows = f"SELECT {', '.join(columns) or '1 AS _one'} FROM {store.relation(log)}"
+    if same:
+        rows = f"SELECT t0.*, {', '.join(same)} FROM ({rows}) t0"
     joins = [j for p in pieces for j in p.joins]
     derived = [d for p in pieces for d in p.derived]
     if joins or derived:
