@@ -18,6 +18,7 @@ from audit.checklists import load_library
 from audit.engine.duckdb_engine import DuckDBEngine
 from audit.logs import plan
 from audit.durations import parse_duration
+from audit.errors import EvidenceError
 from audit.logs.metrics import DeadlineSpec, deadline_measurement, measure_deadline
 from audit.pipeline import measure as measure_stage
 from audit.plugins import get_registry
@@ -212,3 +213,40 @@ def test_a_plugin_rule_from_the_docs_shares_the_pass(tmp_path: Path, run: Any,
     assert found["r1"]["figures"]["open"] > 0
     assert found["leak-takedown"]["figures"]["events"] > 0
     assert counted["moderation"] == 1  # the plugin's rule and the module's in one scan
+
+
+def _two_countries(tmp_path: Path, ids: list[tuple[str, str]]) -> tuple[DuckDBEngine, Any, Any]:
+    """A store over a small log of (id, country) rows and two deadline rules declared for
+    its pass, one per country."""
+    rows = "".join(f"{i},2023-08-20T10:00:00+03:00,2023-08-20T12:00:00+03:00,spam,user,"
+                   f"no_action,{c},normal\n" for i, c in ids)
+    log = tmp_path / "moderation.csv"
+    log.write_text("request_id,received_at,actioned_at,category,requester,action,country,"
+                   "urgency\n" + rows, encoding="utf-8")
+    store = DuckDBEngine()
+    store.load("moderation", log, "moderation.csv")
+    iq = DeadlineSpec(log="moderation", where={"country": "IQ"}, start="received_at",
+                      end="actioned_at", versions=[(None, None, parse_duration("24h"), 1.0)],
+                      calendar="IQ", lookback=None, as_of=dt.date(2023, 8, 31), key="t",
+                      timezone="Asia/Baghdad")
+    de = DeadlineSpec(**{**iq.__dict__, "where": {"country": "DE"}})
+    with plan.planning(store):
+        plan.declare(store, lambda: deadline_measurement(store, iq))
+        plan.declare(store, lambda: deadline_measurement(store, de))
+    return store, iq, de
+
+
+def test_an_id_judged_by_two_rules_is_no_duplicate_of_either(tmp_path: Path) -> None:
+    """Duplicate ids are counted once over every rule's judged rows; when some repeat there,
+    each rule's own are counted (an id judged once by each of two rules is no duplicate)."""
+    store, iq, de = _two_countries(tmp_path, [("R1", "IQ"), ("R1", "DE"), ("R2", "DE")])
+    assert measure_deadline(store, iq).figures()["events"] == 1
+    assert measure_deadline(store, de).figures()["events"] == 2
+
+
+def test_duplicates_among_one_rules_events_are_its_own(tmp_path: Path) -> None:
+    store, iq, de = _two_countries(tmp_path, [("R1", "IQ"), ("R1", "IQ"), ("R2", "DE")])
+    assert measure_deadline(store, de).figures()["events"] == 1
+    with pytest.raises(EvidenceError, match=r"1 duplicate id\(s\), e.g. R1 \(2 times\)"):
+        measure_deadline(store, iq)
+    assert store.logs["moderation"].reads == 1  # the pass; the per-rule count: an error path

@@ -18,7 +18,7 @@ from audit.ledger import RuleLedger, scope_text
 from audit.logs.filters import FILTER_SCHEMA, check_where
 from audit.i18n import _, format_number, format_percent
 from audit.logs.filters import where_sql
-from audit.logs.plan import Measurement, Namer, Pieces, count_if, declare, measure
+from audit.logs.plan import Measurement, Namer, Pieces, declare, measure
 from audit.logs.sql import quote
 from audit.model import Finding, Proof, Requirement, Rule, Status
 
@@ -34,12 +34,12 @@ def share_measurement(store: LogEngine, log: str, where: Mapping[str, Any],
     idcol = store.id_column(log)
 
     def build(n: Namer) -> Pieces:
-        inside, hit, ident = n("inside"), n("hit"), n("id")
-        return Pieces(((inside, f"({population}) IS TRUE"), (hit, f"({matching})"),
-                       (ident, quote(idcol) if idcol else "NULL")),
-                      (count_if(inside), count_if(f"{inside} AND {hit}"),
-                       f"count(CASE WHEN {inside} THEN {ident} END) - "
-                       f"count(DISTINCT CASE WHEN {inside} THEN {ident} END)", "count(*)"))
+        inside = n("inside")
+        # one code per row, tallied by the pass: -1 outside the population, 1 matching, 0 not
+        code = (f"CASE WHEN ({population}) IS TRUE THEN CASE WHEN ({matching}) THEN 1 ELSE 0 "
+                f"END ELSE -1 END")
+        return Pieces(((inside, f"({population}) IS TRUE"), (n("k"), code)), (),
+                      tallies=(n("k"),), unique=(inside, quote(idcol)) if idcol else None)
 
     return Measurement(log, build)
 
@@ -93,7 +93,9 @@ class ShareEvaluator(Evaluator):
             return Finding(requirement.full_id, Status.NO_EVIDENCE, 0.0,
                            _("no {log} log in the evidence", log=log))
         got = measure(store, share_measurement(store, log, p.get("where") or {}, p["match"]))
-        total, matched, dup, rows = (int(x or 0) for x in got.values)
+        tally = got.tallies[0]
+        matched, total, dup = tally.get(1, 0), tally.get(1, 0) + tally.get(0, 0), got.duplicates
+        rows = sum(tally.values())
         context.record_ledger(RuleLedger(requirement.full_id, self.id, log, rows, rows - total,
                                          0, 0, total, scope=scope_text(p.get("where"))))
         idcol = store.id_column(log)

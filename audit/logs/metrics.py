@@ -26,7 +26,7 @@ from audit.logs.periods import count_by_period as count_by_period
 from audit.logs.periods import count_periods as count_periods
 from audit.logs.periods import first_without
 from audit.logs.periods import local_date as _local_date
-from audit.logs.plan import Measurement, Namer, Pieces, count_if, measure
+from audit.logs.plan import Measurement, Namer, Pieces, measure
 from audit.logs.sql import literal, quote
 
 PERCENTILES = (0.5, 0.9, 0.99)
@@ -274,36 +274,47 @@ def _deadline_pieces(store: LogEngine, spec: DeadlineSpec, cals: Calendars,
     s, e = quote(spec.start), quote(spec.end)
     filt = where_sql(store, spec.log, spec.where)
     idcol = store.id_column(spec.log)
-    columns = [(n("id"), quote(idcol) if idcol else "NULL"), (n("s"), s), (n("e"), e)]
+    columns = [(n("s"), s), (n("e"), e)]
     columns += [(n(f"s{i}"), quote(c)) for i, c in _own_starts(spec).items()]
     columns.append((n("v"), _version_case(spec, s, filt)))
     joins, due, _note = _due_case(spec, cals, lambda c: f"t.{n(c)}", lambda i: n(f"bd{i}"),
                                   f"t.{n('v')}")
-    v, e_, due_ = n("v"), n("e"), n("due")
+    v, e_ = f"t.{n('v')}", f"t.{n('e')}"
     as_of_ts = _ts(spec.as_of + dt.timedelta(days=1), spec.timezone)
-    open_ok = f"({e_} IS NULL AND {due_} >= {as_of_ts})"  # still open, deadline not yet passed
-    aggregates = []
-    for i in range(len(spec.versions)):
-        aggregates += [count_if(f"{v} = {i} AND NOT {open_ok}"),
-                       count_if(f"{v} = {i} AND {e_} <= {due_}"),
-                       count_if(f"{v} = {i} AND {e_} > {due_}"),
-                       count_if(f"{v} = {i} AND {e_} IS NULL AND {due_} < {as_of_ts}"),
-                       count_if(f"{v} = {i} AND {open_ok}")]
+    # One outcome code per row, tallied by the pass: a GROUP BY over small integers costs a
+    # fraction of a filtered count per version and outcome. The deadline is computed inside
+    # it (for the events judged only), not as a column of its own: a CASE per rule and row.
+    code = (f"CASE WHEN {v} < 0 THEN {v} ELSE {v} * {_CODES} + CASE WHEN {e_} IS NULL THEN "
+            f"(CASE WHEN ({due}) < {as_of_ts} THEN {_MISSING} WHEN ({due}) >= {as_of_ts} THEN "
+            f"{_PENDING} ELSE {_UNDUE} END) WHEN {e_} <= ({due}) THEN {_ON_TIME} "
+            f"WHEN {e_} > ({due}) THEN {_LATE} ELSE {_ENDED} END END")
+    v, e_ = n("v"), n("e")
     pct = ", ".join(str(p) for p in PERCENTILES)
     # Hours from s to e as integer microseconds: ``epoch(e - s)`` goes through ICU's calendar
     # subtraction, ~40x the cost of this on every row of a large log. The values are the same
-    # (a TIMESTAMPTZ difference is days and microseconds, no months). Computed in a CASE, only
-    # for the events judged (the others are NULL, which quantiles skip).
-    hours = (f"CASE WHEN {e_} IS NOT NULL AND {v} >= 0 THEN "
-             f"(epoch_us({e_}) - epoch_us({n('s')})) / 1000000.0 / 3600.0 END")
-    ident = n("id")
-    # DISTINCT over a CASE: DuckDB then hashes the judged ids only (the others are one NULL
-    # group) instead of every (id, flag) pair of the log.
-    unique = (f"count(CASE WHEN {v} >= 0 THEN {ident} END) - "
-              f"count(DISTINCT CASE WHEN {v} >= 0 THEN {ident} END)" if idcol else "0")
-    aggregates += [count_if(f"{v} = -1"), f"quantile_cont({hours}, [{pct}])", unique,
-                   "count(*)", count_if(f"{v} = -2"), count_if(f"{v} = -3")]
-    return Pieces(tuple(columns), tuple(aggregates), tuple(joins), ((due_, due),))
+    # (a TIMESTAMPTZ difference is days and microseconds, no months). A per-row column: the
+    # rules reading the same start and end share it in the pass (``audit.logs.plan``); the
+    # quantile reads it for the events judged (the others are NULL, which quantiles skip, as
+    # are events not ended).
+    columns.append((n("h"), f"(epoch_us({e}) - epoch_us({s})) / 1000000.0 / 3600.0"))
+    hours = f"CASE WHEN {v} >= 0 THEN {n('h')} END"
+    return Pieces(tuple(columns), (f"quantile_cont({hours}, [{pct}])",), tuple(joins),
+                  ((n("k"), code),), (n("k"),),
+                  (f"{v} >= 0", quote(idcol)) if idcol else None)
+
+
+# A row's outcome code: its rule version times _CODES plus one of these (an event judged), or
+# its version code when negative (-1 outside the judged period, -2 out of scope, -3 without
+# a start). Ended without a deadline (no business-day calendar row) counts as an event only.
+_CODES, _ENDED, _ON_TIME, _LATE, _MISSING, _PENDING, _UNDUE = 8, 0, 1, 2, 3, 4, 5
+
+
+def _version_counts(tally: Mapping[int, int], i: int) -> tuple[int, int, int, int, int]:
+    """Version ``i``'s events (those not pending), on time, late, missing and pending."""
+    def c(outcome: int) -> int:
+        return tally.get(i * _CODES + outcome, 0)
+    return (c(_ENDED) + c(_ON_TIME) + c(_LATE) + c(_MISSING), c(_ON_TIME), c(_LATE),
+            c(_MISSING), c(_PENDING))
 
 
 def measure_deadline(store: LogEngine, spec: DeadlineSpec) -> DeadlineResult:
@@ -311,10 +322,10 @@ def measure_deadline(store: LogEngine, spec: DeadlineSpec) -> DeadlineResult:
     one scan of its own (``audit.logs.plan``)."""
     cals = _calendars(store, spec)
     got = measure(store, _measurement(store, spec, cals))
-    row = got.values
-    n = 5 * len(spec.versions)
-    outside, q, dup = row[n], row[n + 1], int(row[n + 2] or 0)
-    rows, out_of_scope, no_start = (int(x or 0) for x in row[n + 3:n + 6])
+    tally = got.tallies[0]
+    q, dup = got.values[0], got.duplicates
+    outside, out_of_scope, no_start = tally.get(-1, 0), tally.get(-2, 0), tally.get(-3, 0)
+    rows = sum(tally.values())
     # The events each query below reads (the figures' own clock), for the detail sheets, the
     # chart and the notice planner, and for the duplicate ids when there are some.
     s, e = quote(spec.start), quote(spec.end)
@@ -336,11 +347,11 @@ def measure_deadline(store: LogEngine, spec: DeadlineSpec) -> DeadlineResult:
     # offending ids are looked up by a second query only when there are duplicates.
     judged = f"SELECT id FROM ({timed}) WHERE v >= 0"
     store.settle(spec.log, got.checks, (dup, judged), got.whole_log_duplicates)
-    versions = []
-    for i, (vfrom, vuntil, within, target) in enumerate(spec.versions):
-        versions.append(VersionFigures(vfrom, vuntil, within, target, *row[5 * i:5 * i + 4]))
+    counts = [_version_counts(tally, i) for i in range(len(spec.versions))]
+    versions = [VersionFigures(vfrom, vuntil, within, target, *counts[i][:4])
+                for i, (vfrom, vuntil, within, target) in enumerate(spec.versions)]
     total = sum(v.total for v in versions)
-    pending = sum(row[5 * i + 4] for i in range(len(spec.versions)))
+    pending = sum(c[4] for c in counts)
     q = q or [None, None, None]
     open_ok = f"(e IS NULL AND due >= {as_of_ts})"
     # Events handled late or not at all, worst first: the detail sheets stream this query.

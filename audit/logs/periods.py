@@ -12,7 +12,7 @@ from typing import Any
 
 from audit.engine.base import LogEngine
 from audit.logs.filters import MissingColumn, where_sql
-from audit.logs.plan import Measurement, Namer, Pieces, count_if, measure
+from audit.logs.plan import Measurement, Namer, Pieces, measure
 from audit.logs.sql import literal, quote
 
 
@@ -42,7 +42,7 @@ def count_by_period(store: LogEngine, log: str, date_col: str, where: Mapping[st
 def period_measurement(store: LogEngine, log: str, date_col: str, where: Mapping[str, Any],
                        bounds: Sequence[tuple[dt.date, dt.date]], tz: str = "UTC") -> Measurement:
     """What a count rule asks of its log's pass (``audit.logs.plan``): rows per (start, end]
-    period, and where the other rows went, as filtered counts of one global aggregate."""
+    period, and where the other rows went, as one tallied period code per row."""
     if date_col not in store.columns(log):
         raise MissingColumn(log, date_col)
 
@@ -58,10 +58,7 @@ def period_measurement(store: LogEngine, log: str, date_col: str, where: Mapping
                   f"ELSE CASE {cases} ELSE -1 END END" if bounds else
                   f"CASE WHEN ({filt}) IS NOT TRUE THEN -2 WHEN {day} IS NULL THEN -3 "
                   f"ELSE -1 END")
-        p = n("p")
-        return Pieces(((p, period),), (
-            *(count_if(f"{p} = {i}") for i in range(len(bounds))),
-            count_if(f"{p} = -1"), count_if(f"{p} = -2"), count_if(f"{p} = -3"), "count(*)"))
+        return Pieces(((n("p"), period),), (), tallies=(n("p"),))
 
     return Measurement(log, build)
 
@@ -72,15 +69,15 @@ def count_periods(store: LogEngine, log: str, date_col: str, where: Mapping[str,
     when the rule was planned, else one scan of its own (the log's checks folded in)."""
     got = measure(store, period_measurement(store, log, date_col, where, bounds, tz))
     store.settle(log, got.checks, None, got.whole_log_duplicates)
-    row = [int(x or 0) for x in got.values]
-    k = len(bounds)
-    outside, out_of_scope, undated, total = row[k:k + 4]
+    tally = got.tallies[0]
+    outside, out_of_scope, undated = tally.get(-1, 0), tally.get(-2, 0), tally.get(-3, 0)
+    total = sum(tally.values())
     d = quote(date_col)
     # in the raw rows: a blank value, or (a date column read as text) one that is not a date
     missing = (f"NULLIF(trim(CAST({d} AS VARCHAR)), '') IS NULL" if date_col.endswith("_at")
                else f"TRY_CAST({d} AS DATE) IS NULL")
     filt = where_sql(store, log, where)
-    return PeriodCounts(row[:k], total, out_of_scope, outside, undated,
+    return PeriodCounts([tally.get(i, 0) for i in range(len(bounds))], total, out_of_scope, outside, undated,
                         first_without(store, log, missing, filt) if undated else ())
 
 
