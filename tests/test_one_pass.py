@@ -250,3 +250,30 @@ def test_duplicates_among_one_rules_events_are_its_own(tmp_path: Path) -> None:
     with pytest.raises(EvidenceError, match=r"1 duplicate id\(s\), e.g. R1 \(2 times\)"):
         measure_deadline(store, iq)
     assert store.logs["moderation"].reads == 1  # the pass; the per-rule count: an error path
+
+
+def test_on_spark_every_module_is_one_file_scan_with_duckdbs_figures(
+        tmp_path: Path, spark: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spark reads a WITH table once per reference, so the pass is one aggregate there
+    (``LogEngine.shares_common_tables``): the executed plan of every query that reads the log
+    holds one file scan, and the figures are DuckDB's."""
+    from audit.engine.spark import SparkEngine
+    from audit.engine.spark_connection import translated
+
+    pack = multi_jurisdiction_pack(tmp_path / "pack", rows=2000)
+    scans: list[int] = []
+    real = SparkEngine.query
+
+    def query(self: SparkEngine, sql: str) -> list[Any]:
+        if '"_audit_' in sql and "_log_moderation" in sql:
+            frame = self.session.sql(translated(sql).spark)
+            plan_text = frame._jdf.queryExecution().executedPlan().toString()
+            scans.append(len(re.findall(r"FileScan|Scan csv", plan_text)))
+        return real(self, sql)
+
+    monkeypatch.setattr(SparkEngine, "query", query)
+    on_spark = api.assess(pack, every_module(), engine="spark", spark=spark)
+    duck = api.assess(pack, every_module())
+    assert _figures(on_spark) == _figures(duck)
+    assert scans and all(n == 1 for n in scans), scans
+    api.close(on_spark)

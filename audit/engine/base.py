@@ -59,6 +59,9 @@ class LogEngine(Protocol):
     listings: dict[tuple[str, ...], Listing]
     # whatever owns files the views read (a pack's unpacked zip members): kept alive with it
     keep_alive: object | None
+    # a WITH table two branches of one query read is computed once (DuckDB), or each branch
+    # reads the log again (Spark): the one-pass plan then shapes its query as one aggregate
+    shares_common_tables: bool
 
     # for plugins' loaders: DuckDB SQL, run (translated) on this engine
     @property

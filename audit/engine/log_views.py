@@ -42,6 +42,7 @@ class LogViews(abc.ABC):
     """The logs of one run as typed views, validated once each; the engine runs the SQL."""
 
     name: str
+    shares_common_tables = True  # see LogEngine.shares_common_tables
 
     def __init__(self, timezone: str | None, unique_ids: str) -> None:
         self.timezone = timezone

@@ -55,6 +55,8 @@ class SparkEngine(LogViews):
     """Logs as Spark views; the same checks, aggregates and detail queries as DuckDB's."""
 
     name = "spark"
+    # Spark plans each reference to a WITH table as its own scan of the log
+    shares_common_tables = False
 
     def __init__(self, timezone: str | None = None, master: str | None = None,
                  remote: str | None = None, session: Session = None,

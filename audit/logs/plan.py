@@ -280,7 +280,10 @@ def _tallied(store: LogEngine, log: str, rows: str, names: list[str],
                f"{', ' + blank if blank else ''} FROM u GROUP BY {', '.join(names)}")
     whole = (f"SELECT 1, {', '.join('NULL' for _ in names)}, NULL"
              f"{', ' + ', '.join(aggregates) if aggregates else ''} FROM u")
-    result = store.scan(log, f"WITH u AS ({rows}) {grouped} UNION ALL {whole}")
+    if store.shares_common_tables:
+        result = store.scan(log, f"WITH u AS ({rows}) {grouped} UNION ALL {whole}")
+    else:
+        result = store.scan(log, _one_aggregate(store, rows, names, aggregates))
     counts: list[Tally] = [{} for _ in names]
     row: Row = ()
     for got in result:
@@ -290,6 +293,24 @@ def _tallied(store: LogEngine, log: str, rows: str, names: list[str],
         for k, value in enumerate(got[1:len(names) + 1]):
             counts[k][value] = counts[k].get(value, 0) + int(got[len(names) + 1])
     return counts, row
+
+
+def _one_aggregate(store: LogEngine, rows: str, names: list[str], aggregates: list[str]) -> str:
+    """``_tallied``'s two parts as one aggregate over one read of the rows, for an engine that
+    would read the log once per reference to a WITH table (Spark): each row is paired with
+    part 0 (grouped by its tallies, every other column NULL, so the aggregates there cost
+    little) and part 1 (one group: the aggregates over every row, as they are)."""
+    tallies = set(names)
+    columns = [name for name, _kind in store.describe(rows)]
+    kept = ", ".join(f"u.{quote(c)}" if c in tallies else
+                     f"CASE WHEN p._part = 1 THEN u.{quote(c)} END AS {quote(c)}"
+                     for c in columns)
+    paired = (f"SELECT p._part, {kept} FROM ({rows}) u "
+              "CROSS JOIN (SELECT 0 AS _part UNION ALL SELECT 1 AS _part) p")
+    keys = [f"CASE WHEN _part = 0 THEN {name} END" for name in names]
+    blank = "".join(f", {a}" for a in aggregates)
+    return (f"SELECT _part, {', '.join(keys)}, count(*) AS _rows{blank} FROM ({paired}) "
+            f"GROUP BY _part, {', '.join(keys)}")
 
 
 def settled(store: LogEngine, measurement: Measurement) -> Row:
