@@ -1,5 +1,5 @@
 """The ``audit`` command's first code: a Ctrl-C or SIGTERM while the command line is still
-loading (click, every command, the plugins: half a second) exits quietly, 130 or 143, like
+loading (click, then the command asked for and the plugins) exits quietly, 130 or 143, like
 one that arrives later (``audit.cli.main`` handles those), never with an import traceback.
 
 Nothing has been read or written yet at that point, so there is nothing to clean up.
