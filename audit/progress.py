@@ -15,7 +15,8 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from typing import IO, Iterator, Protocol, runtime_checkable
+from collections.abc import Callable, Iterator
+from typing import IO, Protocol, runtime_checkable
 
 WIDTH = 30
 # how long work must wait, nothing running, before the run says so
@@ -74,13 +75,10 @@ class TerminalProgress:
                     self.stream.flush()
                 drawn[0] = True
 
-        thread = threading.Thread(target=poll, daemon=True)
-        thread.start()
         try:
-            yield
+            with _polling(poll, stop):
+                yield
         finally:
-            stop.set()
-            thread.join()
             if drawn[0]:
                 self.stream.write("\r" + " " * (len(label) + WIDTH + 12) + "\r")
                 self.stream.flush()
@@ -112,13 +110,21 @@ class TerminalProgress:
                         out.flush()
                     said = True
 
-        thread = threading.Thread(target=poll, daemon=True)
-        thread.start()
-        try:
+        with _polling(poll, stop):
             yield
-        finally:
-            stop.set()
-            thread.join()
+
+
+@contextmanager
+def _polling(poll: Callable[[], None], stop: threading.Event) -> Iterator[None]:
+    """``poll`` on a daemon thread while the block runs; ``stop`` set and the thread joined
+    when it ends, however it ends."""
+    thread = threading.Thread(target=poll, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def progress_for(quiet: bool) -> TerminalProgress | None:
