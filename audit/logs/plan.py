@@ -24,6 +24,7 @@ import contextlib
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from audit.engine.base import LogEngine, Row
 from audit.logs.sql import quote
@@ -191,7 +192,8 @@ def _prefixed(index: int) -> Namer:
 def _scan(store: LogEngine, log: str, pieces: list[Pieces],
           with_checks: bool = True) -> tuple[list[Figures], list[int] | None, int | None]:
     """One query over ``log`` computing every measurement of ``pieces``, the log's checks if
-    owed (and its whole-log duplicate ids when ``--unique-ids log`` asks for them).
+    owed (and its whole-log duplicate ids when ``--unique-ids log`` asks for them), and its
+    rows per data file when a mapping left them to the log's first full read.
 
     Tallies are counted by one GROUP BY over all of them, the other aggregates by one global
     aggregate, both over the same rows (a common table expression DuckDB computes once):
@@ -199,6 +201,7 @@ def _scan(store: LogEngine, log: str, pieces: list[Pieces],
     3M rows with 26 deadline rules, 6 CPU s of 11). The ids that must be unique are counted
     once over the union of every measurement's rows: none duplicated there, none in any."""
     checks = store.checks(log) if with_checks else []
+    files = store.file_column(log)
     # an expression several measurements compute per row (a start column, the hours between
     # two) is computed once; the other names are references to it
     first: dict[str, str] = {}
@@ -210,6 +213,8 @@ def _scan(store: LogEngine, log: str, pieces: list[Pieces],
             first[expr] = name
             columns.append(f"{expr} AS {name}")
     columns += [f"{term} AS _chk{i}" for i, term in enumerate(checks)]
+    if files:
+        columns.append(f"{quote(files)} AS _file")
     aggregates = [a for p in pieces for a in p.aggregates]
     aggregates += [f"sum(_chk{i})" for i in range(len(checks))]
     spec = KNOWN_LOGS.get(log)
@@ -235,10 +240,14 @@ def _scan(store: LogEngine, log: str, pieces: list[Pieces],
         joined = " ".join(f"LEFT JOIN {table} {alias} ON {on}" for table, alias, on in joins)
         rows = f"SELECT t.*{added} FROM ({rows}) t {joined}"
     tallies = [t for p in pieces for t in p.tallies]
-    if tallies:
-        counts, row = _tallied(store, log, rows, tallies, aggregates)
+    keysets = ([tallies] if tallies else []) + ([["_file"]] if files else [])
+    if keysets:
+        counted, row = _grouped(store, log, rows, keysets, aggregates)
     else:
-        counts, row = [], store.scan(log, f"SELECT {', '.join(aggregates)} FROM ({rows})")[0]
+        counted, row = [], store.scan(log, f"SELECT {', '.join(aggregates)} FROM ({rows})")[0]
+    if files:
+        store.files_counted(log, [(str(f), n) for f, n in counted[-1][0].items()])
+    counts: list[Tally] = counted[0] if tallies else []
     out, at, tally = [], 0, 0
     for p in pieces:
         out.append(Figures(tuple(row[at:at + len(p.aggregates)]),
@@ -270,44 +279,58 @@ def _with_duplicates(figures: Figures, count: int) -> Figures:
     return Figures(figures.values, figures.tallies, count)
 
 
-def _tallied(store: LogEngine, log: str, rows: str, names: list[str],
-             aggregates: list[str]) -> tuple[list[Tally], Row]:
-    """Each tally's rows per value and the aggregates' row, from one query: a GROUP BY over
-    every tally (a few hundred groups: the rules' codes vary together) and the global
-    aggregate, UNIONed over one common table expression of the rows."""
-    blank = ", ".join("NULL" for _ in aggregates)
-    grouped = (f"SELECT 0 AS _part, {', '.join(names)}, count(*) AS _rows"
-               f"{', ' + blank if blank else ''} FROM u GROUP BY {', '.join(names)}")
-    whole = (f"SELECT 1, {', '.join('NULL' for _ in names)}, NULL"
-             f"{', ' + ', '.join(aggregates) if aggregates else ''} FROM u")
+Counted = list[list[dict[Any, int]]]  # per key set, per key: its value -> the rows having it
+
+
+def _grouped(store: LogEngine, log: str, rows: str, keysets: list[list[str]],
+             aggregates: list[str]) -> tuple[Counted, Row]:
+    """The rows per value of each key (per key set: one GROUP BY over its keys together) and
+    the aggregates' row, from one query: part ``k`` groups by ``keysets[k]`` (the tallies: a
+    few hundred groups, the rules' codes vary together; the data file: one group each), the
+    last part is the global aggregate. DuckDB UNIONs the parts over one common table
+    expression of the rows; an engine that would read the log once per branch gets one
+    aggregate (``_one_aggregate``)."""
+    names = [n for keys in keysets for n in keys]
+    blank = "".join(", NULL" for _ in aggregates)
+    parts = [f"SELECT {k} AS _part, {', '.join(n if n in keys else 'NULL' for n in names)}, "
+             f"count(*) AS _rows{blank} FROM u GROUP BY {', '.join(keys)}"
+             for k, keys in enumerate(keysets)]
+    whole = (f"SELECT {len(keysets)}, {', '.join('NULL' for _ in names)}, NULL"
+             f"{''.join(', ' + a for a in aggregates)} FROM u")
     if store.shares_common_tables:
-        result = store.scan(log, f"WITH u AS ({rows}) {grouped} UNION ALL {whole}")
+        result = store.scan(log, f"WITH u AS ({rows}) {' UNION ALL '.join(parts)} "
+                                 f"UNION ALL {whole}")
     else:
-        result = store.scan(log, _one_aggregate(store, rows, names, aggregates))
-    counts: list[Tally] = [{} for _ in names]
+        result = store.scan(log, _one_aggregate(store, rows, keysets, aggregates))
+    counts: Counted = [[{} for _ in keys] for keys in keysets]
     row: Row = ()
     for got in result:
-        if got[0] == 1:
+        part = int(got[0])
+        if part == len(keysets):
             row = tuple(got[len(names) + 2:])
             continue
-        for k, value in enumerate(got[1:len(names) + 1]):
-            counts[k][value] = counts[k].get(value, 0) + int(got[len(names) + 1])
+        at = 1 + sum(len(keys) for keys in keysets[:part])
+        for k, value in enumerate(got[at:at + len(keysets[part])]):
+            counts[part][k][value] = counts[part][k].get(value, 0) + int(got[len(names) + 1])
     return counts, row
 
 
-def _one_aggregate(store: LogEngine, rows: str, names: list[str], aggregates: list[str]) -> str:
-    """``_tallied``'s two parts as one aggregate over one read of the rows, for an engine that
+def _one_aggregate(store: LogEngine, rows: str, keysets: list[list[str]],
+                   aggregates: list[str]) -> str:
+    """``_grouped``'s parts as one aggregate over one read of the rows, for an engine that
     would read the log once per reference to a WITH table (Spark): each row is paired with
-    part 0 (grouped by its tallies, every other column NULL, so the aggregates there cost
-    little) and part 1 (one group: the aggregates over every row, as they are)."""
-    tallies = set(names)
+    each part: part ``k`` grouped by the keys of ``keysets[k]`` (every other key NULL there,
+    every other column too, so the aggregates cost little), the last part one group, the
+    aggregates over every row, as they are."""
+    part_of = {name: k for k, keys in enumerate(keysets) for name in keys}
+    whole = len(keysets)
     columns = [name for name, _kind in store.describe(rows)]
-    kept = ", ".join(f"u.{quote(c)}" if c in tallies else
-                     f"CASE WHEN p._part = 1 THEN u.{quote(c)} END AS {quote(c)}"
+    kept = ", ".join(f"u.{quote(c)}" if c in part_of else
+                     f"CASE WHEN p._part = {whole} THEN u.{quote(c)} END AS {quote(c)}"
                      for c in columns)
-    paired = (f"SELECT p._part, {kept} FROM ({rows}) u "
-              "CROSS JOIN (SELECT 0 AS _part UNION ALL SELECT 1 AS _part) p")
-    keys = [f"CASE WHEN _part = 0 THEN {name} END" for name in names]
+    numbers = " UNION ALL ".join(f"SELECT {k} AS _part" for k in range(whole + 1))
+    paired = f"SELECT p._part, {kept} FROM ({rows}) u CROSS JOIN ({numbers}) p"
+    keys = [f"CASE WHEN _part = {part_of[n]} THEN {n} END" for keys in keysets for n in keys]
     blank = "".join(f", {a}" for a in aggregates)
     return (f"SELECT _part, {', '.join(keys)}, count(*) AS _rows{blank} FROM ({paired}) "
             f"GROUP BY _part, {', '.join(keys)}")
