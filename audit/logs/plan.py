@@ -240,14 +240,16 @@ def _scan(store: LogEngine, log: str, pieces: list[Pieces],
         joined = " ".join(f"LEFT JOIN {table} {alias} ON {on}" for table, alias, on in joins)
         rows = f"SELECT t.*{added} FROM ({rows}) t {joined}"
     tallies = [t for p in pieces for t in p.tallies]
-    keysets = ([tallies] if tallies else []) + ([["_file"]] if files else [])
-    if keysets:
-        counted, row = _grouped(store, log, rows, keysets, aggregates)
+    # the data file is one more key of the tallies' GROUP BY (the groups: the codes that
+    # occur together, per file), not a part of its own, which would pair every row once more
+    keys = tallies + (["_file"] if files else [])
+    if keys:
+        counted, row = _tallied(store, log, rows, keys, aggregates)
     else:
         counted, row = [], store.scan(log, f"SELECT {', '.join(aggregates)} FROM ({rows})")[0]
     if files:
-        store.files_counted(log, [(str(f), n) for f, n in counted[-1][0].items()])
-    counts: list[Tally] = counted[0] if tallies else []
+        store.files_counted(log, [(str(f), n) for f, n in counted[-1].items()])
+    counts: list[Tally] = counted[:len(tallies)]
     out, at, tally = [], 0, 0
     for p in pieces:
         out.append(Figures(tuple(row[at:at + len(p.aggregates)]),
@@ -279,61 +281,51 @@ def _with_duplicates(figures: Figures, count: int) -> Figures:
     return Figures(figures.values, figures.tallies, count)
 
 
-Counted = list[list[dict[Any, int]]]  # per key set, per key: its value -> the rows having it
+Counted = list[dict[Any, int]]  # per key: its value -> the rows having it
 
 
-def _grouped(store: LogEngine, log: str, rows: str, keysets: list[list[str]],
+def _tallied(store: LogEngine, log: str, rows: str, names: list[str],
              aggregates: list[str]) -> tuple[Counted, Row]:
-    """The rows per value of each key (per key set: one GROUP BY over its keys together) and
-    the aggregates' row, from one query: part ``k`` groups by ``keysets[k]`` (the tallies: a
-    few hundred groups, the rules' codes vary together; the data file: one group each), the
-    last part is the global aggregate. DuckDB UNIONs the parts over one common table
-    expression of the rows; an engine that would read the log once per branch gets one
-    aggregate (``_one_aggregate``)."""
-    names = [n for keys in keysets for n in keys]
-    blank = "".join(", NULL" for _ in aggregates)
-    parts = [f"SELECT {k} AS _part, {', '.join(n if n in keys else 'NULL' for n in names)}, "
-             f"count(*) AS _rows{blank} FROM u GROUP BY {', '.join(keys)}"
-             for k, keys in enumerate(keysets)]
-    whole = (f"SELECT {len(keysets)}, {', '.join('NULL' for _ in names)}, NULL"
-             f"{''.join(', ' + a for a in aggregates)} FROM u")
+    """The rows per value of each key (the tallies, and the data file when the log owes its
+    rows per file) and the aggregates' row, from one query: a GROUP BY over every key (a few
+    hundred groups per file: the rules' codes vary together) and the global aggregate,
+    UNIONed over one common table expression of the rows."""
+    blank = ", ".join("NULL" for _ in aggregates)
+    grouped = (f"SELECT 0 AS _part, {', '.join(names)}, count(*) AS _rows"
+               f"{', ' + blank if blank else ''} FROM u GROUP BY {', '.join(names)}")
+    whole = (f"SELECT 1, {', '.join('NULL' for _ in names)}, NULL"
+             f"{', ' + ', '.join(aggregates) if aggregates else ''} FROM u")
     if store.shares_common_tables:
-        result = store.scan(log, f"WITH u AS ({rows}) {' UNION ALL '.join(parts)} "
-                                 f"UNION ALL {whole}")
+        result = store.scan(log, f"WITH u AS ({rows}) {grouped} UNION ALL {whole}")
     else:
-        result = store.scan(log, _one_aggregate(store, rows, keysets, aggregates))
-    counts: Counted = [[{} for _ in keys] for keys in keysets]
+        result = store.scan(log, _one_aggregate(store, rows, names, aggregates))
+    counts: Counted = [{} for _ in names]
     row: Row = ()
     for got in result:
-        part = int(got[0])
-        if part == len(keysets):
+        if got[0] == 1:
             row = tuple(got[len(names) + 2:])
             continue
-        at = 1 + sum(len(keys) for keys in keysets[:part])
-        for k, value in enumerate(got[at:at + len(keysets[part])]):
-            counts[part][k][value] = counts[part][k].get(value, 0) + int(got[len(names) + 1])
+        for k, value in enumerate(got[1:len(names) + 1]):
+            counts[k][value] = counts[k].get(value, 0) + int(got[len(names) + 1])
     return counts, row
 
 
-def _one_aggregate(store: LogEngine, rows: str, keysets: list[list[str]],
-                   aggregates: list[str]) -> str:
-    """``_grouped``'s parts as one aggregate over one read of the rows, for an engine that
+def _one_aggregate(store: LogEngine, rows: str, names: list[str], aggregates: list[str]) -> str:
+    """``_tallied``'s two parts as one aggregate over one read of the rows, for an engine that
     would read the log once per reference to a WITH table (Spark): each row is paired with
-    each part: part ``k`` grouped by the keys of ``keysets[k]`` (every other key NULL there,
-    every other column too, so the aggregates cost little), the last part one group, the
-    aggregates over every row, as they are."""
-    part_of = {name: k for k, keys in enumerate(keysets) for name in keys}
-    whole = len(keysets)
+    part 0 (grouped by its keys, every other column NULL, so the aggregates there cost
+    little) and part 1 (one group: the aggregates over every row, as they are)."""
+    keys = set(names)
     columns = [name for name, _kind in store.describe(rows)]
-    kept = ", ".join(f"u.{quote(c)}" if c in part_of else
-                     f"CASE WHEN p._part = {whole} THEN u.{quote(c)} END AS {quote(c)}"
+    kept = ", ".join(f"u.{quote(c)}" if c in keys else
+                     f"CASE WHEN p._part = 1 THEN u.{quote(c)} END AS {quote(c)}"
                      for c in columns)
-    numbers = " UNION ALL ".join(f"SELECT {k} AS _part" for k in range(whole + 1))
-    paired = f"SELECT p._part, {kept} FROM ({rows}) u CROSS JOIN ({numbers}) p"
-    keys = [f"CASE WHEN _part = {part_of[n]} THEN {n} END" for keys in keysets for n in keys]
+    paired = (f"SELECT p._part, {kept} FROM ({rows}) u "
+              "CROSS JOIN (SELECT 0 AS _part UNION ALL SELECT 1 AS _part) p")
+    grouping = [f"CASE WHEN _part = 0 THEN {name} END" for name in names]
     blank = "".join(f", {a}" for a in aggregates)
-    return (f"SELECT _part, {', '.join(keys)}, count(*) AS _rows{blank} FROM ({paired}) "
-            f"GROUP BY _part, {', '.join(keys)}")
+    return (f"SELECT _part, {', '.join(grouping)}, count(*) AS _rows{blank} FROM ({paired}) "
+            f"GROUP BY _part, {', '.join(grouping)}")
 
 
 def settled(store: LogEngine, measurement: Measurement) -> Row:
