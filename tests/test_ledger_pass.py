@@ -158,3 +158,34 @@ def test_on_spark_one_file_scan_gives_the_figures_and_rows_per_file(
         assert {"events": 18, "on_time": 13, "missing": 5}.items() <= figures[0].items()
     finally:
         api.close(on_spark)
+
+
+@pytest.mark.parametrize("checked", [False, True])
+def test_a_csv_location_is_listed_once(tmp_path: Path, spark: Any, run: Any,
+                                       checked: bool) -> None:
+    """CSV names each file's rows while its files are read, so the read with file names (the
+    mapping's own scan when it checks values, else the view the pass counts per file) is
+    the first read's: Spark lists the location once either way."""
+    lake = tmp_path / "lake"
+    for day, rows in DAYS.items():
+        (lake / f"dt={day}").mkdir(parents=True)
+        lines = [f"S{day}-{i},2024-03-01 08:00:00" for i in range(rows)]
+        (lake / f"dt={day}" / "part-0.csv").write_text(
+            "\n".join(["statement_id,created_at", *lines]) + "\n", "utf-8")
+    pack = tmp_path / "pack"
+    (pack / "logs").mkdir(parents=True)
+    (pack / "platform.yaml").write_text(PROFILE, encoding="utf-8")
+    column = "{from: created_at, type: timestamp, timezone: UTC}" if checked else "created_at"
+    (pack / "logs" / "things.mapping.yaml").write_text(
+        f"schema_version: 1\ntable: things\nfiles: {lake.as_uri()}/\nformat: csv\n"
+        f"columns:\n  id: statement_id\n  opened: {column}\n", encoding="utf-8")
+    metrics = spark._jvm.org.apache.spark.metrics.source.HiveCatalogMetrics
+    discovered = metrics.METRIC_FILES_DISCOVERED().getCount()
+    code, out, err = run("assess", pack, "-c", "iq.telegram-2023", "--as-of", "2024-12-31",
+                         "--engine", "spark", "--spark-master", "local[2]",
+                         "--allow-location", lake.as_uri(), "--format", "json")
+    assert code in (0, 1), err
+    assert metrics.METRIC_FILES_DISCOVERED().getCount() - discovered == len(DAYS)
+    (table,) = [t for t in json.loads(out)["ledger"]["tables"] if t["log"] == "things"]
+    assert [f["rows"] for f in table["file_rows"]] == list(DAYS.values())
+    assert table["read"] == sum(DAYS.values())

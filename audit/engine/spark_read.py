@@ -54,19 +54,23 @@ def read_frame(session: Session, source: Source, scratch: Path | None = None,
     """The DataFrame of ``source``; schema errors surface here, row errors when it is read.
 
     ``reads``: what this run read already. The same data read again with its ``filename``
-    column (the mapping's per-file scan) is taken from the first read, so Spark lists the
-    folder once: a lake's listing is requests to its store, and two listings could differ.
-    CSV is read again (its file names are added per file, before the files are stacked)."""
+    column (the mapping's per-file scan, or its view when the pass counts rows per file) is
+    taken from the first read, so Spark lists the folder once: a lake's listing is requests
+    to its store, and two listings could differ. CSV names each file's rows before its files
+    are stacked (``_csv``), in a hidden column the first read keeps for the second."""
     fmt = source.format
     key = replace(source, with_file=False, records=None)
-    frame = (reads or {}).get(key) if fmt != "csv" else None
+    frame = (reads or {}).get(key)
     if frame is None:
-        frame = _read(session, source, scratch)
-        if reads is not None and fmt != "csv":
+        frame = _read(session, key, scratch)
+        if reads is not None:
             reads[key] = frame
-    # SQL expressions rather than pyspark.sql.functions: the same call on a local session and
-    # on Spark Connect
-    if source.with_file and fmt != "csv":  # CSV adds it per file read (``_csv``)
+    # DataFrame methods and SQL expressions rather than pyspark.sql.functions: the same call
+    # on a local session and on Spark Connect
+    if fmt == "csv":
+        frame = (frame.withColumnRenamed(_CSV_FILE, "filename") if source.with_file
+                 else frame.drop(_CSV_FILE))
+    elif source.with_file:
         frame = _with_file(frame)
     if source.records:
         keep = ["filename"] if source.with_file else []
@@ -140,8 +144,7 @@ def _csv(session: Session, source: Source, paths: list[str]) -> Frame:
 
     if source.header:
         schema = StructType([StructField(n, StringType()) for n in source.header])
-        frame = reader().schema(schema).csv(paths)
-        return _with_file(frame) if source.with_file else frame
+        return _named(reader().schema(schema).csv(paths))
     parts: list[tuple[str, str | None]] = []
     for path in paths:
         if not is_location(path) and Path(path).is_dir():
@@ -151,11 +154,20 @@ def _csv(session: Session, source: Source, paths: list[str]) -> Frame:
     frames = [(reader().option("basePath", base) if base else reader()).csv(part)
               for part, base in parts]
     # each file's name before stacking: a union has no file metadata of its own
-    frames = [_with_file(f) for f in frames] if source.with_file else frames
+    frames = [_named(f) for f in frames]
     frame = frames[0]
     for other in frames[1:]:
         frame = frame.unionByName(other, allowMissingColumns=True)
     return frame
+
+
+# CSV's hidden column: the file each row came from, named while the files are read
+_CSV_FILE = "_audit_csv_file"
+
+
+def _named(frame: Frame) -> Frame:
+    """A CSV frame with each row's file in ``_CSV_FILE`` (pruned from a scan that drops it)."""
+    return frame.selectExpr("*", f"_metadata.file_path AS {_CSV_FILE}")
 
 
 def _with_file(frame: Frame) -> Frame:

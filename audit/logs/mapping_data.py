@@ -265,7 +265,7 @@ def check_values(store: LogEngine, mapping: LogMapping, targets: list[Target], w
         raise _unreadable(store, mapping, exc) from None
     total = next((row for row in found if row[0]), None)
     counts = list(total[3:] if total else ())
-    file_rows = _file_rows(mapping, [(str(row[1]), int(row[2])) for row in found
+    file_rows = _file_rows(store, mapping, [(str(row[1]), int(row[2])) for row in found
                                      if not row[0]]) if per_file else None
     set_aside: list[dict[str, Any]] = []
     for tally, count in zip(tallies, counts, strict=False):
@@ -310,14 +310,15 @@ def owed_file_rows(store: LogEngine, mapping: LogMapping) -> FileRowsOwed:
     """The rows per data file of a mapping with nothing to check row by row, left to the
     log's first full read (``LogViews.files_counted``) instead of a scan of ``check_values``'s:
     named and located as that scan names and locates them."""
-    return FileRowsOwed(name=lambda counted: _file_rows(mapping, list(counted)),
+    return FileRowsOwed(name=lambda counted: _file_rows(store, mapping, list(counted)),
                         locate=lambda exc: _unreadable(store, mapping, exc))
 
 
-def _file_rows(mapping: LogMapping, counted: list[tuple[str, int]]) -> list[tuple[str, int]]:
+def _file_rows(store: LogEngine, mapping: LogMapping,
+               counted: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """Rows read per data file, named as the mapping's files are: every plain file the
-    mapping selected, then the files of its folders and locations, in name order; a local
-    file the engine read no row from (an empty part) with 0."""
+    mapping selected, then the files of its folders and locations, in name order; a file
+    listed that the engine read no row from (an empty part) with 0."""
     rows: dict[str, int] = {}
     folders: list[Path] = []
     for source, display in zip(mapping.sources, mapping.displays, strict=True):
@@ -329,6 +330,9 @@ def _file_rows(mapping: LogMapping, counted: list[tuple[str, int]]) -> list[tupl
     for file in mapping.files:  # a folder's files, as listed when the mapping was read
         if any(file.resolve().is_relative_to(folder) for folder in folders):
             found.setdefault(_file_display(mapping, str(file)), 0)
+    listing = store.listings.get(mapping.listing_key) if mapping.listing_key else None
+    for part in listing.files if listing else ():  # a location's files, as Spark listed them
+        found.setdefault(_file_display(mapping, part.path), 0)
     for name, n in sorted(found.items()):
         rows[name] = rows.get(name, 0) + n
     return list(rows.items())
