@@ -21,7 +21,7 @@ from audit.engine.base import Connection, Row
 from audit.engine.duckdb_errors import first_line
 from audit.engine.log_views import LogViews
 from audit.errors import EvidenceError, Problem
-from audit.logs.sources import Source, duckdb_refusal, duckdb_relation
+from audit.logs.sources import Source, duckdb_refusal, duckdb_relation, source_files
 from audit.logs.sql import literal, quote
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -141,9 +141,34 @@ class DuckDBEngine(LogViews):
         """A relation reading ``source``: for DuckDB, its table function; nothing is read yet.
         ``display`` names the source in a problem."""
         try:
-            return duckdb_relation(source)
+            relation = duckdb_relation(source)
         except ValueError as exc:
             raise EvidenceError(problems=[Problem(display, "", str(exc))]) from None
+        return self._int96_instants(source, relation) if source.format == "parquet" \
+            else relation
+
+    def _int96_instants(self, source: Source, relation: str) -> str:
+        """Parquet's legacy INT96 timestamps (Spark's and Hive's default) as instants in UTC.
+
+        Spark writes them normalised to UTC and reads them back as instants; DuckDB reads them
+        as a TIMESTAMP without a zone, which a mapping or a log's view would then take as a
+        local time in the pack's time zone, shifting every event by its offset (and giving
+        figures that differ from Spark's on the same table). Only the footers are read."""
+        import duckdb  # deferred like every DuckDB import here (the CLI's start-up)
+
+        files = ", ".join(literal(f) for f in source_files(source))
+        try:
+            legacy = {str(row[0]) for row in self._con.execute(
+                f"SELECT DISTINCT name FROM parquet_schema([{files}]) "
+                "WHERE type = 'INT96'").fetchall()}
+            columns = self.describe(f"SELECT * FROM {relation}") if legacy else []
+        except duckdb.Error:  # an unreadable footer: the read itself names the file
+            return relation
+        instants = [c for c, kind in columns if c in legacy and kind == "TIMESTAMP"]
+        if not instants:
+            return relation
+        replaced = ", ".join(f"timezone('UTC', {quote(c)}) AS {quote(c)}" for c in instants)
+        return f"(SELECT * REPLACE ({replaced}) FROM {relation})"
 
     def source_problem(self, source: Source) -> tuple[str, str] | None:
         """(path, why) when DuckDB does not read ``source`` at all (lake locations and Delta

@@ -116,7 +116,7 @@ def duckdb_relation(source: Source) -> str:
     refused = duckdb_refusal(source)
     if refused:
         raise ValueError(refused[1])
-    files = [f for p in source.paths for f in folder_files(p, source.format)]
+    files = source_files(source)
     # one plain file is read as on every log's fast path; several are matched by column name
     names = literal(files[0]) if len(files) == 1 and not source.folders else \
         "[" + ", ".join(literal(f) for f in files) + "]"
@@ -144,6 +144,11 @@ def duckdb_relation(source: Source) -> str:
         keep = ", filename" if source.with_file else ""
         rel = f"(SELECT unnest(_r){keep} FROM (SELECT unnest({path}) AS _r{keep} FROM {rel}))"
     return rel
+
+
+def source_files(source: Source) -> list[str]:
+    """The local files DuckDB reads for ``source``: its files, and those of its folders."""
+    return [f for p in source.paths for f in folder_files(p, source.format)]
 
 
 def folder_files(path: str, fmt: str) -> list[str]:
