@@ -25,7 +25,7 @@ from audit.ledger import RuleLedger, scope_text
 from audit.logs.filters import FILTER_SCHEMA, WHERE_OPS, check_where
 from audit.i18n import _, format_date, format_duration, format_hours, format_number, format_percent
 from audit.engine.base import LogEngine
-from audit.logs.details import Rows
+from audit.logs.details import Rows, listing_wanted
 from audit.logs.metrics import (
     DeadlineSpec,
     deadline_measurement,
@@ -130,7 +130,8 @@ class DeadlineEvaluator(Evaluator):
                 or (first is not None and context.as_of < first)):
             return
         spec = deadline_spec(requirement, rule, context.as_of)
-        declare(store, lambda: listing(store, spec))
+        declare(store, lambda: listing(store, spec) if listing_wanted()
+                else deadline_measurement(store, spec))
 
     def evaluate(self, requirement: Requirement, rule: Rule,
                  context: EvaluationContext) -> Finding:
@@ -213,11 +214,11 @@ class DeadlineEvaluator(Evaluator):
                        result.figures(), proof)
 
 
-# Timestamps as ISO 8601 text in UTC (exact, spreadsheet-safe, no time-zone library needed in
-# Python); hours to 2 decimals, half up, from integer microseconds (the same digits on every
-# engine): as the rule's detail query (``DeadlineResult.detail_sql``) shows them.
-_ISO = "strftime({}, '%Y-%m-%dT%H:%M:%S+00:00')"
-_HOURS = "floor((epoch_us({e}) - epoch_us({s})) / 36000000.0 + 0.5) / 100.0"
+# Times kept as microseconds since 1970 (UTC) by the pass, shown as ISO 8601 text in UTC
+# (exact, spreadsheet-safe, no time-zone library in Python); hours to 2 decimals, half up,
+# from the microseconds: as the rule's detail query (``DeadlineResult.detail_sql``) shows them.
+_ISO = "strftime(make_timestamp({}), '%Y-%m-%dT%H:%M:%S+00:00')"
+_HOURS = "floor((e - s) / 36000000.0 + 0.5) / 100.0"
 
 
 def listing(store: LogEngine, spec: DeadlineSpec) -> Measurement:
@@ -232,12 +233,12 @@ def listing(store: LogEngine, spec: DeadlineSpec) -> Measurement:
         s, e, d = n("s"), n("e"), n("due")
         rows = Rows(
             offending,
-            ((idcol or "id", n("id") if idcol else "NULL"), (spec.start, _ISO.format(s)),
-             (spec.end, _ISO.format(e)), ("deadline", _ISO.format(d)),
-             ("hours_taken", f"CASE WHEN {e} IS NULL THEN NULL ELSE "
-                             f"{_HOURS.format(e=e, s=s)} END"),
-             ("problem", f"CASE WHEN {e} IS NULL THEN 'not handled' ELSE 'late' END")),
-            f"epoch_us({e}) - epoch_us({d})",
+            (("worst", f"epoch_us({e}) - epoch_us({d})"), ("id", n("id") if idcol else "NULL"),
+             ("s", f"epoch_us({s})"), ("e", f"epoch_us({e})"), ("due", f"epoch_us({d})")),
+            ((idcol or "id", "id"), (spec.start, _ISO.format("s")), (spec.end, _ISO.format("e")),
+             ("deadline", _ISO.format("due")),
+             ("hours_taken", f"CASE WHEN e IS NULL THEN NULL ELSE {_HOURS} END"),
+             ("problem", "CASE WHEN e IS NULL THEN 'not handled' ELSE 'late' END")),
             ((n("id"), quote(idcol)),) if idcol else (), ((d, due),))
         return dataclasses.replace(figures.build(n), rows=rows)
 
