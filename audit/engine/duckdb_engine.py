@@ -116,8 +116,7 @@ class DuckDBEngine(LogViews):
             return self.query(sql)
         except (duckdb.InvalidInputException, duckdb.ConversionException,
                 duckdb.IOException) as exc:  # a malformed CSV row, an unreadable file
-            raise EvidenceError(problems=[Problem(self.logs[name].path, "", "cannot read log: "
-                                                  + first_line(exc))]) from None
+            raise self.read_failed(name, exc, "cannot read log: " + first_line(exc)) from None
 
     def _read_again(self, name: str) -> None:
         """A text log (CSV, JSON Lines) read by a second rule is parsed once more into a table.

@@ -28,7 +28,9 @@ from audit.logs.sources import Listing, Source
 from audit.logs.sql import literal, quote
 from audit.logs.tables import KNOWN_LOGS, LOG_SUFFIXES
 from audit.logs.views import (
+    FILE_COLUMN,
     MAX_PROBLEM_ROWS,
+    FileRowsOwed,
     LogInfo,
     check_terms,
     csv_header,
@@ -142,13 +144,47 @@ class LogViews(abc.ABC):
         return check_terms(self.logs[name])
 
     def ensure_valid(self, name: str) -> None:
-        """Validate a log not yet validated, in one aggregate scan of the columns checked."""
+        """Validate a log not yet validated, in one aggregate scan of the columns checked;
+        its rows per data file counted in the same scan when it owes them."""
         checks = self.checks(name)
-        if not checks:
+        files = self.file_column(name)
+        if files is None:
+            if not checks:
+                return
+            sums = ", ".join(f"coalesce(sum({t}), 0)" for t in checks)
+            values = self.scan(name, f"SELECT {sums} FROM {self.relation(name)}", rule=False)[0]
+            self.settle(name, [int(v) for v in values])
             return
-        sums = ", ".join(f"coalesce(sum({t}), 0)" for t in checks)
-        values = self.scan(name, f"SELECT {sums} FROM {self.relation(name)}", rule=False)[0]
-        self.settle(name, [int(v) for v in values])
+        sums = "".join(f", coalesce(sum({t}), 0)" for t in checks)  # summed over the files
+        rows = self.scan(name, f"SELECT {quote(files)}, count(*){sums} FROM "
+                               f"{self.relation(name)} GROUP BY 1", rule=False)
+        self.files_counted(name, [(str(r[0]), int(r[1])) for r in rows])
+        if checks:
+            self.settle(name, [sum(int(r[2 + k]) for r in rows) for k in range(len(checks))])
+
+    # -- rows per data file, owed by a mapped log's first full read --------------------------
+
+    def file_column(self, name: str) -> str | None:
+        """The hidden column naming each row's data file while the log owes its rows per file
+        (``FileRowsOwed``): the query that reads every row groups by it once, and hands the
+        counts to ``files_counted``. None when nothing is owed."""
+        owed = self.logs[name].extra.get("file_rows_owed")
+        return FILE_COLUMN if isinstance(owed, FileRowsOwed) else None
+
+    def files_counted(self, name: str, counted: Sequence[tuple[str, int]]) -> None:
+        """Record the rows read per data file (the row ledger's ``file_rows``), once."""
+        info = self.logs[name]
+        owed = info.extra.pop("file_rows_owed", None)
+        if isinstance(owed, FileRowsOwed):
+            info.extra["file_rows"] = [list(pair) for pair in owed.name(counted)]
+
+    def read_failed(self, name: str, exc: BaseException, reason: str) -> EvidenceError:
+        """The problem for a scan the engine could not read: ``reason`` at the log, or, for a
+        mapped log not read in full yet, at the data file at fault (``FileRowsOwed.locate``)."""
+        owed = self.logs[name].extra.get("file_rows_owed")
+        if isinstance(owed, FileRowsOwed):
+            return owed.locate(exc)
+        return EvidenceError(problems=[Problem(self.logs[name].path, "", reason)])
 
     def validate_all(self) -> None:
         """Validate every log not yet validated; every problem of every log reported together."""

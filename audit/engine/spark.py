@@ -187,9 +187,8 @@ class SparkEngine(LogViews):
             with self._working(f"reading {self.logs[name].path}"):
                 return self.query(sql)
         except _spark_errors() as exc:
-            raise EvidenceError(problems=[Problem(self.logs[name].path, "", "Spark cannot "
-                                                  "read this log: " + self.reason(exc))]
-                                ) from None
+            raise self.read_failed(name, exc, "Spark cannot read this log: "
+                                   + self.reason(exc)) from None
 
     # -- reading, errors, tables -------------------------------------------------------------
 

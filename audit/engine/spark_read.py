@@ -227,8 +227,10 @@ def listing(session: Session, frame: Frame, source: Source) -> Listing:
             path = jvm.org.apache.hadoop.fs.Path(name)
             statuses.append(path.getFileSystem(conf).getFileStatus(path))
     files, kinds = [], set()
+    systems: dict[str, Any] = {}  # one Hadoop FileSystem per scheme and authority
+    etags = _etag_source(jvm)
     for status in statuses:
-        checksum, kind = _checksum(status, conf)
+        checksum, kind = _checksum(status, conf, systems, etags)
         kinds.add(kind)
         modified = datetime.fromtimestamp(int(status.getModificationTime()) / 1000, timezone.utc)
         files.append(ListedFile(str(status.getPath().toString()), int(status.getLen()),
@@ -260,20 +262,38 @@ def _indexed(jvm: Any, jdf: Any) -> list[Any] | None:
     return statuses
 
 
-def _checksum(status: Any, conf: Any) -> tuple[str | None, str]:
-    """(checksum, its kind) of one file: an object store's ETag when its status carries one
-    (S3A, ABFS), else the filesystem's own checksum (HDFS's MD5 of CRCs); a local disk and
-    most object stores by default offer none, and the kind says which filesystem did not."""
+def _etag_source(jvm: Any) -> Any | None:
+    """Hadoop's ``EtagSource`` interface (3.3.5 and later), to ask a status whether it
+    carries an ETag without a failed call per file; None on an older Hadoop."""
     from py4j.protocol import Py4JError  # PySpark's, deferred
 
     try:
-        etag = status.getEtag()
-        if etag:
-            return str(etag), "ETag"
-    except Py4JError:  # not an EtagSource status
-        pass
+        return jvm.java.lang.Class.forName("org.apache.hadoop.fs.EtagSource")
+    except Py4JError:
+        return None
+
+
+def _checksum(status: Any, conf: Any, systems: dict[str, Any],
+              etags: Any | None) -> tuple[str | None, str]:
+    """(checksum, its kind) of one file: an object store's ETag when its status carries one
+    (S3A, ABFS), else the filesystem's own checksum (HDFS's MD5 of CRCs); a local disk and
+    most object stores by default offer none, and the kind says which filesystem did not.
+    ``systems`` keeps each filesystem asked for (one per scheme and authority)."""
+    from py4j.protocol import Py4JError  # PySpark's, deferred
+
+    if etags is None or etags.isInstance(status):
+        try:
+            etag = status.getEtag()
+            if etag:
+                return str(etag), "ETag"
+        except Py4JError:  # not an EtagSource status
+            pass
     path = status.getPath()
-    system = path.getFileSystem(conf)
+    uri = path.toUri()
+    key = f"{uri.getScheme()}://{uri.getAuthority()}"
+    system = systems.get(key)
+    if system is None:
+        system = systems[key] = path.getFileSystem(conf)
     try:
         found = system.getFileChecksum(path)
     except Py4JError:

@@ -311,7 +311,7 @@ def load_mapped_logs(folder: Path, pack: EvidencePack) -> set[Path]:
         for found in mappings:
             stage(found, pack.scratch())
             reader, transform = compile_mapping(pack.logs, found, pack.timezone,
-                                                   pack.registry.loaders)
+                                                   pack.registry.loaders, len(mappings) == 1)
             if transform is not None and len(mappings) > 1:
                 # the loader's rows, stacked with the other mappings' by column name
                 reader, transform = f"({transform.format(source=reader)})", None
@@ -333,7 +333,9 @@ def load_mapped_logs(folder: Path, pack: EvidencePack) -> set[Path]:
                            if all(found.file_rows is not None for found in mappings)
                            else None,
                            "absent": {k: v for found in mappings
-                                      for k, v in found.absent.items()}})
+                                      for k, v in found.absent.items()},
+                           # or left to the log's first full read (one mapping only)
+                           "file_rows_owed": first.file_rows_owed})
     return claimed
 
 

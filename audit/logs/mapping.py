@@ -23,6 +23,7 @@ from audit.logs.mapping_data import (
     check_values,
     describe,
     loader_failed,
+    owed_file_rows,
     source_sql,
     text_sql,
 )
@@ -32,7 +33,7 @@ from audit.logs.mapping_where import mapping_filter, shown, unknown_column
 from audit.logs.numbers import mapped_number_sql
 from audit.logs.sql import literal, quote
 from audit.logs.tables import KNOWN_LOGS
-from audit.logs.views import timestamp_sql, typed_kind
+from audit.logs.views import FILE_COLUMN, timestamp_sql, typed_kind
 from audit.registry import Catalog
 from audit.schemas.common import PathKey
 
@@ -204,12 +205,15 @@ def _template(mapping: LogMapping, key: PathKey, text: str, columns: list[str]) 
 
 
 def compile_mapping(store: LogEngine, mapping: LogMapping, timezone: str | None,
-                    loaders: Catalog[Any] | None = None) -> tuple[str, str | None]:
+                    loaders: Catalog[Any] | None = None,
+                    alone: bool = False) -> tuple[str, str | None]:
     """``(reader, transform)`` for ``LogEngine.load``, after checking every value in SQL.
 
     ``store`` is the run's engine (``audit.engine``): DuckDB or Spark reads the data;
     ``loaders`` the installed ones (plugins' objects, whose ``mapping_transform`` and
-    ``check_source`` are optional), for a mapping's ``via``."""
+    ``check_source`` are optional), for a mapping's ``via``. ``alone``: the only mapping of
+    its table, so that a mapping with nothing to check row by row leaves the row ledger's
+    rows per file to the log's first full read (``file_rows_owed``) and costs no scan here."""
     source = source_sql(store, mapping)
     described = describe(store, mapping, source)
     columns = list(described)
@@ -255,6 +259,14 @@ def compile_mapping(store: LogEngine, mapping: LogMapping, timezone: str | None,
             if dedupe.get(part) and dedupe[part] not in exprs:
                 raise mapping.problem(("deduplicate", part), f"no target column "
                                       f"{dedupe[part]!r} (mapped: {', '.join(sorted(exprs))})")
+    if (alone and not dedupe and not chosen.conditions and _no_filename(columns)
+            and all(t.bad is None for t in targets)):
+        # nothing to check row by row: the view names each row's file, and the pass counts
+        with_file = source_sql(store, mapping, with_file=True)
+        sql = (f"SELECT {', '.join(f'{t.expr} AS {quote(t.name)}' for t in targets)}, "
+               f"filename AS {quote(FILE_COLUMN)} FROM {with_file}")
+        mapping.file_rows_owed = owed_file_rows(store, mapping)
+        return f"({sql})", None
     mapping.set_aside, mapping.file_rows = check_values(
         store, mapping, targets, where, chosen.tallies(),
         exprs[dedupe["key"]] if dedupe else None, per_file=_no_filename(columns))

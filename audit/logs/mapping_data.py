@@ -21,6 +21,7 @@ from audit.logs.mapping_paths import walk
 from audit.logs.mapping_zip import unpack
 from audit.logs.sources import Source, folder_files, is_location, local_name
 from audit.logs.sql import quote
+from audit.logs.views import FileRowsOwed
 
 MAX_SHOWN = 5
 
@@ -305,16 +306,30 @@ def check_values(store: LogEngine, mapping: LogMapping, targets: list[Target], w
     return set_aside, file_rows
 
 
+def owed_file_rows(store: LogEngine, mapping: LogMapping) -> FileRowsOwed:
+    """The rows per data file of a mapping with nothing to check row by row, left to the
+    log's first full read (``LogViews.files_counted``) instead of a scan of ``check_values``'s:
+    named and located as that scan names and locates them."""
+    return FileRowsOwed(name=lambda counted: _file_rows(mapping, list(counted)),
+                        locate=lambda exc: _unreadable(store, mapping, exc))
+
+
 def _file_rows(mapping: LogMapping, counted: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """Rows read per data file, named as the mapping's files are: every plain file the
-    mapping selected (0 when the engine read no row from it), then the files of its folders
-    and locations, in name order."""
+    mapping selected, then the files of its folders and locations, in name order; a local
+    file the engine read no row from (an empty part) with 0."""
     rows: dict[str, int] = {}
+    folders: list[Path] = []
     for source, display in zip(mapping.sources, mapping.displays, strict=True):
         if not is_location(source) and Path(source).is_file():
             rows[display] = 0
-    for reported, n in sorted(counted):
-        name = _file_display(mapping, reported)
+        elif not is_location(source) and Path(source).is_dir():
+            folders.append(Path(source).resolve())
+    found = {_file_display(mapping, reported): n for reported, n in counted}
+    for file in mapping.files:  # a folder's files, as listed when the mapping was read
+        if any(file.resolve().is_relative_to(folder) for folder in folders):
+            found.setdefault(_file_display(mapping, str(file)), 0)
+    for name, n in sorted(found.items()):
         rows[name] = rows.get(name, 0) + n
     return list(rows.items())
 

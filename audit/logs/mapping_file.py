@@ -25,6 +25,7 @@ from audit.logs.locations import location_problem, table_problem
 from audit.logs.mapping_limits import (gzip_problem, mapping_limit_problems,
                                        mapping_size_problem, selected_files_problem)
 from audit.logs.sources import Listing, folder_files, is_location
+from audit.logs.views import FileRowsOwed
 from audit.schemas.common import PathKey, validate
 from audit.schemas.mapping import MAPPING
 from audit.yamlio import YamlDocument, YamlProblem, load_yaml
@@ -62,6 +63,9 @@ class LogMapping:
     # rows read per data file, by display name, when the mapping's scan counted them
     # (``LogInfo.extra["file_rows"]``, the row ledger); None when it did not scan
     file_rows: list[tuple[str, int]] | None = None
+    # or, a mapping with nothing to check row by row: those counts left to the log's first
+    # full read (``LogInfo.extra["file_rows_owed"]``; audit.logs.views.FileRowsOwed)
+    file_rows_owed: FileRowsOwed | None = None
     # table columns the data cannot give, each with the reason (``LogInfo.extra["absent"]``)
     absent: dict[str, str] = field(default_factory=dict)
     catalog_table: str | None = None  # a table of the Spark cluster's catalog, read by name

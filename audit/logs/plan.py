@@ -25,6 +25,7 @@ import dataclasses
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from audit.engine.base import LogEngine, Row
 from audit.logs import details
@@ -213,7 +214,8 @@ def _prefixed(index: int) -> Namer:
 def _scan(store: LogEngine, log: str, pieces: list[Pieces],
           with_checks: bool = True) -> tuple[list[Figures], list[int] | None, int | None]:
     """One query over ``log`` computing every measurement of ``pieces``, the log's checks if
-    owed (and its whole-log duplicate ids when ``--unique-ids log`` asks for them).
+    owed (and its whole-log duplicate ids when ``--unique-ids log`` asks for them), and its
+    rows per data file when a mapping left them to the log's first full read.
 
     Tallies are counted by one GROUP BY over all of them, the other aggregates by one global
     aggregate, both over the same rows (a common table expression DuckDB computes once):
@@ -221,6 +223,7 @@ def _scan(store: LogEngine, log: str, pieces: list[Pieces],
     3M rows with 26 deadline rules, 6 CPU s of 11). The ids that must be unique are counted
     once over the union of every measurement's rows: none duplicated there, none in any."""
     checks = store.checks(log) if with_checks else []
+    files = store.file_column(log)
     # an expression several measurements compute per row (a start column, the hours between
     # two) is computed once; the other names are references to it
     first: dict[str, str] = {}
@@ -233,6 +236,8 @@ def _scan(store: LogEngine, log: str, pieces: list[Pieces],
             first[expr] = name
             columns.append(f"{expr} AS {name}")
     columns += [f"{term} AS _chk{i}" for i, term in enumerate(checks)]
+    if files:
+        columns.append(f"{quote(files)} AS _file")
     aggregates = [a for p in pieces for a in p.aggregates]
     aggregates += [f"sum(_chk{i})" for i in range(len(checks))]
     spec = KNOWN_LOGS.get(log)
@@ -258,11 +263,17 @@ def _scan(store: LogEngine, log: str, pieces: list[Pieces],
         joined = " ".join(f"LEFT JOIN {table} {alias} ON {on}" for table, alias, on in joins)
         rows = f"SELECT t.*{added} FROM ({rows}) t {joined}"
     tallies = [t for p in pieces for t in p.tallies]
+    # the data file is one more key of the tallies' GROUP BY (the groups: the codes that
+    # occur together, per file), not a part of its own, which would pair every row once more
+    keys = tallies + (["_file"] if files else [])
     lists: dict[int, Listed] = {}
-    if tallies:
-        counts, row, lists = _tallied(store, log, rows, tallies, aggregates, listing)
+    if keys:
+        counted, row, lists = _tallied(store, log, rows, keys, aggregates, listing)
     else:
-        counts, row = [], store.scan(log, f"SELECT {', '.join(aggregates)} FROM ({rows})")[0]
+        counted, row = [], store.scan(log, f"SELECT {', '.join(aggregates)} FROM ({rows})")[0]
+    if files:
+        store.files_counted(log, [(str(f), n) for f, n in counted[-1].items()])
+    counts: list[Tally] = counted[:len(tallies)]
     out, at, tally = [], 0, 0
     for i, p in enumerate(pieces):
         out.append(Figures(tuple(row[at:at + len(p.aggregates)]),
@@ -294,11 +305,15 @@ def _with_duplicates(figures: Figures, count: int) -> Figures:
     return dataclasses.replace(figures, duplicates=count)
 
 
+Counted = list[dict[Any, int]]  # per key: its value -> the rows having it
+
+
 def _tallied(store: LogEngine, log: str, rows: str, names: list[str], aggregates: list[str],
-             listing: Listing) -> tuple[list[Tally], Row, dict[int, Listed]]:
-    """Each tally's rows per value and the aggregates' row, from one query: a GROUP BY over
-    every tally (a few hundred groups: the rules' codes vary together) and the global
-    aggregate, UNIONed over one common table expression of the rows; and the rows listed by
+             listing: Listing) -> tuple[Counted, Row, dict[int, Listed]]:
+    """The rows per value of each key (the tallies, and the data file when the log owes its
+    rows per file) and the aggregates' row, from one query: a GROUP BY over every key (a few
+    hundred groups per file: the rules' codes vary together) and the global aggregate,
+    UNIONed over one common table expression of the rows; and the rows listed by
     ``listing``'s measurements, more parts of the same query (``audit.logs.details``)."""
     blank = ", ".join("NULL" for _ in aggregates)
     grouped = (f"SELECT 0 AS _part, {', '.join(names)}, count(*) AS _rows"
@@ -316,7 +331,7 @@ def _tallied(store: LogEngine, log: str, rows: str, names: list[str], aggregates
         result, lists = details.spill(store, log, sql, listing, len(names))
     else:
         result = store.scan(log, sql)
-    counts: list[Tally] = [{} for _ in names]
+    counts: Counted = [{} for _ in names]
     row: Row = ()
     for got in result:
         if got[0] == 1:
@@ -331,21 +346,21 @@ def _one_aggregate(store: LogEngine, rows: str, names: list[str], aggregates: li
                    listing: Listing) -> str:
     """``_tallied``'s two parts as one aggregate over one read of the rows, for an engine that
     would read the log once per reference to a WITH table (Spark): each row is paired with
-    part 0 (grouped by its tallies, every other column NULL, so the aggregates there cost
+    part 0 (grouped by its keys, every other column NULL, so the aggregates there cost
     little) and part 1 (one group: the aggregates over every row, as they are); a row a
-    ``listing`` measurement lists, with its part too (grouped by the values it shows)."""
-    tallies = set(names)
+    ``listing`` measurement lists, with its part too (grouped by the values it keeps)."""
+    keys = set(names)
     columns = [name for name, _kind in store.describe(rows)]
-    kept = ", ".join(f"u.{quote(c)}" if c in tallies else
+    kept = ", ".join(f"u.{quote(c)}" if c in keys else
                      f"CASE WHEN p._part = 1 THEN u.{quote(c)} END AS {quote(c)}"
                      for c in columns)
     join, shown = details.paired(listing)
     paired = f"SELECT p._part, {kept}{shown} FROM ({rows}) u {join}"
-    keys = [f"CASE WHEN _part = 0 THEN {name} END" for name in names]
+    grouping = [f"CASE WHEN _part = 0 THEN {name} END" for name in names]
     blank = "".join(f", {a}" for a in aggregates)
     listed = "".join(f", _d{j}" for j in range(details.width(listing)))
-    return (f"SELECT _part, {', '.join(keys)}, count(*) AS _rows{blank}{listed} "
-            f"FROM ({paired}) GROUP BY _part, {', '.join(keys)}{listed}")
+    return (f"SELECT _part, {', '.join(grouping)}, count(*) AS _rows{blank}{listed} "
+            f"FROM ({paired}) GROUP BY _part, {', '.join(grouping)}{listed}")
 
 
 def settled(store: LogEngine, measurement: Measurement) -> Row:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,6 +28,27 @@ MAX_PROBLEM_ROWS = 5
 NUMBER_TYPES = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
                           "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE",
                           "DECIMAL"})
+
+
+# The hidden column of a mapped log whose rows per data file its first full read counts
+# (``FileRowsOwed``): the file each row came from, as the engine names it.
+FILE_COLUMN = "_audit_file"
+
+
+@dataclass(frozen=True)
+class FileRowsOwed:
+    """Rows per data file, owed by a mapped log's first full read (the rules' one pass, or
+    the validation scan of a log no rule reads) instead of a scan of the mapping's own.
+
+    A mapping with nothing to check row by row (no ``where``, no de-duplication, no text to
+    parse) would otherwise read every file once just to count its rows for the row ledger;
+    its view carries ``FILE_COLUMN`` instead. ``name`` turns the engine's (file, rows) pairs
+    into the ledger's, named as the mapping names its files; ``locate`` turns an engine's read
+    error into the problem naming the data file at fault, as the mapping's scan would have.
+    """
+
+    name: Callable[[Sequence[tuple[str, int]]], list[tuple[str, int]]]
+    locate: Callable[[BaseException], EvidenceError]
 
 
 class Validates(Protocol):
@@ -149,6 +170,7 @@ def typed_view(name: str, reader: str, types: Mapping[str, str], fmt: str, displ
     table's checks compare, timestamps typed, each with its ``_bad_`` flag."""
     columns = [c for c in types if not c.startswith("_")]
     check_columns(name, columns, display)
+    hidden = [quote(FILE_COLUMN)] if FILE_COLUMN in types else []
     if needed is not None:
         spec = KNOWN_LOGS.get(name)
         keep = set(needed)
@@ -182,8 +204,8 @@ def typed_view(name: str, reader: str, types: Mapping[str, str], fmt: str, displ
         else:
             inner.append(q)
     # A log no rule reads, of a table without known columns: the view still counts rows.
-    inner = inner or ["NULL AS _none"]
-    outer = outer or ["_none"]
+    inner = (inner or ["NULL AS _none"]) + hidden
+    outer = (outer or ["_none"]) + hidden
     return TypedView(f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM "
                      f"{reader})", columns, flags)
 

@@ -1,0 +1,160 @@
+"""A mapping with nothing to check row by row (renames, typed columns; no ``where``, no
+de-duplication, no text to parse) costs no scan of its own: the row ledger's rows per data
+file are counted by the log's one pass on DuckDB and Spark, or by the validation scan of a
+log no rule reads, and a part that cannot be read is still named (issue 26)."""
+
+from __future__ import annotations
+
+import collections
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from audit import api
+from audit.engine.duckdb_engine import DuckDBEngine
+
+PROFILE = ("name: Lake Messenger\nusers: {IQ: 9000000}\nrepresentatives:\n"
+           "  - {name: C, role: authority_contact_iq, country: IQ, contact: c@example.org}\n")
+# As docs/spark.md writes a mapping over a lake table: renames and ``from:``, nothing else.
+MAPPING = """\
+schema_version: 1
+table: {table}
+files: {files}
+format: parquet
+columns:
+  request_id: statement_id
+  received_at: {{from: created_at}}
+  actioned_at: {{from: decided_at}}
+  category: category
+  requester: requester
+  action: decision
+  country: country
+"""
+DAYS = {"2024-03-01": 7, "2024-03-02": 0, "2024-03-03": 11}  # rows per dt= folder
+
+
+def lake_pack(root: Path, table: str = "moderation", where: str = "") -> Path:
+    """Typed Parquet in one ``dt=`` folder per day (one of them an empty part), mapped."""
+    data = root / "logs" / "lake"
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    for day, rows in DAYS.items():
+        folder = data / f"dt={day}"
+        folder.mkdir(parents=True)
+        con.execute(f"""COPY (SELECT 'S{day}-' || i AS statement_id,
+            TIMESTAMPTZ '{day} 08:00:00+00' + to_seconds(i * 600) AS created_at,
+            CASE WHEN i % 4 = 0 THEN NULL
+                 ELSE TIMESTAMPTZ '{day} 08:00:00+00' + to_seconds(i * 9000) END AS decided_at,
+            'personal_data_leak' AS category, 'authority' AS requester,
+            'channel_closed' AS decision, 'IQ' AS country
+            FROM range({rows}) t(i)) TO '{folder / "part-0.parquet"}' (FORMAT parquet)""")
+    (root / "platform.yaml").write_text(PROFILE, encoding="utf-8")
+    (root / "logs" / f"{table}.mapping.yaml").write_text(
+        MAPPING.format(table=table, files="lake/") + where, encoding="utf-8")
+    return root
+
+
+def expected_file_rows() -> list[dict[str, Any]]:
+    return [{"file": f"pack/logs/lake/dt={day}/part-0.parquet", "rows": rows}
+            for day, rows in DAYS.items()]
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> collections.Counter[str]:
+    """Every DuckDB query that reads the data (the raw Parquet, or the log's view over it)."""
+    counted: collections.Counter[str] = collections.Counter()
+    real = DuckDBEngine.query
+
+    def query(self: DuckDBEngine, sql: str) -> list[Any]:
+        if "read_parquet(" in sql or '"log_' in sql:
+            counted["reads"] += 1
+        return real(self, sql)
+
+    monkeypatch.setattr(DuckDBEngine, "query", query)
+    return counted
+
+
+def test_rows_per_file_come_from_the_pass_on_duckdb(tmp_path: Path, monkeypatch: Any,
+                                                   reads: collections.Counter[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    lake_pack(tmp_path / "pack")
+    result = api.assess("pack", ["iq.telegram-2023"], as_of="2024-12-31")
+    (table,) = json.loads(api.render(result, "json"))["ledger"]["tables"]
+    assert table["file_rows"] == expected_file_rows()  # the empty part listed with 0
+    assert table["read"] == sum(DAYS.values()) == table["rows"]
+    assert reads == {"reads": 1}  # figures, checks and rows per file: one read of the data
+
+
+def test_a_mapping_with_a_where_still_counts_in_its_own_scan(
+        tmp_path: Path, monkeypatch: Any, reads: collections.Counter[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    lake_pack(tmp_path / "pack", where="where: {country: IQ}\n")
+    result = api.assess("pack", ["iq.telegram-2023"], as_of="2024-12-31")
+    (table,) = json.loads(api.render(result, "json"))["ledger"]["tables"]
+    assert table["file_rows"] == expected_file_rows()
+    assert reads == {"reads": 2}  # the where's count of rows set aside, then the pass
+
+
+def test_a_log_no_rule_reads_counts_its_files_while_validated(tmp_path: Path,
+                                                             monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    lake_pack(tmp_path / "pack", table="things")
+    result = api.assess("pack", ["iq.telegram-2023"], as_of="2024-12-31")
+    tables = {t["log"]: t for t in json.loads(api.render(result, "json"))["ledger"]["tables"]}
+    assert tables["things"]["file_rows"] == expected_file_rows()
+    assert tables["things"]["read"] == sum(DAYS.values())
+
+
+@pytest.mark.parametrize("table", ["moderation", "things"])  # read by the pass; only validated
+def test_a_part_that_cannot_be_read_is_named(tmp_path: Path, run: Any, monkeypatch: Any,
+                                             table: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    pack = lake_pack(tmp_path / "pack", table=table)
+    bad = pack / "logs" / "lake" / "dt=2024-03-03" / "part-0.parquet"
+    bad.write_bytes(bad.read_bytes()[:40] + b"PAR1")  # a truncated part
+    code, out, err = run("assess", "pack", "-c", "iq.telegram-2023", "--as-of", "2024-12-31")
+    assert code == 2 and "Traceback" not in err, err
+    (line,) = [ln for ln in err.splitlines() if ln.strip()]
+    # the folder the mapping names, and the part in DuckDB's reason, as the mapping's own
+    # scan said it before the count moved into the pass
+    assert line.startswith("pack/logs/lake/: cannot read: "), line
+    assert "'pack/logs/lake/dt=2024-03-03/part-0.parquet'" in line, line
+
+
+def test_on_spark_one_file_scan_gives_the_figures_and_rows_per_file(
+        tmp_path: Path, spark: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every Spark query of the run that reads a file: one, the pass, whose ledger and
+    figures are DuckDB's."""
+    from audit.engine.spark import SparkEngine
+    from audit.engine.spark_connection import translated
+
+    monkeypatch.chdir(tmp_path)
+    lake_pack(tmp_path / "pack")
+    scans: list[int] = []
+    real = SparkEngine.query
+
+    def query(self: SparkEngine, sql: str) -> list[Any]:
+        frame = self.session.sql(translated(sql).spark)
+        found = len(re.findall(r"FileScan", frame._jdf.queryExecution().executedPlan()
+                               .toString()))
+        if found:
+            scans.append(found)
+        return real(self, sql)
+
+    monkeypatch.setattr(SparkEngine, "query", query)
+    on_spark = api.assess("pack", ["iq.telegram-2023"], as_of="2024-12-31", engine="spark",
+                          spark=spark)
+    duck = api.assess("pack", ["iq.telegram-2023"], as_of="2024-12-31")
+    try:
+        spark_json, duck_json = (json.loads(api.render(r, "json")) for r in (on_spark, duck))
+        assert scans == [1]
+        assert spark_json["ledger"]["tables"] == duck_json["ledger"]["tables"]
+        figures = [r["figures"] for r in spark_json["requirements"]]
+        assert figures == [r["figures"] for r in duck_json["requirements"]]
+        assert {"events": 18, "on_time": 13, "missing": 5}.items() <= figures[0].items()
+    finally:
+        api.close(on_spark)
