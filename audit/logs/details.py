@@ -193,8 +193,8 @@ def _into_table(store: LogEngine, log: str, sql: str, listing: Listing, size: in
     head = store.describe(f"SELECT * FROM {table}")
     kept = ", ".join(quote(name) for name, _kind in head[:len(head) - size])
     figures = store.query(f"SELECT {kept} FROM {table} WHERE _part < 2")
-    counts = dict(store.query(f"SELECT _part, sum(_rows) FROM {table} WHERE _part >= 2 "
-                              "GROUP BY _part"))
+    counts: dict[int, int] = dict(store.query(f"SELECT _part, sum(_rows) FROM {table} "
+                                              "WHERE _part >= 2 GROUP BY _part"))
     return figures, {i: _listed(log, table, k, rows, int(counts.get(2 + k, 0)), store.stream,
                                 store.query_errors())
                      for k, (i, rows) in enumerate(listing)}
