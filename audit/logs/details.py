@@ -9,12 +9,13 @@ aggregates, one extra part of the same query per measurement, and keeps them out
   keeps within its memory limit by spilling to its temporary directory; the figures are then
   read from that table, exactly typed as the query made them;
 - on Spark (one aggregate, ``LogEngine.shares_common_tables`` false) the listed rows are
-  groups of the aggregate (the row's shown values as keys, ``count(*)`` its copies), streamed
-  back a partition at a time and written as they arrive to a JSON Lines file in a temporary
-  folder of the run, removed with the engine; a private in-memory DuckDB reads it back.
+  groups of the aggregate (the values kept per row as keys, ``count(*)`` its copies),
+  streamed back a partition at a time and written as they arrive to a JSON Lines file in a
+  temporary folder of the run, removed with the engine; a private in-memory DuckDB reads it.
 
-A report reads a measurement's rows from there (``Listed.rows``): ordered worst first and
-capped over the listed rows only, never over the log. pyarrow is not a dependency of the
+The pass keeps plain values per row (numbers, an id: ``Rows.keys``); a report reads a
+measurement's rows from there (``Listed.rows``), formatted as they are read, ordered worst
+first and capped over the listed rows only, never over the log. pyarrow is not a dependency of the
 tool (only of the spark-connect extra), so the spill is DuckDB's own storage or JSON Lines.
 See docs/performance.md.
 """
