@@ -160,17 +160,25 @@ class Assessment:
         return req.citation.url or (src["url"] if src else None)
 
     def detail_rows(self, full_id: str, limit: int | None = None) -> Iterator[tuple[Any, ...]]:
-        """Offending events of a rule, streamed from DuckDB (never materialised here)."""
+        """Offending events of a rule, worst first: read back from the rows its log's pass
+        listed (``DetailQuery.listed``), else streamed by the rule's query over the log;
+        never materialised here."""
         query = self.details.get(full_id)
         if query is None or self.evidence is None:
             return iter(())
+        engine = self.evidence.logs
+        if query.listed is not None:
+            return _read_again(engine, query.log, query.listed.rows(limit),
+                               query.listed.errors + (OSError,))
         sql = query.sql + (f" LIMIT {int(limit)}" if limit is not None else "")
-        return _read_again(self.evidence.logs, query.log, self.evidence.logs.stream(sql))
+        return _read_again(engine, query.log, engine.stream(sql))
 
     def detail_count(self, full_id: str) -> int:
         query = self.details.get(full_id)
         if query is None or self.evidence is None:
             return 0
+        if query.listed is not None:
+            return query.listed.count
         if query.count is not None:
             return query.count
         engine = self.evidence.logs
@@ -180,20 +188,25 @@ class Assessment:
             raise _changed(engine, query.log, exc) from None
 
 
-def _read_again(engine: LogEngine, log: str, rows: Iterator[tuple[Any, ...]]
-                ) -> Iterator[tuple[Any, ...]]:
+def _read_again(engine: LogEngine, log: str, rows: Iterator[tuple[Any, ...]],
+                listed: tuple[type[BaseException], ...] = ()) -> Iterator[tuple[Any, ...]]:
     """A log's rows read once more for a report; the rules read the file already, so an
-    error now means it changed (was truncated, rewritten) while the audit ran."""
+    error now means it changed (was truncated, rewritten) while the audit ran; or, for rows
+    the pass listed, that the run's temporary space was taken from under it."""
+    errors = listed or engine.query_errors()
     try:
         yield from rows
-    except engine.query_errors() as exc:
-        raise _changed(engine, log, exc) from None
+    except errors as exc:
+        raise _changed(engine, log, exc, bool(listed)) from None
 
 
-def _changed(engine: LogEngine, log: str, exc: BaseException) -> EvidenceError:
+def _changed(engine: LogEngine, log: str, exc: BaseException,
+             listed: bool = False) -> EvidenceError:
     where = engine.path_of(log) if engine.has(log) else log
+    why = ("the offending rows listed when the log was read are gone from the run's "
+           "temporary space" if listed else "did the file change while it was read?")
     return EvidenceError(problems=[Problem(where, "", "cannot read log: " + engine.reason(exc)
-                                           + " (did the file change while it was read?)")])
+                                           + f" ({why})")])
 
 
 @dataclass(frozen=True)

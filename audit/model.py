@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
+
+if TYPE_CHECKING:  # pragma: no cover
+    from audit.logs.details import Listed
 
 
 class ChecklistStatus(str, enum.Enum):
@@ -205,11 +208,15 @@ class Finding:
 
 @dataclass(frozen=True)
 class DetailQuery:
-    """The query a rule leaves behind for its offending events: the writers stream them from
-    the engine (a capped sheet, a CSV beside the report) without the rule holding any row."""
+    """What a rule leaves behind for its offending events: the rows its log's pass listed
+    (``listed``, read back by the writers without reading the log again), else the query
+    the writers stream them with (a capped sheet, a CSV beside the report); the rule holds
+    no row either way."""
 
     sql: str
     columns: tuple[str, ...]
     log: str
     count: int | None = None  # rows the query returns, when the rule already counted them
     monthly_sql: str = ""  # deadline rules: month, version, total, on_time (HTML chart)
+    # the rows as the pass listed them (audit.logs.details), worst first when read
+    listed: Listed | None = field(default=None, compare=False, repr=False)

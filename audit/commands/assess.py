@@ -22,6 +22,7 @@ from audit.engine.settings import EngineSettings
 from audit.gates import failed
 from audit.i18n import use_language
 from audit.pipeline.history import apply_history, load_history
+from audit.logs.details import listing
 from audit.pipeline.render import publish, write_to
 from audit.progress import progress_for
 from audit.quality import warnings_of
@@ -93,7 +94,9 @@ def assess(evidence: tuple[Path, ...], checklist_ids: tuple[str, ...], as_of: dt
     if "regression" in fail_on and not history.has_baseline_result:
         raise click.UsageError("--fail-on regression needs a JSON result or gap workbook as "
                                "--baseline")
-    result = api.run(prepared, as_of, progress=progress_for(quiet), language=lang)
+    # the gap workbook and the HTML report show offending rows: the log's pass lists them
+    with listing(writer.sibling_suffix is not None):
+        result = api.run(prepared, as_of, progress=progress_for(quiet), language=lang)
     with use_language(result.language):  # decisions and tracking speak the report language
         result = apply_history(result, history, prepared.library, registry)
     if fail_on:  # the JUnit report fails what the gates fail on (audit/reports/junit.py)

@@ -8,6 +8,7 @@ amendment is judged event by event. The measuring is one global aggregate per ru
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any, ClassVar, Mapping
 
@@ -23,16 +24,19 @@ from audit.evaluators.start_events import counted_from, thresholds
 from audit.ledger import RuleLedger, scope_text
 from audit.logs.filters import FILTER_SCHEMA, WHERE_OPS, check_where
 from audit.i18n import _, format_date, format_duration, format_hours, format_number, format_percent
+from audit.engine.base import LogEngine
+from audit.logs.details import Rows, listing_wanted
 from audit.logs.metrics import (
     DeadlineSpec,
     deadline_measurement,
+    due_and_offending,
     legal_timezone,
     measure_deadline,
 )
-from audit.logs.plan import declare
-from audit.model import Finding, Proof, Requirement, Rule, Status
+from audit.logs.plan import Measurement, Namer, Pieces, declare, listed
+from audit.logs.sql import quote
+from audit.model import DetailQuery, Finding, Proof, Requirement, Rule, Status
 from audit.scoring import worst_status
-from audit.model import DetailQuery
 
 COLUMN = {"type": "string", "regex": r"^[a-z_][a-z0-9_]*$",
           "meta": {"expect": "a lowercase column name"}}
@@ -126,7 +130,8 @@ class DeadlineEvaluator(Evaluator):
                 or (first is not None and context.as_of < first)):
             return
         spec = deadline_spec(requirement, rule, context.as_of)
-        declare(store, lambda: deadline_measurement(store, spec))
+        declare(store, lambda: listing(store, spec) if listing_wanted()
+                else deadline_measurement(store, spec))
 
     def evaluate(self, requirement: Requirement, rule: Rule,
                  context: EvaluationContext) -> Finding:
@@ -153,7 +158,8 @@ class DeadlineEvaluator(Evaluator):
             scope_text(spec.where), result.first_without_start))
         context.cache.setdefault("details", {})[requirement.full_id] = DetailQuery(
             result.detail_sql, tuple(result.detail_columns), log,
-            result.late + result.missing, monthly_sql=result.monthly_sql)
+            result.late + result.missing, monthly_sql=result.monthly_sql,
+            listed=listed(store, deadline_measurement(store, spec)))
         proof = (Proof("log", store.path_of(log), result.where_text),)
         outside = _("{n} matching event(s) before the rule took effect or outside the period "
                     "were not judged", n=format_number(result.outside)) if result.outside else ""
@@ -206,3 +212,34 @@ class DeadlineEvaluator(Evaluator):
                     for v in result.versions if v.total) / result.total
         return Finding(requirement.full_id, status, round(score, 4), _("; ").join(parts),
                        result.figures(), proof)
+
+
+# Times kept as microseconds since 1970 (UTC) by the pass, shown as ISO 8601 text in UTC
+# (exact, spreadsheet-safe, no time-zone library in Python); hours to 2 decimals, half up,
+# from the microseconds: as the rule's detail query (``DeadlineResult.detail_sql``) shows them.
+_ISO = "strftime(make_timestamp({}), '%Y-%m-%dT%H:%M:%S+00:00')"
+_HOURS = "floor((e - s) / 36000000.0 + 0.5) / 100.0"
+
+
+def listing(store: LogEngine, spec: DeadlineSpec) -> Measurement:
+    """The rule's figures (``deadline_measurement``) and its offending events, listed by
+    the same pass (``audit.logs.details``): the events handled late or not at all, with the
+    columns of the detail sheets, worst first: not handled, then the latest."""
+    figures = deadline_measurement(store, spec)
+    idcol = store.id_column(spec.log)
+
+    def build(n: Namer) -> Pieces:
+        due, offending = due_and_offending(store, spec, n)
+        s, e, d = n("s"), n("e"), n("due")
+        rows = Rows(
+            offending,
+            (("worst", f"epoch_us({e}) - epoch_us({d})"), ("id", n("id") if idcol else "NULL"),
+             ("s", f"epoch_us({s})"), ("e", f"epoch_us({e})"), ("due", f"epoch_us({d})")),
+            ((idcol or "id", "id"), (spec.start, _ISO.format("s")), (spec.end, _ISO.format("e")),
+             ("deadline", _ISO.format("due")),
+             ("hours_taken", f"CASE WHEN e IS NULL THEN NULL ELSE {_HOURS} END"),
+             ("problem", "CASE WHEN e IS NULL THEN 'not handled' ELSE 'late' END")),
+            ((n("id"), quote(idcol)),) if idcol else (), ((d, due),))
+        return dataclasses.replace(figures.build(n), rows=rows)
+
+    return Measurement(spec.log, build)

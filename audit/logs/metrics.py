@@ -309,6 +309,15 @@ def _deadline_pieces(store: LogEngine, spec: DeadlineSpec, cals: Calendars,
 _CODES, _ENDED, _ON_TIME, _LATE, _MISSING, _PENDING, _UNDUE = 8, 0, 1, 2, 3, 4, 5
 
 
+def due_and_offending(store: LogEngine, spec: DeadlineSpec, n: Namer
+                      ) -> tuple[str, str]:
+    """Over the pass's rows (``audit.logs.plan``, names by ``n``, joins as the figures make
+    them): each event's deadline, and the condition of the events late or not handled."""
+    due = _due_case(spec, _calendars(store, spec), lambda c: f"t.{n(c)}",
+                    lambda i: n(f"bd{i}"), f"t.{n('v')}")[1]
+    return due, f"{n('k')} >= 0 AND {n('k')} % {_CODES} IN ({_LATE}, {_MISSING})"
+
+
 def _version_counts(tally: Mapping[int, int], i: int) -> tuple[int, int, int, int, int]:
     """Version ``i``'s events (those not pending), on time, late, missing and pending."""
     def c(outcome: int) -> int:

@@ -21,12 +21,15 @@ docs/plugins/hooks.md.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from audit.engine.base import LogEngine, Row
+from audit.logs import details
+from audit.logs.details import Listed, Listing, Rows
 from audit.logs.sql import quote
 from audit.logs.tables import KNOWN_LOGS
 
@@ -43,7 +46,10 @@ class Pieces:
     the columns' and derived names; ``tallies``: names of columns or derived columns holding a
     small non-NULL integer per row, each counted per value (an outcome code: one tally in
     place of a filtered count per outcome); ``unique``: (condition over the names, id expression over
-    the view's columns): the rows whose ids must be unique (the rule's judged events).
+    the view's columns): the rows whose ids must be unique (the rule's judged events);
+    ``rows``: the rows it lists (offending events), returned by the pass beside the figures
+    (``audit.logs.details``; with tallies only). Two measurements differing only in ``rows``
+    are the same figures.
     """
 
     columns: tuple[tuple[str, str], ...]
@@ -52,6 +58,7 @@ class Pieces:
     derived: tuple[tuple[str, str], ...] = ()
     tallies: tuple[str, ...] = ()
     unique: tuple[str, str] | None = None
+    rows: Rows | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,7 @@ class Figures:
     values: Row
     tallies: tuple[Tally, ...] = ()
     duplicates: int = 0
+    rows: Listed | None = None
 
 
 @dataclass(frozen=True)
@@ -143,13 +151,27 @@ def declare(store: LogEngine, make: Callable[[], Measurement]) -> bool:
     is the caller's: the pipeline then leaves the rule to meet it again when evaluated, in
     the order rules are. False when the log's pass has run already."""
     measurement = make()
-    key = repr(measurement.plain())  # equal SQL, equal figures
+    pieces = measurement.plain()
+    key = _key(pieces)  # equal SQL, equal figures
     logs = _PLANS.setdefault(store, {})
     entry = logs.setdefault(measurement.log, _LogPlan())
     if entry.results is not None:  # the pass has run: later measurements scan alone
         return False
-    entry.parts.setdefault(key, measurement)
+    if key not in entry.parts or pieces.rows is not None:  # the one listing rows, if any
+        entry.parts[key] = measurement
     return True
+
+
+def _key(pieces: Pieces) -> str:
+    return repr(dataclasses.replace(pieces, rows=None))
+
+
+def listed(store: LogEngine, measurement: Measurement) -> Listed | None:
+    """The rows ``measurement`` listed in its log's pass, if it was declared with them and
+    the pass has run (never a scan: without them a report reads the rows by a query)."""
+    entry = _PLANS.get(store, {}).get(measurement.log)
+    got = entry.results.get(_key(measurement.plain())) if entry and entry.results else None
+    return got.rows if got is not None else None
 
 
 def planned(store: LogEngine, log: str) -> int:
@@ -163,7 +185,7 @@ def measure(store: LogEngine, measurement: Measurement, checks: bool = True) -> 
     ``checks``: False leaves the log's checks to the next reader (which settles them)."""
     entry = _PLANS.get(store, {}).get(measurement.log)
     pieces = measurement.plain()
-    key = repr(pieces)
+    key = _key(pieces)
     if entry is not None and key in entry.parts:
         if entry.results is None:
             _run_pass(store, measurement.log, entry)
@@ -206,7 +228,8 @@ def _scan(store: LogEngine, log: str, pieces: list[Pieces],
     # two) is computed once; the other names are references to it
     first: dict[str, str] = {}
     columns, same = [], []
-    for name, expr in (c for p in pieces for c in p.columns):
+    listing: Listing = [(i, p.rows) for i, p in enumerate(pieces) if p.rows and p.tallies]
+    for name, expr in (c for p in pieces for c in p.columns + (p.rows.needs if p.rows else ())):
         if expr in first:
             same.append(f"t0.{first[expr]} AS {name}")
         else:
@@ -234,7 +257,7 @@ def _scan(store: LogEngine, log: str, pieces: list[Pieces],
     if same:
         rows = f"SELECT t0.*, {', '.join(same)} FROM ({rows}) t0"
     joins = [j for p in pieces for j in p.joins]
-    derived = [d for p in pieces for d in p.derived]
+    derived = [d for p in pieces for d in p.derived + (p.rows.derived if p.rows else ())]
     if joins or derived:
         added = "".join(f", {expr} AS {name}" for name, expr in derived)
         joined = " ".join(f"LEFT JOIN {table} {alias} ON {on}" for table, alias, on in joins)
@@ -243,17 +266,18 @@ def _scan(store: LogEngine, log: str, pieces: list[Pieces],
     # the data file is one more key of the tallies' GROUP BY (the groups: the codes that
     # occur together, per file), not a part of its own, which would pair every row once more
     keys = tallies + (["_file"] if files else [])
+    lists: dict[int, Listed] = {}
     if keys:
-        counted, row = _tallied(store, log, rows, keys, aggregates)
+        counted, row, lists = _tallied(store, log, rows, keys, aggregates, listing)
     else:
         counted, row = [], store.scan(log, f"SELECT {', '.join(aggregates)} FROM ({rows})")[0]
     if files:
         store.files_counted(log, [(str(f), n) for f, n in counted[-1].items()])
     counts: list[Tally] = counted[:len(tallies)]
     out, at, tally = [], 0, 0
-    for p in pieces:
+    for i, p in enumerate(pieces):
         out.append(Figures(tuple(row[at:at + len(p.aggregates)]),
-                           tuple(counts[tally:tally + len(p.tallies)])))
+                           tuple(counts[tally:tally + len(p.tallies)]), 0, lists.get(i)))
         at += len(p.aggregates)
         tally += len(p.tallies)
     sums = [int(v or 0) for v in row[at:at + len(checks)]] if checks else None
@@ -278,27 +302,35 @@ def _duplicates(condition: str, ident: str) -> str:
 
 
 def _with_duplicates(figures: Figures, count: int) -> Figures:
-    return Figures(figures.values, figures.tallies, count)
+    return dataclasses.replace(figures, duplicates=count)
 
 
 Counted = list[dict[Any, int]]  # per key: its value -> the rows having it
 
 
-def _tallied(store: LogEngine, log: str, rows: str, names: list[str],
-             aggregates: list[str]) -> tuple[Counted, Row]:
+def _tallied(store: LogEngine, log: str, rows: str, names: list[str], aggregates: list[str],
+             listing: Listing) -> tuple[Counted, Row, dict[int, Listed]]:
     """The rows per value of each key (the tallies, and the data file when the log owes its
     rows per file) and the aggregates' row, from one query: a GROUP BY over every key (a few
     hundred groups per file: the rules' codes vary together) and the global aggregate,
-    UNIONed over one common table expression of the rows."""
+    UNIONed over one common table expression of the rows; and the rows listed by
+    ``listing``'s measurements, more parts of the same query (``audit.logs.details``)."""
     blank = ", ".join("NULL" for _ in aggregates)
     grouped = (f"SELECT 0 AS _part, {', '.join(names)}, count(*) AS _rows"
-               f"{', ' + blank if blank else ''} FROM u GROUP BY {', '.join(names)}")
+               f"{', ' + blank if blank else ''}{details.pad(listing)} FROM u "
+               f"GROUP BY {', '.join(names)}")
     whole = (f"SELECT 1, {', '.join('NULL' for _ in names)}, NULL"
-             f"{', ' + ', '.join(aggregates) if aggregates else ''} FROM u")
+             f"{', ' + ', '.join(aggregates) if aggregates else ''}{details.pad(listing)} FROM u")
     if store.shares_common_tables:
-        result = store.scan(log, f"WITH u AS ({rows}) {grouped} UNION ALL {whole}")
+        sql = (f"WITH u AS ({rows}) {grouped} UNION ALL {whole}"
+               + details.branches(listing, len(names), len(aggregates)))
     else:
-        result = store.scan(log, _one_aggregate(store, rows, names, aggregates))
+        sql = _one_aggregate(store, rows, names, aggregates, listing)
+    lists: dict[int, Listed] = {}
+    if listing:
+        result, lists = details.spill(store, log, sql, listing, len(names))
+    else:
+        result = store.scan(log, sql)
     counts: Counted = [{} for _ in names]
     row: Row = ()
     for got in result:
@@ -307,25 +339,28 @@ def _tallied(store: LogEngine, log: str, rows: str, names: list[str],
             continue
         for k, value in enumerate(got[1:len(names) + 1]):
             counts[k][value] = counts[k].get(value, 0) + int(got[len(names) + 1])
-    return counts, row
+    return counts, row, lists
 
 
-def _one_aggregate(store: LogEngine, rows: str, names: list[str], aggregates: list[str]) -> str:
+def _one_aggregate(store: LogEngine, rows: str, names: list[str], aggregates: list[str],
+                   listing: Listing) -> str:
     """``_tallied``'s two parts as one aggregate over one read of the rows, for an engine that
     would read the log once per reference to a WITH table (Spark): each row is paired with
     part 0 (grouped by its keys, every other column NULL, so the aggregates there cost
-    little) and part 1 (one group: the aggregates over every row, as they are)."""
+    little) and part 1 (one group: the aggregates over every row, as they are); a row a
+    ``listing`` measurement lists, with its part too (grouped by the values it keeps)."""
     keys = set(names)
     columns = [name for name, _kind in store.describe(rows)]
     kept = ", ".join(f"u.{quote(c)}" if c in keys else
                      f"CASE WHEN p._part = 1 THEN u.{quote(c)} END AS {quote(c)}"
                      for c in columns)
-    paired = (f"SELECT p._part, {kept} FROM ({rows}) u "
-              "CROSS JOIN (SELECT 0 AS _part UNION ALL SELECT 1 AS _part) p")
+    join, shown = details.paired(listing)
+    paired = f"SELECT p._part, {kept}{shown} FROM ({rows}) u {join}"
     grouping = [f"CASE WHEN _part = 0 THEN {name} END" for name in names]
     blank = "".join(f", {a}" for a in aggregates)
-    return (f"SELECT _part, {', '.join(grouping)}, count(*) AS _rows{blank} FROM ({paired}) "
-            f"GROUP BY _part, {', '.join(grouping)}")
+    listed = "".join(f", _d{j}" for j in range(details.width(listing)))
+    return (f"SELECT _part, {', '.join(grouping)}, count(*) AS _rows{blank}{listed} "
+            f"FROM ({paired}) GROUP BY _part, {', '.join(grouping)}{listed}")
 
 
 def settled(store: LogEngine, measurement: Measurement) -> Row:

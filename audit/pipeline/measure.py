@@ -4,8 +4,9 @@ First every applicable rule declares the aggregates it will read from the logs (
 so each log is read once for all of them. Then for every requirement: does it apply (``audit.applicability``), what does its rule find
 (the evaluator registered for its type, through the same registry a plugin fills), is the
 evidence fresh enough (``audit.freshness``), and does a waiver cover a gap. The output is a
-frozen ``Measured``: the per-requirement results with what the reports need beside them (the
-queries behind each rule's offending rows, the cited sources, the freshness items). Nothing is
+frozen ``Measured``: the per-requirement results with what the reports need beside them (each
+rule's offending rows, as its log's pass listed them or as a query to run, the cited sources,
+the freshness items). Nothing is
 scored here; that is the next stage.
 """
 
@@ -37,7 +38,7 @@ class Measured:
     """What the evidence shows for each requirement, before any score."""
 
     results: tuple[RequirementResult, ...]
-    details: Mapping[str, DetailQuery]  # full id -> the query listing its offending events
+    details: Mapping[str, DetailQuery]  # full id -> its offending events (listed, or a query)
     sources: Mapping[str, Mapping[str, str | None]]  # "module/source" -> title and url
     freshness: tuple[FreshnessItem, ...]
     ledger: tuple[RuleLedger, ...] = ()  # each log rule's rows, as its scan counted them

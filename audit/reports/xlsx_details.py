@@ -1,12 +1,15 @@
-"""The gap workbook's per-rule detail sheets: offending events streamed from DuckDB.
+"""The gap workbook's per-rule detail sheets: offending events, worst first.
 
-A sheet holds at most ``cap`` rows (a spreadsheet is for reading, not for a million rows);
-when a rule has more offending events, the full list is written beside the workbook as CSV
-(streamed from the engine through the neutralising CSV writer, ``audit.reports.safe_csv``),
-and the sheet names that file. Rows are appended as plain values,
-only text a spreadsheet could read as a formula or that holds XML-illegal characters goes
-through :func:`audit.reports.xlsx_style.cell`, so writing 100k rows costs about what raw
-openpyxl write-only costs for the same cells (benchmarks/results.md).
+The events are those the log's one pass listed (``Assessment.detail_rows``: read back from
+the run's temporary space, never from the log again; a rule whose rows were not listed has
+them streamed by its own query). A sheet holds at most ``cap`` rows (a spreadsheet is for
+reading, not for a million rows); when a rule has more offending events, the full list is
+written beside the workbook as CSV (through the neutralising CSV writer,
+``audit.reports.safe_csv``), and the sheet names that file. Rows are appended as plain
+values, only text a spreadsheet could read as a formula or that holds XML-illegal characters
+goes through :func:`audit.reports.xlsx_style.cell` (one regular expression per text decides),
+so writing 100k rows costs about what raw openpyxl write-only costs for the same cells
+(benchmarks/results.md).
 """
 
 from __future__ import annotations
@@ -60,17 +63,21 @@ def _full_list(a: Assessment, full_id: str, columns: Sequence[str], stream: IO[A
     write_rows(stream, columns, a.detail_rows(full_id))
 
 
-def _plain(values: Iterable[object], ws: Sheet, font: Font) -> list[Any]:
-    """Values as openpyxl write-only takes them; unsafe text as explicit string cells."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+# text a cell cannot hold as it is: a formula's first character (audit.reports.safe_csv) or a
+# character XML 1.0 forbids (openpyxl's ILLEGAL_CHARACTERS_RE), in one expression
+_UNSAFE = re.compile("^[" + re.escape("".join(FORMULA_STARTS)) + r"]|[\000-\010\013\014\016-\037]")
+_MAX_TEXT = 32767  # characters in one cell
 
+
+def _plain(values: Iterable[object], ws: Sheet, font: Font, rtl: bool = False) -> list[Any]:
+    """Values as openpyxl write-only takes them; unsafe text as explicit string cells."""
     out: list[Any] = []
     for v in values:
-        if isinstance(v, str) and (v.startswith(FORMULA_STARTS) or len(v) > 32767
-                                   or ILLEGAL_CHARACTERS_RE.search(v)):
-            out.append(cell(ws, v, font))
-        elif isinstance(v, str):
-            out.append(isolate_cell_text(v))
+        if isinstance(v, str):
+            if len(v) > _MAX_TEXT or _UNSAFE.search(v):
+                out.append(cell(ws, v, font))
+            else:
+                out.append(isolate_cell_text(v) if rtl else v)
         elif v is None or isinstance(v, (int, float)):
             out.append(v)
         else:
@@ -144,10 +151,9 @@ def detail_sheets(a: Assessment, new_sheet: Callable[[str], Sheet], style: Style
         words = {v: detail_status_label(v) for v in ("late", "not handled")}
         n = 0
         for row in a.detail_rows(full_id, limit=cap):
-            values = list(row)
-            if problem >= 0 and values[problem] in words:
-                values[problem] = words[values[problem]]
-            ws.append(_plain(values, ws, st.font))
+            if problem >= 0 and row[problem] in words:
+                row = (*row[:problem], words[row[problem]], *row[problem + 1:])
+            ws.append(_plain(row, ws, st.font, st.rtl))
             n += 1
         if n:
             ws.auto_filter.ref = f"A3:{letter(len(query.columns))}{n + 3}"
