@@ -135,17 +135,19 @@ def test_on_spark_one_file_scan_gives_the_figures_and_rows_per_file(
     monkeypatch.chdir(tmp_path)
     lake_pack(tmp_path / "pack")
     scans: list[int] = []
-    real = SparkEngine.query
 
-    def query(self: SparkEngine, sql: str) -> list[Any]:
-        frame = self.session.sql(translated(sql).spark)
-        found = len(re.findall(r"FileScan", frame._jdf.queryExecution().executedPlan()
-                               .toString()))
-        if found:
-            scans.append(found)
-        return real(self, sql)
+    def counting(real: Any) -> Any:  # a query's rows at once, or streamed (offending rows)
+        def run(self: SparkEngine, sql: str, *args: Any) -> Any:
+            frame = self.session.sql(translated(sql).spark)
+            found = len(re.findall(r"FileScan", frame._jdf.queryExecution().executedPlan()
+                                   .toString()))
+            if found:
+                scans.append(found)
+            return real(self, sql, *args)
+        return run
 
-    monkeypatch.setattr(SparkEngine, "query", query)
+    monkeypatch.setattr(SparkEngine, "query", counting(SparkEngine.query))
+    monkeypatch.setattr(SparkEngine, "stream", counting(SparkEngine.stream))
     on_spark = api.assess("pack", ["iq.telegram-2023"], as_of="2024-12-31", engine="spark",
                           spark=spark)
     duck = api.assess("pack", ["iq.telegram-2023"], as_of="2024-12-31")
