@@ -61,8 +61,11 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
     folder = tmp_path_factory.mktemp("cluster")
     conf = folder / "conf"
     conf.mkdir()
+    # the executors' JVMs take the suite's JVM options (tests/conftest.py), as its others do
+    executor = os.environ.get("SPARK_DAEMON_JAVA_OPTS")
     (conf / "spark-defaults.conf").write_text(
-        f"spark.sql.shuffle.partitions {SHUFFLE}\nspark.executor.memory 512m\n", "utf-8")
+        f"spark.sql.shuffle.partitions {SHUFFLE}\nspark.executor.memory 512m\n"
+        + (f"spark.executor.extraJavaOptions {executor}\n" if executor else ""), "utf-8")
     port = _free_port()
     url = f"spark://127.0.0.1:{port}"
     procs = [_start(home, folder, "master", ["org.apache.spark.deploy.master.Master",
