@@ -91,18 +91,47 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_seeded_1m_row_lake_same_figures(spark: Any, run: Any, tmp_path: Path, lake: Path) -> None:
-    """1M rows: DuckDB (folder) = Spark (folder) = Spark (file:// location)."""
-    inside = _lake_pack(tmp_path / "local", "statements")
+def _published(pack: Path, outs: list[Path], engine: str = "duckdb",
+               allow: tuple[str, ...] = (), checklists: tuple[str, ...] = ("iq.telegram-2023",),
+               as_of: str | None = "2023-12-31") -> None:
+    """One assessment, written to each of ``outs`` as ``audit assess -o`` writes it (the
+    command's own ``publish``: the report and the files beside it), so a costly run is read
+    once for several reports."""
+    import audit
+    from audit.pipeline.render import publish
+    from audit.plugins import get_registry
+    from audit.reports.base import writer_for
+
+    result = audit.assess(pack, list(checklists), as_of=as_of, engine=engine,
+                          spark_master="local[2]" if engine == "spark" else None,
+                          allow_locations=allow)
+    for out in outs:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        publish(writer_for(get_registry(), None, out), result, out, [pack])
+
+
+@pytest.fixture(scope="module")
+def lake_runs(spark: Any, lake: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 1M-row lake assessed three times, each once: DuckDB reading the folder inside a
+    pack, Spark reading the same folder, Spark reading it as a ``file://`` location; DuckDB's
+    and the location's runs also write the gap workbook (its full offending list beside it)."""
+    root = tmp_path_factory.mktemp("lake-runs")
+    inside = _lake_pack(root / "local", "statements")
     shutil.copytree(lake, inside / "logs" / "statements")
     # a note beside the parts does not make the folder CSV (.txt is CSV for a named file)
     (inside / "logs" / "statements" / "README.txt").write_text("exported 2024-01-02\n", "utf-8")
-    args = ["-c", "iq.telegram-2023", "--as-of", "2023-12-31"]
-    duck = _assess(run, tmp_path / "d.json", inside, *args)
-    folder = _assess(run, tmp_path / "f.json", inside, *args, engine="spark")
-    located = _lake_pack(tmp_path / "remote", lake.as_uri(), "parquet")
-    remote = _assess(run, tmp_path / "r.json", located, *args, "--allow-location",
-                     lake.as_uri(), engine="spark")
+    located = _lake_pack(root / "remote", lake.as_uri(), "parquet")
+    _published(inside, [root / "d.json", root / "duckdb" / "gaps.xlsx"])
+    _published(inside, [root / "f.json"], "spark")
+    _published(located, [root / "r.json", root / "spark" / "gaps.xlsx"], "spark",
+               (lake.as_uri(),))
+    return root
+
+
+def test_seeded_1m_row_lake_same_figures(lake_runs: Path, lake: Path) -> None:
+    """1M rows: DuckDB (folder) = Spark (folder) = Spark (file:// location)."""
+    duck, folder, remote = (json.loads((lake_runs / f"{name}.json").read_text("utf-8"))
+                            for name in ("d", "f", "r"))
     assert _figures(folder) == _figures(duck) == _figures(remote)
     assert duck["logs"]["moderation"]["rows"] == ROWS == remote["logs"]["moderation"]["rows"]
     leak = next(r for r in duck["requirements"] if (r["figures"] or {}).get("events", 0) > 10_000)
@@ -270,23 +299,12 @@ def test_date_formats_parse_alike(spark: Any, fmt: str, values: list[str]) -> No
     assert any(v is not None for _i, v in duck) and any(v is None for _i, v in duck)
 
 
-def test_gap_workbook_full_offending_list_is_the_same(spark: Any, run: Any, tmp_path: Path,
-                                                      lake: Path) -> None:
+def test_gap_workbook_full_offending_list_is_the_same(lake_runs: Path) -> None:
     """Over the cap, the workbook's full offending list beside it: DuckDB's COPY and Spark's
     stream write the same bytes (hours rounded half up from integer microseconds)."""
-    inside = _lake_pack(tmp_path / "local", "statements")
-    shutil.copytree(lake, inside / "logs" / "statements")
-    located = _lake_pack(tmp_path / "remote", lake.as_uri(), "parquet")
     lists = []
-    for engine, pack in (("duckdb", inside), ("spark", located)):
-        out = tmp_path / engine / "gaps.xlsx"
-        out.parent.mkdir()
-        extra = (["--spark-master", "local[2]", "--allow-location", lake.as_uri()]
-                 if engine == "spark" else [])
-        code, _o, err = run("assess", pack, "-c", "iq.telegram-2023", "--as-of", "2023-12-31",
-                            "-o", out, "-q", "--engine", engine, *extra)
-        assert code in (0, 1), err
-        (full,) = out.parent.glob("gaps.*.offending.csv")
+    for engine in ("duckdb", "spark"):
+        (full,) = (lake_runs / engine).glob("gaps.*.offending.csv")
         lists.append(full.read_bytes())
     assert lists[0] == lists[1]
     rows = lists[0].decode("utf-8").splitlines()
@@ -294,23 +312,22 @@ def test_gap_workbook_full_offending_list_is_the_same(spark: Any, run: Any, tmp_
     assert len(rows) > 5001  # more than the sheet's cap
 
 
-def test_every_report_is_byte_identical(spark: Any, run: Any, tmp_path: Path,
+def test_every_report_is_byte_identical(spark: Any, tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """With SOURCE_DATE_EPOCH, the workbook, HTML (with its monthly charts and event lists),
     Markdown and JSON written from Spark are the bytes written from DuckDB (the JSON but for
-    ``provenance.engine``, which says which engine computed them)."""
+    ``provenance.engine``, which says which engine computed them). Each engine assesses once
+    and writes the four reports as ``audit assess -o`` does: the writing reads the offending
+    rows from the engine, the assessment itself is the same whichever report follows."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
     example = ROOT / "examples" / "before-negotiation"
-    checklists = ["-c", "iq.telegram-2023", "-c", "iq.law", "-c", "eu.gdpr", "-c", "br.lgpd"]
+    checklists = ("iq.telegram-2023", "iq.law", "eu.gdpr", "br.lgpd")
     written: dict[str, dict[str, bytes]] = {}
     for engine in ("duckdb", "spark"):
         folder = tmp_path / engine
-        folder.mkdir()
-        extra = ["--spark-master", "local[2]"] if engine == "spark" else []
-        for name in ("gaps.xlsx", "report.html", "report.md", "result.json"):
-            code, _o, err = run("assess", example, *checklists, "-o", folder / name, "-q",
-                                "--engine", engine, *extra)
-            assert code in (0, 1), err
+        _published(example, [folder / name for name in ("gaps.xlsx", "report.html",
+                                                         "report.md", "result.json")],
+                   engine, checklists=checklists, as_of=None)
         written[engine] = {f.name: f.read_bytes() for f in sorted(folder.iterdir())}
     # the JSON's provenance names the engine that computed the figures; the rest is the same
     engines = {}

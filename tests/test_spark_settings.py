@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from packs import MODERATION, moderation_rows, write_pack
 from parity import EXAMPLES, README_CHECKLISTS, figures
 
 pyspark = pytest.importorskip("pyspark", reason="the spark extra is not installed "
@@ -128,9 +129,13 @@ def test_spark_defaults_conf_stands(tmp_path: Path) -> None:
     conf.mkdir()
     (conf / "spark-defaults.conf").write_text("spark.sql.shuffle.partitions 5\n"
                                               "spark.ui.enabled false\n")
+    # one small log: the session starts for it and records its settings; a whole example
+    # pack would only add queries on a cold JVM
+    pack = write_pack(tmp_path / "pack", logs={"moderation": (MODERATION,
+                                                              moderation_rows([1, 30]))})
     out = tmp_path / "r.json"
     env = {**os.environ, "SPARK_CONF_DIR": str(conf)}
-    done = subprocess.run([sys.executable, "-m", "audit", "assess", str(PACK), "-c", "iq.law",
+    done = subprocess.run([sys.executable, "-m", "audit", "assess", str(pack), "-c", "iq.law",
                            "--engine", "spark", "-q", "-o", str(out)], env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode in (0, 1), done.stderr
