@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from audit.errors import AuditError
+from audit.errors import AuditError, EvidenceError
 from audit.logs.sources import Listing, Source
 from audit.logs.views import LogInfo
 
@@ -108,6 +108,9 @@ class LogEngine(Protocol):
     def file_column(self, name: str) -> str | None: ...
 
     def files_counted(self, name: str, counted: Sequence[tuple[str, int]]) -> None: ...
+
+    # a scan the engine could not read, as bad evidence (at the data file at fault when known)
+    def read_failed(self, name: str, exc: BaseException, reason: str) -> EvidenceError: ...
 
     # aggregate: one query over a log, its read errors reported as bad evidence
     def scan(self, name: str, sql: str, rule: bool = True) -> list[Row]: ...

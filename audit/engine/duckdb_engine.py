@@ -60,6 +60,9 @@ class DuckDBEngine(LogViews):
         # ours (audit.progress) draws on standard error from query_progress() instead.
         self._con.execute("SET enable_progress_bar_print = false")
         self._con.execute(f"SET enable_progress_bar = {progress is not None and progress.bar}")
+        # the INT96 columns of each set of Parquet files read (``_int96_instants``): a mapping
+        # reads its source several times (with and without file names), the footers once
+        self._int96: dict[tuple[str, ...], list[str]] = {}
 
     @property
     def con(self) -> Connection:
@@ -154,21 +157,27 @@ class DuckDBEngine(LogViews):
         as a TIMESTAMP without a zone, which a mapping or a log's view would then take as a
         local time in the pack's time zone, shifting every event by its offset (and giving
         figures that differ from Spark's on the same table). Only the footers are read."""
-        import duckdb  # deferred like every DuckDB import here (the CLI's start-up)
-
-        files = ", ".join(literal(f) for f in source_files(source))
-        try:
-            legacy = {str(row[0]) for row in self._con.execute(
-                f"SELECT DISTINCT name FROM parquet_schema([{files}]) "
-                "WHERE type = 'INT96'").fetchall()}
-            columns = self.describe(f"SELECT * FROM {relation}") if legacy else []
-        except duckdb.Error:  # an unreadable footer: the read itself names the file
-            return relation
-        instants = [c for c, kind in columns if c in legacy and kind == "TIMESTAMP"]
+        files = tuple(source_files(source))
+        instants = self._int96.get(files)
+        if instants is None:
+            instants = self._int96[files] = self._int96_columns(files, relation)
         if not instants:
             return relation
         replaced = ", ".join(f"timezone('UTC', {quote(c)}) AS {quote(c)}" for c in instants)
         return f"(SELECT * REPLACE ({replaced}) FROM {relation})"
+
+    def _int96_columns(self, files: tuple[str, ...], relation: str) -> list[str]:
+        """The top-level columns of ``files`` stored as INT96 that DuckDB reads as TIMESTAMP."""
+        import duckdb  # deferred like every DuckDB import here (the CLI's start-up)
+
+        try:
+            legacy = {str(row[0]) for row in self._con.execute(
+                "SELECT DISTINCT name FROM parquet_schema(["
+                + ", ".join(literal(f) for f in files) + "]) WHERE type = 'INT96'").fetchall()}
+            columns = self.describe(f"SELECT * FROM {relation}") if legacy else []
+        except duckdb.Error:  # an unreadable footer: the read itself names the file
+            return []
+        return [c for c, kind in columns if c in legacy and kind == "TIMESTAMP"]
 
     def source_problem(self, source: Source) -> tuple[str, str] | None:
         """(path, why) when DuckDB does not read ``source`` at all (lake locations and Delta

@@ -144,7 +144,7 @@ def _csv(session: Session, source: Source, paths: list[str]) -> Frame:
 
     if source.header:
         schema = StructType([StructField(n, StringType()) for n in source.header])
-        return _named(reader().schema(schema).csv(paths))
+        return _with_file(reader().schema(schema).csv(paths), _CSV_FILE)
     parts: list[tuple[str, str | None]] = []
     for path in paths:
         if not is_location(path) and Path(path).is_dir():
@@ -154,7 +154,7 @@ def _csv(session: Session, source: Source, paths: list[str]) -> Frame:
     frames = [(reader().option("basePath", base) if base else reader()).csv(part)
               for part, base in parts]
     # each file's name before stacking: a union has no file metadata of its own
-    frames = [_named(f) for f in frames]
+    frames = [_with_file(f, _CSV_FILE) for f in frames]
     frame = frames[0]
     for other in frames[1:]:
         frame = frame.unionByName(other, allowMissingColumns=True)
@@ -165,14 +165,10 @@ def _csv(session: Session, source: Source, paths: list[str]) -> Frame:
 _CSV_FILE = "_audit_csv_file"
 
 
-def _named(frame: Frame) -> Frame:
-    """A CSV frame with each row's file in ``_CSV_FILE`` (pruned from a scan that drops it)."""
-    return frame.selectExpr("*", f"_metadata.file_path AS {_CSV_FILE}")
-
-
-def _with_file(frame: Frame) -> Frame:
-    """The frame with the file each row came from, as DuckDB's ``filename = true``."""
-    return frame.selectExpr("*", "_metadata.file_path AS filename")
+def _with_file(frame: Frame, column: str = "filename") -> Frame:
+    """The frame with the file each row came from, as DuckDB's ``filename = true`` (a CSV
+    frame's in ``_CSV_FILE``, pruned from a scan that drops it)."""
+    return frame.selectExpr("*", f"_metadata.file_path AS {column}")
 
 
 def _filtered(read: Frame, source: Source) -> Frame:

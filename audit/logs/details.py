@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import itertools
 import json
 import shutil
 import tempfile
@@ -34,7 +35,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from audit.engine.base import LogEngine, Row
-from audit.errors import EvidenceError, Problem
 from audit.logs.sql import literal, quote
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -184,15 +184,14 @@ def spill(store: LogEngine, log: str, sql: str, listing: Listing, tallies: int
     return _into_file(store, log, sql, listing, size, tallies)
 
 
-_TABLES = [0]  # temporary tables made by this process: each pass's its own name
+_TABLES = itertools.count(1)  # temporary tables made by this process: each pass's own name
 
 
 def _into_table(store: LogEngine, log: str, sql: str, listing: Listing, size: int
                 ) -> tuple[list[Row], dict[int, Listed]]:
     """DuckDB: the pass's result made a temporary table by the scan itself; the figures
     and the listed rows' counts read from it (a few hundred rows and one small aggregate)."""
-    _TABLES[0] += 1
-    table = quote(f"_pass_{_TABLES[0]}")
+    table = quote(f"_pass_{next(_TABLES)}")
     store.scan(log, f"CREATE TEMP TABLE {table} AS {sql}")
     head = store.describe(f"SELECT * FROM {table}")
     kept = ", ".join(quote(name) for name, _kind in head[:len(head) - size])
@@ -230,9 +229,8 @@ def _into_file(store: LogEngine, log: str, sql: str, listing: Listing, size: int
                 record = dict(zip(names, row[len(row) - size:], strict=True))
                 out.write(json.dumps({"_part": part, "_rows": copies, **record}, default=str))
                 out.write("\n")
-    except store.query_errors() as exc:
-        raise EvidenceError(problems=[Problem(store.path_of(log), "", "cannot read log: "
-                                              + store.reason(exc))]) from None
+    except store.query_errors() as exc:  # named as the engine's own scan names it
+        raise store.read_failed(log, exc, "cannot read log: " + store.reason(exc)) from None
     reader = _Reader(path, types)
     return figures, {i: _listed(log, reader.relation, k, rows, counts.get(2 + k, 0),
                                 reader.stream, reader.errors, reader)
