@@ -58,6 +58,18 @@ def every_json_result_matches_the_schema(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(audit.testing, "assessment_dict", as_dict)
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A pytest-xdist worker hands its count to the controller, which prints the summary."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["result_schema_checked"] = _ResultSchema.checked
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: the suite runs on two workers
+def pytest_testnodedown(node: Any, error: object) -> None:
+    _ResultSchema.checked += int(getattr(node, "workeroutput", {}).get("result_schema_checked", 0))
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if _ResultSchema.checked:
         terminalreporter.write_line(f"result JSON Schema: {_ResultSchema.checked} JSON result(s) "

@@ -10,6 +10,7 @@ click and this table, not the whole tool.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import signal
@@ -152,10 +153,20 @@ def cli(debug: bool) -> None:
 cli.commands = _CommandTable(BUILT_IN)
 
 
-def _register_plugin_commands() -> None:
+@contextlib.contextmanager
+def _plugin_commands() -> Iterator[None]:
+    """The installed plugins' verbs on the group for one run, taken off after it: a process
+    that runs the CLI more than once (the Python API's callers, the test suite) sees each
+    run's own plugins, never a verb of a plugin an earlier run loaded."""
+    before = set(cli.commands)
     # no built-in plugin adds a verb: their imports (every rule and writer) wait for a verb
     # that needs the registry
     get_plugin_manager(built_in=False).hook.audit_register_commands(cli=cli)
+    try:
+        yield
+    finally:
+        for name in set(cli.commands) - before:
+            del cli.commands[name]
 
 
 def _interrupted() -> tuple[list[str], int]:
@@ -168,8 +179,8 @@ def _interrupted() -> tuple[list[str], int]:
 def _outcome(args: list[str]) -> tuple[list[str], int]:
     """Run the CLI: the lines to print on standard error and the exit status."""
     try:
-        _register_plugin_commands()
-        rv = cli.main(args=args, prog_name="audit", standalone_mode=False)
+        with _plugin_commands():
+            rv = cli.main(args=args, prog_name="audit", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return [], exc.exit_code
     except (click.exceptions.Abort, KeyboardInterrupt, scratch.Stopped):

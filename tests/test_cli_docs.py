@@ -9,6 +9,7 @@ reference section after changing a command:
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 
@@ -78,13 +79,18 @@ def test_every_command_help_is_in_the_docs(cli_commands, run) -> None:
         else:
             text = text.rstrip("\n") + "\n\n## Command reference\n\n" + section + "\n"
         DOC.write_text(text, encoding="utf-8")
-    stale = []
+    stale, changes = [], []
     for path in command_paths(cli):
         block = "```text\n" + help_text(run, path).rstrip("\n") + "\n```"
         if block not in text:
-            stale.append(" ".join(("audit",) + path))
+            name = " ".join(("audit",) + path)
+            stale.append(name)
+            documented = re.search(f"### `{re.escape(name)}`\n\n(```text\n.*?\n```)", text, re.S)
+            changes += difflib.unified_diff((documented.group(1) if documented else "").splitlines(),
+                                            block.splitlines(), "docs/cli.md", "--help", lineterm="")
     assert not stale, (f"docs/cli.md lacks the current --help of: {', '.join(stale)}; "
-                       "regenerate with UPDATE_DOCS=1 pytest tests/test_cli_docs.py")
+                       "regenerate with UPDATE_DOCS=1 pytest tests/test_cli_docs.py\n"
+                       + "\n".join(changes))
 
 
 def test_the_docs_document_no_command_that_does_not_exist(cli_commands) -> None:

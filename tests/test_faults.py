@@ -264,7 +264,6 @@ def long_query():
     con.execute("SELECT count(*) FROM range(1000000000000) t(i) WHERE i % 7 = 3").fetchall()
 
 cli.cli.add_command(long_query)
-cli._register_plugin_commands = lambda: None
 cli.main(["long-query"])
 """
 
