@@ -16,6 +16,8 @@ import pytest
 
 from audit import api
 from audit.engine.duckdb_engine import DuckDBEngine
+from audit.errors import EvidenceError
+from audit.logs import details
 
 PROFILE = ("name: Lake Messenger\nusers: {IQ: 9000000}\nrepresentatives:\n"
            "  - {name: C, role: authority_contact_iq, country: IQ, contact: c@example.org}\n")
@@ -191,3 +193,70 @@ def test_a_csv_location_is_listed_once(tmp_path: Path, spark: Any, run: Any,
     (table,) = [t for t in json.loads(out)["ledger"]["tables"] if t["log"] == "things"]
     assert [f["rows"] for f in table["file_rows"]] == list(DAYS.values())
     assert table["read"] == sum(DAYS.values())
+
+
+def test_on_spark_parquet_rows_per_file_come_from_footers_with_no_pairing(
+        tmp_path: Path, spark: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parquet parts on Spark: each part's rows from its footer (URI-encoded names, as
+    ``_metadata.file_path`` gives them, matched to the mapping's: a folder with a space), so
+    the pass is one global aggregate, no row paired with a counting part; the ledger and
+    figures are DuckDB's, the empty part with 0."""
+    from audit.engine.spark import SparkEngine
+
+    monkeypatch.chdir(tmp_path)
+    pack = lake_pack(tmp_path / "pack")
+    (pack / "logs" / "lake").rename(pack / "logs" / "my lake")
+    mapping = pack / "logs" / "moderation.mapping.yaml"
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace("files: lake/",
+                                                                   "files: my lake/"),
+                       encoding="utf-8")
+    sent: list[str] = []
+    real = SparkEngine.query
+
+    def query(self: SparkEngine, sql: str) -> Any:
+        sent.append(sql)
+        return real(self, sql)
+
+    monkeypatch.setattr(SparkEngine, "query", query)
+    with details.listing(False):  # what a JSON run of the command line asks
+        on_spark = api.assess("pack", ["iq.telegram-2023"], as_of="2024-12-31",
+                              engine="spark", spark=spark)
+    duck = api.assess("pack", ["iq.telegram-2023"], as_of="2024-12-31")
+    try:
+        spark_json, duck_json = (json.loads(api.render(r, "json")) for r in (on_spark, duck))
+        (passed,) = [q for q in sent if "quantile_cont" in q]
+        assert "CROSS JOIN" not in passed and "GROUP BY" not in passed
+        assert spark_json["ledger"]["tables"] == duck_json["ledger"]["tables"]
+        (table,) = spark_json["ledger"]["tables"]
+        assert table["file_rows"] == [{"file": f"pack/logs/my lake/dt={day}/part-0.parquet",
+                                       "rows": rows} for day, rows in DAYS.items()]
+        assert [r["figures"] for r in spark_json["requirements"]] == \
+            [r["figures"] for r in duck_json["requirements"]]
+    finally:
+        api.close(on_spark)
+
+
+@pytest.mark.parametrize("location", [False, True], ids=["folder", "location"])
+def test_on_spark_a_truncated_part_is_named(tmp_path: Path, spark: Any,
+                                            monkeypatch: pytest.MonkeyPatch,
+                                            location: bool) -> None:
+    """A truncated part: Spark's own error names no file; the part at fault, found by
+    reading each footer alone, is named beside the folder or location the mapping gives."""
+    monkeypatch.chdir(tmp_path)
+    pack = lake_pack(tmp_path / "pack")
+    lake = pack / "logs" / "lake"
+    bad = lake / "dt=2024-03-03" / "part-0.parquet"
+    bad.write_bytes(bad.read_bytes()[:40] + b"PAR1")
+    allowed: list[str] = []
+    if location:
+        allowed = [lake.resolve().as_uri() + "/"]
+        mapping = pack / "logs" / "moderation.mapping.yaml"
+        mapping.write_text(mapping.read_text(encoding="utf-8").replace(
+            "files: lake/", f"files: {allowed[0]}"), encoding="utf-8")
+    with pytest.raises(EvidenceError) as caught:
+        api.assess("pack", ["iq.telegram-2023"], as_of="2024-12-31", engine="spark",
+                   spark=spark, allow_locations=allowed)
+    (line,) = caught.value.lines
+    part = (allowed[0] if location else "pack/logs/lake/") + "dt=2024-03-03/part-0.parquet"
+    assert line.startswith(allowed[0] if location else "pack/logs/lake/"), line
+    assert f"(part {part!r})" in line, line

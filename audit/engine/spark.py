@@ -34,6 +34,7 @@ from audit.engine.spark_connection import (
     translated,
 )
 from audit.engine.spark_progress import StageProgress
+from audit.engine.spark_footers import footer_rows, unreadable_part
 from audit.engine.spark_read import Reads, UnreadableSource, register
 from audit.engine.spark_session import (
     Frame,
@@ -179,6 +180,20 @@ class SparkEngine(LogViews):
             for row in self._frame(sql).toLocalIterator():
                 yield tuple(row)
 
+    def file_column(self, name: str) -> str | None:
+        """The hidden file column while the log owes its rows per file; none when every file
+        it reads is Parquet: each footer's row count settles the debt now (``footer_rows``),
+        so the pass is one global aggregate with no row paired with a per-file count."""
+        column = super().file_column(name)
+        if column is None:
+            return None
+        with self._working():
+            counted = footer_rows(self.session, self.session.table(self.view_name(name)))
+        if counted is None:
+            return column
+        self.files_counted(name, counted)
+        return None
+
     def scan(self, name: str, sql: str, rule: bool = True) -> list[Row]:
         """A rule's aggregate on Spark; a file Spark cannot read is bad evidence."""
         try:
@@ -208,8 +223,11 @@ class SparkEngine(LogViews):
         except UnreadableSource as exc:
             raise EvidenceError(problems=[Problem(display, "", str(exc))]) from None
         except _spark_errors() as exc:
+            part = unreadable_part(self.session, source)
             raise EvidenceError(problems=[Problem(display, "", "Spark cannot read this log: "
-                                                  + self.reason(exc))]) from None
+                                                  + self.reason(exc)
+                                                  + (f" (part {part!r})" if part else ""))]
+                                ) from None
 
     def source_problem(self, source: Source) -> tuple[str, str] | None:
         return None  # Spark reads every kind of source (a Delta table with the cluster's reader)

@@ -228,7 +228,7 @@ def listing(session: Session, frame: Frame, source: Source) -> Listing:
         return Listing(tuple(ListedFile(n) for n in names), CONNECT_NAMES_ONLY, version)
     conf = session._jsparkSession.sessionState().newHadoopConf()
     jvm = session._jvm
-    statuses = _indexed(jvm, jdf)
+    statuses = indexed(jvm, jdf)
     if statuses is None:
         statuses = []
         for name in sorted(frame.inputFiles()):
@@ -248,7 +248,7 @@ def listing(session: Session, frame: Frame, source: Source) -> Listing:
     return Listing(tuple(files), "; ".join(sorted(kinds)) or "none: no file", version)
 
 
-def _indexed(jvm: Any, jdf: Any) -> list[Any] | None:
+def indexed(jvm: Any, jdf: Any) -> list[Any] | None:
     """The Hadoop ``FileStatus`` of every file the plan reads, from the file index each of
     its relations listed when it was read (``PartitioningAwareFileIndex.allFiles``: no new
     listing); None when a relation has another index (Delta's) or none."""

@@ -39,7 +39,8 @@ def share_measurement(store: LogEngine, log: str, where: Mapping[str, Any],
         code = (f"CASE WHEN ({population}) IS TRUE THEN CASE WHEN ({matching}) THEN 1 ELSE 0 "
                 f"END ELSE -1 END")
         return Pieces(((inside, f"({population}) IS TRUE"), (n("k"), code)), (),
-                      tallies=(n("k"),), unique=(inside, quote(idcol)) if idcol else None)
+                      tallies=(n("k"),), unique=(inside, quote(idcol)) if idcol else None,
+                      codes=((-1, 0, 1),))
 
     return Measurement(log, build)
 

@@ -298,9 +298,11 @@ def _deadline_pieces(store: LogEngine, spec: DeadlineSpec, cals: Calendars,
     # are events not ended).
     columns.append((n("h"), f"(epoch_us({e}) - epoch_us({s})) / 1000000.0 / 3600.0"))
     hours = f"CASE WHEN {v} >= 0 THEN {n('h')} END"
+    codes = (-3, -2, -1) + tuple(i * _CODES + outcome for i in range(len(spec.versions))
+                                 for outcome in range(_UNDUE + 1))
     return Pieces(tuple(columns), (f"quantile_cont({hours}, [{pct}])",), tuple(joins),
                   ((n("k"), code),), (n("k"),),
-                  (f"{v} >= 0", quote(idcol)) if idcol else None)
+                  (f"{v} >= 0", quote(idcol)) if idcol else None, codes=(codes,))
 
 
 # A row's outcome code: its rule version times _CODES plus one of these (an event judged), or

@@ -5,7 +5,8 @@ from __future__ import annotations
 from audit.engine.base import LogEngine
 from audit.errors import EvidenceError, Problem
 from audit.limits import MAX_INT_DIGITS
-from audit.logs.plan import Measurement, Pieces, count_if, declare, is_planning, measure
+from audit.logs.plan import Measurement, Pieces, declare, is_planning, measure
+from audit.logs.tallies import count_if
 from audit.logs.sql import literal, quote
 from audit.logs.tables import KNOWN_LOGS
 

@@ -58,7 +58,8 @@ def period_measurement(store: LogEngine, log: str, date_col: str, where: Mapping
                   f"ELSE CASE {cases} ELSE -1 END END" if bounds else
                   f"CASE WHEN ({filt}) IS NOT TRUE THEN -2 WHEN {day} IS NULL THEN -3 "
                   f"ELSE -1 END")
-        return Pieces(((n("p"), period),), (), tallies=(n("p"),))
+        return Pieces(((n("p"), period),), (), tallies=(n("p"),),
+                      codes=((-3, -2, -1, *range(len(bounds))),))
 
     return Measurement(log, build)
 

@@ -25,13 +25,12 @@ import dataclasses
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from audit.engine.base import LogEngine, Row
-from audit.logs import details
 from audit.logs.details import Listed, Listing, Rows
 from audit.logs.sql import quote
 from audit.logs.tables import KNOWN_LOGS
+from audit.logs.tallies import Tally, coded, tallied
 
 Namer = Callable[[str], str]  # a measurement's own column name -> its name in the pass
 
@@ -49,7 +48,9 @@ class Pieces:
     the view's columns): the rows whose ids must be unique (the rule's judged events);
     ``rows``: the rows it lists (offending events), returned by the pass beside the figures
     (``audit.logs.details``; with tallies only). Two measurements differing only in ``rows``
-    are the same figures.
+    are the same figures. ``codes``: per tally, every value it can take, when the SQL knows
+    them (a deadline rule's outcomes): an engine that would pair each row with a counting
+    part to tally (Spark) counts each value in the global aggregate instead.
     """
 
     columns: tuple[tuple[str, str], ...]
@@ -59,6 +60,7 @@ class Pieces:
     tallies: tuple[str, ...] = ()
     unique: tuple[str, str] | None = None
     rows: Rows | None = None
+    codes: tuple[tuple[int, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,6 @@ class Measurement:
         """The SQL with the measurement's own names, as a scan of its own runs it."""
         return self.build(_plain)
 
-
-Tally = dict[int, int]  # a tally's value -> the rows having it
 
 
 @dataclass(frozen=True)
@@ -112,18 +112,6 @@ class _LogPlan:
 # per engine (weakly held: a plan lives as long as its run's engine)
 _PLANS: weakref.WeakKeyDictionary[object, dict[str, _LogPlan]] = weakref.WeakKeyDictionary()
 _PLANNING: weakref.WeakSet[object] = weakref.WeakSet()
-
-
-def count_if(condition: str) -> str:
-    """SQL: the rows where ``condition`` holds, as an aggregate of the pass.
-
-    ``count(CASE WHEN ... THEN 1 END)``, not ``count(*) FILTER (WHERE ...)``: with hundreds
-    of filtered aggregates in one select list (every rule of every module over one log)
-    DuckDB evaluates each FILTER separately, five times the cost of the CASE measured on a
-    300k-row log with 26 rules (3.1 CPU s against 0.6). The counts are the same. Each such
-    count is still evaluated on every row: a measurement counting several outcomes declares
-    one code per row in ``Pieces.tallies`` instead (one GROUP BY counts them all)."""
-    return f"count(CASE WHEN {condition} THEN 1 END)"
 
 
 def _plain(name: str) -> str:
@@ -263,17 +251,24 @@ def _scan(store: LogEngine, log: str, pieces: list[Pieces],
         joined = " ".join(f"LEFT JOIN {table} {alias} ON {on}" for table, alias, on in joins)
         rows = f"SELECT t.*{added} FROM ({rows}) t {joined}"
     tallies = [t for p in pieces for t in p.tallies]
-    # the data file is one more key of the tallies' GROUP BY (the groups: the codes that
-    # occur together, per file), not a part of its own, which would pair every row once more
-    keys = tallies + (["_file"] if files else [])
+    known = all(len(p.codes) == len(p.tallies) for p in pieces)
     lists: dict[int, Listed] = {}
-    if keys:
-        counted, row, lists = _tallied(store, log, rows, keys, aggregates, listing)
+    counts: list[Tally] = []
+    if tallies and known and not (store.shares_common_tables or files or listing):
+        # every code known, no rows per file owed, none listed: one count per code in the
+        # global aggregate, no row paired with a counting part (``audit.logs.tallies``)
+        counts, row = coded(store, log, rows, aggregates, tallies,
+                             [c for p in pieces for c in p.codes])
+    elif tallies or files:
+        # the data file is one more key of the tallies' GROUP BY (the groups: the codes that
+        # occur together, per file), not a part of its own, which would pair every row once more
+        keys = tallies + (["_file"] if files else [])
+        counted, row, lists = tallied(store, log, rows, keys, aggregates, listing)
+        counts = counted[:len(tallies)]
+        if files:
+            store.files_counted(log, [(str(f), n) for f, n in counted[-1].items()])
     else:
-        counted, row = [], store.scan(log, f"SELECT {', '.join(aggregates)} FROM ({rows})")[0]
-    if files:
-        store.files_counted(log, [(str(f), n) for f, n in counted[-1].items()])
-    counts: list[Tally] = counted[:len(tallies)]
+        row = store.scan(log, f"SELECT {', '.join(aggregates)} FROM ({rows})")[0]
     out, at, tally = [], 0, 0
     for i, p in enumerate(pieces):
         out.append(Figures(tuple(row[at:at + len(p.aggregates)]),
@@ -303,64 +298,6 @@ def _duplicates(condition: str, ident: str) -> str:
 
 def _with_duplicates(figures: Figures, count: int) -> Figures:
     return dataclasses.replace(figures, duplicates=count)
-
-
-Counted = list[dict[Any, int]]  # per key: its value -> the rows having it
-
-
-def _tallied(store: LogEngine, log: str, rows: str, names: list[str], aggregates: list[str],
-             listing: Listing) -> tuple[Counted, Row, dict[int, Listed]]:
-    """The rows per value of each key (the tallies, and the data file when the log owes its
-    rows per file) and the aggregates' row, from one query: a GROUP BY over every key (a few
-    hundred groups per file: the rules' codes vary together) and the global aggregate,
-    UNIONed over one common table expression of the rows; and the rows listed by
-    ``listing``'s measurements, more parts of the same query (``audit.logs.details``)."""
-    blank = ", ".join("NULL" for _ in aggregates)
-    grouped = (f"SELECT 0 AS _part, {', '.join(names)}, count(*) AS _rows"
-               f"{', ' + blank if blank else ''}{details.pad(listing)} FROM u "
-               f"GROUP BY {', '.join(names)}")
-    whole = (f"SELECT 1, {', '.join('NULL' for _ in names)}, NULL"
-             f"{', ' + ', '.join(aggregates) if aggregates else ''}{details.pad(listing)} FROM u")
-    if store.shares_common_tables:
-        sql = (f"WITH u AS ({rows}) {grouped} UNION ALL {whole}"
-               + details.branches(listing, len(names), len(aggregates)))
-    else:
-        sql = _one_aggregate(store, rows, names, aggregates, listing)
-    lists: dict[int, Listed] = {}
-    if listing:
-        result, lists = details.spill(store, log, sql, listing, len(names))
-    else:
-        result = store.scan(log, sql)
-    counts: Counted = [{} for _ in names]
-    row: Row = ()
-    for got in result:
-        if got[0] == 1:
-            row = tuple(got[len(names) + 2:])
-            continue
-        for k, value in enumerate(got[1:len(names) + 1]):
-            counts[k][value] = counts[k].get(value, 0) + int(got[len(names) + 1])
-    return counts, row, lists
-
-
-def _one_aggregate(store: LogEngine, rows: str, names: list[str], aggregates: list[str],
-                   listing: Listing) -> str:
-    """``_tallied``'s two parts as one aggregate over one read of the rows, for an engine that
-    would read the log once per reference to a WITH table (Spark): each row is paired with
-    part 0 (grouped by its keys, every other column NULL, so the aggregates there cost
-    little) and part 1 (one group: the aggregates over every row, as they are); a row a
-    ``listing`` measurement lists, with its part too (grouped by the values it keeps)."""
-    keys = set(names)
-    columns = [name for name, _kind in store.describe(rows)]
-    kept = ", ".join(f"u.{quote(c)}" if c in keys else
-                     f"CASE WHEN p._part = 1 THEN u.{quote(c)} END AS {quote(c)}"
-                     for c in columns)
-    join, shown = details.paired(listing)
-    paired = f"SELECT p._part, {kept}{shown} FROM ({rows}) u {join}"
-    grouping = [f"CASE WHEN _part = 0 THEN {name} END" for name in names]
-    blank = "".join(f", {a}" for a in aggregates)
-    listed = "".join(f", _d{j}" for j in range(details.width(listing)))
-    return (f"SELECT _part, {', '.join(grouping)}, count(*) AS _rows{blank}{listed} "
-            f"FROM ({paired}) GROUP BY _part, {', '.join(grouping)}{listed}")
 
 
 def settled(store: LogEngine, measurement: Measurement) -> Row:
