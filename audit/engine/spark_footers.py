@@ -22,8 +22,9 @@ def footer_rows(session: Session, frame: Frame) -> list[tuple[str, int]] | None:
     when it reads anything else, over Spark Connect (no JVM at hand) or when a footer cannot
     be read (the pass then counts, and names the file at fault, as it reads).
 
-    A read of the footers costs a few hundred JVM milliseconds for 500 files; counting per
-    file in the pass makes Spark pair every row with a counting part (a third more CPU)."""
+    500 footers cost about a JVM CPU second; counting per file in the pass makes Spark pair
+    every row with a counting part: on the 2M-row lake benchmark 13 of the pass's 29 JVM
+    CPU seconds in a fresh process, 3.4 of 8.8 warm."""
     from py4j.protocol import Py4JError  # type: ignore[import-untyped]  # PySpark's, deferred
 
     jdf = getattr(frame, "_jdf", None)
@@ -43,12 +44,10 @@ def footer_rows(session: Session, frame: Frame) -> list[tuple[str, int]] | None:
     if statuses is None:
         return None
     conf = session._jsparkSession.sessionState().newHadoopConf()
-    files = jvm.org.apache.parquet.hadoop.util.HadoopInputFile
     counted = []
     for status in statuses:
         try:
-            counted.append((str(status.getPath().toUri().toString()),
-                            _rows(jvm, files.fromStatus(status, conf))))
+            counted.append((str(status.getPath().toUri().toString()), _rows(jvm, conf, status)))
         except Py4JError:  # not a Parquet file after all, truncated, unreadable
             return None
     return counted
@@ -72,7 +71,7 @@ def unreadable_part(session: Session, source: Source) -> str | None:
         for name, shown in parts:
             path = jvm.org.apache.hadoop.fs.Path(name)
             try:
-                _rows(jvm, jvm.org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(path, conf))
+                _rows(jvm, conf, path.getFileSystem(conf).getFileStatus(path))
             except Py4JError:
                 return shown
     return None
@@ -97,10 +96,11 @@ def _parts(jvm: Any, conf: Any, given: str) -> list[tuple[str, str]]:
     return sorted(names)
 
 
-def _rows(jvm: Any, file: Any) -> int:
-    """The row count in one file's footer (the file opened, read at its end, closed)."""
-    reader = jvm.org.apache.parquet.hadoop.ParquetFileReader.open(file)
-    try:
-        return int(reader.getRecordCount())
-    finally:
-        reader.close()
+def _rows(jvm: Any, conf: Any, status: Any) -> int:
+    """The row count in one file's footer: its row groups' counts. ``readFooter`` reads the
+    footer alone; opening a reader (``ParquetFileReader.open``) costs ten times as much
+    (measured: 500 footers, 0.3-0.9 JVM CPU s against 4.7-6.4)."""
+    footer = jvm.org.apache.parquet.hadoop.ParquetFileReader.readFooter(
+        conf, status, jvm.org.apache.parquet.format.converter.ParquetMetadataConverter.NO_FILTER)
+    groups = footer.getBlocks()
+    return sum(int(groups.get(i).getRowCount()) for i in range(groups.size()))
