@@ -189,7 +189,8 @@ def test_a_pack_cannot_name_the_disk_a_device_or_a_fifo(tmp_path: Path, entry: s
     assert line == f"{pack}/audit.yaml:2: checklist_path[0]: {message}"
 
 
-def test_a_pack_may_name_an_outside_folder_only_when_the_runner_adds_it(tmp_path: Path) -> None:
+def test_a_pack_may_name_an_outside_folder_only_when_the_runner_adds_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from test_own_checklists import _module
 
     _module(tmp_path / "theirs" / "a.yaml")
@@ -199,7 +200,9 @@ def test_a_pack_may_name_an_outside_folder_only_when_the_runner_adds_it(tmp_path
     assert "outside the pack" in line
     code, _out, err = run("assess", pack, "-c", tmp_path / "theirs", "--as-of", "2024-12-31")
     assert code == 0, err
-    os.environ["AUDIT_CHECKLIST_PATH"] = str(tmp_path / "theirs")  # reset by the fixture
+    # through monkeypatch, so it is gone after this test: set directly, it outlived the test
+    # and a module fixture set up next (before the per-test reset) read it
+    monkeypatch.setenv("AUDIT_CHECKLIST_PATH", str(tmp_path / "theirs"))
     code, _out, err = run("assess", pack, "-c", "acme.leaks", "--as-of", "2024-12-31")
     assert code == 0, err
 
