@@ -3,7 +3,8 @@
 Writers and findings call ``_("{count} gap(s)", count=n)`` with *named* parameters (never
 concatenated tokens), so a translator sees whole sentences. The active language is a context
 variable set once per run (``use_language("ar")``); numbers, percentages, dates and durations
-are formatted for the same language by the ``format_*`` helpers (through Babel).
+are formatted for the same language by the ``format_*`` helpers (through Babel; English
+numbers and percentages as Babel writes them, without loading its locale data).
 
 Catalogues are GNU gettext catalogues managed with Babel: sources under
 ``audit/locale/<lang>/LC_MESSAGES/audit.po``, compiled ``audit.mo`` shipped beside them (a test
