@@ -136,12 +136,12 @@ def _read(entry: Path, key: str) -> tuple[Any, dict[tuple[Any, ...], int]] | Non
             if not (stat.S_ISREG(st.st_mode) and _owned_privately(st)
                     and st.st_size <= MAX_ENTRY_BYTES):
                 return None
-            stored = json.loads(fh.read())
+            # decoded as the JSON parser builds it (_untag), not in a second walk
+            stored = json.loads(fh.read(), object_hook=_untag)
         if not (isinstance(stored, dict) and stored.get("key") == key):
             return None
-        lines = {tuple(_decode(part) for part in where): int(line)
-                 for where, line in stored["lines"]}
-        return _decode(stored["data"]), lines
+        lines = {tuple(where): int(line) for where, line in stored["lines"]}
+        return stored["data"], lines
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
 
@@ -190,6 +190,25 @@ def _encode(value: Any) -> Any:  # Any: whatever a safe YAML loader builds
     if isinstance(value, tuple):
         return {"$tuple": [_encode(v) for v in value]}
     raise TypeError(f"cannot store a {type(value).__name__}")
+
+
+_ENTRY_FIELDS = {"key", "data", "lines"}
+
+
+def _untag(found: dict[str, Any]) -> Any:  # Any: what a tagged object stood for
+    """One JSON object of an entry as it is parsed, innermost first: a tagged value (whose
+    body is decoded already) becomes what it stood for, as :func:`_decode` gives it; the
+    entry itself stays as it is; any other object is a malformed entry."""
+    if found.keys() == _ENTRY_FIELDS:
+        return found
+    ((tag, body),) = found.items()
+    if tag == "$map":
+        return {k: v for k, v in body}
+    if tag == "$set":
+        return set(body)
+    if tag == "$tuple":
+        return tuple(body)
+    return _decode(found)  # the scalar tags (dates, bytes), or an unknown one refused there
 
 
 def _decode(value: Any) -> Any:  # Any: the JSON read, and what it stood for

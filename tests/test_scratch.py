@@ -130,3 +130,25 @@ def test_quiet_unraisable_restores_the_hook() -> None:
     with scratch.quiet_unraisable(debug=False):
         assert sys.unraisablehook is not before
     assert sys.unraisablehook is before
+
+
+def test_quiet_unraisable_collects_the_runs_cycles_and_freezes_nothing_after() -> None:
+    """What existed before the block is frozen while it runs (the closing collection skips
+    it); the run's own garbage cycles are still torn down at the end, and nothing stays
+    frozen for the next command in the same process."""
+    import gc
+
+    torn_down: list[str] = []
+
+    class Node:
+        def __init__(self) -> None:
+            self.me = self
+
+        def __del__(self) -> None:
+            torn_down.append("node")
+
+    with scratch.quiet_unraisable(debug=False):
+        assert gc.get_freeze_count() > 0
+        Node()
+    assert torn_down == ["node"]
+    assert gc.get_freeze_count() == 0

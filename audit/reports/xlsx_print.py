@@ -13,13 +13,13 @@ application would have left there; Excel and LibreOffice still recalculate on op
 
 from __future__ import annotations
 
+import html
 import io
 import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping
-from xml.sax.saxutils import escape
 
 if TYPE_CHECKING:  # pragma: no cover
     from audit.reports.xlsx_style import Sheet
@@ -73,7 +73,7 @@ def _cached(match: re.Match[bytes], values: Mapping[str, object]) -> bytes:
     elif isinstance(value, (int, float)):
         kind, text = b"", repr(float(value) if isinstance(value, float) else value).encode()
     else:  # a formula's text result ("n/a")
-        kind, text = b' t="str"', escape(str(value)).encode()
+        kind, text = b' t="str"', html.escape(str(value), quote=False).encode()
     return (b'<c r="' + match.group(1) + b'"' + attributes + kind + b"><f>" + match.group(3)
             + b"</f><v>" + text + b"</v>" + match.group(4))
 
