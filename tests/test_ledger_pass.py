@@ -166,10 +166,21 @@ def test_on_spark_one_file_scan_gives_the_figures_and_rows_per_file(
 
 @pytest.mark.parametrize("checked", [False, True])
 def test_a_csv_location_is_listed_once(tmp_path: Path, spark: Any, run: Any,
-                                       checked: bool) -> None:
+                                       checked: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     """CSV names each file's rows while its files are read, so the read with file names (the
     mapping's own scan when it checks values, else the view the pass counts per file) is
-    the first read's: Spark lists the location once either way."""
+    the first read's: Spark lists the location once either way, and the files' sizes and
+    checksums are asked for once (the record of the first read)."""
+    from audit.engine import spark_read
+
+    recorded: list[str] = []
+    real = spark_read.listing
+
+    def listing(session: Any, frame: Any, source: Any) -> Any:
+        recorded.append(str(source.paths))
+        return real(session, frame, source)
+
+    monkeypatch.setattr(spark_read, "listing", listing)
     lake = tmp_path / "lake"
     for day, rows in DAYS.items():
         (lake / f"dt={day}").mkdir(parents=True)
@@ -190,6 +201,7 @@ def test_a_csv_location_is_listed_once(tmp_path: Path, spark: Any, run: Any,
                          "--allow-location", lake.as_uri(), "--format", "json")
     assert code in (0, 1), err
     assert metrics.METRIC_FILES_DISCOVERED().getCount() - discovered == len(DAYS)
+    assert len(recorded) == 1, recorded
     (table,) = [t for t in json.loads(out)["ledger"]["tables"] if t["log"] == "things"]
     assert [f["rows"] for f in table["file_rows"]] == list(DAYS.values())
     assert table["read"] == sum(DAYS.values())

@@ -119,11 +119,14 @@ def register(session: Session, source: Source, scratch: Path | None = None,
              reads: Reads | None = None) -> tuple[str, Listing | None]:
     """``source`` as a temporary view: its name, quoted for SQL, and for a lake location or a
     catalog table the files Spark read (for Delta, those of the version read), with what
-    identifies each (:func:`listing`); None for local files, which are hashed instead."""
+    identifies each (:func:`listing`); None for local files, which are hashed instead, and
+    for a source this run read already (again with its file names: the same read, listed
+    when it was first made)."""
     name = f"_audit_src_{next(_VIEWS)}"
+    again = reads is not None and replace(source, with_file=False, records=None) in reads
     frame = read_frame(session, source, scratch, reads)
     frame.createOrReplaceTempView(name)
-    found = listing(session, frame, source) if source.listing_key else None
+    found = listing(session, frame, source) if source.listing_key and not again else None
     return quote(name), found
 
 
