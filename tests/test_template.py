@@ -334,6 +334,11 @@ def test_template_command_refuses_to_overwrite(tmp_path: Path) -> None:
     assert isinstance(template_cmd, click.Command) and template_cmd.name == "template"
     from click.testing import CliRunner
 
-    res = CliRunner().invoke(template_cmd, ["-c", "iq.telegram-2023", "-o",
-                                            str(tmp_path / "t2.xlsx")])
+    from audit.cli import cli
+
+    # through the group, as `audit template` runs: click keeps the help option of the first
+    # context a command is run in, so running it alone would drop the group's `-h` from
+    # its help for the rest of the process
+    res = CliRunner().invoke(cli, ["template", "-c", "iq.telegram-2023", "-o",
+                                   str(tmp_path / "t2.xlsx")])
     assert res.exit_code == 0 and "wrote" in res.output
