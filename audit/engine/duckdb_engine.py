@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from audit.engine.base import Connection, Row
 from audit.engine.duckdb_errors import first_line
 from audit.engine.log_views import LogViews
-from audit.errors import EvidenceError, Problem
+from audit.errors import EvidenceError, Problem, UsageError
 from audit.logs.sources import Source, duckdb_refusal, duckdb_relation, source_files
 from audit.logs.sql import literal, quote
 
@@ -43,7 +43,8 @@ class DuckDBEngine(LogViews):
         super().__init__(timezone, unique_ids)
         self._con = duckdb.connect(":memory:")
         self._con.execute("SET TimeZone = 'UTC'")
-        self._con.execute(f"SET memory_limit = {literal(memory_limit or DEFAULT_MEMORY_LIMIT)}")
+        self.memory_limit = memory_limit or DEFAULT_MEMORY_LIMIT
+        self._con.execute(f"SET memory_limit = {literal(self.memory_limit)}")
         if not temp_directory:
             # Spill space for logs larger than the memory limit: our own temporary directory
             # (DuckDB's default would create .tmp/ in the working directory), removed on close.
@@ -120,6 +121,14 @@ class DuckDBEngine(LogViews):
         except (duckdb.InvalidInputException, duckdb.ConversionException,
                 duckdb.IOException) as exc:  # a malformed CSV row, an unreadable file
             raise self.read_failed(name, exc, "cannot read log: " + first_line(exc)) from None
+        except duckdb.OutOfMemoryException:
+            # what spills (sorts, hash tables) spilled; what cannot (the exact percentiles'
+            # values, every rule's at once) did not fit: a limit the runner set, said as one
+            raise UsageError(
+                f"{self.logs[name].path}: reading this log for its rules needs more memory "
+                f"than the DuckDB memory limit of {self.memory_limit} allows (--memory-limit); "
+                f"raise it (for example --memory-limit 2GB) or assess fewer modules per run"
+            ) from None
 
     def _read_again(self, name: str) -> None:
         """A text log (CSV, JSON Lines) read by a second rule is parsed once more into a table.
