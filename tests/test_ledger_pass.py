@@ -248,6 +248,29 @@ def test_on_spark_parquet_rows_per_file_come_from_footers_with_no_pairing(
         api.close(on_spark)
 
 
+def test_on_spark_a_parquet_location_lists_each_part_once(tmp_path: Path, spark: Any,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``file://`` location of Parquet parts: each part once in the ledger, with its rows
+    from its footer, named as the listing names it (the empty part with 0, not a second entry
+    for a part under another spelling of its URI)."""
+    monkeypatch.chdir(tmp_path)
+    pack = lake_pack(tmp_path / "pack")
+    lake = (pack / "logs" / "lake").resolve()
+    mapping = pack / "logs" / "moderation.mapping.yaml"
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace(
+        "files: lake/", f"files: {lake.as_uri()}/"), encoding="utf-8")
+    with details.listing(False):
+        got = api.assess("pack", ["iq.telegram-2023"], as_of="2024-12-31", engine="spark",
+                         spark=spark, allow_locations=[lake.as_uri() + "/"])
+    try:
+        (table,) = json.loads(api.render(got, "json"))["ledger"]["tables"]
+        assert [(f["file"].rsplit("/lake/", 1)[1], f["rows"]) for f in table["file_rows"]] == \
+            [(f"dt={day}/part-0.parquet", rows) for day, rows in DAYS.items()]
+        assert table["read"] == sum(DAYS.values())
+    finally:
+        api.close(got)
+
+
 @pytest.mark.parametrize("location", [False, True], ids=["folder", "location"])
 def test_on_spark_a_truncated_part_is_named(tmp_path: Path, spark: Any,
                                             monkeypatch: pytest.MonkeyPatch,

@@ -18,7 +18,8 @@ from audit.logs.sources import Source, folder_files, is_location
 
 def footer_rows(session: Session, frame: Frame) -> list[tuple[str, int]] | None:
     """Rows per file of a frame that reads Parquet files only, each from its file's footer
-    (the row count the scan reads from it), named as ``_metadata.file_path`` names them; None
+    (the row count the scan reads from it), named as the listing names them (``listing``:
+    Hadoop's path, ``file:/lake/dt=1/part-0.parquet``, not the URI's ``file:///...``); None
     when it reads anything else, over Spark Connect (no JVM at hand) or when a footer cannot
     be read (the pass then counts, and names the file at fault, as it reads).
 
@@ -47,7 +48,7 @@ def footer_rows(session: Session, frame: Frame) -> list[tuple[str, int]] | None:
     counted = []
     for status in statuses:
         try:
-            counted.append((str(status.getPath().toUri().toString()), _rows(jvm, conf, status)))
+            counted.append((str(status.getPath().toString()), _rows(jvm, conf, status)))
         except Py4JError:  # not a Parquet file after all, truncated, unreadable
             return None
     return counted
