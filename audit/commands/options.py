@@ -69,8 +69,8 @@ def engine_options(*, tuning: bool = False, engine_help: str | None = None) -> C
         flags += [
             click.option("--memory-limit", default=None,
                          callback=lambda c, p, v: memory_size(v),
-                         help="DuckDB memory limit for logs, e.g. 2GB (default 768MB; larger "
-                              "logs spill to disk)."),
+                         help="DuckDB memory limit for logs, e.g. 2GB (default 768MB, at "
+                              "least 64MB; larger logs spill to disk)."),
             click.option("--temp-dir", type=click.Path(path_type=Path, exists=True,
                                                         file_okay=False, writable=True),
                          default=None, help="Where DuckDB spills when a log exceeds "
