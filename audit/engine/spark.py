@@ -33,8 +33,8 @@ from audit.engine.spark_connection import (
     columns_of,
     translated,
 )
-from audit.engine.spark_progress import StageProgress
 from audit.engine.spark_footers import footer_rows, unreadable_part
+from audit.engine.spark_progress import StageProgress
 from audit.engine.spark_read import Reads, UnreadableSource, register
 from audit.engine.spark_session import (
     Frame,

@@ -13,7 +13,7 @@ from typing import Any
 
 from audit.engine.spark_read import indexed, spark_path
 from audit.engine.spark_session import Frame, Session
-from audit.logs.sources import Source, folder_files, is_location
+from audit.logs.sources import Source, folder_files, is_data_part, is_location
 
 
 def footer_rows(session: Session, frame: Frame) -> list[tuple[str, int]] | None:
@@ -92,7 +92,7 @@ def _parts(jvm: Any, conf: Any, given: str) -> list[tuple[str, str]]:
     while found.hasNext():
         name = str(found.next().getPath().toString())
         tail = name[len(root):]
-        if ".parquet" in tail and not any(p.startswith((".", "_")) for p in tail.split("/") if p):
+        if is_data_part(tail, "parquet"):  # as a local folder's parts are chosen
             names.append((name, given.rstrip("/") + tail))
     return sorted(names)
 

@@ -75,7 +75,6 @@ class Measurement:
         return self.build(_plain)
 
 
-
 @dataclass(frozen=True)
 class Figures:
     """What the pass computed for one measurement: its aggregates' values, its tallies (in

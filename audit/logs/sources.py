@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlparse
 
 from audit.logs.sql import literal, quote
@@ -158,11 +158,14 @@ def folder_files(path: str, fmt: str) -> list[str]:
     folder = Path(path)
     if not folder.is_dir():
         return [path]
-    suffix = SUFFIXES.get(fmt, "")
-    found = []
-    for file in sorted(folder.rglob("*")):
-        parts = file.relative_to(folder).parts
-        if file.is_file() and not any(p.startswith((".", "_")) for p in parts) \
-                and suffix in "".join(file.suffixes).lower():
-            found.append(str(file))
-    return found
+    return [str(file) for file in sorted(folder.rglob("*"))
+            if file.is_file() and is_data_part(file.relative_to(folder).as_posix(), fmt)]
+
+
+def is_data_part(relative: str, fmt: str) -> bool:
+    """Whether a file below a folder, by its path inside it (``dt=1/part-0.parquet``), is a
+    part of the data: no folder or name starting with ``.`` or ``_`` (``_SUCCESS``, ``.crc``
+    checksums, ``_delta_log``), and the format's suffix among its name's (``.csv.gz``)."""
+    parts = [p for p in relative.split("/") if p]
+    return bool(parts) and not any(p.startswith((".", "_")) for p in parts) \
+        and SUFFIXES.get(fmt, "") in "".join(PurePosixPath(parts[-1]).suffixes).lower()
