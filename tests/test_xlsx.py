@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 import subprocess
 import zipfile
@@ -345,18 +344,6 @@ def test_xlsx_needs_an_output_file(tmp_path: Path, run: Any) -> None:
     pack = make_pack(tmp_path / "pack", events=5)
     code, _, err = run("assess", pack, "-c", "iq.telegram-2023", "--format", "xlsx")
     assert code == 2 and "needs an output file" in err
-
-
-if os.environ.get("AUDIT_XLSX_BENCH"):  # pragma: no cover - manual measurement
-    def test_bench_detail_sheet(tmp_path: Path, run: Any) -> None:
-        import time
-
-        pack = make_pack(tmp_path / "pack", events=12000, step_hours=0.5)
-        t = time.perf_counter()
-        code, _, err = run("assess", pack, "-c", "iq.telegram-2023", "--as-of", "2024-12-31",
-                           "-o", tmp_path / "big.xlsx")
-        print(f"\nassess + workbook with a capped detail sheet: {time.perf_counter() - t:.2f} s")
-        assert code == 0, err
 
 
 def test_scope_and_waivers_rows_fit_their_wrapped_text(tmp_path: Path, run: Any) -> None:

@@ -1,0 +1,83 @@
+"""The detail sheets' block-at-a-time fast path (``xlsx_details._plain_rows``) must send
+every value exactly where the value-by-value path (``_plain``) sends it: a value openpyxl
+would read as a formula, one holding an XML-illegal character, an over-long text or a type
+openpyxl does not take as it is becomes a cell of ours; everything else is appended as it
+came."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Font
+
+from audit.reports import xlsx_details
+from audit.reports.bidi import isolating
+
+_TRIGGERS = ["=", "+", "-", "@", "\t", "\r", "\n", "\x00", "\x0b", "\x1f", "a", " ", "ع"]
+texts = st.one_of(
+    st.text(max_size=12),
+    st.lists(st.sampled_from(_TRIGGERS), max_size=6).map("".join),
+    st.builds(lambda a, b: a + "\n" + b, st.text(max_size=5), st.sampled_from(_TRIGGERS)))
+values = st.one_of(texts, st.integers(), st.floats(allow_nan=False), st.none(), st.booleans(),
+                   st.datetimes(timezones=st.just(dt.timezone.utc)), st.dates())
+rows = st.lists(st.lists(values, min_size=1, max_size=4).map(tuple), max_size=30)
+
+
+def _shape(value: Any) -> tuple[Any, ...]:
+    if isinstance(value, Cell):
+        return ("cell", value.value, value.data_type, bool(value.quotePrefix))
+    return ("as is", type(value), value)
+
+
+def _compare(block_rows: list[tuple[Any, ...]], rtl: bool, block: int) -> None:
+    ws = Workbook(write_only=True).create_sheet()
+    font = Font()
+    original = xlsx_details._BLOCK
+    xlsx_details._BLOCK = block
+    try:
+        fast = list(xlsx_details._plain_rows(block_rows, ws, font, rtl))
+    finally:
+        xlsx_details._BLOCK = original
+    slow = [xlsx_details._plain(r, ws, font, rtl) for r in block_rows]
+    assert [[_shape(v) for v in r] for r in fast] == [[_shape(v) for v in r] for r in slow]
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows, st.sampled_from([1, 3, 2048]))
+def test_block_path_sends_each_value_where_the_value_path_does(
+        block_rows: list[tuple[Any, ...]], block: int) -> None:
+    _compare(block_rows, rtl=False, block=block)
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows)
+def test_right_to_left_text_is_isolated_value_by_value(block_rows: list[tuple[Any, ...]]) -> None:
+    with isolating(True):
+        _compare(block_rows, rtl=True, block=2048)
+
+
+def test_an_unsafe_text_anywhere_in_a_block_sends_only_that_block_the_careful_way() -> None:
+    ws = Workbook(write_only=True).create_sheet()
+    safe: list[tuple[object, ...]] = [("R1", "2024-01-01T00:00:00+00:00", 30.0, "late")] * 5
+    unsafe: list[tuple[object, ...]] = [("R2", "=HYPERLINK(\"x\")", None, "late")]
+    xlsx_details._BLOCK, original = 3, xlsx_details._BLOCK
+    try:
+        out = list(xlsx_details._plain_rows(safe + unsafe, ws, Font()))
+    finally:
+        xlsx_details._BLOCK = original
+    assert out[:3] == safe[:3]  # the first block as it came (tuples, not rebuilt)
+    formula = out[5][1]
+    assert isinstance(formula, Cell) and formula.data_type == "s" and formula.quotePrefix
+    assert out[3:5] == [list(r) for r in safe[3:5]]  # its block mates, value by value
+
+
+def test_an_over_long_text_becomes_a_cell_of_ours() -> None:
+    ws = Workbook(write_only=True).create_sheet()
+    long = "x" * (xlsx_details._MAX_TEXT + 1)
+    (out,) = xlsx_details._plain_rows([("R1", long)], ws, Font())
+    assert out[0] == "R1" and isinstance(out[1], Cell)
