@@ -170,8 +170,10 @@ def test_a_csv_location_is_listed_once(tmp_path: Path, spark: Any, run: Any,
     """CSV names each file's rows while its files are read, so the read with file names (the
     mapping's own scan when it checks values, else the view the pass counts per file) is
     the first read's: Spark lists the location once either way, and the files' sizes and
-    checksums are asked for once (the record of the first read)."""
-    from audit.engine import spark_read
+    checksums are asked for once (the record of the first read). Whether its parts have
+    Parquet footers to count rows from is asked once, and not at all when the mapping's own
+    scan counted them."""
+    from audit.engine import spark_footers, spark_read
 
     recorded: list[str] = []
     real = spark_read.listing
@@ -180,7 +182,15 @@ def test_a_csv_location_is_listed_once(tmp_path: Path, spark: Any, run: Any,
         recorded.append(str(source.paths))
         return real(session, frame, source)
 
+    footers: list[object] = []
+    real_footers = spark_footers.footer_rows
+
+    def footer_rows(session: Any, frame: Any) -> Any:
+        footers.append(frame)
+        return real_footers(session, frame)
+
     monkeypatch.setattr(spark_read, "listing", listing)
+    monkeypatch.setattr("audit.engine.spark.footer_rows", footer_rows)  # as spark.py calls it
     lake = tmp_path / "lake"
     for day, rows in DAYS.items():
         (lake / f"dt={day}").mkdir(parents=True)
@@ -202,6 +212,7 @@ def test_a_csv_location_is_listed_once(tmp_path: Path, spark: Any, run: Any,
     assert code in (0, 1), err
     assert metrics.METRIC_FILES_DISCOVERED().getCount() - discovered == len(DAYS)
     assert len(recorded) == 1, recorded
+    assert len(footers) == (0 if checked else 1)
     (table,) = [t for t in json.loads(out)["ledger"]["tables"] if t["log"] == "things"]
     assert [f["rows"] for f in table["file_rows"]] == list(DAYS.values())
     assert table["read"] == sum(DAYS.values())
