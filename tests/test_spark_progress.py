@@ -170,3 +170,12 @@ def test_stage_progress_is_drawn_like_duckdbs(spark: Any) -> None:
     text = stream.getvalue()
     assert "reading logs/big.parquet [" in text and " %" in text and text.endswith("\r")
     assert source.stalled() is None and source.query_progress() == -1.0
+
+
+def test_executors_are_listed_on_pyspark_3_5_and_4(spark: Any) -> None:
+    """PySpark's tracker lists executors from 4.0 on; on 3.5 the JVM tracker's list stands in
+    (tools/spark-matrix.sh runs this there): in local mode, the driver alone."""
+    from audit.engine.spark_progress import StageProgress
+
+    infos = StageProgress(spark)._executor_infos()
+    assert len(infos) == 1
