@@ -7,6 +7,11 @@ joined the application, not the cluster's free cores: so the note says what it c
 tasks ready and none running, and how many executors joined. It sees every job of the
 session's Spark context, which in the command line's process are the run's own. A Spark
 Connect client has no tracker: no progress line there (the server's UI shows its jobs).
+
+PySpark's tracker lists executors from 4.0 on (``getExecutorInfos``); on 3.5 neither it nor
+the Java wrapper behind it (``JavaSparkStatusTracker``) has that call, so there the list comes
+from the JVM's own ``SparkStatusTracker`` (``sc._jsc.sc().statusTracker()``), which PySpark
+4's call reads too: the same executors, the driver among them.
 """
 
 from __future__ import annotations
@@ -22,6 +27,10 @@ class StageProgress:
         context = session.sparkContext
         self._tracker = context.statusTracker()
         self._master = public_url(str(context.master))
+        # PySpark 4's call, else the JVM tracker's (3.5, above): without it every poll on 3.5
+        # raised AttributeError and the waiting note's poller stopped at the first one
+        self._executor_infos = getattr(self._tracker, "getExecutorInfos", None) \
+            or context._jsc.sc().statusTracker().getExecutorInfos
 
     def _stages(self) -> list[tuple[int, int, int]]:
         """(tasks, running, done) of each active stage."""
@@ -49,7 +58,7 @@ class StageProgress:
         ready = sum(tasks - running - done for tasks, running, done in stages)
         if not stages or ready <= 0 or any(running for _t, running, _d in stages):
             return None
-        executors = max(len(self._tracker.getExecutorInfos()) - 1, 0)  # less the driver
+        executors = max(len(self._executor_infos()) - 1, 0)  # less the driver
         if executors == 0:
             return (f"waiting for executors (0 cores free): {ready} task(s) ready, no "
                     f"executor has joined this application on {self._master}; the cluster "
