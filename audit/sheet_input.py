@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from audit.errors import EvidenceError, Problem
 from audit.evidence.xlsx_guard import check_container
@@ -38,6 +41,21 @@ def open_workbook(path: Path, display: str | None = None,
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise EvidenceError(problems=[Problem(name, "", f"not a readable .xlsx workbook "
                                                         f"({type(exc).__name__})")]) from None
+
+
+@contextmanager
+def cells_as_read() -> Iterator[None]:
+    """Read cells without openpyxl's Python warnings on standard error.
+
+    openpyxl warns when a date cell's serial number lies outside the dates a spreadsheet
+    holds, and reads that cell as the error value ``#VALUE!``. A cell the tool reads then
+    fails its own check, one line naming the sheet and cell; a cell it does not read is
+    nobody's concern. The warning itself, two lines naming openpyxl's source file, would only
+    be noise beside those."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Cell \S+ is marked as a date",
+                                category=UserWarning)
+        yield
 
 
 _BIDI_MARKS = re.compile("[\u200e\u200f\u2066-\u2069]")
@@ -100,7 +118,8 @@ def sheet_rows(wb: Workbook, name: str) -> list[tuple[Any, ...]] | None:
     """Every row of sheet ``name`` as values, or ``None`` when the workbook lacks it."""
     if name not in wb.sheetnames:
         return None
-    return [tuple(row) for row in wb[name].iter_rows(values_only=True)]
+    with cells_as_read():
+        return [tuple(row) for row in wb[name].iter_rows(values_only=True)]
 
 
 def records(rows: list[tuple[Any, ...]], header_row: int,

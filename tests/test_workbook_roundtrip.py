@@ -132,3 +132,25 @@ def test_a_pack_without_a_workbook_problem_is_untouched(run: Any, template: Path
     code, _stdout, err = run("assess", pack, filled, "-c", "eu.gdpr", "-q")
     assert code == 2 and "as_of: expected a date YYYY-MM-DD, got 'not a date'" in err
     assert (pack / "platform.yaml").read_bytes() == before
+
+
+def test_a_date_serial_no_spreadsheet_holds_is_one_line_at_its_cell(
+        run: Any, template: Path, tmp_path: Path, recwarn: pytest.WarningsRecorder) -> None:
+    """A date cell whose serial number lies beyond any date (typed, or pasted from another
+    program): openpyxl's Python warning about it is not shown; where the tool reads the cell,
+    its check names the sheet and cell; where it does not, the cell is nobody's concern."""
+    filled = tmp_path / "filled.xlsx"
+    wb = _filled(template, filled, name="Rafidain Chat")
+    wb["Answers"]["D2"] = "yes"
+    for where in ("H2", "K9"):  # the answer's date; a cell no column names
+        wb["Answers"][where] = 3.1442169374603e16
+        wb["Answers"][where].number_format = "yyyy-mm-dd"
+    wb.save(filled)
+    code, _stdout, err = run("assess", filled, "-c", "eu.gdpr", "-q")
+    assert code == 2
+    assert err.splitlines() == ["filled.xlsx: Answers!H2: expected a date YYYY-MM-DD, got '#VALUE!'"]
+    wb["Answers"]["H2"] = None
+    wb.save(filled)
+    code, _stdout, err = run("assess", filled, "-c", "eu.gdpr", "-q", "-o", tmp_path / "r.json")
+    assert code == 0 and err == "", err
+    assert not [w for w in recwarn if "marked as a date" in str(w.message)]

@@ -31,6 +31,7 @@ from audit.evidence.workbook_profile import (
 from audit.evidence.xlsx_guard import check_container
 from audit.schemas.common import validate
 from audit.schemas.evidence import PLATFORM
+from audit.sheet_input import cells_as_read
 
 MAX_ROWS = limits.MAX_SHEET_ROWS  # rows read from one sheet
 
@@ -110,12 +111,13 @@ class WorkbookLoader:
         ws = wb[name]
         rows = []
         # max_col bounds what openpyxl pads each row to, whatever the sheet claims
-        for i, row in enumerate(ws.iter_rows(values_only=True,
-                                             max_col=limits.MAX_SHEET_COLUMNS), start=1):
-            if i > MAX_ROWS:
-                raise EvidenceError(problems=[Problem(display, f"{name}!A{i}",
-                                                      f"more than {MAX_ROWS} rows")])
-            rows.append(tuple(row))
+        with cells_as_read():
+            for i, row in enumerate(ws.iter_rows(values_only=True,
+                                                 max_col=limits.MAX_SHEET_COLUMNS), start=1):
+                if i > MAX_ROWS:
+                    raise EvidenceError(problems=[Problem(display, f"{name}!A{i}",
+                                                          f"more than {MAX_ROWS} rows")])
+                rows.append(tuple(row))
         return rows
 
     def _load(self, wb: _Workbook, display: str, pack: EvidencePack) -> None:
