@@ -33,7 +33,8 @@ rows = st.lists(st.lists(values, min_size=1, max_size=4).map(tuple), max_size=30
 
 def _shape(value: Any) -> tuple[Any, ...]:
     if isinstance(value, Cell):
-        return ("cell", value.value, value.data_type, bool(value.quotePrefix))
+        return ("cell", value.value, value.data_type, bool(value.quotePrefix),
+                bool(value.alignment.wrap_text))
     return ("as is", type(value), value)
 
 
@@ -42,12 +43,17 @@ def _compare(block_rows: list[tuple[Any, ...]], rtl: bool, block: int) -> None:
     font = Font()
     original = xlsx_details._BLOCK
     xlsx_details._BLOCK = block
+    fitted: list[int] = []
     try:
-        fast = list(xlsx_details._plain_rows(block_rows, ws, font, rtl))
+        fast = list(xlsx_details._plain_rows(block_rows, ws, font, rtl,
+                                             lambda at, _row: fitted.append(at)))
     finally:
         xlsx_details._BLOCK = original
     slow = [xlsx_details._plain(r, ws, font, rtl) for r in block_rows]
     assert [[_shape(v) for v in r] for r in fast] == [[_shape(v) for v in r] for r in slow]
+    # every row holding a line break has its height fitted, no other
+    assert fitted == [i for i, r in enumerate(block_rows)
+                      if any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in r)]
 
 
 @settings(max_examples=300, deadline=None)
@@ -89,9 +95,10 @@ def test_an_over_long_text_becomes_a_cell_of_ours() -> None:
 def test_event_ids_that_look_like_formulas_stay_text_in_the_detail_sheet(
         tmp_path: Path, run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """End to end: a log whose late events carry ids a spreadsheet would read as formulas (or
-    that hold a control character) among plain ones, with blocks of 4 rows so some blocks are
-    plain and go as they came: every id is a text cell with its own value, the formula-like
-    ones quote-prefixed, and no cell of the detail sheet is a formula."""
+    that hold a control character or a line break) among plain ones, with blocks of 4 rows so
+    some blocks are plain and go as they came: every id is a text cell with its own value,
+    the formula-like ones quote-prefixed, no cell of the detail sheet is a formula, and the
+    one with a line break shows both its lines."""
     monkeypatch.setattr(xlsx_details, "_BLOCK", 4)
     tricky = ["=1+1", "@SUM(A1)", "+7", "-x", "ok\x01bad", "R1\n=2"]
     rows = moderation_rows([30.0] * 20)
@@ -111,3 +118,8 @@ def test_event_ids_that_look_like_formulas_stay_text_in_the_detail_sheet(
         assert bool(cells[shown].quotePrefix) == shown.startswith(("=", "@", "+", "-"))
     assert cells["R00000"].data_type == "s" and not cells["R00000"].quotePrefix
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    # the id with a line break wraps, in a row tall enough for both its lines: a spreadsheet
+    # would otherwise show its last line, "=2", alone
+    broken = cells["R1\n=2"]
+    assert broken.alignment.wrap_text
+    assert (sheet.row_dimensions[broken.row].height or 0) > 2 * 12

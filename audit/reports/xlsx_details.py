@@ -68,23 +68,36 @@ def _full_list(a: Assessment, full_id: str, columns: Sequence[str], stream: IO[A
 # text a cell cannot hold as it is: a formula's first character (audit.reports.safe_csv) or a
 # character XML 1.0 forbids (openpyxl's ILLEGAL_CHARACTERS_RE), in one expression
 _UNSAFE = re.compile("^[" + re.escape("".join(FORMULA_STARTS)) + r"]|[\000-\010\013\014\016-\037]")
-# the same test over a block of texts, each after a newline, as two searches (a third of the
-# time of the one expression with MULTILINE): a line starting inside a text only sends its
-# block the careful way, it never lets one through
-_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
-_LINE_STARTS = re.compile("\n[" + re.escape("".join(FORMULA_STARTS)) + "]")
+# a line break: a spreadsheet shows such a text's last line only, unless its cell wraps and
+# its row is as tall as its lines (an id "R1", line break, "=2" would read "=2")
+_BREAK = re.compile(r"[\n\r]")
+# the same tests over a block of texts, each after a tab, as two searches: the XML-illegal
+# characters and line breaks, and a formula character (a tab among them) at a text's start.
+# A tab inside a text can only send its block the careful way, never let one through; an
+# ASCII separator keeps an ASCII block's joined text one byte a character (the searches on
+# a wider string take half as long again).
+_SEPARATOR = "\t"
+_ILLEGAL_OR_BREAK = re.compile(r"[\000-\010\012-\037]")
+_TEXT_STARTS = re.compile(_SEPARATOR + "[" + re.escape("".join(FORMULA_STARTS)) + "]")
 _MAX_TEXT = 32767  # characters in one cell
 _BLOCK = 2048  # rows whose texts one regular expression search tests together
 _AS_IS = {str, int, float, type(None)}  # what openpyxl write-only takes without a cell of ours
+Fit = Callable[[int, Sequence[object]], None]  # (the row's place from 0, its values)
 
 
 def _plain(values: Iterable[object], ws: Sheet, font: Font, rtl: bool = False) -> list[Any]:
-    """Values as openpyxl write-only takes them; unsafe text as explicit string cells."""
+    """Values as openpyxl write-only takes them; unsafe text as explicit string cells, text
+    with a line break as a wrapping one."""
+    from openpyxl.styles import Alignment
+
     out: list[Any] = []
     for v in values:
         if isinstance(v, str):
-            if len(v) > _MAX_TEXT or _UNSAFE.search(v):
-                out.append(cell(ws, v, font))
+            if len(v) > _MAX_TEXT or _UNSAFE.search(v) or _BREAK.search(v):
+                c = cell(ws, v, font)
+                if _BREAK.search(v):
+                    c.alignment = Alignment(wrap_text=True, vertical="top")
+                out.append(c)
             else:
                 out.append(isolate_cell_text(v) if rtl else v)
         elif v is None or isinstance(v, (int, float)):
@@ -94,26 +107,37 @@ def _plain(values: Iterable[object], ws: Sheet, font: Font, rtl: bool = False) -
     return out
 
 
-def _unsafe_block(joined: str) -> bool:
-    return bool(_ILLEGAL.search(joined) or _LINE_STARTS.search(joined))
+def _careful_block(texts: list[str]) -> bool:
+    if not texts:
+        return False
+    if max(map(len, texts)) > _MAX_TEXT:
+        return True
+    joined = _SEPARATOR + _SEPARATOR.join(texts)
+    return bool(_ILLEGAL_OR_BREAK.search(joined) or _TEXT_STARTS.search(joined))
 
 
 def _plain_rows(rows: Iterable[Sequence[object]], ws: Sheet, font: Font,
-                rtl: bool = False) -> Iterator[Sequence[object]]:
+                rtl: bool = False, fit: Fit | None = None) -> Iterator[Sequence[object]]:
     """``rows`` as :func:`_plain` makes them, a block at a time: a block whose values are all
-    text, numbers or empty, and whose texts pass one search together, is appended as it
-    came (the usual case: one search per 2,048 rows, not one per text, about a third of the
-    write's own cost at 100,000 rows). Right-to-left text is isolated value by value."""
+    text, numbers or empty, and whose texts pass two searches together, is appended as it
+    came (the usual case: two searches per 2,048 rows, not one per text, about a third of
+    the write's own cost at 100,000 rows). Right-to-left text is isolated value by value.
+    ``fit`` is called before a row holding text with a line break is given (so its height
+    can be stored before it is appended)."""
     it = iter(rows)
+    at = 0
     while block := list(itertools.islice(it, _BLOCK)):
         values = [v for row in block for v in row]
-        texts = [v for v in values if type(v) is str]
-        if (rtl or not set(map(type, values)) <= _AS_IS
-                or (texts and (max(map(len, texts)) > _MAX_TEXT
-                               or _unsafe_block("\n" + "\n".join(texts))))):
-            yield from (_plain(row, ws, font, rtl) for row in block)
+        if rtl or not set(map(type, values)) <= _AS_IS \
+                or _careful_block([v for v in values if type(v) is str]):
+            for offset, row in enumerate(block, start=at):
+                if fit is not None and any(isinstance(v, str) and _BREAK.search(v)
+                                           for v in row):
+                    fit(offset, row)
+                yield _plain(row, ws, font, rtl)
         else:
             yield from block
+        at += len(block)
 
 
 def _title_row(ws: Sheet, st: Style, row_index: int, text: str, font: Font,
@@ -184,8 +208,12 @@ def detail_sheets(a: Assessment, new_sheet: Callable[[str], Sheet], style: Style
         if problem >= 0:
             rows = ((*row[:problem], words.get(row[problem], row[problem]), *row[problem + 1:])
                     for row in rows)
+        def fit(offset: int, values: Sequence[object], ws: Sheet = ws) -> None:
+            shown = [v if isinstance(v, str) else "" for v in values]
+            st.fit_row(ws, offset + 4, shown, range(len(shown)))
+
         n = 0
-        for row in _plain_rows(rows, ws, st.font, st.rtl):
+        for row in _plain_rows(rows, ws, st.font, st.rtl, fit):
             ws.append(row)
             n += 1
         if n:
