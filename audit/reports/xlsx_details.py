@@ -6,11 +6,11 @@ them streamed by its own query). A sheet holds at most ``cap`` rows (a spreadshe
 reading, not for a million rows); when a rule has more offending events, the full list is
 written beside the workbook as CSV (through the neutralising CSV writer,
 ``audit.reports.safe_csv``), and the sheet names that file. Rows are appended as plain
-values, only text a spreadsheet could read as a formula or that holds XML-illegal characters
-goes through :func:`audit.reports.xlsx_style.cell` (two searches over a block of 2,048 rows'
-texts decide, the block's rows value by value when one finds something), so writing 100k
-rows costs about what raw openpyxl write-only costs for the same cells
-(benchmarks/results.md).
+values, only text a spreadsheet could read as a formula, that holds XML-illegal characters or
+that breaks lines (a wrapping cell, its row as tall as its lines) goes through
+:func:`audit.reports.xlsx_style.cell` (two searches over a block of 2,048 rows' texts
+decide, the block's rows value by value when one finds something), so writing 100k rows
+costs about what raw openpyxl write-only costs for the same cells (benchmarks/results.md).
 """
 
 from __future__ import annotations
