@@ -12,7 +12,6 @@ See docs/gap-workbook.md for every sheet and column.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Sequence
 
@@ -40,7 +39,7 @@ from audit.reports.xlsx_columns import (  # noqa: F401  (re-exported for callers
 )
 from audit.reports.xlsx_details import OFFENDING_CSV, detail_sheets, sidecars
 from audit.reports.xlsx_gaps import gaps_sheet
-from audit.reports.xlsx_print import store_values
+from audit.reports.xlsx_print import saved, store_values
 from audit.reports.xlsx_process import process_sheets, reproducible_xlsx
 from audit.reports.xlsx_quality import write_quality_sheet
 from audit.reports.xlsx_style import Style, clean_text, safe_sheet_title
@@ -91,9 +90,7 @@ class XlsxWriter(WriterBase):
             builder = _Builder(assessment, wb, output)
             builder.build()
             _stamp(wb, assessment)
-            buffer = io.BytesIO()
-            wb.save(buffer)
-            data = store_values(buffer.getvalue(), builder.summary_title, builder.cached)
+            data = store_values(saved(wb), builder.summary_title, builder.cached)
             stream.write(reproducible_xlsx(data))
 
 

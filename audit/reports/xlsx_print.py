@@ -13,6 +13,7 @@ application would have left there; Excel and LibreOffice still recalculate on op
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 import posixpath
@@ -22,6 +23,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping
 
 if TYPE_CHECKING:  # pragma: no cover
+    from openpyxl import Workbook
+
     from audit.reports.xlsx_style import Sheet
 
 
@@ -45,11 +48,25 @@ def print_columns(ws: Sheet, columns: int, last_row: int) -> None:
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)><f>(.*?)</f><v\s*/>(</c>)')
 
 
+def saved(wb: Workbook) -> bytes:
+    """``wb`` as openpyxl's save writes it, but with its parts stored, not deflated.
+
+    :func:`store_values` reads every part and writes it again, deflated: openpyxl's own save
+    would deflate a 100,000-row detail sheet once for it to be inflated and deflated again,
+    0.5 CPU s of a 6 s write (benchmarks/results.md). openpyxl's ``save_workbook`` is this
+    writer over a deflating archive; its modification time is set as it sets it."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    buffer = io.BytesIO()
+    wb.properties.modified = dt.datetime.now(tz=dt.timezone.utc).replace(tzinfo=None)
+    ExcelWriter(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED, allowZip64=True)).save()
+    return buffer.getvalue()
+
+
 def store_values(data: bytes, sheet_title: str, values: Mapping[str, object]) -> bytes:
-    """The saved workbook ``data`` with ``values`` (cell reference -> number, text or None)
-    stored as the cached results of the formulas in sheet ``sheet_title``."""
-    if not values:
-        return data
+    """The saved workbook ``data`` (:func:`saved`) with its parts deflated and ``values``
+    (cell reference -> number, text or None) stored as the cached results of the formulas
+    in sheet ``sheet_title``."""
     source = zipfile.ZipFile(io.BytesIO(data))
     part = _sheet_part(source, sheet_title)
     out = io.BytesIO()
@@ -58,6 +75,7 @@ def store_values(data: bytes, sheet_title: str, values: Mapping[str, object]) ->
             body = source.read(info.filename)
             if info.filename == part:
                 body = _FORMULA_CELL.sub(lambda m: _cached(m, values), body)
+            info.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(info, body)
     return out.getvalue()
 
