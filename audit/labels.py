@@ -77,6 +77,7 @@ DETAIL_STATUS = {  # the 'problem' column of the offending-events query (audit/l
 DETAIL_COLUMN = {  # columns of the offending-events query; others: underscores as spaces
     "id": N_("Id"),
     "request_id": N_("Request id"),
+    "incident_id": N_("Incident id"),
     "received_at": N_("Received at"),
     "detected_at": N_("Detected at"),
     "actioned_at": N_("Actioned at"),

@@ -123,3 +123,52 @@ def test_event_ids_that_look_like_formulas_stay_text_in_the_detail_sheet(
     broken = cells["R1\n=2"]
     assert broken.alignment.wrap_text
     assert (sheet.row_dimensions[broken.row].height or 0) > 2 * 12
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["L", "a", "1", " ", "ع", "م", "-", ":"]), max_size=60))
+def test_isolated_text_stays_within_the_cell_limit(text: str) -> None:
+    """In a right-to-left workbook the isolating marks are characters of the cell: the text is
+    cut so that text and marks together stay within the limit (here 20 instead of 32,767)."""
+    from audit.reports import xlsx_style
+
+    original = xlsx_style.MAX_TEXT
+    xlsx_style.MAX_TEXT = 20
+    try:
+        with isolating(True):
+            shown = xlsx_style.shown_text(text)
+            fits = len(xlsx_style.isolate_cell_text(text)) <= 20
+    finally:
+        xlsx_style.MAX_TEXT = original
+    assert len(shown) <= 20
+    if fits:  # nothing cut when it fitted
+        with isolating(True):
+            assert shown == xlsx_style.isolate_cell_text(text)
+    else:
+        assert shown.rstrip("\u2069").endswith("…")
+
+
+def test_a_right_to_left_cell_never_exceeds_excel_s_limit() -> None:
+    ws = Workbook(write_only=True).create_sheet()
+    with isolating(True):
+        long = xlsx_details.cell(ws, "L" * 40_000)
+        (row,) = xlsx_details._plain_rows([("L" * xlsx_details._MAX_TEXT,)], ws, Font(), rtl=True)
+    assert len(long.value) <= xlsx_details._MAX_TEXT
+    assert len(row[0]) <= xlsx_details._MAX_TEXT
+
+
+def test_every_known_log_s_id_column_has_a_label_in_every_language() -> None:
+    """The detail sheets' first column is the log's event id: a label, not the raw column
+    name (the breaches log's ``incident_id`` was shown as "incident id", in English only)."""
+    from audit.i18n import use_language
+    from audit.labels import DETAIL_COLUMN, detail_column_label
+    from audit.logs.tables import KNOWN_LOGS
+
+    for table in KNOWN_LOGS.values():
+        if table.name == "reported":  # aggregate figures: no events, no detail sheet
+            continue
+        assert table.id_column in DETAIL_COLUMN, table.name
+        for language in ("ar", "tr"):
+            with use_language(language):
+                label = detail_column_label(table.id_column)
+            assert label != DETAIL_COLUMN[table.id_column], (language, table.id_column)

@@ -26,10 +26,9 @@ from audit.assessment import Assessment
 from audit.i18n import _, format_number
 from audit.labels import detail_column_label, detail_status_label
 from audit.reports.base import Render
-from audit.reports.bidi import isolate_cell_text
 from audit.reports.safe_csv import write_rows
 from audit.reports.safe_csv import FORMULA_STARTS
-from audit.reports.xlsx_style import Style, cell
+from audit.reports.xlsx_style import Style, cell, shown_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.styles import Font
@@ -99,7 +98,7 @@ def _plain(values: Iterable[object], ws: Sheet, font: Font, rtl: bool = False) -
                     c.alignment = Alignment(wrap_text=True, vertical="top")
                 out.append(c)
             else:
-                out.append(isolate_cell_text(v) if rtl else v)
+                out.append(shown_text(v) if rtl else v)
         elif v is None or isinstance(v, (int, float)):
             out.append(v)
         else:
@@ -157,6 +156,19 @@ def _title_row(ws: Sheet, st: Style, row_index: int, text: str, font: Font,
         ws.merged_cells.add(f"A{row_index}:{get_column_letter(len(widths))}{row_index}")
 
 
+_ID_WIDTH = 38  # the event's id, first: a UUID (36 characters) is shown whole, on paper too
+_TIME_WIDTH = 26  # an instant as ISO 8601 with its offset (25 characters)
+_NARROW = {"hours_taken": 13, "problem": 13, "row": 8}
+
+
+def _width(index: int, column: str) -> float:
+    """A detail column's width. The cells are not wrapped (write-only speed): a column too
+    narrow for its values cuts them on screen and on paper."""
+    if column in _NARROW:
+        return _NARROW[column]
+    return _ID_WIDTH if index == 0 else _TIME_WIDTH
+
+
 def detail_sheets(a: Assessment, new_sheet: Callable[[str], Sheet], style: Style,
                   letter: Callable[[int], str], cap: int = DETAIL_CAP,
                   output: Path | None = None) -> dict[str, str]:
@@ -175,8 +187,7 @@ def detail_sheets(a: Assessment, new_sheet: Callable[[str], Sheet], style: Style
         total = a.detail_count(full_id)
         shown = min(total, cap)
         headers = [detail_column_label(c) for c in query.columns]
-        widths: list[float] = [8 if c == "row" else 26 if c not in ("hours_taken", "problem") else 13
-                  for c in query.columns]
+        widths = [_width(i, c) for i, c in enumerate(query.columns)]
         st.setup(ws, widths, freeze="A4", headers=headers)
         ws.print_title_rows = "3:3"  # the column names on every printed page
         widths = st.widths

@@ -212,6 +212,18 @@ def clean_text(value: str) -> str:
     return value
 
 
+def shown_text(text: str) -> str:
+    """``text`` (already :func:`clean_text`) as a cell holds it: with its left-to-right runs
+    isolated in a right-to-left workbook, and still within Excel's length once the isolating
+    marks are counted (they are characters of the cell too: 32,767 characters of text and two
+    marks would make a cell Excel repairs). Cut by what the marks add, then isolated again."""
+    shown = isolate_cell_text(text)
+    while len(shown) > MAX_TEXT:
+        text = text[:max(len(text) - (len(shown) - MAX_TEXT) - 1, 0)] + "…"
+        shown = isolate_cell_text(text)
+    return shown
+
+
 def cell(ws: Sheet, value: object, font: Font | None = None) -> Cell:
     """The one way to put a value in a cell.
 
@@ -230,7 +242,7 @@ def cell(ws: Sheet, value: object, font: Font | None = None) -> Cell:
         text = clean_text(value)
         # bypass type inference, which reads a leading '=' as a formula; in a right-to-left
         # workbook, left-to-right runs isolated (audit.reports.bidi)
-        c._value = isolate_cell_text(text)
+        c._value = shown_text(text)
         c.data_type = "s"
         if text.startswith(FORMULA_STARTS):
             c.quotePrefix = True
