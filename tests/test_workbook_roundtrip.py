@@ -77,6 +77,7 @@ def test_every_problem_in_one_run_at_its_cell(run: Any, template: Path, tmp_path
     ws.cell(typo, 1).value, ws.cell(typo, 2).value = "usres.IQ", 5000  # misspelt field
     ws.cell(bad_name, 1).value, ws.cell(bad_name, 2).value = "users IQ", 5  # not a name
     wb["Answers"]["D2"] = "maybe"
+    wb["Answers"]["H2"] = "soon"  # a bad date beside a bad answer: both named in one run
     wb["Representatives"]["A2"] = "Claire Exemple"
     wb["Representatives"]["F2"] = "yesterday"
     wb.save(filled)
@@ -86,7 +87,7 @@ def test_every_problem_in_one_run_at_its_cell(run: Any, template: Path, tmp_path
     lines = err.splitlines()
     assert sorted(line.split(": ", 2)[1] for line in lines) == sorted([
         f"Profile!B{users}", f"Profile!B{as_of}", f"Profile!A{typo}", f"Profile!A{bad_name}",
-        "Answers!D2", "Representatives!F2", "Representatives!C2"])
+        "Answers!D2", "Answers!H2", "Representatives!F2", "Representatives!C2"])
     assert f"filled.xlsx: Profile!A{typo}: usres: unknown key; did you mean 'users'?" in lines
     assert (f"filled.xlsx: Profile!B{as_of}: as_of: expected a date YYYY-MM-DD, got "
             "'31/12/2024'") in lines

@@ -244,19 +244,19 @@ class WorkbookLoader:
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue  # blank: no answer, the requirement shows no_evidence
             place = f"{ANSWERS_SHEET}!{_col(cols['answer'])}{r}"
+            # every cell of the row is checked, so one run names all of its problems
             key = cell_text(get(row, "evidence key"))
             if key is None:
                 problems.append(Problem(display, f"{ANSWERS_SHEET}!{_col(cols['evidence key'])}"
                                                  f"{r}", "an answer without an evidence key"))
-                continue
             expected = (cell_text(get(row, "expected")) or "").lower()
             parsed, error = parse_answer(value, expected)
             if error:
                 problems.append(Problem(display, place, error))
-                continue
             day = cell_date(get(row, "date"))
             if isinstance(day, str):
                 problems.append(Problem(display, f"{ANSWERS_SHEET}!{_col(cols['date'])}{r}", day))
+            if key is None or error or isinstance(day, str):
                 continue
             out.append(Answer(key=key, value=parsed, location=f"{display}: {place}",
                               document=cell_text(get(row, "document")),
