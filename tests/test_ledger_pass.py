@@ -65,6 +65,21 @@ def expected_file_rows() -> list[dict[str, Any]]:
             for day, rows in DAYS.items()]
 
 
+def _recorded(monkeypatch: pytest.MonkeyPatch, owner: object,
+              name: str) -> list[tuple[Any, ...]]:
+    """The arguments of every call of ``owner.name`` (a module's function or a class's
+    method, still called) while the test runs."""
+    calls: list[tuple[Any, ...]] = []
+    real = getattr(owner, name)
+
+    def recording(*args: Any) -> Any:
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(owner, name, recording)
+    return calls
+
+
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> collections.Counter[str]:
     """Every DuckDB query that reads the data (the raw Parquet, or the log's view over it)."""
@@ -173,24 +188,11 @@ def test_a_csv_location_is_listed_once(tmp_path: Path, spark: Any, run: Any,
     checksums are asked for once (the record of the first read). Whether its parts have
     Parquet footers to count rows from is asked once, and not at all when the mapping's own
     scan counted them."""
-    from audit.engine import spark_footers, spark_read
+    from audit.engine import spark as spark_engine
+    from audit.engine import spark_read
 
-    recorded: list[str] = []
-    real = spark_read.listing
-
-    def listing(session: Any, frame: Any, source: Any) -> Any:
-        recorded.append(str(source.paths))
-        return real(session, frame, source)
-
-    footers: list[object] = []
-    real_footers = spark_footers.footer_rows
-
-    def footer_rows(session: Any, frame: Any) -> Any:
-        footers.append(frame)
-        return real_footers(session, frame)
-
-    monkeypatch.setattr(spark_read, "listing", listing)
-    monkeypatch.setattr("audit.engine.spark.footer_rows", footer_rows)  # as spark.py calls it
+    recorded = _recorded(monkeypatch, spark_read, "listing")
+    footers = _recorded(monkeypatch, spark_engine, "footer_rows")  # as spark.py calls it
     lake = tmp_path / "lake"
     for day, rows in DAYS.items():
         (lake / f"dt={day}").mkdir(parents=True)
@@ -233,21 +235,14 @@ def test_on_spark_parquet_rows_per_file_come_from_footers_with_no_pairing(
     mapping.write_text(mapping.read_text(encoding="utf-8").replace("files: lake/",
                                                                    "files: my lake/"),
                        encoding="utf-8")
-    sent: list[str] = []
-    real = SparkEngine.query
-
-    def query(self: SparkEngine, sql: str) -> Any:
-        sent.append(sql)
-        return real(self, sql)
-
-    monkeypatch.setattr(SparkEngine, "query", query)
+    queries = _recorded(monkeypatch, SparkEngine, "query")
     with details.listing(False):  # what a JSON run of the command line asks
         on_spark = api.assess("pack", ["iq.telegram-2023"], as_of="2024-12-31",
                               engine="spark", spark=spark)
     duck = api.assess("pack", ["iq.telegram-2023"], as_of="2024-12-31")
     try:
         spark_json, duck_json = (json.loads(api.render(r, "json")) for r in (on_spark, duck))
-        (passed,) = [q for q in sent if "quantile_cont" in q]
+        (passed,) = [sql for _engine, sql in queries if "quantile_cont" in sql]
         assert "CROSS JOIN" not in passed and "GROUP BY" not in passed
         assert spark_json["ledger"]["tables"] == duck_json["ledger"]["tables"]
         (table,) = spark_json["ledger"]["tables"]
