@@ -28,10 +28,10 @@ from audit.labels import detail_column_label, detail_status_label
 from audit.reports.base import Render
 from audit.reports.safe_csv import write_rows
 from audit.reports.safe_csv import FORMULA_STARTS
-from audit.reports.xlsx_style import Style, cell, shown_text
+from audit.reports.xlsx_style import MAX_TEXT, Style, cell, shown_text
 
 if TYPE_CHECKING:  # pragma: no cover
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     from audit.reports.xlsx_style import Sheet
 
@@ -78,24 +78,32 @@ _BREAK = re.compile(r"[\n\r]")
 _SEPARATOR = "\t"
 _ILLEGAL_OR_BREAK = re.compile(r"[\000-\010\012-\037]")
 _TEXT_STARTS = re.compile(_SEPARATOR + "[" + re.escape("".join(FORMULA_STARTS)) + "]")
-_MAX_TEXT = 32767  # characters in one cell
+_MAX_TEXT = MAX_TEXT  # characters in one cell (Excel's limit)
 _BLOCK = 2048  # rows whose texts one regular expression search tests together
 _AS_IS = {str, int, float, type(None)}  # what openpyxl write-only takes without a cell of ours
 Fit = Callable[[int, Sequence[object]], None]  # (the row's place from 0, its values)
 
 
+@functools.cache
+def _wrapping() -> Alignment:
+    """How a text with a line break is aligned (openpyxl imported when a workbook is written;
+    one alignment for every such cell)."""
+    from openpyxl.styles import Alignment
+
+    return Alignment(wrap_text=True, vertical="top")
+
+
 def _plain(values: Iterable[object], ws: Sheet, font: Font, rtl: bool = False) -> list[Any]:
     """Values as openpyxl write-only takes them; unsafe text as explicit string cells, text
     with a line break as a wrapping one."""
-    from openpyxl.styles import Alignment
-
     out: list[Any] = []
     for v in values:
         if isinstance(v, str):
-            if len(v) > _MAX_TEXT or _UNSAFE.search(v) or _BREAK.search(v):
+            broken = _BREAK.search(v) is not None
+            if broken or len(v) > _MAX_TEXT or _UNSAFE.search(v):
                 c = cell(ws, v, font)
-                if _BREAK.search(v):
-                    c.alignment = Alignment(wrap_text=True, vertical="top")
+                if broken:
+                    c.alignment = _wrapping()
                 out.append(c)
             else:
                 out.append(shown_text(v) if rtl else v)
@@ -107,6 +115,8 @@ def _plain(values: Iterable[object], ws: Sheet, font: Font, rtl: bool = False) -
 
 
 def _careful_block(texts: list[str]) -> bool:
+    """Whether any of a block's texts must go value by value (over-long, XML-illegal, a line
+    break, a formula's first character)."""
     if not texts:
         return False
     if max(map(len, texts)) > _MAX_TEXT:
@@ -219,6 +229,7 @@ def detail_sheets(a: Assessment, new_sheet: Callable[[str], Sheet], style: Style
         if problem >= 0:
             rows = ((*row[:problem], words.get(row[problem], row[problem]), *row[problem + 1:])
                     for row in rows)
+
         def fit(offset: int, values: Sequence[object], ws: Sheet = ws) -> None:
             shown = [v if isinstance(v, str) else "" for v in values]
             st.fit_row(ws, offset + 4, shown, range(len(shown)))
